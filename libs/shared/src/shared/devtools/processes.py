@@ -1,0 +1,86 @@
+"""Child processes that die with their parent, and port helpers."""
+
+import ctypes
+import os
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import IO
+
+_PR_SET_PDEATHSIG = 1
+
+
+class StartupError(RuntimeError):
+    """Something the user can fix stopped the stack from starting; the message says what."""
+
+
+def _die_with_parent(sig: int) -> Callable[[], None]:
+    def preexec() -> None:
+        # Linux: the kernel signals the child when the parent dies, so a killed `make run`
+        # or test session leaves no orphan servers behind.
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, sig)
+        os.setpgrp()
+
+    return preexec
+
+
+def spawn(
+    argv: Sequence[str],
+    *,
+    log: IO[bytes] | int | None,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    user: int | None = None,
+    group: int | None = None,
+    death_signal: int = signal.SIGTERM,
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        list(argv),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=dict(env) if env is not None else None,
+        cwd=cwd,
+        user=user,
+        group=group,
+        preexec_fn=_die_with_parent(death_signal),
+    )
+
+
+def stop(process: subprocess.Popen[bytes], *, sig: int = signal.SIGTERM, timeout: float = 10.0) -> None:
+    """Ask politely, then kill."""
+    if process.poll() is not None:
+        return
+    process.send_signal(sig)
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex((host, port)) == 0
+
+
+def wait_for_port(port: int, *, timeout: float, process: subprocess.Popen[bytes] | None = None, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise StartupError(f"{what} exited with code {process.returncode} while starting")
+        if port_in_use(port):
+            return
+        time.sleep(0.05)
+    raise StartupError(f"{what} did not open port {port} within {timeout:.0f}s")

@@ -1,0 +1,236 @@
+"""One error base for every service, rendered in the error shape of the seed a route belongs to.
+
+The seeds disagree on error bodies, and existing clients parse them:
+
+- 001 (FastAPI-native):  ``{"detail": "..."}``, validation 422
+- 002 (agent backend):   ``{"error": {"code", "message", "details"}}``, validation 400
+- 003 (support desk):    ``{"error": "..."}``, validation 400 ``{"<field>": ["..."]}``
+- 004 (agro, DRF-like):  ``{"detail": "...", "<field>": ["..."]}``, validation 400
+
+A service maps path prefixes to a style once (`install_error_handlers`); the code raising
+an error never thinks about shapes.
+"""
+
+from collections.abc import Mapping, Sequence
+from enum import StrEnum
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+__all__ = [
+    "REQUIRED_FIELD",
+    "Conflict",
+    "ErrorStyle",
+    "InvalidRequest",
+    "NotAuthenticated",
+    "NotFound",
+    "PermissionDenied",
+    "RateLimited",
+    "ServiceError",
+    "error_body",
+    "install_error_handlers",
+    "style_for_path",
+]
+
+REQUIRED_FIELD = "Este campo es requerido."
+
+
+class ErrorStyle(StrEnum):
+    FASTAPI = "fastapi"
+    AGENT = "agent"
+    DESK = "desk"
+    AGRO = "agro"
+
+
+class ServiceError(Exception):
+    """An expected refusal: a 4xx with a stable code. Subclass per service for domain errors."""
+
+    status_code: int = 400
+    code: str = "INVALID_REQUEST"
+    message: str = "Solicitud inválida."
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        fields: Mapping[str, Sequence[str]] | None = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        self.details = dict(details or {})
+        self.fields = {name: list(msgs) for name, msgs in (fields or {}).items()}
+        self.status_code = status_code or self.status_code
+        self.headers = dict(headers or {})
+        super().__init__(self.message)
+
+
+class InvalidRequest(ServiceError):
+    status_code = 400
+    code = "INVALID_REQUEST"
+    message = "Solicitud inválida."
+
+
+class NotAuthenticated(ServiceError):
+    status_code = 401
+    code = "UNAUTHORIZED"
+    message = "Las credenciales de autenticación no se proveyeron o no son válidas."
+
+    def __init__(self, message: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(message, **kwargs)
+
+
+class PermissionDenied(ServiceError):
+    status_code = 403
+    code = "FORBIDDEN"
+    message = "No tiene permiso para realizar esta acción."
+
+
+class NotFound(ServiceError):
+    status_code = 404
+    code = "NOT_FOUND"
+    message = "No encontrado."
+
+
+class Conflict(ServiceError):
+    status_code = 409
+    code = "CONFLICT"
+    message = "El recurso ya existe."
+
+
+class RateLimited(ServiceError):
+    status_code = 429
+    code = "RATE_LIMITED"
+    message = "Demasiadas solicitudes. Intente más tarde."
+
+
+_STATUS_CODES = {
+    400: "INVALID_REQUEST",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMITED",
+    502: "BAD_GATEWAY",
+    503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
+}
+
+
+def error_body(
+    style: ErrorStyle,
+    *,
+    status_code: int,
+    message: str,
+    code: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    fields: Mapping[str, Sequence[str]] | None = None,
+) -> dict[str, Any]:
+    """The JSON body of an error in `style`."""
+    code = code or _STATUS_CODES.get(status_code, "ERROR")
+    fields = {name: list(msgs) for name, msgs in (fields or {}).items()}
+    if style is ErrorStyle.AGENT:
+        merged = dict(details or {})
+        if fields:
+            merged.setdefault("fields", fields)
+        return {"error": {"code": code, "message": message, "details": merged}}
+    if style is ErrorStyle.DESK:
+        # 003 answers validation with the bare per-field lists and anything else with "error".
+        return dict(fields) if fields else {"error": message}
+    if style is ErrorStyle.AGRO:
+        return {"detail": message, **fields}
+    body: dict[str, Any] = {"detail": message}
+    if fields:
+        body["errors"] = fields
+    return body
+
+
+def style_for_path(styles: Mapping[str, ErrorStyle], path: str, default: ErrorStyle) -> ErrorStyle:
+    """The style of the longest prefix in `styles` that `path` starts with."""
+    best, best_len = default, -1
+    for prefix, style in styles.items():
+        if path.startswith(prefix) and len(prefix) > best_len:
+            best, best_len = style, len(prefix)
+    return best
+
+
+def _field_messages(exc: RequestValidationError, style: ErrorStyle) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors():
+        loc = [part for part in err.get("loc", ()) if part not in ("body", "query", "path", "header")]
+        name = ".".join(str(part) for part in loc) or "non_field_errors"
+        if err.get("type") == "missing" and style is not ErrorStyle.FASTAPI:
+            message = REQUIRED_FIELD
+        elif err.get("type") == "json_invalid":
+            name, message = "non_field_errors", "JSON inválido."
+        else:
+            message = str(err.get("msg", "Valor inválido."))
+        fields.setdefault(name, []).append(message)
+    return fields
+
+
+def install_error_handlers(
+    app: FastAPI,
+    styles: Mapping[str, ErrorStyle] | None = None,
+    *,
+    default: ErrorStyle = ErrorStyle.FASTAPI,
+) -> None:
+    """Render `ServiceError`, validation errors and routing errors in each route family's style."""
+    prefixes = dict(styles or {})
+
+    def style_of(request: Request) -> ErrorStyle:
+        return style_for_path(prefixes, request.url.path, default)
+
+    async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, ServiceError)
+        body = error_body(
+            style_of(request),
+            status_code=exc.status_code,
+            message=exc.message,
+            code=exc.code,
+            details=exc.details,
+            fields=exc.fields,
+        )
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers or None)
+
+    async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        style = style_of(request)
+        if style is ErrorStyle.FASTAPI:
+            return JSONResponse({"detail": _jsonable_errors(exc)}, status_code=422)
+        fields = _field_messages(exc, style)
+        body = error_body(style, status_code=400, message="Datos inválidos.", code="INVALID_REQUEST", fields=fields)
+        return JSONResponse(body, status_code=400)
+
+    async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        message = exc.detail if isinstance(exc.detail, str) else "Error."
+        if exc.status_code == 404 and message == "Not Found":
+            message = NotFound.message
+        body = error_body(style_of(request), status_code=exc.status_code, message=message)
+        return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    app.add_exception_handler(ServiceError, on_service_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+
+
+def _jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Pydantic may put exceptions in "ctx"; keep what JSON can carry.
+    cleaned = []
+    for err in exc.errors():
+        item = {key: value for key, value in err.items() if key in ("type", "loc", "msg", "input")}
+        if not isinstance(item.get("input"), (str, int, float, bool, type(None), list, dict)):
+            item.pop("input", None)
+        cleaned.append(item)
+    return cleaned

@@ -1,0 +1,19 @@
+"""Events over NATS JetStream: envelope, transactional outbox, idempotent durable consumers."""
+
+from shared.events.bus import connect_nats, ensure_stream, stream_for_subject
+from shared.events.consumer import EventConsumer, EventHandler
+from shared.events.envelope import Envelope
+from shared.events.outbox import Outbox, OutboxRelay
+from shared.events.tables import messaging_tables
+
+__all__ = [
+    "Envelope",
+    "EventConsumer",
+    "EventHandler",
+    "Outbox",
+    "OutboxRelay",
+    "connect_nats",
+    "ensure_stream",
+    "messaging_tables",
+    "stream_for_subject",
+]

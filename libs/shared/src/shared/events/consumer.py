@@ -1,0 +1,146 @@
+"""Durable, idempotent consumption: inbox row + handler in one transaction, ack after commit."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import ValidationError
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shared.events.bus import ensure_stream
+from shared.events.envelope import Envelope
+from shared.observability.request_id import request_id_var
+
+logger = logging.getLogger(__name__)
+
+EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+
+DEAD_LETTER_PREFIX = "deadletter"
+
+
+class EventConsumer:
+    """A durable pull consumer of one stream that runs `handler` at most once per event id.
+
+    A handler that raises rolls back and the message is redelivered (with a delay) up to
+    `max_deliver` times, then copied to `deadletter.<durable>` and terminated.
+    """
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        inbox: Table,
+        *,
+        durable: str,
+        subjects: Sequence[str],
+        handler: EventHandler,
+        max_deliver: int = 5,
+        ack_wait_seconds: float = 30.0,
+        batch_size: int = 20,
+    ) -> None:
+        if not subjects:
+            raise ValueError("a consumer needs at least one subject")
+        self.js = js
+        self.sessionmaker = sessionmaker
+        self.inbox = inbox
+        self.durable = durable
+        self.subjects = list(subjects)
+        self.handler = handler
+        self.max_deliver = max_deliver
+        self.ack_wait_seconds = ack_wait_seconds
+        self.batch_size = batch_size
+        self._sub: JetStreamContext.PullSubscription | None = None
+
+    async def start(self) -> None:
+        stream = await ensure_stream(self.js, self.subjects[0])
+        await ensure_stream(self.js, f"{DEAD_LETTER_PREFIX}.{self.durable}")
+        config = ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.ALL,
+            ack_wait=self.ack_wait_seconds,
+            max_deliver=self.max_deliver,
+            filter_subjects=self.subjects if len(self.subjects) > 1 else None,
+            filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
+        )
+        # Creates the durable consumer on first start, binds to it afterwards.
+        self._sub = await self.js.pull_subscribe(self.subjects[0], durable=self.durable, stream=stream, config=config)
+
+    async def run(self) -> None:
+        """Fetch and process until cancelled."""
+        if self._sub is None:
+            await self.start()
+        assert self._sub is not None
+        while True:
+            try:
+                messages = await self._sub.fetch(self.batch_size, timeout=1.0)
+            except NatsTimeoutError:
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("fetch failed", extra={"consumer": self.durable})
+                await asyncio.sleep(1.0)
+                continue
+            for msg in messages:
+                await self.process(msg)
+
+    async def process(self, msg: Msg) -> None:
+        """Handle one message: inbox + handler committed together, then ack."""
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+        except ValidationError:
+            logger.error("malformed event", extra={"consumer": self.durable, "subject": msg.subject})
+            await self._dead_letter(msg)
+            return
+        token = request_id_var.set(envelope.request_id)
+        try:
+            if await self.handle(envelope):
+                await msg.ack()
+            else:
+                await self._retry_or_dead_letter(msg)
+        finally:
+            request_id_var.reset(token)
+
+    async def handle(self, envelope: Envelope) -> bool:
+        """Run the handler once per event id; True when committed (or already seen)."""
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                fresh = await session.execute(
+                    insert(self.inbox)
+                    .values(consumer=self.durable, event_id=envelope.id, event_type=envelope.type)
+                    .on_conflict_do_nothing()
+                    .returning(self.inbox.c.event_id)
+                )
+                if fresh.first() is not None:
+                    await self.handler(session, envelope)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception(
+                "event handler failed",
+                extra={"consumer": self.durable, "event_id": str(envelope.id), "event_type": envelope.type},
+            )
+            return False
+        return True
+
+    async def _retry_or_dead_letter(self, msg: Msg) -> None:
+        delivered = msg.metadata.num_delivered if msg.metadata else 1
+        if delivered >= self.max_deliver:
+            await self._dead_letter(msg)
+        else:
+            await msg.nak(delay=min(2.0**delivered, 30.0))
+
+    async def _dead_letter(self, msg: Msg) -> None:
+        await self.js.publish(
+            f"{DEAD_LETTER_PREFIX}.{self.durable}",
+            msg.data,
+            headers={"Original-Subject": msg.subject},
+        )
+        await msg.term()

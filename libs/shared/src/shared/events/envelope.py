@@ -1,0 +1,23 @@
+"""The one envelope every event travels in."""
+
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from shared.ids import uuid7
+from shared.observability.request_id import current_request_id
+
+
+class Envelope(BaseModel):
+    """`id` is also the JetStream `Nats-Msg-Id`, so a re-publish is dropped as a duplicate."""
+
+    id: UUID = Field(default_factory=uuid7)
+    type: str
+    occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    tenant_id: str | None = None
+    source: str
+    # Additive to the architecture's envelope: ties an event to the request that caused it.
+    request_id: str | None = Field(default_factory=current_request_id)
+    data: dict[str, Any] = Field(default_factory=dict)

@@ -1,0 +1,17 @@
+"""Who is calling, as the verified token says."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: str
+    tenant_id: str
+    role: str
+    token_id: str
+    expires_at: int
+    # "<modulo>:<operacion>" pairs granted to the role when the token was issued (004's RBAC).
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    def can(self, module: str, operation: str) -> bool:
+        return f"{module}:{operation}" in self.permissions

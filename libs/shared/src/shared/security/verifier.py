@@ -1,0 +1,113 @@
+"""Verifying auth's EdDSA-signed JWTs with the public keys it publishes."""
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import httpx
+import jwt
+
+from shared.errors import NotAuthenticated
+from shared.security.principal import Principal
+from shared.security.revocations import RevocationList
+
+logger = logging.getLogger(__name__)
+
+ALGORITHMS = ["EdDSA"]
+_SCHEMES = {"bearer", "token"}
+_REFRESH_COOLDOWN_SECONDS = 5.0
+
+
+def parse_authorization(header: str | None) -> str | None:
+    """The JWT in `Authorization: Bearer <jwt>` or `Authorization: Token <jwt>`, else None."""
+    if not header:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    if scheme.lower() not in _SCHEMES or not credentials.strip():
+        return None
+    return credentials.strip()
+
+
+class TokenVerifier:
+    """Checks signature, expiry, issuer and revocation; fetches keys lazily, refreshes on an unknown `kid`."""
+
+    def __init__(
+        self,
+        jwks_url: str,
+        *,
+        issuer: str,
+        revocations: RevocationList | None = None,
+        http: httpx.AsyncClient | None = None,
+    ) -> None:
+        self.jwks_url = jwks_url
+        self.issuer = issuer
+        self.revocations = revocations or RevocationList()
+        self._http = http or httpx.AsyncClient(timeout=5.0)
+        self._keys: dict[str, Any] = {}
+        self._last_refresh = 0.0
+        self._lock = asyncio.Lock()
+
+    def install_keys(self, jwks: dict[str, Any]) -> None:
+        """Replace the key set (also used by auth itself, which needs no HTTP round trip)."""
+        keys = {}
+        for entry in jwks.get("keys", []):
+            try:
+                keys[entry["kid"]] = jwt.PyJWK(entry).key
+            except (KeyError, jwt.PyJWKError):
+                logger.warning("ignoring unusable JWK", extra={"kid": entry.get("kid")})
+        self._keys = keys
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._last_refresh < _REFRESH_COOLDOWN_SECONDS:
+                return
+            self._last_refresh = time.monotonic()
+            try:
+                response = await self._http.get(self.jwks_url)
+                response.raise_for_status()
+                self.install_keys(response.json())
+            except (httpx.HTTPError, ValueError) as exc:
+                logger.warning("could not fetch JWKS", extra={"url": self.jwks_url, "error": str(exc)})
+
+    async def _key_for(self, token: str) -> Any:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.InvalidTokenError as exc:
+            raise NotAuthenticated("Token inválido.") from exc
+        if not isinstance(kid, str):
+            raise NotAuthenticated("Token inválido.")
+        if kid not in self._keys:
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise NotAuthenticated("Token inválido.")
+        return key
+
+    async def verify(self, token: str) -> Principal:
+        key = await self._key_for(token)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=ALGORITHMS,
+                issuer=self.issuer,
+                options={"require": ["exp", "iat", "sub", "jti", "tenant", "role"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise NotAuthenticated("El token ha expirado.") from exc
+        except jwt.InvalidTokenError as exc:
+            raise NotAuthenticated("Token inválido.") from exc
+        if self.revocations.is_revoked(str(claims["jti"])):
+            raise NotAuthenticated("El token ha sido revocado.")
+        return Principal(
+            user_id=str(claims["sub"]),
+            tenant_id=str(claims["tenant"]),
+            role=str(claims["role"]),
+            token_id=str(claims["jti"]),
+            expires_at=int(claims["exp"]),
+            permissions=frozenset(claims.get("perms", [])),
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()

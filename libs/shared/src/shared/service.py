@@ -1,0 +1,101 @@
+"""`create_service_app`: the lifespan every service shares (database, NATS, relay, consumers)."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
+
+from shared.config import BaseServiceSettings
+from shared.db import create_engine, create_sessionmaker
+from shared.errors import ErrorStyle, install_error_handlers
+from shared.events import EventConsumer, EventHandler, OutboxRelay, connect_nats
+from shared.health import router as health_router
+from shared.observability import ObservabilityMiddleware, configure_logging
+from shared.security import RevocationList, TokenVerifier
+
+__all__ = ["ConsumerSpec", "create_service_app"]
+
+logger = logging.getLogger(__name__)
+
+StartupHook = Callable[[FastAPI], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    durable: str
+    subjects: Sequence[str]
+    handler: EventHandler
+
+
+def create_service_app(
+    settings: BaseServiceSettings,
+    *,
+    title: str,
+    version: str,
+    schema: str,
+    routers: Sequence[APIRouter],
+    error_styles: Mapping[str, ErrorStyle] | None = None,
+    default_error_style: ErrorStyle = ErrorStyle.FASTAPI,
+    messaging: tuple[Table, Table] | None = None,
+    consumers: Sequence[ConsumerSpec] = (),
+    on_startup: StartupHook | None = None,
+    description: str = "",
+) -> FastAPI:
+    """A FastAPI app wired the shared way.
+
+    `app.state` then holds `engine`, `sessionmaker`, `nats`, `js` and `verifier`.
+    `messaging` is the service's (outbox, inbox) pair; with it the outbox relay runs.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(settings.service_name, settings.log_level)
+        engine = create_engine(settings.database_url, schema=schema, pool_size=settings.database_pool_size)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        nc = await connect_nats(settings.nats_url, name=settings.service_name)
+        app.state.nats = nc
+        app.state.js = nc.jetstream()
+        revocations = RevocationList()
+        await revocations.follow(app.state.js, window_seconds=settings.revocation_window_seconds)
+        app.state.verifier = TokenVerifier(settings.jwks_url, issuer=settings.jwt_issuer, revocations=revocations)
+        tasks: list[asyncio.Task[None]] = []
+        if messaging is not None:
+            outbox, inbox = messaging
+            relay = OutboxRelay(app.state.sessionmaker, outbox, app.state.js, poll_seconds=settings.outbox_poll_seconds)
+            tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+            for spec in consumers:
+                consumer = EventConsumer(
+                    app.state.js,
+                    app.state.sessionmaker,
+                    inbox,
+                    durable=spec.durable,
+                    subjects=spec.subjects,
+                    handler=spec.handler,
+                )
+                await consumer.start()
+                tasks.append(asyncio.create_task(consumer.run(), name=f"consumer-{spec.durable}"))
+        if on_startup is not None:
+            await on_startup(app)
+        logger.info("started", extra={"version": version})
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            await app.state.verifier.aclose()
+            await nc.drain()
+            await engine.dispose()
+
+    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    install_error_handlers(app, error_styles, default=default_error_style)
+    app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router)
+    return app

@@ -1,0 +1,5 @@
+from auth.config import settings
+from auth.models import SCHEMA, metadata
+from shared.migrations import run_migrations
+
+run_migrations(metadata, schema=SCHEMA, database_url=settings.database_url)

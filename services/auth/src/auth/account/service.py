@@ -1,0 +1,48 @@
+"""Accounts: registering a user opens a workspace (tenant) that the user owns."""
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import events, roles
+from auth.account import repository
+from auth.errors import AccountExists
+from auth.models import User
+from auth.passwords import hash_password
+
+
+async def register(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    username: str | None = None,
+    role: str = roles.OWNER,
+    platform_admin: bool = False,
+) -> User:
+    username = username or email
+    if await repository.taken(session, username=username, email=email):
+        raise AccountExists()
+    tenant = await repository.add_tenant(session, name=username)
+    user = User(
+        tenant_id=tenant.id,
+        username=username,
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        is_active=True,
+        is_platform_admin=platform_admin,
+        first_name="",
+        last_name="",
+    )
+    try:
+        async with session.begin_nested():
+            await repository.add_user(session, user)
+    except IntegrityError as exc:  # a concurrent registration won the race
+        raise AccountExists() from exc
+    await events.outbox.emit(
+        session,
+        events.USER_CREATED,
+        {"user_id": user.id, "username": user.username, "email": user.email, "role": user.role},
+        tenant_id=str(tenant.id),
+    )
+    return user

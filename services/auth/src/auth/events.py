@@ -1,0 +1,9 @@
+"""What auth tells the other services, through its outbox."""
+
+from auth.models import outbox_table
+from shared.events import Outbox
+
+outbox = Outbox(outbox_table, source="auth")
+
+USER_CREATED = "auth.user.created"
+TOKEN_REVOKED = "auth.token.revoked"

@@ -1,0 +1,16 @@
+from datetime import timedelta
+from typing import Any
+
+from fastapi import APIRouter
+
+from auth.config import settings
+from auth.keys.ring import published_jwks
+from shared.sessions import SessionDep
+
+router = APIRouter(tags=["auth"])
+
+
+@router.get("/.well-known/jwks.json")
+async def jwks(session: SessionDep) -> dict[str, Any]:
+    """Public keys that verify this platform's access tokens (EdDSA / Ed25519)."""
+    return await published_jwks(session, token_lifetime=timedelta(seconds=settings.access_token_seconds))

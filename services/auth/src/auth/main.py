@@ -1,0 +1,44 @@
+from datetime import timedelta
+
+from fastapi import FastAPI
+
+from auth.account.endpoints import router as account_router
+from auth.config import settings
+from auth.keys.endpoints import router as keys_router
+from auth.keys.ring import published_jwks
+from auth.models import SCHEMA, inbox_table, outbox_table
+from auth.session.endpoints import router as session_router
+from shared.errors import ErrorStyle
+from shared.service import create_service_app
+
+ERROR_STYLES = {
+    "/token": ErrorStyle.FASTAPI,
+    "/users/": ErrorStyle.FASTAPI,
+    "/api/auth/login": ErrorStyle.AGENT,
+    "/api/auth/login/": ErrorStyle.DESK,
+    "/api/auth/logout/": ErrorStyle.DESK,
+    "/auth/": ErrorStyle.AGRO,
+}
+
+
+async def load_own_keys(app: FastAPI) -> None:
+    """auth verifies its own tokens from its table, not over HTTP to itself."""
+    async with app.state.sessionmaker() as session:
+        jwks = await published_jwks(session, token_lifetime=timedelta(seconds=settings.access_token_seconds))
+    app.state.verifier.install_keys(jwks)
+
+
+def create_app() -> FastAPI:
+    return create_service_app(
+        settings,
+        title="auth",
+        version="0.1.0",
+        schema=SCHEMA,
+        routers=[keys_router, account_router, session_router],
+        error_styles=ERROR_STYLES,
+        messaging=(outbox_table, inbox_table),
+        on_startup=load_own_keys,
+    )
+
+
+app = create_app()

@@ -1,0 +1,70 @@
+"""The login answers, one per seed, field for field."""
+
+from pydantic import BaseModel, Field
+
+
+class Credentials(BaseModel):
+    username: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+
+
+class BearerToken(BaseModel):
+    """001 `POST /token`."""
+
+    access_token: str
+    token_type: str = "bearer"
+
+
+class ExpiringBearerToken(BearerToken):
+    """002 `POST /api/auth/login`."""
+
+    expires_in: int
+
+
+class DeskUser(BaseModel):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+
+
+class DeskLogin(BaseModel):
+    """003 `POST /api/auth/login/`; `agent` is filled once the chat service owns agents."""
+
+    token: str
+    user: DeskUser
+    agent: dict[str, object] | None = None
+
+
+class AgroUser(BaseModel):
+    user_id: int
+    username: str
+    email: str
+
+
+class AgroLogin(BaseModel):
+    """004 `POST /auth/login/`."""
+
+    token: str
+    user: AgroUser
+
+
+class AgroToken(BaseModel):
+    """004 `POST /auth/token/`."""
+
+    token: str
+
+
+class Me(BaseModel):
+    """004 `GET /auth/me/`; `profile` arrives with profiles (issue 3)."""
+
+    id: int
+    username: str
+    email: str
+    rol: str
+    profile: dict[str, object] | None = None
+
+
+class LoggedOut(BaseModel):
+    message: str = "Successfully logged out"

@@ -1,0 +1,53 @@
+"""Logging in and out."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import events
+from auth.account import repository
+from auth.errors import InvalidCredentials
+from auth.models import RevokedToken, User
+from auth.passwords import DUMMY_HASH, verify_password
+from auth.session.tokens import IssuedToken, issue
+from shared.security import Principal
+
+
+async def authenticate(session: AsyncSession, login: str, password: str, *, status_code: int = 401) -> User:
+    """The active user whose username or email and password match; else InvalidCredentials."""
+    user = await repository.by_login(session, login)
+    # Hash even for unknown users, so the answer time does not tell which usernames exist.
+    ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    if user is None or not ok or not user.is_active:
+        raise InvalidCredentials(status_code=status_code)
+    return user
+
+
+async def login(
+    session: AsyncSession, login: str, password: str, *, status_code: int = 401
+) -> tuple[User, IssuedToken]:
+    user = await authenticate(session, login, password, status_code=status_code)
+    return user, await issue(session, user)
+
+
+async def logout(session: AsyncSession, principal: Principal) -> None:
+    """Revoke the caller's token; every service learns it from `auth.token.revoked`."""
+    inserted = await session.execute(
+        insert(RevokedToken)
+        .values(
+            jti=principal.token_id,
+            user_id=int(principal.user_id),
+            expires_at=datetime.fromtimestamp(principal.expires_at, UTC),
+        )
+        .on_conflict_do_nothing()
+        .returning(RevokedToken.jti)
+    )
+    if inserted.first() is None:
+        return
+    await events.outbox.emit(
+        session,
+        events.TOKEN_REVOKED,
+        {"jti": principal.token_id, "exp": principal.expires_at, "user_id": principal.user_id},
+        tenant_id=principal.tenant_id,
+    )

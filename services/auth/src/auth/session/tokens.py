@@ -1,0 +1,36 @@
+"""Access tokens: EdDSA JWTs with the claims every service reads."""
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.config import settings
+from auth.keys.ring import KeyCipher, active_key
+from auth.models import User
+from auth.roles import DEFAULT_PERMISSIONS
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    expires_in: int
+
+
+async def issue(session: AsyncSession, user: User) -> IssuedToken:
+    kid, private_key = await active_key(session, KeyCipher(settings.key_encryption_secret))
+    now = int(time.time())
+    claims = {
+        "iss": settings.jwt_issuer,
+        "sub": str(user.id),
+        "tenant": str(user.tenant_id),
+        "role": user.role,
+        "perms": DEFAULT_PERMISSIONS.get(user.role, []),
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + settings.access_token_seconds,
+    }
+    token = jwt.encode(claims, private_key, algorithm="EdDSA", headers={"kid": kid})
+    return IssuedToken(token=token, expires_in=settings.access_token_seconds)

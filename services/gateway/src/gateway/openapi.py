@@ -1,0 +1,86 @@
+"""One OpenAPI document for the whole suite, merged from the services' own."""
+
+import asyncio
+import copy
+import json
+import time
+from typing import Any
+
+import httpx
+
+from gateway.routes import RouteTable
+
+_REF_PREFIX = "#/components/schemas/"
+
+
+def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value.startswith(_REF_PREFIX):
+                name = value[len(_REF_PREFIX) :]
+                out[key] = _REF_PREFIX + renames.get(name, name)
+            else:
+                out[key] = _rename_refs(value, renames)
+        return out
+    if isinstance(node, list):
+        return [_rename_refs(item, renames) for item in node]
+    return node
+
+
+def merge(documents: dict[str, dict[str, Any]], table: RouteTable, base: dict[str, Any]) -> dict[str, Any]:
+    """Keep each service's paths that the gateway routes to it; rename clashing schemas."""
+    merged = copy.deepcopy(base)
+    paths: dict[str, Any] = merged.setdefault("paths", {})
+    schemas: dict[str, Any] = merged.setdefault("components", {}).setdefault("schemas", {})
+    for service, document in sorted(documents.items()):
+        own = document.get("components", {}).get("schemas", {})
+        renames = {
+            name: f"{service}__{name}"
+            for name, schema in own.items()
+            if name in schemas and json.dumps(schemas[name], sort_keys=True) != json.dumps(schema, sort_keys=True)
+        }
+        for name, schema in own.items():
+            schemas[renames.get(name, name)] = _rename_refs(schema, renames)
+        for path, item in document.get("paths", {}).items():
+            route = table.resolve(path)
+            if route is not None and route.upstream == service:
+                paths[path] = _rename_refs(item, renames)
+        for name, scheme in document.get("components", {}).get("securitySchemes", {}).items():
+            merged["components"].setdefault("securitySchemes", {})[name] = scheme
+    return merged
+
+
+class MergedSchema:
+    """Fetched from every upstream on demand, cached briefly; a down service is left out."""
+
+    def __init__(self, client: httpx.AsyncClient, upstreams: dict[str, str], table: RouteTable, ttl: float) -> None:
+        self.client = client
+        self.upstreams = upstreams
+        self.table = table
+        self.ttl = ttl
+        self._cached: tuple[float, dict[str, Any]] | None = None
+
+    async def _fetch(self, name: str, url: str) -> tuple[str, dict[str, Any] | None]:
+        try:
+            response = await self.client.get(f"{url}/openapi.json", timeout=3.0)
+            response.raise_for_status()
+            return name, response.json()
+        except (httpx.HTTPError, ValueError):
+            return name, None
+
+    async def get(self, base: dict[str, Any]) -> dict[str, Any]:
+        if self._cached and time.monotonic() - self._cached[0] < self.ttl:
+            return self._cached[1]
+        wanted = {name: url for name, url in self.upstreams.items() if name in self.table.upstreams}
+        results = await asyncio.gather(*(self._fetch(name, url) for name, url in wanted.items()))
+        documents = {name: doc for name, doc in results if doc is not None}
+        missing = sorted(name for name, doc in results if doc is None)
+        merged = merge(documents, self.table, base)
+        if missing:
+            merged["info"]["description"] = (
+                merged["info"].get("description", "") + f"\n\nUnavailable right now: {', '.join(missing)}."
+            )
+        else:
+            self._cached = (time.monotonic(), merged)
+        return merged
