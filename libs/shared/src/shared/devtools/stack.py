@@ -91,6 +91,11 @@ class Stack:
             raise StartupError("ports already in use: " + ", ".join(busy) + ". Is another `make run` still running?")
 
     def start(self) -> None:
+        self.start_engines()
+        self.start_services()
+
+    def start_engines(self) -> None:
+        """Engines up, roles and schemas provisioned."""
         self.config.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path("x").parent.mkdir(exist_ok=True)
         self._load_secrets()
@@ -102,6 +107,9 @@ class Stack:
         if not self.config.nats_url:
             self.nats = start_nats(self.config.data_dir / "nats", self.config.nats_port)
         asyncio.run(provision(self.superuser_dsn, self.services, self._secrets))
+
+    def start_services(self) -> None:
+        """Migrations, bootstrap, then every service process, waiting until each is ready."""
         self.migrate()
         self.bootstrap()
         for spec in self.services:
@@ -184,28 +192,19 @@ class Stack:
                 print(result.stdout.strip(), flush=True)
 
     def start_service(self, name: str) -> None:
+        self.processes[name] = self.spawn_service(name, self.config.service_ports[name])
+
+    def spawn_service(
+        self, name: str, port: int, *, extra_env: Mapping[str, str] | None = None, log_name: str | None = None
+    ) -> subprocess.Popen[bytes]:
+        """One uvicorn process of `name` on `port`; `extra_env` overrides its settings."""
         spec = self.spec(name)
-        log = open(self.log_path(name), "ab")
-        argv = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            spec.app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.config.service_ports[name]),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--proxy-headers",
-            "--timeout-graceful-shutdown",
-            "5",
-        ]
-        self.processes[name] = spawn(argv, log=log, env=self.env_for(spec), cwd=spec.directory)
-        log.close()
+        server = ["--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--http", "httptools"]
+        quiet = ["--no-access-log", "--proxy-headers", "--timeout-graceful-shutdown", "5"]
+        argv = [sys.executable, "-m", "uvicorn", spec.app, *server, *quiet]
+        env = {**self.env_for(spec), **(extra_env or {})}
+        with open(self.log_path(log_name or name), "ab") as log:
+            return spawn(argv, log=log, env=env, cwd=spec.directory)
 
     def stop_service(self, name: str, *, kill: bool = False) -> None:
         process = self.processes.pop(name)

@@ -32,6 +32,7 @@ async def connect_nats(url: str, *, name: str) -> NATS:
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
         connect_timeout=5,
+        drain_timeout=5,
         error_cb=on_error,
     )
 

@@ -74,22 +74,33 @@ class EventConsumer:
 
     async def run(self) -> None:
         """Fetch and process until cancelled."""
-        if self._sub is None:
-            await self.start()
-        assert self._sub is not None
         while True:
             try:
-                messages = await self._sub.fetch(self.batch_size, timeout=1.0)
-            except NatsTimeoutError:
-                continue
+                await self.poll()
             except asyncio.CancelledError:
                 raise
             except Exception:
                 logger.exception("fetch failed", extra={"consumer": self.durable})
                 await asyncio.sleep(1.0)
-                continue
-            for msg in messages:
-                await self.process(msg)
+
+    async def poll(self, timeout: float = 1.0) -> int:
+        """Fetch one batch (waiting up to `timeout`) and process it; returns how many messages."""
+        if self._sub is None:
+            await self.start()
+        assert self._sub is not None
+        try:
+            messages = await self._sub.fetch(self.batch_size, timeout=timeout)
+        except NatsTimeoutError:
+            return 0
+        for msg in messages:
+            await self.process(msg)
+        return len(messages)
+
+    async def stop(self) -> None:
+        """Stop fetching; the durable consumer and its unacked messages stay on the server."""
+        if self._sub is not None:
+            await self._sub.unsubscribe()
+            self._sub = None
 
     async def process(self, msg: Msg) -> None:
         """Handle one message: inbox + handler committed together, then ack."""

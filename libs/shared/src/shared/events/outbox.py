@@ -66,10 +66,11 @@ class OutboxRelay:
         async with self.sessionmaker() as session, session.begin():
             ids = await self._publish_batch(session)
             if ids:
-                await session.execute(
-                    update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now())
-                )
+                await self._mark_sent(session, ids)
         return len(ids)
+
+    async def _mark_sent(self, session: AsyncSession, ids: list[Any]) -> None:
+        await session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
 
     async def _publish_batch(self, session: AsyncSession) -> list[Any]:
         # SKIP LOCKED lets several replicas relay side by side without publishing a row twice.

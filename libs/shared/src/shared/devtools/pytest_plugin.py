@@ -1,0 +1,84 @@
+"""Pytest fixtures: the real engines and services, on free ports in a temporary folder.
+
+Loaded through the `pytest11` entry point of platform-shared, so every test tree has them.
+Nothing here is skipped when an engine is missing: the fixtures start the engines themselves.
+"""
+
+import contextlib
+import secrets
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+
+import asyncpg
+import httpx
+import pytest
+import uvicorn
+
+from shared.devtools.catalog import discover
+from shared.devtools.processes import free_port
+from shared.devtools.stack import Stack, StackConfig
+
+
+@pytest.fixture(scope="session")
+def platform_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    """PostgreSQL and NATS started, service roles and schemas provisioned; no services yet."""
+    services = discover()
+    stack = Stack(StackConfig.ephemeral(tmp_path_factory.mktemp("platform"), services), services)
+    try:
+        stack.start_engines()
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def platform_stack(platform_engines: Stack) -> Stack:
+    """Every service migrated and running as its own process, the gateway in front."""
+    platform_engines.start_services()
+    return platform_engines
+
+
+@pytest.fixture
+async def gateway(platform_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=platform_stack.url("gateway"), timeout=10.0) as client:
+        yield client
+
+
+@dataclass(frozen=True)
+class ScratchSchema:
+    name: str
+    url: str  # SQLAlchemy URL (superuser) for engines scoped to `name`
+
+
+@pytest.fixture
+async def scratch_schema(platform_engines: Stack) -> AsyncIterator[ScratchSchema]:
+    """A fresh, empty schema for one test, dropped afterwards."""
+    name = f"t_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(platform_engines.superuser_dsn)
+    try:
+        await conn.execute(f'CREATE SCHEMA "{name}"')
+        yield ScratchSchema(name, platform_engines.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://"))
+    finally:
+        await conn.execute(f'DROP SCHEMA "{name}" CASCADE')
+        await conn.close()
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: object) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn on a free loopback port for the duration; yields its URL."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))  # type: ignore[arg-type]
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("in-thread server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)

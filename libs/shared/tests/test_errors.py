@@ -1,0 +1,96 @@
+"""Each seed's error shape, rendered from the same exception."""
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from shared.errors import ErrorStyle, NotFound, error_body, install_error_handlers, style_for_path
+
+
+class Body(BaseModel):
+    username: str
+    password: str
+
+
+def make_app() -> FastAPI:
+    app = FastAPI()
+    install_error_handlers(
+        app,
+        {"/agent": ErrorStyle.AGENT, "/desk": ErrorStyle.DESK, "/agro": ErrorStyle.AGRO},
+        default=ErrorStyle.FASTAPI,
+    )
+    for prefix in ("/agent", "/desk", "/agro", "/native"):
+
+        @app.post(f"{prefix}/login")
+        async def login(body: Body) -> dict[str, str]:
+            return {}
+
+        @app.get(f"{prefix}/thing")
+        async def thing() -> None:
+            raise NotFound("No existe.")
+
+    return app
+
+
+client = httpx.AsyncClient(transport=httpx.ASGITransport(app=make_app()), base_url="http://test")
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "body"),
+    [
+        ("/agent/thing", 404, {"error": {"code": "NOT_FOUND", "message": "No existe.", "details": {}}}),
+        ("/desk/thing", 404, {"error": "No existe."}),
+        ("/agro/thing", 404, {"detail": "No existe."}),
+        ("/native/thing", 404, {"detail": "No existe."}),
+    ],
+)
+async def test_service_error_in_each_seed_shape(path: str, status: int, body: dict[str, object]) -> None:
+    response = await client.get(path)
+    assert response.status_code == status
+    assert response.json() == body
+
+
+async def test_desk_validation_lists_each_missing_field() -> None:
+    response = await client.post("/desk/login", json={})
+    assert response.status_code == 400
+    assert response.json() == {"username": ["Este campo es requerido."], "password": ["Este campo es requerido."]}
+
+
+async def test_agro_validation_carries_detail_and_fields() -> None:
+    response = await client.post("/agro/login", json={"username": "x"})
+    assert response.status_code == 400
+    assert response.json() == {"detail": "Datos inválidos.", "password": ["Este campo es requerido."]}
+
+
+async def test_agent_validation_is_400_in_its_envelope() -> None:
+    response = await client.post("/agent/login", json={"username": "x"})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "INVALID_REQUEST"
+    assert error["details"]["fields"] == {"password": ["Este campo es requerido."]}
+
+
+async def test_fastapi_native_routes_keep_422() -> None:
+    assert (await client.post("/native/login", json={})).status_code == 422
+
+
+async def test_malformed_json_is_a_400_not_a_500() -> None:
+    response = await client.post("/desk/login", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 400
+
+
+async def test_unknown_route_answers_in_the_family_shape() -> None:
+    assert (await client.get("/desk/nope")).json() == {"error": "No encontrado."}
+
+
+def test_longest_prefix_wins() -> None:
+    styles = {"/api/auth/": ErrorStyle.DESK, "/api/auth/login": ErrorStyle.AGENT}
+    assert style_for_path(styles, "/api/auth/login", ErrorStyle.FASTAPI) is ErrorStyle.AGENT
+    assert style_for_path(styles, "/api/auth/logout/", ErrorStyle.FASTAPI) is ErrorStyle.DESK
+    assert style_for_path(styles, "/x", ErrorStyle.FASTAPI) is ErrorStyle.FASTAPI
+
+
+def test_rate_limit_body_is_002_shape() -> None:
+    body = error_body(ErrorStyle.AGENT, status_code=429, message="Demasiadas.")
+    assert body == {"error": {"code": "RATE_LIMITED", "message": "Demasiadas.", "details": {}}}

@@ -1,0 +1,195 @@
+"""Outbox -> JetStream -> durable consumer, against the real NATS and PostgreSQL."""
+
+import asyncio
+import json
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from nats.aio.client import Client as NATS
+from nats.js.errors import NotFoundError
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from shared.db import create_engine, create_sessionmaker
+from shared.devtools.pytest_plugin import ScratchSchema
+from shared.devtools.stack import Stack
+from shared.events import Envelope, EventConsumer, Outbox, OutboxRelay, connect_nats, messaging_tables
+from shared.events.bus import stream_for_subject
+from shared.migrations import create_messaging_tables
+
+
+@dataclass
+class World:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    outbox_table: Table
+    inbox_table: Table
+    effects: Table
+    nats: NATS
+    subject: str
+
+    @property
+    def js(self):  # type: ignore[no-untyped-def]
+        return self.nats.jetstream()
+
+    async def effect_count(self) -> int:
+        async with self.sessionmaker() as session:
+            return int(await session.scalar(select(func.count()).select_from(self.effects)) or 0)
+
+    async def stream_messages(self) -> int:
+        try:
+            info = await self.js.stream_info(stream_for_subject(self.subject)[0])
+        except NotFoundError:
+            return 0
+        return int(info.state.messages)
+
+    def consumer(self, durable: str, **options: Any) -> EventConsumer:
+        async def record(session: AsyncSession, envelope: Envelope) -> None:
+            await session.execute(self.effects.insert().values(event_id=str(envelope.id)))
+
+        options.setdefault("handler", record)
+        return EventConsumer(
+            self.js, self.sessionmaker, self.inbox_table, durable=durable, subjects=[self.subject], **options
+        )
+
+
+@pytest.fixture
+async def world(scratch_schema: ScratchSchema, platform_engines: Stack) -> AsyncIterator[World]:
+    metadata = MetaData(schema=scratch_schema.name)
+    outbox_table, inbox_table = messaging_tables(metadata)
+    effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(64)))
+    engine = create_engine(scratch_schema.url, schema=scratch_schema.name)
+
+    def migrate(connection: Any) -> None:
+        with Operations.context(MigrationContext.configure(connection)):
+            create_messaging_tables()
+        effects.create(connection)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(migrate)
+    nc = await connect_nats(platform_engines.nats_url, name="test")
+    # A stream of its own per test, so tests never see each other's events.
+    subject = f"t{secrets.token_hex(4)}.thing.happened"
+    yield World(engine, create_sessionmaker(engine), outbox_table, inbox_table, effects, nc, subject)
+    await nc.close()
+    await engine.dispose()
+
+
+async def emit(world: World, data: dict[str, Any]) -> Envelope:
+    outbox = Outbox(world.outbox_table, source="test")
+    async with world.sessionmaker() as session, session.begin():
+        return await outbox.emit(session, world.subject, data, tenant_id="1")
+
+
+class CrashAfterPublish(OutboxRelay):
+    """Dies after JetStream acknowledged the publish, before the row is marked sent."""
+
+    async def _mark_sent(self, session: AsyncSession, ids: list[Any]) -> None:
+        raise RuntimeError("relay killed")
+
+
+async def test_relay_killed_between_publish_and_mark_sent_delivers_once(world: World) -> None:
+    await emit(world, {"n": 1})
+    with pytest.raises(RuntimeError, match="relay killed"):
+        await CrashAfterPublish(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    # The restarted relay publishes the same row again (same Nats-Msg-Id).
+    assert await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending() == 1
+    assert await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending() == 0
+
+    assert await world.stream_messages() == 1, "JetStream should drop the duplicate publish"
+    consumer = world.consumer("effects")
+    await consumer.start()
+    assert await consumer.poll(timeout=2) == 1
+    assert await world.effect_count() == 1
+
+
+async def test_redelivery_after_the_duplicate_window_changes_nothing(world: World) -> None:
+    envelope = await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    # The same event again without the dedup header: what arrives once the window has passed.
+    await world.js.publish(world.subject, envelope.model_dump_json().encode())
+    consumer = world.consumer("effects")
+    await consumer.start()
+    assert await consumer.poll(timeout=2) == 2
+    assert await world.effect_count() == 1
+
+
+async def test_consumer_crash_before_ack_does_not_repeat_the_effect(world: World) -> None:
+    await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+
+    crashed = world.consumer("effects", ack_wait_seconds=1.0)
+    await crashed.start()
+    assert crashed._sub is not None
+    (msg,) = await crashed._sub.fetch(1, timeout=2)
+    # The handler's transaction commits, then the process dies before msg.ack().
+    assert await crashed.handle(Envelope.model_validate_json(msg.data))
+    await crashed.stop()
+
+    restarted = world.consumer("effects", ack_wait_seconds=1.0)
+    await restarted.start()
+    processed = 0
+    for _ in range(10):
+        processed += await restarted.poll(timeout=1)
+        if processed:
+            break
+    assert processed == 1, "the unacked message should be redelivered"
+    assert await world.effect_count() == 1
+    info = await world.js.consumer_info(stream_for_subject(world.subject)[0], "effects")
+    assert info.num_ack_pending == 0
+
+
+async def test_failing_handler_is_retried_then_dead_lettered(world: World) -> None:
+    calls = 0
+
+    async def always_fails(session: AsyncSession, envelope: Envelope) -> None:
+        nonlocal calls
+        calls += 1
+        await session.execute(world.effects.insert().values(event_id=str(envelope.id)))
+        raise ValueError("boom")
+
+    await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    dead = await world.js.subscribe(f"deadletter.{world.subject.split('.')[0]}-fails")
+    consumer = world.consumer(f"{world.subject.split('.')[0]}-fails", handler=always_fails, max_deliver=2)
+    await consumer.start()
+    for _ in range(8):
+        await consumer.poll(timeout=1)
+        if calls >= 2:
+            break
+    assert calls == 2
+    assert await world.effect_count() == 0, "a failed handler's writes are rolled back"
+    letter = await dead.next_msg(timeout=2)
+    await dead.unsubscribe()
+    assert json.loads(letter.data)["data"] == {"n": 1}
+    assert letter.headers
+    assert letter.headers["Original-Subject"] == world.subject
+
+
+async def test_relay_publishes_in_creation_order(world: World) -> None:
+    for n in range(5):
+        await emit(world, {"n": n})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js, batch_size=2).publish_pending()
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    sub = await world.js.pull_subscribe(world.subject, durable="order")
+    received = [json.loads(m.data)["data"]["n"] for m in await sub.fetch(5, timeout=2)]
+    assert received == [0, 1, 2, 3, 4]
+
+
+async def test_relay_run_loop_survives_and_publishes(world: World) -> None:
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, poll_seconds=0.05)
+    task = asyncio.create_task(relay.run())
+    try:
+        await emit(world, {"n": 7})
+        for _ in range(100):
+            if await world.stream_messages() == 1:
+                break
+            await asyncio.sleep(0.05)
+        assert await world.stream_messages() == 1
+    finally:
+        task.cancel()
