@@ -1,0 +1,108 @@
+"""Tokens: what is refused, and revocation reaching every service."""
+
+import asyncio
+import base64
+import json
+import time
+
+import httpx
+import jwt
+import nats
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from shared.devtools.stack import Stack
+
+from .conftest import Account, token_for
+
+
+def _b64(data: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+async def _me(gateway: httpx.AsyncClient, token: str, scheme: str = "Bearer") -> int:
+    return (await gateway.get("/auth/me/", headers={"Authorization": f"{scheme} {token}"})).status_code
+
+
+async def test_bearer_and_token_schemes_are_the_same_credential(gateway: httpx.AsyncClient, account: Account) -> None:
+    token = await token_for(gateway, account)
+    assert await _me(gateway, token, "Bearer") == 200
+    assert await _me(gateway, token, "Token") == 200
+
+
+async def test_alg_none_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
+    real = jwt.decode(await token_for(gateway, account), options={"verify_signature": False})
+    forged = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(real)}."
+    assert await _me(gateway, forged) == 401
+
+
+async def test_tampered_payload_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
+    header, _, signature = (await token_for(gateway, account)).split(".")
+    claims = jwt.decode(await token_for(gateway, account), options={"verify_signature": False})
+    claims["role"] = "superuser"
+    assert await _me(gateway, f"{header}.{_b64(claims)}.{signature}") == 401
+
+
+async def test_token_signed_by_another_key_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
+    token = await token_for(gateway, account)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    kid = jwt.get_unverified_header(token)["kid"]
+    forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
+    assert await _me(gateway, forged) == 401
+
+
+async def test_expired_token_is_refused(gateway: httpx.AsyncClient, platform_stack: Stack, account: Account) -> None:
+    jwks = (await gateway.get("/.well-known/jwks.json")).json()
+    assert jwks["keys"]
+    assert all("d" not in key for key in jwks["keys"]), "private key material must never be published"
+    token = await token_for(gateway, account)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    claims.update(exp=int(time.time()) - 10, iat=int(time.time()) - 100)
+    forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA")
+    assert await _me(gateway, forged) == 401
+
+
+async def test_revoked_token_is_refused_by_gateway_and_service_within_a_second(
+    gateway: httpx.AsyncClient, platform_stack: Stack, account: Account
+) -> None:
+    token = await token_for(gateway, account)
+    assert (await gateway.post("/auth/logout/", headers={"Authorization": f"Token {token}"})).status_code == 204
+    deadline = time.monotonic() + 1.0
+    gateway_refuses = False
+    while time.monotonic() < deadline and not gateway_refuses:
+        gateway_refuses = await _me(gateway, token) == 401
+        await asyncio.sleep(0.05)
+    assert gateway_refuses, "the gateway still accepts a revoked token after 1 s"
+    async with httpx.AsyncClient(base_url=platform_stack.url("auth")) as direct:
+        assert (await direct.get("/auth/me/", headers={"Authorization": f"Bearer {token}"})).status_code == 401
+
+
+async def test_user_created_event_carries_the_request_id(gateway: httpx.AsyncClient, platform_stack: Stack) -> None:
+    nc = await nats.connect(platform_stack.nats_url)
+    try:
+        js = nc.jetstream()
+        response = await gateway.post(
+            "/users/",
+            json={"email": "traced@example.com", "password": "una-clave-segura"},
+            headers={"X-Request-ID": "reg-trace-42"},
+        )
+        assert response.status_code == 200
+        sub = await js.pull_subscribe("auth.user.created", durable=None, stream="AUTH")
+        found = None
+        for _ in range(20):
+            try:
+                for msg in await sub.fetch(50, timeout=0.5):
+                    event = json.loads(msg.data)
+                    if event["data"]["email"] == "traced@example.com":
+                        found = event
+            except nats.errors.TimeoutError:
+                pass
+            if found:
+                break
+        assert found is not None
+        assert found["request_id"] == "reg-trace-42"
+        assert found["source"] == "auth"
+        assert found["type"] == "auth.user.created"
+        assert set(found) >= {"id", "type", "occurred_at", "tenant_id", "source", "data"}
+        assert "password" not in json.dumps(found)
+    finally:
+        await nc.close()

@@ -1,0 +1,74 @@
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from fastapi import FastAPI, WebSocket
+from fastapi.responses import StreamingResponse
+
+from gateway.config import Settings
+from gateway.main import create_app
+from gateway.routes import ANY, ROUTES, Route
+from shared.devtools.pytest_plugin import serve_in_thread
+from shared.devtools.stack import Stack
+
+SSE_EVENTS = [{"type": "thinking"}, {"type": "message", "content": "hola"}, {"type": "done"}]
+SSE_GAP_SECONDS = 0.4
+
+
+def probe_app() -> FastAPI:
+    """A plain upstream on loopback for what no service serves yet: slow SSE and a WebSocket echo."""
+    app = FastAPI()
+
+    @app.get("/probe/sse")
+    async def sse() -> StreamingResponse:
+        async def events() -> AsyncIterator[bytes]:
+            for event in SSE_EVENTS:
+                yield f"data: {json.dumps(event)}\n\n".encode()
+                await asyncio.sleep(SSE_GAP_SECONDS)
+
+        return StreamingResponse(events(), media_type="text/event-stream")
+
+    @app.get("/probe/slow")
+    async def slow() -> dict[str, str]:
+        await asyncio.sleep(5)
+        return {"late": "yes"}
+
+    @app.websocket("/probe/ws")
+    async def echo(websocket: WebSocket) -> None:
+        await websocket.accept()
+        async for text in websocket.iter_text():
+            await websocket.send_text(f"echo:{text}")
+
+    return app
+
+
+PROBE_ROUTES = [
+    *ROUTES,
+    Route("/probe/", "probe", prefix=True, public=ANY),
+    Route("/probe/ws", "probe", websocket=True),
+]
+
+
+@pytest.fixture(scope="session")
+def probe_url() -> Iterator[str]:
+    with serve_in_thread(probe_app()) as url:
+        yield url
+
+
+def gateway_settings(stack: Stack, probe: str, **overrides: object) -> Settings:
+    upstreams = {"auth": stack.url("auth"), "probe": probe}
+    return Settings(
+        upstreams=upstreams,
+        nats_url=stack.nats_url,
+        jwks_url=f"{stack.url('auth')}/.well-known/jwks.json",
+        **overrides,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture(scope="session")
+def probe_gateway(platform_stack: Stack, probe_url: str) -> Iterator[str]:
+    """A gateway in this process with the probe routes added and a 1 s read timeout."""
+    settings = gateway_settings(platform_stack, probe_url, read_timeout_seconds=1.0, rate_limit_per_minute=1000)
+    with serve_in_thread(create_app(settings, PROBE_ROUTES)) as url:
+        yield url

@@ -1,0 +1,111 @@
+"""The gateway in front of the real services (its own process, as `make run` starts it)."""
+
+import time
+
+import httpx
+import pytest
+
+from shared.devtools.stack import Stack
+
+
+async def test_root_answers_the_welcome_message(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/")
+    assert response.status_code == 200
+    assert "Bienvenido" in response.json()["message"]
+
+
+@pytest.mark.parametrize("path", ["/api/docs/", "/api/redoc/"])
+async def test_docs_render_from_local_assets(gateway: httpx.AsyncClient, path: str) -> None:
+    page = await gateway.get(path)
+    assert page.status_code == 200
+    assert "/api/schema/" in page.text
+    assert "cdn" not in page.text.lower()
+    asset = "/api/static/swagger-ui-bundle.js" if "docs" in path else "/api/static/redoc.standalone.js"
+    assert asset in page.text
+    served = await gateway.get(asset)
+    assert served.status_code == 200
+    assert len(served.content) > 100_000
+
+
+async def test_schema_merges_the_routed_paths_of_every_service(gateway: httpx.AsyncClient) -> None:
+    schema = (await gateway.get("/api/schema/")).json()
+    assert schema["openapi"].startswith("3.")
+    for path in ("/token", "/users/", "/api/auth/login", "/api/auth/login/", "/auth/login/", "/auth/me/"):
+        assert path in schema["paths"], path
+    assert "/healthz" not in schema["paths"]
+    refs = str(schema["paths"])
+    for name in schema["components"]["schemas"]:
+        assert name in refs or name in str(schema["components"]["schemas"])
+
+
+async def test_request_id_is_echoed_and_forwarded(gateway: httpx.AsyncClient, platform_stack: Stack) -> None:
+    response = await gateway.post(
+        "/api/auth/login", json={"username": "nobody", "password": "x"}, headers={"X-Request-ID": "trace-me-123"}
+    )
+    assert response.headers["X-Request-ID"] == "trace-me-123"
+    time.sleep(0.2)
+    assert "trace-me-123" in platform_stack.log_path("auth").read_text()
+
+
+async def test_a_request_id_is_made_when_missing(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/")
+    assert len(response.headers["X-Request-ID"]) >= 16
+
+
+async def test_every_proxied_answer_carries_rate_limit_headers(gateway: httpx.AsyncClient) -> None:
+    first = await gateway.get("/.well-known/jwks.json")
+    second = await gateway.get("/.well-known/jwks.json")
+    assert first.headers["X-RateLimit-Limit"]
+    assert int(second.headers["X-RateLimit-Remaining"]) < int(first.headers["X-RateLimit-Remaining"])
+    assert int(first.headers["X-RateLimit-Reset"]) > time.time()
+
+
+async def test_protected_route_without_token_is_401_in_its_seed_shape(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/auth/me/")
+    assert response.status_code == 401
+    assert "detail" in response.json()
+    desk = await gateway.post("/api/auth/logout/")
+    assert desk.status_code == 401
+    assert isinstance(desk.json()["error"], str)
+
+
+async def test_garbage_token_is_refused_at_the_gateway(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/auth/me/", headers={"Authorization": "Bearer not.a.jwt"})
+    assert response.status_code == 401
+
+
+async def test_unknown_path_is_404(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.get("/no/such/thing")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "NOT_FOUND"
+
+
+async def test_every_service_is_healthy_and_ready(platform_stack: Stack) -> None:
+    async with httpx.AsyncClient() as client:
+        for spec in platform_stack.services:
+            for probe in ("/healthz", "/readyz"):
+                response = await client.get(platform_stack.url(spec.name) + probe)
+                assert response.status_code == 200, (spec.name, probe, response.text)
+            metrics = await client.get(platform_stack.url(spec.name) + "/metrics")
+            assert "http_requests_total" in metrics.text
+
+
+async def test_dead_upstream_is_503_fast_and_heals_without_restarting_the_gateway(
+    gateway: httpx.AsyncClient, platform_stack: Stack
+) -> None:
+    gateway_pid = platform_stack.processes["gateway"].pid
+    platform_stack.stop_service("auth", kill=True)
+    try:
+        started = time.monotonic()
+        response = await gateway.post("/api/auth/login", json={"username": "a", "password": "b"})
+        assert response.status_code == 503
+        assert response.json()["error"]["code"] == "SERVICE_UNAVAILABLE"
+        assert time.monotonic() - started < 3
+        assert (await gateway.get("/")).status_code == 200
+        assert (await gateway.get("/api/docs/")).status_code == 200
+    finally:
+        platform_stack.start_service("auth")
+        platform_stack.wait_healthy("auth")
+    healed = await gateway.post("/api/auth/login", json={"username": "a", "password": "b"})
+    assert healed.status_code == 401
+    assert platform_stack.processes["gateway"].pid == gateway_pid

@@ -1,0 +1,61 @@
+"""Streaming, WebSockets, timeouts and rate limits, through an in-process gateway."""
+
+import json
+import time
+
+import httpx
+from websockets.asyncio.client import connect
+
+from gateway.main import create_app
+from shared.devtools.pytest_plugin import serve_in_thread
+from shared.devtools.stack import Stack
+
+from .conftest import PROBE_ROUTES, SSE_EVENTS, SSE_GAP_SECONDS, gateway_settings
+
+
+async def test_sse_events_are_flushed_as_they_arrive(probe_gateway: str) -> None:
+    arrivals: list[tuple[float, dict[str, object]]] = []
+    started = time.monotonic()
+    async with httpx.AsyncClient() as client, client.stream("GET", f"{probe_gateway}/probe/sse") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        async for line in response.aiter_lines():
+            if line.startswith("data: "):
+                arrivals.append((time.monotonic() - started, json.loads(line[6:])))
+    assert [event for _, event in arrivals] == SSE_EVENTS
+    # The first event reaches the client long before the upstream has finished.
+    assert arrivals[0][0] < SSE_GAP_SECONDS
+    assert arrivals[-1][0] >= 2 * SSE_GAP_SECONDS * 0.9
+
+
+async def test_slow_upstream_times_out_with_504_not_a_hang(probe_gateway: str) -> None:
+    started = time.monotonic()
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{probe_gateway}/probe/slow")
+    assert response.status_code == 504
+    assert response.json()["error"]["code"] == "GATEWAY_TIMEOUT"
+    assert time.monotonic() - started < 3
+
+
+async def test_websocket_frames_are_relayed_both_ways(probe_gateway: str) -> None:
+    async with connect(probe_gateway.replace("http", "ws") + "/probe/ws") as ws:
+        await ws.send("hola")
+        assert await ws.recv() == "echo:hola"
+        await ws.send("otra")
+        assert await ws.recv() == "echo:otra"
+
+
+async def test_excess_requests_get_429_in_the_agent_error_shape(platform_stack: Stack, probe_url: str) -> None:
+    if 60 - time.time() % 60 < 3:
+        time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
+    settings = gateway_settings(platform_stack, probe_url, rate_limit_per_minute=3)
+    with serve_in_thread(create_app(settings, PROBE_ROUTES)) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            remaining = [
+                int((await client.get("/.well-known/jwks.json")).headers["X-RateLimit-Remaining"]) for _ in range(3)
+            ]
+            refused = await client.get("/.well-known/jwks.json")
+    assert refused.status_code == 429
+    assert remaining == [2, 1, 0]
+    assert refused.json()["error"]["code"] == "RATE_LIMITED"
+    assert refused.headers["X-RateLimit-Remaining"] == "0"
+    assert refused.headers["X-RateLimit-Limit"] == "3"
