@@ -7,6 +7,8 @@ import pytest
 
 @dataclass(frozen=True)
 class Account:
+    """Fixture type: tests annotate it as `object` to avoid importing conftest."""
+
     email: str
     password: str
     id: int
@@ -22,7 +24,9 @@ async def account(gateway: httpx.AsyncClient) -> Account:
     return Account(email, password, response.json()["id"])
 
 
-async def token_for(gateway: httpx.AsyncClient, account: Account) -> str:
+@pytest.fixture
+async def token(gateway: httpx.AsyncClient, account: Account) -> str:
+    """A fresh access token of `account`."""
     response = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])

@@ -1,9 +1,12 @@
 """Every seed's login through the gateway, field for field."""
 
+from typing import TYPE_CHECKING
+
 import httpx
 import jwt
 
-from .conftest import Account, token_for
+if TYPE_CHECKING:
+    from conftest import Account
 
 
 async def test_register_answers_the_001_user_without_password(gateway: httpx.AsyncClient) -> None:
@@ -17,7 +20,7 @@ async def test_register_answers_the_001_user_without_password(gateway: httpx.Asy
     assert body["bots"] == []
 
 
-async def test_registering_a_taken_email_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_registering_a_taken_email_is_refused(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/users/", json={"email": account.email.upper(), "password": "otra-clave-1"})
     assert response.status_code == 400
     assert "detail" in response.json()
@@ -28,7 +31,7 @@ async def test_register_rejects_bad_email_with_422(gateway: httpx.AsyncClient) -
     assert response.status_code == 422
 
 
-async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/token", data={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -36,13 +39,13 @@ async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: 
     assert body["token_type"] == "bearer"
 
 
-async def test_oauth2_token_wrong_password_is_401(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_oauth2_token_wrong_password_is_401(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/token", data={"username": account.email, "password": "wrong"})
     assert response.status_code == 401
     assert response.json() == {"detail": "Usuario o contraseña incorrectos."}
 
 
-async def test_json_login_002_carries_expiry(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_json_login_002_carries_expiry(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -62,7 +65,7 @@ async def test_json_login_002_errors_in_its_envelope(gateway: httpx.AsyncClient)
     assert wrong.json()["error"]["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_desk_login_003_shape(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_desk_login_003_shape(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/api/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -77,14 +80,13 @@ async def test_desk_login_003_missing_fields(gateway: httpx.AsyncClient) -> None
     assert response.json() == {"username": ["Este campo es requerido."], "password": ["Este campo es requerido."]}
 
 
-async def test_desk_logout_003_with_token_scheme(gateway: httpx.AsyncClient, account: Account) -> None:
-    token = await token_for(gateway, account)
+async def test_desk_logout_003_with_token_scheme(gateway: httpx.AsyncClient, token: str) -> None:
     response = await gateway.post("/api/auth/logout/", headers={"Authorization": f"Token {token}"})
     assert response.status_code == 200
     assert response.json() == {"message": "Successfully logged out"}
 
 
-async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -95,20 +97,19 @@ async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: Accoun
     assert set(me.json()) == {"id", "username", "email", "rol", "profile"}
 
 
-async def test_agro_token_004(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_agro_token_004(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/auth/token/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     assert set(response.json()) == {"token"}
 
 
-async def test_agro_login_004_wrong_password_is_400_detail(gateway: httpx.AsyncClient, account: Account) -> None:
+async def test_agro_login_004_wrong_password_is_400_detail(gateway: httpx.AsyncClient, account: "Account") -> None:
     response = await gateway.post("/auth/login/", json={"username": account.email, "password": "nope"})
     assert response.status_code == 400
     assert response.json() == {"detail": "Usuario o contraseña incorrectos."}
 
 
-async def test_agro_logout_004_is_204(gateway: httpx.AsyncClient, account: Account) -> None:
-    token = await token_for(gateway, account)
+async def test_agro_logout_004_is_204(gateway: httpx.AsyncClient, token: str) -> None:
     response = await gateway.post("/auth/logout/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 204
     assert response.content == b""

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import json
 import time
+from typing import TYPE_CHECKING
 
 import httpx
 import jwt
@@ -12,7 +13,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from shared.devtools.stack import Stack
 
-from .conftest import Account, token_for
+if TYPE_CHECKING:
+    pass
 
 
 def _b64(data: dict[str, object]) -> str:
@@ -23,38 +25,35 @@ async def _me(gateway: httpx.AsyncClient, token: str, scheme: str = "Bearer") ->
     return (await gateway.get("/auth/me/", headers={"Authorization": f"{scheme} {token}"})).status_code
 
 
-async def test_bearer_and_token_schemes_are_the_same_credential(gateway: httpx.AsyncClient, account: Account) -> None:
-    token = await token_for(gateway, account)
+async def test_bearer_and_token_schemes_are_the_same_credential(gateway: httpx.AsyncClient, token: str) -> None:
     assert await _me(gateway, token, "Bearer") == 200
     assert await _me(gateway, token, "Token") == 200
 
 
-async def test_alg_none_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
-    real = jwt.decode(await token_for(gateway, account), options={"verify_signature": False})
+async def test_alg_none_is_refused(gateway: httpx.AsyncClient, token: str) -> None:
+    real = jwt.decode(token, options={"verify_signature": False})
     forged = f"{_b64({'alg': 'none', 'typ': 'JWT'})}.{_b64(real)}."
     assert await _me(gateway, forged) == 401
 
 
-async def test_tampered_payload_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
-    header, _, signature = (await token_for(gateway, account)).split(".")
-    claims = jwt.decode(await token_for(gateway, account), options={"verify_signature": False})
+async def test_tampered_payload_is_refused(gateway: httpx.AsyncClient, token: str) -> None:
+    header, _, signature = (token).split(".")
+    claims = jwt.decode(token, options={"verify_signature": False})
     claims["role"] = "superuser"
     assert await _me(gateway, f"{header}.{_b64(claims)}.{signature}") == 401
 
 
-async def test_token_signed_by_another_key_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
-    token = await token_for(gateway, account)
+async def test_token_signed_by_another_key_is_refused(gateway: httpx.AsyncClient, token: str) -> None:
     claims = jwt.decode(token, options={"verify_signature": False})
     kid = jwt.get_unverified_header(token)["kid"]
     forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA", headers={"kid": kid})
     assert await _me(gateway, forged) == 401
 
 
-async def test_expired_token_is_refused(gateway: httpx.AsyncClient, platform_stack: Stack, account: Account) -> None:
+async def test_expired_token_is_refused(gateway: httpx.AsyncClient, platform_stack: Stack, token: str) -> None:
     jwks = (await gateway.get("/.well-known/jwks.json")).json()
     assert jwks["keys"]
     assert all("d" not in key for key in jwks["keys"]), "private key material must never be published"
-    token = await token_for(gateway, account)
     claims = jwt.decode(token, options={"verify_signature": False})
     claims.update(exp=int(time.time()) - 10, iat=int(time.time()) - 100)
     forged = jwt.encode(claims, Ed25519PrivateKey.generate(), algorithm="EdDSA")
@@ -62,9 +61,8 @@ async def test_expired_token_is_refused(gateway: httpx.AsyncClient, platform_sta
 
 
 async def test_revoked_token_is_refused_by_gateway_and_service_within_a_second(
-    gateway: httpx.AsyncClient, platform_stack: Stack, account: Account
+    gateway: httpx.AsyncClient, platform_stack: Stack, token: str
 ) -> None:
-    token = await token_for(gateway, account)
     assert (await gateway.post("/auth/logout/", headers={"Authorization": f"Token {token}"})).status_code == 204
     deadline = time.monotonic() + 1.0
     gateway_refuses = False

@@ -1,6 +1,7 @@
 import asyncio
+import contextlib
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 from fastapi import FastAPI, WebSocket
@@ -64,6 +65,29 @@ def gateway_settings(stack: Stack, probe: str, **overrides: object) -> Settings:
         jwks_url=f"{stack.url('auth')}/.well-known/jwks.json",
         **overrides,  # type: ignore[arg-type]
     )
+
+
+@pytest.fixture(scope="session")
+def sse_events() -> list[dict[str, str]]:
+    return SSE_EVENTS
+
+
+@pytest.fixture(scope="session")
+def sse_gap() -> float:
+    return SSE_GAP_SECONDS
+
+
+GatewayFactory = Callable[..., contextlib.AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def make_gateway(platform_stack: Stack, probe_url: str) -> GatewayFactory:
+    """Start another in-process gateway with settings overridden; a context manager yielding its URL."""
+
+    def start(**overrides: object) -> contextlib.AbstractContextManager[str]:
+        return serve_in_thread(create_app(gateway_settings(platform_stack, probe_url, **overrides), PROBE_ROUTES))
+
+    return start
 
 
 @pytest.fixture(scope="session")

@@ -2,18 +2,15 @@
 
 import json
 import time
+from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 
-from gateway.main import create_app
-from shared.devtools.pytest_plugin import serve_in_thread
-from shared.devtools.stack import Stack
 
-from .conftest import PROBE_ROUTES, SSE_EVENTS, SSE_GAP_SECONDS, gateway_settings
-
-
-async def test_sse_events_are_flushed_as_they_arrive(probe_gateway: str) -> None:
+async def test_sse_events_are_flushed_as_they_arrive(
+    probe_gateway: str, sse_events: list[dict[str, str]], sse_gap: float
+) -> None:
     arrivals: list[tuple[float, dict[str, object]]] = []
     started = time.monotonic()
     async with httpx.AsyncClient() as client, client.stream("GET", f"{probe_gateway}/probe/sse") as response:
@@ -21,10 +18,10 @@ async def test_sse_events_are_flushed_as_they_arrive(probe_gateway: str) -> None
         async for line in response.aiter_lines():
             if line.startswith("data: "):
                 arrivals.append((time.monotonic() - started, json.loads(line[6:])))
-    assert [event for _, event in arrivals] == SSE_EVENTS
+    assert [event for _, event in arrivals] == sse_events
     # The first event reaches the client long before the upstream has finished.
-    assert arrivals[0][0] < SSE_GAP_SECONDS
-    assert arrivals[-1][0] >= 2 * SSE_GAP_SECONDS * 0.9
+    assert arrivals[0][0] < sse_gap
+    assert arrivals[-1][0] >= 2 * sse_gap * 0.9
 
 
 async def test_slow_upstream_times_out_with_504_not_a_hang(probe_gateway: str) -> None:
@@ -44,11 +41,10 @@ async def test_websocket_frames_are_relayed_both_ways(probe_gateway: str) -> Non
         assert await ws.recv() == "echo:otra"
 
 
-async def test_excess_requests_get_429_in_the_agent_error_shape(platform_stack: Stack, probe_url: str) -> None:
+async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: Any) -> None:
     if 60 - time.time() % 60 < 3:
         time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
-    settings = gateway_settings(platform_stack, probe_url, rate_limit_per_minute=3)
-    with serve_in_thread(create_app(settings, PROBE_ROUTES)) as url:
+    with make_gateway(rate_limit_per_minute=3) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             remaining = [
                 int((await client.get("/.well-known/jwks.json")).headers["X-RateLimit-Remaining"]) for _ in range(3)
