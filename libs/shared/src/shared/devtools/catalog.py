@@ -21,10 +21,6 @@ class ServiceSpec:
         return f"{self.name.upper()}_"
 
     @property
-    def role(self) -> str:
-        return f"svc_{self.name}"
-
-    @property
     def alembic_ini(self) -> Path:
         return self.directory / "alembic.ini"
 

@@ -1,22 +1,36 @@
-"""One database role and schema per service; each role reaches only its own schema."""
+"""One database role and schema per service; each role reaches only its own schema.
+
+Used by `make run`, the tests, and the `db-init` step of compose and Kubernetes
+(`python -m shared.devtools provision auth agro ...`), so all three provision alike.
+"""
+
+from dataclasses import dataclass
 
 import asyncpg
 
-from shared.devtools.catalog import ServiceSpec
+
+@dataclass(frozen=True)
+class SchemaGrant:
+    schema: str
+    role: str
+    password: str
 
 
-async def provision(superuser_dsn: str, services: list[ServiceSpec], passwords: dict[str, str]) -> None:
-    """Idempotent: create or update each service's role (with its password) and schema."""
+def grant_for(service: str, password: str) -> SchemaGrant:
+    """The convention: schema `<service>`, owned by role `svc_<service>`."""
+    return SchemaGrant(schema=service, role=f"svc_{service}", password=password)
+
+
+async def provision(superuser_dsn: str, grants: list[SchemaGrant]) -> None:
+    """Idempotent: create or update each role (with its password) and its schema."""
     conn = await asyncpg.connect(superuser_dsn)
     try:
         database = await conn.fetchval("SELECT current_database()")
         await conn.execute(f'REVOKE ALL ON DATABASE "{database}" FROM PUBLIC')
         await conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-        for spec in services:
-            if spec.schema is None:
-                continue
-            role, schema = spec.role, spec.schema
-            password = passwords[spec.name].replace("'", "''")
+        for grant in grants:
+            role, schema = grant.role, grant.schema
+            password = grant.password.replace("'", "''")
             exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", role)
             verb = "ALTER" if exists else "CREATE"
             await conn.execute(
@@ -29,8 +43,8 @@ async def provision(superuser_dsn: str, services: list[ServiceSpec], passwords: 
         await conn.close()
 
 
-def role_url(superuser_dsn: str, spec: ServiceSpec, password: str) -> str:
+def role_url(superuser_dsn: str, grant: SchemaGrant) -> str:
     """The service's own SQLAlchemy URL: same server and database, its own role."""
     rest = superuser_dsn.split("://", 1)[1]
     hostpart = rest.split("@", 1)[1] if "@" in rest.split("/", 1)[0] else rest
-    return f"postgresql+asyncpg://{spec.role}:{password}@{hostpart}"
+    return f"postgresql+asyncpg://{grant.role}:{grant.password}@{hostpart}"

@@ -19,7 +19,7 @@ import httpx
 from shared.devtools.catalog import ServiceSpec, discover
 from shared.devtools.engines import Nats, Postgres, start_nats, start_postgres
 from shared.devtools.processes import StartupError, free_port, port_in_use, spawn, stop
-from shared.devtools.provision import provision, role_url
+from shared.devtools.provision import SchemaGrant, grant_for, provision, role_url
 
 
 @dataclass
@@ -106,7 +106,7 @@ class Stack:
             )
         if not self.config.nats_url:
             self.nats = start_nats(self.config.data_dir / "nats", self.config.nats_port)
-        asyncio.run(provision(self.superuser_dsn, self.services, self._secrets))
+        asyncio.run(provision(self.superuser_dsn, [self.grant(spec) for spec in self.services if spec.schema]))
 
     def start_services(self) -> None:
         """Migrations, bootstrap, then every service process, waiting until each is ready."""
@@ -137,6 +137,10 @@ class Stack:
         self._secrets = stored
 
     # -- per service -----------------------------------------------------------------------
+    def grant(self, spec: ServiceSpec) -> SchemaGrant:
+        assert spec.schema is not None
+        return grant_for(spec.schema, self._secrets[spec.name])
+
     def env_for(self, spec: ServiceSpec) -> dict[str, str]:
         prefix = spec.env_prefix
         env = {
@@ -147,7 +151,7 @@ class Stack:
             f"{prefix}JWKS_URL": f"{self.url('auth')}/.well-known/jwks.json",
         }
         if spec.schema:
-            env[f"{prefix}DATABASE_URL"] = role_url(self.superuser_dsn, spec, self._secrets[spec.name])
+            env[f"{prefix}DATABASE_URL"] = role_url(self.superuser_dsn, self.grant(spec))
         if spec.name == "auth":
             env["AUTH_KEY_ENCRYPTION_SECRET"] = self._secrets["auth_key_secret"]
         if spec.name == "gateway":
