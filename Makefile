@@ -16,7 +16,7 @@ install: $(STAMP)
 
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade "pip==$$(grep '^pip==' constraints.txt | cut -d= -f3)"
+	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e "libs/shared[dev]" $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) \
 		-r requirements-dev.txt
 	@touch $(STAMP)

@@ -34,7 +34,9 @@ HOP_BY_HOP = frozenset(
 )
 
 # The gateway's own server writes these on the way out; relaying them would duplicate them.
-_NOT_RELAYED = HOP_BY_HOP | {"date", "server"}
+_NOT_RELAYED = (HOP_BY_HOP - {"content-length"}) | {"date", "server"}
+# Answers up to this size are read whole and sent in one piece; larger or unsized ones stream.
+_BUFFER_LIMIT = 256 * 1024
 
 
 class UpstreamUnavailable(ServiceError):
@@ -90,6 +92,15 @@ async def forward_http(
         raise BadGateway() from exc
     headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED}
     headers.update(extra_headers)
+    length = upstream.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) <= _BUFFER_LIMIT:
+        try:
+            body = await upstream.aread()
+        except httpx.HTTPError as exc:
+            raise BadGateway() from exc
+        finally:
+            await upstream.aclose()
+        return Response(body, status_code=upstream.status_code, headers=headers)
     return StreamingResponse(
         _relay_body(upstream),
         status_code=upstream.status_code,

@@ -1,0 +1,64 @@
+"""Gateway overhead: a small authenticated GET straight to auth and through the gateway.
+
+Starts its own engines and services on free ports (like the tests), then prints req/s and
+p50/p99 of both paths and their ratio. Target: through-gateway throughput >= 60% of direct,
+added p50 latency < 2 ms. Usage: .venv/bin/python bench/gateway.py [--seconds 5] [--concurrency 16]
+"""
+
+import argparse
+import asyncio
+import secrets
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _load import run_load
+
+from shared.devtools.catalog import discover
+from shared.devtools.stack import Stack, StackConfig
+
+
+async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    async with httpx.AsyncClient(base_url=stack.url("gateway")) as client:
+        await client.post("/users/", json={"email": email, "password": "bench-password"})
+        token = (await client.post("/api/auth/login", json={"username": email, "password": "bench-password"})).json()[
+            "access_token"
+        ]
+    headers = {"Authorization": f"Bearer {token}"}
+    path = "/auth/me/"
+    direct = await run_load(
+        "direct (auth)", stack.url("auth") + path, headers, concurrency=concurrency, seconds=seconds
+    )
+    through = await run_load(
+        "through gateway", stack.url("gateway") + path, headers, concurrency=concurrency, seconds=seconds
+    )
+    print(f"GET {path}, {concurrency} concurrent clients, {seconds:.0f} s each, one process per service, 2 cores")
+    print(direct.line())
+    print(through.line())
+    print(f"throughput ratio (gateway / direct): {through.rps / direct.rps:.0%}   (target >= 60%)")
+    print(f"added p50 latency: {through.percentile(0.5) - direct.percentile(0.5):.2f} ms   (target < 2 ms)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    services = discover()
+    # The load generator competes for the same cores; keep the gateway's rate limit out of the way.
+    with tempfile.TemporaryDirectory() as folder:
+        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000")
+        stack = Stack(config, services)
+        try:
+            stack.start()
+            asyncio.run(measure(stack, args.seconds, args.concurrency))
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()
