@@ -66,7 +66,9 @@ def run() -> int:
     def on_term(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Explicit for SIGINT too: a shell that starts us in the background ignores it by default.
     signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGINT, on_term)
     try:
         print("Starting engines, migrating, starting services...", flush=True)
         stack.start()

@@ -112,10 +112,15 @@ class Stack:
         """Migrations, bootstrap, then every service process, waiting until each is ready."""
         self.migrate()
         self.bootstrap()
-        for spec in self.services:
-            self.start_service(spec.name)
-        for spec in self.services:
-            self.wait_healthy(spec.name)
+        # The gateway last, so its first answers find its upstreams ready.
+        backends = [spec.name for spec in self.services if spec.name != "gateway"]
+        for name in backends:
+            self.start_service(name)
+        for name in backends:
+            self.wait_healthy(name)
+        if any(spec.name == "gateway" for spec in self.services):
+            self.start_service("gateway")
+            self.wait_healthy("gateway")
 
     def stop(self) -> None:
         for name in reversed(list(self.processes)):
