@@ -12,16 +12,15 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
-from starlette.routing import WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from gateway.config import Settings
 from gateway.openapi import MergedSchema
 from gateway.proxy import UpstreamUnavailable, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
-from gateway.routes import ANY, ROUTES, Route, RouteTable
+from gateway.routes import ROUTES, Route, RouteTable
 from shared.errors import ErrorStyle, NotAuthenticated, NotFound, RateLimited, ServiceError, error_body
 from shared.events import connect_nats
 from shared.health import router as health_router
@@ -50,7 +49,8 @@ def _error(route: Route | None, exc: ServiceError, headers: dict[str, str] | Non
     return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(headers or {})})
 
 
-def create_app(settings: Settings | None = None, routes: list[Route] | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, routes: list[Route] | None = None) -> ASGIApp:
+    """The gateway as an ASGI app: its own pages on FastAPI, a lean path for proxied requests."""
     settings = settings or Settings()
     table = RouteTable(routes if routes is not None else ROUTES)
     limiter = RateLimiter(settings.rate_limit_per_minute)
@@ -74,17 +74,10 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
             await app.state.http.aclose()
             await nc.drain()
 
+    # The gateway's own pages; everything else skips FastAPI's routing and middleware stack.
     app = FastAPI(
         title="Platform gateway", version=VERSION, docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=settings.cors_origins,
-        allow_methods=["*"],
-        allow_headers=["*"],
-        expose_headers=["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
-    )
-    app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.include_router(health_router)
     app.mount("/api/static", StaticFiles(directory=_STATIC), name="docs-static")
 
@@ -157,9 +150,34 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         # WebSocket clients authenticate in their first frame (002), so the service checks it.
         await forward_websocket(base_url, websocket, route.style)
 
-    app.router.routes.append(StarletteRoute("/{path:path}", proxy, methods=list(ANY)))
-    app.router.routes.append(WebSocketRoute("/{path:path}", proxy_websocket))
-    return app
+    async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan" or _is_own_path(scope["path"]):
+            await app(scope, receive, send)
+            return
+        route = table.resolve(scope["path"])
+        if route is not None:
+            scope["route"] = route  # the metrics label: the route's path, never the raw path
+        if scope["type"] == "http":
+            response = await proxy(Request(scope, receive))
+            await response(scope, receive, send)
+        elif scope["type"] == "websocket":
+            await proxy_websocket(WebSocket(scope, receive, send))
+
+    cors = CORSMiddleware(
+        dispatch,
+        allow_origins=settings.cors_origins,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
+    )
+    return ObservabilityMiddleware(cors, service=settings.service_name)
+
+
+_OWN_PATHS = frozenset({"/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/docs/", "/api/redoc/"})
+
+
+def _is_own_path(path: str) -> bool:
+    return path in _OWN_PATHS or path.startswith("/api/static/")
 
 
 app = create_app()

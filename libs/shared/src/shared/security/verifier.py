@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 ALGORITHMS = ["EdDSA"]
 _SCHEMES = {"bearer", "token"}
 _REFRESH_COOLDOWN_SECONDS = 5.0
+# Verified tokens remembered per process: clients reuse a token for many requests, and the
+# signature check is the dearest part of a request at the gateway. Expiry and revocation are
+# still checked on every use.
+_CACHE_SIZE = 10_000
 
 
 def parse_authorization(header: str | None) -> str | None:
@@ -45,6 +49,7 @@ class TokenVerifier:
         self.revocations = revocations or RevocationList()
         self._http = http or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str, Any] = {}
+        self._verified: dict[str, Principal] = {}
         self._last_refresh = 0.0
         self._lock = asyncio.Lock()
 
@@ -85,6 +90,20 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
+        principal = self._verified.get(token)
+        if principal is None:
+            principal = await self._verify_signature(token)
+            if len(self._verified) >= _CACHE_SIZE:
+                self._verified.clear()
+            self._verified[token] = principal
+        if principal.expires_at <= time.time():
+            del self._verified[token]
+            raise NotAuthenticated("El token ha expirado.")
+        if self.revocations.is_revoked(principal.token_id):
+            raise NotAuthenticated("El token ha sido revocado.")
+        return principal
+
+    async def _verify_signature(self, token: str) -> Principal:
         key = await self._key_for(token)
         try:
             claims = jwt.decode(
@@ -98,8 +117,6 @@ class TokenVerifier:
             raise NotAuthenticated("El token ha expirado.") from exc
         except jwt.InvalidTokenError as exc:
             raise NotAuthenticated("Token inválido.") from exc
-        if self.revocations.is_revoked(str(claims["jti"])):
-            raise NotAuthenticated("El token ha sido revocado.")
         return Principal(
             user_id=str(claims["sub"]),
             tenant_id=str(claims["tenant"]),
