@@ -8,11 +8,11 @@ import asyncio
 import os
 import secrets
 
-from auth import roles
 from auth.account import repository, service
 from auth.config import settings
 from auth.keys.ring import KeyCipher, active_key
 from auth.models import SCHEMA
+from auth.rbac import names as roles
 from shared.db import create_engine, create_sessionmaker
 
 

@@ -10,6 +10,9 @@ class Settings(BaseServiceSettings):
     service_name: str = "auth"
     # 002 documents `expires_in: 86400`.
     access_token_seconds: int = Field(default=86400, ge=60)
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_failure_window_seconds: float = 900.0
     # Encrypts signing keys at rest; from a Secret in production.
     key_encryption_secret: str = Field(default="", validation_alias="AUTH_KEY_ENCRYPTION_SECRET")
 

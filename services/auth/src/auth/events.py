@@ -6,4 +6,5 @@ from shared.events import Outbox
 outbox = Outbox(outbox_table, source="auth")
 
 USER_CREATED = "auth.user.created"
+USER_ROLE_CHANGED = "auth.user.role_changed"
 TOKEN_REVOKED = "auth.token.revoked"

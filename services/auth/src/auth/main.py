@@ -7,7 +7,11 @@ from auth.config import settings
 from auth.keys.endpoints import router as keys_router
 from auth.keys.ring import published_jwks
 from auth.models import SCHEMA, inbox_table, outbox_table
+from auth.profile.endpoints import router as profile_router
+from auth.prospect.endpoints import router as prospect_router
+from auth.rbac.endpoints import router as rbac_router
 from auth.session.endpoints import router as session_router
+from auth.tenant.endpoints import router as tenant_router
 from shared.errors import ErrorStyle
 from shared.service import create_service_app
 
@@ -18,6 +22,9 @@ ERROR_STYLES = {
     "/api/auth/login/": ErrorStyle.DESK,
     "/api/auth/logout/": ErrorStyle.DESK,
     "/auth/": ErrorStyle.AGRO,
+    "/api/rbac/": ErrorStyle.AGRO,
+    "/api/user/": ErrorStyle.AGRO,
+    "/api/v1/": ErrorStyle.AGRO,
 }
 
 
@@ -34,7 +41,15 @@ def create_app() -> FastAPI:
         title="auth",
         version="0.1.0",
         schema=SCHEMA,
-        routers=[keys_router, account_router, session_router],
+        routers=[
+            keys_router,
+            account_router,
+            session_router,
+            rbac_router,
+            profile_router,
+            prospect_router,
+            tenant_router,
+        ],
         error_styles=ERROR_STYLES,
         messaging=(outbox_table, inbox_table),
         on_startup=load_own_keys,

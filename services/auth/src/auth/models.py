@@ -1,8 +1,19 @@
 """auth's tables, all in schema `auth`."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, LargeBinary, String, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -25,6 +36,7 @@ class Tenant(Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
@@ -38,7 +50,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str] = mapped_column(String(150), default="")
     last_name: Mapped[str] = mapped_column(String(150), default="")
-    role: Mapped[str] = mapped_column(String(50))
+    # The role's name (roles.nombre, ON UPDATE CASCADE): tokens and events carry names.
+    role: Mapped[str] = mapped_column(ForeignKey("roles.nombre", onupdate="CASCADE"))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
@@ -64,3 +77,72 @@ class RevokedToken(Base):
     user_id: Mapped[int] = mapped_column(BigInteger, index=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class Module(Base):
+    """004's RBAC: a functional area (`parcelas`, `administracion`, ...)."""
+
+    __tablename__ = "modules"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(50), unique=True)
+
+
+class Operation(Base):
+    __tablename__ = "operations"
+    __table_args__ = (UniqueConstraint("module_id", "nombre"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey(Module.id, ondelete="CASCADE"))
+    nombre: Mapped[str] = mapped_column(String(50))
+
+
+class Role(Base):
+    __tablename__ = "roles"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    nombre: Mapped[str] = mapped_column(String(50), unique=True)
+    descripcion: Mapped[str] = mapped_column(String(255), default="")
+
+
+class Permission(Base):
+    """Role x module x operation. The operation belongs to the module (checked on write)."""
+
+    __tablename__ = "permissions"
+    __table_args__ = (UniqueConstraint("role_id", "operation_id"),)
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    role_id: Mapped[int] = mapped_column(ForeignKey(Role.id, ondelete="CASCADE"), index=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey(Module.id, ondelete="CASCADE"))
+    operation_id: Mapped[int] = mapped_column(ForeignKey(Operation.id, ondelete="CASCADE"))
+
+
+class Profile(Base):
+    """004's PerfilUsuario, one per user."""
+
+    __tablename__ = "profiles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey(User.id, ondelete="CASCADE"), primary_key=True)
+    nombres: Mapped[str] = mapped_column(String(150), default="")
+    apellidos: Mapped[str] = mapped_column(String(150), default="")
+    telefono: Mapped[str] = mapped_column(String(30), default="")
+    dni: Mapped[str] = mapped_column(String(20), default="")
+    fecha_nacimiento: Mapped[date | None] = mapped_column(Date)
+    experiencia_agricola: Mapped[int | None] = mapped_column(Integer)
+
+
+class Prospect(Base):
+    """A prospective farmer's application, reviewed by the admins of `tenant_id`."""
+
+    __tablename__ = "prospects"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey(Tenant.id), index=True)
+    nombre_completo: Mapped[str] = mapped_column(String(200))
+    dni: Mapped[str] = mapped_column(String(20))
+    correo: Mapped[str] = mapped_column(String(254))
+    telefono: Mapped[str] = mapped_column(String(30), default="")
+    ubicacion_parcela: Mapped[str] = mapped_column(String(255), default="")
+    descripcion_terreno: Mapped[str] = mapped_column(String(2000), default="")
+    estado: Mapped[str] = mapped_column(String(20), default="pendiente")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -41,6 +41,11 @@ ROUTES: list[Route] = [
     *_post("/auth/login/", "/auth/token/", upstream="auth", style=ErrorStyle.AGRO),
     Route("/auth/logout/", "auth", style=ErrorStyle.AGRO),
     Route("/auth/me/", "auth", style=ErrorStyle.AGRO),
+    Route("/api/rbac/", "auth", prefix=True, style=ErrorStyle.AGRO),
+    Route("/api/user/", "auth", prefix=True, style=ErrorStyle.AGRO),
+    # Prospective farmers apply without an account.
+    Route("/api/user/prospectos/", "auth", public=frozenset({"POST"}), style=ErrorStyle.AGRO),
+    Route("/api/v1/tenants/", "auth", prefix=True, style=ErrorStyle.AGRO),
 ]
 
 

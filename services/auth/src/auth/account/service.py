@@ -1,13 +1,14 @@
-"""Accounts: registering a user opens a workspace (tenant) that the user owns."""
+"""Accounts: registering opens a workspace (tenant) that the new user owns."""
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth import events, roles
+from auth import events
 from auth.account import repository
 from auth.errors import AccountExists
 from auth.models import User
 from auth.passwords import hash_password
+from auth.rbac import names as roles
 
 
 async def register(
@@ -23,8 +24,32 @@ async def register(
     if await repository.taken(session, username=username, email=email):
         raise AccountExists()
     tenant = await repository.add_tenant(session, name=username)
-    user = User(
+    return await add_member(
+        session,
         tenant_id=tenant.id,
+        username=username,
+        email=email,
+        password=password,
+        role=role,
+        platform_admin=platform_admin,
+    )
+
+
+async def add_member(
+    session: AsyncSession,
+    *,
+    tenant_id: int,
+    username: str,
+    email: str,
+    password: str,
+    role: str,
+    platform_admin: bool = False,
+) -> User:
+    """A user in an existing workspace; publishes `auth.user.created`."""
+    if await repository.taken(session, username=username, email=email):
+        raise AccountExists()
+    user = User(
+        tenant_id=tenant_id,
         username=username,
         email=email,
         password_hash=hash_password(password),
@@ -43,6 +68,6 @@ async def register(
         session,
         events.USER_CREATED,
         {"user_id": user.id, "username": user.username, "email": user.email, "role": user.role},
-        tenant_id=str(tenant.id),
+        tenant_id=str(tenant_id),
     )
     return user

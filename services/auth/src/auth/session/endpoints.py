@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from auth.account import repository
+from auth.profile import service as profiles
+from auth.profile.schemas import ProfileData
 from auth.session import service
 from auth.session.schemas import (
     AgroLogin,
@@ -25,28 +27,36 @@ from shared.sessions import SessionDep
 router = APIRouter(tags=["auth"])
 
 
+def _address(request: Request) -> str:
+    # uvicorn's --proxy-headers has already taken the client from the gateway's X-Forwarded-For.
+    return request.client.host if request.client else "unknown"
+
+
 @router.post("/token", response_model=BearerToken)
 async def oauth2_token(
     session: SessionDep,
+    request: Request,
     username: Annotated[str, Form(description="El email (o el nombre de usuario)")],
     password: Annotated[str, Form()],
 ) -> BearerToken:
     """OAuth2 password flow (001): form fields `username` (the email) and `password`."""
-    _, issued = await service.login(session, username, password)
+    _, issued = await service.login(session, username, password, address=_address(request))
     return BearerToken(access_token=issued.token)
 
 
 @router.post("/api/auth/login", response_model=ExpiringBearerToken)
-async def agent_login(body: Credentials, session: SessionDep) -> ExpiringBearerToken:
+async def agent_login(body: Credentials, session: SessionDep, request: Request) -> ExpiringBearerToken:
     """JSON login (002)."""
-    _, issued = await service.login(session, body.username, body.password)
+    _, issued = await service.login(session, body.username, body.password, address=_address(request))
     return ExpiringBearerToken(access_token=issued.token, expires_in=issued.expires_in)
 
 
 @router.post("/api/auth/login/", response_model=DeskLogin)
-async def desk_login(body: Credentials, session: SessionDep) -> DeskLogin:
+async def desk_login(body: Credentials, session: SessionDep, request: Request) -> DeskLogin:
     """Support-desk login (003)."""
-    user, issued = await service.login(session, body.username, body.password, status_code=400)
+    user, issued = await service.login(
+        session, body.username, body.password, address=_address(request), status_code=400
+    )
     return DeskLogin(
         token=issued.token,
         user=DeskUser(
@@ -64,16 +74,18 @@ async def desk_logout(principal: CurrentPrincipal, session: SessionDep, request:
 
 
 @router.post("/auth/login/", response_model=AgroLogin)
-async def agro_login(body: Credentials, session: SessionDep) -> AgroLogin:
+async def agro_login(body: Credentials, session: SessionDep, request: Request) -> AgroLogin:
     """Login (004)."""
-    user, issued = await service.login(session, body.username, body.password, status_code=400)
+    user, issued = await service.login(
+        session, body.username, body.password, address=_address(request), status_code=400
+    )
     return AgroLogin(token=issued.token, user=AgroUser(user_id=user.id, username=user.username, email=user.email))
 
 
 @router.post("/auth/token/", response_model=AgroToken)
-async def agro_token(body: Credentials, session: SessionDep) -> AgroToken:
+async def agro_token(body: Credentials, session: SessionDep, request: Request) -> AgroToken:
     """Token only (004)."""
-    _, issued = await service.login(session, body.username, body.password, status_code=400)
+    _, issued = await service.login(session, body.username, body.password, address=_address(request), status_code=400)
     return AgroToken(token=issued.token)
 
 
@@ -91,4 +103,11 @@ async def me(principal: CurrentPrincipal, session: SessionDep) -> Me:
     user = await repository.get(session, int(principal.user_id))
     if user is None or not user.is_active:
         raise NotAuthenticated()
-    return Me(id=user.id, username=user.username, email=user.email, rol=user.role)
+    profile = await profiles.get(session, user.id)
+    return Me(
+        id=user.id,
+        username=user.username,
+        email=user.email,
+        rol=user.role,
+        profile=ProfileData.model_validate(profile) if profile else None,
+    )

@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field
 
+from auth.profile.schemas import ProfileData
+
 
 class Credentials(BaseModel):
     username: str = Field(min_length=1)
@@ -57,13 +59,13 @@ class AgroToken(BaseModel):
 
 
 class Me(BaseModel):
-    """004 `GET /auth/me/`; `profile` arrives with profiles (issue 3)."""
+    """004 `GET /auth/me/`."""
 
     id: int
     username: str
     email: str
     rol: str
-    profile: dict[str, object] | None = None
+    profile: ProfileData | None = None
 
 
 class LoggedOut(BaseModel):

@@ -7,27 +7,45 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import events
 from auth.account import repository
+from auth.config import settings
 from auth.errors import InvalidCredentials
-from auth.models import RevokedToken, User
+from auth.models import RevokedToken, Tenant, User
 from auth.passwords import DUMMY_HASH, verify_password
+from auth.session.throttle import LoginThrottle
 from auth.session.tokens import IssuedToken, issue
 from shared.security import Principal
 
+throttle = LoginThrottle(
+    per_account=settings.login_failures_per_account,
+    per_address=settings.login_failures_per_address,
+    window_seconds=settings.login_failure_window_seconds,
+)
+
 
 async def authenticate(session: AsyncSession, login: str, password: str, *, status_code: int = 401) -> User:
-    """The active user whose username or email and password match; else InvalidCredentials."""
+    """The active user (of an active workspace) whose username or email and password match."""
     user = await repository.by_login(session, login)
     # Hash even for unknown users, so the answer time does not tell which usernames exist.
     ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not ok or not user.is_active:
         raise InvalidCredentials(status_code=status_code)
+    tenant = await session.get(Tenant, user.tenant_id)
+    if tenant is None or not tenant.is_active:
+        raise InvalidCredentials(status_code=status_code)
     return user
 
 
 async def login(
-    session: AsyncSession, login: str, password: str, *, status_code: int = 401
+    session: AsyncSession, login: str, password: str, *, address: str, status_code: int = 401
 ) -> tuple[User, IssuedToken]:
-    user = await authenticate(session, login, password, status_code=status_code)
+    """Authenticate (throttled per account and address) and issue a token."""
+    throttle.check(account=login, address=address)
+    try:
+        user = await authenticate(session, login, password, status_code=status_code)
+    except InvalidCredentials:
+        throttle.failed(account=login, address=address)
+        raise
+    throttle.succeeded(account=login)
     return user, await issue(session, user)
 
 

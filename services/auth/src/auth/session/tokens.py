@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.config import settings
 from auth.keys.ring import KeyCipher, active_key
 from auth.models import User
-from auth.roles import DEFAULT_PERMISSIONS
+from auth.rbac.repository import permission_names
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ async def issue(session: AsyncSession, user: User) -> IssuedToken:
         "sub": str(user.id),
         "tenant": str(user.tenant_id),
         "role": user.role,
-        "perms": DEFAULT_PERMISSIONS.get(user.role, []),
+        "perms": await permission_names(session, user.role),
         "jti": uuid.uuid4().hex,
         "iat": now,
         "exp": now + settings.access_token_seconds,

@@ -1,0 +1,25 @@
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ProfileData(BaseModel):
+    """004's PerfilUsuario."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    nombres: str = Field(default="", max_length=150)
+    apellidos: str = Field(default="", max_length=150)
+    telefono: str = Field(default="", max_length=30)
+    dni: str = Field(default="", max_length=20)
+    fecha_nacimiento: date | None = None
+    experiencia_agricola: int | None = Field(default=None, ge=0, le=100)
+
+
+class ProfilePatch(BaseModel):
+    nombres: str | None = Field(default=None, max_length=150)
+    apellidos: str | None = Field(default=None, max_length=150)
+    telefono: str | None = Field(default=None, max_length=30)
+    dni: str | None = Field(default=None, max_length=20)
+    fecha_nacimiento: date | None = None
+    experiencia_agricola: int | None = Field(default=None, ge=0, le=100)

@@ -1,0 +1,46 @@
+"""004's prospects: a public application, reviewed by the workspace's admins."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import JSONResponse
+
+from auth.prospect import service
+from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
+from shared.security import Principal, RequirePermission
+from shared.sessions import SessionDep
+
+router = APIRouter(prefix="/api/user/prospectos", tags=["prospects"])
+
+CanViewUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "ver"))]
+CanCreateUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "crear"))]
+
+
+@router.post("/", response_model=ProspectRead, status_code=201)
+async def apply(body: ProspectApply, session: SessionDep) -> ProspectRead:
+    """Apply to become a farmer (public: no token)."""
+    return ProspectRead.model_validate(await service.apply(session, body))
+
+
+@router.get("/", response_model=list[ProspectRead])
+async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[ProspectRead]:
+    """The applications to the caller's workspace (admin)."""
+    return [ProspectRead.model_validate(p) for p in await service.list_for(session, principal.tenant_id)]
+
+
+@router.get("/{prospect_id}/", response_model=ProspectRead)
+async def get_prospect(prospect_id: int, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
+    return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
+
+
+@router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
+async def accept(
+    prospect_id: int, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep
+) -> Accepted | JSONResponse:
+    """Create the `agricultor` user for an application (admin)."""
+    try:
+        await service.accept(session, principal.tenant_id, prospect_id, body)
+    except service.UsernameTaken as exc:
+        # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
+        return JSONResponse({"error": exc.message}, status_code=400)
+    return Accepted()

@@ -1,0 +1,37 @@
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+
+class ProspectApply(BaseModel):
+    nombre_completo: str = Field(min_length=1, max_length=200)
+    dni: str = Field(min_length=1, max_length=20)
+    correo: EmailStr
+    telefono: str = Field(default="", max_length=30)
+    ubicacion_parcela: str = Field(default="", max_length=255)
+    descripcion_terreno: str = Field(default="", max_length=2000)
+    # The workspace applied to; the platform's own when omitted.
+    tenant: int | None = None
+
+
+class ProspectRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    nombre_completo: str
+    dni: str
+    correo: str
+    telefono: str
+    ubicacion_parcela: str
+    descripcion_terreno: str
+    estado: Literal["pendiente", "aprobado", "rechazado"]
+
+
+class ProspectAccept(BaseModel):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=8, max_length=256)
+    correo: EmailStr | None = None
+
+
+class Accepted(BaseModel):
+    msg: str = "Agricultor creado"

@@ -1,0 +1,79 @@
+"""Prospective farmers apply publicly; an admin of the workspace turns one into a user."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth.account import service as accounts
+from auth.errors import AccountExists
+from auth.models import Profile, Prospect, Tenant, User
+from auth.prospect.schemas import ProspectAccept, ProspectApply
+from auth.rbac import names as roles
+from shared.errors import InvalidRequest, NotFound
+
+
+class UsernameTaken(InvalidRequest):
+    code = "USERNAME_TAKEN"
+    message = "Username ya existe"
+
+
+async def _platform_tenant(session: AsyncSession) -> int | None:
+    return await session.scalar(
+        select(User.tenant_id).where(User.is_platform_admin.is_(True)).order_by(User.id).limit(1)
+    )
+
+
+async def apply(session: AsyncSession, application: ProspectApply) -> Prospect:
+    tenant_id = application.tenant or await _platform_tenant(session)
+    tenant = await session.get(Tenant, tenant_id) if tenant_id else None
+    if tenant is None or not tenant.is_active:
+        raise InvalidRequest("Datos inválidos.", fields={"tenant": ["Espacio de trabajo no encontrado."]})
+    values = application.model_dump(exclude={"tenant"})
+    values["correo"] = str(application.correo)
+    prospect = Prospect(tenant_id=tenant.id, estado="pendiente", **values)
+    session.add(prospect)
+    await session.flush()
+    return prospect
+
+
+async def list_for(session: AsyncSession, tenant_id: str) -> Sequence[Prospect]:
+    return (
+        await session.scalars(select(Prospect).where(Prospect.tenant_id == int(tenant_id)).order_by(Prospect.id))
+    ).all()
+
+
+async def get_for(session: AsyncSession, tenant_id: str, prospect_id: int) -> Prospect:
+    prospect = await session.get(Prospect, prospect_id)
+    if prospect is None or str(prospect.tenant_id) != tenant_id:
+        raise NotFound()
+    return prospect
+
+
+async def accept(session: AsyncSession, tenant_id: str, prospect_id: int, body: ProspectAccept) -> User:
+    prospect = await get_for(session, tenant_id, prospect_id)
+    if prospect.estado != "pendiente":
+        raise InvalidRequest("El prospecto ya fue procesado.")
+    try:
+        user = await accounts.add_member(
+            session,
+            tenant_id=prospect.tenant_id,
+            username=body.username,
+            email=str(body.correo) if body.correo else prospect.correo,
+            password=body.password,
+            role=roles.FARMER,
+        )
+    except AccountExists as exc:
+        raise UsernameTaken() from exc
+    session.add(
+        Profile(
+            user_id=user.id,
+            nombres=prospect.nombre_completo,
+            apellidos="",
+            dni=prospect.dni,
+            telefono=prospect.telefono,
+        )
+    )
+    prospect.estado = "aprobado"
+    await session.flush()
+    return user

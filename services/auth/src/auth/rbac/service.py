@@ -1,0 +1,82 @@
+"""Permissions (global, written by platform admins) and users' roles (within a tenant)."""
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import events
+from auth.account import repository as accounts
+from auth.models import Permission
+from auth.rbac import repository
+from auth.rbac.schemas import ModuloRead, OperacionRead, PermisoRead, RolRead
+from shared.errors import InvalidRequest, NotFound
+from shared.security import Principal
+
+
+async def describe(session: AsyncSession, permissions: Sequence[Permission]) -> list[PermisoRead]:
+    roles, modules, operations = await repository.lookups(session, permissions)
+    described = []
+    for permission in permissions:
+        operation = operations[permission.operation_id]
+        described.append(
+            PermisoRead(
+                id=permission.id,
+                rol=RolRead.model_validate(roles[permission.role_id]),
+                modulo=ModuloRead.model_validate(modules[permission.module_id]),
+                operacion=OperacionRead(
+                    id=operation.id,
+                    nombre=operation.nombre,
+                    modulo=ModuloRead.model_validate(modules[operation.module_id]),
+                ),
+            )
+        )
+    return described
+
+
+async def grant(session: AsyncSession, *, role_id: int, module_id: int, operation_id: int) -> Permission:
+    role = await repository.get_role(session, role_id)
+    module = await repository.get_module(session, module_id)
+    operation = await repository.get_operation(session, operation_id)
+    fields: dict[str, list[str]] = {}
+    if role is None:
+        fields["rol_id"] = ["Rol no encontrado."]
+    if module is None:
+        fields["modulo_id"] = ["Módulo no encontrado."]
+    if operation is None:
+        fields["operacion_id"] = ["Operación no encontrada."]
+    elif module is not None and operation.module_id != module.id:
+        fields["operacion_id"] = ["La operación no pertenece al módulo."]
+    if fields:
+        raise InvalidRequest("Datos inválidos.", fields=fields)
+    if await repository.find_permission(session, role_id=role_id, operation_id=operation_id):
+        raise InvalidRequest("El rol ya tiene ese permiso.", fields={"operacion_id": ["Permiso duplicado."]})
+    permission = Permission(role_id=role_id, module_id=module_id, operation_id=operation_id)
+    session.add(permission)
+    await session.flush()
+    return permission
+
+
+async def revoke(session: AsyncSession, permission_id: int) -> None:
+    permission = await repository.get_permission(session, permission_id)
+    if permission is None:
+        raise NotFound()
+    await session.delete(permission)
+
+
+async def change_role(session: AsyncSession, principal: Principal, *, user_id: int, role_id: int) -> None:
+    """Another tenant's user is a 404, as if it did not exist."""
+    user = await accounts.get(session, user_id)
+    if user is None or str(user.tenant_id) != principal.tenant_id:
+        raise NotFound()
+    role = await repository.get_role(session, role_id)
+    if role is None:
+        raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})
+    if user.role == role.nombre:
+        return
+    previous, user.role = user.role, role.nombre
+    await events.outbox.emit(
+        session,
+        events.USER_ROLE_CHANGED,
+        {"user_id": user.id, "role": role.nombre, "previous_role": previous},
+        tenant_id=str(user.tenant_id),
+    )

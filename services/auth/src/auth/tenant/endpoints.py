@@ -1,0 +1,55 @@
+"""000's `/api/v1/tenants/`: workspaces."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from auth.account import repository as accounts
+from auth.dependencies import PlatformAdmin
+from auth.tenant import service
+from auth.tenant.schemas import TenantCreate, TenantRead, TenantUpdate
+from shared.pagination import Page, Pagination, build_page
+from shared.security import CurrentPrincipal, Principal
+from shared.sessions import SessionDep
+
+router = APIRouter(prefix="/api/v1/tenants", tags=["tenants"])
+
+
+async def _visible_to(session: SessionDep, principal: Principal) -> int | None:
+    user = await accounts.get(session, int(principal.user_id))
+    return None if user is not None and user.is_platform_admin else int(principal.tenant_id)
+
+
+@router.get("/", response_model=Page[TenantRead])
+async def list_tenants(
+    principal: CurrentPrincipal, session: SessionDep, request: Request, params: Pagination
+) -> dict[str, Any]:
+    """Every workspace for a platform admin; the caller's own for anyone else."""
+    only = await _visible_to(session, principal)
+    count, rows = await service.page(session, only=only, offset=params.offset, limit=params.page_size)
+    return build_page(request, params, count=count, results=[TenantRead.model_validate(t) for t in rows])
+
+
+@router.get("/{tenant_id}/", response_model=TenantRead)
+async def get_tenant(tenant_id: int, principal: CurrentPrincipal, session: SessionDep) -> TenantRead:
+    visible_to = await _visible_to(session, principal)
+    return TenantRead.model_validate(await service.get(session, tenant_id, visible_to=visible_to))
+
+
+@router.post("/", response_model=TenantRead, status_code=201)
+async def create_tenant(body: TenantCreate, _: PlatformAdmin, session: SessionDep) -> TenantRead:
+    return TenantRead.model_validate(await service.create(session, body.name))
+
+
+@router.put("/{tenant_id}/", response_model=TenantRead)
+@router.patch("/{tenant_id}/", response_model=TenantRead)
+async def update_tenant(tenant_id: int, body: TenantUpdate, _: PlatformAdmin, session: SessionDep) -> TenantRead:
+    tenant = await service.update(session, tenant_id, name=body.name, is_active=body.is_active)
+    return TenantRead.model_validate(tenant)
+
+
+@router.delete("/{tenant_id}/", status_code=204, response_class=Response)
+async def deactivate_tenant(tenant_id: int, _: PlatformAdmin, session: SessionDep) -> Response:
+    """Deactivates: its users can no longer log in; its data stays for audit and restore."""
+    await service.update(session, tenant_id, name=None, is_active=False)
+    return Response(status_code=204)
