@@ -1,8 +1,12 @@
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
+import jwt
 import pytest
+
+from shared.devtools.pytest_plugin import Credentials
 
 
 @dataclass(frozen=True)
@@ -30,3 +34,66 @@ async def token(gateway: httpx.AsyncClient, account: Account) -> str:
     response = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
     assert response.status_code == 200, response.text
     return str(response.json()["access_token"])
+
+
+Login = Callable[[str, str], Awaitable[str]]
+
+
+@pytest.fixture
+def login(gateway: httpx.AsyncClient) -> Login:
+    """`await login(username, password)` -> a token (004's login)."""
+
+    async def do(username: str, password: str) -> str:
+        response = await gateway.post("/auth/login/", json={"username": username, "password": password})
+        assert response.status_code == 200, response.text
+        return str(response.json()["token"])
+
+    return do
+
+
+def auth_header(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}"}
+
+
+@pytest.fixture
+def as_header() -> Callable[[str], dict[str, str]]:
+    return auth_header
+
+
+@pytest.fixture
+async def admin_token(login: Login, platform_admin: Credentials) -> str:
+    return await login(platform_admin.username, platform_admin.password)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A freshly registered owner (role administrador of a new tenant) and a farmer in it."""
+
+    owner: Account
+    owner_token: str
+    tenant_id: int
+    farmer_username: str
+    farmer_password: str
+    farmer_id: int
+    farmer_token: str
+
+
+@pytest.fixture
+async def workspace(gateway: httpx.AsyncClient, account: Account, token: str, login: Login) -> Workspace:
+    tenant_id = int(jwt.decode(token, options={"verify_signature": False})["tenant"])
+    applied = await gateway.post(
+        "/api/user/prospectos/",
+        json={"nombre_completo": "Rosa Quispe", "dni": "12345678", "correo": f"rosa-{secrets.token_hex(3)}@example.com",
+              "telefono": "999999999", "ubicacion_parcela": "Ica", "tenant": tenant_id},
+    )  # fmt: skip
+    assert applied.status_code == 201, applied.text
+    username, password = f"agri-{secrets.token_hex(4)}", "TuPasswordSegura"
+    accepted = await gateway.post(
+        f"/api/user/prospectos/{applied.json()['id']}/aceptar/",
+        json={"username": username, "password": password},
+        headers=auth_header(token),
+    )
+    assert accepted.status_code == 201, accepted.text
+    farmer_token = await login(username, password)
+    farmer_id = int(jwt.decode(farmer_token, options={"verify_signature": False})["sub"])
+    return Workspace(account, token, tenant_id, username, password, farmer_id, farmer_token)

@@ -20,12 +20,24 @@ from shared.devtools.catalog import discover
 from shared.devtools.processes import free_port
 from shared.devtools.stack import Stack, StackConfig
 
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = secrets.token_urlsafe(12)
+
+# Every test client is 127.0.0.1: per-address limits would make tests depend on each other.
+# The limits themselves are tested with gateways and throttles of their own.
+TEST_ENV = {
+    "ADMIN_USERNAME": ADMIN_USERNAME,
+    "ADMIN_PASSWORD": ADMIN_PASSWORD,
+    "AUTH_LOGIN_FAILURES_PER_ADDRESS": "100000",
+    "GATEWAY_RATE_LIMIT_PER_MINUTE": "100000",
+}
+
 
 @pytest.fixture(scope="session")
 def platform_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """PostgreSQL and NATS started, service roles and schemas provisioned; no services yet."""
     services = discover()
-    stack = Stack(StackConfig.ephemeral(tmp_path_factory.mktemp("platform"), services), services)
+    stack = Stack(StackConfig.ephemeral(tmp_path_factory.mktemp("platform"), services, **TEST_ENV), services)
     try:
         stack.start_engines()
         yield stack
@@ -44,6 +56,18 @@ def platform_stack(platform_engines: Stack) -> Stack:
 async def gateway(platform_stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=platform_stack.url("gateway"), timeout=10.0) as client:
         yield client
+
+
+@dataclass(frozen=True)
+class Credentials:
+    username: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def platform_admin() -> Credentials:
+    """The platform administrator `make run` bootstraps."""
+    return Credentials(ADMIN_USERNAME, ADMIN_PASSWORD)
 
 
 @dataclass(frozen=True)
