@@ -38,6 +38,7 @@ format: install
 
 bench: install
 	$(PY) bench/gateway.py
+	$(PY) bench/auth.py
 
 clean-data:
 	rm -rf .data

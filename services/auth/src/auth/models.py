@@ -58,7 +58,7 @@ class User(Base):
 
 
 class SigningKey(Base):
-    """An Ed25519 key pair; the private half is encrypted at rest."""
+    """A signing key pair; the private half is encrypted at rest."""
 
     __tablename__ = "signing_keys"
 

@@ -1,4 +1,4 @@
-"""Verifying auth's EdDSA-signed JWTs with the public keys it publishes."""
+"""Verifying auth's RS256-signed JWTs with the public keys it publishes."""
 
 import asyncio
 import logging
@@ -14,7 +14,7 @@ from shared.security.revocations import RevocationList
 
 logger = logging.getLogger(__name__)
 
-ALGORITHMS = ["EdDSA"]
+ALGORITHMS = ["RS256"]
 _SCHEMES = {"bearer", "token"}
 _REFRESH_COOLDOWN_SECONDS = 5.0
 # Verified tokens remembered per process: clients reuse a token for many requests, and the
@@ -49,6 +49,7 @@ class TokenVerifier:
         self.revocations = revocations or RevocationList()
         self._http = http or httpx.AsyncClient(timeout=5.0)
         self._keys: dict[str, Any] = {}
+        self._keys_by_header: dict[str, Any] = {}
         self._verified: dict[str, Principal] = {}
         self._last_refresh = 0.0
         self._lock = asyncio.Lock()
@@ -62,6 +63,7 @@ class TokenVerifier:
             except (KeyError, jwt.PyJWKError):
                 logger.warning("ignoring unusable JWK", extra={"kid": entry.get("kid")})
         self._keys = keys
+        self._keys_by_header = {}
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -76,6 +78,17 @@ class TokenVerifier:
                 logger.warning("could not fetch JWKS", extra={"url": self.jwks_url, "error": str(exc)})
 
     async def _key_for(self, token: str) -> Any:
+        # Every token signed by one key has the same header segment: parse it once.
+        header = token.partition(".")[0]
+        key = self._keys_by_header.get(header)
+        if key is not None:
+            return key
+        key = await self._key_for_kid(token)
+        if len(self._keys_by_header) < 64:
+            self._keys_by_header[header] = key
+        return key
+
+    async def _key_for_kid(self, token: str) -> Any:
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.InvalidTokenError as exc:

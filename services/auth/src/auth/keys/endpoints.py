@@ -12,5 +12,5 @@ router = APIRouter(tags=["auth"])
 
 @router.get("/.well-known/jwks.json")
 async def jwks(session: SessionDep) -> dict[str, Any]:
-    """Public keys that verify this platform's access tokens (EdDSA / Ed25519)."""
+    """Public keys that verify this platform's access tokens (RS256)."""
     return await published_jwks(session, token_lifetime=timedelta(seconds=settings.access_token_seconds))

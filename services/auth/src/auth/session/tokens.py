@@ -1,4 +1,4 @@
-"""Access tokens: EdDSA JWTs with the claims every service reads."""
+"""Access tokens: RS256 JWTs with the claims every service reads."""
 
 import time
 import uuid
@@ -8,7 +8,7 @@ import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.config import settings
-from auth.keys.ring import KeyCipher, active_key
+from auth.keys.ring import ALGORITHM, KeyCipher, active_key
 from auth.models import User
 from auth.rbac.repository import permission_names
 
@@ -32,5 +32,5 @@ async def issue(session: AsyncSession, user: User) -> IssuedToken:
         "iat": now,
         "exp": now + settings.access_token_seconds,
     }
-    token = jwt.encode(claims, private_key, algorithm="EdDSA", headers={"kid": kid})
+    token = jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})
     return IssuedToken(token=token, expires_in=settings.access_token_seconds)

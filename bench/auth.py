@@ -1,0 +1,120 @@
+"""Identity costs: token verifications/s and logins/s, and how much of a login Argon2 is.
+
+In-process figures run on one core (one event loop). The login figure goes through a real auth
+process (started like the tests do) with one client, so it is per core too.
+Targets: >= 5,000 verifications/s per core; login time dominated by Argon2.
+Usage: .venv/bin/python bench/auth.py [--seconds 3]
+"""
+
+import argparse
+import asyncio
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "auth" / "src"))
+from auth.keys.ring import ALGORITHM, public_jwk
+from auth.passwords import hash_password, hasher, verify_password
+from shared.devtools.catalog import discover
+from shared.devtools.stack import Stack, StackConfig
+from shared.security import TokenVerifier
+
+
+def rate(label: str, count: int, seconds: float, unit: str) -> float:
+    per_second = count / seconds
+    print(f"{label:<44} {per_second:10,.0f} {unit}/s   ({seconds / count * 1000:.3f} ms each)")
+    return per_second
+
+
+def tokens(n: int) -> tuple[dict[str, object], list[str]]:
+    key = generate_private_key(public_exponent=65537, key_size=2048)
+    jwks = {"keys": [public_jwk(key, "bench")]}
+    now = int(time.time())
+    issued = [
+        jwt.encode(
+            {"iss": "platform-auth", "sub": str(i), "tenant": "1", "role": "agricultor", "perms": ["parcelas:ver"],
+             "jti": uuid.uuid4().hex, "iat": now, "exp": now + 3600},
+            key, algorithm=ALGORITHM, headers={"kid": "bench"},
+        )
+        for i in range(n)
+    ]  # fmt: skip
+    return jwks, issued
+
+
+async def verifications(seconds: float) -> None:
+    jwks, issued = tokens(20_000)
+    verifier = TokenVerifier("http://unused", issuer="platform-auth")
+    verifier.install_keys(jwks)
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds and count < len(issued):
+        await verifier.verify(issued[count])
+        count += 1
+    per_second = rate(f"token verification, first sight ({ALGORITHM})", count, time.perf_counter() - started, "tokens")
+    count, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        await verifier.verify(issued[count % 100])
+        count += 1
+    rate("token verification, seen before (cached)", count, time.perf_counter() - started, "tokens")
+    print(f"  target >= 5,000/s per core on first sight: {'met' if per_second >= 5000 else 'NOT met'}")
+    await verifier.aclose()
+
+
+def argon2(samples: int) -> float:
+    """Median seconds of one Argon2 verification with the configured parameters."""
+    print(f"Argon2id: {hasher.hash('x').split('$')[3]} (t = passes, m = KiB, p = lanes)")
+    stored = hash_password("correct-horse-battery")
+    durations = []
+    for _ in range(samples):
+        started = time.perf_counter()
+        verify_password("correct-horse-battery", stored)
+        durations.append(time.perf_counter() - started)
+    median = statistics.median(durations)
+    rate("Argon2 verification (in-process, median)", 1, median, "checks")
+    return median
+
+
+async def logins(stack: Stack, samples: int) -> float:
+    """Median seconds of one `POST /api/auth/login` against a real auth process, one client."""
+    email = f"bench-{secrets.token_hex(4)}@example.com"
+    durations = []
+    async with httpx.AsyncClient(base_url=stack.url("auth"), timeout=30) as client:
+        await client.post("/users/", json={"email": email, "password": "bench-password"})
+        body = {"username": email, "password": "bench-password"}
+        for _ in range(samples):
+            started = time.perf_counter()
+            response = await client.post("/api/auth/login", json=body)
+            durations.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.text
+    median = statistics.median(durations)
+    rate("login over HTTP (POST /api/auth/login, median)", 1, median, "logins")
+    return median
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--samples", type=int, default=15)
+    args = parser.parse_args()
+    asyncio.run(verifications(args.seconds))
+    services = [spec for spec in discover() if spec.name == "auth"]
+    with tempfile.TemporaryDirectory() as folder:
+        stack = Stack(StackConfig.ephemeral(Path(folder), services), services)
+        try:
+            stack.start()
+            login_seconds = asyncio.run(logins(stack, args.samples))
+        finally:
+            stack.stop()
+    argon2_seconds = argon2(args.samples)
+    print(f"  Argon2 share of a login: {argon2_seconds / login_seconds:.0%}")
+
+
+if __name__ == "__main__":
+    main()
