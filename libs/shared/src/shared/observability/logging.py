@@ -8,7 +8,8 @@ from typing import Any
 
 from shared.observability.request_id import current_request_id
 
-_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+# `color_message` is uvicorn's ANSI-coloured copy of `msg`.
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
