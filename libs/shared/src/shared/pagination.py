@@ -6,10 +6,12 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import NotFound
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "Pagination", "build_page", "public_url"]
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "Pagination", "build_page", "fetch_page", "public_url"]
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
@@ -69,3 +71,10 @@ def build_page(request: Request, params: PageParams, *, count: int, results: Seq
         "previous": link(params.page - 1) if params.page > 1 else None,
         "results": list(results),
     }
+
+
+async def fetch_page(session: AsyncSession, query: Select[Any], params: PageParams) -> tuple[int, Sequence[Any]]:
+    """(total count, the page's rows) of an ORM `select(...)`; the query carries its own order."""
+    count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.scalars(query.offset(params.offset).limit(params.page_size))).all()
+    return int(count or 0), rows

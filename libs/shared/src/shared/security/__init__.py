@@ -3,6 +3,7 @@
 from shared.security.dependencies import (
     CurrentPrincipal,
     OptionalPrincipal,
+    PlatformAdmin,
     RequirePermission,
     bearer_token,
 )
@@ -13,6 +14,7 @@ from shared.security.verifier import TokenVerifier, parse_authorization
 __all__ = [
     "CurrentPrincipal",
     "OptionalPrincipal",
+    "PlatformAdmin",
     "Principal",
     "RequirePermission",
     "RevocationList",

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: `CurrentPrincipal`, `OptionalPrincipal`, `RequirePermission`."""
+"""FastAPI dependencies: `CurrentPrincipal`, `OptionalPrincipal`, `RequirePermission`, `PlatformAdmin`."""
 
 from typing import Annotated
 
@@ -53,3 +53,12 @@ class RequirePermission:
         if not principal.can(self.module, self.operation):
             raise PermissionDenied()
         return principal
+
+
+async def _platform_admin(principal: CurrentPrincipal) -> Principal:
+    if not principal.platform_admin:
+        raise PermissionDenied()
+    return principal
+
+
+PlatformAdmin = Annotated[Principal, Depends(_platform_admin)]

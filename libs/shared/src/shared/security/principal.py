@@ -12,6 +12,8 @@ class Principal:
     expires_at: int
     # "<modulo>:<operacion>" pairs granted to the role when the token was issued (004's RBAC).
     permissions: frozenset[str] = field(default_factory=frozenset)
+    # Operates the platform itself: global catalogues (plans, crops, roles), every workspace.
+    platform_admin: bool = False
 
     def can(self, module: str, operation: str) -> bool:
         return f"{module}:{operation}" in self.permissions

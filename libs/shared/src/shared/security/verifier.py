@@ -137,6 +137,7 @@ class TokenVerifier:
             token_id=str(claims["jti"]),
             expires_at=int(claims["exp"]),
             permissions=frozenset(claims.get("perms", [])),
+            platform_admin=claims.get("platform_admin") is True,
         )
 
     async def aclose(self) -> None:

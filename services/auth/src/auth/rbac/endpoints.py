@@ -4,12 +4,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from auth.dependencies import PlatformAdmin
 from auth.rbac import repository, service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
 from shared.errors import NotFound
-from shared.pagination import Page, Pagination, build_page
-from shared.security import Principal, RequirePermission
+from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/rbac", tags=["rbac"])
@@ -22,7 +21,7 @@ CanUpdateUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "act
 @router.get("/modulos/", response_model=Page[ModuloRead])
 async def list_modules(_: CanView, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
     """Modules (administracion/ver)."""
-    count, rows = await repository.page(session, repository.modules(), offset=params.offset, limit=params.page_size)
+    count, rows = await fetch_page(session, repository.modules(), params)
     return build_page(request, params, count=count, results=[ModuloRead.model_validate(r) for r in rows])
 
 
@@ -37,7 +36,7 @@ async def get_module(module_id: int, _: CanView, session: SessionDep) -> ModuloR
 @router.get("/roles/", response_model=Page[RolRead])
 async def list_roles(_: CanView, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
     """Roles (administracion/ver)."""
-    count, rows = await repository.page(session, repository.roles(), offset=params.offset, limit=params.page_size)
+    count, rows = await fetch_page(session, repository.roles(), params)
     return build_page(request, params, count=count, results=[RolRead.model_validate(r) for r in rows])
 
 
@@ -60,7 +59,7 @@ async def list_permissions(
 ) -> dict[str, Any]:
     """Role x module x operation grants, filtered by `?rol=&modulo=` (administracion/ver)."""
     query = repository.permissions(role_id=rol, module_id=modulo)
-    count, rows = await repository.page(session, query, offset=params.offset, limit=params.page_size)
+    count, rows = await fetch_page(session, query, params)
     return build_page(request, params, count=count, results=await service.describe(session, rows))  # type: ignore[arg-type]
 
 

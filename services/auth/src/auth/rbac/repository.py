@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import Module, Operation, Permission, Role
@@ -17,14 +17,6 @@ async def permission_names(session: AsyncSession, role: str) -> list[str]:
         .order_by(Module.nombre, Operation.nombre)
     )
     return [f"{module}:{operation}" for module, operation in rows]
-
-
-async def page(
-    session: AsyncSession, query: Select[tuple[object]], *, offset: int, limit: int
-) -> tuple[int, Sequence[object]]:
-    count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.scalars(query.offset(offset).limit(limit))).all()
-    return int(count or 0), rows
 
 
 def modules() -> Select[tuple[Module]]:

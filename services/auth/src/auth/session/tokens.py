@@ -28,6 +28,7 @@ async def issue(session: AsyncSession, user: User) -> IssuedToken:
         "tenant": str(user.tenant_id),
         "role": user.role,
         "perms": await permission_names(session, user.role),
+        "platform_admin": user.is_platform_admin,
         "jti": uuid.uuid4().hex,
         "iat": now,
         "exp": now + settings.access_token_seconds,

@@ -4,20 +4,17 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from auth.account import repository as accounts
-from auth.dependencies import PlatformAdmin
 from auth.tenant import service
 from auth.tenant.schemas import TenantCreate, TenantRead, TenantUpdate
-from shared.pagination import Page, Pagination, build_page
-from shared.security import CurrentPrincipal, Principal
+from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.security import CurrentPrincipal, PlatformAdmin, Principal
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/v1/tenants", tags=["tenants"])
 
 
-async def _visible_to(session: SessionDep, principal: Principal) -> int | None:
-    user = await accounts.get(session, int(principal.user_id))
-    return None if user is not None and user.is_platform_admin else int(principal.tenant_id)
+def _visible_to(principal: Principal) -> int | None:
+    return None if principal.platform_admin else int(principal.tenant_id)
 
 
 @router.get("/", response_model=Page[TenantRead])
@@ -25,14 +22,13 @@ async def list_tenants(
     principal: CurrentPrincipal, session: SessionDep, request: Request, params: Pagination
 ) -> dict[str, Any]:
     """Every workspace for a platform admin; the caller's own for anyone else."""
-    only = await _visible_to(session, principal)
-    count, rows = await service.page(session, only=only, offset=params.offset, limit=params.page_size)
+    count, rows = await fetch_page(session, service.listing(only=_visible_to(principal)), params)
     return build_page(request, params, count=count, results=[TenantRead.model_validate(t) for t in rows])
 
 
 @router.get("/{tenant_id}/", response_model=TenantRead)
 async def get_tenant(tenant_id: int, principal: CurrentPrincipal, session: SessionDep) -> TenantRead:
-    visible_to = await _visible_to(session, principal)
+    visible_to = _visible_to(principal)
     return TenantRead.model_validate(await service.get(session, tenant_id, visible_to=visible_to))
 
 

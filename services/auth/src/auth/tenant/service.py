@@ -1,20 +1,15 @@
 """Workspaces. Platform admins manage all; everyone else sees only their own."""
 
-from collections.abc import Sequence
-
-from sqlalchemy import func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import Tenant
 from shared.errors import NotFound
 
 
-async def page(session: AsyncSession, *, only: int | None, offset: int, limit: int) -> tuple[int, Sequence[Tenant]]:
+def listing(*, only: int | None) -> Select[tuple[Tenant]]:
     query = select(Tenant).order_by(Tenant.id)
-    if only is not None:
-        query = query.where(Tenant.id == only)
-    count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    return int(count or 0), (await session.scalars(query.offset(offset).limit(limit))).all()
+    return query.where(Tenant.id == only) if only is not None else query
 
 
 async def get(session: AsyncSession, tenant_id: int, *, visible_to: int | None) -> Tenant:
