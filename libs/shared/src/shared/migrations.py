@@ -22,6 +22,8 @@ def run_migrations(metadata: MetaData, *, schema: str, database_url: str) -> Non
             version_table_schema=schema,
             include_schemas=False,
             compare_type=True,
+            # Autogenerate would otherwise offer to drop the version table it does not model.
+            include_name=lambda name, type_, parent: not (type_ == "table" and name == "alembic_version"),
         )
         with context.begin_transaction():
             context.run_migrations()

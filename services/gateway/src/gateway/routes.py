@@ -46,6 +46,23 @@ ROUTES: list[Route] = [
     # Prospective farmers apply without an account.
     Route("/api/user/prospectos/", "auth", public=frozenset({"POST"}), style=ErrorStyle.AGRO),
     Route("/api/v1/tenants/", "auth", prefix=True, style=ErrorStyle.AGRO),
+    # agro (004)
+    *[
+        Route(prefix, "agro", prefix=True, style=ErrorStyle.AGRO)
+        for prefix in (
+            "/api/cultivos/",
+            "/api/variedades/",
+            "/api/etapas/",
+            "/api/reglas/",
+            "/api/parcelas/",
+            "/api/nodos/",
+            "/api/secundarios/",
+            "/api/tareas/",
+            "/api/recomendaciones/",
+        )
+    ],
+    # The plan catalogue is public to read.
+    Route("/api/planes/", "agro", prefix=True, public=frozenset({"GET"}), style=ErrorStyle.AGRO),
 ]
 
 

@@ -1,0 +1,111 @@
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class CropIn(BaseModel):
+    nombre: str = Field(min_length=1, max_length=100)
+    descripcion: str = ""
+
+
+class CropPatch(BaseModel):
+    nombre: str | None = Field(default=None, min_length=1, max_length=100)
+    descripcion: str | None = None
+
+
+class CropOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    nombre: str
+    descripcion: str
+
+
+class VarietyIn(BaseModel):
+    nombre: str = Field(min_length=1, max_length=100)
+    descripcion: str = ""
+
+
+class VarietyCreate(VarietyIn):
+    """`POST /api/variedades/` names the crop in the body."""
+
+    cultivo_id: int
+
+
+class VarietyPatch(BaseModel):
+    cultivo_id: int | None = None
+    nombre: str | None = Field(default=None, min_length=1, max_length=100)
+    descripcion: str | None = None
+
+
+class VarietyOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    cultivo_id: int
+    nombre: str
+    descripcion: str
+
+
+class StageIn(BaseModel):
+    nombre: str = Field(min_length=1, max_length=100)
+    orden: int = Field(default=1, ge=1)
+    duracion_dias: int = Field(default=30, ge=1, le=3650)
+    descripcion: str = ""
+
+
+class StageCreate(StageIn):
+    variedad_id: int
+
+
+class StagePatch(BaseModel):
+    variedad_id: int | None = None
+    nombre: str | None = Field(default=None, min_length=1, max_length=100)
+    orden: int | None = Field(default=None, ge=1)
+    duracion_dias: int | None = Field(default=None, ge=1, le=3650)
+    descripcion: str | None = None
+
+
+class StageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    variedad_id: int
+    nombre: str
+    orden: int
+    duracion_dias: int
+    descripcion: str
+
+
+class RuleIn(BaseModel):
+    parametro: str = Field(min_length=1, max_length=100)
+    minimo: float
+    maximo: float
+    accion_si_menor: str = Field(default="", max_length=200)
+    accion_si_mayor: str = Field(default="", max_length=200)
+    activo: bool = True
+
+
+class RuleCreate(RuleIn):
+    etapa_id: int
+
+
+class RulePatch(BaseModel):
+    etapa_id: int | None = None
+    parametro: str | None = Field(default=None, min_length=1, max_length=100)
+    minimo: float | None = None
+    maximo: float | None = None
+    accion_si_menor: str | None = Field(default=None, max_length=200)
+    accion_si_mayor: str | None = Field(default=None, max_length=200)
+    activo: bool | None = None
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    etapa_id: int
+    parametro: str
+    minimo: float
+    maximo: float
+    accion_si_menor: str
+    accion_si_mayor: str
+    activo: bool

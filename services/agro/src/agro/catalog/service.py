@@ -1,0 +1,185 @@
+"""The crop catalogue: crops > varieties > stages > rules. Platform reference data.
+
+Deleting refuses while something still uses the row (a crop with varieties, a variety with
+stages or fields); deleting a stage deletes its rules. Stage and rule changes are published
+so brain can evaluate the rules of each field's current stage.
+"""
+
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agro import events
+from agro.lookups import assign, get_or_404
+from agro.models import Crop, Field, Rule, Stage, Variety
+from shared.errors import InvalidRequest
+
+
+class InUse(InvalidRequest):
+    code = "IN_USE"
+
+
+async def _unique(session: AsyncSession, row: Any, field: str) -> None:
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest("Datos inválidos.", fields={field: ["Ya existe un registro con este valor."]}) from exc
+
+
+# -- crops -----------------------------------------------------------------------------------
+def crops() -> Select[tuple[Crop]]:
+    return select(Crop).order_by(Crop.id)
+
+
+async def create_crop(session: AsyncSession, values: dict[str, Any]) -> Crop:
+    crop = Crop(**values)
+    await _unique(session, crop, "nombre")
+    return crop
+
+
+async def update_crop(session: AsyncSession, crop_id: int, values: dict[str, Any]) -> Crop:
+    crop = await get_or_404(session, Crop, crop_id)
+    assign(crop, values)
+    await _unique(session, crop, "nombre")
+    return crop
+
+
+async def delete_crop(session: AsyncSession, crop_id: int) -> None:
+    crop = await get_or_404(session, Crop, crop_id)
+    if await session.scalar(select(exists().where(Variety.cultivo_id == crop.id))):
+        raise InUse("El cultivo tiene variedades; elimínelas primero.")
+    await session.delete(crop)
+
+
+# -- varieties -------------------------------------------------------------------------------
+def varieties(*, crop_id: int | None = None) -> Select[tuple[Variety]]:
+    query = select(Variety).order_by(Variety.id)
+    return query.where(Variety.cultivo_id == crop_id) if crop_id is not None else query
+
+
+async def create_variety(session: AsyncSession, crop_id: int, values: dict[str, Any]) -> Variety:
+    await _existing(session, Crop, crop_id, "cultivo_id")
+    variety = Variety(cultivo_id=crop_id, **values)
+    await _unique(session, variety, "nombre")
+    return variety
+
+
+async def update_variety(session: AsyncSession, variety_id: int, values: dict[str, Any]) -> Variety:
+    variety = await get_or_404(session, Variety, variety_id)
+    if "cultivo_id" in values:
+        await _existing(session, Crop, values["cultivo_id"], "cultivo_id")
+    assign(variety, values)
+    await _unique(session, variety, "nombre")
+    return variety
+
+
+async def delete_variety(session: AsyncSession, variety_id: int) -> None:
+    variety = await get_or_404(session, Variety, variety_id)
+    if await session.scalar(select(exists().where(Stage.variedad_id == variety.id))):
+        raise InUse("La variedad tiene etapas; elimínelas primero.")
+    if await session.scalar(select(exists().where(Field.variedad_id == variety.id))):
+        raise InUse("Hay parcelas sembradas con esta variedad.")
+    await session.delete(variety)
+
+
+# -- stages ----------------------------------------------------------------------------------
+def stages(*, variety_id: int | None = None) -> Select[tuple[Stage]]:
+    query = select(Stage).order_by(Stage.variedad_id, Stage.orden, Stage.id)
+    return query.where(Stage.variedad_id == variety_id) if variety_id is not None else query
+
+
+async def create_stage(session: AsyncSession, variety_id: int, values: dict[str, Any]) -> Stage:
+    await _existing(session, Variety, variety_id, "variedad_id")
+    stage = Stage(variedad_id=variety_id, **values)
+    session.add(stage)
+    await session.flush()
+    await _publish_stage(session, stage)
+    return stage
+
+
+async def update_stage(session: AsyncSession, stage_id: int, values: dict[str, Any]) -> Stage:
+    stage = await get_or_404(session, Stage, stage_id)
+    if "variedad_id" in values:
+        await _existing(session, Variety, values["variedad_id"], "variedad_id")
+    assign(stage, values)
+    await session.flush()
+    await _publish_stage(session, stage)
+    return stage
+
+
+async def delete_stage(session: AsyncSession, stage_id: int) -> None:
+    stage = await get_or_404(session, Stage, stage_id)
+    await session.delete(stage)
+    await events.outbox.emit(session, events.STAGE_DELETED, {"etapa_id": stage_id}, tenant_id=None)
+
+
+async def _publish_stage(session: AsyncSession, stage: Stage) -> None:
+    data = {
+        "etapa_id": stage.id,
+        "variedad_id": stage.variedad_id,
+        "nombre": stage.nombre,
+        "orden": stage.orden,
+        "duracion_dias": stage.duracion_dias,
+    }
+    await events.outbox.emit(session, events.STAGE_UPSERTED, data, tenant_id=None)
+
+
+# -- rules -----------------------------------------------------------------------------------
+def rules(*, stage_id: int | None = None) -> Select[tuple[Rule]]:
+    query = select(Rule).order_by(Rule.id)
+    return query.where(Rule.etapa_id == stage_id) if stage_id is not None else query
+
+
+def _check_bounds(minimo: float, maximo: float) -> None:
+    if minimo > maximo:
+        raise InvalidRequest("Datos inválidos.", fields={"minimo": ["minimo no puede ser mayor que maximo."]})
+
+
+async def create_rule(session: AsyncSession, stage_id: int, values: dict[str, Any]) -> Rule:
+    await _existing(session, Stage, stage_id, "etapa_id")
+    _check_bounds(values["minimo"], values["maximo"])
+    rule = Rule(etapa_id=stage_id, **values)
+    session.add(rule)
+    await session.flush()
+    await _publish_rule(session, rule)
+    return rule
+
+
+async def update_rule(session: AsyncSession, rule_id: int, values: dict[str, Any]) -> Rule:
+    rule = await get_or_404(session, Rule, rule_id)
+    if "etapa_id" in values:
+        await _existing(session, Stage, values["etapa_id"], "etapa_id")
+    _check_bounds(values.get("minimo", rule.minimo), values.get("maximo", rule.maximo))
+    assign(rule, values)
+    await session.flush()
+    await _publish_rule(session, rule)
+    return rule
+
+
+async def delete_rule(session: AsyncSession, rule_id: int) -> None:
+    rule = await get_or_404(session, Rule, rule_id)
+    await session.delete(rule)
+    await events.outbox.emit(session, events.RULE_DELETED, {"regla_id": rule_id}, tenant_id=None)
+
+
+async def _publish_rule(session: AsyncSession, rule: Rule) -> None:
+    data = {
+        "regla_id": rule.id,
+        "etapa_id": rule.etapa_id,
+        "parametro": rule.parametro,
+        "minimo": rule.minimo,
+        "maximo": rule.maximo,
+        "accion_si_menor": rule.accion_si_menor,
+        "accion_si_mayor": rule.accion_si_mayor,
+        "activo": rule.activo,
+    }
+    await events.outbox.emit(session, events.RULE_UPSERTED, data, tenant_id=None)
+
+
+async def _existing(session: AsyncSession, model: type[Any], ident: int, field: str) -> None:
+    if await session.get(model, ident) is None:
+        raise InvalidRequest("Datos inválidos.", fields={field: ["No existe."]})

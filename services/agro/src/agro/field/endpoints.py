@@ -1,0 +1,112 @@
+"""004's `/api/parcelas/` and the fields' plan subscriptions."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from agro.field import service
+from agro.field.schemas import FieldCreate, FieldCreated, FieldOut, FieldPatch, FieldUpdate
+from agro.lookups import get_or_404
+from agro.models import Subscription
+from agro.plan import service as plans
+from agro.plan.schemas import SubscriptionCreate, SubscriptionCreated, SubscriptionOut, SubscriptionPatch
+from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.security import Principal, RequirePermission
+from shared.sessions import SessionDep
+
+router = APIRouter(tags=["parcelas"])
+
+Viewer = Annotated[Principal, Depends(RequirePermission("parcelas", "ver"))]
+Creator = Annotated[Principal, Depends(RequirePermission("parcelas", "crear"))]
+Updater = Annotated[Principal, Depends(RequirePermission("parcelas", "actualizar"))]
+Deleter = Annotated[Principal, Depends(RequirePermission("parcelas", "eliminar"))]
+
+
+@router.get("/api/parcelas/", response_model=Page[FieldOut])
+async def list_fields(
+    principal: Viewer,
+    session: SessionDep,
+    request: Request,
+    params: Pagination,
+    ubicacion: Annotated[str | None, Query(description="contiene (sin distinguir mayúsculas)")] = None,
+    search: Annotated[str | None, Query(description="en nombre o ubicación")] = None,
+    ordering: Annotated[str | None, Query(description="nombre, -created_at, tamano_hectareas, ...")] = None,
+) -> dict[str, Any]:
+    """The caller's fields (a farmer) or the workspace's (administrador, tecnico)."""
+    query = service.listing(principal, ubicacion=ubicacion, search=search, ordering=ordering)
+    count, rows = await fetch_page(session, query, params)
+    return build_page(request, params, count=count, results=await service.describe(session, rows))
+
+
+@router.post("/api/parcelas/", response_model=FieldCreated, status_code=201)
+async def create_field(body: FieldCreate, principal: Creator, session: SessionDep) -> FieldCreated:
+    """Create a field; with `plan_id` it is subscribed to that plan at once."""
+    field, plan_name = await service.create(session, principal, body.model_dump())
+    return FieldCreated(parcela_id=field.id, plan=plan_name)
+
+
+@router.get("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def get_field(field_id: int, principal: Viewer, session: SessionDep) -> FieldOut:
+    return (await service.describe(session, [await service.get(session, principal, field_id)]))[0]
+
+
+@router.put("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def replace_field(field_id: int, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldOut:
+    field = await service.update(session, principal, field_id, body.model_dump())
+    return (await service.describe(session, [field]))[0]
+
+
+@router.patch("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def patch_field(field_id: int, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldOut:
+    field = await service.update(session, principal, field_id, body.model_dump(exclude_unset=True))
+    return (await service.describe(session, [field]))[0]
+
+
+@router.delete("/api/parcelas/{field_id}/", status_code=204, response_class=Response)
+async def delete_field(field_id: int, principal: Deleter, session: SessionDep) -> Response:
+    """Deletes the field with its subscriptions, nodes and tasks."""
+    await service.delete(session, principal, field_id)
+    return Response(status_code=204)
+
+
+# -- subscriptions ---------------------------------------------------------------------------
+@router.get("/api/parcelas/{field_id}/planes/", response_model=list[SubscriptionOut])
+async def list_subscriptions(field_id: int, principal: Viewer, session: SessionDep) -> list[Any]:
+    field = await service.get(session, principal, field_id)
+    return list((await session.scalars(plans.subscriptions_of(field))).all())
+
+
+@router.post("/api/parcelas/{field_id}/planes/crear/", response_model=SubscriptionCreated, status_code=201)
+async def change_plan(field_id: int, body: SubscriptionCreate, principal: Updater, session: SessionDep) -> Any:
+    """Subscribe the field to a plan; its current active plan is suspended."""
+    field = await service.get(session, principal, field_id)
+    return await plans.subscribe(session, field, body.plan_id)
+
+
+async def _own_subscription(session: SessionDep, principal: Principal, subscription_id: int) -> Subscription:
+    subscription = await get_or_404(session, Subscription, subscription_id, tenant_id=principal.tenant_id)
+    await service.get(session, principal, subscription.parcela_id)  # the field must be the caller's too
+    return subscription
+
+
+@router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
+async def get_subscription(subscription_id: int, principal: Viewer, session: SessionDep) -> Any:
+    return await _own_subscription(session, principal, subscription_id)
+
+
+@router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
+@router.patch("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
+async def update_subscription(
+    subscription_id: int, body: SubscriptionPatch, principal: Updater, session: SessionDep
+) -> Any:
+    """Change a subscription's plan or state; a second `activo` for the field is refused."""
+    subscription = await _own_subscription(session, principal, subscription_id)
+    await plans.update_subscription(session, subscription, body.model_dump(exclude_unset=True))
+    return subscription
+
+
+@router.delete("/api/parcelas/planes/{subscription_id}/", status_code=204, response_class=Response)
+async def delete_subscription(subscription_id: int, principal: Updater, session: SessionDep) -> Response:
+    subscription = await _own_subscription(session, principal, subscription_id)
+    await plans.delete_subscription(session, subscription)
+    return Response(status_code=204)

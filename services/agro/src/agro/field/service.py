@@ -1,0 +1,153 @@
+"""Fields (parcelas): a farmer works on their own, staff on their whole workspace."""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agro import events
+from agro.access import sees_whole_workspace
+from agro.field.schemas import FieldOut
+from agro.field.stages import current_stage
+from agro.lookups import assign
+from agro.models import Field, Stage, Variety
+from agro.plan import service as plans
+from shared.errors import InvalidRequest, NotFound
+from shared.security import Principal
+
+ORDERINGS = {"nombre", "ubicacion", "tamano_hectareas", "created_at", "updated_at", "id"}
+
+
+def visible(principal: Principal) -> Select[tuple[Field]]:
+    query = select(Field).where(Field.tenant_id == principal.tenant_id)
+    if not sees_whole_workspace(principal):
+        query = query.where(Field.usuario_id == principal.user_id)
+    return query
+
+
+def listing(
+    principal: Principal, *, ubicacion: str | None, search: str | None, ordering: str | None
+) -> Select[tuple[Field]]:
+    query = visible(principal)
+    if ubicacion:
+        query = query.where(Field.ubicacion.ilike(f"%{ubicacion}%"))
+    if search:
+        query = query.where(or_(Field.nombre.ilike(f"%{search}%"), Field.ubicacion.ilike(f"%{search}%")))
+    return query.order_by(*_ordering(ordering))
+
+
+def _ordering(ordering: str | None) -> list[Any]:
+    if not ordering:
+        return [Field.id]
+    columns = []
+    for part in ordering.split(","):
+        name = part.strip().lstrip("-")
+        if name not in ORDERINGS:
+            raise InvalidRequest("Datos inválidos.", fields={"ordering": [f"Campo de orden no válido: {name}."]})
+        column = getattr(Field, name)
+        columns.append(column.desc() if part.strip().startswith("-") else column.asc())
+    return [*columns, Field.id]
+
+
+async def get(session: AsyncSession, principal: Principal, field_id: int) -> Field:
+    """Another farmer's or another workspace's field is a 404."""
+    field = await session.scalar(visible(principal).where(Field.id == field_id))
+    if field is None:
+        raise NotFound("Parcela no encontrada.")
+    return field
+
+
+async def create(session: AsyncSession, principal: Principal, values: dict[str, Any]) -> tuple[Field, str | None]:
+    plan_id = values.pop("plan_id", None)
+    await _check_references(session, values)
+    field = Field(tenant_id=principal.tenant_id, usuario_id=principal.user_id, **values)
+    session.add(field)
+    await session.flush()
+    plan_name = None
+    if plan_id is not None:
+        subscription = await plans.subscribe(session, field, plan_id)
+        plan_name = (await plans.active_plan_names(session, [field.id])).get(field.id)
+        assert subscription.estado == "activo"
+    await _publish(session, field)
+    return field, plan_name
+
+
+async def update(session: AsyncSession, principal: Principal, field_id: int, values: dict[str, Any]) -> Field:
+    field = await get(session, principal, field_id)
+    await _check_references(session, {**{"variedad_id": field.variedad_id, "etapa_id": field.etapa_id}, **values})
+    assign(field, values)
+    field.updated_at = datetime.now(UTC)
+    await session.flush()
+    await _publish(session, field)
+    return field
+
+
+async def delete(session: AsyncSession, principal: Principal, field_id: int) -> None:
+    field = await get(session, principal, field_id)
+    await session.delete(field)
+    await events.outbox.emit(session, events.FIELD_DELETED, {"parcela_id": field_id}, tenant_id=field.tenant_id)
+
+
+async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:
+    variety_id, stage_id = values.get("variedad_id"), values.get("etapa_id")
+    if variety_id is not None and await session.get(Variety, variety_id) is None:
+        raise InvalidRequest("Datos inválidos.", fields={"variedad_id": ["Variedad no encontrada."]})
+    if stage_id is not None:
+        stage = await session.get(Stage, stage_id)
+        if stage is None or stage.variedad_id != variety_id:
+            raise InvalidRequest("Datos inválidos.", fields={"etapa_id": ["La etapa no es de la variedad."]})
+
+
+async def _stages_by_variety(session: AsyncSession, variety_ids: set[int]) -> dict[int, list[Stage]]:
+    found: dict[int, list[Stage]] = {variety_id: [] for variety_id in variety_ids}
+    if variety_ids:
+        rows = await session.scalars(
+            select(Stage).where(Stage.variedad_id.in_(variety_ids)).order_by(Stage.orden, Stage.id)
+        )
+        for stage in rows:
+            found[stage.variedad_id].append(stage)
+    return found
+
+
+async def describe(session: AsyncSession, fields: Sequence[Field]) -> list[FieldOut]:
+    """FieldOut for each, with the current stage and active plan looked up in two queries."""
+    stages = await _stages_by_variety(session, {f.variedad_id for f in fields if f.variedad_id is not None})
+    plan_names = await plans.active_plan_names(session, [f.id for f in fields])
+    today = datetime.now(UTC).date()
+    return [
+        FieldOut(
+            id=f.id,
+            nombre=f.nombre,
+            ubicacion=f.ubicacion,
+            tamano_hectareas=f.tamano_hectareas,
+            coordenadas=f.coordenadas,
+            variedad_id=f.variedad_id,
+            fecha_siembra=f.fecha_siembra,
+            etapa_actual=current_stage(f, stages.get(f.variedad_id or -1, []), today),
+            plan_activo=plan_names.get(f.id),
+            usuario=f.usuario_id,
+            created_at=f.created_at,
+            updated_at=f.updated_at,
+        )
+        for f in fields
+    ]
+
+
+async def _publish(session: AsyncSession, field: Field) -> None:
+    """Brain evaluates the rules of the field's current stage; it gets what it needs to know it."""
+    (described,) = await describe(session, [field])
+    await events.outbox.emit(
+        session,
+        events.FIELD_UPSERTED,
+        {
+            "parcela_id": field.id,
+            "usuario_id": field.usuario_id,
+            "variedad_id": field.variedad_id,
+            "fecha_siembra": field.fecha_siembra.isoformat() if field.fecha_siembra else None,
+            "etapa_fijada_id": field.etapa_id,
+            "etapa_actual_id": described.etapa_actual,
+        },
+        tenant_id=field.tenant_id,
+    )

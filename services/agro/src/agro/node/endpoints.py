@@ -1,0 +1,130 @@
+"""004's nodes: `/api/parcelas/{id}/nodos/...`, `/api/nodos/...`, `/api/secundarios/...`."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from agro.access import sees_whole_workspace
+from agro.field import service as fields
+from agro.node import service
+from agro.node.schemas import (
+    MasterNodeCreate,
+    MasterNodeCreated,
+    MasterNodeOut,
+    NodeToken,
+    SecondaryNodeCreate,
+    SecondaryNodeOut,
+)
+from shared.errors import PermissionDenied
+from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.security import Principal, RequirePermission
+from shared.sessions import SessionDep
+
+router = APIRouter(tags=["nodos"])
+
+Viewer = Annotated[Principal, Depends(RequirePermission("nodos", "ver"))]
+Creator = Annotated[Principal, Depends(RequirePermission("nodos", "crear"))]
+Updater = Annotated[Principal, Depends(RequirePermission("nodos", "actualizar"))]
+
+
+async def _staff(principal: Viewer) -> Principal:
+    """004 marks `/api/nodos/` and `/api/secundarios/` as admin routes."""
+    if not sees_whole_workspace(principal):
+        raise PermissionDenied()
+    return principal
+
+
+Staff = Annotated[Principal, Depends(_staff)]
+
+
+async def _staff_deleter(principal: Annotated[Principal, Depends(RequirePermission("nodos", "eliminar"))]) -> Principal:
+    if not sees_whole_workspace(principal):
+        raise PermissionDenied()
+    return principal
+
+
+StaffDeleter = Annotated[Principal, Depends(_staff_deleter)]
+
+
+# -- per field -------------------------------------------------------------------------------
+@router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeOut])
+async def list_field_nodes(field_id: int, principal: Viewer, session: SessionDep) -> list[Any]:
+    field = await fields.get(session, principal, field_id)
+    return list((await session.scalars(service.of_field(principal, field.id))).all())
+
+
+@router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
+async def get_field_node(field_id: int, node_id: int, principal: Viewer, session: SessionDep) -> Any:
+    await fields.get(session, principal, field_id)
+    return await service.get(session, principal, node_id, field_id=field_id)
+
+
+@router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
+async def create_node(field_id: int, body: MasterNodeCreate, principal: Creator, session: SessionDep) -> Any:
+    """Register a master node; the answer carries its token, shown this once."""
+    field = await fields.get(session, principal, field_id)
+    node, token = await service.create(session, field, body.model_dump())
+    return MasterNodeCreated.model_validate({**MasterNodeOut.model_validate(node).model_dump(), "token": token})
+
+
+# -- master nodes ----------------------------------------------------------------------------
+@router.get("/api/nodos/", response_model=list[MasterNodeOut])
+async def list_nodes(principal: Staff, session: SessionDep) -> list[Any]:
+    return list((await session.scalars(service.visible(principal))).all())
+
+
+@router.get("/api/nodos/{node_id}/", response_model=MasterNodeOut)
+async def get_node(node_id: int, principal: Staff, session: SessionDep) -> Any:
+    return await service.get(session, principal, node_id)
+
+
+@router.delete("/api/nodos/{node_id}/delete/", status_code=204, response_class=Response)
+async def delete_node(node_id: int, principal: StaffDeleter, session: SessionDep) -> Response:
+    await service.delete(session, await service.get(session, principal, node_id))
+    return Response(status_code=204)
+
+
+@router.post("/api/nodos/{node_id}/token/", response_model=NodeToken)
+async def rotate_node_token(node_id: int, principal: Updater, session: SessionDep) -> NodeToken:
+    """Issue a new node token (shown once); the previous one stops working."""
+    node = await service.get(session, principal, node_id)
+    return NodeToken(token=await service.rotate_token(session, node))
+
+
+@router.delete("/api/nodos/{node_id}/token/", status_code=204, response_class=Response)
+async def revoke_node_token(node_id: int, principal: Updater, session: SessionDep) -> Response:
+    """Revoke the node token: the node can no longer post readings until a new one is issued."""
+    await service.revoke_token(session, await service.get(session, principal, node_id))
+    return Response(status_code=204)
+
+
+# -- secondary nodes -------------------------------------------------------------------------
+@router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeOut])
+async def list_node_secondaries(node_id: int, principal: Staff, session: SessionDep) -> list[Any]:
+    master = await service.get(session, principal, node_id)
+    return list((await session.scalars(service.secondaries(principal, master_id=master.id))).all())
+
+
+@router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
+async def create_secondary(node_id: int, body: SecondaryNodeCreate, principal: Staff, session: SessionDep) -> Any:
+    master = await service.get(session, principal, node_id)
+    return await service.create_secondary(session, master, body.model_dump())
+
+
+@router.get("/api/secundarios/", response_model=Page[SecondaryNodeOut])
+async def list_secondaries(
+    principal: Staff, session: SessionDep, request: Request, params: Pagination
+) -> dict[str, Any]:
+    count, rows = await fetch_page(session, service.secondaries(principal), params)
+    return build_page(request, params, count=count, results=rows)
+
+
+@router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
+async def get_secondary(node_id: int, principal: Staff, session: SessionDep) -> Any:
+    return await service.get_secondary(session, principal, node_id)
+
+
+@router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)
+async def delete_secondary(node_id: int, principal: StaffDeleter, session: SessionDep) -> Response:
+    await service.delete_secondary(session, await service.get_secondary(session, principal, node_id))
+    return Response(status_code=204)

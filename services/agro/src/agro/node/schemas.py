@@ -1,0 +1,47 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class MasterNodeCreate(BaseModel):
+    codigo: str = Field(min_length=1, max_length=50)
+    ubicacion: str = Field(default="", max_length=255)
+
+
+class MasterNodeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    codigo: str
+    parcela_id: int
+    ubicacion: str
+    activo: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class MasterNodeCreated(MasterNodeOut):
+    """Only this answer ever shows the node token: the node sends `Authorization: Node <token>`."""
+
+    token: str
+
+
+class NodeToken(BaseModel):
+    token: str
+
+
+class SecondaryNodeCreate(BaseModel):
+    codigo: str = Field(min_length=1, max_length=50)
+    tipo: str = Field(default="sensor", min_length=1, max_length=50)
+    descripcion: str = ""
+
+
+class SecondaryNodeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    nodo_maestro_id: int
+    codigo: str
+    tipo: str
+    descripcion: str
+    created_at: datetime

@@ -1,0 +1,129 @@
+"""Master nodes (one field each) with their node token, and their secondary nodes.
+
+The token is random, shown once, and only its SHA-256 is stored and published: ingest
+authenticates nodes by hashing what they send and looking the hash up in its read model.
+"""
+
+import hashlib
+import secrets
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agro import events
+from agro.access import sees_whole_workspace
+from agro.lookups import get_or_404
+from agro.models import Field, MasterNode, SecondaryNode
+from shared.errors import InvalidRequest, NotFound
+from shared.security import Principal
+
+TOKEN_PREFIX = "nd_"
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def visible(principal: Principal) -> Select[tuple[MasterNode]]:
+    query = select(MasterNode).where(MasterNode.tenant_id == principal.tenant_id)
+    if not sees_whole_workspace(principal):
+        owned = select(Field.id).where(Field.usuario_id == principal.user_id)
+        query = query.where(MasterNode.parcela_id.in_(owned))
+    return query.order_by(MasterNode.id)
+
+
+def of_field(principal: Principal, field_id: int) -> Select[tuple[MasterNode]]:
+    return visible(principal).where(MasterNode.parcela_id == field_id)
+
+
+async def get(session: AsyncSession, principal: Principal, node_id: int, *, field_id: int | None = None) -> MasterNode:
+    query = visible(principal).where(MasterNode.id == node_id)
+    if field_id is not None:
+        query = query.where(MasterNode.parcela_id == field_id)
+    node = await session.scalar(query)
+    if node is None:
+        raise NotFound("Nodo no encontrado.")
+    return node
+
+
+async def create(session: AsyncSession, field: Field, values: dict[str, Any]) -> tuple[MasterNode, str]:
+    token = _new_token()
+    node = MasterNode(
+        tenant_id=field.tenant_id, parcela_id=field.id, token_hash=hash_token(token), activo=True, **values
+    )
+    try:
+        async with session.begin_nested():
+            session.add(node)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest("Datos inválidos.", fields={"codigo": ["Ya existe un nodo con este código."]}) from exc
+    await _publish(session, node)
+    return node, token
+
+
+async def rotate_token(session: AsyncSession, node: MasterNode) -> str:
+    """A new token; the old one stops working as soon as ingest hears of it."""
+    token = _new_token()
+    node.token_hash, node.activo = hash_token(token), True
+    await session.flush()
+    await _publish(session, node)
+    return token
+
+
+async def revoke_token(session: AsyncSession, node: MasterNode) -> None:
+    node.token_hash, node.activo = None, False
+    await session.flush()
+    await _publish(session, node)
+
+
+async def delete(session: AsyncSession, node: MasterNode) -> None:
+    await session.delete(node)
+    await events.outbox.emit(session, events.NODE_DELETED, {"nodo_id": node.id}, tenant_id=node.tenant_id)
+
+
+async def _publish(session: AsyncSession, node: MasterNode) -> None:
+    await events.outbox.emit(
+        session,
+        events.NODE_UPSERTED,
+        {
+            "nodo_id": node.id,
+            "codigo": node.codigo,
+            "parcela_id": node.parcela_id,
+            "activo": node.activo,
+            "token_hash": node.token_hash,
+        },
+        tenant_id=node.tenant_id,
+    )
+
+
+# -- secondary nodes -------------------------------------------------------------------------
+def secondaries(principal: Principal, *, master_id: int | None = None) -> Select[tuple[SecondaryNode]]:
+    query = select(SecondaryNode).where(SecondaryNode.tenant_id == principal.tenant_id)
+    if master_id is not None:
+        query = query.where(SecondaryNode.nodo_maestro_id == master_id)
+    return query.order_by(SecondaryNode.id)
+
+
+async def create_secondary(session: AsyncSession, master: MasterNode, values: dict[str, Any]) -> SecondaryNode:
+    node = SecondaryNode(tenant_id=master.tenant_id, nodo_maestro_id=master.id, **values)
+    try:
+        async with session.begin_nested():
+            session.add(node)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest("Datos inválidos.", fields={"codigo": ["Ya existe en este nodo maestro."]}) from exc
+    return node
+
+
+async def get_secondary(session: AsyncSession, principal: Principal, node_id: int) -> SecondaryNode:
+    return await get_or_404(session, SecondaryNode, node_id, tenant_id=principal.tenant_id)
+
+
+async def delete_secondary(session: AsyncSession, node: SecondaryNode) -> None:
+    await session.delete(node)

@@ -1,0 +1,49 @@
+"""004's `/api/planes/`: a public catalogue, written by platform admins."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from agro.lookups import get_or_404
+from agro.models import Plan
+from agro.plan import service
+from agro.plan.schemas import PlanIn, PlanOut, PlanPatch
+from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.security import PlatformAdmin
+from shared.sessions import SessionDep
+
+router = APIRouter(prefix="/api/planes", tags=["planes"])
+
+
+@router.get("/", response_model=Page[PlanOut])
+async def list_plans(session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
+    """The plans on offer (public)."""
+    count, rows = await fetch_page(session, service.plans(), params)
+    return build_page(request, params, count=count, results=rows)
+
+
+@router.get("/{plan_id}/", response_model=PlanOut)
+async def get_plan(plan_id: int, session: SessionDep) -> Any:
+    return await get_or_404(session, Plan, plan_id)
+
+
+@router.post("/", response_model=PlanOut, status_code=201)
+async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
+    return await service.create_plan(session, body.model_dump())
+
+
+@router.put("/{plan_id}/", response_model=PlanOut)
+async def replace_plan(plan_id: int, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
+    return await service.update_plan(session, plan_id, body.model_dump())
+
+
+@router.patch("/{plan_id}/", response_model=PlanOut)
+async def patch_plan(plan_id: int, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> Any:
+    return await service.update_plan(session, plan_id, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/{plan_id}/", status_code=204, response_class=Response)
+async def delete_plan(plan_id: int, _: PlatformAdmin, session: SessionDep) -> Response:
+    """Refused (400) while fields are subscribed to the plan."""
+    await service.delete_plan(session, plan_id)
+    return Response(status_code=204)

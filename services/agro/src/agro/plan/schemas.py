@@ -1,0 +1,80 @@
+import re
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
+
+# DRF renders decimals as strings ("0.00"); so do we.
+Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _check_times(times: list[str] | None) -> list[str] | None:
+    if times is not None:
+        for value in times:
+            if not _HHMM.match(value):
+                raise ValueError(f"'{value}' no es una hora HH:MM")
+    return times
+
+
+class PlanIn(BaseModel):
+    nombre: str = Field(min_length=1, max_length=100)
+    descripcion: str | None = None
+    frecuencia_minutos: int | None = Field(default=None, ge=1)
+    veces_por_dia: int = Field(ge=0)
+    horarios_por_defecto: list[str] = Field(default_factory=list)
+    limite_lecturas_dia: int = Field(ge=0)
+    precio: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+
+    _times = field_validator("horarios_por_defecto")(_check_times)
+
+
+class PlanPatch(BaseModel):
+    nombre: str | None = Field(default=None, min_length=1, max_length=100)
+    descripcion: str | None = None
+    frecuencia_minutos: int | None = Field(default=None, ge=1)
+    veces_por_dia: int | None = Field(default=None, ge=0)
+    horarios_por_defecto: list[str] | None = None
+    limite_lecturas_dia: int | None = Field(default=None, ge=0)
+    precio: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+
+    _times = field_validator("horarios_por_defecto")(_check_times)
+
+
+class PlanOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    nombre: str
+    descripcion: str | None
+    frecuencia_minutos: int | None
+    veces_por_dia: int
+    horarios_por_defecto: list[str]
+    limite_lecturas_dia: int
+    precio: Money
+    created_at: datetime
+    updated_at: datetime
+
+
+class SubscriptionCreate(BaseModel):
+    plan_id: int
+
+
+class SubscriptionPatch(BaseModel):
+    plan_id: int | None = None
+    estado: Literal["activo", "suspendido", "vencido"] | None = None
+
+
+class SubscriptionCreated(BaseModel):
+    id: int
+    parcela_id: int
+    plan_id: int
+    estado: str
+
+
+class SubscriptionOut(SubscriptionCreated):
+    model_config = ConfigDict(from_attributes=True)
+
+    fecha_inicio: datetime
+    fecha_fin: datetime | None

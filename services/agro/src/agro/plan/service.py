@@ -1,0 +1,136 @@
+"""Plans (a global catalogue) and fields' subscriptions to them.
+
+A field has at most one `activo` subscription: a partial unique index says so, and
+subscribing to a new plan suspends the current one in the same transaction.
+"""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from agro import events
+from agro.lookups import assign, get_or_404
+from agro.models import Field, Plan, Subscription
+from shared.errors import InvalidRequest
+
+
+def plans() -> Select[tuple[Plan]]:
+    return select(Plan).order_by(Plan.id)
+
+
+async def create_plan(session: AsyncSession, values: dict[str, Any]) -> Plan:
+    plan = Plan(**values)
+    await _save_plan(session, plan)
+    return plan
+
+
+async def update_plan(session: AsyncSession, plan_id: int, values: dict[str, Any]) -> Plan:
+    plan = await get_or_404(session, Plan, plan_id)
+    assign(plan, values)
+    await _save_plan(session, plan)
+    return plan
+
+
+async def _save_plan(session: AsyncSession, plan: Plan) -> None:
+    try:
+        async with session.begin_nested():
+            session.add(plan)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest("Datos inválidos.", fields={"nombre": ["Ya existe un plan con ese nombre."]}) from exc
+    await session.refresh(plan)
+
+
+async def delete_plan(session: AsyncSession, plan_id: int) -> None:
+    plan = await get_or_404(session, Plan, plan_id)
+    if await session.scalar(select(exists().where(Subscription.plan_id == plan.id))):
+        raise InvalidRequest("Hay parcelas suscritas a este plan.")
+    await session.delete(plan)
+
+
+async def active_plan_names(session: AsyncSession, field_ids: list[int]) -> dict[int, str]:
+    rows = await session.execute(
+        select(Subscription.parcela_id, Plan.nombre)
+        .join(Plan, Plan.id == Subscription.plan_id)
+        .where(Subscription.parcela_id.in_(field_ids), Subscription.estado == "activo")
+    )
+    return dict(rows.all())
+
+
+def subscriptions_of(field: Field) -> Select[tuple[Subscription]]:
+    return select(Subscription).where(Subscription.parcela_id == field.id).order_by(Subscription.id)
+
+
+async def subscribe(session: AsyncSession, field: Field, plan_id: int) -> Subscription:
+    """Make `plan_id` the field's active plan; the previous active one is suspended."""
+    plan = await session.get(Plan, plan_id)
+    if plan is None:
+        raise InvalidRequest("Datos inválidos.", fields={"plan_id": ["Plan no encontrado."]})
+    current = await session.scalar(
+        select(Subscription)
+        .where(Subscription.parcela_id == field.id, Subscription.estado == "activo")
+        .with_for_update()
+    )
+    if current is not None:
+        current.estado, current.fecha_fin = "suspendido", datetime.now(UTC)
+        await session.flush()
+    subscription = Subscription(tenant_id=field.tenant_id, parcela_id=field.id, plan_id=plan.id, estado="activo")
+    await _save_subscription(session, subscription)
+    await _publish(session, subscription, plan)
+    return subscription
+
+
+async def update_subscription(session: AsyncSession, subscription: Subscription, values: dict[str, Any]) -> None:
+    plan = await session.get(Plan, values.get("plan_id", subscription.plan_id))
+    if plan is None:
+        raise InvalidRequest("Datos inválidos.", fields={"plan_id": ["Plan no encontrado."]})
+    if values.get("estado") in ("suspendido", "vencido") and subscription.estado == "activo":
+        subscription.fecha_fin = datetime.now(UTC)
+    if values.get("estado") == "activo" and subscription.estado != "activo":
+        subscription.fecha_fin = None
+    assign(subscription, values)
+    await _save_subscription(session, subscription)
+    await _publish(session, subscription, plan)
+
+
+async def delete_subscription(session: AsyncSession, subscription: Subscription) -> None:
+    await session.delete(subscription)
+    await session.flush()
+    await events.outbox.emit(
+        session,
+        events.SUBSCRIPTION_CHANGED,
+        {"suscripcion_id": subscription.id, "parcela_id": subscription.parcela_id, "estado": "eliminado"},
+        tenant_id=subscription.tenant_id,
+    )
+
+
+async def _save_subscription(session: AsyncSession, subscription: Subscription) -> None:
+    try:
+        async with session.begin_nested():
+            session.add(subscription)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest(
+            "La parcela ya tiene un plan activo.", fields={"estado": ["Solo un plan activo por parcela."]}
+        ) from exc
+    await session.refresh(subscription)
+
+
+async def _publish(session: AsyncSession, subscription: Subscription, plan: Plan) -> None:
+    """Ingest enforces the daily reading limit of each field's active plan."""
+    await events.outbox.emit(
+        session,
+        events.SUBSCRIPTION_CHANGED,
+        {
+            "suscripcion_id": subscription.id,
+            "parcela_id": subscription.parcela_id,
+            "plan_id": plan.id,
+            "estado": subscription.estado,
+            "limite_lecturas_dia": plan.limite_lecturas_dia,
+            "frecuencia_minutos": plan.frecuencia_minutos,
+        },
+        tenant_id=subscription.tenant_id,
+    )

@@ -1,0 +1,190 @@
+"""004's tasks (`/api/parcelas/{id}/tareas/`, `/api/tareas/...`) and recommendations.
+
+Recommendations are `ia` tasks (004 says so): their endpoints are views over the same rows.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from agro.access import sees_whole_workspace
+from agro.field import service as fields
+from agro.task import service
+from agro.task.schemas import (
+    Decision,
+    Detail,
+    Estado,
+    Origen,
+    TaskCreate,
+    TaskCreateGlobal,
+    TaskOut,
+    TaskPatch,
+    TaskUpdate,
+)
+from shared.errors import PermissionDenied
+from shared.pagination import Page, PageParams, Pagination, build_page, fetch_page
+from shared.security import Principal, RequirePermission
+from shared.sessions import SessionDep
+
+router = APIRouter(tags=["tareas"])
+
+Viewer = Annotated[Principal, Depends(RequirePermission("tareas", "ver"))]
+Creator = Annotated[Principal, Depends(RequirePermission("tareas", "crear"))]
+# Deleting is soft, so it is an update.
+Updater = Annotated[Principal, Depends(RequirePermission("tareas", "actualizar"))]
+
+
+async def _staff(principal: Viewer) -> Principal:
+    if not sees_whole_workspace(principal):
+        raise PermissionDenied()
+    return principal
+
+
+Staff = Annotated[Principal, Depends(_staff)]
+
+
+class TaskFilters:
+    def __init__(
+        self,
+        estado: Estado | None = None,
+        origen: Origen | None = None,
+        decision: Decision | None = None,
+        since: Annotated[datetime | None, Query(alias="from", description="fecha_programada desde (ISO)")] = None,
+        until: Annotated[datetime | None, Query(alias="to", description="fecha_programada hasta (ISO)")] = None,
+        search: Annotated[str | None, Query(description="en tipo o descripción")] = None,
+        include_deleted: bool = False,
+    ) -> None:
+        self.values = {
+            "estado": estado,
+            "origen": origen,
+            "decision": decision,
+            "since": since,
+            "until": until,
+            "search": search,
+            "include_deleted": include_deleted,
+        }
+
+
+Filters = Annotated[TaskFilters, Depends()]
+
+
+async def _page(session: SessionDep, request: Request, params: PageParams, query: Any) -> dict[str, Any]:
+    count, rows = await fetch_page(session, query, params)
+    return build_page(request, params, count=count, results=[TaskOut.model_validate(t) for t in rows])
+
+
+# -- per field -------------------------------------------------------------------------------
+@router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskOut])
+async def list_field_tasks(
+    field_id: int, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+) -> dict[str, Any]:
+    """Active tasks of the field; `include_deleted=true` for the history."""
+    field = await fields.get(session, principal, field_id)
+    return await _page(session, request, params, service.listing(principal, field_id=field.id, **filters.values))
+
+
+@router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
+async def create_field_task(field_id: int, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+    field = await fields.get(session, principal, field_id)
+    return await service.create(session, field, body.model_dump())
+
+
+# -- global ----------------------------------------------------------------------------------
+@router.get("/api/tareas/", response_model=Page[TaskOut])
+async def list_tasks(
+    principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
+) -> dict[str, Any]:
+    """Every task of the workspace (administrador, tecnico)."""
+    return await _page(session, request, params, service.listing(principal, **filters.values))
+
+
+@router.post("/api/tareas/", response_model=TaskOut, status_code=201)
+async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> Any:
+    field = await fields.get(session, principal, body.parcela)
+    return await service.create(session, field, body.model_dump(exclude={"parcela"}))
+
+
+@router.get("/api/tareas/{task_id}/", response_model=TaskOut)
+async def get_task(task_id: int, principal: Viewer, session: SessionDep) -> Any:
+    return await service.get(session, principal, task_id)
+
+
+@router.put("/api/tareas/{task_id}/", response_model=TaskOut)
+async def replace_task(task_id: int, body: TaskUpdate, principal: Updater, session: SessionDep) -> Any:
+    task = await service.get(session, principal, task_id)
+    return await service.update(session, task, body.model_dump())
+
+
+@router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
+async def patch_task(task_id: int, body: TaskPatch, principal: Updater, session: SessionDep) -> Any:
+    """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
+    task = await service.get(session, principal, task_id)
+    return await service.update(session, task, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
+async def delete_task(task_id: int, principal: Updater, session: SessionDep) -> Response:
+    """Soft delete: the task leaves the lists and stays in the history."""
+    await service.soft_delete(session, await service.get(session, principal, task_id))
+    return Response(status_code=204)
+
+
+@router.post("/api/tareas/{task_id}/accept/", response_model=Detail)
+async def accept_task(task_id: int, principal: Updater, session: SessionDep) -> Detail:
+    await service.decide(session, await service.get(session, principal, task_id), "aceptada")
+    return Detail(detail="Aceptado")
+
+
+@router.post("/api/tareas/{task_id}/reject/", response_model=Detail)
+async def reject_task(task_id: int, principal: Updater, session: SessionDep) -> Detail:
+    """Reject; an `ia` task is soft-deleted too."""
+    await service.decide(session, await service.get(session, principal, task_id), "rechazada")
+    return Detail(detail="Rechazado")
+
+
+# -- recommendations (ia tasks) --------------------------------------------------------------
+@router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskOut])
+async def list_field_recommendations(
+    field_id: int, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+) -> dict[str, Any]:
+    field = await fields.get(session, principal, field_id)
+    values = {**filters.values, "origen": "ia"}
+    return await _page(session, request, params, service.listing(principal, field_id=field.id, **values))
+
+
+@router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskOut, status_code=201)
+async def create_field_recommendation(field_id: int, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+    """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
+    field = await fields.get(session, principal, field_id)
+    return await service.create(session, field, body.model_dump(), origen="ia")
+
+
+@router.get("/api/recomendaciones/", response_model=Page[TaskOut])
+async def list_recommendations(
+    principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
+) -> dict[str, Any]:
+    return await _page(session, request, params, service.listing(principal, **{**filters.values, "origen": "ia"}))
+
+
+@router.get("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def get_recommendation(task_id: int, principal: Staff, session: SessionDep) -> Any:
+    return await service.get(session, principal, task_id, origen="ia")
+
+
+@router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def replace_recommendation(task_id: int, body: TaskUpdate, principal: Staff, session: SessionDep) -> Any:
+    task = await service.get(session, principal, task_id, origen="ia")
+    return await service.update(session, task, body.model_dump())
+
+
+@router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def patch_recommendation(task_id: int, body: TaskPatch, principal: Staff, session: SessionDep) -> Any:
+    task = await service.get(session, principal, task_id, origen="ia")
+    return await service.update(session, task, body.model_dump(exclude_unset=True))
+
+
+@router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)
+async def delete_recommendation(task_id: int, principal: Staff, session: SessionDep) -> Response:
+    await service.soft_delete(session, await service.get(session, principal, task_id, origen="ia"))
+    return Response(status_code=204)

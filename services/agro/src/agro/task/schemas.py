@@ -1,0 +1,57 @@
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Estado = Literal["pendiente", "en_progreso", "completada", "cancelada"]
+Origen = Literal["manual", "ia"]
+Decision = Literal["pendiente", "aceptada", "rechazada"]
+
+
+class TaskCreate(BaseModel):
+    tipo: str = Field(min_length=1, max_length=100)
+    descripcion: str = ""
+    fecha_programada: datetime | None = None
+    estado: Estado = "pendiente"
+
+
+class TaskCreateGlobal(TaskCreate):
+    """`POST /api/tareas/` names the field in the body."""
+
+    parcela: int
+
+
+class TaskUpdate(BaseModel):
+    tipo: str = Field(min_length=1, max_length=100)
+    descripcion: str = ""
+    fecha_programada: datetime | None = None
+    estado: Estado = "pendiente"
+    decision: Decision | None = None
+
+
+class TaskPatch(BaseModel):
+    tipo: str | None = Field(default=None, min_length=1, max_length=100)
+    descripcion: str | None = None
+    fecha_programada: datetime | None = None
+    estado: Estado | None = None
+    decision: Decision | None = None
+
+
+class TaskOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    parcela: int = Field(validation_alias="parcela_id")
+    tipo: str
+    descripcion: str
+    fecha_programada: datetime | None
+    estado: Estado
+    origen: Origen
+    decision: Decision
+    deleted_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class Detail(BaseModel):
+    detail: str
