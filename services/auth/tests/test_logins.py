@@ -1,12 +1,9 @@
 """Every seed's login through the gateway, field for field."""
 
-from typing import TYPE_CHECKING
-
 import httpx
 import jwt
 
-if TYPE_CHECKING:
-    from conftest import Account
+from shared.devtools.identities import Account
 
 
 async def test_register_answers_the_001_user_without_password(gateway: httpx.AsyncClient) -> None:
@@ -20,7 +17,7 @@ async def test_register_answers_the_001_user_without_password(gateway: httpx.Asy
     assert body["bots"] == []
 
 
-async def test_registering_a_taken_email_is_refused(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_registering_a_taken_email_is_refused(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/users/", json={"email": account.email.upper(), "password": "otra-clave-1"})
     assert response.status_code == 400
     assert "detail" in response.json()
@@ -31,7 +28,7 @@ async def test_register_rejects_bad_email_with_422(gateway: httpx.AsyncClient) -
     assert response.status_code == 422
 
 
-async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/token", data={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -39,13 +36,13 @@ async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: 
     assert body["token_type"] == "bearer"
 
 
-async def test_oauth2_token_wrong_password_is_401(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_oauth2_token_wrong_password_is_401(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/token", data={"username": account.email, "password": "wrong"})
     assert response.status_code == 401
     assert response.json() == {"detail": "Usuario o contraseña incorrectos."}
 
 
-async def test_json_login_002_carries_expiry(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_json_login_002_carries_expiry(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -65,7 +62,7 @@ async def test_json_login_002_errors_in_its_envelope(gateway: httpx.AsyncClient)
     assert wrong.json()["error"]["code"] == "INVALID_CREDENTIALS"
 
 
-async def test_desk_login_003_shape(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_desk_login_003_shape(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/api/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -86,7 +83,7 @@ async def test_desk_logout_003_with_token_scheme(gateway: httpx.AsyncClient, tok
     assert response.json() == {"message": "Successfully logged out"}
 
 
-async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
@@ -97,13 +94,13 @@ async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: "Accou
     assert set(me.json()) == {"id", "username", "email", "rol", "profile"}
 
 
-async def test_agro_token_004(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_agro_token_004(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/auth/token/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     assert set(response.json()) == {"token"}
 
 
-async def test_agro_login_004_wrong_password_is_400_detail(gateway: httpx.AsyncClient, account: "Account") -> None:
+async def test_agro_login_004_wrong_password_is_400_detail(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/auth/login/", json={"username": account.email, "password": "nope"})
     assert response.status_code == 400
     assert response.json() == {"detail": "Usuario o contraseña incorrectos."}

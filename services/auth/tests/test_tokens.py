@@ -4,7 +4,6 @@ import asyncio
 import base64
 import json
 import time
-from typing import TYPE_CHECKING
 
 import httpx
 import jwt
@@ -12,9 +11,6 @@ import nats
 from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 
 from shared.devtools.stack import Stack
-
-if TYPE_CHECKING:
-    pass
 
 
 def _foreign_key():  # type: ignore[no-untyped-def]

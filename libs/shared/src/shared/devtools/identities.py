@@ -1,3 +1,8 @@
+"""Pytest fixtures for identities, through the gateway's public API: accounts, tokens, workspaces.
+
+Every test gets fresh users in a fresh workspace (tenant), so tests never share rows.
+"""
+
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -11,8 +16,6 @@ from shared.devtools.pytest_plugin import Credentials
 
 @dataclass(frozen=True)
 class Account:
-    """Fixture type: tests annotate it as `object` to avoid importing conftest."""
-
     email: str
     password: str
     id: int
@@ -97,3 +100,43 @@ async def workspace(gateway: httpx.AsyncClient, account: Account, token: str, lo
     farmer_token = await login(username, password)
     farmer_id = int(jwt.decode(farmer_token, options={"verify_signature": False})["sub"])
     return Workspace(account, token, tenant_id, username, password, farmer_id, farmer_token)
+
+
+AddMember = Callable[[str], Awaitable["Member"]]
+
+
+@dataclass(frozen=True)
+class Member:
+    username: str
+    password: str
+    id: int
+    token: str
+
+
+@pytest.fixture
+def add_member(gateway: httpx.AsyncClient, workspace: Workspace, login: Login) -> AddMember:
+    """`await add_member("tecnico")`: another user of the workspace, with that role."""
+
+    async def add(role: str) -> Member:
+        owner = auth_header(workspace.owner_token)
+        applied = await gateway.post(
+            "/api/user/prospectos/",
+            json={"nombre_completo": f"Miembro {role}", "dni": "11111111",
+                  "correo": f"m-{secrets.token_hex(4)}@example.com", "tenant": workspace.tenant_id},
+        )  # fmt: skip
+        username, password = f"{role}-{secrets.token_hex(4)}", "OtraClaveSegura"
+        accepted = await gateway.post(
+            f"/api/user/prospectos/{applied.json()['id']}/aceptar/",
+            json={"username": username, "password": password},
+            headers=owner,
+        )
+        assert accepted.status_code == 201, accepted.text
+        user_id = int(jwt.decode(await login(username, password), options={"verify_signature": False})["sub"])
+        if role != "agricultor":
+            roles = (await gateway.get("/api/rbac/roles/", headers=owner)).json()["results"]
+            role_id = next(r["id"] for r in roles if r["nombre"] == role)
+            changed = await gateway.patch(f"/api/rbac/users/{user_id}/role/", json={"rol_id": role_id}, headers=owner)
+            assert changed.status_code == 200, changed.text
+        return Member(username, password, user_id, await login(username, password))
+
+    return add
