@@ -1,0 +1,128 @@
+"""Crops, varieties, stages, rules and plans through the gateway."""
+
+from typing import Any
+
+import httpx
+
+from shared.devtools.identities import auth_header
+
+
+async def test_demo_catalogue_is_loaded(gateway: httpx.AsyncClient, catalogue: dict[str, Any]) -> None:
+    assert len(catalogue["stages"]) == 3
+    assert set(catalogue["plans"]) >= {"Básico", "Estándar", "Premium"}
+
+
+async def test_plans_are_public_with_the_documented_shape(gateway: httpx.AsyncClient) -> None:
+    page = (await gateway.get("/api/planes/")).json()
+    assert set(page) == {"count", "next", "previous", "results"}
+    basico = next(p for p in page["results"] if p["nombre"] == "Básico")
+    assert set(basico) == {
+        "id", "nombre", "descripcion", "frecuencia_minutos", "veces_por_dia", "horarios_por_defecto",
+        "limite_lecturas_dia", "precio", "created_at", "updated_at",
+    }  # fmt: skip
+    assert basico["precio"] == "0.00"
+    assert basico["horarios_por_defecto"] == ["07:00", "15:00", "22:00"]
+    assert (await gateway.get(f"/api/planes/{basico['id']}/")).json() == basico
+
+
+async def test_admin_crud_over_the_whole_catalogue(gateway: httpx.AsyncClient, admin_token: str) -> None:
+    admin = auth_header(admin_token)
+    crop = await gateway.post("/api/cultivos/", json={"nombre": "Quinua-test", "descripcion": "Andina"}, headers=admin)
+    assert crop.status_code == 201
+    assert set(crop.json()) == {"id", "nombre", "descripcion"}
+    crop_id = crop.json()["id"]
+    variety = await gateway.post(f"/api/cultivos/{crop_id}/variedades/", json={"nombre": "Blanca"}, headers=admin)
+    assert variety.status_code == 201
+    assert variety.json()["cultivo_id"] == crop_id
+    variety_id = variety.json()["id"]
+    listed = (await gateway.get(f"/api/cultivos/{crop_id}/variedades/", headers=admin)).json()
+    assert [v["id"] for v in listed] == [variety_id]
+    stage = await gateway.post(
+        f"/api/variedades/{variety_id}/etapas/", json={"nombre": "Siembra", "duracion_dias": 20}, headers=admin
+    )
+    assert stage.status_code == 201
+    stage_id = stage.json()["id"]
+    rule = await gateway.post(
+        f"/api/etapas/{stage_id}/reglas/",
+        json={"parametro": "humedad_suelo", "minimo": 20.0, "maximo": 35.0, "accion_si_menor": "regar",
+              "accion_si_mayor": "reducir_riego", "activo": True},
+        headers=admin,
+    )  # fmt: skip
+    assert rule.status_code == 201
+    assert rule.json() == {
+        "id": rule.json()["id"], "etapa_id": stage_id, "parametro": "humedad_suelo", "minimo": 20.0, "maximo": 35.0,
+        "accion_si_menor": "regar", "accion_si_mayor": "reducir_riego", "activo": True,
+    }  # fmt: skip
+    rule_id = rule.json()["id"]
+    patched = await gateway.patch(f"/api/reglas/{rule_id}/", json={"activo": False}, headers=admin)
+    assert patched.json()["activo"] is False
+    put = await gateway.put(
+        f"/api/reglas/{rule_id}/",
+        json={"etapa_id": stage_id, "parametro": "temperatura", "minimo": 5, "maximo": 25},
+        headers=admin,
+    )
+    assert put.json()["parametro"] == "temperatura"
+    assert (await gateway.get(f"/api/etapas/{stage_id}/reglas/", headers=admin)).json()["count"] == 1
+    assert (await gateway.patch(f"/api/cultivos/{crop_id}/", json={"descripcion": "x"}, headers=admin)).json()[
+        "descripcion"
+    ] == "x"
+
+    refused = await gateway.delete(f"/api/cultivos/{crop_id}/", headers=admin)
+    assert refused.status_code == 400
+    assert "variedades" in refused.json()["detail"]
+    assert (await gateway.delete(f"/api/etapas/{stage_id}/", headers=admin)).status_code == 204
+    assert (await gateway.get(f"/api/reglas/{rule_id}/", headers=admin)).status_code == 404, "rules go with their stage"
+    assert (await gateway.delete(f"/api/variedades/{variety_id}/", headers=admin)).status_code == 204
+    assert (await gateway.delete(f"/api/cultivos/{crop_id}/", headers=admin)).status_code == 204
+
+
+async def test_rule_with_minimum_above_maximum_is_400(
+    gateway: httpx.AsyncClient, admin_token: str, catalogue: dict[str, Any]
+) -> None:
+    admin = auth_header(admin_token)
+    response = await gateway.post(
+        "/api/reglas/",
+        json={"etapa_id": catalogue["stages"][0], "parametro": "ph", "minimo": 8, "maximo": 5},
+        headers=admin,
+    )
+    assert response.status_code == 400
+    assert response.json()["minimo"] == ["minimo no puede ser mayor que maximo."]
+    rule_id = (await gateway.get(f"/api/etapas/{catalogue['stages'][0]}/reglas/", headers=admin)).json()["results"][0][
+        "id"
+    ]
+    patch = await gateway.patch(f"/api/reglas/{rule_id}/", json={"minimo": 1000}, headers=admin)
+    assert patch.status_code == 400
+
+
+async def test_farmer_and_workspace_owner_cannot_write_the_catalogue(
+    gateway: httpx.AsyncClient, farmer_headers: dict[str, str], owner_headers: dict[str, str]
+) -> None:
+    for headers in (farmer_headers, owner_headers):
+        response = await gateway.post("/api/cultivos/", json={"nombre": "Intruso"}, headers=headers)
+        assert response.status_code == 403
+        assert set(response.json()) == {"detail"}
+        assert (await gateway.post("/api/planes/", json={}, headers=headers)).status_code == 403
+    assert (await gateway.get("/api/cultivos/", headers=farmer_headers)).status_code == 200
+
+
+async def test_plan_admin_writes_and_validation(gateway: httpx.AsyncClient, admin_token: str) -> None:
+    admin = auth_header(admin_token)
+    bad = await gateway.post(
+        "/api/planes/",
+        json={"nombre": "Malo", "veces_por_dia": 1, "limite_lecturas_dia": -1, "precio": "1.00",
+              "horarios_por_defecto": ["25:00"]},
+        headers=admin,
+    )  # fmt: skip
+    assert bad.status_code == 400
+    assert set(bad.json()) >= {"detail", "limite_lecturas_dia", "horarios_por_defecto"}
+    plan = await gateway.post(
+        "/api/planes/",
+        json={"nombre": "Temporal-test", "veces_por_dia": 2, "limite_lecturas_dia": 4, "precio": "5.5"},
+        headers=admin,
+    )
+    assert plan.status_code == 201
+    assert plan.json()["precio"] == "5.50"
+    assert (await gateway.patch(f"/api/planes/{plan.json()['id']}/", json={"precio": "6"}, headers=admin)).json()[
+        "precio"
+    ] == "6.00"
+    assert (await gateway.delete(f"/api/planes/{plan.json()['id']}/", headers=admin)).status_code == 204
