@@ -126,3 +126,14 @@ async def test_plan_admin_writes_and_validation(gateway: httpx.AsyncClient, admi
         "precio"
     ] == "6.00"
     assert (await gateway.delete(f"/api/planes/{plan.json()['id']}/", headers=admin)).status_code == 204
+
+
+async def test_global_lists_are_paginated(gateway: httpx.AsyncClient, farmer_headers: dict[str, str]) -> None:
+    for path in ("/api/variedades/", "/api/etapas/", "/api/reglas/"):
+        page = (await gateway.get(f"{path}?page_size=2", headers=farmer_headers)).json()
+        assert set(page) == {"count", "next", "previous", "results"}, path
+        assert len(page["results"]) == 2
+        assert page["previous"] is None
+        second = (await gateway.get(page["next"].replace(str(gateway.base_url), ""), headers=farmer_headers)).json()
+        assert second["previous"] is not None
+    assert (await gateway.get("/api/etapas/?page=9999", headers=farmer_headers)).status_code == 404

@@ -214,3 +214,28 @@ async def test_suggestion_for_an_unknown_field_is_dropped_and_the_next_one_proce
     await _publish_suggestion(platform_stack, _suggestion(workspace, field_id, regla_id=11))
     tasks = await _ia_tasks(gateway, auth_header(workspace.farmer_token), field_id, expect=1)
     assert len(tasks) == 1
+
+
+async def test_recommendations_admin_endpoints(
+    gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    field_id = await new_field(workspace.farmer_token)
+    rec = (
+        await gateway.post(f"/api/parcelas/{field_id}/recomendaciones/", json={"tipo": "riego"}, headers=owner)
+    ).json()
+    manual = (await gateway.post(f"/api/parcelas/{field_id}/tareas/", json={"tipo": "poda"}, headers=owner)).json()
+    assert [r["id"] for r in (await gateway.get("/api/recomendaciones/", headers=owner)).json()["results"]] == [
+        rec["id"]
+    ]
+    assert (await gateway.get(f"/api/recomendaciones/{manual['id']}/", headers=owner)).status_code == 404
+    put = await gateway.put(
+        f"/api/recomendaciones/{rec['id']}/", json={"tipo": "riego", "descripcion": "20 min"}, headers=owner
+    )
+    assert put.json()["descripcion"] == "20 min"
+    patch = await gateway.patch(f"/api/recomendaciones/{rec['id']}/", json={"decision": "aceptada"}, headers=owner)
+    assert patch.json()["decision"] == "aceptada"
+    assert (await gateway.delete(f"/api/recomendaciones/{rec['id']}/", headers=owner)).status_code == 204
+    assert (await gateway.get("/api/recomendaciones/", headers=owner)).json()["count"] == 0
+    farmer = auth_header(workspace.farmer_token)
+    assert (await gateway.get("/api/recomendaciones/", headers=farmer)).status_code == 403
