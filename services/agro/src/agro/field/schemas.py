@@ -5,19 +5,6 @@ from pydantic import BaseModel, Field
 
 from agro.plan.schemas import Money
 
-Hectares = Decimal
-
-
-class FieldCreate(BaseModel):
-    nombre: str = Field(min_length=1, max_length=150)
-    ubicacion: str = Field(default="", max_length=255)
-    tamano_hectareas: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
-    coordenadas: str = Field(default="", max_length=100)
-    variedad_id: int | None = None
-    fecha_siembra: date | None = None
-    etapa_id: int | None = None
-    plan_id: int | None = None
-
 
 class FieldUpdate(BaseModel):
     nombre: str = Field(min_length=1, max_length=150)
@@ -27,6 +14,12 @@ class FieldUpdate(BaseModel):
     variedad_id: int | None = None
     fecha_siembra: date | None = None
     etapa_id: int | None = None
+
+
+class FieldCreate(FieldUpdate):
+    """With `plan_id` the new field is subscribed to that plan."""
+
+    plan_id: int | None = None
 
 
 class FieldPatch(BaseModel):

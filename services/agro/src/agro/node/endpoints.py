@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from agro.access import sees_whole_workspace
+from agro.access import require_staff
 from agro.field import service as fields
 from agro.node import service
 from agro.node.schemas import (
@@ -15,7 +15,6 @@ from agro.node.schemas import (
     SecondaryNodeCreate,
     SecondaryNodeOut,
 )
-from shared.errors import PermissionDenied
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
@@ -27,23 +26,8 @@ Creator = Annotated[Principal, Depends(RequirePermission("nodos", "crear"))]
 Updater = Annotated[Principal, Depends(RequirePermission("nodos", "actualizar"))]
 
 
-async def _staff(principal: Viewer) -> Principal:
-    """004 marks `/api/nodos/` and `/api/secundarios/` as admin routes."""
-    if not sees_whole_workspace(principal):
-        raise PermissionDenied()
-    return principal
-
-
-Staff = Annotated[Principal, Depends(_staff)]
-
-
-async def _staff_deleter(principal: Annotated[Principal, Depends(RequirePermission("nodos", "eliminar"))]) -> Principal:
-    if not sees_whole_workspace(principal):
-        raise PermissionDenied()
-    return principal
-
-
-StaffDeleter = Annotated[Principal, Depends(_staff_deleter)]
+Staff = Annotated[Principal, Depends(require_staff("nodos", "ver"))]
+StaffDeleter = Annotated[Principal, Depends(require_staff("nodos", "eliminar"))]
 
 
 # -- per field -------------------------------------------------------------------------------

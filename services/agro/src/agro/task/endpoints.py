@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from agro.access import sees_whole_workspace
+from agro.access import require_staff
 from agro.field import service as fields
 from agro.task import service
 from agro.task.schemas import (
@@ -22,7 +22,6 @@ from agro.task.schemas import (
     TaskPatch,
     TaskUpdate,
 )
-from shared.errors import PermissionDenied
 from shared.pagination import Page, PageParams, Pagination, build_page, fetch_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
@@ -35,13 +34,8 @@ Creator = Annotated[Principal, Depends(RequirePermission("tareas", "crear"))]
 Updater = Annotated[Principal, Depends(RequirePermission("tareas", "actualizar"))]
 
 
-async def _staff(principal: Viewer) -> Principal:
-    if not sees_whole_workspace(principal):
-        raise PermissionDenied()
-    return principal
-
-
-Staff = Annotated[Principal, Depends(_staff)]
+Staff = Annotated[Principal, Depends(require_staff("tareas", "ver"))]
+StaffWriter = Annotated[Principal, Depends(require_staff("tareas", "actualizar"))]
 
 
 class TaskFilters:
@@ -173,18 +167,18 @@ async def get_recommendation(task_id: int, principal: Staff, session: SessionDep
 
 
 @router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def replace_recommendation(task_id: int, body: TaskUpdate, principal: Staff, session: SessionDep) -> Any:
+async def replace_recommendation(task_id: int, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> Any:
     task = await service.get(session, principal, task_id, origen="ia")
     return await service.update(session, task, body.model_dump())
 
 
 @router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def patch_recommendation(task_id: int, body: TaskPatch, principal: Staff, session: SessionDep) -> Any:
+async def patch_recommendation(task_id: int, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> Any:
     task = await service.get(session, principal, task_id, origen="ia")
     return await service.update(session, task, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)
-async def delete_recommendation(task_id: int, principal: Staff, session: SessionDep) -> Response:
+async def delete_recommendation(task_id: int, principal: StaffWriter, session: SessionDep) -> Response:
     await service.soft_delete(session, await service.get(session, principal, task_id, origen="ia"))
     return Response(status_code=204)
