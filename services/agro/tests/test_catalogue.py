@@ -137,3 +137,46 @@ async def test_global_lists_are_paginated(gateway: httpx.AsyncClient, farmer_hea
         second = (await gateway.get(page["next"].replace(str(gateway.base_url), ""), headers=farmer_headers)).json()
         assert second["previous"] is not None
     assert (await gateway.get("/api/etapas/?page=9999", headers=farmer_headers)).status_code == 404
+
+
+async def test_global_variety_and_stage_endpoints(gateway: httpx.AsyncClient, admin_token: str) -> None:
+    admin = auth_header(admin_token)
+    crop = (await gateway.post("/api/cultivos/", json={"nombre": "Maíz-test"}, headers=admin)).json()
+    variety = await gateway.post("/api/variedades/", json={"cultivo_id": crop["id"], "nombre": "Morado"}, headers=admin)
+    assert variety.status_code == 201
+    variety_id = variety.json()["id"]
+    assert (await gateway.get(f"/api/variedades/{variety_id}/", headers=admin)).json()["nombre"] == "Morado"
+    put = await gateway.put(
+        f"/api/variedades/{variety_id}/",
+        json={"cultivo_id": crop["id"], "nombre": "Morado", "descripcion": "Andino"},
+        headers=admin,
+    )
+    assert put.json()["descripcion"] == "Andino"
+    assert (
+        await gateway.patch(f"/api/variedades/{variety_id}/", json={"nombre": "Morado II"}, headers=admin)
+    ).status_code == 200
+    unknown_crop = await gateway.post("/api/variedades/", json={"cultivo_id": 999999, "nombre": "X"}, headers=admin)
+    assert unknown_crop.status_code == 400
+    assert unknown_crop.json()["cultivo_id"] == ["No existe."]
+    assert (await gateway.get("/api/cultivos/999999/variedades/", headers=admin)).status_code == 404
+
+    stage = await gateway.post(
+        "/api/etapas/", json={"variedad_id": variety_id, "nombre": "Siembra", "orden": 1}, headers=admin
+    )
+    assert stage.status_code == 201
+    stage_id = stage.json()["id"]
+    assert set(stage.json()) == {"id", "variedad_id", "nombre", "orden", "duracion_dias", "descripcion"}
+    put_stage = await gateway.put(
+        f"/api/etapas/{stage_id}/",
+        json={"variedad_id": variety_id, "nombre": "Siembra", "duracion_dias": 12},
+        headers=admin,
+    )
+    assert put_stage.json()["duracion_dias"] == 12
+    patched = await gateway.patch(f"/api/etapas/{stage_id}/", json={"duracion_dias": 0}, headers=admin)
+    assert patched.status_code == 400
+    assert (await gateway.get(f"/api/etapas/{stage_id}/", headers=admin)).json()["duracion_dias"] == 12
+    refused = await gateway.delete(f"/api/variedades/{variety_id}/", headers=admin)
+    assert refused.status_code == 400
+    assert (await gateway.delete(f"/api/etapas/{stage_id}/", headers=admin)).status_code == 204
+    assert (await gateway.delete(f"/api/variedades/{variety_id}/", headers=admin)).status_code == 204
+    assert (await gateway.delete(f"/api/cultivos/{crop['id']}/", headers=admin)).status_code == 204
