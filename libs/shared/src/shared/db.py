@@ -1,7 +1,5 @@
 """Async engine and sessions scoped to one service's schema."""
 
-from collections.abc import AsyncIterator
-
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -10,7 +8,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["NAMING_CONVENTION", "create_engine", "create_sessionmaker", "make_metadata", "session_scope"]
+__all__ = ["NAMING_CONVENTION", "create_engine", "create_sessionmaker", "make_metadata"]
 
 # Deterministic constraint names, so Alembic migrations can refer to them.
 NAMING_CONVENTION = {
@@ -40,13 +38,3 @@ def create_engine(url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions that keep loaded attributes after commit (no surprise lazy loads)."""
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
-
-
-async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """Yield a session; roll back whatever was not committed. The caller commits."""
-    async with factory() as session:
-        try:
-            yield session
-        finally:
-            if session.in_transaction():
-                await session.rollback()

@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
             await websocket.close(code=1013)
             return
         # WebSocket clients authenticate in their first frame (002), so the service checks it.
-        await forward_websocket(base_url, websocket, route.style)
+        await forward_websocket(base_url, websocket)
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" or _is_own_path(scope["path"]):

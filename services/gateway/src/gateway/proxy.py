@@ -12,7 +12,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 
-from shared.errors import ErrorStyle, ServiceError
+from shared.errors import ServiceError
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 
 logger = logging.getLogger(__name__)
@@ -118,7 +118,7 @@ async def _relay_body(upstream: httpx.Response):  # type: ignore[no-untyped-def]
         logger.warning("upstream stream broke", extra={"status": upstream.status_code})
 
 
-async def forward_websocket(base_url: str, websocket: WebSocket, style: ErrorStyle) -> None:
+async def forward_websocket(base_url: str, websocket: WebSocket) -> None:
     """Relay frames both ways until either side closes."""
     target = base_url.replace("http", "ws", 1) + websocket.url.path
     if websocket.url.query:

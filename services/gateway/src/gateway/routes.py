@@ -80,9 +80,6 @@ class RouteTable:
             return route
         return next((r for r in self._prefixes if r.matches(path)), None)
 
-    def paths_for(self, upstream: str) -> list[Route]:
-        return [r for r in [*self._exact.values(), *self._prefixes] if r.upstream == upstream]
-
     @property
     def upstreams(self) -> set[str]:
         return {r.upstream for r in [*self._exact.values(), *self._prefixes]}

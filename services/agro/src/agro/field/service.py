@@ -68,8 +68,7 @@ async def create(session: AsyncSession, principal: Principal, values: dict[str, 
     plan_name = None
     if plan_id is not None:
         subscription = await plans.subscribe(session, field, plan_id)
-        plan_name = (await plans.active_plan_names(session, [field.id])).get(field.id)
-        assert subscription.estado == "activo"
+        plan_name = (await plans.active_plan_names(session, [subscription.parcela_id])).get(field.id)
     await _publish(session, field)
     return field, plan_name
 
