@@ -109,3 +109,17 @@ async def test_dead_upstream_is_503_fast_and_heals_without_restarting_the_gatewa
     healed = await gateway.post("/api/auth/login", json={"username": "a", "password": "b"})
     assert healed.status_code == 401
     assert platform_stack.processes["gateway"].pid == gateway_pid
+
+
+async def test_cors_preflight_and_exposed_headers(gateway: httpx.AsyncClient) -> None:
+    preflight = await gateway.options(
+        "/api/auth/login",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type,authorization"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] in ("*", "https://app.example.com")
+    answer = await gateway.get("/.well-known/jwks.json", headers={"Origin": "https://app.example.com"})
+    exposed = answer.headers["access-control-expose-headers"]
+    assert "X-RateLimit-Remaining" in exposed
+    assert "X-Request-ID" in exposed
