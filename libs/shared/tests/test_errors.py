@@ -94,3 +94,10 @@ def test_longest_prefix_wins() -> None:
 def test_rate_limit_body_is_002_shape() -> None:
     body = error_body(ErrorStyle.AGENT, status_code=429, message="Demasiadas.")
     assert body == {"error": {"code": "RATE_LIMITED", "message": "Demasiadas.", "details": {}}}
+
+
+def test_openapi_documents_400_for_seed_styled_routes() -> None:
+    schema = make_app().openapi()
+    assert "400" in schema["paths"]["/desk/login"]["post"]["responses"]
+    assert "422" not in schema["paths"]["/desk/login"]["post"]["responses"]
+    assert "422" in schema["paths"]["/native/login"]["post"]["responses"]

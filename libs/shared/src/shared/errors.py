@@ -223,6 +223,39 @@ def install_error_handlers(
     app.add_exception_handler(ServiceError, on_service_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    _document_validation_status(app, prefixes, default)
+
+
+_EXAMPLES = {
+    ErrorStyle.AGENT: {"error": {"code": "INVALID_REQUEST", "message": "Datos inválidos.", "details": {}}},
+    ErrorStyle.DESK: {"username": [REQUIRED_FIELD]},
+    ErrorStyle.AGRO: {"detail": "Datos inválidos.", "nombre": [REQUIRED_FIELD]},
+}
+
+
+def _document_validation_status(app: FastAPI, prefixes: Mapping[str, ErrorStyle], default: ErrorStyle) -> None:
+    """FastAPI documents 422 for every body; routes in a seed style answer 400: say so."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        for path, operations in schema.get("paths", {}).items():
+            style = style_for_path(prefixes, path, default)
+            if style is ErrorStyle.FASTAPI:
+                continue
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                if responses.pop("422", None) is not None:
+                    responses["400"] = {
+                        "description": "Datos inválidos",
+                        "content": {"application/json": {"example": _EXAMPLES[style]}},
+                    }
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
