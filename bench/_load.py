@@ -5,6 +5,7 @@ the load generator shares the cores, so it must stay cheap.
 """
 
 import asyncio
+import socket
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -77,3 +78,36 @@ async def run_load(label: str, url: str, headers: dict[str, str], *, concurrency
     started = time.perf_counter()
     await asyncio.gather(*(worker(started + seconds, True) for _ in range(concurrency)))
     return Figures(label, len(latencies), errors, time.perf_counter() - started, latencies)
+
+
+def sequential_latency(label: str, url: str, headers: dict[str, str], *, seconds: float) -> Figures:
+    """One blocking client, one request at a time: latency without an event loop's own wake-ups."""
+    parts = urlsplit(url)
+    request = (
+        f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+        + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        + "\r\n"
+    ).encode()
+    latencies: list[float] = []
+    errors = 0
+    with socket.create_connection((parts.hostname, parts.port)) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        stream = sock.makefile("rb")
+        deadline = time.perf_counter() + seconds
+        warm_up = 20
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            sock.sendall(request)
+            status = int(stream.readline().split(b" ", 2)[1])
+            length = 0
+            while (line := stream.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            stream.read(length)
+            if warm_up:
+                warm_up -= 1
+                continue
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += status != 200
+    return Figures(label, len(latencies), errors, seconds, latencies)

@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _load import run_load
+from _load import run_load, sequential_latency
 
 from shared.devtools.catalog import discover
 from shared.devtools.stack import Stack, StackConfig
@@ -34,13 +34,13 @@ async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
     # Throughput under load; latency one request at a time, where queueing does not hide it.
     direct = await run_load("direct (auth)", direct_url, headers, concurrency=concurrency, seconds=seconds)
     through = await run_load("through gateway", gateway_url, headers, concurrency=concurrency, seconds=seconds)
-    direct_one = await run_load("direct (auth)", direct_url, headers, concurrency=1, seconds=seconds)
-    through_one = await run_load("through gateway", gateway_url, headers, concurrency=1, seconds=seconds)
+    direct_one = sequential_latency("direct (auth)", direct_url, headers, seconds=seconds)
+    through_one = sequential_latency("through gateway", gateway_url, headers, seconds=seconds)
     print(f"GET {path}; one process per service and the load generator share the same 2 cores")
     print(f"-- throughput, {concurrency} concurrent clients, {seconds:.0f} s each")
     print(direct.line())
     print(through.line())
-    print("-- latency, 1 client")
+    print("-- latency, 1 blocking client (gateway answers carry Content-Length, so they are read exactly)")
     print(direct_one.line())
     print(through_one.line())
     print(f"throughput ratio (gateway / direct): {through.rps / direct.rps:.0%}   (target >= 60%)")
