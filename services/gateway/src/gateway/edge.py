@@ -1,0 +1,79 @@
+"""What happens to a routed request: token check, rate limit, forward, errors in the route's shape."""
+
+from collections.abc import Callable
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.websockets import WebSocket
+
+from gateway.proxy import UpstreamUnavailable, forward_http, forward_websocket
+from gateway.ratelimit import RateLimiter
+from gateway.routes import Route, RouteTable
+from shared.errors import ErrorStyle, NotAuthenticated, NotFound, RateLimited, ServiceError, error_body
+from shared.security import TokenVerifier, parse_authorization
+
+
+def error_response(route: Route | None, exc: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
+    style = route.style if route else ErrorStyle.AGENT
+    body = error_body(style, status_code=exc.status_code, message=exc.message, code=exc.code, details=exc.details)
+    return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(headers or {})})
+
+
+def _client_key(connection: Request | WebSocket) -> str:
+    return f"ip:{connection.client.host if connection.client else 'unknown'}"
+
+
+class Edge:
+    """The proxy's decisions; the HTTP client and the verifier come from the app's lifespan."""
+
+    def __init__(
+        self,
+        table: RouteTable,
+        limiter: RateLimiter,
+        upstreams: dict[str, str],
+        resources: Callable[[], tuple[httpx.AsyncClient, TokenVerifier]],
+    ) -> None:
+        self.table = table
+        self.limiter = limiter
+        self.upstreams = upstreams
+        self.resources = resources
+
+    async def http(self, request: Request) -> Response:
+        route = self.table.resolve(request.url.path)
+        if route is None or route.websocket:
+            return error_response(None, NotFound())
+        client, verifier = self.resources()
+        key = _client_key(request)
+        if request.method not in route.public and request.method != "OPTIONS":
+            token = parse_authorization(request.headers.get("authorization"))
+            if token is None:
+                return error_response(route, NotAuthenticated())
+            try:
+                principal = await verifier.verify(token)
+            except ServiceError as exc:
+                return error_response(route, exc)
+            key = f"user:{principal.user_id}"
+        quota = self.limiter.hit(key)
+        headers = quota.headers()
+        if not quota.allowed:
+            return error_response(route, RateLimited(), headers)
+        base_url = self.upstreams.get(route.upstream)
+        try:
+            if base_url is None:
+                raise UpstreamUnavailable()
+            return await forward_http(client, base_url, request, headers)
+        except ServiceError as exc:
+            return error_response(route, exc, headers)
+
+    async def websocket(self, websocket: WebSocket) -> None:
+        route = self.table.resolve(websocket.url.path)
+        base_url = self.upstreams.get(route.upstream) if route and route.websocket else None
+        if route is None or base_url is None:
+            await websocket.close(code=1008 if route is None else 1013)
+            return
+        if not self.limiter.hit(_client_key(websocket)).allowed:
+            await websocket.close(code=1013)
+            return
+        # WebSocket clients authenticate in their first frame (002), so the service checks it.
+        await forward_websocket(base_url, websocket)

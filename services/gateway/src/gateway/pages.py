@@ -1,0 +1,70 @@
+"""The gateway's own pages: the welcome message (001), the merged schema and its docs (004)."""
+
+from pathlib import Path
+from typing import Any
+
+import fastapi_offline
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.staticfiles import StaticFiles
+
+VERSION = "0.1.0"
+WELCOME = {"message": "Bienvenido a la API de Bytchat. La API está en línea."}
+# Swagger UI and ReDoc from the fastapi-offline wheel: the docs work without internet.
+_STATIC = Path(fastapi_offline.__file__).parent / "static"
+_OWN_PATHS = frozenset({"/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/docs/", "/api/redoc/"})
+_OPENAPI_BASE: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "Platform API",
+        "version": VERSION,
+        "description": "Every service of the suite behind one gateway. "
+        "Send `Authorization: Bearer <jwt>` (or `Token <jwt>`) from any login endpoint.",
+    },
+    "paths": {},
+    "components": {"schemas": {}},
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+def is_own_path(path: str) -> bool:
+    """Answered by the gateway itself rather than routed upstream."""
+    return path in _OWN_PATHS or path.startswith("/api/static/")
+
+
+def mount_static(app: FastAPI) -> None:
+    app.mount("/api/static", StaticFiles(directory=_STATIC), name="docs-static")
+
+
+@router.get("/")
+async def welcome() -> dict[str, str]:
+    return WELCOME
+
+
+@router.get("/api/schema/")
+async def schema(request: Request) -> JSONResponse:
+    return JSONResponse(await request.app.state.schema.get(_OPENAPI_BASE))
+
+
+@router.get("/api/docs/")
+async def swagger() -> HTMLResponse:
+    return get_swagger_ui_html(
+        openapi_url="/api/schema/",
+        title="Platform API",
+        swagger_js_url="/api/static/swagger-ui-bundle.js",
+        swagger_css_url="/api/static/swagger-ui.css",
+        swagger_favicon_url="/api/static/favicon.png",
+    )
+
+
+@router.get("/api/redoc/")
+async def redoc() -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url="/api/schema/",
+        title="Platform API",
+        redoc_js_url="/api/static/redoc.standalone.js",
+        redoc_favicon_url="/api/static/favicon.png",
+        with_google_fonts=False,
+    )
