@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
+from websockets.typing import Subprotocol
 
 from shared.errors import ServiceError
 from shared.observability import REQUEST_ID_HEADER, current_request_id
@@ -124,7 +125,7 @@ async def forward_websocket(base_url: str, websocket: WebSocket) -> None:
     if websocket.url.query:
         target += "?" + websocket.url.query
     protocols = websocket.headers.get("sec-websocket-protocol")
-    subprotocols = [p.strip() for p in protocols.split(",")] if protocols else None
+    subprotocols = [Subprotocol(p.strip()) for p in protocols.split(",")] if protocols else None
     headers = {REQUEST_ID_HEADER: current_request_id() or ""}
     if auth := websocket.headers.get("authorization"):
         headers["Authorization"] = auth
@@ -133,7 +134,7 @@ async def forward_websocket(base_url: str, websocket: WebSocket) -> None:
             target,
             additional_headers=headers,
             subprotocols=subprotocols,
-            open_timeout=5,  # type: ignore[arg-type]
+            open_timeout=5,
         )
     except (OSError, websockets.exceptions.WebSocketException, TimeoutError):
         await websocket.close(code=1013)  # try again later

@@ -31,7 +31,7 @@ async def _unique(session: AsyncSession, row: Any, field: str) -> None:
 
 
 # -- crops -----------------------------------------------------------------------------------
-def crops() -> Select[tuple[Crop]]:
+def crops() -> Select[Crop]:
     return select(Crop).order_by(Crop.id)
 
 
@@ -56,7 +56,7 @@ async def delete_crop(session: AsyncSession, crop_id: int) -> None:
 
 
 # -- varieties -------------------------------------------------------------------------------
-def varieties(*, crop_id: int | None = None) -> Select[tuple[Variety]]:
+def varieties(*, crop_id: int | None = None) -> Select[Variety]:
     query = select(Variety).order_by(Variety.id)
     return query.where(Variety.cultivo_id == crop_id) if crop_id is not None else query
 
@@ -87,7 +87,7 @@ async def delete_variety(session: AsyncSession, variety_id: int) -> None:
 
 
 # -- stages ----------------------------------------------------------------------------------
-def stages(*, variety_id: int | None = None) -> Select[tuple[Stage]]:
+def stages(*, variety_id: int | None = None) -> Select[Stage]:
     query = select(Stage).order_by(Stage.variedad_id, Stage.orden, Stage.id)
     return query.where(Stage.variedad_id == variety_id) if variety_id is not None else query
 
@@ -129,7 +129,7 @@ async def _publish_stage(session: AsyncSession, stage: Stage) -> None:
 
 
 # -- rules -----------------------------------------------------------------------------------
-def rules(*, stage_id: int | None = None) -> Select[tuple[Rule]]:
+def rules(*, stage_id: int | None = None) -> Select[Rule]:
     query = select(Rule).order_by(Rule.id)
     return query.where(Rule.etapa_id == stage_id) if stage_id is not None else query
 

@@ -20,16 +20,14 @@ from shared.security import Principal
 ORDERINGS = {"nombre", "ubicacion", "tamano_hectareas", "created_at", "updated_at", "id"}
 
 
-def visible(principal: Principal) -> Select[tuple[Field]]:
+def visible(principal: Principal) -> Select[Field]:
     query = select(Field).where(Field.tenant_id == principal.tenant_id)
     if not sees_whole_workspace(principal):
         query = query.where(Field.usuario_id == principal.user_id)
     return query
 
 
-def listing(
-    principal: Principal, *, ubicacion: str | None, search: str | None, ordering: str | None
-) -> Select[tuple[Field]]:
+def listing(principal: Principal, *, ubicacion: str | None, search: str | None, ordering: str | None) -> Select[Field]:
     query = visible(principal)
     if ubicacion:
         query = query.where(Field.ubicacion.ilike(f"%{ubicacion}%"))

@@ -30,7 +30,7 @@ def _new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def visible(principal: Principal) -> Select[tuple[MasterNode]]:
+def visible(principal: Principal) -> Select[MasterNode]:
     query = select(MasterNode).where(MasterNode.tenant_id == principal.tenant_id)
     if not sees_whole_workspace(principal):
         owned = select(Field.id).where(Field.usuario_id == principal.user_id)
@@ -38,7 +38,7 @@ def visible(principal: Principal) -> Select[tuple[MasterNode]]:
     return query.order_by(MasterNode.id)
 
 
-def of_field(principal: Principal, field_id: int) -> Select[tuple[MasterNode]]:
+def of_field(principal: Principal, field_id: int) -> Select[MasterNode]:
     return visible(principal).where(MasterNode.parcela_id == field_id)
 
 
@@ -103,7 +103,7 @@ async def _publish(session: AsyncSession, node: MasterNode) -> None:
 
 
 # -- secondary nodes -------------------------------------------------------------------------
-def secondaries(principal: Principal, *, master_id: int | None = None) -> Select[tuple[SecondaryNode]]:
+def secondaries(principal: Principal, *, master_id: int | None = None) -> Select[SecondaryNode]:
     query = select(SecondaryNode).where(SecondaryNode.tenant_id == principal.tenant_id)
     if master_id is not None:
         query = query.where(SecondaryNode.nodo_maestro_id == master_id)

@@ -17,7 +17,7 @@ from agro.models import Field, Plan, Subscription
 from shared.errors import InvalidRequest
 
 
-def plans() -> Select[tuple[Plan]]:
+def plans() -> Select[Plan]:
     return select(Plan).order_by(Plan.id)
 
 
@@ -60,7 +60,7 @@ async def active_plan_names(session: AsyncSession, field_ids: list[int]) -> dict
     return dict(rows.all())
 
 
-def subscriptions_of(field: Field) -> Select[tuple[Subscription]]:
+def subscriptions_of(field: Field) -> Select[Subscription]:
     return select(Subscription).where(Subscription.parcela_id == field.id).order_by(Subscription.id)
 
 

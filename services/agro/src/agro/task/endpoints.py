@@ -49,7 +49,7 @@ class TaskFilters:
         search: Annotated[str | None, Query(description="en tipo o descripción")] = None,
         include_deleted: bool = False,
     ) -> None:
-        self.values = {
+        self.values: dict[str, Any] = {
             "estado": estado,
             "origen": origen,
             "decision": decision,

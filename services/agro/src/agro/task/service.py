@@ -18,7 +18,7 @@ from shared.errors import NotFound
 from shared.security import Principal
 
 
-def visible(principal: Principal) -> Select[tuple[Task]]:
+def visible(principal: Principal) -> Select[Task]:
     query = select(Task).where(Task.tenant_id == principal.tenant_id)
     if not sees_whole_workspace(principal):
         owned = select(Field.id).where(Field.usuario_id == principal.user_id)
@@ -37,7 +37,7 @@ def listing(
     until: datetime | None = None,
     search: str | None = None,
     include_deleted: bool = False,
-) -> Select[tuple[Task]]:
+) -> Select[Task]:
     query = visible(principal)
     if field_id is not None:
         query = query.where(Task.parcela_id == field_id)

@@ -60,7 +60,7 @@ async def list_permissions(
     """Role x module x operation grants, filtered by `?rol=&modulo=` (administracion/ver)."""
     query = repository.permissions(role_id=rol, module_id=modulo)
     count, rows = await fetch_page(session, query, params)
-    return build_page(request, params, count=count, results=await service.describe(session, rows))  # type: ignore[arg-type]
+    return build_page(request, params, count=count, results=await service.describe(session, rows))
 
 
 @router.post("/permissions/", response_model=PermisoRead, status_code=201)

@@ -19,15 +19,15 @@ async def permission_names(session: AsyncSession, role: str) -> list[str]:
     return [f"{module}:{operation}" for module, operation in rows]
 
 
-def modules() -> Select[tuple[Module]]:
+def modules() -> Select[Module]:
     return select(Module).order_by(Module.id)
 
 
-def roles() -> Select[tuple[Role]]:
+def roles() -> Select[Role]:
     return select(Role).order_by(Role.id)
 
 
-def permissions(*, role_id: int | None, module_id: int | None) -> Select[tuple[Permission]]:
+def permissions(*, role_id: int | None, module_id: int | None) -> Select[Permission]:
     query = select(Permission).order_by(Permission.id)
     if role_id is not None:
         query = query.where(Permission.role_id == role_id)

@@ -7,7 +7,7 @@ from auth.models import Tenant
 from shared.errors import NotFound
 
 
-def listing(*, only: int | None) -> Select[tuple[Tenant]]:
+def listing(*, only: int | None) -> Select[Tenant]:
     query = select(Tenant).order_by(Tenant.id)
     return query.where(Tenant.id == only) if only is not None else query
 
