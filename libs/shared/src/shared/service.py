@@ -53,7 +53,6 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.service_name, settings.log_level)
         engine = create_engine(settings.database_url, schema=schema, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
@@ -92,6 +91,8 @@ def create_service_app(
             await nc.drain()
             await engine.dispose()
 
+    # Now, at import: uvicorn has set up its own logging by then, and every line after is JSON.
+    configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_error_handlers(app, error_styles, default=default_error_style)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)

@@ -26,10 +26,10 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     """The gateway as an ASGI app: its own pages on FastAPI, a lean path for proxied requests."""
     settings = settings or Settings()
     table = RouteTable(routes if routes is not None else ROUTES)
+    configure_logging(settings.service_name, settings.log_level)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_logging(settings.service_name, settings.log_level)
         timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
