@@ -1,7 +1,6 @@
 """Tasks, recommendations, and brain's suggestions arriving as events."""
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -133,7 +132,7 @@ async def test_suggestion_delivered_twice_creates_one_ia_task(
 
 
 async def test_rejecting_an_ia_task_hides_it_and_publishes_the_decision(
-    gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any, platform_stack: Stack
+    gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any, platform_stack: Stack, published: Any
 ) -> None:
     farmer = auth_header(workspace.farmer_token)
     field_id = await new_field(workspace.farmer_token)
@@ -149,17 +148,7 @@ async def test_rejecting_an_ia_task_hides_it_and_publishes_the_decision(
     assert rejected["decision"] == "rechazada"
     assert rejected["deleted_at"] is not None
 
-    nc = await nats.connect(platform_stack.nats_url)
-    try:
-        sub = await nc.jetstream().subscribe("agro.task.decided", ordered_consumer=True)
-        decided = []
-        while True:
-            try:
-                decided.append(json.loads((await sub.next_msg(timeout=1)).data)["data"])
-            except nats.errors.TimeoutError:
-                break
-    finally:
-        await nc.close()
+    decided = [event["data"] for event in await published("agro.task.decided")]
     mine = {d["tarea_id"]: d["decision"] for d in decided if d["parcela_id"] == field_id}
     assert mine == {first: "aceptada", second: "rechazada"}
 

@@ -1,13 +1,9 @@
 """004's RBAC through the gateway."""
 
-import json
 from typing import Any
 
 import httpx
 import jwt
-import nats
-
-from shared.devtools.stack import Stack
 
 
 async def test_modules_and_roles_are_paginated_for_admins(
@@ -101,7 +97,7 @@ async def test_operation_must_belong_to_the_module(
 
 
 async def test_owner_changes_a_member_role_and_the_event_is_published(
-    gateway: httpx.AsyncClient, workspace: Any, as_header: Any, login: Any, platform_stack: Stack
+    gateway: httpx.AsyncClient, workspace: Any, as_header: Any, login: Any, published: Any
 ) -> None:
     headers = as_header(workspace.owner_token)
     roles = {r["nombre"]: r["id"] for r in (await gateway.get("/api/rbac/roles/", headers=headers)).json()["results"]}
@@ -115,21 +111,11 @@ async def test_owner_changes_a_member_role_and_the_event_is_published(
     assert claims["role"] == "tecnico"
     assert "nodos:crear" in claims["perms"]
 
-    nc = await nats.connect(platform_stack.nats_url)
-    try:
-        sub = await nc.jetstream().subscribe("auth.user.role_changed", ordered_consumer=True)
-        seen = []
-        while True:
-            try:
-                seen.append(json.loads((await sub.next_msg(timeout=1)).data))
-            except nats.errors.TimeoutError:
-                break
-        mine = [e for e in seen if e["data"]["user_id"] == workspace.farmer_id]
-        assert len(mine) == 1
-        assert mine[0]["data"] == {"user_id": workspace.farmer_id, "role": "tecnico", "previous_role": "agricultor"}
-        assert mine[0]["tenant_id"] == str(workspace.tenant_id)
-    finally:
-        await nc.close()
+    seen = await published("auth.user.role_changed")
+    mine = [e for e in seen if e["data"]["user_id"] == workspace.farmer_id]
+    assert len(mine) == 1
+    assert mine[0]["data"] == {"user_id": workspace.farmer_id, "role": "tecnico", "previous_role": "agricultor"}
+    assert mine[0]["tenant_id"] == str(workspace.tenant_id)
 
 
 async def test_role_change_of_another_tenants_user_is_404(

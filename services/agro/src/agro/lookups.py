@@ -2,9 +2,10 @@
 
 from typing import Any, TypeVar
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.errors import NotFound
+from shared.errors import InvalidRequest, NotFound
 
 T = TypeVar("T")
 
@@ -20,3 +21,19 @@ async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenan
 def assign(row: Any, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(row, name, value)
+
+
+async def save_unique(
+    session: AsyncSession, row: Any, *, field: str, message: str, detail: str = "Datos inválidos."
+) -> None:
+    """Add and flush `row` in a savepoint; a unique-constraint clash becomes a 400 on `field`.
+
+    The database decides (no check-then-insert race); the savepoint keeps the outer
+    transaction usable after the clash.
+    """
+    try:
+        async with session.begin_nested():
+            session.add(row)
+            await session.flush()
+    except IntegrityError as exc:
+        raise InvalidRequest(detail, fields={field: [message]}) from exc

@@ -5,14 +5,17 @@ Nothing here is skipped when an engine is missing: the fixtures start the engine
 """
 
 import contextlib
+import json
 import secrets
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import asyncpg
 import httpx
+import nats
 import pytest
 import uvicorn
 
@@ -68,6 +71,33 @@ class Credentials:
 def platform_admin() -> Credentials:
     """The platform administrator `make run` bootstraps."""
     return Credentials(ADMIN_USERNAME, ADMIN_PASSWORD)
+
+
+Published = Callable[[str], Awaitable[list[dict[str, Any]]]]
+
+
+@pytest.fixture
+def published(platform_stack: Stack) -> Published:
+    """`await published("agro.node.upserted")`: every event stored on that subject, in order.
+
+    Reads the stream with a throwaway ordered consumer until it has been quiet for a second,
+    so an event whose outbox row was just committed has time to arrive.
+    """
+
+    async def read(subject: str) -> list[dict[str, Any]]:
+        nc = await nats.connect(platform_stack.nats_url)
+        try:
+            sub = await nc.jetstream().subscribe(subject, ordered_consumer=True)
+            found = []
+            while True:
+                try:
+                    found.append(json.loads((await sub.next_msg(timeout=1)).data))
+                except nats.errors.TimeoutError:
+                    return found
+        finally:
+            await nc.close()
+
+    return read
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,10 @@ so brain can evaluate the rules of each field's current stage.
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.lookups import assign, get_or_404
+from agro.lookups import assign, get_or_404, save_unique
 from agro.models import Crop, Field, Rule, Stage, Variety
 from shared.errors import InvalidRequest
 
@@ -22,12 +21,7 @@ class InUse(InvalidRequest):
 
 
 async def _unique(session: AsyncSession, row: Any, field: str) -> None:
-    try:
-        async with session.begin_nested():
-            session.add(row)
-            await session.flush()
-    except IntegrityError as exc:
-        raise InvalidRequest("Datos inválidos.", fields={field: ["Ya existe un registro con este valor."]}) from exc
+    await save_unique(session, row, field=field, message="Ya existe un registro con este valor.")
 
 
 # -- crops -----------------------------------------------------------------------------------

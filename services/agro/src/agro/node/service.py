@@ -9,14 +9,13 @@ import secrets
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.access import sees_whole_workspace
-from agro.lookups import get_or_404
+from agro.lookups import get_or_404, save_unique
 from agro.models import Field, MasterNode, SecondaryNode
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import NotFound
 from shared.security import Principal
 
 TOKEN_PREFIX = "nd_"
@@ -57,12 +56,7 @@ async def create(session: AsyncSession, field: Field, values: dict[str, Any]) ->
     node = MasterNode(
         tenant_id=field.tenant_id, parcela_id=field.id, token_hash=hash_token(token), activo=True, **values
     )
-    try:
-        async with session.begin_nested():
-            session.add(node)
-            await session.flush()
-    except IntegrityError as exc:
-        raise InvalidRequest("Datos inválidos.", fields={"codigo": ["Ya existe un nodo con este código."]}) from exc
+    await save_unique(session, node, field="codigo", message="Ya existe un nodo con este código.")
     await _publish(session, node)
     return node, token
 
@@ -112,12 +106,7 @@ def secondaries(principal: Principal, *, master_id: int | None = None) -> Select
 
 async def create_secondary(session: AsyncSession, master: MasterNode, values: dict[str, Any]) -> SecondaryNode:
     node = SecondaryNode(tenant_id=master.tenant_id, nodo_maestro_id=master.id, **values)
-    try:
-        async with session.begin_nested():
-            session.add(node)
-            await session.flush()
-    except IntegrityError as exc:
-        raise InvalidRequest("Datos inválidos.", fields={"codigo": ["Ya existe en este nodo maestro."]}) from exc
+    await save_unique(session, node, field="codigo", message="Ya existe en este nodo maestro.")
     return node
 
 

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.lookups import assign, get_or_404
+from agro.lookups import assign, get_or_404, save_unique
 from agro.models import Field, Plan, Subscription
 from shared.errors import InvalidRequest
 
@@ -35,12 +34,7 @@ async def update_plan(session: AsyncSession, plan_id: int, values: dict[str, Any
 
 
 async def _save_plan(session: AsyncSession, plan: Plan) -> None:
-    try:
-        async with session.begin_nested():
-            session.add(plan)
-            await session.flush()
-    except IntegrityError as exc:
-        raise InvalidRequest("Datos inválidos.", fields={"nombre": ["Ya existe un plan con ese nombre."]}) from exc
+    await save_unique(session, plan, field="nombre", message="Ya existe un plan con ese nombre.")
     await session.refresh(plan)
 
 
@@ -108,14 +102,13 @@ async def delete_subscription(session: AsyncSession, subscription: Subscription)
 
 
 async def _save_subscription(session: AsyncSession, subscription: Subscription) -> None:
-    try:
-        async with session.begin_nested():
-            session.add(subscription)
-            await session.flush()
-    except IntegrityError as exc:
-        raise InvalidRequest(
-            "La parcela ya tiene un plan activo.", fields={"estado": ["Solo un plan activo por parcela."]}
-        ) from exc
+    await save_unique(
+        session,
+        subscription,
+        field="estado",
+        message="Solo un plan activo por parcela.",
+        detail="La parcela ya tiene un plan activo.",
+    )
     await session.refresh(subscription)
 
 
