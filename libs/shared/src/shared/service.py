@@ -15,7 +15,7 @@ from shared.errors import ErrorStyle, install_error_handlers
 from shared.events import EventConsumer, EventHandler, OutboxRelay, connect_nats
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging
-from shared.security import RevocationList, TokenVerifier
+from shared.security import start_token_verifier
 
 __all__ = ["ConsumerSpec", "create_service_app"]
 
@@ -59,9 +59,7 @@ def create_service_app(
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
         app.state.js = nc.jetstream()
-        revocations = RevocationList()
-        await revocations.follow(app.state.js, window_seconds=settings.revocation_window_seconds)
-        app.state.verifier = TokenVerifier(settings.jwks_url, issuer=settings.jwt_issuer, revocations=revocations)
+        app.state.verifier = await start_token_verifier(app.state.js, settings)
         tasks: list[asyncio.Task[None]] = []
         if messaging is not None:
             outbox, inbox = messaging

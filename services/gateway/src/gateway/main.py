@@ -19,7 +19,7 @@ from gateway.routes import ROUTES, Route, RouteTable
 from shared.events import connect_nats
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging
-from shared.security import RevocationList, TokenVerifier
+from shared.security import start_token_verifier
 
 
 def create_app(settings: Settings | None = None, routes: list[Route] | None = None) -> ASGIApp:
@@ -35,9 +35,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
-        revocations = RevocationList()
-        await revocations.follow(nc.jetstream(), window_seconds=settings.revocation_window_seconds)
-        app.state.verifier = TokenVerifier(settings.jwks_url, issuer=settings.jwt_issuer, revocations=revocations)
+        app.state.verifier = await start_token_verifier(nc.jetstream(), settings)
         app.state.schema = MergedSchema(app.state.http, settings.upstreams, table, settings.openapi_cache_seconds)
         try:
             yield

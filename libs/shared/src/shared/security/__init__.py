@@ -9,7 +9,7 @@ from shared.security.dependencies import (
 )
 from shared.security.principal import Principal
 from shared.security.revocations import RevocationList
-from shared.security.verifier import TokenVerifier, parse_authorization
+from shared.security.verifier import TokenVerifier, parse_authorization, start_token_verifier
 
 __all__ = [
     "CurrentPrincipal",
@@ -21,4 +21,5 @@ __all__ = [
     "TokenVerifier",
     "bearer_token",
     "parse_authorization",
+    "start_token_verifier",
 ]

@@ -10,6 +10,7 @@ class Principal:
     role: str
     token_id: str
     expires_at: int
+    issued_at: int = 0
     # "<modulo>:<operacion>" pairs granted to the role when the token was issued (004's RBAC).
     permissions: frozenset[str] = field(default_factory=frozenset)
     # Operates the platform itself: global catalogues (plans, crops, roles), every workspace.

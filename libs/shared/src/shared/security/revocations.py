@@ -1,9 +1,12 @@
-"""Revoked token ids, learned from `auth.token.revoked` events.
+"""Revoked tokens, learned from auth's events.
 
-Every process replays the revocations of the last token lifetime at start-up and then
-follows new ones live, so a logout reaches every service without a call to auth.
+Two events revoke: `auth.token.revoked` (a logout: one token id) and `auth.tenant.deactivated`
+(every token of a workspace issued before that moment). Every process replays the last token
+lifetime of both at start-up and then follows new ones live, so a revocation reaches every
+service without a call to auth.
 """
 
+import asyncio
 import json
 import logging
 import time
@@ -11,26 +14,45 @@ from datetime import UTC, datetime, timedelta
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from shared.events.bus import ensure_stream
 
+__all__ = ["TENANT_DEACTIVATED", "TOKEN_REVOKED", "RevocationList"]
+
 logger = logging.getLogger(__name__)
 
+_POLL_SECONDS = 1.0
+_RETRY_SECONDS = 0.5
+
 TOKEN_REVOKED = "auth.token.revoked"
+TENANT_DEACTIVATED = "auth.tenant.deactivated"
 
 
 class RevocationList:
     def __init__(self) -> None:
         self._revoked: dict[str, float] = {}
+        # tenant id -> Unix time it was deactivated; tokens issued up to then are refused.
+        self._tenants_closed: dict[str, float] = {}
+        self._followers: list[asyncio.Task[None]] = []
 
     def add(self, token_id: str, expires_at: float) -> None:
         self._revoked[token_id] = expires_at
         if len(self._revoked) % 1024 == 0:
             self._forget_expired()
 
-    def is_revoked(self, token_id: str) -> bool:
-        return token_id in self._revoked
+    def close_tenant(self, tenant_id: str, at: float) -> None:
+        # Reactivation needs no event: logins are refused while closed, so every token issued
+        # after `at` was issued after the workspace reopened.
+        self._tenants_closed[tenant_id] = max(at, self._tenants_closed.get(tenant_id, 0.0))
+
+    def is_revoked(self, token_id: str, *, tenant_id: str | None = None, issued_at: float | None = None) -> bool:
+        if token_id in self._revoked:
+            return True
+        if tenant_id is None or issued_at is None:
+            return False
+        closed_at = self._tenants_closed.get(tenant_id)
+        return closed_at is not None and issued_at <= closed_at
 
     def _forget_expired(self) -> None:
         now = time.time()
@@ -38,20 +60,58 @@ class RevocationList:
             del self._revoked[token_id]
 
     async def follow(self, js: JetStreamContext, *, window_seconds: int) -> None:
-        """Replay the last `window_seconds` of revocations, then keep listening."""
-        stream = await ensure_stream(js, TOKEN_REVOKED)
-        start = datetime.now(UTC) - timedelta(seconds=window_seconds)
-        await js.subscribe(
-            TOKEN_REVOKED,
-            stream=stream,
-            cb=self._on_message,
-            ordered_consumer=True,
-            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=start),
-        )
+        """Replay the last `window_seconds` of revocations, then keep listening, across NATS restarts."""
+        since = datetime.now(UTC) - timedelta(seconds=window_seconds)
+        for subject in (TOKEN_REVOKED, TENANT_DEACTIVATED):
+            stream = await ensure_stream(js, subject)
+            self._followers.append(asyncio.create_task(self._follow(js, stream, subject, since)))
 
-    async def _on_message(self, msg: Msg) -> None:
+    async def aclose(self) -> None:
+        for task in self._followers:
+            task.cancel()
+        await asyncio.gather(*self._followers, return_exceptions=True)
+
+    async def _follow(self, js: JetStreamContext, stream: str, subject: str, since: datetime) -> None:
+        # A pull consumer of our own, re-created from the next unseen sequence whenever the
+        # server loses it (a restart) or the connection breaks. nats-py's ordered consumer is
+        # not enough: its re-creation after a restart asks for a start time and a start
+        # sequence together, which the server refuses (err_code 10094), ending the follow.
+        next_seq: int | None = None
+        subscription = None
+        while True:
+            try:
+                if subscription is None:
+                    subscription = await js.pull_subscribe(subject, stream=stream, config=_from(since, next_seq))
+                try:
+                    messages = await subscription.fetch(256, timeout=_POLL_SECONDS)
+                except TimeoutError:
+                    await subscription.consumer_info()  # NotFoundError once the server forgot it
+                    continue
+                for msg in messages:
+                    self._apply(msg)
+                    next_seq = msg.metadata.sequence.stream + 1
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("revocation follower restarting", extra={"subject": subject, "error": repr(exc)})
+                subscription = None
+                await asyncio.sleep(_RETRY_SECONDS)
+
+    def _apply(self, msg: Msg) -> None:
         try:
             data = json.loads(msg.data)["data"]
-            self.add(str(data["jti"]), float(data["exp"]))
+            if msg.subject == TENANT_DEACTIVATED:
+                self.close_tenant(str(data["tenant_id"]), float(data["deactivated_at"]))
+            else:
+                self.add(str(data["jti"]), float(data["exp"]))
         except (ValueError, KeyError, TypeError):
             logger.error("malformed revocation event", extra={"subject": msg.subject})
+
+
+def _from(since: datetime, next_seq: int | None) -> ConsumerConfig:
+    if next_seq is None:
+        start = {"deliver_policy": DeliverPolicy.BY_START_TIME, "opt_start_time": since}
+    else:
+        start = {"deliver_policy": DeliverPolicy.BY_START_SEQUENCE, "opt_start_seq": next_seq}
+    # No acks: every process reads every revocation; the server forgets the consumer soon after we do.
+    return ConsumerConfig(ack_policy=AckPolicy.NONE, inactive_threshold=_POLL_SECONDS * 10, **start)  # type: ignore[arg-type]

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 import jwt
+from nats.js import JetStreamContext
 
+from shared.config import BaseServiceSettings
 from shared.errors import NotAuthenticated
 from shared.security.principal import Principal
 from shared.security.revocations import RevocationList
@@ -16,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 ALGORITHMS = ["RS256"]
 _SCHEMES = {"bearer", "token"}
-_REFRESH_COOLDOWN_SECONDS = 5.0
+_REFRESH_COOLDOWN_SECONDS = 1.0
 # Verified tokens remembered per process: clients reuse a token for many requests, and the
 # signature check is the dearest part of a request at the gateway. Expiry and revocation are
 # still checked on every use.
@@ -65,10 +67,15 @@ class TokenVerifier:
         self._keys = keys
         self._keys_by_header = {}
 
-    async def _refresh(self) -> None:
+    async def _refresh(self, kid: str) -> None:
         async with self._lock:
-            if time.monotonic() - self._last_refresh < _REFRESH_COOLDOWN_SECONDS:
-                return
+            if kid in self._keys:
+                return  # fetched by the request that held the lock before us
+            # At most one fetch per cooldown, so junk `kid`s cannot flood auth; a real new key
+            # (just rotated) waits out the rest of the cooldown rather than failing.
+            wait = self._last_refresh + _REFRESH_COOLDOWN_SECONDS - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
             self._last_refresh = time.monotonic()
             try:
                 response = await self._http.get(self.jwks_url)
@@ -96,7 +103,7 @@ class TokenVerifier:
         if not isinstance(kid, str):
             raise NotAuthenticated("Token inválido.")
         if kid not in self._keys:
-            await self._refresh()
+            await self._refresh(kid)
         key = self._keys.get(kid)
         if key is None:
             raise NotAuthenticated("Token inválido.")
@@ -112,7 +119,9 @@ class TokenVerifier:
         if principal.expires_at <= time.time():
             del self._verified[token]
             raise NotAuthenticated("El token ha expirado.")
-        if self.revocations.is_revoked(principal.token_id):
+        if self.revocations.is_revoked(
+            principal.token_id, tenant_id=principal.tenant_id, issued_at=principal.issued_at
+        ):
             raise NotAuthenticated("El token ha sido revocado.")
         return principal
 
@@ -136,9 +145,18 @@ class TokenVerifier:
             role=str(claims["role"]),
             token_id=str(claims["jti"]),
             expires_at=int(claims["exp"]),
+            issued_at=int(claims["iat"]),
             permissions=frozenset(claims.get("perms", [])),
             platform_admin=claims.get("platform_admin") is True,
         )
 
     async def aclose(self) -> None:
+        await self.revocations.aclose()
         await self._http.aclose()
+
+
+async def start_token_verifier(js: JetStreamContext, settings: BaseServiceSettings) -> TokenVerifier:
+    """The verifier every process uses: auth's JWKS, and revocations followed from JetStream."""
+    revocations = RevocationList()
+    await revocations.follow(js, window_seconds=settings.revocation_window_seconds)
+    return TokenVerifier(settings.jwks_url, issuer=settings.jwt_issuer, revocations=revocations)

@@ -1,8 +1,11 @@
 """Workspaces. Platform admins manage all; everyone else sees only their own."""
 
+import time
+
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from auth import events
 from auth.models import Tenant
 from shared.errors import NotFound
 
@@ -31,6 +34,14 @@ async def update(session: AsyncSession, tenant_id: int, *, name: str | None, is_
     tenant = await get(session, tenant_id, visible_to=None)
     if name is not None:
         tenant.name = name
+    if is_active is False and tenant.is_active:
+        # Its tokens stop working everywhere, as a logout would make them.
+        await events.outbox.emit(
+            session,
+            events.TENANT_DEACTIVATED,
+            {"tenant_id": str(tenant.id), "deactivated_at": time.time()},
+            tenant_id=str(tenant.id),
+        )
     if is_active is not None:
         tenant.is_active = is_active
     await session.flush()
