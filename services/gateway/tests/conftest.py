@@ -4,7 +4,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
-from fastapi import FastAPI, WebSocket
+from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import StreamingResponse
 
 from gateway.config import Settings
@@ -34,6 +34,14 @@ def probe_app() -> FastAPI:
     async def slow() -> dict[str, str]:
         await asyncio.sleep(5)
         return {"late": "yes"}
+
+    @app.api_route("/probe/echo", methods=["GET", "POST"])
+    async def echo_request(request: Request) -> dict[str, object]:
+        return {
+            "headers": dict(request.headers),
+            "path": request.scope["raw_path"].decode(),
+            "size": len(await request.body()),
+        }
 
     @app.websocket("/probe/ws")
     async def echo(websocket: WebSocket) -> None:

@@ -15,6 +15,8 @@ __all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "Pagination", "build_page", "f
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 100
+# Far beyond any real listing, and small enough that the offset stays a 64-bit integer.
+MAX_PAGE = 10**9
 
 
 class PageParams(BaseModel):
@@ -34,7 +36,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def _page_params(
-    page: Annotated[int, Query(ge=1, description="Página, desde 1")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Página, desde 1")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Elementos por página")] = 20,
 ) -> PageParams:
     return PageParams(page=page, page_size=page_size)

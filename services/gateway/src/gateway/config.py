@@ -16,3 +16,8 @@ class Settings(BaseServiceSettings):
     read_timeout_seconds: float = 30.0
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     openapi_cache_seconds: float = 30.0
+    # The origin clients use (https://api.example.com): pagination links and redirects name it.
+    # Unset, the Host the gateway itself was reached at is used.
+    public_url: str | None = None
+    # Request bodies above this answer 413 at the gateway; a route may allow more (uploads).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)

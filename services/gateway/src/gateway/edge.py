@@ -7,10 +7,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
-from gateway.proxy import UpstreamUnavailable, forward_http, forward_websocket
+from gateway.config import Settings
+from gateway.proxy import Origin, UpstreamUnavailable, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.routes import Route, RouteTable
-from shared.errors import ErrorStyle, NotAuthenticated, NotFound, RateLimited, ServiceError, error_body
+from shared.errors import (
+    ErrorStyle,
+    InvalidRequest,
+    NotAuthenticated,
+    NotFound,
+    RateLimited,
+    ServiceError,
+    error_body,
+)
 from shared.security import TokenVerifier, parse_authorization
 
 
@@ -18,6 +27,11 @@ def error_response(route: Route | None, exc: ServiceError, headers: dict[str, st
     style = route.style if route else ErrorStyle.AGENT
     body = error_body(style, status_code=exc.status_code, message=exc.message, code=exc.code, details=exc.details)
     return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(headers or {})})
+
+
+def has_dot_segments(path: str) -> bool:
+    """`.` or `..` as a segment once decoded (`..%2f` included): never routed, whoever asks."""
+    return any(segment in (".", "..") for segment in path.replace("\\", "/").split("/"))
 
 
 def _client_key(connection: Request | WebSocket) -> str:
@@ -31,15 +45,18 @@ class Edge:
         self,
         table: RouteTable,
         limiter: RateLimiter,
-        upstreams: dict[str, str],
+        settings: Settings,
         resources: Callable[[], tuple[httpx.AsyncClient, TokenVerifier]],
     ) -> None:
         self.table = table
         self.limiter = limiter
-        self.upstreams = upstreams
+        self.settings = settings
+        self.upstreams = settings.upstreams
         self.resources = resources
 
     async def http(self, request: Request) -> Response:
+        if has_dot_segments(request.url.path):
+            return error_response(None, InvalidRequest("Ruta inválida."))
         route = self.table.resolve(request.url.path)
         if route is None or route.websocket:
             return error_response(None, NotFound())
@@ -62,12 +79,19 @@ class Edge:
         try:
             if base_url is None:
                 raise UpstreamUnavailable()
-            return await forward_http(client, base_url, request, headers)
+            return await forward_http(
+                client,
+                base_url,
+                request,
+                headers,
+                origin=Origin.of(request, self.settings.public_url),
+                max_body_bytes=route.max_body_bytes or self.settings.max_body_bytes,
+            )
         except ServiceError as exc:
             return error_response(route, exc, headers)
 
     async def websocket(self, websocket: WebSocket) -> None:
-        route = self.table.resolve(websocket.url.path)
+        route = None if has_dot_segments(websocket.url.path) else self.table.resolve(websocket.url.path)
         base_url = self.upstreams.get(route.upstream) if route and route.websocket else None
         if route is None or base_url is None:
             await websocket.close(code=1008 if route is None else 1013)

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     edge = Edge(
         table,
         RateLimiter(settings.rate_limit_per_minute),
-        settings.upstreams,
+        settings,
         lambda: (app.state.http, app.state.verifier),
     )
 

@@ -3,6 +3,8 @@
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx
 import websockets
@@ -58,54 +60,122 @@ class BadGateway(ServiceError):
     message = "El servicio respondió de forma inválida."
 
 
-def forwarded_headers(request: Request) -> list[tuple[str, str]]:
-    headers = [(k, v) for k, v in request.headers.items() if k not in HOP_BY_HOP and k != REQUEST_ID_HEADER.lower()]
-    client = request.client.host if request.client else ""
-    prior = request.headers.get("x-forwarded-for")
+class PayloadTooLarge(ServiceError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    message = "El cuerpo de la solicitud es demasiado grande."
+
+
+# Set by the gateway alone: whatever a client wrote in these is dropped, never relayed.
+_GATEWAY_OWNED = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-real-ip"})
+# A dropped pooled connection is retried once, and only where repeating cannot do harm.
+_IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# Characters left as they are when a raw path is re-quoted: RFC 3986 pchar, "/" and "%".
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The public scheme and host the client used: from settings, or else the gateway's own request."""
+
+    scheme: str
+    host: str
+
+    @classmethod
+    def of(cls, request: Request, public_url: str | None) -> "Origin":
+        if public_url:
+            url = httpx.URL(public_url)
+            return cls(url.scheme, url.netloc.decode("ascii"))
+        return cls(request.url.scheme, request.url.netloc)
+
+
+def forwarded_headers(request: Request, origin: Origin) -> list[tuple[str, str]]:
+    headers = [
+        (k, v.strip())
+        for k, v in request.headers.items()
+        if k not in HOP_BY_HOP and k not in _GATEWAY_OWNED and k != REQUEST_ID_HEADER.lower()
+    ]
+    # request.client is the address the trusted proxy in front saw (uvicorn's --proxy-headers
+    # with FORWARDED_ALLOW_IPS), or the peer itself: one hop, never the chain the client wrote.
     headers += [
         (REQUEST_ID_HEADER, current_request_id() or ""),
-        ("X-Forwarded-For", f"{prior}, {client}" if prior else client),
-        ("X-Forwarded-Host", request.headers.get("host", "")),
-        ("X-Forwarded-Proto", request.url.scheme),
+        ("X-Forwarded-For", request.client.host if request.client else ""),
+        ("X-Forwarded-Host", origin.host),
+        ("X-Forwarded-Proto", origin.scheme),
     ]
     return headers
 
 
+def upstream_path(scope_raw_path: bytes) -> str:
+    """The path as the client sent it (still percent-encoded), with anything unsafe quoted."""
+    return quote(scope_raw_path.decode("latin-1"), safe=_PATH_SAFE)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, refused with 413 as soon as it passes `limit` bytes."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge()
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge()
+    return bytes(body)
+
+
 async def forward_http(
-    client: httpx.AsyncClient, base_url: str, request: Request, extra_headers: dict[str, str]
+    client: httpx.AsyncClient,
+    base_url: str,
+    request: Request,
+    extra_headers: dict[str, str],
+    *,
+    origin: Origin,
+    max_body_bytes: int,
 ) -> Response:
     """Send `request` upstream and stream the answer back chunk by chunk (SSE-safe)."""
+    body = await read_body(request, max_body_bytes) if request.method not in ("GET", "HEAD") else None
     query = request.url.query
-    url = httpx.URL(base_url + request.url.path + (f"?{query}" if query else ""))
-    upstream_request = client.build_request(
-        request.method,
-        url,
-        headers=forwarded_headers(request),
-        content=request.stream() if request.method not in ("GET", "HEAD") else None,
-    )
-    try:
-        upstream = await client.send(upstream_request, stream=True)
-    except httpx.ConnectError as exc:
-        raise UpstreamUnavailable() from exc
-    except httpx.TimeoutException as exc:
-        raise UpstreamTimeout() from exc
-    except httpx.HTTPError as exc:
-        raise BadGateway() from exc
-    headers = {k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED}
-    headers.update(extra_headers)
+    url = httpx.URL(base_url + upstream_path(request.scope.get("raw_path") or request.url.path.encode()))
+    if query:
+        url = url.copy_with(query=query.encode("latin-1"))
+    headers = forwarded_headers(request, origin)
+    attempts = 2 if request.method in _IDEMPOTENT else 1
+    for attempt in range(attempts):
+        try:
+            upstream = await client.send(
+                client.build_request(request.method, url, headers=headers, content=body), stream=True
+            )
+            break
+        except httpx.ConnectError as exc:
+            raise UpstreamUnavailable() from exc
+        except httpx.TimeoutException as exc:
+            raise UpstreamTimeout() from exc
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
+            if attempt + 1 == attempts:
+                raise BadGateway() from exc
+            logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+        except httpx.HTTPError as exc:
+            raise BadGateway() from exc
+    headers_out = {k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED}
+    if "location" in headers_out and headers_out["location"].startswith(base_url):
+        # A redirect built from the upstream's own address: point it at the public origin.
+        headers_out["location"] = f"{origin.scheme}://{origin.host}{headers_out['location'][len(base_url) :]}"
+    headers_out.update(extra_headers)
     length = upstream.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) <= _BUFFER_LIMIT:
         try:
-            body = await upstream.aread()
+            content = await upstream.aread()
         except httpx.HTTPError as exc:
             raise BadGateway() from exc
         finally:
             await upstream.aclose()
-        return Response(body, status_code=upstream.status_code, headers=headers)
+        return Response(content, status_code=upstream.status_code, headers=headers_out)
     return StreamingResponse(
         _relay_body(upstream),
         status_code=upstream.status_code,
-        headers=headers,
+        headers=headers_out,
         background=BackgroundTask(upstream.aclose),
     )
 

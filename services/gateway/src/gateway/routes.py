@@ -21,6 +21,8 @@ class Route:
     # The error shape of this route family's seed, for the gateway's own refusals.
     style: ErrorStyle = ErrorStyle.AGENT
     websocket: bool = False
+    # Overrides the gateway's body limit (settings.max_body_bytes) for this route.
+    max_body_bytes: int | None = None
 
     def matches(self, path: str) -> bool:
         return path.startswith(self.path) if self.prefix else path == self.path

@@ -123,7 +123,9 @@ async def scratch_schema(platform_engines: Stack) -> AsyncIterator[ScratchSchema
 def serve_in_thread(app: object) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port for the duration; yields its URL."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on"))  # type: ignore[arg-type]
+    # An edge in tests: a client's X-Forwarded-For is never believed (nothing stands in front).
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", forwarded_allow_ips="")  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

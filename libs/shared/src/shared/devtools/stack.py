@@ -162,6 +162,9 @@ class Stack:
         if spec.name == "gateway":
             upstreams = {other.name: self.url(other.name) for other in self.services if other.name != "gateway"}
             env["GATEWAY_UPSTREAMS"] = json.dumps(upstreams)
+            env["GATEWAY_PUBLIC_URL"] = self.url("gateway")
+            # Nothing stands in front of it here: X-Forwarded-For from a client is never believed.
+            env["FORWARDED_ALLOW_IPS"] = ""
         env.update(self.config.extra_env)
         return env
 

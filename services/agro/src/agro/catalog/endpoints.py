@@ -31,6 +31,7 @@ from agro.models import Crop, Rule, Stage, Variety
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id
 
 router = APIRouter(tags=["catalogo"])
 
@@ -57,22 +58,22 @@ async def create_crop(body: CropIn, _: Editor, session: SessionDep) -> Any:
 
 
 @router.get("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def get_crop(crop_id: int, _: Reader, session: SessionDep) -> Any:
+async def get_crop(crop_id: Id, _: Reader, session: SessionDep) -> Any:
     return await get_or_404(session, Crop, crop_id)
 
 
 @router.put("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def replace_crop(crop_id: int, body: CropIn, _: Editor, session: SessionDep) -> Any:
+async def replace_crop(crop_id: Id, body: CropIn, _: Editor, session: SessionDep) -> Any:
     return await service.update_crop(session, crop_id, body.model_dump())
 
 
 @router.patch("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def patch_crop(crop_id: int, body: CropPatch, _: Editor, session: SessionDep) -> Any:
+async def patch_crop(crop_id: Id, body: CropPatch, _: Editor, session: SessionDep) -> Any:
     return await service.update_crop(session, crop_id, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/cultivos/{crop_id}/", status_code=204, response_class=Response)
-async def delete_crop(crop_id: int, _: Editor, session: SessionDep) -> Response:
+async def delete_crop(crop_id: Id, _: Editor, session: SessionDep) -> Response:
     """Refused (400) while varieties use the crop."""
     await service.delete_crop(session, crop_id)
     return Response(status_code=204)
@@ -80,13 +81,13 @@ async def delete_crop(crop_id: int, _: Editor, session: SessionDep) -> Response:
 
 # -- varieties -------------------------------------------------------------------------------
 @router.get("/api/cultivos/{crop_id}/variedades/", response_model=list[VarietyOut])
-async def list_crop_varieties(crop_id: int, _: Reader, session: SessionDep) -> list[Any]:
+async def list_crop_varieties(crop_id: Id, _: Reader, session: SessionDep) -> list[Any]:
     await get_or_404(session, Crop, crop_id)
     return await _all(session, service.varieties(crop_id=crop_id))
 
 
 @router.post("/api/cultivos/{crop_id}/variedades/", response_model=VarietyOut, status_code=201)
-async def create_crop_variety(crop_id: int, body: VarietyIn, _: Editor, session: SessionDep) -> Any:
+async def create_crop_variety(crop_id: Id, body: VarietyIn, _: Editor, session: SessionDep) -> Any:
     await get_or_404(session, Crop, crop_id)
     return await service.create_variety(session, crop_id, body.model_dump())
 
@@ -103,22 +104,22 @@ async def create_variety(body: VarietyCreate, _: Editor, session: SessionDep) ->
 
 
 @router.get("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def get_variety(variety_id: int, _: Reader, session: SessionDep) -> Any:
+async def get_variety(variety_id: Id, _: Reader, session: SessionDep) -> Any:
     return await get_or_404(session, Variety, variety_id)
 
 
 @router.put("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def replace_variety(variety_id: int, body: VarietyCreate, _: Editor, session: SessionDep) -> Any:
+async def replace_variety(variety_id: Id, body: VarietyCreate, _: Editor, session: SessionDep) -> Any:
     return await service.update_variety(session, variety_id, body.model_dump())
 
 
 @router.patch("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def patch_variety(variety_id: int, body: VarietyPatch, _: Editor, session: SessionDep) -> Any:
+async def patch_variety(variety_id: Id, body: VarietyPatch, _: Editor, session: SessionDep) -> Any:
     return await service.update_variety(session, variety_id, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/variedades/{variety_id}/", status_code=204, response_class=Response)
-async def delete_variety(variety_id: int, _: Editor, session: SessionDep) -> Response:
+async def delete_variety(variety_id: Id, _: Editor, session: SessionDep) -> Response:
     """Refused (400) while stages or fields use the variety."""
     await service.delete_variety(session, variety_id)
     return Response(status_code=204)
@@ -138,7 +139,7 @@ async def create_stage(body: StageCreate, _: Editor, session: SessionDep) -> Any
 
 @router.get("/api/variedades/{variety_id}/etapas/", response_model=Page[StageOut])
 async def list_variety_stages(
-    variety_id: int, _: Reader, session: SessionDep, request: Request, params: Pagination
+    variety_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
 ) -> dict[str, Any]:
     await get_or_404(session, Variety, variety_id)
     count, rows = await fetch_page(session, service.stages(variety_id=variety_id), params)
@@ -146,28 +147,28 @@ async def list_variety_stages(
 
 
 @router.post("/api/variedades/{variety_id}/etapas/", response_model=StageOut, status_code=201)
-async def create_variety_stage(variety_id: int, body: StageIn, _: Editor, session: SessionDep) -> Any:
+async def create_variety_stage(variety_id: Id, body: StageIn, _: Editor, session: SessionDep) -> Any:
     await get_or_404(session, Variety, variety_id)
     return await service.create_stage(session, variety_id, body.model_dump())
 
 
 @router.get("/api/etapas/{stage_id}/", response_model=StageOut)
-async def get_stage(stage_id: int, _: Reader, session: SessionDep) -> Any:
+async def get_stage(stage_id: Id, _: Reader, session: SessionDep) -> Any:
     return await get_or_404(session, Stage, stage_id)
 
 
 @router.put("/api/etapas/{stage_id}/", response_model=StageOut)
-async def replace_stage(stage_id: int, body: StageCreate, _: Editor, session: SessionDep) -> Any:
+async def replace_stage(stage_id: Id, body: StageCreate, _: Editor, session: SessionDep) -> Any:
     return await service.update_stage(session, stage_id, body.model_dump())
 
 
 @router.patch("/api/etapas/{stage_id}/", response_model=StageOut)
-async def patch_stage(stage_id: int, body: StagePatch, _: Editor, session: SessionDep) -> Any:
+async def patch_stage(stage_id: Id, body: StagePatch, _: Editor, session: SessionDep) -> Any:
     return await service.update_stage(session, stage_id, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/etapas/{stage_id}/", status_code=204, response_class=Response)
-async def delete_stage(stage_id: int, _: Editor, session: SessionDep) -> Response:
+async def delete_stage(stage_id: Id, _: Editor, session: SessionDep) -> Response:
     """Deletes the stage's rules with it."""
     await service.delete_stage(session, stage_id)
     return Response(status_code=204)
@@ -176,7 +177,7 @@ async def delete_stage(stage_id: int, _: Editor, session: SessionDep) -> Respons
 # -- rules -----------------------------------------------------------------------------------
 @router.get("/api/etapas/{stage_id}/reglas/", response_model=Page[RuleOut])
 async def list_stage_rules(
-    stage_id: int, _: Reader, session: SessionDep, request: Request, params: Pagination
+    stage_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
 ) -> dict[str, Any]:
     await get_or_404(session, Stage, stage_id)
     count, rows = await fetch_page(session, service.rules(stage_id=stage_id), params)
@@ -184,7 +185,7 @@ async def list_stage_rules(
 
 
 @router.post("/api/etapas/{stage_id}/reglas/", response_model=RuleOut, status_code=201)
-async def create_stage_rule(stage_id: int, body: RuleIn, _: Editor, session: SessionDep) -> Any:
+async def create_stage_rule(stage_id: Id, body: RuleIn, _: Editor, session: SessionDep) -> Any:
     await get_or_404(session, Stage, stage_id)
     return await service.create_rule(session, stage_id, body.model_dump())
 
@@ -201,21 +202,21 @@ async def create_rule(body: RuleCreate, _: Editor, session: SessionDep) -> Any:
 
 
 @router.get("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def get_rule(rule_id: int, _: Reader, session: SessionDep) -> Any:
+async def get_rule(rule_id: Id, _: Reader, session: SessionDep) -> Any:
     return await get_or_404(session, Rule, rule_id)
 
 
 @router.put("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def replace_rule(rule_id: int, body: RuleCreate, _: Editor, session: SessionDep) -> Any:
+async def replace_rule(rule_id: Id, body: RuleCreate, _: Editor, session: SessionDep) -> Any:
     return await service.update_rule(session, rule_id, body.model_dump())
 
 
 @router.patch("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def patch_rule(rule_id: int, body: RulePatch, _: Editor, session: SessionDep) -> Any:
+async def patch_rule(rule_id: Id, body: RulePatch, _: Editor, session: SessionDep) -> Any:
     return await service.update_rule(session, rule_id, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/reglas/{rule_id}/", status_code=204, response_class=Response)
-async def delete_rule(rule_id: int, _: Editor, session: SessionDep) -> Response:
+async def delete_rule(rule_id: Id, _: Editor, session: SessionDep) -> Response:
     await service.delete_rule(session, rule_id)
     return Response(status_code=204)

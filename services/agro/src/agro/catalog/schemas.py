@@ -1,12 +1,14 @@
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.validation import InputModel, Int64, PatchModel
 
-class CropIn(BaseModel):
+
+class CropIn(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
 
 
-class CropPatch(BaseModel):
+class CropPatch(PatchModel):
     nombre: str | None = Field(default=None, min_length=1, max_length=100)
     descripcion: str | None = None
 
@@ -19,7 +21,7 @@ class CropOut(BaseModel):
     descripcion: str
 
 
-class VarietyIn(BaseModel):
+class VarietyIn(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
 
@@ -27,11 +29,11 @@ class VarietyIn(BaseModel):
 class VarietyCreate(VarietyIn):
     """`POST /api/variedades/` names the crop in the body."""
 
-    cultivo_id: int
+    cultivo_id: Int64
 
 
-class VarietyPatch(BaseModel):
-    cultivo_id: int | None = None
+class VarietyPatch(PatchModel):
+    cultivo_id: Int64 | None = None
     nombre: str | None = Field(default=None, min_length=1, max_length=100)
     descripcion: str | None = None
 
@@ -45,7 +47,7 @@ class VarietyOut(BaseModel):
     descripcion: str
 
 
-class StageIn(BaseModel):
+class StageIn(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     orden: int = Field(default=1, ge=1)
     duracion_dias: int = Field(default=30, ge=1, le=3650)
@@ -53,11 +55,11 @@ class StageIn(BaseModel):
 
 
 class StageCreate(StageIn):
-    variedad_id: int
+    variedad_id: Int64
 
 
-class StagePatch(BaseModel):
-    variedad_id: int | None = None
+class StagePatch(PatchModel):
+    variedad_id: Int64 | None = None
     nombre: str | None = Field(default=None, min_length=1, max_length=100)
     orden: int | None = Field(default=None, ge=1)
     duracion_dias: int | None = Field(default=None, ge=1, le=3650)
@@ -75,7 +77,7 @@ class StageOut(BaseModel):
     descripcion: str
 
 
-class RuleIn(BaseModel):
+class RuleIn(InputModel):
     parametro: str = Field(min_length=1, max_length=100)
     minimo: float
     maximo: float
@@ -85,11 +87,11 @@ class RuleIn(BaseModel):
 
 
 class RuleCreate(RuleIn):
-    etapa_id: int
+    etapa_id: Int64
 
 
-class RulePatch(BaseModel):
-    etapa_id: int | None = None
+class RulePatch(PatchModel):
+    etapa_id: Int64 | None = None
     parametro: str | None = Field(default=None, min_length=1, max_length=100)
     minimo: float | None = None
     maximo: float | None = None

@@ -13,6 +13,7 @@ from agro.plan.schemas import SubscriptionCreate, SubscriptionCreated, Subscript
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id, Text
 
 router = APIRouter(tags=["parcelas"])
 
@@ -28,9 +29,9 @@ async def list_fields(
     session: SessionDep,
     request: Request,
     params: Pagination,
-    ubicacion: Annotated[str | None, Query(description="contiene (sin distinguir mayúsculas)")] = None,
-    search: Annotated[str | None, Query(description="en nombre o ubicación")] = None,
-    ordering: Annotated[str | None, Query(description="nombre, -created_at, tamano_hectareas, ...")] = None,
+    ubicacion: Annotated[Text | None, Query(description="contiene (sin distinguir mayúsculas)")] = None,
+    search: Annotated[Text | None, Query(description="en nombre o ubicación")] = None,
+    ordering: Annotated[Text | None, Query(description="nombre, -created_at, tamano_hectareas, ...")] = None,
 ) -> dict[str, Any]:
     """The caller's fields (a farmer) or the workspace's (administrador, tecnico)."""
     query = service.listing(principal, ubicacion=ubicacion, search=search, ordering=ordering)
@@ -46,24 +47,24 @@ async def create_field(body: FieldCreate, principal: Creator, session: SessionDe
 
 
 @router.get("/api/parcelas/{field_id}/", response_model=FieldOut)
-async def get_field(field_id: int, principal: Viewer, session: SessionDep) -> FieldOut:
+async def get_field(field_id: Id, principal: Viewer, session: SessionDep) -> FieldOut:
     return (await service.describe(session, [await service.get(session, principal, field_id)]))[0]
 
 
 @router.put("/api/parcelas/{field_id}/", response_model=FieldOut)
-async def replace_field(field_id: int, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldOut:
+async def replace_field(field_id: Id, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldOut:
     field = await service.update(session, principal, field_id, body.model_dump())
     return (await service.describe(session, [field]))[0]
 
 
 @router.patch("/api/parcelas/{field_id}/", response_model=FieldOut)
-async def patch_field(field_id: int, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldOut:
+async def patch_field(field_id: Id, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldOut:
     field = await service.update(session, principal, field_id, body.model_dump(exclude_unset=True))
     return (await service.describe(session, [field]))[0]
 
 
 @router.delete("/api/parcelas/{field_id}/", status_code=204, response_class=Response)
-async def delete_field(field_id: int, principal: Deleter, session: SessionDep) -> Response:
+async def delete_field(field_id: Id, principal: Deleter, session: SessionDep) -> Response:
     """Deletes the field with its subscriptions, nodes and tasks."""
     await service.delete(session, principal, field_id)
     return Response(status_code=204)
@@ -71,33 +72,33 @@ async def delete_field(field_id: int, principal: Deleter, session: SessionDep) -
 
 # -- subscriptions ---------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/planes/", response_model=list[SubscriptionOut])
-async def list_subscriptions(field_id: int, principal: Viewer, session: SessionDep) -> list[Any]:
+async def list_subscriptions(field_id: Id, principal: Viewer, session: SessionDep) -> list[Any]:
     field = await service.get(session, principal, field_id)
     return list((await session.scalars(plans.subscriptions_of(field))).all())
 
 
 @router.post("/api/parcelas/{field_id}/planes/crear/", response_model=SubscriptionCreated, status_code=201)
-async def change_plan(field_id: int, body: SubscriptionCreate, principal: Updater, session: SessionDep) -> Any:
+async def change_plan(field_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep) -> Any:
     """Subscribe the field to a plan; its current active plan is suspended."""
     field = await service.get(session, principal, field_id)
     return await plans.subscribe(session, field, body.plan_id)
 
 
-async def _own_subscription(session: SessionDep, principal: Principal, subscription_id: int) -> Subscription:
+async def _own_subscription(session: SessionDep, principal: Principal, subscription_id: Id) -> Subscription:
     subscription = await get_or_404(session, Subscription, subscription_id, tenant_id=principal.tenant_id)
     await service.get(session, principal, subscription.parcela_id)  # the field must be the caller's too
     return subscription
 
 
 @router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: int, principal: Viewer, session: SessionDep) -> Any:
+async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> Any:
     return await _own_subscription(session, principal, subscription_id)
 
 
 @router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 @router.patch("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 async def update_subscription(
-    subscription_id: int, body: SubscriptionPatch, principal: Updater, session: SessionDep
+    subscription_id: Id, body: SubscriptionPatch, principal: Updater, session: SessionDep
 ) -> Any:
     """Change a subscription's plan or state; a second `activo` for the field is refused."""
     subscription = await _own_subscription(session, principal, subscription_id)
@@ -106,7 +107,7 @@ async def update_subscription(
 
 
 @router.delete("/api/parcelas/planes/{subscription_id}/", status_code=204, response_class=Response)
-async def delete_subscription(subscription_id: int, principal: Updater, session: SessionDep) -> Response:
+async def delete_subscription(subscription_id: Id, principal: Updater, session: SessionDep) -> Response:
     subscription = await _own_subscription(session, principal, subscription_id)
     await plans.delete_subscription(session, subscription)
     return Response(status_code=204)

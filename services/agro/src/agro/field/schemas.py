@@ -1,35 +1,37 @@
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
 from agro.plan.schemas import Money
+from shared.validation import InputModel, Int64, Nullable, PatchModel
 
 
-class FieldUpdate(BaseModel):
+class FieldUpdate(InputModel):
     nombre: str = Field(min_length=1, max_length=150)
     ubicacion: str = Field(default="", max_length=255)
     tamano_hectareas: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
     coordenadas: str = Field(default="", max_length=100)
-    variedad_id: int | None = None
+    variedad_id: Int64 | None = None
     fecha_siembra: date | None = None
-    etapa_id: int | None = None
+    etapa_id: Int64 | None = None
 
 
 class FieldCreate(FieldUpdate):
     """With `plan_id` the new field is subscribed to that plan."""
 
-    plan_id: int | None = None
+    plan_id: Int64 | None = None
 
 
-class FieldPatch(BaseModel):
+class FieldPatch(PatchModel):
     nombre: str | None = Field(default=None, min_length=1, max_length=150)
     ubicacion: str | None = Field(default=None, max_length=255)
     tamano_hectareas: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2)
     coordenadas: str | None = Field(default=None, max_length=100)
-    variedad_id: int | None = None
-    fecha_siembra: date | None = None
-    etapa_id: int | None = None
+    variedad_id: Annotated[Int64 | None, Nullable] = None
+    fecha_siembra: Annotated[date | None, Nullable] = None
+    etapa_id: Annotated[Int64 | None, Nullable] = None
 
 
 class FieldCreated(BaseModel):

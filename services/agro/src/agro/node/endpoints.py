@@ -18,6 +18,7 @@ from agro.node.schemas import (
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id
 
 router = APIRouter(tags=["nodos"])
 
@@ -32,19 +33,19 @@ StaffDeleter = Annotated[Principal, Depends(require_staff("nodos", "eliminar"))]
 
 # -- per field -------------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeOut])
-async def list_field_nodes(field_id: int, principal: Viewer, session: SessionDep) -> list[Any]:
+async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[Any]:
     field = await fields.get(session, principal, field_id)
     return list((await session.scalars(service.of_field(principal, field.id))).all())
 
 
 @router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_field_node(field_id: int, node_id: int, principal: Viewer, session: SessionDep) -> Any:
+async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> Any:
     await fields.get(session, principal, field_id)
     return await service.get(session, principal, node_id, field_id=field_id)
 
 
 @router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
-async def create_node(field_id: int, body: MasterNodeCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_node(field_id: Id, body: MasterNodeCreate, principal: Creator, session: SessionDep) -> Any:
     """Register a master node; the answer carries its token, shown this once."""
     field = await fields.get(session, principal, field_id)
     node, token = await service.create(session, field, body.model_dump())
@@ -58,25 +59,25 @@ async def list_nodes(principal: Staff, session: SessionDep) -> list[Any]:
 
 
 @router.get("/api/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_node(node_id: int, principal: Staff, session: SessionDep) -> Any:
+async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> Any:
     return await service.get(session, principal, node_id)
 
 
 @router.delete("/api/nodos/{node_id}/delete/", status_code=204, response_class=Response)
-async def delete_node(node_id: int, principal: StaffDeleter, session: SessionDep) -> Response:
+async def delete_node(node_id: Id, principal: StaffDeleter, session: SessionDep) -> Response:
     await service.delete(session, await service.get(session, principal, node_id))
     return Response(status_code=204)
 
 
 @router.post("/api/nodos/{node_id}/token/", response_model=NodeToken)
-async def rotate_node_token(node_id: int, principal: Updater, session: SessionDep) -> NodeToken:
+async def rotate_node_token(node_id: Id, principal: Updater, session: SessionDep) -> NodeToken:
     """Issue a new node token (shown once); the previous one stops working."""
     node = await service.get(session, principal, node_id)
     return NodeToken(token=await service.rotate_token(session, node))
 
 
 @router.delete("/api/nodos/{node_id}/token/", status_code=204, response_class=Response)
-async def revoke_node_token(node_id: int, principal: Updater, session: SessionDep) -> Response:
+async def revoke_node_token(node_id: Id, principal: Updater, session: SessionDep) -> Response:
     """Revoke the node token: the node can no longer post readings until a new one is issued."""
     await service.revoke_token(session, await service.get(session, principal, node_id))
     return Response(status_code=204)
@@ -84,13 +85,13 @@ async def revoke_node_token(node_id: int, principal: Updater, session: SessionDe
 
 # -- secondary nodes -------------------------------------------------------------------------
 @router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeOut])
-async def list_node_secondaries(node_id: int, principal: Staff, session: SessionDep) -> list[Any]:
+async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[Any]:
     master = await service.get(session, principal, node_id)
     return list((await session.scalars(service.secondaries(principal, master_id=master.id))).all())
 
 
 @router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
-async def create_secondary(node_id: int, body: SecondaryNodeCreate, principal: Staff, session: SessionDep) -> Any:
+async def create_secondary(node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep) -> Any:
     master = await service.get(session, principal, node_id)
     return await service.create_secondary(session, master, body.model_dump())
 
@@ -104,11 +105,11 @@ async def list_secondaries(
 
 
 @router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
-async def get_secondary(node_id: int, principal: Staff, session: SessionDep) -> Any:
+async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> Any:
     return await service.get_secondary(session, principal, node_id)
 
 
 @router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)
-async def delete_secondary(node_id: int, principal: StaffDeleter, session: SessionDep) -> Response:
+async def delete_secondary(node_id: Id, principal: StaffDeleter, session: SessionDep) -> Response:
     await service.delete_secondary(session, await service.get_secondary(session, principal, node_id))
     return Response(status_code=204)

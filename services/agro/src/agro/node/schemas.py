@@ -2,8 +2,10 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.validation import InputModel
 
-class MasterNodeCreate(BaseModel):
+
+class MasterNodeCreate(InputModel):
     codigo: str = Field(min_length=1, max_length=50)
     ubicacion: str = Field(default="", max_length=255)
 
@@ -30,7 +32,7 @@ class NodeToken(BaseModel):
     token: str
 
 
-class SecondaryNodeCreate(BaseModel):
+class SecondaryNodeCreate(InputModel):
     codigo: str = Field(min_length=1, max_length=50)
     tipo: str = Field(default="sensor", min_length=1, max_length=50)
     descripcion: str = ""

@@ -11,6 +11,7 @@ from agro.plan.schemas import PlanIn, PlanOut, PlanPatch
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import PlatformAdmin
 from shared.sessions import SessionDep
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/planes", tags=["planes"])
 
@@ -23,7 +24,7 @@ async def list_plans(session: SessionDep, request: Request, params: Pagination) 
 
 
 @router.get("/{plan_id}/", response_model=PlanOut)
-async def get_plan(plan_id: int, session: SessionDep) -> Any:
+async def get_plan(plan_id: Id, session: SessionDep) -> Any:
     return await get_or_404(session, Plan, plan_id)
 
 
@@ -33,17 +34,17 @@ async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> An
 
 
 @router.put("/{plan_id}/", response_model=PlanOut)
-async def replace_plan(plan_id: int, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
+async def replace_plan(plan_id: Id, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
     return await service.update_plan(session, plan_id, body.model_dump())
 
 
 @router.patch("/{plan_id}/", response_model=PlanOut)
-async def patch_plan(plan_id: int, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> Any:
+async def patch_plan(plan_id: Id, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> Any:
     return await service.update_plan(session, plan_id, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/{plan_id}/", status_code=204, response_class=Response)
-async def delete_plan(plan_id: int, _: PlatformAdmin, session: SessionDep) -> Response:
+async def delete_plan(plan_id: Id, _: PlatformAdmin, session: SessionDep) -> Response:
     """Refused (400) while fields are subscribed to the plan."""
     await service.delete_plan(session, plan_id)
     return Response(status_code=204)

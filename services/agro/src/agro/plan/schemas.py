@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+from shared.validation import InputModel, Int64, Nullable, PatchModel
+
 # DRF renders decimals as strings ("0.00"); so do we.
 Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str)]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -18,7 +20,7 @@ def _check_times(times: list[str] | None) -> list[str] | None:
     return times
 
 
-class PlanIn(BaseModel):
+class PlanIn(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str | None = None
     frecuencia_minutos: int | None = Field(default=None, ge=1)
@@ -30,10 +32,10 @@ class PlanIn(BaseModel):
     _times = field_validator("horarios_por_defecto")(_check_times)
 
 
-class PlanPatch(BaseModel):
+class PlanPatch(PatchModel):
     nombre: str | None = Field(default=None, min_length=1, max_length=100)
-    descripcion: str | None = None
-    frecuencia_minutos: int | None = Field(default=None, ge=1)
+    descripcion: Annotated[str | None, Nullable] = None
+    frecuencia_minutos: Annotated[int | None, Nullable] = Field(default=None, ge=1)
     veces_por_dia: int | None = Field(default=None, ge=0)
     horarios_por_defecto: list[str] | None = None
     limite_lecturas_dia: int | None = Field(default=None, ge=0)
@@ -57,12 +59,12 @@ class PlanOut(BaseModel):
     updated_at: datetime
 
 
-class SubscriptionCreate(BaseModel):
-    plan_id: int
+class SubscriptionCreate(InputModel):
+    plan_id: Int64
 
 
-class SubscriptionPatch(BaseModel):
-    plan_id: int | None = None
+class SubscriptionPatch(PatchModel):
+    plan_id: Int64 | None = None
     estado: Literal["activo", "suspendido", "vencido"] | None = None
 
 

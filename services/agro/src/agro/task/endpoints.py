@@ -25,6 +25,7 @@ from agro.task.schemas import (
 from shared.pagination import Page, PageParams, Pagination, build_page, fetch_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id, Text
 
 router = APIRouter(tags=["tareas"])
 
@@ -46,7 +47,7 @@ class TaskFilters:
         decision: Decision | None = None,
         since: Annotated[datetime | None, Query(alias="from", description="fecha_programada desde (ISO)")] = None,
         until: Annotated[datetime | None, Query(alias="to", description="fecha_programada hasta (ISO)")] = None,
-        search: Annotated[str | None, Query(description="en tipo o descripción")] = None,
+        search: Annotated[Text | None, Query(description="en tipo o descripción")] = None,
         include_deleted: bool = False,
     ) -> None:
         self.values: dict[str, Any] = {
@@ -71,7 +72,7 @@ async def _page(session: SessionDep, request: Request, params: PageParams, query
 # -- per field -------------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskOut])
 async def list_field_tasks(
-    field_id: int, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> dict[str, Any]:
     """Active tasks of the field; `include_deleted=true` for the history."""
     field = await fields.get(session, principal, field_id)
@@ -79,7 +80,7 @@ async def list_field_tasks(
 
 
 @router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
-async def create_field_task(field_id: int, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
     field = await fields.get(session, principal, field_id)
     return await service.create(session, field, body.model_dump())
 
@@ -100,38 +101,38 @@ async def create_task(body: TaskCreateGlobal, principal: Staff, session: Session
 
 
 @router.get("/api/tareas/{task_id}/", response_model=TaskOut)
-async def get_task(task_id: int, principal: Viewer, session: SessionDep) -> Any:
+async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> Any:
     return await service.get(session, principal, task_id)
 
 
 @router.put("/api/tareas/{task_id}/", response_model=TaskOut)
-async def replace_task(task_id: int, body: TaskUpdate, principal: Updater, session: SessionDep) -> Any:
+async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> Any:
     task = await service.get(session, principal, task_id)
     return await service.update(session, task, body.model_dump())
 
 
 @router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
-async def patch_task(task_id: int, body: TaskPatch, principal: Updater, session: SessionDep) -> Any:
+async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> Any:
     """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
     task = await service.get(session, principal, task_id)
     return await service.update(session, task, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
-async def delete_task(task_id: int, principal: Updater, session: SessionDep) -> Response:
+async def delete_task(task_id: Id, principal: Updater, session: SessionDep) -> Response:
     """Soft delete: the task leaves the lists and stays in the history."""
     await service.soft_delete(session, await service.get(session, principal, task_id))
     return Response(status_code=204)
 
 
 @router.post("/api/tareas/{task_id}/accept/", response_model=Detail)
-async def accept_task(task_id: int, principal: Updater, session: SessionDep) -> Detail:
+async def accept_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
     await service.decide(session, await service.get(session, principal, task_id), "aceptada")
     return Detail(detail="Aceptado")
 
 
 @router.post("/api/tareas/{task_id}/reject/", response_model=Detail)
-async def reject_task(task_id: int, principal: Updater, session: SessionDep) -> Detail:
+async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
     """Reject; an `ia` task is soft-deleted too."""
     await service.decide(session, await service.get(session, principal, task_id), "rechazada")
     return Detail(detail="Rechazado")
@@ -140,7 +141,7 @@ async def reject_task(task_id: int, principal: Updater, session: SessionDep) -> 
 # -- recommendations (ia tasks) --------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskOut])
 async def list_field_recommendations(
-    field_id: int, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> dict[str, Any]:
     field = await fields.get(session, principal, field_id)
     values = {**filters.values, "origen": "ia"}
@@ -148,7 +149,7 @@ async def list_field_recommendations(
 
 
 @router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskOut, status_code=201)
-async def create_field_recommendation(field_id: int, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_field_recommendation(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
     """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
     field = await fields.get(session, principal, field_id)
     return await service.create(session, field, body.model_dump(), origen="ia")
@@ -162,23 +163,23 @@ async def list_recommendations(
 
 
 @router.get("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def get_recommendation(task_id: int, principal: Staff, session: SessionDep) -> Any:
+async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> Any:
     return await service.get(session, principal, task_id, origen="ia")
 
 
 @router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def replace_recommendation(task_id: int, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> Any:
+async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> Any:
     task = await service.get(session, principal, task_id, origen="ia")
     return await service.update(session, task, body.model_dump())
 
 
 @router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def patch_recommendation(task_id: int, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> Any:
+async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> Any:
     task = await service.get(session, principal, task_id, origen="ia")
     return await service.update(session, task, body.model_dump(exclude_unset=True))
 
 
 @router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)
-async def delete_recommendation(task_id: int, principal: StaffWriter, session: SessionDep) -> Response:
+async def delete_recommendation(task_id: Id, principal: StaffWriter, session: SessionDep) -> Response:
     await service.soft_delete(session, await service.get(session, principal, task_id, origen="ia"))
     return Response(status_code=204)

@@ -1,14 +1,16 @@
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.validation import InputModel, Int64, Nullable, PatchModel
 
 Estado = Literal["pendiente", "en_progreso", "completada", "cancelada"]
 Origen = Literal["manual", "ia"]
 Decision = Literal["pendiente", "aceptada", "rechazada"]
 
 
-class TaskCreate(BaseModel):
+class TaskCreate(InputModel):
     tipo: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
     fecha_programada: datetime | None = None
@@ -18,10 +20,10 @@ class TaskCreate(BaseModel):
 class TaskCreateGlobal(TaskCreate):
     """`POST /api/tareas/` names the field in the body."""
 
-    parcela: int
+    parcela: Int64
 
 
-class TaskUpdate(BaseModel):
+class TaskUpdate(InputModel):
     tipo: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
     fecha_programada: datetime | None = None
@@ -29,10 +31,10 @@ class TaskUpdate(BaseModel):
     decision: Decision | None = None
 
 
-class TaskPatch(BaseModel):
+class TaskPatch(PatchModel):
     tipo: str | None = Field(default=None, min_length=1, max_length=100)
     descripcion: str | None = None
-    fecha_programada: datetime | None = None
+    fecha_programada: Annotated[datetime | None, Nullable] = None
     estado: Estado | None = None
     decision: Decision | None = None
 

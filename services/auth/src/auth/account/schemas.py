@@ -1,7 +1,9 @@
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from shared.validation import InputModel
 
-class UserCreate(BaseModel):
+
+class UserCreate(InputModel):
     email: EmailStr
     password: str = Field(min_length=8, max_length=256)
 

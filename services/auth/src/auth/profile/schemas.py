@@ -1,6 +1,9 @@
 from datetime import date
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.validation import Nullable, PatchModel
 
 
 class ProfileData(BaseModel):
@@ -16,10 +19,10 @@ class ProfileData(BaseModel):
     experiencia_agricola: int | None = Field(default=None, ge=0, le=100)
 
 
-class ProfilePatch(BaseModel):
+class ProfilePatch(PatchModel):
     nombres: str | None = Field(default=None, max_length=150)
     apellidos: str | None = Field(default=None, max_length=150)
     telefono: str | None = Field(default=None, max_length=30)
     dni: str | None = Field(default=None, max_length=20)
-    fecha_nacimiento: date | None = None
-    experiencia_agricola: int | None = Field(default=None, ge=0, le=100)
+    fecha_nacimiento: Annotated[date | None, Nullable] = None
+    experiencia_agricola: Annotated[int | None, Nullable] = Field(default=None, ge=0, le=100)

@@ -9,6 +9,7 @@ from auth.prospect import service
 from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/user/prospectos", tags=["prospects"])
 
@@ -29,13 +30,13 @@ async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[P
 
 
 @router.get("/{prospect_id}/", response_model=ProspectRead)
-async def get_prospect(prospect_id: int, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
+async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
     return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
 
 
 @router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
 async def accept(
-    prospect_id: int, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep
+    prospect_id: Id, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep
 ) -> Accepted | JSONResponse:
     """Create the `agricultor` user for an application (admin)."""
     try:

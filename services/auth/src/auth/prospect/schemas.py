@@ -2,8 +2,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
+from shared.validation import InputModel, Int64
 
-class ProspectApply(BaseModel):
+
+class ProspectApply(InputModel):
     nombre_completo: str = Field(min_length=1, max_length=200)
     dni: str = Field(min_length=1, max_length=20)
     correo: EmailStr
@@ -11,7 +13,7 @@ class ProspectApply(BaseModel):
     ubicacion_parcela: str = Field(default="", max_length=255)
     descripcion_terreno: str = Field(default="", max_length=2000)
     # The workspace applied to; the platform's own when omitted.
-    tenant: int | None = None
+    tenant: Int64 | None = None
 
 
 class ProspectRead(BaseModel):
@@ -27,7 +29,7 @@ class ProspectRead(BaseModel):
     estado: Literal["pendiente", "aprobado", "rechazado"]
 
 
-class ProspectAccept(BaseModel):
+class ProspectAccept(InputModel):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=8, max_length=256)
     correo: EmailStr | None = None

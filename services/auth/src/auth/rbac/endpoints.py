@@ -10,6 +10,7 @@ from shared.errors import NotFound
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
+from shared.validation import Id, Int64
 
 router = APIRouter(prefix="/api/rbac", tags=["rbac"])
 
@@ -26,7 +27,7 @@ async def list_modules(_: CanView, session: SessionDep, request: Request, params
 
 
 @router.get("/modulos/{module_id}/", response_model=ModuloRead)
-async def get_module(module_id: int, _: CanView, session: SessionDep) -> ModuloRead:
+async def get_module(module_id: Id, _: CanView, session: SessionDep) -> ModuloRead:
     module = await repository.get_module(session, module_id)
     if module is None:
         raise NotFound()
@@ -41,7 +42,7 @@ async def list_roles(_: CanView, session: SessionDep, request: Request, params: 
 
 
 @router.get("/roles/{role_id}/", response_model=RolRead)
-async def get_role(role_id: int, _: CanView, session: SessionDep) -> RolRead:
+async def get_role(role_id: Id, _: CanView, session: SessionDep) -> RolRead:
     role = await repository.get_role(session, role_id)
     if role is None:
         raise NotFound()
@@ -54,8 +55,8 @@ async def list_permissions(
     session: SessionDep,
     request: Request,
     params: Pagination,
-    rol: Annotated[int | None, Query(description="id del rol")] = None,
-    modulo: Annotated[int | None, Query(description="id del módulo")] = None,
+    rol: Annotated[Int64 | None, Query(description="id del rol")] = None,
+    modulo: Annotated[Int64 | None, Query(description="id del módulo")] = None,
 ) -> dict[str, Any]:
     """Role x module x operation grants, filtered by `?rol=&modulo=` (administracion/ver)."""
     query = repository.permissions(role_id=rol, module_id=modulo)
@@ -73,7 +74,7 @@ async def create_permission(body: PermisoCreate, _: CanUpdate, __: PlatformAdmin
 
 
 @router.get("/permissions/{permission_id}/", response_model=PermisoRead)
-async def get_permission(permission_id: int, _: CanView, session: SessionDep) -> PermisoRead:
+async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> PermisoRead:
     permission = await repository.get_permission(session, permission_id)
     if permission is None:
         raise NotFound()
@@ -81,14 +82,14 @@ async def get_permission(permission_id: int, _: CanView, session: SessionDep) ->
 
 
 @router.delete("/permissions/{permission_id}/", status_code=204, response_class=Response)
-async def delete_permission(permission_id: int, _: CanUpdate, __: PlatformAdmin, session: SessionDep) -> Response:
+async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, session: SessionDep) -> Response:
     await service.revoke(session, permission_id)
     return Response(status_code=204)
 
 
 @router.patch("/users/{user_id}/role/", response_model=RoleChanged)
 async def change_user_role(
-    user_id: int, body: RoleChange, principal: CanUpdateUsers, session: SessionDep
+    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep
 ) -> RoleChanged:
     """Change the role of a user of the caller's tenant (usuarios/actualizar)."""
     await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id)

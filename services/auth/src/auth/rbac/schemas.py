@@ -1,5 +1,7 @@
 from pydantic import BaseModel, ConfigDict
 
+from shared.validation import InputModel, Int64
+
 
 class ModuloRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -29,14 +31,14 @@ class PermisoRead(BaseModel):
     operacion: OperacionRead
 
 
-class PermisoCreate(BaseModel):
-    rol_id: int
-    modulo_id: int
-    operacion_id: int
+class PermisoCreate(InputModel):
+    rol_id: Int64
+    modulo_id: Int64
+    operacion_id: Int64
 
 
-class RoleChange(BaseModel):
-    rol_id: int
+class RoleChange(InputModel):
+    rol_id: Int64
 
 
 class RoleChanged(BaseModel):

@@ -3,9 +3,10 @@
 from pydantic import BaseModel, Field
 
 from auth.profile.schemas import ProfileData
+from shared.validation import InputModel
 
 
-class Credentials(BaseModel):
+class Credentials(InputModel):
     username: str = Field(min_length=1)
     password: str = Field(min_length=1)
 

@@ -9,6 +9,7 @@ from auth.tenant.schemas import TenantCreate, TenantRead, TenantUpdate
 from shared.pagination import Page, Pagination, build_page, fetch_page
 from shared.security import CurrentPrincipal, PlatformAdmin, Principal
 from shared.sessions import SessionDep
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/v1/tenants", tags=["tenants"])
 
@@ -27,7 +28,7 @@ async def list_tenants(
 
 
 @router.get("/{tenant_id}/", response_model=TenantRead)
-async def get_tenant(tenant_id: int, principal: CurrentPrincipal, session: SessionDep) -> TenantRead:
+async def get_tenant(tenant_id: Id, principal: CurrentPrincipal, session: SessionDep) -> TenantRead:
     visible_to = _visible_to(principal)
     return TenantRead.model_validate(await service.get(session, tenant_id, visible_to=visible_to))
 
@@ -39,13 +40,13 @@ async def create_tenant(body: TenantCreate, _: PlatformAdmin, session: SessionDe
 
 @router.put("/{tenant_id}/", response_model=TenantRead)
 @router.patch("/{tenant_id}/", response_model=TenantRead)
-async def update_tenant(tenant_id: int, body: TenantUpdate, _: PlatformAdmin, session: SessionDep) -> TenantRead:
+async def update_tenant(tenant_id: Id, body: TenantUpdate, _: PlatformAdmin, session: SessionDep) -> TenantRead:
     tenant = await service.update(session, tenant_id, name=body.name, is_active=body.is_active)
     return TenantRead.model_validate(tenant)
 
 
 @router.delete("/{tenant_id}/", status_code=204, response_class=Response)
-async def deactivate_tenant(tenant_id: int, _: PlatformAdmin, session: SessionDep) -> Response:
+async def deactivate_tenant(tenant_id: Id, _: PlatformAdmin, session: SessionDep) -> Response:
     """Deactivates: its users can no longer log in; its data stays for audit and restore."""
     await service.update(session, tenant_id, name=None, is_active=False)
     return Response(status_code=204)

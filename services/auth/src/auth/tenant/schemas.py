@@ -2,12 +2,14 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.validation import InputModel, PatchModel
 
-class TenantCreate(BaseModel):
+
+class TenantCreate(InputModel):
     name: str = Field(min_length=1, max_length=200)
 
 
-class TenantUpdate(BaseModel):
+class TenantUpdate(PatchModel):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     is_active: bool | None = None
 
