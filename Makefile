@@ -10,7 +10,7 @@ PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test lint format bench clean-data
+.PHONY: install run test fuzz lint format bench clean-data
 
 install: $(STAMP)
 
@@ -28,6 +28,10 @@ test: install
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
+
+# A long schemathesis pass (the bounded one is part of `make test`); FUZZ_MAX_EXAMPLES, FUZZ_SEED tune it.
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-100} $(PY) -m pytest tests/fuzz
 
 lint: install
 	$(PY) -m ruff check .

@@ -14,7 +14,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.errors import ErrorStyle, install_error_handlers
 from shared.events import EventConsumer, EventHandler, OutboxRelay, connect_nats
 from shared.health import router as health_router
-from shared.observability import ObservabilityMiddleware, configure_logging
+from shared.observability import KeepAliveAfterError, ObservabilityMiddleware, configure_logging
 from shared.security import start_token_verifier
 
 __all__ = ["ConsumerSpec", "create_service_app"]
@@ -97,4 +97,6 @@ def create_service_app(
     app.include_router(health_router)
     for router in routers:
         app.include_router(router)
+    build_stack = app.build_middleware_stack
+    app.build_middleware_stack = lambda: KeepAliveAfterError(build_stack())  # type: ignore[method-assign]
     return app

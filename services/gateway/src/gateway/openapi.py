@@ -8,7 +8,28 @@ from typing import Any
 
 import httpx
 
-from gateway.routes import RouteTable
+from gateway.routes import Route, RouteTable
+from shared.errors import error_body
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_WITH_BODY = ("put", "post", "patch")
+# What the gateway itself, or any protected route, may answer besides what a service documents.
+_EDGE_ANSWERS = {
+    401: ("Sin credenciales válidas, o el token expiró o fue revocado.", "Las credenciales no son válidas."),
+    403: ("El rol no concede el permiso.", "No tiene permiso para realizar esta acción."),
+    404: ("No existe, o pertenece a otro espacio de trabajo.", "No encontrado."),
+    413: ("El cuerpo supera el límite de la pasarela.", "El cuerpo de la solicitud es demasiado grande."),
+    429: ("Límite de solicitudes por minuto alcanzado.", "Demasiadas solicitudes. Intente más tarde."),
+    503: ("El servicio no está disponible.", "El servicio no está disponible. Intente de nuevo en unos segundos."),
+}
+_RATE_HEADERS = {
+    name: {"description": description, "schema": {"type": "integer"}}
+    for name, description in (
+        ("X-RateLimit-Limit", "Solicitudes permitidas por minuto"),
+        ("X-RateLimit-Remaining", "Solicitudes que quedan en esta ventana"),
+        ("X-RateLimit-Reset", "Momento (Unix) en que la ventana se renueva"),
+    )
+}
 
 _REF_PREFIX = "#/components/schemas/"
 
@@ -45,10 +66,35 @@ def merge(documents: dict[str, dict[str, Any]], table: RouteTable, base: dict[st
         for path, item in document.get("paths", {}).items():
             route = table.resolve(path)
             if route is not None and route.upstream == service:
-                paths[path] = _rename_refs(item, renames)
+                paths[path] = _declare_edge_answers(_rename_refs(item, renames), route)
         for name, scheme in document.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {})[name] = scheme
     return merged
+
+
+def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
+    """Declare, once for every operation, the refusals the gateway and the shared dependencies give."""
+    for method, operation in item.items():
+        if method not in _METHODS:
+            continue
+        protected = method.upper() not in route.public
+        responses = operation.setdefault("responses", {})
+        for status, (description, message) in _EDGE_ANSWERS.items():
+            if (status in (401, 403) and not protected) or (status == 413 and method not in _WITH_BODY):
+                continue
+            answer: dict[str, Any] = {
+                "description": description,
+                "content": {
+                    "application/json": {
+                        "schema": {"type": "object"},
+                        "example": error_body(route.style, status_code=status, message=message),
+                    }
+                },
+            }
+            if status == 429:
+                answer["headers"] = _RATE_HEADERS
+            responses.setdefault(str(status), answer)
+    return item
 
 
 class MergedSchema:

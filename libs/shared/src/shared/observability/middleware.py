@@ -57,3 +57,35 @@ class ObservabilityMiddleware:
                     },
                 )
             request_id_var.reset(token)
+
+
+class KeepAliveAfterError:
+    """Outermost: once Starlette has answered an unhandled error with a whole 500, end there.
+
+    Starlette re-raises the error after sending its 500, and uvicorn then drops the keep-alive
+    connection, which the gateway's pool may already be reusing for someone else's request:
+    their request fails with 502. The error is logged here with its traceback instead.
+    An answer cut off midway still re-raises, so uvicorn closes that connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        complete = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal complete
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                complete = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            if not complete:
+                raise
+            logging.getLogger("errors").exception("unhandled error", extra={"path": scope["path"]})

@@ -1,13 +1,13 @@
 from datetime import date
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
-from shared.validation import Nullable, PatchModel
+from shared.validation import InputModel, Nullable, PatchModel
 
 
-class ProfileData(BaseModel):
-    """004's PerfilUsuario."""
+class ProfileData(InputModel):
+    """004's PerfilUsuario: written whole (POST, PUT) and read in the same shape."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from auth.account import repository
+from auth.errors import InvalidCredentials
 from auth.profile import service as profiles
 from auth.profile.schemas import ProfileData
 from auth.session import service
@@ -20,7 +21,8 @@ from auth.session.schemas import (
     LoggedOut,
     Me,
 )
-from shared.errors import NotAuthenticated
+from auth.session.throttle import TooManyAttempts
+from shared.errors import NotAuthenticated, documented
 from shared.security import CurrentPrincipal
 from shared.sessions import SessionDep
 
@@ -32,7 +34,7 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@router.post("/token", response_model=BearerToken)
+@router.post("/token", response_model=BearerToken, responses=documented(InvalidCredentials, TooManyAttempts))
 async def oauth2_token(
     session: SessionDep,
     request: Request,
@@ -44,7 +46,9 @@ async def oauth2_token(
     return BearerToken(access_token=issued.token)
 
 
-@router.post("/api/auth/login", response_model=ExpiringBearerToken)
+@router.post(
+    "/api/auth/login", response_model=ExpiringBearerToken, responses=documented(InvalidCredentials, TooManyAttempts)
+)
 async def agent_login(body: Credentials, session: SessionDep, request: Request) -> ExpiringBearerToken:
     """JSON login (002)."""
     _, issued = await service.login(session, body.username, body.password, address=_address(request))
