@@ -1,5 +1,7 @@
 """Every seed's login through the gateway, field for field."""
 
+from typing import Any
+
 import httpx
 import jwt
 
@@ -110,3 +112,22 @@ async def test_agro_logout_004_is_204(gateway: httpx.AsyncClient, token: str) ->
     response = await gateway.post("/auth/logout/", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 204
     assert response.content == b""
+
+
+async def test_a_username_can_never_be_someone_elses_email(
+    gateway: httpx.AsyncClient, account: Account, workspace: Any, as_header: Any
+) -> None:
+    """Usernames and emails are one namespace, platform-wide: a login string names one account."""
+    applied = await gateway.post(
+        "/api/user/prospectos/",
+        json={"nombre_completo": "Intruso", "dni": "1", "correo": "otro@example.com", "tenant": workspace.tenant_id},
+    )
+    accepted = await gateway.post(
+        f"/api/user/prospectos/{applied.json()['id']}/aceptar/",
+        json={"username": account.email.upper(), "password": "UnaClaveLarga1"},
+        headers=as_header(workspace.owner_token),
+    )
+    assert accepted.status_code == 400
+    assert accepted.json() == {"error": "Username ya existe"}
+    login = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
+    assert login.status_code == 200

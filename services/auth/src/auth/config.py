@@ -13,6 +13,9 @@ class Settings(BaseServiceSettings):
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_failure_window_seconds: float = 900.0
+    # Argon2 hashes at once, in low-priority worker threads. One hash already keeps 4 cores
+    # busy (p=4 lanes) and takes 64 MiB; more only helps on larger machines.
+    password_hash_concurrency: int = Field(default=1, ge=1)
     # Encrypts signing keys at rest; from a Secret in production.
     key_encryption_secret: str = Field(default="", validation_alias="AUTH_KEY_ENCRYPTION_SECRET")
 

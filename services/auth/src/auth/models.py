@@ -57,6 +57,19 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class LoginName(Base):
+    """Usernames and emails share one namespace, platform-wide and case-insensitive.
+
+    A login string names at most one account: one user's username can never be another's
+    email. Each user holds a row for its username and one for its email (one if they match).
+    """
+
+    __tablename__ = "login_names"
+
+    name: Mapped[str] = mapped_column(String(254), primary_key=True)  # lower-cased
+    user_id: Mapped[int] = mapped_column(ForeignKey(User.id, ondelete="CASCADE"), index=True)
+
+
 class SigningKey(Base):
     """A signing key pair; the private half is encrypted at rest."""
 

@@ -1,13 +1,13 @@
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.models import Tenant, User
+from auth.models import LoginName, Tenant, User
 
 
 async def by_login(session: AsyncSession, login: str) -> User | None:
-    """A username or an email logs in; emails compare case-insensitively."""
+    """The one account a username or email names (case-insensitive; see `LoginName`)."""
     return await session.scalar(
-        select(User).where(or_(User.username == login, func.lower(User.email) == login.lower()))
+        select(User).join(LoginName, LoginName.user_id == User.id).where(LoginName.name == login.lower())
     )
 
 
@@ -15,11 +15,13 @@ async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
 
 
+def login_names(*, username: str, email: str) -> set[str]:
+    return {username.lower(), email.lower()}
+
+
 async def taken(session: AsyncSession, *, username: str, email: str) -> bool:
-    found = await session.scalar(
-        select(User.id).where(or_(User.username == username, func.lower(User.email) == email.lower())).limit(1)
-    )
-    return found is not None
+    names = login_names(username=username, email=email)
+    return await session.scalar(select(LoginName.name).where(LoginName.name.in_(names)).limit(1)) is not None
 
 
 async def add_tenant(session: AsyncSession, name: str) -> Tenant:
@@ -30,6 +32,11 @@ async def add_tenant(session: AsyncSession, name: str) -> Tenant:
 
 
 async def add_user(session: AsyncSession, user: User) -> User:
+    """Flush the user and claim its login names; a name already taken raises IntegrityError."""
     session.add(user)
+    await session.flush()
+    session.add_all(
+        LoginName(name=name, user_id=user.id) for name in login_names(username=user.username, email=user.email)
+    )
     await session.flush()
     return user

@@ -52,7 +52,7 @@ async def add_member(
         tenant_id=tenant_id,
         username=username,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=await hash_password(password),
         role=role,
         is_active=True,
         is_platform_admin=platform_admin,

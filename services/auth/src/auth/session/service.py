@@ -26,7 +26,7 @@ async def authenticate(session: AsyncSession, login: str, password: str, *, stat
     """The active user (of an active workspace) whose username or email and password match."""
     user = await repository.by_login(session, login)
     # Hash even for unknown users, so the answer time does not tell which usernames exist.
-    ok = verify_password(password, user.password_hash if user else DUMMY_HASH)
+    ok = await verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not ok or not user.is_active:
         raise InvalidCredentials(status_code=status_code)
     tenant = await session.get(Tenant, user.tenant_id)
