@@ -43,6 +43,7 @@ format: install
 	$(PY) -m ruff format .
 
 bench: install
+	@command -v wrk >/dev/null || (apt-get install -y -qq wrk 2>/dev/null || echo "wrk not installed: bench/gateway.py skips its wrk run")
 	$(PY) bench/gateway.py
 	$(PY) bench/auth.py
 

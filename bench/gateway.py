@@ -1,13 +1,18 @@
 """Gateway overhead: a small authenticated GET straight to auth and through the gateway.
 
 Starts its own engines and services on free ports (like the tests), then prints req/s and
-p50/p99 of both paths and their ratio. Target: through-gateway throughput >= 60% of direct,
-added p50 latency < 2 ms. Usage: .venv/bin/python bench/gateway.py [--seconds 5] [--concurrency 16]
+p50/p99 of both paths and their ratio, from the Python load generator and, when the `wrk`
+package is installed, from wrk too. Target: through-gateway throughput >= 60% of direct,
+added p50 latency < 2 ms. The last line is the summary.
+Usage: .venv/bin/python bench/gateway.py [--seconds 5] [--concurrency 16]
 """
 
 import argparse
 import asyncio
+import re
 import secrets
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -46,6 +51,32 @@ async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
     print(f"throughput ratio (gateway / direct): {through.rps / direct.rps:.0%}   (target >= 60%)")
     added = through_one.percentile(0.5) - direct_one.percentile(0.5)
     print(f"added p50 latency (1 client): {added:.2f} ms   (target < 2 ms)")
+    ratio = through.rps / direct.rps
+    wrk_ratio = wrk_throughput(direct_url, gateway_url, headers, seconds=seconds, concurrency=concurrency)
+    if wrk_ratio is not None:
+        print(f"throughput ratio with wrk (gateway / direct): {wrk_ratio:.0%}")
+    print(f"gateway: {ratio:.0%} of direct, added p50 {added:.2f} ms")
+
+
+def wrk_throughput(
+    direct_url: str, gateway_url: str, headers: dict[str, str], *, seconds: float, concurrency: int
+) -> float | None:
+    """The same load from wrk (C, one thread): requests/s that are the servers' rather than Python's."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        print("-- wrk not installed (Debian package `wrk`; `make bench` installs it): skipped")
+        return None
+    print(f"-- throughput with wrk, 1 thread, {concurrency} connections, {seconds:.0f} s each")
+    rates = []
+    for label, url in (("direct (auth)", direct_url), ("through gateway", gateway_url)):
+        argv = [wrk, "-t1", f"-c{concurrency}", f"-d{max(1, int(seconds))}s", "--latency"]
+        argv += [arg for name, value in headers.items() for arg in ("-H", f"{name}: {value}")]
+        output = subprocess.run([*argv, url], capture_output=True, text=True, check=True).stdout
+        found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+        p50 = re.search(r"50%\s+([\d.]+\w+)", output)
+        rates.append(float(found.group(1)) if found else 0.0)
+        print(f"{label:<22} {rates[-1]:9.0f} req/s   p50 {p50.group(1) if p50 else '?'}")
+    return rates[1] / rates[0] if rates[0] else None
 
 
 def main() -> None:

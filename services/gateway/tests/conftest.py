@@ -1,6 +1,7 @@
 import asyncio
 import contextlib
 import json
+import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -67,6 +68,7 @@ def probe_url() -> Iterator[str]:
 
 def gateway_settings(stack: Stack, probe: str, **overrides: object) -> Settings:
     upstreams = {"auth": stack.url("auth"), "probe": probe}
+    overrides.setdefault("rate_limit_bucket", f"test-{secrets.token_hex(4)}")  # counts of its own
     return Settings(
         upstreams=upstreams,
         nats_url=stack.nats_url,

@@ -55,3 +55,15 @@ async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: An
     assert refused.json()["error"]["code"] == "RATE_LIMITED"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert refused.headers["X-RateLimit-Limit"] == "3"
+
+
+async def test_the_limit_holds_in_total_across_gateway_replicas(make_gateway: Any) -> None:
+    if 60 - time.time() % 60 < 5:
+        time.sleep(5)  # windows are aligned to the minute; do not straddle a reset
+    with (
+        make_gateway(rate_limit_per_minute=6, rate_limit_bucket="two-replicas") as first,
+        make_gateway(rate_limit_per_minute=6, rate_limit_bucket="two-replicas") as second,
+    ):
+        async with httpx.AsyncClient() as client:
+            statuses = [(await client.get(f"{url}/.well-known/jwks.json")).status_code for url in [first, second] * 5]
+    assert statuses == [200] * 6 + [429] * 4

@@ -10,7 +10,10 @@ class Settings(BaseServiceSettings):
     service_name: str = "gateway"
     # {"auth": "http://127.0.0.1:8001", ...}; a route whose upstream is missing answers 503.
     upstreams: dict[str, str] = Field(default_factory=dict)
+    # Per user (per client address when anonymous), counted across every replica (002: 60).
     rate_limit_per_minute: int = Field(default=60, ge=1)
+    # Replicas with the same bucket share their counters.
+    rate_limit_bucket: str = "gateway"
     connect_timeout_seconds: float = 2.0
     # Between two chunks of an upstream answer; SSE streams stay open as long as they talk.
     read_timeout_seconds: float = 30.0

@@ -71,7 +71,7 @@ class Edge:
             except ServiceError as exc:
                 return error_response(route, exc)
             key = f"user:{principal.user_id}"
-        quota = self.limiter.hit(key)
+        quota = await self.limiter.hit(key)
         headers = quota.headers()
         if not quota.allowed:
             return error_response(route, RateLimited(), headers)
@@ -96,7 +96,7 @@ class Edge:
         if route is None or base_url is None:
             await websocket.close(code=1008 if route is None else 1013)
             return
-        if not self.limiter.hit(_client_key(websocket)).allowed:
+        if not (await self.limiter.hit(_client_key(websocket))).allowed:
             await websocket.close(code=1013)
             return
         # WebSocket clients authenticate in their first frame (002), so the service checks it.

@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
         app.state.verifier = await start_token_verifier(nc.jetstream(), settings)
+        await limiter.attach(nc)
         app.state.schema = MergedSchema(app.state.http, settings.upstreams, table, settings.openapi_cache_seconds)
         try:
             yield
@@ -56,9 +57,10 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     app.include_router(health_router)
     app.include_router(pages.router)
     pages.mount_static(app)
+    limiter = RateLimiter(settings.rate_limit_per_minute, bucket=settings.rate_limit_bucket)
     edge = Edge(
         table,
-        RateLimiter(settings.rate_limit_per_minute),
+        limiter,
         settings,
         lambda: (app.state.http, app.state.verifier),
     )
