@@ -1,10 +1,12 @@
 """Outbox -> JetStream -> durable consumer, against the real NATS and PostgreSQL."""
 
 import asyncio
+import contextlib
 import json
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import create_engine, create_sessionmaker
+from shared.devtools.engines import start_nats
+from shared.devtools.processes import free_port
 from shared.devtools.pytest_plugin import ScratchSchema
 from shared.devtools.stack import Stack
 from shared.events import Envelope, EventConsumer, Outbox, OutboxRelay, connect_nats, messaging_tables
@@ -181,15 +185,30 @@ async def test_relay_publishes_in_creation_order(world: World) -> None:
     assert received == [0, 1, 2, 3, 4]
 
 
-async def test_relay_run_loop_survives_and_publishes(world: World) -> None:
-    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, poll_seconds=0.05)
+async def test_relay_run_loop_survives_a_nats_outage_and_publishes_after(world: World, tmp_path: Path) -> None:
+    port = free_port()
+    server = start_nats(tmp_path / "nats", port)
+    nc = await connect_nats(f"nats://127.0.0.1:{port}", name="relay")
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, nc.jetstream(), poll_seconds=0.05)
     task = asyncio.create_task(relay.run())
     try:
+        server.stop()
         await emit(world, {"n": 7})
-        for _ in range(100):
-            if await world.stream_messages() == 1:
-                break
+        await asyncio.sleep(1.0)  # the relay tries, fails and backs off while NATS is down
+        async with world.sessionmaker() as session:
+            unsent = await session.scalar(
+                select(func.count()).select_from(world.outbox_table).where(world.outbox_table.c.published_at.is_(None))
+            )
+        assert unsent == 1
+        server = start_nats(tmp_path / "nats", port)
+        js = nc.jetstream()
+        for _ in range(200):
+            with contextlib.suppress(Exception):
+                if (await js.stream_info(stream_for_subject(world.subject)[0])).state.messages == 1:
+                    break
             await asyncio.sleep(0.05)
-        assert await world.stream_messages() == 1
+        assert (await js.stream_info(stream_for_subject(world.subject)[0])).state.messages == 1
     finally:
         task.cancel()
+        await nc.close()
+        server.stop()

@@ -17,13 +17,15 @@ TASK_KEYS = {
 }  # fmt: skip
 
 
-async def _publish_suggestion(stack: Stack, envelope: Envelope, times: int = 1) -> None:
+async def _publish_suggestion(stack: Stack, envelope: Envelope, times: int = 1) -> int:
+    """The stream sequence of the last copy published."""
     nc = await nats.connect(stack.nats_url)
     try:
         js = nc.jetstream()
         for _ in range(times):
             # No Nats-Msg-Id: every copy is stored, as after JetStream's duplicate window.
-            await js.publish("brain.task.suggested", envelope.model_dump_json().encode())
+            ack = await js.publish("brain.task.suggested", envelope.model_dump_json().encode())
+        return int(ack.seq)
     finally:
         await nc.close()
 
@@ -112,20 +114,19 @@ async def test_wrong_enum_on_create_is_400(gateway: httpx.AsyncClient, workspace
 
 
 async def test_suggestion_delivered_twice_creates_one_ia_task(
-    gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any, platform_stack: Stack
+    gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any, platform_stack: Stack, consumed: Any
 ) -> None:
     farmer = auth_header(workspace.farmer_token)
     field_id = await new_field(workspace.farmer_token)
-    await _publish_suggestion(platform_stack, _suggestion(workspace, field_id), times=2)
-    tasks = await _ia_tasks(gateway, farmer, field_id, expect=1)
-    await asyncio.sleep(1.0)  # time for the duplicate to arrive and be dropped
+    seq = await _publish_suggestion(platform_stack, _suggestion(workspace, field_id), times=2)
+    await consumed("brain.task.suggested", "agro-task-suggested", seq)  # both copies handled
     tasks = await _ia_tasks(gateway, farmer, field_id, expect=1)
     assert len(tasks) == 1
     assert (tasks[0]["origen"], tasks[0]["decision"], tasks[0]["tipo"]) == ("ia", "pendiente", "riego")
 
     # A new event for the same open suggestion is not duplicated either.
-    await _publish_suggestion(platform_stack, _suggestion(workspace, field_id))
-    await asyncio.sleep(1.0)
+    seq = await _publish_suggestion(platform_stack, _suggestion(workspace, field_id))
+    await consumed("brain.task.suggested", "agro-task-suggested", seq)
     assert len(await _ia_tasks(gateway, farmer, field_id, expect=1)) == 1
     recs = (await gateway.get(f"/api/parcelas/{field_id}/recomendaciones/", headers=farmer)).json()
     assert [r["id"] for r in recs["results"]] == [tasks[0]["id"]]

@@ -3,7 +3,10 @@
 import asyncio
 import base64
 import json
+import subprocess
+import sys
 import time
+import uuid
 from typing import Any
 
 import httpx
@@ -50,14 +53,49 @@ async def test_token_signed_by_another_key_is_refused(gateway: httpx.AsyncClient
     assert await _me(gateway, forged) == 401
 
 
+_SIGN_WITH_AUTHS_KEY = """
+import asyncio, json, sys
+import jwt
+from auth.config import settings
+from auth.keys.ring import ALGORITHM, KeyCipher, active_key
+from auth.models import SCHEMA
+from shared.db import create_engine, create_sessionmaker
+
+async def main():
+    engine = create_engine(settings.database_url, schema=SCHEMA, pool_size=1)
+    async with create_sessionmaker(engine)() as session:
+        kid, key = await active_key(session, KeyCipher(settings.key_encryption_secret))
+    await engine.dispose()
+    print(jwt.encode(json.loads(sys.argv[1]), key, algorithm=ALGORITHM, headers={"kid": kid}))
+
+asyncio.run(main())
+"""
+
+
+def _signed_by_auth(platform_stack: Stack, claims: dict[str, Any]) -> str:
+    """A token signed with auth's real active key: only its claims can make it fail."""
+    result = subprocess.run(
+        [sys.executable, "-c", _SIGN_WITH_AUTHS_KEY, json.dumps(claims)],
+        env=platform_stack.env_for(platform_stack.spec("auth")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
 async def test_expired_token_is_refused(gateway: httpx.AsyncClient, platform_stack: Stack, token: str) -> None:
     jwks = (await gateway.get("/.well-known/jwks.json")).json()
     assert jwks["keys"]
     assert all("d" not in key for key in jwks["keys"]), "private key material must never be published"
     claims = jwt.decode(token, options={"verify_signature": False})
-    claims.update(exp=int(time.time()) - 10, iat=int(time.time()) - 100)
-    forged = jwt.encode(claims, _foreign_key(), algorithm="RS256")
-    assert await _me(gateway, forged) == 401
+    fresh = _signed_by_auth(platform_stack, {**claims, "jti": uuid.uuid4().hex})
+    assert await _me(gateway, fresh) == 200, "the same claims, unexpired, are accepted"
+    now = int(time.time())
+    expired = _signed_by_auth(platform_stack, {**claims, "jti": uuid.uuid4().hex, "exp": now - 10, "iat": now - 100})
+    response = await gateway.get("/auth/me/", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": "El token ha expirado."}
 
 
 async def test_revoked_token_is_refused_by_gateway_and_service_within_a_second(

@@ -4,6 +4,7 @@ Loaded through the `pytest11` entry point of platform-shared, so every test tree
 Nothing here is skipped when an engine is missing: the fixtures start the engines themselves.
 """
 
+import asyncio
 import contextlib
 import json
 import secrets
@@ -22,6 +23,7 @@ import uvicorn
 from shared.devtools.catalog import discover
 from shared.devtools.processes import free_port
 from shared.devtools.stack import Stack, StackConfig
+from shared.events.bus import stream_for_subject
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = secrets.token_urlsafe(12)
@@ -98,6 +100,33 @@ def published(platform_stack: Stack) -> Published:
             await nc.close()
 
     return read
+
+
+Consumed = Callable[[str, str, int], Awaitable[None]]
+
+
+@pytest.fixture
+def consumed(platform_stack: Stack) -> Consumed:
+    """`await consumed(subject, durable, seq)`: returns once that durable consumer has acked
+    every message of `subject`'s stream up to sequence `seq` (what `js.publish` returned).
+
+    Waiting for this instead of sleeping makes "the duplicate changed nothing" a fact, not a hope.
+    """
+
+    async def wait(subject: str, durable: str, seq: int) -> None:
+        nc = await nats.connect(platform_stack.nats_url)
+        try:
+            js = nc.jetstream()
+            stream = stream_for_subject(subject)[0]
+            deadline = time.monotonic() + 20
+            while (await js.consumer_info(stream, durable)).ack_floor.stream_seq < seq:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{durable} did not ack {subject} #{seq} within 20 s")
+                await asyncio.sleep(0.05)
+        finally:
+            await nc.close()
+
+    return wait
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,71 @@
+"""The in-process tier: agro over ASGI, each test in a rolled-back transaction (no NATS, no gateway)."""
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from agro.field.stages import current_stage
+from agro.main import create_app
+from agro.models import Crop, Field, Stage, Variety
+from shared.devtools.inprocess import InProcess, in_process
+from shared.devtools.stack import Stack
+
+FARMER_PERMISSIONS = ["parcelas:ver", "parcelas:crear", "parcelas:actualizar"]
+
+
+@pytest.fixture
+async def agro(platform_engines: Stack, platform_stack: Stack) -> AsyncIterator[InProcess]:
+    url = platform_engines.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://")
+    async with in_process(create_app(), database_url=url, schema="agro") as harness:
+        yield harness
+
+
+async def _variety_with_stages(agro: InProcess, *durations: int) -> tuple[Variety, list[Stage]]:
+    crop = Crop(nombre="Quinua-prueba", descripcion="")
+    agro.session.add(crop)
+    await agro.session.flush()
+    variety = Variety(cultivo_id=crop.id, nombre="Blanca", descripcion="")
+    agro.session.add(variety)
+    await agro.session.flush()
+    stages = [
+        Stage(variedad_id=variety.id, nombre=f"E{n}", orden=n, duracion_dias=days, descripcion="")
+        for n, days in enumerate(durations, start=1)
+    ]
+    agro.session.add_all(stages)
+    await agro.session.flush()
+    return variety, stages
+
+
+@pytest.mark.parametrize(("days_since_sowing", "expected"), [(0, 0), (9, 0), (10, 1), (29, 1), (30, 2), (400, 2)])
+async def test_the_stage_follows_the_calendar(agro: InProcess, days_since_sowing: int, expected: int) -> None:
+    variety, stages = await _variety_with_stages(agro, 10, 20, 15)
+    sown = date(2025, 1, 1)
+    field = Field(variedad_id=variety.id, fecha_siembra=sown, etapa_id=None)
+    assert current_stage(field, stages, sown + timedelta(days=days_since_sowing)) == stages[expected].id
+
+
+async def test_a_pinned_stage_wins_and_no_sowing_date_means_no_stage(agro: InProcess) -> None:
+    variety, stages = await _variety_with_stages(agro, 10, 20)
+    assert current_stage(Field(etapa_id=stages[1].id, fecha_siembra=date(2025, 1, 1)), stages, date(2025, 1, 2)) == (
+        stages[1].id
+    )
+    assert current_stage(Field(variedad_id=variety.id, fecha_siembra=None, etapa_id=None), stages, date.today()) is None
+    assert (
+        current_stage(Field(fecha_siembra=date.today() + timedelta(days=3), etapa_id=None), stages, date.today())
+        is None
+    )
+
+
+async def test_a_field_created_over_http_is_rolled_back_afterwards(agro: InProcess) -> None:
+    variety, stages = await _variety_with_stages(agro, 5, 5)
+    token = agro.token(tenant="fast-tier", role="agricultor", permissions=FARMER_PERMISSIONS)
+    sown = (date.today() - timedelta(days=6)).isoformat()
+    body = {"nombre": "Rápida", "tamano_hectareas": "1.5", "variedad_id": variety.id, "fecha_siembra": sown}
+    created = await agro.client.post("/api/parcelas/", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert created.status_code == 201, created.text
+    field_id = created.json()["parcela_id"]
+    read = await agro.client.get(f"/api/parcelas/{field_id}/", headers={"Authorization": f"Bearer {token}"})
+    assert read.json()["etapa_actual"] == stages[1].id
+    assert await agro.session.scalar(select(func.count()).select_from(Field).where(Field.tenant_id == "fast-tier")) == 1
