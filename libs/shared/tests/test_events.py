@@ -22,8 +22,8 @@ from shared.devtools.engines import start_nats
 from shared.devtools.processes import free_port
 from shared.devtools.pytest_plugin import ScratchSchema
 from shared.devtools.stack import Stack
-from shared.events import Envelope, EventConsumer, Outbox, OutboxRelay, connect_nats, messaging_tables
-from shared.events.bus import stream_for_subject
+from shared.events import Envelope, Event, EventConsumer, Outbox, OutboxRelay, connect_nats, messaging_tables
+from shared.events.bus import ensure_stream, stream_for_subject
 from shared.migrations import create_messaging_tables
 
 
@@ -36,6 +36,7 @@ class World:
     effects: Table
     nats: NATS
     subject: str
+    event: type[Event]
 
     @property
     def js(self):  # type: ignore[no-untyped-def]
@@ -53,13 +54,11 @@ class World:
         return int(info.state.messages)
 
     def consumer(self, durable: str, **options: Any) -> EventConsumer:
-        async def record(session: AsyncSession, envelope: Envelope) -> None:
+        async def record(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
             await session.execute(self.effects.insert().values(event_id=str(envelope.id)))
 
         options.setdefault("handler", record)
-        return EventConsumer(
-            self.js, self.sessionmaker, self.inbox_table, durable=durable, subjects=[self.subject], **options
-        )
+        return EventConsumer(self.js, self.sessionmaker, self.inbox_table, durable=durable, event=self.event, **options)
 
 
 @pytest.fixture
@@ -79,15 +78,25 @@ async def world(scratch_schema: ScratchSchema, platform_engines: Stack) -> Async
     nc = await connect_nats(platform_engines.nats_url, name="test")
     # A stream of its own per test, so tests never see each other's events.
     subject = f"t{secrets.token_hex(4)}.thing.happened"
-    yield World(engine, create_sessionmaker(engine), outbox_table, inbox_table, effects, nc, subject)
+    yield World(engine, create_sessionmaker(engine), outbox_table, inbox_table, effects, nc, subject, thing(subject))
     await nc.close()
     await engine.dispose()
+
+
+def thing(subject: str) -> type[Event]:
+    """A payload model of this test's own subject."""
+
+    class ThingHappened(Event):
+        n: int
+
+    ThingHappened.subject = subject
+    return ThingHappened
 
 
 async def emit(world: World, data: dict[str, Any]) -> Envelope:
     outbox = Outbox(world.outbox_table, source="test")
     async with world.sessionmaker() as session, session.begin():
-        return await outbox.emit(session, world.subject, data, tenant_id="1")
+        return await outbox.emit(session, world.event(**data), tenant_id="1")
 
 
 class CrashAfterPublish(OutboxRelay):
@@ -132,7 +141,8 @@ async def test_consumer_crash_before_ack_does_not_repeat_the_effect(world: World
     assert crashed._sub is not None
     (msg,) = await crashed._sub.fetch(1, timeout=2)
     # The handler's transaction commits, then the process dies before msg.ack().
-    assert await crashed.handle(Envelope.model_validate_json(msg.data))
+    envelope = Envelope.model_validate_json(msg.data)
+    assert await crashed.handle(envelope, world.event.model_validate(envelope.data))
     await crashed.stop()
 
     restarted = world.consumer("effects", ack_wait_seconds=1.0)
@@ -151,7 +161,7 @@ async def test_consumer_crash_before_ack_does_not_repeat_the_effect(world: World
 async def test_failing_handler_is_retried_then_dead_lettered(world: World) -> None:
     calls = 0
 
-    async def always_fails(session: AsyncSession, envelope: Envelope) -> None:
+    async def always_fails(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
         nonlocal calls
         calls += 1
         await session.execute(world.effects.insert().values(event_id=str(envelope.id)))
@@ -212,3 +222,27 @@ async def test_relay_run_loop_survives_a_nats_outage_and_publishes_after(world: 
         task.cancel()
         await nc.close()
         server.stop()
+
+
+async def test_a_payload_that_breaks_its_model_is_dead_lettered_at_once(world: World) -> None:
+    calls = 0
+
+    async def handler(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
+        nonlocal calls
+        calls += 1
+
+    bad = Envelope(type=world.subject, source="test", tenant_id="1", data={"n": "not a number"})
+    await ensure_stream(world.js, world.subject)
+    await world.js.publish(world.subject, bad.model_dump_json().encode())
+    prefix = world.subject.split(".")[0]
+    dead = await world.js.subscribe(f"deadletter.{prefix}-typed")
+    consumer = world.consumer(f"{prefix}-typed", handler=handler, max_deliver=5)
+    await consumer.start()
+    await consumer.poll(timeout=2)
+    letter = await dead.next_msg(timeout=2)
+    await dead.unsubscribe()
+    assert calls == 0
+    assert json.loads(letter.data)["data"] == {"n": "not a number"}
+    assert letter.headers
+    assert letter.headers["Original-Subject"] == world.subject
+    assert await consumer.poll(timeout=0.5) == 0, "terminated, not redelivered"

@@ -126,3 +126,17 @@ async def test_cors_preflight_and_exposed_headers(gateway: httpx.AsyncClient) ->
     exposed = answer.headers["access-control-expose-headers"]
     assert "X-RateLimit-Remaining" in exposed
     assert "X-Request-ID" in exposed
+
+
+async def test_asyncapi_lists_every_published_subject_with_its_payload(gateway: httpx.AsyncClient) -> None:
+    document = (await gateway.get("/api/asyncapi/")).json()
+    assert document["asyncapi"] == "3.0.0"
+    addresses = {channel["address"] for channel in document["channels"].values()}
+    assert {"auth.token.revoked", "auth.tenant.deactivated", "auth.user.created"} <= addresses
+    assert {"agro.field.upserted", "agro.node.deleted", "agro.subscription.changed", "agro.rule.upserted"} <= addresses
+    schemas = document["components"]["schemas"]
+    assert "etapa_actual_id" not in schemas["FieldUpserted"]["properties"], "no value that ages by itself"
+    refs = set(re.findall(r"#/components/(?:schemas|messages)/([A-Za-z_]+)", str(document)))
+    assert refs <= set(schemas) | set(document["components"]["messages"])
+    for operation in document["operations"].values():
+        assert operation["action"] == "send"

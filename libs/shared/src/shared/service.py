@@ -5,6 +5,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
@@ -12,7 +13,7 @@ from sqlalchemy import Table
 from shared.config import BaseServiceSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import ErrorStyle, install_error_handlers
-from shared.events import EventConsumer, EventHandler, OutboxRelay, connect_nats
+from shared.events import Event, EventConsumer, EventHandler, OutboxRelay, asyncapi_document, connect_nats
 from shared.health import router as health_router
 from shared.observability import KeepAliveAfterError, ObservabilityMiddleware, configure_logging
 from shared.security import start_token_verifier
@@ -27,7 +28,7 @@ StartupHook = Callable[[FastAPI], Awaitable[None]]
 @dataclass(frozen=True)
 class ConsumerSpec:
     durable: str
-    subjects: Sequence[str]
+    event: type[Event]
     handler: EventHandler
 
 
@@ -42,6 +43,7 @@ def create_service_app(
     default_error_style: ErrorStyle = ErrorStyle.FASTAPI,
     messaging: tuple[Table, Table] | None = None,
     consumers: Sequence[ConsumerSpec] = (),
+    events: Sequence[type[Event]] = (),
     on_startup: StartupHook | None = None,
     description: str = "",
 ) -> FastAPI:
@@ -49,6 +51,7 @@ def create_service_app(
 
     `app.state` then holds `engine`, `sessionmaker`, `nats`, `js` and `verifier`.
     `messaging` is the service's (outbox, inbox) pair; with it the outbox relay runs.
+    `events` are the models of the subjects it publishes, served as AsyncAPI at /asyncapi.json.
     """
 
     @contextlib.asynccontextmanager
@@ -71,7 +74,7 @@ def create_service_app(
                     app.state.sessionmaker,
                     inbox,
                     durable=spec.durable,
-                    subjects=spec.subjects,
+                    event=spec.event,
                     handler=spec.handler,
                 )
                 await consumer.start()
@@ -95,6 +98,12 @@ def create_service_app(
     install_error_handlers(app, error_styles, default=default_error_style)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.include_router(health_router)
+    catalogue = asyncapi_document(title, version, events)
+
+    @app.get("/asyncapi.json", include_in_schema=False)
+    async def asyncapi() -> dict[str, Any]:
+        return catalogue
+
     for router in routers:
         app.include_router(router)
     build_stack = app.build_middleware_stack

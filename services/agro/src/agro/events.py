@@ -1,20 +1,144 @@
-"""What agro tells the other services, through its outbox (ingest and brain keep read models)."""
+"""What agro tells the other services, through its outbox: one model per subject.
+
+ingest keeps node credentials and plan limits from these; brain keeps fields, stages and
+rules. Every change those read models depend on is published, cascades included, and no
+payload carries a value that ages by itself: consumers derive a field's current stage from
+`fecha_siembra`, the pinned `etapa_id` and the stages' `orden` and `duracion_dias`.
+"""
+
+from datetime import date, datetime
+
+from pydantic import Field
 
 from agro.models import outbox_table
-from shared.events import Outbox
+from shared.events import Event, Outbox
 
 outbox = Outbox(outbox_table, source="agro")
 
-FIELD_UPSERTED = "agro.field.upserted"
-FIELD_DELETED = "agro.field.deleted"
-STAGE_UPSERTED = "agro.stage.upserted"
-STAGE_DELETED = "agro.stage.deleted"
-RULE_UPSERTED = "agro.rule.upserted"
-RULE_DELETED = "agro.rule.deleted"
-SUBSCRIPTION_CHANGED = "agro.subscription.changed"
-NODE_UPSERTED = "agro.node.upserted"
-NODE_DELETED = "agro.node.deleted"
-TASK_DECIDED = "agro.task.decided"
 
-# Consumed.
-TASK_SUGGESTED = "brain.task.suggested"
+class FieldUpserted(Event):
+    """A field was created or changed (also when a deleted stage unpinned it)."""
+
+    subject = "agro.field.upserted"
+    parcela_id: int
+    usuario_id: str
+    variedad_id: int | None
+    fecha_siembra: date | None
+    etapa_fijada_id: int | None = Field(description="A stage pinned by hand; else derive it from the sowing date")
+
+
+class FieldDeleted(Event):
+    """A field was deleted; its nodes and subscriptions were deleted with it (published too)."""
+
+    subject = "agro.field.deleted"
+    parcela_id: int
+
+
+class StageUpserted(Event):
+    """A growth stage of a variety was created or changed (platform-wide catalogue)."""
+
+    subject = "agro.stage.upserted"
+    etapa_id: int
+    variedad_id: int
+    nombre: str
+    orden: int
+    duracion_dias: int
+
+
+class StageDeleted(Event):
+    """A stage was deleted; its rules were deleted with it (published too)."""
+
+    subject = "agro.stage.deleted"
+    etapa_id: int
+
+
+class RuleUpserted(Event):
+    """A stage's rule was created or changed: brain evaluates readings against it."""
+
+    subject = "agro.rule.upserted"
+    regla_id: int
+    etapa_id: int
+    parametro: str
+    minimo: float
+    maximo: float
+    accion_si_menor: str
+    accion_si_mayor: str
+    activo: bool
+
+
+class RuleDeleted(Event):
+    """A rule was deleted (by itself, or with its stage)."""
+
+    subject = "agro.rule.deleted"
+    regla_id: int
+
+
+class SubscriptionChanged(Event):
+    """A field's plan subscription was created, changed or deleted (`estado` "eliminado"),
+    or its plan's limits changed: ingest enforces `limite_lecturas_dia`."""
+
+    subject = "agro.subscription.changed"
+    suscripcion_id: int
+    parcela_id: int
+    estado: str
+    plan_id: int | None = None
+    limite_lecturas_dia: int | None = None
+    frecuencia_minutos: int | None = None
+
+
+class NodeUpserted(Event):
+    """A master node was registered or changed; `token_hash` is the SHA-256 of its token
+    (null once revoked): ingest authenticates nodes with it."""
+
+    subject = "agro.node.upserted"
+    nodo_id: int
+    codigo: str
+    parcela_id: int
+    activo: bool
+    token_hash: str | None
+
+
+class NodeDeleted(Event):
+    """A master node was deleted (by itself, or with its field): its token stops working."""
+
+    subject = "agro.node.deleted"
+    nodo_id: int
+
+
+class TaskDecided(Event):
+    """A farmer accepted or rejected a task: brain's KPIs."""
+
+    subject = "agro.task.decided"
+    tarea_id: int
+    parcela_id: int
+    origen: str
+    decision: str
+    regla_id: int | None
+
+
+class TaskSuggested(Event):
+    """Brain suggests a task for a field after a rule violation.
+
+    Consumed here; published by brain, whose `events.py` takes this model over when it lands.
+    """
+
+    subject = "brain.task.suggested"
+    parcela_id: int
+    regla_id: int | None = None
+    tipo: str = Field(default="recomendacion", max_length=100)
+    descripcion: str = ""
+    fecha_programada: datetime | None = None
+
+
+PUBLISHED: list[type[Event]] = [
+    FieldUpserted,
+    FieldDeleted,
+    StageUpserted,
+    StageDeleted,
+    RuleUpserted,
+    RuleDeleted,
+    SubscriptionChanged,
+    NodeUpserted,
+    NodeDeleted,
+    TaskDecided,
+]

@@ -2,7 +2,7 @@ from fastapi import FastAPI
 
 from agro.catalog.endpoints import router as catalog_router
 from agro.config import settings
-from agro.events import TASK_SUGGESTED
+from agro.events import PUBLISHED, TaskSuggested
 from agro.field.endpoints import router as field_router
 from agro.models import SCHEMA, inbox_table, outbox_table
 from agro.node.endpoints import router as node_router
@@ -22,7 +22,8 @@ def create_app() -> FastAPI:
         routers=[catalog_router, plan_router, field_router, node_router, task_router],
         default_error_style=ErrorStyle.AGRO,
         messaging=(outbox_table, inbox_table),
-        consumers=[ConsumerSpec(durable="agro-task-suggested", subjects=[TASK_SUGGESTED], handler=on_task_suggested)],
+        consumers=[ConsumerSpec(durable="agro-task-suggested", event=TaskSuggested, handler=on_task_suggested)],
+        events=PUBLISHED,
     )
 
 

@@ -1,12 +1,34 @@
-"""What auth tells the other services, through its outbox."""
+"""What auth tells the other services, through its outbox: one model per subject."""
+
+from pydantic import Field
 
 from auth.models import outbox_table
-from shared.events import Outbox
+from shared.events import Event, Outbox
+from shared.security.revocations import TenantDeactivated, TokenRevoked
 
 outbox = Outbox(outbox_table, source="auth")
 
-USER_CREATED = "auth.user.created"
-USER_ROLE_CHANGED = "auth.user.role_changed"
-# Both revoke tokens everywhere (`shared.security.revocations` follows them).
-TOKEN_REVOKED = "auth.token.revoked"
-TENANT_DEACTIVATED = "auth.tenant.deactivated"
+
+class UserCreated(Event):
+    """An account was created (registration, an accepted prospect, the bootstrap admin)."""
+
+    subject = "auth.user.created"
+    user_id: int
+    username: str
+    email: str
+    role: str
+
+
+class UserRoleChanged(Event):
+    """A user's role changed; tokens issued from now on carry its permissions."""
+
+    subject = "auth.user.role_changed"
+    user_id: int
+    role: str
+    previous_role: str | None = Field(default=None)
+
+
+# Both revoke tokens everywhere; their models live in libs/shared, which follows them.
+PUBLISHED: list[type[Event]] = [UserCreated, UserRoleChanged, TokenRevoked, TenantDeactivated]
+
+__all__ = ["PUBLISHED", "TenantDeactivated", "TokenRevoked", "UserCreated", "UserRoleChanged", "outbox"]

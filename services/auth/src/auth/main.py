@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from fastapi import FastAPI
 
+from auth import events
 from auth.account.endpoints import router as account_router
 from auth.config import settings
 from auth.keys.endpoints import router as keys_router
@@ -52,6 +53,7 @@ def create_app() -> FastAPI:
         ],
         error_styles=ERROR_STYLES,
         messaging=(outbox_table, inbox_table),
+        events=events.PUBLISHED,
         on_startup=load_own_keys,
     )
 

@@ -1,4 +1,4 @@
-"""One OpenAPI document for the whole suite, merged from the services' own."""
+"""One OpenAPI document (and one AsyncAPI document) for the whole suite, merged from the services' own."""
 
 import asyncio
 import copy
@@ -97,6 +97,31 @@ def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
     return item
 
 
+def merge_asyncapi(documents: dict[str, dict[str, Any]], base: dict[str, Any]) -> dict[str, Any]:
+    """Every service's channels, operations and components; a clashing component name is
+    prefixed with its service (events are owned by one publisher, so clashes are rare)."""
+    merged = copy.deepcopy(base)
+    for section in ("channels", "operations"):
+        merged.setdefault(section, {})
+    components = merged.setdefault("components", {"messages": {}, "schemas": {}})
+    for service, document in sorted(documents.items()):
+        renames: dict[str, str] = {}
+        for kind in ("messages", "schemas"):
+            for name, item in document.get("components", {}).get(kind, {}).items():
+                if name in components[kind] and components[kind][name] != item:
+                    renames[name] = f"{service}__{name}"
+        text = json.dumps(document)
+        for old, new in renames.items():
+            text = text.replace(f'/{old}"', f'/{new}"')
+        document = json.loads(text)
+        for kind in ("messages", "schemas"):
+            for name, item in document.get("components", {}).get(kind, {}).items():
+                components[kind][renames.get(name, name)] = item
+        merged["channels"].update(document.get("channels", {}))
+        merged["operations"].update(document.get("operations", {}))
+    return merged
+
+
 class MergedSchema:
     """Fetched from every upstream on demand, cached briefly; a down service is left out."""
 
@@ -105,28 +130,52 @@ class MergedSchema:
         self.upstreams = upstreams
         self.table = table
         self.ttl = ttl
-        self._cached: tuple[float, dict[str, Any]] | None = None
+        self._cached: dict[str, tuple[float, dict[str, Any]]] = {}
 
     async def _fetch(self, name: str, url: str) -> tuple[str, dict[str, Any] | None]:
         try:
-            response = await self.client.get(f"{url}/openapi.json", timeout=3.0)
+            response = await self.client.get(url, timeout=3.0)
             response.raise_for_status()
             return name, response.json()
         except (httpx.HTTPError, ValueError):
             return name, None
 
-    async def get(self, base: dict[str, Any]) -> dict[str, Any]:
-        if self._cached and time.monotonic() - self._cached[0] < self.ttl:
-            return self._cached[1]
+    async def _documents(self, path: str) -> tuple[dict[str, dict[str, Any]], list[str]]:
         wanted = {name: url for name, url in self.upstreams.items() if name in self.table.upstreams}
-        results = await asyncio.gather(*(self._fetch(name, url) for name, url in wanted.items()))
-        documents = {name: doc for name, doc in results if doc is not None}
-        missing = sorted(name for name, doc in results if doc is None)
-        merged = merge(documents, self.table, base)
-        if missing:
-            merged["info"]["description"] = (
-                merged["info"].get("description", "") + f"\n\nUnavailable right now: {', '.join(missing)}."
-            )
-        else:
-            self._cached = (time.monotonic(), merged)
-        return merged
+        results = await asyncio.gather(*(self._fetch(name, f"{url}{path}") for name, url in wanted.items()))
+        return {name: doc for name, doc in results if doc is not None}, sorted(n for n, d in results if d is None)
+
+    async def _cached_or(self, key: str, build: Any) -> dict[str, Any]:
+        cached = self._cached.get(key)
+        if cached and time.monotonic() - cached[0] < self.ttl:
+            return cached[1]
+        document, complete = await build()
+        if complete:
+            self._cached[key] = (time.monotonic(), document)
+        return dict(document)
+
+    async def get(self, base: dict[str, Any]) -> dict[str, Any]:
+        """The OpenAPI document."""
+
+        async def build() -> tuple[dict[str, Any], bool]:
+            documents, missing = await self._documents("/openapi.json")
+            merged = merge(documents, self.table, base)
+            if missing:
+                merged["info"]["description"] = (
+                    merged["info"].get("description", "") + f"\n\nUnavailable right now: {', '.join(missing)}."
+                )
+            return merged, not missing
+
+        return await self._cached_or("openapi", build)
+
+    async def asyncapi(self, base: dict[str, Any]) -> dict[str, Any]:
+        """The AsyncAPI document: every subject the services publish, with its payload."""
+
+        async def build() -> tuple[dict[str, Any], bool]:
+            documents, missing = await self._documents("/asyncapi.json")
+            merged = merge_asyncapi(documents, base)
+            if missing:
+                merged["info"]["description"] += f"\n\nUnavailable right now: {', '.join(missing)}."
+            return merged, not missing
+
+        return await self._cached_or("asyncapi", build)

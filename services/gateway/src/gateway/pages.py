@@ -13,7 +13,9 @@ VERSION = "0.1.0"
 WELCOME = {"message": "Bienvenido a la API de Bytchat. La API está en línea."}
 # Swagger UI and ReDoc from the fastapi-offline wheel: the docs work without internet.
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
-_OWN_PATHS = frozenset({"/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/docs/", "/api/redoc/"})
+_OWN_PATHS = frozenset(
+    {"/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/asyncapi/", "/api/docs/", "/api/redoc/"}
+)
 _OPENAPI_BASE: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -24,6 +26,17 @@ _OPENAPI_BASE: dict[str, Any] = {
     },
     "paths": {},
     "components": {"schemas": {}},
+}
+
+_ASYNCAPI_BASE: dict[str, Any] = {
+    "asyncapi": "3.0.0",
+    "info": {
+        "title": "Platform events",
+        "version": VERSION,
+        "description": "The NATS JetStream subjects the services publish, each with its payload model. "
+        "Every event travels in the same envelope; `data` holds the payload.",
+    },
+    "defaultContentType": "application/json",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -46,6 +59,11 @@ async def welcome() -> dict[str, str]:
 @router.get("/api/schema/")
 async def schema(request: Request) -> JSONResponse:
     return JSONResponse(await request.app.state.schema.get(_OPENAPI_BASE))
+
+
+@router.get("/api/asyncapi/")
+async def asyncapi(request: Request) -> JSONResponse:
+    return JSONResponse(await request.app.state.schema.asyncapi(_ASYNCAPI_BASE))
 
 
 @router.get("/api/docs/")

@@ -1,6 +1,7 @@
 """Events over NATS JetStream: envelope, transactional outbox, idempotent durable consumers."""
 
 from shared.events.bus import connect_nats, ensure_stream, stream_for_subject
+from shared.events.catalogue import Event, asyncapi_document
 from shared.events.consumer import EventConsumer, EventHandler
 from shared.events.envelope import Envelope
 from shared.events.outbox import Outbox, OutboxRelay
@@ -8,10 +9,12 @@ from shared.events.tables import messaging_tables
 
 __all__ = [
     "Envelope",
+    "Event",
     "EventConsumer",
     "EventHandler",
     "Outbox",
     "OutboxRelay",
+    "asyncapi_document",
     "connect_nats",
     "ensure_stream",
     "messaging_tables",

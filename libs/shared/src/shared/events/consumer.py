@@ -2,7 +2,8 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -14,21 +15,24 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.bus import ensure_stream
+from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 from shared.observability.request_id import request_id_var
 
 logger = logging.getLogger(__name__)
 
-EventHandler = Callable[[AsyncSession, Envelope], Awaitable[None]]
+# (session, envelope, the envelope's data validated against the subject's model)
+EventHandler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
 DEAD_LETTER_PREFIX = "deadletter"
 
 
 class EventConsumer:
-    """A durable pull consumer of one stream that runs `handler` at most once per event id.
+    """A durable pull consumer of one subject that runs `handler` at most once per event id.
 
     A handler that raises rolls back and the message is redelivered (with a delay) up to
-    `max_deliver` times, then copied to `deadletter.<durable>` and terminated.
+    `max_deliver` times, then copied to `deadletter.<durable>` and terminated. A payload that
+    does not match the subject's model is dead-lettered at once: retrying cannot fix it.
     """
 
     def __init__(
@@ -38,19 +42,18 @@ class EventConsumer:
         inbox: Table,
         *,
         durable: str,
-        subjects: Sequence[str],
+        event: type[Event],
         handler: EventHandler,
         max_deliver: int = 5,
         ack_wait_seconds: float = 30.0,
         batch_size: int = 20,
     ) -> None:
-        if not subjects:
-            raise ValueError("a consumer needs at least one subject")
         self.js = js
         self.sessionmaker = sessionmaker
         self.inbox = inbox
         self.durable = durable
-        self.subjects = list(subjects)
+        self.event = event
+        self.subject = event.subject
         self.handler = handler
         self.max_deliver = max_deliver
         self.ack_wait_seconds = ack_wait_seconds
@@ -58,7 +61,7 @@ class EventConsumer:
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def start(self) -> None:
-        stream = await ensure_stream(self.js, self.subjects[0])
+        stream = await ensure_stream(self.js, self.subject)
         await ensure_stream(self.js, f"{DEAD_LETTER_PREFIX}.{self.durable}")
         config = ConsumerConfig(
             durable_name=self.durable,
@@ -66,11 +69,10 @@ class EventConsumer:
             deliver_policy=DeliverPolicy.ALL,
             ack_wait=self.ack_wait_seconds,
             max_deliver=self.max_deliver,
-            filter_subjects=self.subjects if len(self.subjects) > 1 else None,
-            filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
+            filter_subject=self.subject,
         )
         # Creates the durable consumer on first start, binds to it afterwards.
-        self._sub = await self.js.pull_subscribe(self.subjects[0], durable=self.durable, stream=stream, config=config)
+        self._sub = await self.js.pull_subscribe(self.subject, durable=self.durable, stream=stream, config=config)
 
     async def run(self) -> None:
         """Fetch and process until cancelled."""
@@ -106,20 +108,24 @@ class EventConsumer:
         """Handle one message: inbox + handler committed together, then ack."""
         try:
             envelope = Envelope.model_validate_json(msg.data)
-        except ValidationError:
-            logger.error("malformed event", extra={"consumer": self.durable, "subject": msg.subject})
+            payload = self.event.model_validate(envelope.data)
+        except ValidationError as exc:
+            logger.error(
+                "malformed event",
+                extra={"consumer": self.durable, "subject": msg.subject, "errors": exc.errors(include_input=False)},
+            )
             await self._dead_letter(msg)
             return
         token = request_id_var.set(envelope.request_id)
         try:
-            if await self.handle(envelope):
+            if await self.handle(envelope, payload):
                 await msg.ack()
             else:
                 await self._retry_or_dead_letter(msg)
         finally:
             request_id_var.reset(token)
 
-    async def handle(self, envelope: Envelope) -> bool:
+    async def handle(self, envelope: Envelope, payload: Event) -> bool:
         """Run the handler once per event id; True when committed (or already seen)."""
         try:
             async with self.sessionmaker() as session, session.begin():
@@ -130,7 +136,7 @@ class EventConsumer:
                     .returning(self.inbox.c.event_id)
                 )
                 if fresh.first() is not None:
-                    await self.handler(session, envelope)
+                    await self.handler(session, envelope, payload)
         except asyncio.CancelledError:
             raise
         except Exception:

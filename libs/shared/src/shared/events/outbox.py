@@ -10,6 +10,7 @@ from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.bus import ensure_stream
+from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 
 logger = logging.getLogger(__name__)
@@ -22,16 +23,10 @@ class Outbox:
         self.table = table
         self.source = source
 
-    async def emit(
-        self,
-        session: AsyncSession,
-        subject: str,
-        data: dict[str, Any],
-        *,
-        tenant_id: str | None,
-        event_type: str | None = None,
-    ) -> Envelope:
-        envelope = Envelope(type=event_type or subject, tenant_id=tenant_id, source=self.source, data=data)
+    async def emit(self, session: AsyncSession, event: Event, *, tenant_id: str | None) -> Envelope:
+        """Record `event` on its subject, in the caller's transaction."""
+        subject = type(event).subject
+        envelope = Envelope(type=subject, tenant_id=tenant_id, source=self.source, data=event.model_dump(mode="json"))
         await session.execute(
             insert(self.table).values(id=envelope.id, subject=subject, payload=envelope.model_dump(mode="json"))
         )

@@ -7,7 +7,6 @@ service without a call to auth.
 """
 
 import asyncio
-import json
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,18 +14,45 @@ from datetime import UTC, datetime, timedelta
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from pydantic import Field, ValidationError
 
 from shared.events.bus import ensure_stream
+from shared.events.catalogue import Event
+from shared.events.envelope import Envelope
 
-__all__ = ["TENANT_DEACTIVATED", "TOKEN_REVOKED", "RevocationList"]
+__all__ = ["TENANT_DEACTIVATED", "TOKEN_REVOKED", "RevocationList", "TenantDeactivated", "TokenRevoked"]
 
 logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 1.0
 _RETRY_SECONDS = 0.5
 
-TOKEN_REVOKED = "auth.token.revoked"
-TENANT_DEACTIVATED = "auth.tenant.deactivated"
+
+class TokenRevoked(Event):
+    """A token was revoked (a logout): every service refuses it from now on.
+
+    Published by auth; its model lives here because every process follows it.
+    """
+
+    subject = "auth.token.revoked"
+    jti: str
+    exp: int = Field(description="When the token would have expired (Unix time)")
+    user_id: str
+
+
+class TenantDeactivated(Event):
+    """A workspace was deactivated: every token of it issued up to `deactivated_at` is refused.
+
+    Published by auth; its model lives here because every process follows it.
+    """
+
+    subject = "auth.tenant.deactivated"
+    tenant_id: str
+    deactivated_at: float = Field(description="Unix time")
+
+
+TOKEN_REVOKED = TokenRevoked.subject
+TENANT_DEACTIVATED = TenantDeactivated.subject
 
 
 class RevocationList:
@@ -99,12 +125,14 @@ class RevocationList:
 
     def _apply(self, msg: Msg) -> None:
         try:
-            data = json.loads(msg.data)["data"]
+            data = Envelope.model_validate_json(msg.data).data
             if msg.subject == TENANT_DEACTIVATED:
-                self.close_tenant(str(data["tenant_id"]), float(data["deactivated_at"]))
+                closed = TenantDeactivated.model_validate(data)
+                self.close_tenant(closed.tenant_id, closed.deactivated_at)
             else:
-                self.add(str(data["jti"]), float(data["exp"]))
-        except (ValueError, KeyError, TypeError):
+                revoked = TokenRevoked.model_validate(data)
+                self.add(revoked.jti, revoked.exp)
+        except ValidationError:
             logger.error("malformed revocation event", extra={"subject": msg.subject})
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
+from agro.field.service import publish_field
 from agro.lookups import assign, get_or_404, save_unique
 from agro.models import Crop, Field, Rule, Stage, Variety
 from shared.errors import InvalidRequest
@@ -106,20 +107,28 @@ async def update_stage(session: AsyncSession, stage_id: int, values: dict[str, A
 
 
 async def delete_stage(session: AsyncSession, stage_id: int) -> None:
+    """The stage goes with its rules, and fields pinned to it are unpinned: all published."""
     stage = await get_or_404(session, Stage, stage_id)
+    for rule_id in await session.scalars(select(Rule.id).where(Rule.etapa_id == stage.id)):
+        await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
+    pinned = list(await session.scalars(select(Field).where(Field.etapa_id == stage.id)))
     await session.delete(stage)
-    await events.outbox.emit(session, events.STAGE_DELETED, {"etapa_id": stage_id}, tenant_id=None)
+    await session.flush()
+    for field in pinned:
+        await session.refresh(field)
+        await publish_field(session, field)
+    await events.outbox.emit(session, events.StageDeleted(etapa_id=stage_id), tenant_id=None)
 
 
 async def _publish_stage(session: AsyncSession, stage: Stage) -> None:
-    data = {
-        "etapa_id": stage.id,
-        "variedad_id": stage.variedad_id,
-        "nombre": stage.nombre,
-        "orden": stage.orden,
-        "duracion_dias": stage.duracion_dias,
-    }
-    await events.outbox.emit(session, events.STAGE_UPSERTED, data, tenant_id=None)
+    event = events.StageUpserted(
+        etapa_id=stage.id,
+        variedad_id=stage.variedad_id,
+        nombre=stage.nombre,
+        orden=stage.orden,
+        duracion_dias=stage.duracion_dias,
+    )
+    await events.outbox.emit(session, event, tenant_id=None)
 
 
 # -- rules -----------------------------------------------------------------------------------
@@ -157,21 +166,21 @@ async def update_rule(session: AsyncSession, rule_id: int, values: dict[str, Any
 async def delete_rule(session: AsyncSession, rule_id: int) -> None:
     rule = await get_or_404(session, Rule, rule_id)
     await session.delete(rule)
-    await events.outbox.emit(session, events.RULE_DELETED, {"regla_id": rule_id}, tenant_id=None)
+    await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
 
 
 async def _publish_rule(session: AsyncSession, rule: Rule) -> None:
-    data = {
-        "regla_id": rule.id,
-        "etapa_id": rule.etapa_id,
-        "parametro": rule.parametro,
-        "minimo": rule.minimo,
-        "maximo": rule.maximo,
-        "accion_si_menor": rule.accion_si_menor,
-        "accion_si_mayor": rule.accion_si_mayor,
-        "activo": rule.activo,
-    }
-    await events.outbox.emit(session, events.RULE_UPSERTED, data, tenant_id=None)
+    event = events.RuleUpserted(
+        regla_id=rule.id,
+        etapa_id=rule.etapa_id,
+        parametro=rule.parametro,
+        minimo=rule.minimo,
+        maximo=rule.maximo,
+        accion_si_menor=rule.accion_si_menor,
+        accion_si_mayor=rule.accion_si_mayor,
+        activo=rule.activo,
+    )
+    await events.outbox.emit(session, event, tenant_id=None)
 
 
 async def _existing(session: AsyncSession, model: type[Any], ident: int, field: str) -> None:

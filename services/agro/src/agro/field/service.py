@@ -12,7 +12,7 @@ from agro.access import sees_whole_workspace
 from agro.field.schemas import FieldOut
 from agro.field.stages import current_stage
 from agro.lookups import assign
-from agro.models import Field, Stage, Variety
+from agro.models import Field, MasterNode, Stage, Subscription, Variety
 from agro.plan import service as plans
 from shared.errors import InvalidRequest, NotFound
 from shared.security import Principal
@@ -67,7 +67,7 @@ async def create(session: AsyncSession, principal: Principal, values: dict[str, 
     if plan_id is not None:
         subscription = await plans.subscribe(session, field, plan_id)
         plan_name = (await plans.active_plan_names(session, [subscription.parcela_id])).get(field.id)
-    await _publish(session, field)
+    await publish_field(session, field)
     return field, plan_name
 
 
@@ -77,14 +77,19 @@ async def update(session: AsyncSession, principal: Principal, field_id: int, val
     assign(field, values)
     field.updated_at = datetime.now(UTC)
     await session.flush()
-    await _publish(session, field)
+    await publish_field(session, field)
     return field
 
 
 async def delete(session: AsyncSession, principal: Principal, field_id: int) -> None:
+    """The field goes with its nodes and subscriptions (database cascade): each is published."""
     field = await get(session, principal, field_id)
+    for node_id in await session.scalars(select(MasterNode.id).where(MasterNode.parcela_id == field.id)):
+        await events.outbox.emit(session, events.NodeDeleted(nodo_id=node_id), tenant_id=field.tenant_id)
+    for subscription in await session.scalars(select(Subscription).where(Subscription.parcela_id == field.id)):
+        await plans.publish_deleted_subscription(session, subscription)
     await session.delete(field)
-    await events.outbox.emit(session, events.FIELD_DELETED, {"parcela_id": field_id}, tenant_id=field.tenant_id)
+    await events.outbox.emit(session, events.FieldDeleted(parcela_id=field_id), tenant_id=field.tenant_id)
 
 
 async def _check_references(session: AsyncSession, values: dict[str, Any]) -> None:
@@ -132,19 +137,13 @@ async def describe(session: AsyncSession, fields: Sequence[Field]) -> list[Field
     ]
 
 
-async def _publish(session: AsyncSession, field: Field) -> None:
-    """Brain evaluates the rules of the field's current stage; it gets what it needs to know it."""
-    (described,) = await describe(session, [field])
-    await events.outbox.emit(
-        session,
-        events.FIELD_UPSERTED,
-        {
-            "parcela_id": field.id,
-            "usuario_id": field.usuario_id,
-            "variedad_id": field.variedad_id,
-            "fecha_siembra": field.fecha_siembra.isoformat() if field.fecha_siembra else None,
-            "etapa_fijada_id": field.etapa_id,
-            "etapa_actual_id": described.etapa_actual,
-        },
-        tenant_id=field.tenant_id,
+async def publish_field(session: AsyncSession, field: Field) -> None:
+    """What brain needs to derive the field's current stage itself, on any day."""
+    event = events.FieldUpserted(
+        parcela_id=field.id,
+        usuario_id=field.usuario_id,
+        variedad_id=field.variedad_id,
+        fecha_siembra=field.fecha_siembra,
+        etapa_fijada_id=field.etapa_id,
     )
+    await events.outbox.emit(session, event, tenant_id=field.tenant_id)

@@ -78,22 +78,14 @@ async def revoke_token(session: AsyncSession, node: MasterNode) -> None:
 
 async def delete(session: AsyncSession, node: MasterNode) -> None:
     await session.delete(node)
-    await events.outbox.emit(session, events.NODE_DELETED, {"nodo_id": node.id}, tenant_id=node.tenant_id)
+    await events.outbox.emit(session, events.NodeDeleted(nodo_id=node.id), tenant_id=node.tenant_id)
 
 
 async def _publish(session: AsyncSession, node: MasterNode) -> None:
-    await events.outbox.emit(
-        session,
-        events.NODE_UPSERTED,
-        {
-            "nodo_id": node.id,
-            "codigo": node.codigo,
-            "parcela_id": node.parcela_id,
-            "activo": node.activo,
-            "token_hash": node.token_hash,
-        },
-        tenant_id=node.tenant_id,
+    event = events.NodeUpserted(
+        nodo_id=node.id, codigo=node.codigo, parcela_id=node.parcela_id, activo=node.activo, token_hash=node.token_hash
     )
+    await events.outbox.emit(session, event, tenant_id=node.tenant_id)
 
 
 # -- secondary nodes -------------------------------------------------------------------------

@@ -27,9 +27,12 @@ async def create_plan(session: AsyncSession, values: dict[str, Any]) -> Plan:
 
 
 async def update_plan(session: AsyncSession, plan_id: int, values: dict[str, Any]) -> Plan:
+    """Its subscriptions are re-published: ingest's daily limits follow the plan's."""
     plan = await get_or_404(session, Plan, plan_id)
     assign(plan, values)
     await _save_plan(session, plan)
+    for subscription in await session.scalars(select(Subscription).where(Subscription.plan_id == plan.id)):
+        await _publish(session, subscription, plan)
     return plan
 
 
@@ -71,6 +74,9 @@ async def subscribe(session: AsyncSession, field: Field, plan_id: int) -> Subscr
     if current is not None:
         current.estado, current.fecha_fin = "suspendido", datetime.now(UTC)
         await session.flush()
+        previous_plan = await session.get(Plan, current.plan_id)
+        assert previous_plan is not None  # a foreign key
+        await _publish(session, current, previous_plan)
     subscription = Subscription(tenant_id=field.tenant_id, parcela_id=field.id, plan_id=plan.id, estado="activo")
     await _save_subscription(session, subscription)
     await _publish(session, subscription, plan)
@@ -93,12 +99,14 @@ async def update_subscription(session: AsyncSession, subscription: Subscription,
 async def delete_subscription(session: AsyncSession, subscription: Subscription) -> None:
     await session.delete(subscription)
     await session.flush()
-    await events.outbox.emit(
-        session,
-        events.SUBSCRIPTION_CHANGED,
-        {"suscripcion_id": subscription.id, "parcela_id": subscription.parcela_id, "estado": "eliminado"},
-        tenant_id=subscription.tenant_id,
+    await publish_deleted_subscription(session, subscription)
+
+
+async def publish_deleted_subscription(session: AsyncSession, subscription: Subscription) -> None:
+    event = events.SubscriptionChanged(
+        suscripcion_id=subscription.id, parcela_id=subscription.parcela_id, estado="eliminado"
     )
+    await events.outbox.emit(session, event, tenant_id=subscription.tenant_id)
 
 
 async def _save_subscription(session: AsyncSession, subscription: Subscription) -> None:
@@ -114,16 +122,12 @@ async def _save_subscription(session: AsyncSession, subscription: Subscription) 
 
 async def _publish(session: AsyncSession, subscription: Subscription, plan: Plan) -> None:
     """Ingest enforces the daily reading limit of each field's active plan."""
-    await events.outbox.emit(
-        session,
-        events.SUBSCRIPTION_CHANGED,
-        {
-            "suscripcion_id": subscription.id,
-            "parcela_id": subscription.parcela_id,
-            "plan_id": plan.id,
-            "estado": subscription.estado,
-            "limite_lecturas_dia": plan.limite_lecturas_dia,
-            "frecuencia_minutos": plan.frecuencia_minutos,
-        },
-        tenant_id=subscription.tenant_id,
+    event = events.SubscriptionChanged(
+        suscripcion_id=subscription.id,
+        parcela_id=subscription.parcela_id,
+        plan_id=plan.id,
+        estado=subscription.estado,
+        limite_lecturas_dia=plan.limite_lecturas_dia,
+        frecuencia_minutos=plan.frecuencia_minutos,
     )
+    await events.outbox.emit(session, event, tenant_id=subscription.tenant_id)

@@ -92,13 +92,10 @@ async def decide(session: AsyncSession, task: Task, decision: str) -> None:
     if decision == "rechazada" and task.origen == "ia" and task.deleted_at is None:
         task.deleted_at = datetime.now(UTC)
     await session.flush()
-    await events.outbox.emit(
-        session,
-        events.TASK_DECIDED,
-        {"tarea_id": task.id, "parcela_id": task.parcela_id, "origen": task.origen, "decision": decision,
-         "regla_id": task.regla_id},
-        tenant_id=task.tenant_id,
-    )  # fmt: skip
+    event = events.TaskDecided(
+        tarea_id=task.id, parcela_id=task.parcela_id, origen=task.origen, decision=decision, regla_id=task.regla_id
+    )
+    await events.outbox.emit(session, event, tenant_id=task.tenant_id)
 
 
 async def soft_delete(session: AsyncSession, task: Task) -> None:
@@ -107,15 +104,15 @@ async def soft_delete(session: AsyncSession, task: Task) -> None:
         await session.flush()
 
 
-async def suggest(session: AsyncSession, *, tenant_id: str, data: dict[str, Any]) -> Task | None:
+async def suggest(session: AsyncSession, *, tenant_id: str, suggestion: events.TaskSuggested) -> Task | None:
     """Create the `ia` task brain suggests, unless the field is gone or an identical one is open."""
     field = await session.scalar(
-        select(Field).where(Field.id == int(data["parcela_id"]), Field.tenant_id == tenant_id).with_for_update()
+        select(Field).where(Field.id == suggestion.parcela_id, Field.tenant_id == tenant_id).with_for_update()
     )
     if field is None:
         return None
-    regla_id = data.get("regla_id")
-    tipo = str(data.get("tipo") or "recomendacion")[:100]
+    regla_id = suggestion.regla_id
+    tipo = suggestion.tipo or "recomendacion"
     open_same = await session.scalar(
         select(Task.id).where(
             Task.parcela_id == field.id,
@@ -127,11 +124,10 @@ async def suggest(session: AsyncSession, *, tenant_id: str, data: dict[str, Any]
     )
     if open_same is not None:
         return None
-    scheduled = data.get("fecha_programada")
     values = {
         "tipo": tipo,
-        "descripcion": str(data.get("descripcion") or ""),
-        "fecha_programada": datetime.fromisoformat(scheduled) if scheduled else None,
+        "descripcion": suggestion.descripcion,
+        "fecha_programada": suggestion.fecha_programada,
         "estado": "pendiente",
     }
     return await create(session, field, values, origen="ia", regla_id=regla_id)

@@ -66,8 +66,7 @@ async def add_member(
         raise AccountExists() from exc
     await events.outbox.emit(
         session,
-        events.USER_CREATED,
-        {"user_id": user.id, "username": user.username, "email": user.email, "role": user.role},
+        events.UserCreated(user_id=user.id, username=user.username, email=user.email, role=user.role),
         tenant_id=str(tenant_id),
     )
     return user

@@ -76,7 +76,6 @@ async def change_role(session: AsyncSession, principal: Principal, *, user_id: i
     previous, user.role = user.role, role.nombre
     await events.outbox.emit(
         session,
-        events.USER_ROLE_CHANGED,
-        {"user_id": user.id, "role": role.nombre, "previous_role": previous},
+        events.UserRoleChanged(user_id=user.id, role=role.nombre, previous_role=previous),
         tenant_id=str(user.tenant_id),
     )

@@ -65,7 +65,6 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
         return
     await events.outbox.emit(
         session,
-        events.TOKEN_REVOKED,
-        {"jti": principal.token_id, "exp": principal.expires_at, "user_id": principal.user_id},
+        events.TokenRevoked(jti=principal.token_id, exp=principal.expires_at, user_id=principal.user_id),
         tenant_id=principal.tenant_id,
     )

@@ -38,8 +38,7 @@ async def update(session: AsyncSession, tenant_id: int, *, name: str | None, is_
         # Its tokens stop working everywhere, as a logout would make them.
         await events.outbox.emit(
             session,
-            events.TENANT_DEACTIVATED,
-            {"tenant_id": str(tenant.id), "deactivated_at": time.time()},
+            events.TenantDeactivated(tenant_id=str(tenant.id), deactivated_at=time.time()),
             tenant_id=str(tenant.id),
         )
     if is_active is not None:
