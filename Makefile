@@ -27,6 +27,7 @@ run: install
 test: install
 	$(PY) -m ruff check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 # A long schemathesis pass (the bounded one is part of `make test`); FUZZ_MAX_EXAMPLES, FUZZ_SEED tune it.
@@ -37,6 +38,7 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -13,7 +13,7 @@ an error never thinks about shapes.
 
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -47,11 +47,18 @@ class ErrorStyle(StrEnum):
 
 
 class ServiceError(Exception):
-    """An expected refusal: a 4xx with a stable code. Subclass per service for domain errors."""
+    """An expected refusal: a 4xx with a stable code. Subclass per service for domain errors.
+
+    The code raising it never picks a status by route: where seeds disagree on one refusal's
+    status (a wrong password is 401 in 001/002 and 400 in 003/004), `status_by_style` says
+    so once; where a seed documents one refusal in another shape, `style` fixes it.
+    """
 
     status_code: int = 400
     code: str = "INVALID_REQUEST"
     message: str = "Solicitud inválida."
+    status_by_style: ClassVar[Mapping[ErrorStyle, int]] = {}
+    style: ClassVar[ErrorStyle | None] = None
 
     def __init__(
         self,
@@ -70,6 +77,9 @@ class ServiceError(Exception):
         self.status_code = status_code or self.status_code
         self.headers = dict(headers or {})
         super().__init__(self.message)
+
+    def status_for(self, style: ErrorStyle) -> int:
+        return self.status_by_style.get(style, self.status_code)
 
 
 class InvalidRequest(ServiceError):
@@ -202,15 +212,17 @@ def install_error_handlers(
 
     async def on_service_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ServiceError)
+        route_style = style_of(request)
+        status = exc.status_for(route_style)
         body = error_body(
-            style_of(request),
-            status_code=exc.status_code,
+            exc.style or route_style,
+            status_code=status,
             message=exc.message,
             code=exc.code,
             details=exc.details,
             fields=exc.fields,
         )
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers or None)
+        return JSONResponse(body, status_code=status, headers=exc.headers or None)
 
     async def on_validation_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

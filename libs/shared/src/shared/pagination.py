@@ -6,14 +6,13 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import NotFound
 
-__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "Pagination", "build_page", "fetch_page", "public_url"]
+__all__ = ["MAX_PAGE_SIZE", "Page", "PageParams", "Pagination", "build_page", "public_url"]
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 MAX_PAGE_SIZE = 100
 # Far beyond any real listing, and small enough that the offset stays a 64-bit integer.
 MAX_PAGE = 10**9
@@ -57,8 +56,8 @@ def public_url(request: Request) -> str:
     return str(url)
 
 
-def build_page(request: Request, params: PageParams, *, count: int, results: Sequence[Any]) -> dict[str, Any]:
-    """The page body; a page past the end answers 404 as DRF does."""
+def build_page(request: Request, params: PageParams, *, count: int, results: Sequence[Any], item: type[M]) -> "Page[M]":
+    """The page, its rows read as `item`; a page past the end answers 404 as DRF does."""
     last = max(1, math.ceil(count / params.page_size))
     if params.page > last:
         raise NotFound("Página inválida.")
@@ -67,16 +66,9 @@ def build_page(request: Request, params: PageParams, *, count: int, results: Seq
     def link(page: int) -> str:
         return str(base.include_query_params(page=page, page_size=params.page_size))
 
-    return {
-        "count": count,
-        "next": link(params.page + 1) if params.page < last else None,
-        "previous": link(params.page - 1) if params.page > 1 else None,
-        "results": list(results),
-    }
-
-
-async def fetch_page(session: AsyncSession, query: Select[Any], params: PageParams) -> tuple[int, Sequence[Any]]:
-    """(total count, the page's rows) of an ORM `select(...)`; the query carries its own order."""
-    count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.scalars(query.offset(params.offset).limit(params.page_size))).all()
-    return int(count or 0), rows
+    return Page[item](  # type: ignore[valid-type]
+        count=count,
+        next=link(params.page + 1) if params.page < last else None,
+        previous=link(params.page - 1) if params.page > 1 else None,
+        results=[row if isinstance(row, item) else item.model_validate(row, from_attributes=True) for row in results],
+    )

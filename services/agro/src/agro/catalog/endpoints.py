@@ -4,7 +4,7 @@ Everyone with `cultivos:ver` reads it (a farmer picks a variety for a field); on
 admins write it, since every workspace shares it.
 """
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -26,9 +26,7 @@ from agro.catalog.schemas import (
     VarietyOut,
     VarietyPatch,
 )
-from agro.lookups import get_or_404
-from agro.models import Crop, Rule, Stage, Variety
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id
@@ -42,34 +40,32 @@ Reader = Annotated[Principal, Depends(RequirePermission("cultivos", "ver"))]
 Editor = PlatformAdmin
 
 
-async def _all(session: SessionDep, query: Any) -> list[Any]:
-    return list((await session.scalars(query)).all())
-
-
 # -- crops -----------------------------------------------------------------------------------
 @router.get("/api/cultivos/", response_model=list[CropOut])
-async def list_crops(_: Reader, session: SessionDep) -> list[Any]:
-    return await _all(session, service.crops())
+async def list_crops(_: Reader, session: SessionDep) -> list[CropOut]:
+    return [CropOut.model_validate(row) for row in await service.crop_list(session)]
 
 
 @router.post("/api/cultivos/", response_model=CropOut, status_code=201)
-async def create_crop(body: CropIn, _: Editor, session: SessionDep) -> Any:
-    return await service.create_crop(session, body.model_dump())
+async def create_crop(body: CropIn, _: Editor, session: SessionDep) -> CropOut:
+    return CropOut.model_validate(await service.create_crop(session, body.model_dump()))
 
 
 @router.get("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def get_crop(crop_id: Id, _: Reader, session: SessionDep) -> Any:
-    return await get_or_404(session, Crop, crop_id)
+async def get_crop(crop_id: Id, _: Reader, session: SessionDep) -> CropOut:
+    return CropOut.model_validate(await service.get_crop(session, crop_id))
 
 
 @router.put("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def replace_crop(crop_id: Id, body: CropIn, _: Editor, session: SessionDep) -> Any:
-    return await service.update_crop(session, crop_id, body.model_dump())
+async def replace_crop(crop_id: Id, body: CropIn, _: Editor, session: SessionDep) -> CropOut:
+    return CropOut.model_validate(await service.update_crop(session, crop_id, body.model_dump()))
 
 
 @router.patch("/api/cultivos/{crop_id}/", response_model=CropOut)
-async def patch_crop(crop_id: Id, body: CropPatch, _: Editor, session: SessionDep) -> Any:
-    return await service.update_crop(session, crop_id, body.model_dump(exclude_unset=True))
+async def patch_crop(crop_id: Id, body: CropPatch, _: Editor, session: SessionDep) -> CropOut:
+    return CropOut.model_validate(
+        await service.update_crop(session, crop_id, body.model_dump(exclude_unset=True)), from_attributes=True
+    )
 
 
 @router.delete("/api/cultivos/{crop_id}/", status_code=204, response_class=Response)
@@ -81,41 +77,48 @@ async def delete_crop(crop_id: Id, _: Editor, session: SessionDep) -> Response:
 
 # -- varieties -------------------------------------------------------------------------------
 @router.get("/api/cultivos/{crop_id}/variedades/", response_model=list[VarietyOut])
-async def list_crop_varieties(crop_id: Id, _: Reader, session: SessionDep) -> list[Any]:
-    await get_or_404(session, Crop, crop_id)
-    return await _all(session, service.varieties(crop_id=crop_id))
+async def list_crop_varieties(crop_id: Id, _: Reader, session: SessionDep) -> list[VarietyOut]:
+    return [VarietyOut.model_validate(row) for row in await service.varieties_of(session, crop_id)]
 
 
 @router.post("/api/cultivos/{crop_id}/variedades/", response_model=VarietyOut, status_code=201)
-async def create_crop_variety(crop_id: Id, body: VarietyIn, _: Editor, session: SessionDep) -> Any:
-    await get_or_404(session, Crop, crop_id)
-    return await service.create_variety(session, crop_id, body.model_dump())
+async def create_crop_variety(crop_id: Id, body: VarietyIn, _: Editor, session: SessionDep) -> VarietyOut:
+    await service.get_crop(session, crop_id)
+    return VarietyOut.model_validate(
+        await service.create_variety(session, crop_id, body.model_dump()), from_attributes=True
+    )
 
 
 @router.get("/api/variedades/", response_model=Page[VarietyOut])
-async def list_varieties(_: Reader, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
-    count, rows = await fetch_page(session, service.varieties(), params)
-    return build_page(request, params, count=count, results=rows)
+async def list_varieties(_: Reader, session: SessionDep, request: Request, params: Pagination) -> Page[VarietyOut]:
+    count, rows = await service.variety_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=VarietyOut)
 
 
 @router.post("/api/variedades/", response_model=VarietyOut, status_code=201)
-async def create_variety(body: VarietyCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.create_variety(session, body.cultivo_id, body.model_dump(exclude={"cultivo_id"}))
+async def create_variety(body: VarietyCreate, _: Editor, session: SessionDep) -> VarietyOut:
+    return VarietyOut.model_validate(
+        await service.create_variety(session, body.cultivo_id, body.model_dump(exclude={"cultivo_id"}))
+    )
 
 
 @router.get("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def get_variety(variety_id: Id, _: Reader, session: SessionDep) -> Any:
-    return await get_or_404(session, Variety, variety_id)
+async def get_variety(variety_id: Id, _: Reader, session: SessionDep) -> VarietyOut:
+    return VarietyOut.model_validate(await service.get_variety(session, variety_id))
 
 
 @router.put("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def replace_variety(variety_id: Id, body: VarietyCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.update_variety(session, variety_id, body.model_dump())
+async def replace_variety(variety_id: Id, body: VarietyCreate, _: Editor, session: SessionDep) -> VarietyOut:
+    return VarietyOut.model_validate(
+        await service.update_variety(session, variety_id, body.model_dump()), from_attributes=True
+    )
 
 
 @router.patch("/api/variedades/{variety_id}/", response_model=VarietyOut)
-async def patch_variety(variety_id: Id, body: VarietyPatch, _: Editor, session: SessionDep) -> Any:
-    return await service.update_variety(session, variety_id, body.model_dump(exclude_unset=True))
+async def patch_variety(variety_id: Id, body: VarietyPatch, _: Editor, session: SessionDep) -> VarietyOut:
+    return VarietyOut.model_validate(
+        await service.update_variety(session, variety_id, body.model_dump(exclude_unset=True))
+    )
 
 
 @router.delete("/api/variedades/{variety_id}/", status_code=204, response_class=Response)
@@ -127,44 +130,51 @@ async def delete_variety(variety_id: Id, _: Editor, session: SessionDep) -> Resp
 
 # -- stages ----------------------------------------------------------------------------------
 @router.get("/api/etapas/", response_model=Page[StageOut])
-async def list_stages(_: Reader, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
-    count, rows = await fetch_page(session, service.stages(), params)
-    return build_page(request, params, count=count, results=rows)
+async def list_stages(_: Reader, session: SessionDep, request: Request, params: Pagination) -> Page[StageOut]:
+    count, rows = await service.stage_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=StageOut)
 
 
 @router.post("/api/etapas/", response_model=StageOut, status_code=201)
-async def create_stage(body: StageCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.create_stage(session, body.variedad_id, body.model_dump(exclude={"variedad_id"}))
+async def create_stage(body: StageCreate, _: Editor, session: SessionDep) -> StageOut:
+    return StageOut.model_validate(
+        await service.create_stage(session, body.variedad_id, body.model_dump(exclude={"variedad_id"}))
+    )
 
 
 @router.get("/api/variedades/{variety_id}/etapas/", response_model=Page[StageOut])
 async def list_variety_stages(
     variety_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
-) -> dict[str, Any]:
-    await get_or_404(session, Variety, variety_id)
-    count, rows = await fetch_page(session, service.stages(variety_id=variety_id), params)
-    return build_page(request, params, count=count, results=rows)
+) -> Page[StageOut]:
+    count, rows = await service.stage_page(session, params, variety_id=variety_id)
+    return build_page(request, params, count=count, results=rows, item=StageOut)
 
 
 @router.post("/api/variedades/{variety_id}/etapas/", response_model=StageOut, status_code=201)
-async def create_variety_stage(variety_id: Id, body: StageIn, _: Editor, session: SessionDep) -> Any:
-    await get_or_404(session, Variety, variety_id)
-    return await service.create_stage(session, variety_id, body.model_dump())
+async def create_variety_stage(variety_id: Id, body: StageIn, _: Editor, session: SessionDep) -> StageOut:
+    await service.get_variety(session, variety_id)
+    return StageOut.model_validate(
+        await service.create_stage(session, variety_id, body.model_dump()), from_attributes=True
+    )
 
 
 @router.get("/api/etapas/{stage_id}/", response_model=StageOut)
-async def get_stage(stage_id: Id, _: Reader, session: SessionDep) -> Any:
-    return await get_or_404(session, Stage, stage_id)
+async def get_stage(stage_id: Id, _: Reader, session: SessionDep) -> StageOut:
+    return StageOut.model_validate(await service.get_stage(session, stage_id))
 
 
 @router.put("/api/etapas/{stage_id}/", response_model=StageOut)
-async def replace_stage(stage_id: Id, body: StageCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.update_stage(session, stage_id, body.model_dump())
+async def replace_stage(stage_id: Id, body: StageCreate, _: Editor, session: SessionDep) -> StageOut:
+    return StageOut.model_validate(
+        await service.update_stage(session, stage_id, body.model_dump()), from_attributes=True
+    )
 
 
 @router.patch("/api/etapas/{stage_id}/", response_model=StageOut)
-async def patch_stage(stage_id: Id, body: StagePatch, _: Editor, session: SessionDep) -> Any:
-    return await service.update_stage(session, stage_id, body.model_dump(exclude_unset=True))
+async def patch_stage(stage_id: Id, body: StagePatch, _: Editor, session: SessionDep) -> StageOut:
+    return StageOut.model_validate(
+        await service.update_stage(session, stage_id, body.model_dump(exclude_unset=True)), from_attributes=True
+    )
 
 
 @router.delete("/api/etapas/{stage_id}/", status_code=204, response_class=Response)
@@ -178,42 +188,45 @@ async def delete_stage(stage_id: Id, _: Editor, session: SessionDep) -> Response
 @router.get("/api/etapas/{stage_id}/reglas/", response_model=Page[RuleOut])
 async def list_stage_rules(
     stage_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
-) -> dict[str, Any]:
-    await get_or_404(session, Stage, stage_id)
-    count, rows = await fetch_page(session, service.rules(stage_id=stage_id), params)
-    return build_page(request, params, count=count, results=rows)
+) -> Page[RuleOut]:
+    count, rows = await service.rule_page(session, params, stage_id=stage_id)
+    return build_page(request, params, count=count, results=rows, item=RuleOut)
 
 
 @router.post("/api/etapas/{stage_id}/reglas/", response_model=RuleOut, status_code=201)
-async def create_stage_rule(stage_id: Id, body: RuleIn, _: Editor, session: SessionDep) -> Any:
-    await get_or_404(session, Stage, stage_id)
-    return await service.create_rule(session, stage_id, body.model_dump())
+async def create_stage_rule(stage_id: Id, body: RuleIn, _: Editor, session: SessionDep) -> RuleOut:
+    await service.get_stage(session, stage_id)
+    return RuleOut.model_validate(await service.create_rule(session, stage_id, body.model_dump()))
 
 
 @router.get("/api/reglas/", response_model=Page[RuleOut])
-async def list_rules(_: Reader, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
-    count, rows = await fetch_page(session, service.rules(), params)
-    return build_page(request, params, count=count, results=rows)
+async def list_rules(_: Reader, session: SessionDep, request: Request, params: Pagination) -> Page[RuleOut]:
+    count, rows = await service.rule_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=RuleOut)
 
 
 @router.post("/api/reglas/", response_model=RuleOut, status_code=201)
-async def create_rule(body: RuleCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.create_rule(session, body.etapa_id, body.model_dump(exclude={"etapa_id"}))
+async def create_rule(body: RuleCreate, _: Editor, session: SessionDep) -> RuleOut:
+    return RuleOut.model_validate(
+        await service.create_rule(session, body.etapa_id, body.model_dump(exclude={"etapa_id"}))
+    )
 
 
 @router.get("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def get_rule(rule_id: Id, _: Reader, session: SessionDep) -> Any:
-    return await get_or_404(session, Rule, rule_id)
+async def get_rule(rule_id: Id, _: Reader, session: SessionDep) -> RuleOut:
+    return RuleOut.model_validate(await service.get_rule(session, rule_id))
 
 
 @router.put("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def replace_rule(rule_id: Id, body: RuleCreate, _: Editor, session: SessionDep) -> Any:
-    return await service.update_rule(session, rule_id, body.model_dump())
+async def replace_rule(rule_id: Id, body: RuleCreate, _: Editor, session: SessionDep) -> RuleOut:
+    return RuleOut.model_validate(await service.update_rule(session, rule_id, body.model_dump()))
 
 
 @router.patch("/api/reglas/{rule_id}/", response_model=RuleOut)
-async def patch_rule(rule_id: Id, body: RulePatch, _: Editor, session: SessionDep) -> Any:
-    return await service.update_rule(session, rule_id, body.model_dump(exclude_unset=True))
+async def patch_rule(rule_id: Id, body: RulePatch, _: Editor, session: SessionDep) -> RuleOut:
+    return RuleOut.model_validate(
+        await service.update_rule(session, rule_id, body.model_dump(exclude_unset=True)), from_attributes=True
+    )
 
 
 @router.delete("/api/reglas/{rule_id}/", status_code=204, response_class=Response)

@@ -5,29 +5,72 @@ stages or fields); deleting a stage deletes its rules. Stage and rule changes ar
 so brain can evaluate the rules of each field's current stage.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
+from agro.errors import InUse
 from agro.field.service import publish_field
-from agro.lookups import assign, get_or_404, save_unique
 from agro.models import Crop, Field, Rule, Stage, Variety
 from shared.errors import InvalidRequest
+from shared.pagination import PageParams
+from shared.repository import assign, fetch_page, get_or_404, save_unique
 
-
-class InUse(InvalidRequest):
-    code = "IN_USE"
+Page = tuple[int, Sequence[Any]]
 
 
 async def _unique(session: AsyncSession, row: Any, field: str) -> None:
     await save_unique(session, row, field=field, message="Ya existe un registro con este valor.")
 
 
+# -- reads -----------------------------------------------------------------------------------
+async def crop_list(session: AsyncSession) -> Sequence[Crop]:
+    return (await session.scalars(select(Crop).order_by(Crop.id))).all()
+
+
+async def get_crop(session: AsyncSession, crop_id: int) -> Crop:
+    return await get_or_404(session, Crop, crop_id)
+
+
+async def varieties_of(session: AsyncSession, crop_id: int) -> Sequence[Variety]:
+    await get_crop(session, crop_id)
+    return (await session.scalars(varieties(crop_id=crop_id))).all()
+
+
+async def variety_page(session: AsyncSession, params: PageParams) -> Page:
+    return await fetch_page(session, varieties(), params)
+
+
+async def get_variety(session: AsyncSession, variety_id: int) -> Variety:
+    return await get_or_404(session, Variety, variety_id)
+
+
+async def stage_page(session: AsyncSession, params: PageParams, *, variety_id: int | None = None) -> Page:
+    """All stages, or one variety's (NotFound if it does not exist)."""
+    if variety_id is not None:
+        await get_variety(session, variety_id)
+    return await fetch_page(session, stages(variety_id=variety_id), params)
+
+
+async def get_stage(session: AsyncSession, stage_id: int) -> Stage:
+    return await get_or_404(session, Stage, stage_id)
+
+
+async def rule_page(session: AsyncSession, params: PageParams, *, stage_id: int | None = None) -> Page:
+    """All rules, or one stage's (NotFound if it does not exist)."""
+    if stage_id is not None:
+        await get_stage(session, stage_id)
+    return await fetch_page(session, rules(stage_id=stage_id), params)
+
+
+async def get_rule(session: AsyncSession, rule_id: int) -> Rule:
+    return await get_or_404(session, Rule, rule_id)
+
+
 # -- crops -----------------------------------------------------------------------------------
-def crops() -> Select[Crop]:
-    return select(Crop).order_by(Crop.id)
 
 
 async def create_crop(session: AsyncSession, values: dict[str, Any]) -> Crop:

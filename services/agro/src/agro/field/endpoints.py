@@ -1,16 +1,14 @@
 """004's `/api/parcelas/` and the fields' plan subscriptions."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from agro.field import service
 from agro.field.schemas import FieldCreate, FieldCreated, FieldOut, FieldPatch, FieldUpdate
-from agro.lookups import get_or_404
-from agro.models import Subscription
 from agro.plan import service as plans
 from agro.plan.schemas import SubscriptionCreate, SubscriptionCreated, SubscriptionOut, SubscriptionPatch
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id, Text
@@ -32,11 +30,12 @@ async def list_fields(
     ubicacion: Annotated[Text | None, Query(description="contiene (sin distinguir mayúsculas)")] = None,
     search: Annotated[Text | None, Query(description="en nombre o ubicación")] = None,
     ordering: Annotated[Text | None, Query(description="nombre, -created_at, tamano_hectareas, ...")] = None,
-) -> dict[str, Any]:
+) -> Page[FieldOut]:
     """The caller's fields (a farmer) or the workspace's (administrador, tecnico)."""
-    query = service.listing(principal, ubicacion=ubicacion, search=search, ordering=ordering)
-    count, rows = await fetch_page(session, query, params)
-    return build_page(request, params, count=count, results=await service.describe(session, rows))
+    count, described = await service.page(
+        session, principal, params, ubicacion=ubicacion, search=search, ordering=ordering
+    )
+    return build_page(request, params, count=count, results=described, item=FieldOut)
 
 
 @router.post("/api/parcelas/", response_model=FieldCreated, status_code=201)
@@ -72,42 +71,40 @@ async def delete_field(field_id: Id, principal: Deleter, session: SessionDep) ->
 
 # -- subscriptions ---------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/planes/", response_model=list[SubscriptionOut])
-async def list_subscriptions(field_id: Id, principal: Viewer, session: SessionDep) -> list[Any]:
+async def list_subscriptions(field_id: Id, principal: Viewer, session: SessionDep) -> list[SubscriptionOut]:
     field = await service.get(session, principal, field_id)
-    return list((await session.scalars(plans.subscriptions_of(field))).all())
+    return [SubscriptionOut.model_validate(row) for row in await plans.subscriptions_of(session, field)]
 
 
 @router.post("/api/parcelas/{field_id}/planes/crear/", response_model=SubscriptionCreated, status_code=201)
-async def change_plan(field_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep) -> Any:
+async def change_plan(
+    field_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep
+) -> SubscriptionCreated:
     """Subscribe the field to a plan; its current active plan is suspended."""
     field = await service.get(session, principal, field_id)
-    return await plans.subscribe(session, field, body.plan_id)
-
-
-async def _own_subscription(session: SessionDep, principal: Principal, subscription_id: Id) -> Subscription:
-    subscription = await get_or_404(session, Subscription, subscription_id, tenant_id=principal.tenant_id)
-    await service.get(session, principal, subscription.parcela_id)  # the field must be the caller's too
-    return subscription
+    return SubscriptionCreated.model_validate(await plans.subscribe(session, field, body.plan_id))
 
 
 @router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
-async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> Any:
-    return await _own_subscription(session, principal, subscription_id)
+async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> SubscriptionOut:
+    return SubscriptionOut.model_validate(
+        await service.own_subscription(session, principal, subscription_id), from_attributes=True
+    )
 
 
 @router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 @router.patch("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 async def update_subscription(
     subscription_id: Id, body: SubscriptionPatch, principal: Updater, session: SessionDep
-) -> Any:
+) -> SubscriptionOut:
     """Change a subscription's plan or state; a second `activo` for the field is refused."""
-    subscription = await _own_subscription(session, principal, subscription_id)
+    subscription = await service.own_subscription(session, principal, subscription_id)
     await plans.update_subscription(session, subscription, body.model_dump(exclude_unset=True))
-    return subscription
+    return SubscriptionOut.model_validate(subscription)
 
 
 @router.delete("/api/parcelas/planes/{subscription_id}/", status_code=204, response_class=Response)
 async def delete_subscription(subscription_id: Id, principal: Updater, session: SessionDep) -> Response:
-    subscription = await _own_subscription(session, principal, subscription_id)
+    subscription = await service.own_subscription(session, principal, subscription_id)
     await plans.delete_subscription(session, subscription)
     return Response(status_code=204)

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from agro.plan.schemas import Money
 from shared.validation import InputModel, Int64, Nullable, PatchModel
@@ -37,11 +37,15 @@ class FieldPatch(PatchModel):
 class FieldCreated(BaseModel):
     """004: `{"parcela_id": 7, "plan": "Básico"}`."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     parcela_id: int
     plan: str | None
 
 
 class FieldOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     nombre: str
     ubicacion: str

@@ -11,10 +11,11 @@ from agro import events
 from agro.access import sees_whole_workspace
 from agro.field.schemas import FieldOut
 from agro.field.stages import current_stage
-from agro.lookups import assign
 from agro.models import Field, MasterNode, Stage, Subscription, Variety
 from agro.plan import service as plans
 from shared.errors import InvalidRequest, NotFound
+from shared.pagination import PageParams
+from shared.repository import assign, fetch_page, get_or_404
 from shared.security import Principal
 
 ORDERINGS = {"nombre", "ubicacion", "tamano_hectareas", "created_at", "updated_at", "id"}
@@ -47,6 +48,28 @@ def _ordering(ordering: str | None) -> list[Any]:
         column = getattr(Field, name)
         columns.append(column.desc() if part.strip().startswith("-") else column.asc())
     return [*columns, Field.id]
+
+
+async def page(
+    session: AsyncSession,
+    principal: Principal,
+    params: PageParams,
+    *,
+    ubicacion: str | None,
+    search: str | None,
+    ordering: str | None,
+) -> tuple[int, list[FieldOut]]:
+    count, rows = await fetch_page(
+        session, listing(principal, ubicacion=ubicacion, search=search, ordering=ordering), params
+    )
+    return count, await describe(session, rows)
+
+
+async def own_subscription(session: AsyncSession, principal: Principal, subscription_id: int) -> Subscription:
+    """A subscription of the caller's workspace whose field the caller may see, else NotFound."""
+    subscription = await get_or_404(session, Subscription, subscription_id, tenant_id=principal.tenant_id)
+    await get(session, principal, subscription.parcela_id)
+    return subscription
 
 
 async def get(session: AsyncSession, principal: Principal, field_id: int) -> Field:

@@ -1,6 +1,6 @@
 """004's nodes: `/api/parcelas/{id}/nodos/...`, `/api/nodos/...`, `/api/secundarios/...`."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
@@ -15,7 +15,7 @@ from agro.node.schemas import (
     SecondaryNodeCreate,
     SecondaryNodeOut,
 )
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id
@@ -33,19 +33,23 @@ StaffDeleter = Annotated[Principal, Depends(require_staff("nodos", "eliminar"))]
 
 # -- per field -------------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeOut])
-async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[Any]:
+async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[MasterNodeOut]:
     field = await fields.get(session, principal, field_id)
-    return list((await session.scalars(service.of_field(principal, field.id))).all())
+    return [MasterNodeOut.model_validate(row) for row in await service.of_field(session, principal, field.id)]
 
 
 @router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> Any:
+async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> MasterNodeOut:
     await fields.get(session, principal, field_id)
-    return await service.get(session, principal, node_id, field_id=field_id)
+    return MasterNodeOut.model_validate(
+        await service.get(session, principal, node_id, field_id=field_id), from_attributes=True
+    )
 
 
 @router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
-async def create_node(field_id: Id, body: MasterNodeCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_node(
+    field_id: Id, body: MasterNodeCreate, principal: Creator, session: SessionDep
+) -> MasterNodeCreated:
     """Register a master node; the answer carries its token, shown this once."""
     field = await fields.get(session, principal, field_id)
     node, token = await service.create(session, field, body.model_dump())
@@ -54,13 +58,13 @@ async def create_node(field_id: Id, body: MasterNodeCreate, principal: Creator, 
 
 # -- master nodes ----------------------------------------------------------------------------
 @router.get("/api/nodos/", response_model=list[MasterNodeOut])
-async def list_nodes(principal: Staff, session: SessionDep) -> list[Any]:
-    return list((await session.scalars(service.visible(principal))).all())
+async def list_nodes(principal: Staff, session: SessionDep) -> list[MasterNodeOut]:
+    return [MasterNodeOut.model_validate(row) for row in await service.visible_list(session, principal)]
 
 
 @router.get("/api/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> Any:
-    return await service.get(session, principal, node_id)
+async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> MasterNodeOut:
+    return MasterNodeOut.model_validate(await service.get(session, principal, node_id))
 
 
 @router.delete("/api/nodos/{node_id}/delete/", status_code=204, response_class=Response)
@@ -85,28 +89,34 @@ async def revoke_node_token(node_id: Id, principal: Updater, session: SessionDep
 
 # -- secondary nodes -------------------------------------------------------------------------
 @router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeOut])
-async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[Any]:
+async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[SecondaryNodeOut]:
     master = await service.get(session, principal, node_id)
-    return list((await session.scalars(service.secondaries(principal, master_id=master.id))).all())
+    return [SecondaryNodeOut.model_validate(row) for row in await service.secondaries_of(session, master)]
 
 
 @router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
-async def create_secondary(node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep) -> Any:
+async def create_secondary(
+    node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep
+) -> SecondaryNodeOut:
     master = await service.get(session, principal, node_id)
-    return await service.create_secondary(session, master, body.model_dump())
+    return SecondaryNodeOut.model_validate(
+        await service.create_secondary(session, master, body.model_dump()), from_attributes=True
+    )
 
 
 @router.get("/api/secundarios/", response_model=Page[SecondaryNodeOut])
 async def list_secondaries(
     principal: Staff, session: SessionDep, request: Request, params: Pagination
-) -> dict[str, Any]:
-    count, rows = await fetch_page(session, service.secondaries(principal), params)
-    return build_page(request, params, count=count, results=rows)
+) -> Page[SecondaryNodeOut]:
+    count, rows = await service.secondary_page(session, principal, params)
+    return build_page(request, params, count=count, results=rows, item=SecondaryNodeOut)
 
 
 @router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
-async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> Any:
-    return await service.get_secondary(session, principal, node_id)
+async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> SecondaryNodeOut:
+    return SecondaryNodeOut.model_validate(
+        await service.get_secondary(session, principal, node_id), from_attributes=True
+    )
 
 
 @router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)

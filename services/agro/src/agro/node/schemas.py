@@ -29,6 +29,8 @@ class MasterNodeCreated(MasterNodeOut):
 
 
 class NodeToken(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     token: str
 
 

@@ -6,6 +6,7 @@ authenticates nodes by hashing what they send and looking the hash up in its rea
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -13,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.access import sees_whole_workspace
-from agro.lookups import get_or_404, save_unique
 from agro.models import Field, MasterNode, SecondaryNode
 from shared.errors import NotFound
+from shared.pagination import PageParams
+from shared.repository import fetch_page, get_or_404, save_unique
 from shared.security import Principal
 
 TOKEN_PREFIX = "nd_"
@@ -37,7 +39,15 @@ def visible(principal: Principal) -> Select[MasterNode]:
     return query.order_by(MasterNode.id)
 
 
-def of_field(principal: Principal, field_id: int) -> Select[MasterNode]:
+async def visible_list(session: AsyncSession, principal: Principal) -> Sequence[MasterNode]:
+    return (await session.scalars(visible(principal))).all()
+
+
+async def of_field(session: AsyncSession, principal: Principal, field_id: int) -> Sequence[MasterNode]:
+    return (await session.scalars(_of_field(principal, field_id))).all()
+
+
+def _of_field(principal: Principal, field_id: int) -> Select[MasterNode]:
     return visible(principal).where(MasterNode.parcela_id == field_id)
 
 
@@ -89,6 +99,17 @@ async def _publish(session: AsyncSession, node: MasterNode) -> None:
 
 
 # -- secondary nodes -------------------------------------------------------------------------
+async def secondaries_of(session: AsyncSession, master: MasterNode) -> Sequence[SecondaryNode]:
+    query = select(SecondaryNode).where(SecondaryNode.nodo_maestro_id == master.id).order_by(SecondaryNode.id)
+    return (await session.scalars(query)).all()
+
+
+async def secondary_page(
+    session: AsyncSession, principal: Principal, params: PageParams
+) -> tuple[int, Sequence[SecondaryNode]]:
+    return await fetch_page(session, secondaries(principal), params)
+
+
 def secondaries(principal: Principal, *, master_id: int | None = None) -> Select[SecondaryNode]:
     query = select(SecondaryNode).where(SecondaryNode.tenant_id == principal.tenant_id)
     if master_id is not None:

@@ -1,14 +1,10 @@
 """004's `/api/planes/`: a public catalogue, written by platform admins."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
-from agro.lookups import get_or_404
-from agro.models import Plan
 from agro.plan import service
 from agro.plan.schemas import PlanIn, PlanOut, PlanPatch
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin
 from shared.sessions import SessionDep
 from shared.validation import Id
@@ -17,30 +13,30 @@ router = APIRouter(prefix="/api/planes", tags=["planes"])
 
 
 @router.get("/", response_model=Page[PlanOut])
-async def list_plans(session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
+async def list_plans(session: SessionDep, request: Request, params: Pagination) -> Page[PlanOut]:
     """The plans on offer (public)."""
-    count, rows = await fetch_page(session, service.plans(), params)
-    return build_page(request, params, count=count, results=rows)
+    count, rows = await service.plan_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=PlanOut)
 
 
 @router.get("/{plan_id}/", response_model=PlanOut)
-async def get_plan(plan_id: Id, session: SessionDep) -> Any:
-    return await get_or_404(session, Plan, plan_id)
+async def get_plan(plan_id: Id, session: SessionDep) -> PlanOut:
+    return PlanOut.model_validate(await service.get_plan(session, plan_id))
 
 
 @router.post("/", response_model=PlanOut, status_code=201)
-async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
-    return await service.create_plan(session, body.model_dump())
+async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> PlanOut:
+    return PlanOut.model_validate(await service.create_plan(session, body.model_dump()))
 
 
 @router.put("/{plan_id}/", response_model=PlanOut)
-async def replace_plan(plan_id: Id, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Any:
-    return await service.update_plan(session, plan_id, body.model_dump())
+async def replace_plan(plan_id: Id, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> PlanOut:
+    return PlanOut.model_validate(await service.update_plan(session, plan_id, body.model_dump()))
 
 
 @router.patch("/{plan_id}/", response_model=PlanOut)
-async def patch_plan(plan_id: Id, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> Any:
-    return await service.update_plan(session, plan_id, body.model_dump(exclude_unset=True))
+async def patch_plan(plan_id: Id, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> PlanOut:
+    return PlanOut.model_validate(await service.update_plan(session, plan_id, body.model_dump(exclude_unset=True)))
 
 
 @router.delete("/{plan_id}/", status_code=204, response_class=Response)

@@ -69,6 +69,8 @@ class SubscriptionPatch(PatchModel):
 
 
 class SubscriptionCreated(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     parcela_id: int
     plan_id: int

@@ -4,20 +4,26 @@ A field has at most one `activo` subscription: a partial unique index says so, a
 subscribing to a new plan suspends the current one in the same transaction.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.lookups import assign, get_or_404, save_unique
 from agro.models import Field, Plan, Subscription
 from shared.errors import InvalidRequest
+from shared.pagination import PageParams
+from shared.repository import assign, fetch_page, get_or_404, save_unique
 
 
-def plans() -> Select[Plan]:
-    return select(Plan).order_by(Plan.id)
+async def plan_page(session: AsyncSession, params: PageParams) -> tuple[int, Sequence[Plan]]:
+    return await fetch_page(session, select(Plan).order_by(Plan.id), params)
+
+
+async def get_plan(session: AsyncSession, plan_id: int) -> Plan:
+    return await get_or_404(session, Plan, plan_id)
 
 
 async def create_plan(session: AsyncSession, values: dict[str, Any]) -> Plan:
@@ -57,8 +63,9 @@ async def active_plan_names(session: AsyncSession, field_ids: list[int]) -> dict
     return dict(rows.all())
 
 
-def subscriptions_of(field: Field) -> Select[Subscription]:
-    return select(Subscription).where(Subscription.parcela_id == field.id).order_by(Subscription.id)
+async def subscriptions_of(session: AsyncSession, field: Field) -> Sequence[Subscription]:
+    query = select(Subscription).where(Subscription.parcela_id == field.id).order_by(Subscription.id)
+    return (await session.scalars(query)).all()
 
 
 async def subscribe(session: AsyncSession, field: Field, plan_id: int) -> Subscription:

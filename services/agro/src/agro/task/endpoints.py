@@ -22,7 +22,7 @@ from agro.task.schemas import (
     TaskPatch,
     TaskUpdate,
 )
-from shared.pagination import Page, PageParams, Pagination, build_page, fetch_page
+from shared.pagination import Page, PageParams, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id, Text
@@ -64,58 +64,64 @@ class TaskFilters:
 Filters = Annotated[TaskFilters, Depends()]
 
 
-async def _page(session: SessionDep, request: Request, params: PageParams, query: Any) -> dict[str, Any]:
-    count, rows = await fetch_page(session, query, params)
-    return build_page(request, params, count=count, results=[TaskOut.model_validate(t) for t in rows])
+async def _page(
+    session: SessionDep, request: Request, params: PageParams, principal: Principal, **filters: Any
+) -> Page[TaskOut]:
+    count, rows = await service.page(session, principal, params, **filters)
+    return build_page(request, params, count=count, results=rows, item=TaskOut)
 
 
 # -- per field -------------------------------------------------------------------------------
 @router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskOut])
 async def list_field_tasks(
     field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> dict[str, Any]:
+) -> Page[TaskOut]:
     """Active tasks of the field; `include_deleted=true` for the history."""
     field = await fields.get(session, principal, field_id)
-    return await _page(session, request, params, service.listing(principal, field_id=field.id, **filters.values))
+    return await _page(session, request, params, principal, field_id=field.id, **filters.values)
 
 
 @router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
-async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskOut:
     field = await fields.get(session, principal, field_id)
-    return await service.create(session, field, body.model_dump())
+    return TaskOut.model_validate(await service.create(session, field, body.model_dump()))
 
 
 # -- global ----------------------------------------------------------------------------------
 @router.get("/api/tareas/", response_model=Page[TaskOut])
 async def list_tasks(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> dict[str, Any]:
+) -> Page[TaskOut]:
     """Every task of the workspace (administrador, tecnico)."""
-    return await _page(session, request, params, service.listing(principal, **filters.values))
+    return await _page(session, request, params, principal, **filters.values)
 
 
 @router.post("/api/tareas/", response_model=TaskOut, status_code=201)
-async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> Any:
+async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> TaskOut:
     field = await fields.get(session, principal, body.parcela)
-    return await service.create(session, field, body.model_dump(exclude={"parcela"}))
+    return TaskOut.model_validate(
+        await service.create(session, field, body.model_dump(exclude={"parcela"})), from_attributes=True
+    )
 
 
 @router.get("/api/tareas/{task_id}/", response_model=TaskOut)
-async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> Any:
-    return await service.get(session, principal, task_id)
+async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskOut:
+    return TaskOut.model_validate(await service.get(session, principal, task_id))
 
 
 @router.put("/api/tareas/{task_id}/", response_model=TaskOut)
-async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> Any:
+async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id)
-    return await service.update(session, task, body.model_dump())
+    return TaskOut.model_validate(await service.update(session, task, body.model_dump()))
 
 
 @router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
-async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> Any:
+async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskOut:
     """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
     task = await service.get(session, principal, task_id)
-    return await service.update(session, task, body.model_dump(exclude_unset=True))
+    return TaskOut.model_validate(
+        await service.update(session, task, body.model_dump(exclude_unset=True)), from_attributes=True
+    )
 
 
 @router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
@@ -142,41 +148,47 @@ async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> D
 @router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskOut])
 async def list_field_recommendations(
     field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> dict[str, Any]:
+) -> Page[TaskOut]:
     field = await fields.get(session, principal, field_id)
     values = {**filters.values, "origen": "ia"}
-    return await _page(session, request, params, service.listing(principal, field_id=field.id, **values))
+    return await _page(session, request, params, principal, field_id=field.id, **values)
 
 
 @router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskOut, status_code=201)
-async def create_field_recommendation(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> Any:
+async def create_field_recommendation(
+    field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep
+) -> TaskOut:
     """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
     field = await fields.get(session, principal, field_id)
-    return await service.create(session, field, body.model_dump(), origen="ia")
+    return TaskOut.model_validate(
+        await service.create(session, field, body.model_dump(), origen="ia"), from_attributes=True
+    )
 
 
 @router.get("/api/recomendaciones/", response_model=Page[TaskOut])
 async def list_recommendations(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> dict[str, Any]:
-    return await _page(session, request, params, service.listing(principal, **{**filters.values, "origen": "ia"}))
+) -> Page[TaskOut]:
+    return await _page(session, request, params, principal, **{**filters.values, "origen": "ia"})
 
 
 @router.get("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> Any:
-    return await service.get(session, principal, task_id, origen="ia")
+async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> TaskOut:
+    return TaskOut.model_validate(await service.get(session, principal, task_id, origen="ia"))
 
 
 @router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> Any:
+async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
-    return await service.update(session, task, body.model_dump())
+    return TaskOut.model_validate(await service.update(session, task, body.model_dump()))
 
 
 @router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> Any:
+async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
-    return await service.update(session, task, body.model_dump(exclude_unset=True))
+    return TaskOut.model_validate(
+        await service.update(session, task, body.model_dump(exclude_unset=True)), from_attributes=True
+    )
 
 
 @router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)

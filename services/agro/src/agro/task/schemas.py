@@ -56,4 +56,6 @@ class TaskOut(BaseModel):
 
 
 class Detail(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     detail: str

@@ -4,6 +4,7 @@ Deleting is soft (`deleted_at`); lists hide deleted tasks unless asked. Rejectin
 task soft-deletes it too. Every decision is published for brain's KPIs.
 """
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.access import sees_whole_workspace
-from agro.lookups import assign
 from agro.models import Field, Task
 from shared.errors import NotFound
+from shared.pagination import PageParams
+from shared.repository import assign, fetch_page
 from shared.security import Principal
 
 
@@ -24,6 +26,13 @@ def visible(principal: Principal) -> Select[Task]:
         owned = select(Field.id).where(Field.usuario_id == principal.user_id)
         query = query.where(Task.parcela_id.in_(owned))
     return query
+
+
+async def page(
+    session: AsyncSession, principal: Principal, params: PageParams, **filters: Any
+) -> tuple[int, Sequence[Task]]:
+    """One page of `listing(principal, **filters)`."""
+    return await fetch_page(session, listing(principal, **filters), params)
 
 
 def listing(

@@ -3,7 +3,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
-from fastapi.responses import JSONResponse
 
 from auth.prospect import service
 from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
@@ -31,17 +30,13 @@ async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[P
 
 @router.get("/{prospect_id}/", response_model=ProspectRead)
 async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
-    return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
+    return ProspectRead.model_validate(
+        await service.get_for(session, principal.tenant_id, prospect_id), from_attributes=True
+    )
 
 
 @router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
-async def accept(
-    prospect_id: Id, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep
-) -> Accepted | JSONResponse:
+async def accept(prospect_id: Id, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep) -> Accepted:
     """Create the `agricultor` user for an application (admin)."""
-    try:
-        await service.accept(session, principal.tenant_id, prospect_id, body)
-    except service.UsernameTaken as exc:
-        # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
-        return JSONResponse({"error": exc.message}, status_code=400)
+    await service.accept(session, principal.tenant_id, prospect_id, body)
     return Accepted()

@@ -36,4 +36,6 @@ class ProspectAccept(InputModel):
 
 
 class Accepted(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     msg: str = "Agricultor creado"

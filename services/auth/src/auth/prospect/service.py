@@ -10,12 +10,14 @@ from auth.errors import AccountExists
 from auth.models import Profile, Prospect, Tenant, User
 from auth.prospect.schemas import ProspectAccept, ProspectApply
 from auth.rbac import names as roles
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import ErrorStyle, InvalidRequest, NotFound
 
 
 class UsernameTaken(InvalidRequest):
     code = "USERNAME_TAKEN"
     message = "Username ya existe"
+    # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
+    style = ErrorStyle.DESK
 
 
 async def _platform_tenant(session: AsyncSession) -> int | None:

@@ -1,13 +1,12 @@
 """004's RBAC: `/api/rbac/...`."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from auth.rbac import repository, service
+from auth.rbac import service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
-from shared.errors import NotFound
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id, Int64
@@ -20,33 +19,27 @@ CanUpdateUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "act
 
 
 @router.get("/modulos/", response_model=Page[ModuloRead])
-async def list_modules(_: CanView, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
+async def list_modules(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[ModuloRead]:
     """Modules (administracion/ver)."""
-    count, rows = await fetch_page(session, repository.modules(), params)
-    return build_page(request, params, count=count, results=[ModuloRead.model_validate(r) for r in rows])
+    count, rows = await service.module_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=ModuloRead)
 
 
 @router.get("/modulos/{module_id}/", response_model=ModuloRead)
 async def get_module(module_id: Id, _: CanView, session: SessionDep) -> ModuloRead:
-    module = await repository.get_module(session, module_id)
-    if module is None:
-        raise NotFound()
-    return ModuloRead.model_validate(module)
+    return ModuloRead.model_validate(await service.get_module(session, module_id))
 
 
 @router.get("/roles/", response_model=Page[RolRead])
-async def list_roles(_: CanView, session: SessionDep, request: Request, params: Pagination) -> dict[str, Any]:
+async def list_roles(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[RolRead]:
     """Roles (administracion/ver)."""
-    count, rows = await fetch_page(session, repository.roles(), params)
-    return build_page(request, params, count=count, results=[RolRead.model_validate(r) for r in rows])
+    count, rows = await service.role_page(session, params)
+    return build_page(request, params, count=count, results=rows, item=RolRead)
 
 
 @router.get("/roles/{role_id}/", response_model=RolRead)
 async def get_role(role_id: Id, _: CanView, session: SessionDep) -> RolRead:
-    role = await repository.get_role(session, role_id)
-    if role is None:
-        raise NotFound()
-    return RolRead.model_validate(role)
+    return RolRead.model_validate(await service.get_role(session, role_id))
 
 
 @router.get("/permissions/", response_model=Page[PermisoRead])
@@ -57,11 +50,10 @@ async def list_permissions(
     params: Pagination,
     rol: Annotated[Int64 | None, Query(description="id del rol")] = None,
     modulo: Annotated[Int64 | None, Query(description="id del módulo")] = None,
-) -> dict[str, Any]:
+) -> Page[PermisoRead]:
     """Role x module x operation grants, filtered by `?rol=&modulo=` (administracion/ver)."""
-    query = repository.permissions(role_id=rol, module_id=modulo)
-    count, rows = await fetch_page(session, query, params)
-    return build_page(request, params, count=count, results=await service.describe(session, rows))
+    count, described = await service.permission_page(session, params, role_id=rol, module_id=modulo)
+    return build_page(request, params, count=count, results=described, item=PermisoRead)
 
 
 @router.post("/permissions/", response_model=PermisoRead, status_code=201)
@@ -75,10 +67,7 @@ async def create_permission(body: PermisoCreate, _: CanUpdate, __: PlatformAdmin
 
 @router.get("/permissions/{permission_id}/", response_model=PermisoRead)
 async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> PermisoRead:
-    permission = await repository.get_permission(session, permission_id)
-    if permission is None:
-        raise NotFound()
-    return (await service.describe(session, [permission]))[0]
+    return await service.get_permission(session, permission_id)
 
 
 @router.delete("/permissions/{permission_id}/", status_code=204, response_class=Response)

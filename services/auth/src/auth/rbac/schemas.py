@@ -19,12 +19,16 @@ class RolRead(BaseModel):
 
 
 class OperacionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     nombre: str
     modulo: ModuloRead
 
 
 class PermisoRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     rol: RolRead
     modulo: ModuloRead
@@ -42,6 +46,8 @@ class RoleChange(InputModel):
 
 
 class RoleChanged(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     detail: str = "Rol actualizado"
     user_id: int
     rol_id: int

@@ -6,11 +6,49 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import events
 from auth.account import repository as accounts
-from auth.models import Permission
+from auth.models import Module, Permission, Role
 from auth.rbac import repository
 from auth.rbac.schemas import ModuloRead, OperacionRead, PermisoRead, RolRead
 from shared.errors import InvalidRequest, NotFound
+from shared.pagination import PageParams
+from shared.repository import fetch_page
 from shared.security import Principal
+
+
+async def module_page(session: AsyncSession, params: PageParams) -> tuple[int, Sequence[Module]]:
+    return await fetch_page(session, repository.modules(), params)
+
+
+async def get_module(session: AsyncSession, module_id: int) -> Module:
+    module = await repository.get_module(session, module_id)
+    if module is None:
+        raise NotFound()
+    return module
+
+
+async def role_page(session: AsyncSession, params: PageParams) -> tuple[int, Sequence[Role]]:
+    return await fetch_page(session, repository.roles(), params)
+
+
+async def get_role(session: AsyncSession, role_id: int) -> Role:
+    role = await repository.get_role(session, role_id)
+    if role is None:
+        raise NotFound()
+    return role
+
+
+async def permission_page(
+    session: AsyncSession, params: PageParams, *, role_id: int | None, module_id: int | None
+) -> tuple[int, list[PermisoRead]]:
+    count, rows = await fetch_page(session, repository.permissions(role_id=role_id, module_id=module_id), params)
+    return count, await describe(session, rows)
+
+
+async def get_permission(session: AsyncSession, permission_id: int) -> PermisoRead:
+    permission = await repository.get_permission(session, permission_id)
+    if permission is None:
+        raise NotFound()
+    return (await describe(session, [permission]))[0]
 
 
 async def describe(session: AsyncSession, permissions: Sequence[Permission]) -> list[PermisoRead]:

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from auth.account import repository
 from auth.errors import InvalidCredentials
 from auth.profile import service as profiles
 from auth.profile.schemas import ProfileData
@@ -22,7 +21,7 @@ from auth.session.schemas import (
     Me,
 )
 from auth.session.throttle import TooManyAttempts
-from shared.errors import NotAuthenticated, documented
+from shared.errors import documented
 from shared.security import CurrentPrincipal
 from shared.sessions import SessionDep
 
@@ -58,9 +57,7 @@ async def agent_login(body: Credentials, session: SessionDep, request: Request) 
 @router.post("/api/auth/login/", response_model=DeskLogin)
 async def desk_login(body: Credentials, session: SessionDep, request: Request) -> DeskLogin:
     """Support-desk login (003)."""
-    user, issued = await service.login(
-        session, body.username, body.password, address=_address(request), status_code=400
-    )
+    user, issued = await service.login(session, body.username, body.password, address=_address(request))
     return DeskLogin(
         token=issued.token,
         user=DeskUser(
@@ -80,16 +77,14 @@ async def desk_logout(principal: CurrentPrincipal, session: SessionDep, request:
 @router.post("/auth/login/", response_model=AgroLogin)
 async def agro_login(body: Credentials, session: SessionDep, request: Request) -> AgroLogin:
     """Login (004)."""
-    user, issued = await service.login(
-        session, body.username, body.password, address=_address(request), status_code=400
-    )
+    user, issued = await service.login(session, body.username, body.password, address=_address(request))
     return AgroLogin(token=issued.token, user=AgroUser(user_id=user.id, username=user.username, email=user.email))
 
 
 @router.post("/auth/token/", response_model=AgroToken)
 async def agro_token(body: Credentials, session: SessionDep, request: Request) -> AgroToken:
     """Token only (004)."""
-    _, issued = await service.login(session, body.username, body.password, address=_address(request), status_code=400)
+    _, issued = await service.login(session, body.username, body.password, address=_address(request))
     return AgroToken(token=issued.token)
 
 
@@ -104,9 +99,7 @@ async def agro_logout(principal: CurrentPrincipal, session: SessionDep, request:
 @router.get("/auth/me/", response_model=Me)
 async def me(principal: CurrentPrincipal, session: SessionDep) -> Me:
     """The caller (004)."""
-    user = await repository.get(session, int(principal.user_id))
-    if user is None or not user.is_active:
-        raise NotAuthenticated()
+    user = await service.active_user(session, principal)
     profile = await profiles.get(session, user.id)
     return Me(
         id=user.id,

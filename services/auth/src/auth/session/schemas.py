@@ -1,6 +1,6 @@
 """The login answers, one per seed, field for field."""
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from auth.profile.schemas import ProfileData
 from shared.validation import InputModel
@@ -14,6 +14,8 @@ class Credentials(InputModel):
 class BearerToken(BaseModel):
     """001 `POST /token`."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     access_token: str
     token_type: str = "bearer"
 
@@ -25,6 +27,8 @@ class ExpiringBearerToken(BearerToken):
 
 
 class DeskUser(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     id: int
     username: str
     email: str
@@ -35,12 +39,16 @@ class DeskUser(BaseModel):
 class DeskLogin(BaseModel):
     """003 `POST /api/auth/login/`; `agent` is filled once the chat service owns agents."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     token: str
     user: DeskUser
     agent: dict[str, object] | None = None
 
 
 class AgroUser(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     user_id: int
     username: str
     email: str
@@ -49,6 +57,8 @@ class AgroUser(BaseModel):
 class AgroLogin(BaseModel):
     """004 `POST /auth/login/`."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     token: str
     user: AgroUser
 
@@ -56,11 +66,15 @@ class AgroLogin(BaseModel):
 class AgroToken(BaseModel):
     """004 `POST /auth/token/`."""
 
+    model_config = ConfigDict(from_attributes=True)
+
     token: str
 
 
 class Me(BaseModel):
     """004 `GET /auth/me/`."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     id: int
     username: str
@@ -70,4 +84,6 @@ class Me(BaseModel):
 
 
 class LoggedOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     message: str = "Successfully logged out"

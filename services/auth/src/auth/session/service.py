@@ -13,6 +13,7 @@ from auth.models import RevokedToken, Tenant, User
 from auth.passwords import DUMMY_HASH, verify_password
 from auth.session.throttle import LoginThrottle
 from auth.session.tokens import IssuedToken, issue
+from shared.errors import NotAuthenticated
 from shared.security import Principal
 
 throttle = LoginThrottle(
@@ -22,31 +23,37 @@ throttle = LoginThrottle(
 )
 
 
-async def authenticate(session: AsyncSession, login: str, password: str, *, status_code: int = 401) -> User:
+async def authenticate(session: AsyncSession, login: str, password: str) -> User:
     """The active user (of an active workspace) whose username or email and password match."""
     user = await repository.by_login(session, login)
     # Hash even for unknown users, so the answer time does not tell which usernames exist.
     ok = await verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not ok or not user.is_active:
-        raise InvalidCredentials(status_code=status_code)
+        raise InvalidCredentials()
     tenant = await session.get(Tenant, user.tenant_id)
     if tenant is None or not tenant.is_active:
-        raise InvalidCredentials(status_code=status_code)
+        raise InvalidCredentials()
     return user
 
 
-async def login(
-    session: AsyncSession, login: str, password: str, *, address: str, status_code: int = 401
-) -> tuple[User, IssuedToken]:
+async def login(session: AsyncSession, login: str, password: str, *, address: str) -> tuple[User, IssuedToken]:
     """Authenticate (throttled per account and address) and issue a token."""
     throttle.check(account=login, address=address)
     try:
-        user = await authenticate(session, login, password, status_code=status_code)
+        user = await authenticate(session, login, password)
     except InvalidCredentials:
         throttle.failed(account=login, address=address)
         raise
     throttle.succeeded(account=login)
     return user, await issue(session, user)
+
+
+async def active_user(session: AsyncSession, principal: Principal) -> User:
+    """The caller's account, while it is active."""
+    user = await repository.get(session, int(principal.user_id))
+    if user is None or not user.is_active:
+        raise NotAuthenticated()
+    return user
 
 
 async def logout(session: AsyncSession, principal: Principal) -> None:

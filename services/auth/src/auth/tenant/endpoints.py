@@ -1,12 +1,10 @@
 """000's `/api/v1/tenants/`: workspaces."""
 
-from typing import Any
-
 from fastapi import APIRouter, Request, Response
 
 from auth.tenant import service
 from auth.tenant.schemas import TenantCreate, TenantRead, TenantUpdate
-from shared.pagination import Page, Pagination, build_page, fetch_page
+from shared.pagination import Page, Pagination, build_page
 from shared.security import CurrentPrincipal, PlatformAdmin, Principal
 from shared.sessions import SessionDep
 from shared.validation import Id
@@ -21,10 +19,10 @@ def _visible_to(principal: Principal) -> int | None:
 @router.get("/", response_model=Page[TenantRead])
 async def list_tenants(
     principal: CurrentPrincipal, session: SessionDep, request: Request, params: Pagination
-) -> dict[str, Any]:
+) -> Page[TenantRead]:
     """Every workspace for a platform admin; the caller's own for anyone else."""
-    count, rows = await fetch_page(session, service.listing(only=_visible_to(principal)), params)
-    return build_page(request, params, count=count, results=[TenantRead.model_validate(t) for t in rows])
+    count, rows = await service.page(session, params, only=_visible_to(principal))
+    return build_page(request, params, count=count, results=rows, item=TenantRead)
 
 
 @router.get("/{tenant_id}/", response_model=TenantRead)

@@ -1,18 +1,22 @@
 """Workspaces. Platform admins manage all; everyone else sees only their own."""
 
 import time
+from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import events
 from auth.models import Tenant
 from shared.errors import NotFound
+from shared.pagination import PageParams
+from shared.repository import fetch_page
 
 
-def listing(*, only: int | None) -> Select[Tenant]:
+async def page(session: AsyncSession, params: PageParams, *, only: int | None) -> tuple[int, Sequence[Tenant]]:
+    """Every workspace, or only the one with id `only`."""
     query = select(Tenant).order_by(Tenant.id)
-    return query.where(Tenant.id == only) if only is not None else query
+    return await fetch_page(session, query.where(Tenant.id == only) if only is not None else query, params)
 
 
 async def get(session: AsyncSession, tenant_id: int, *, visible_to: int | None) -> Tenant:

@@ -1,17 +1,25 @@
-"""Small helpers every agro service module uses."""
+"""Helpers for repositories and services: the only layer that builds queries.
 
+Endpoints never import this module (an import-linter contract says so).
+"""
+
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import InvalidRequest, NotFound
+from shared.pagination import PageParams
+
+__all__ = ["assign", "fetch_page", "get_or_404", "save_unique"]
 
 T = TypeVar("T")
 
 
 async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenant_id: str | None = None) -> T:
-    """The row, or 404; with `tenant_id`, another workspace's row is a 404 too."""
+    """The row, or NotFound; with `tenant_id`, another workspace's row is not found either."""
     row = await session.get(model, ident)
     if row is None or (tenant_id is not None and getattr(row, "tenant_id", None) != tenant_id):
         raise NotFound()
@@ -19,6 +27,7 @@ async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenan
 
 
 def assign(row: Any, values: dict[str, Any]) -> None:
+    """Set the given columns of `row` (a validated partial update)."""
     for name, value in values.items():
         setattr(row, name, value)
 
@@ -26,7 +35,7 @@ def assign(row: Any, values: dict[str, Any]) -> None:
 async def save_unique(
     session: AsyncSession, row: Any, *, field: str, message: str, detail: str = "Datos inválidos."
 ) -> None:
-    """Add and flush `row` in a savepoint; a unique-constraint clash becomes a 400 on `field`.
+    """Add and flush `row` in a savepoint; a unique-constraint clash becomes InvalidRequest on `field`.
 
     The database decides (no check-then-insert race); the savepoint keeps the outer
     transaction usable after the clash.
@@ -37,3 +46,10 @@ async def save_unique(
             await session.flush()
     except IntegrityError as exc:
         raise InvalidRequest(detail, fields={field: [message]}) from exc
+
+
+async def fetch_page(session: AsyncSession, query: Select[Any], params: PageParams) -> tuple[int, Sequence[Any]]:
+    """(total count, the page's rows) of an ORM `select(...)`; the query carries its own order."""
+    count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    rows = (await session.scalars(query.offset(params.offset).limit(params.page_size))).all()
+    return int(count or 0), rows
