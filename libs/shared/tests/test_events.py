@@ -96,7 +96,7 @@ def thing(subject: str) -> type[Event]:
 async def emit(world: World, data: dict[str, Any]) -> Envelope:
     outbox = Outbox(world.outbox_table, source="test")
     async with world.sessionmaker() as session, session.begin():
-        return await outbox.emit(session, world.event(**data), tenant_id="1")
+        return await outbox.emit(session, world.event(**data), tenant_id=1)
 
 
 class CrashAfterPublish(OutboxRelay):
@@ -231,7 +231,7 @@ async def test_a_payload_that_breaks_its_model_is_dead_lettered_at_once(world: W
         nonlocal calls
         calls += 1
 
-    bad = Envelope(type=world.subject, source="test", tenant_id="1", data={"n": "not a number"})
+    bad = Envelope(type=world.subject, source="test", tenant_id=1, data={"n": "not a number"})
     await ensure_stream(world.js, world.subject)
     await world.js.publish(world.subject, bad.model_dump_json().encode())
     prefix = world.subject.split(".")[0]

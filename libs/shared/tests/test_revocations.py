@@ -52,13 +52,13 @@ async def test_follower_keeps_revoking_after_nats_restarts(tmp_path: Path) -> No
         server.stop()
         server = start_nats(tmp_path / "nats", port)  # same store, as after a crash or an upgrade
         await _publish(url, TOKEN_REVOKED, {"jti": "after-restart", "exp": int(time.time()) + 60, "user_id": "1"})
-        await _publish(url, TENANT_DEACTIVATED, {"tenant_id": "7", "deactivated_at": time.time()})
+        await _publish(url, TENANT_DEACTIVATED, {"tenant_id": 7, "deactivated_at": time.time()})
 
         assert await _eventually(lambda: revocations.is_revoked("after-restart"), seconds=20)
         assert await _eventually(
-            lambda: revocations.is_revoked("any", tenant_id="7", issued_at=int(time.time()) - 5), seconds=20
+            lambda: revocations.is_revoked("any", tenant_id=7, issued_at=int(time.time()) - 5), seconds=20
         )
-        assert not revocations.is_revoked("any", tenant_id="8", issued_at=int(time.time()) - 5)
+        assert not revocations.is_revoked("any", tenant_id=8, issued_at=int(time.time()) - 5)
     finally:
         await revocations.aclose()
         await nc.close()
@@ -88,7 +88,7 @@ async def test_follower_replays_only_its_window(tmp_path: Path) -> None:
 
 def test_tokens_issued_after_a_deactivation_are_not_refused() -> None:
     revocations = RevocationList()
-    revocations.close_tenant("3", 1000.0)
-    assert revocations.is_revoked("t", tenant_id="3", issued_at=999)
-    assert revocations.is_revoked("t", tenant_id="3", issued_at=1000)
-    assert not revocations.is_revoked("t", tenant_id="3", issued_at=1001)
+    revocations.close_tenant(3, 1000.0)
+    assert revocations.is_revoked("t", tenant_id=3, issued_at=999)
+    assert revocations.is_revoked("t", tenant_id=3, issued_at=1000)
+    assert not revocations.is_revoked("t", tenant_id=3, issued_at=1001)

@@ -18,7 +18,7 @@ async def test_field_and_subscription_events_carry_what_the_read_models_need(
         plan_id=catalogue["plans"]["Premium"],
     )
     fields = [e for e in await published("agro.field.upserted") if e["data"]["parcela_id"] == field_id]
-    assert fields[-1]["tenant_id"] == str(workspace.tenant_id)
+    assert fields[-1]["tenant_id"] == workspace.tenant_id
     assert fields[-1]["source"] == "agro"
     assert fields[-1]["data"]["variedad_id"] == catalogue["variety"]
     assert fields[-1]["data"]["fecha_siembra"] == "2025-01-01"
@@ -78,7 +78,7 @@ async def test_read_models_rebuilt_from_the_events_match_agro(
     assert (await gateway.delete(f"/api/etapas/{s2['id']}/", headers=admin)).status_code == 204
     assert (await gateway.delete(f"/api/parcelas/{f2}/", headers=owner)).status_code == 204
 
-    tenant = str(workspace.tenant_id)
+    tenant = workspace.tenant_id
     fields: dict[int, dict[str, Any]] = {}
     nodes: dict[int, dict[str, Any]] = {}
     subscriptions: dict[int, str] = {}

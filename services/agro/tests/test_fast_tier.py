@@ -12,6 +12,7 @@ from agro.models import Crop, Field, Stage, Variety
 from shared.devtools.inprocess import InProcess, in_process
 from shared.devtools.stack import Stack
 
+FAST_TIER_TENANT = 900_000_001  # no real workspace has it; rolled back anyway
 FARMER_PERMISSIONS = ["parcelas:ver", "parcelas:crear", "parcelas:actualizar"]
 
 
@@ -60,7 +61,7 @@ async def test_a_pinned_stage_wins_and_no_sowing_date_means_no_stage(agro: InPro
 
 async def test_a_field_created_over_http_is_rolled_back_afterwards(agro: InProcess) -> None:
     variety, stages = await _variety_with_stages(agro, 5, 5)
-    token = agro.token(tenant="fast-tier", role="agricultor", permissions=FARMER_PERMISSIONS)
+    token = agro.token(tenant=FAST_TIER_TENANT, role="agricultor", permissions=FARMER_PERMISSIONS)
     sown = (date.today() - timedelta(days=6)).isoformat()
     body = {"nombre": "Rápida", "tamano_hectareas": "1.5", "variedad_id": variety.id, "fecha_siembra": sown}
     created = await agro.client.post("/api/parcelas/", json=body, headers={"Authorization": f"Bearer {token}"})
@@ -68,4 +69,7 @@ async def test_a_field_created_over_http_is_rolled_back_afterwards(agro: InProce
     field_id = created.json()["parcela_id"]
     read = await agro.client.get(f"/api/parcelas/{field_id}/", headers={"Authorization": f"Bearer {token}"})
     assert read.json()["etapa_actual"] == stages[1].id
-    assert await agro.session.scalar(select(func.count()).select_from(Field).where(Field.tenant_id == "fast-tier")) == 1
+    assert (
+        await agro.session.scalar(select(func.count()).select_from(Field).where(Field.tenant_id == FAST_TIER_TENANT))
+        == 1
+    )

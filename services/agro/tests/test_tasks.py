@@ -34,7 +34,7 @@ def _suggestion(workspace: Workspace, field_id: int, regla_id: int = 5) -> Envel
     return Envelope(
         type="brain.task.suggested",
         source="brain",
-        tenant_id=str(workspace.tenant_id),
+        tenant_id=workspace.tenant_id,
         data={"parcela_id": field_id, "regla_id": regla_id, "tipo": "riego",
               "descripcion": "Regar 30 min (regla 5) — parametro=humedad_suelo, valor=18.2",
               "fecha_programada": "2025-10-23T11:30:00+00:00"},

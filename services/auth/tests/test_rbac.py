@@ -115,7 +115,7 @@ async def test_owner_changes_a_member_role_and_the_event_is_published(
     mine = [e for e in seen if e["data"]["user_id"] == workspace.farmer_id]
     assert len(mine) == 1
     assert mine[0]["data"] == {"user_id": workspace.farmer_id, "role": "tecnico", "previous_role": "agricultor"}
-    assert mine[0]["tenant_id"] == str(workspace.tenant_id)
+    assert mine[0]["tenant_id"] == workspace.tenant_id
 
 
 async def test_role_change_of_another_tenants_user_is_404(

@@ -1,6 +1,6 @@
 """Async engine and sessions scoped to one service's schema."""
 
-from sqlalchemy import MetaData
+from sqlalchemy import BigInteger, MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -8,7 +8,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-__all__ = ["NAMING_CONVENTION", "create_engine", "create_sessionmaker", "make_metadata"]
+__all__ = ["NAMING_CONVENTION", "TenantId", "create_engine", "create_sessionmaker", "make_metadata"]
+
+# A workspace's id, as auth issues it: BIGINT in every service's tables, an int in code and
+# in events (`Principal.tenant_id`, `Envelope.tenant_id`).
+TenantId = BigInteger
 
 # Deterministic constraint names, so Alembic migrations can refer to them.
 NAMING_CONVENTION = {

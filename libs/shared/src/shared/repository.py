@@ -18,7 +18,7 @@ __all__ = ["assign", "fetch_page", "get_or_404", "save_unique"]
 T = TypeVar("T")
 
 
-async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenant_id: str | None = None) -> T:
+async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenant_id: int | None = None) -> T:
     """The row, or NotFound; with `tenant_id`, another workspace's row is not found either."""
     row = await session.get(model, ident)
     if row is None or (tenant_id is not None and getattr(row, "tenant_id", None) != tenant_id):

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from shared.db import make_metadata
+from shared.db import TenantId, make_metadata
 from shared.events import messaging_tables
 
 SCHEMA = "agro"
@@ -115,7 +115,7 @@ class Field(Timestamps, Base):
     __tablename__ = "fields"
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
     usuario_id: Mapped[str] = mapped_column(String(64), index=True)
     nombre: Mapped[str] = mapped_column(String(150))
     ubicacion: Mapped[str] = mapped_column(String(255), default="")
@@ -137,7 +137,7 @@ class Subscription(Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
     parcela_id: Mapped[int] = mapped_column(ForeignKey(Field.id, ondelete="CASCADE"), index=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey(Plan.id))
     estado: Mapped[str] = mapped_column(String(20), default="activo")
@@ -150,7 +150,7 @@ class MasterNode(Timestamps, Base):
     __table_args__ = (UniqueConstraint("tenant_id", "codigo"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
     parcela_id: Mapped[int] = mapped_column(ForeignKey(Field.id, ondelete="CASCADE"), index=True)
     codigo: Mapped[str] = mapped_column(String(50))
     ubicacion: Mapped[str] = mapped_column(String(255), default="")
@@ -164,7 +164,7 @@ class SecondaryNode(Timestamps, Base):
     __table_args__ = (UniqueConstraint("nodo_maestro_id", "codigo"),)
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
     nodo_maestro_id: Mapped[int] = mapped_column(ForeignKey(MasterNode.id, ondelete="CASCADE"), index=True)
     codigo: Mapped[str] = mapped_column(String(50))
     tipo: Mapped[str] = mapped_column(String(50), default="sensor")
@@ -180,7 +180,7 @@ class Task(Timestamps, Base):
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
     parcela_id: Mapped[int] = mapped_column(ForeignKey(Field.id, ondelete="CASCADE"), index=True)
     tipo: Mapped[str] = mapped_column(String(100))
     descripcion: Mapped[str] = mapped_column(Text, default="")

@@ -30,7 +30,7 @@ _ENVELOPE = {
         "id": {"type": "string", "format": "uuid", "description": "UUIDv7"},
         "type": {"type": "string", "description": "The subject"},
         "occurred_at": {"type": "string", "format": "date-time"},
-        "tenant_id": {"type": ["string", "null"], "description": "null for platform-wide reference data"},
+        "tenant_id": {"type": ["integer", "null"], "description": "null for platform-wide reference data"},
         "source": {"type": "string", "description": "The publishing service"},
         "request_id": {"type": ["string", "null"], "description": "The request that caused it"},
     },

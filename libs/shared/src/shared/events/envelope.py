@@ -16,7 +16,7 @@ class Envelope(BaseModel):
     id: UUID = Field(default_factory=uuid7)
     type: str
     occurred_at: datetime = Field(default_factory=lambda: datetime.now(UTC))
-    tenant_id: str | None = None
+    tenant_id: int | None = None  # null for platform-wide reference data
     source: str
     # Additive to the architecture's envelope: ties an event to the request that caused it.
     request_id: str | None = Field(default_factory=current_request_id)

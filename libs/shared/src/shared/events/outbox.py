@@ -23,7 +23,7 @@ class Outbox:
         self.table = table
         self.source = source
 
-    async def emit(self, session: AsyncSession, event: Event, *, tenant_id: str | None) -> Envelope:
+    async def emit(self, session: AsyncSession, event: Event, *, tenant_id: int | None) -> Envelope:
         """Record `event` on its subject, in the caller's transaction."""
         subject = type(event).subject
         envelope = Envelope(type=subject, tenant_id=tenant_id, source=self.source, data=event.model_dump(mode="json"))

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 @dataclass(frozen=True, slots=True)
 class Principal:
     user_id: str
-    tenant_id: str
+    tenant_id: int  # a workspace id: BIGINT in every service's tables
     role: str
     token_id: str
     expires_at: int

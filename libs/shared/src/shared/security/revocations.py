@@ -47,7 +47,7 @@ class TenantDeactivated(Event):
     """
 
     subject = "auth.tenant.deactivated"
-    tenant_id: str
+    tenant_id: int
     deactivated_at: float = Field(description="Unix time")
 
 
@@ -59,7 +59,7 @@ class RevocationList:
     def __init__(self) -> None:
         self._revoked: dict[str, float] = {}
         # tenant id -> Unix time it was deactivated; tokens issued up to then are refused.
-        self._tenants_closed: dict[str, float] = {}
+        self._tenants_closed: dict[int, float] = {}
         self._followers: list[asyncio.Task[None]] = []
 
     def add(self, token_id: str, expires_at: float) -> None:
@@ -67,12 +67,12 @@ class RevocationList:
         if len(self._revoked) % 1024 == 0:
             self._forget_expired()
 
-    def close_tenant(self, tenant_id: str, at: float) -> None:
+    def close_tenant(self, tenant_id: int, at: float) -> None:
         # Reactivation needs no event: logins are refused while closed, so every token issued
         # after `at` was issued after the workspace reopened.
         self._tenants_closed[tenant_id] = max(at, self._tenants_closed.get(tenant_id, 0.0))
 
-    def is_revoked(self, token_id: str, *, tenant_id: str | None = None, issued_at: float | None = None) -> bool:
+    def is_revoked(self, token_id: str, *, tenant_id: int | None = None, issued_at: float | None = None) -> bool:
         if token_id in self._revoked:
             return True
         if tenant_id is None or issued_at is None:

@@ -139,9 +139,12 @@ class TokenVerifier:
             raise NotAuthenticated("El token ha expirado.") from exc
         except jwt.InvalidTokenError as exc:
             raise NotAuthenticated("Token inválido.") from exc
+        tenant = str(claims["tenant"])
+        if not tenant.isdigit():
+            raise NotAuthenticated("Token inválido.")
         return Principal(
             user_id=str(claims["sub"]),
-            tenant_id=str(claims["tenant"]),
+            tenant_id=int(tenant),
             role=str(claims["role"]),
             token_id=str(claims["jti"]),
             expires_at=int(claims["exp"]),

@@ -113,7 +113,7 @@ async def soft_delete(session: AsyncSession, task: Task) -> None:
         await session.flush()
 
 
-async def suggest(session: AsyncSession, *, tenant_id: str, suggestion: events.TaskSuggested) -> Task | None:
+async def suggest(session: AsyncSession, *, tenant_id: int, suggestion: events.TaskSuggested) -> Task | None:
     """Create the `ia` task brain suggests, unless the field is gone or an identical one is open."""
     field = await session.scalar(
         select(Field).where(Field.id == suggestion.parcela_id, Field.tenant_id == tenant_id).with_for_update()

@@ -67,6 +67,6 @@ async def add_member(
     await events.outbox.emit(
         session,
         events.UserCreated(user_id=user.id, username=user.username, email=user.email, role=user.role),
-        tenant_id=str(tenant_id),
+        tenant_id=tenant_id,
     )
     return user

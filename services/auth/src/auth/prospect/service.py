@@ -39,20 +39,18 @@ async def apply(session: AsyncSession, application: ProspectApply) -> Prospect:
     return prospect
 
 
-async def list_for(session: AsyncSession, tenant_id: str) -> Sequence[Prospect]:
-    return (
-        await session.scalars(select(Prospect).where(Prospect.tenant_id == int(tenant_id)).order_by(Prospect.id))
-    ).all()
+async def list_for(session: AsyncSession, tenant_id: int) -> Sequence[Prospect]:
+    return (await session.scalars(select(Prospect).where(Prospect.tenant_id == tenant_id).order_by(Prospect.id))).all()
 
 
-async def get_for(session: AsyncSession, tenant_id: str, prospect_id: int) -> Prospect:
+async def get_for(session: AsyncSession, tenant_id: int, prospect_id: int) -> Prospect:
     prospect = await session.get(Prospect, prospect_id)
-    if prospect is None or str(prospect.tenant_id) != tenant_id:
+    if prospect is None or prospect.tenant_id != tenant_id:
         raise NotFound()
     return prospect
 
 
-async def accept(session: AsyncSession, tenant_id: str, prospect_id: int, body: ProspectAccept) -> User:
+async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: ProspectAccept) -> User:
     prospect = await get_for(session, tenant_id, prospect_id)
     if prospect.estado != "pendiente":
         raise InvalidRequest("El prospecto ya fue procesado.")

@@ -104,7 +104,7 @@ async def revoke(session: AsyncSession, permission_id: int) -> None:
 async def change_role(session: AsyncSession, principal: Principal, *, user_id: int, role_id: int) -> None:
     """Another tenant's user is a 404, as if it did not exist."""
     user = await accounts.get(session, user_id)
-    if user is None or str(user.tenant_id) != principal.tenant_id:
+    if user is None or user.tenant_id != principal.tenant_id:
         raise NotFound()
     role = await repository.get_role(session, role_id)
     if role is None:
@@ -115,5 +115,5 @@ async def change_role(session: AsyncSession, principal: Principal, *, user_id: i
     await events.outbox.emit(
         session,
         events.UserRoleChanged(user_id=user.id, role=role.nombre, previous_role=previous),
-        tenant_id=str(user.tenant_id),
+        tenant_id=user.tenant_id,
     )

@@ -13,7 +13,7 @@ router = APIRouter(prefix="/api/v1/tenants", tags=["tenants"])
 
 
 def _visible_to(principal: Principal) -> int | None:
-    return None if principal.platform_admin else int(principal.tenant_id)
+    return None if principal.platform_admin else principal.tenant_id
 
 
 @router.get("/", response_model=Page[TenantRead])

@@ -42,8 +42,8 @@ async def update(session: AsyncSession, tenant_id: int, *, name: str | None, is_
         # Its tokens stop working everywhere, as a logout would make them.
         await events.outbox.emit(
             session,
-            events.TenantDeactivated(tenant_id=str(tenant.id), deactivated_at=time.time()),
-            tenant_id=str(tenant.id),
+            events.TenantDeactivated(tenant_id=tenant.id, deactivated_at=time.time()),
+            tenant_id=tenant.id,
         )
     if is_active is not None:
         tenant.is_active = is_active
