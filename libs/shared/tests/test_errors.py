@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from shared.errors import ErrorStyle, NotFound, error_body, install_error_handlers, style_for_path
+from shared.errors import ErrorStyle, NotFound, error_body, install_error_handlers, seed_style, style_for_path
 
 
 class Body(BaseModel):
@@ -101,3 +101,21 @@ def test_openapi_documents_400_for_seed_styled_routes() -> None:
     assert "400" in schema["paths"]["/desk/login"]["post"]["responses"]
     assert "422" not in schema["paths"]["/desk/login"]["post"]["responses"]
     assert "422" in schema["paths"]["/native/login"]["post"]["responses"]
+
+
+@pytest.mark.parametrize(
+    ("path", "style"),
+    [
+        ("/token", ErrorStyle.FASTAPI),
+        ("/api/auth/login", ErrorStyle.AGENT),
+        ("/api/auth/login/", ErrorStyle.DESK),
+        ("/api/chat", ErrorStyle.AGENT),
+        ("/api/chat/start_chat/", ErrorStyle.DESK),
+        ("/api/chat-rooms/waiting_chats/", ErrorStyle.DESK),
+        ("/api/parcelas/7/", ErrorStyle.AGRO),
+        ("/api/v1/tenants/", ErrorStyle.AGRO),
+        ("/.well-known/jwks.json", ErrorStyle.AGENT),
+    ],
+)
+def test_one_map_names_each_seed_paths_error_shape(path: str, style: ErrorStyle) -> None:
+    assert seed_style(path) is style

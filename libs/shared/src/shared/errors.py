@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 __all__ = [
     "REQUIRED_FIELD",
+    "SEED_ERROR_STYLES",
     "Conflict",
     "ErrorStyle",
     "InvalidRequest",
@@ -33,6 +34,7 @@ __all__ = [
     "documented",
     "error_body",
     "install_error_handlers",
+    "seed_style",
     "style_for_path",
 ]
 
@@ -174,6 +176,58 @@ def documented(*errors: type[ServiceError]) -> dict[int | str, dict[str, Any]]:
     return {error.status_code: {"description": error.message} for error in errors}
 
 
+# Which seed's error shape each public path family answers in: the one map the services and
+# the gateway read. Longest prefix wins ("/api/auth/login/" is 003's, "/api/auth/login" 002's).
+SEED_ERROR_STYLES: Mapping[str, ErrorStyle] = {
+    # 001: the FastAPI bot SaaS
+    "/token": ErrorStyle.FASTAPI,
+    "/users/": ErrorStyle.FASTAPI,
+    "/bots/": ErrorStyle.FASTAPI,
+    "/chat/": ErrorStyle.FASTAPI,
+    # 002: the operations agent
+    "/api/auth/login": ErrorStyle.AGENT,
+    "/api/chat": ErrorStyle.AGENT,
+    "/api/conversations": ErrorStyle.AGENT,
+    "/api/config": ErrorStyle.AGENT,
+    "/api/tools": ErrorStyle.AGENT,
+    "/api/learned-apis": ErrorStyle.AGENT,
+    "/api/webhooks": ErrorStyle.AGENT,
+    "/api/metrics": ErrorStyle.AGENT,
+    # 003: the support desk
+    "/api/auth/login/": ErrorStyle.DESK,
+    "/api/auth/logout/": ErrorStyle.DESK,
+    "/api/chat/": ErrorStyle.DESK,
+    "/api/chat-rooms/": ErrorStyle.DESK,
+    "/api/messages/": ErrorStyle.DESK,
+    "/api/notifications/": ErrorStyle.DESK,
+    "/api/user-notifications/": ErrorStyle.DESK,
+    "/api/agents/": ErrorStyle.DESK,
+    # 004: the agro platform, and 000's multi-tenant module, which follows its conventions
+    "/auth/": ErrorStyle.AGRO,
+    "/api/rbac/": ErrorStyle.AGRO,
+    "/api/user/": ErrorStyle.AGRO,
+    "/api/cultivos/": ErrorStyle.AGRO,
+    "/api/variedades/": ErrorStyle.AGRO,
+    "/api/etapas/": ErrorStyle.AGRO,
+    "/api/reglas/": ErrorStyle.AGRO,
+    "/api/parcelas/": ErrorStyle.AGRO,
+    "/api/planes/": ErrorStyle.AGRO,
+    "/api/nodos/": ErrorStyle.AGRO,
+    "/api/secundarios/": ErrorStyle.AGRO,
+    "/api/tareas/": ErrorStyle.AGRO,
+    "/api/recomendaciones/": ErrorStyle.AGRO,
+    "/api/nodes/": ErrorStyle.AGRO,
+    "/api/brain/": ErrorStyle.AGRO,
+    "/api/ai/": ErrorStyle.AGRO,
+    "/api/v1/": ErrorStyle.AGRO,
+}
+
+
+def seed_style(path: str) -> ErrorStyle:
+    """The error shape of the seed `path` belongs to (002's for paths no seed claims)."""
+    return style_for_path(SEED_ERROR_STYLES, path, ErrorStyle.AGENT)
+
+
 def style_for_path(styles: Mapping[str, ErrorStyle], path: str, default: ErrorStyle) -> ErrorStyle:
     """The style of the longest prefix in `styles` that `path` starts with."""
     best, best_len = default, -1
@@ -200,12 +254,12 @@ def _field_messages(exc: RequestValidationError, style: ErrorStyle) -> dict[str,
 
 def install_error_handlers(
     app: FastAPI,
-    styles: Mapping[str, ErrorStyle] | None = None,
+    styles: Mapping[str, ErrorStyle] = SEED_ERROR_STYLES,
     *,
-    default: ErrorStyle = ErrorStyle.FASTAPI,
+    default: ErrorStyle = ErrorStyle.AGENT,
 ) -> None:
     """Render `ServiceError`, validation errors and routing errors in each route family's style."""
-    prefixes = dict(styles or {})
+    prefixes = dict(styles)
 
     def style_of(request: Request) -> ErrorStyle:
         return style_for_path(prefixes, request.url.path, default)

@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from sqlalchemy import Table
 
 from shared.config import BaseServiceSettings
 from shared.db import create_engine, create_sessionmaker
-from shared.errors import ErrorStyle, install_error_handlers
+from shared.errors import install_error_handlers
 from shared.events import Event, EventConsumer, EventHandler, OutboxRelay, asyncapi_document, connect_nats
 from shared.health import router as health_router
 from shared.observability import KeepAliveAfterError, ObservabilityMiddleware, configure_logging
@@ -39,8 +39,6 @@ def create_service_app(
     version: str,
     schema: str,
     routers: Sequence[APIRouter],
-    error_styles: Mapping[str, ErrorStyle] | None = None,
-    default_error_style: ErrorStyle = ErrorStyle.FASTAPI,
     messaging: tuple[Table, Table] | None = None,
     consumers: Sequence[ConsumerSpec] = (),
     events: Sequence[type[Event]] = (),
@@ -95,7 +93,7 @@ def create_service_app(
     # Now, at import: uvicorn has set up its own logging by then, and every line after is JSON.
     configure_logging(settings.service_name, settings.log_level)
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
-    install_error_handlers(app, error_styles, default=default_error_style)
+    install_error_handlers(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     app.include_router(health_router)
     catalogue = asyncapi_document(title, version, events)

@@ -9,7 +9,6 @@ from agro.node.endpoints import router as node_router
 from agro.plan.endpoints import router as plan_router
 from agro.task.endpoints import router as task_router
 from agro.task.handlers import on_task_suggested
-from shared.errors import ErrorStyle
 from shared.service import ConsumerSpec, create_service_app
 
 
@@ -20,7 +19,6 @@ def create_app() -> FastAPI:
         version="0.1.0",
         schema=SCHEMA,
         routers=[catalog_router, plan_router, field_router, node_router, task_router],
-        default_error_style=ErrorStyle.AGRO,
         messaging=(outbox_table, inbox_table),
         consumers=[ConsumerSpec(durable="agro-task-suggested", event=TaskSuggested, handler=on_task_suggested)],
         events=PUBLISHED,

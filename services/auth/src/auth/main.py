@@ -13,20 +13,7 @@ from auth.prospect.endpoints import router as prospect_router
 from auth.rbac.endpoints import router as rbac_router
 from auth.session.endpoints import router as session_router
 from auth.tenant.endpoints import router as tenant_router
-from shared.errors import ErrorStyle
 from shared.service import create_service_app
-
-ERROR_STYLES = {
-    "/token": ErrorStyle.FASTAPI,
-    "/users/": ErrorStyle.FASTAPI,
-    "/api/auth/login": ErrorStyle.AGENT,
-    "/api/auth/login/": ErrorStyle.DESK,
-    "/api/auth/logout/": ErrorStyle.DESK,
-    "/auth/": ErrorStyle.AGRO,
-    "/api/rbac/": ErrorStyle.AGRO,
-    "/api/user/": ErrorStyle.AGRO,
-    "/api/v1/": ErrorStyle.AGRO,
-}
 
 
 async def load_own_keys(app: FastAPI) -> None:
@@ -51,7 +38,6 @@ def create_app() -> FastAPI:
             prospect_router,
             tenant_router,
         ],
-        error_styles=ERROR_STYLES,
         messaging=(outbox_table, inbox_table),
         events=events.PUBLISHED,
         on_startup=load_own_keys,

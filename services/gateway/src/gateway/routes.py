@@ -6,7 +6,7 @@ Add a service's seed paths here as the service lands.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.errors import ErrorStyle
+from shared.errors import ErrorStyle, seed_style
 
 ANY = frozenset({"GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"})
 
@@ -18,39 +18,42 @@ class Route:
     prefix: bool = False
     # Methods that need no token at the gateway (the service may still check other credentials).
     public: frozenset[str] = frozenset()
-    # The error shape of this route family's seed, for the gateway's own refusals.
-    style: ErrorStyle = ErrorStyle.AGENT
     websocket: bool = False
     # Overrides the gateway's body limit (settings.max_body_bytes) for this route.
     max_body_bytes: int | None = None
+
+    @property
+    def style(self) -> ErrorStyle:
+        """The error shape of this route family's seed, for the gateway's own refusals."""
+        return seed_style(self.path)
 
     def matches(self, path: str) -> bool:
         return path.startswith(self.path) if self.prefix else path == self.path
 
 
-def _post(*paths: str, upstream: str, style: ErrorStyle) -> list[Route]:
-    return [Route(p, upstream, public=frozenset({"POST"}), style=style) for p in paths]
+def _post(*paths: str, upstream: str) -> list[Route]:
+    return [Route(p, upstream, public=frozenset({"POST"})) for p in paths]
 
 
 ROUTES: list[Route] = [
     # auth: every seed's login (001, 002, 003, 004) and the keys every service verifies with.
     Route("/.well-known/jwks.json", "auth", public=frozenset({"GET"})),
-    Route("/token", "auth", public=frozenset({"POST"}), style=ErrorStyle.FASTAPI),
-    Route("/users/", "auth", public=frozenset({"POST"}), style=ErrorStyle.FASTAPI),
-    *_post("/api/auth/login", upstream="auth", style=ErrorStyle.AGENT),
-    *_post("/api/auth/login/", upstream="auth", style=ErrorStyle.DESK),
-    Route("/api/auth/logout/", "auth", style=ErrorStyle.DESK),
-    *_post("/auth/login/", "/auth/token/", upstream="auth", style=ErrorStyle.AGRO),
-    Route("/auth/logout/", "auth", style=ErrorStyle.AGRO),
-    Route("/auth/me/", "auth", style=ErrorStyle.AGRO),
-    Route("/api/rbac/", "auth", prefix=True, style=ErrorStyle.AGRO),
-    Route("/api/user/", "auth", prefix=True, style=ErrorStyle.AGRO),
+    Route("/token", "auth", public=frozenset({"POST"})),
+    Route("/users/", "auth", public=frozenset({"POST"})),
+    *_post("/api/auth/login", upstream="auth"),
+    *_post("/api/auth/login/", upstream="auth"),
+    Route("/api/auth/logout/", "auth"),
+    *_post("/auth/login/", "/auth/token/", upstream="auth"),
+    Route("/auth/logout/", "auth"),
+    Route("/auth/me/", "auth"),
+    Route("/api/rbac/", "auth", prefix=True),
+    Route("/api/user/", "auth", prefix=True),
     # Prospective farmers apply without an account.
-    Route("/api/user/prospectos/", "auth", public=frozenset({"POST"}), style=ErrorStyle.AGRO),
-    Route("/api/v1/tenants/", "auth", prefix=True, style=ErrorStyle.AGRO),
+    Route("/api/user/prospectos/", "auth", public=frozenset({"POST"})),
+    Route("/api/v1/tenants/", "auth", prefix=True),
     # agro (004)
     *[
-        Route(prefix, "agro", prefix=True, style=ErrorStyle.AGRO)
+        Route(prefix, "agro", prefix=True)
         for prefix in (
             "/api/cultivos/",
             "/api/variedades/",
@@ -64,7 +67,7 @@ ROUTES: list[Route] = [
         )
     ],
     # The plan catalogue is public to read.
-    Route("/api/planes/", "agro", prefix=True, public=frozenset({"GET"}), style=ErrorStyle.AGRO),
+    Route("/api/planes/", "agro", prefix=True, public=frozenset({"GET"})),
 ]
 
 
