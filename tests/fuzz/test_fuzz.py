@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.devtools.identities import Workspace
+from auth.testing import Workspace
 from shared.devtools.stack import Stack
 
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "6")

@@ -17,7 +17,7 @@ import pytest
 import schemathesis
 from schemathesis import GenerationMode
 
-from shared.devtools.identities import auth_header
+from auth.testing import auth_header
 from shared.devtools.stack import Stack
 
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")

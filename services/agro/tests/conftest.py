@@ -4,7 +4,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 
 NewField = Callable[..., Awaitable[int]]
 

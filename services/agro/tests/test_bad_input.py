@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 
 HUGE = "99999999999999999999"
 

@@ -4,7 +4,7 @@ from typing import Any
 
 import httpx
 
-from shared.devtools.identities import auth_header
+from auth.testing import auth_header
 
 
 async def test_demo_catalogue_is_loaded(gateway: httpx.AsyncClient, catalogue: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 
 
 async def test_field_and_subscription_events_carry_what_the_read_models_need(

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 
 FIELD_KEYS = {
     "id", "nombre", "ubicacion", "tamano_hectareas", "coordenadas", "variedad_id", "fecha_siembra",

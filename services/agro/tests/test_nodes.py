@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 
 
 async def test_technician_registers_a_node_and_its_token_is_shown_once(

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import nats
 
-from shared.devtools.identities import Workspace, auth_header
+from auth.testing import Workspace, auth_header
 from shared.devtools.stack import Stack
 from shared.events import Envelope
 

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 import jwt
 
-from shared.devtools.identities import Account
+from auth.testing import Account
 
 
 async def test_register_answers_the_001_user_without_password(gateway: httpx.AsyncClient) -> None:

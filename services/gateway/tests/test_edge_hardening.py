@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from auth.testing import auth_header
 from gateway.routes import ANY, Route
-from shared.devtools.identities import auth_header
 from shared.devtools.stack import Stack
 
 

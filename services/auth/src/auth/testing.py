@@ -1,4 +1,6 @@
-"""Pytest fixtures for identities, through the gateway's public API: accounts, tokens, workspaces.
+"""auth's pytest plugin: identities for every service's tests, through the gateway's public API.
+
+Accounts, tokens, workspaces and members by role. Loaded through auth's `pytest11` entry point.
 
 Every test gets fresh users in a fresh workspace (tenant), so tests never share rows.
 """
