@@ -23,6 +23,7 @@ __all__ = [
     "Nullable",
     "PatchModel",
     "Text",
+    "changes",
     "refuse_nul",
 ]
 
@@ -100,3 +101,9 @@ class PatchModel(InputModel):
         if value is None and not (field is not None and any(isinstance(m, _NullableMarker) for m in field.metadata)):
             raise PydanticCustomError("null", "Este campo no puede ser nulo.")
         return value
+
+
+def changes(body: BaseModel, *, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The columns a request body sets: all of a full body (POST, PUT), only the fields sent in a
+    `PatchModel` (PATCH). `exclude` drops fields the caller uses otherwise (a parent id)."""
+    return body.model_dump(exclude_unset=isinstance(body, PatchModel), exclude=set(exclude))

@@ -11,9 +11,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro.catalog import service as catalog
+from agro.catalog.schemas import CropIn, RuleIn, StageIn, VarietyIn
 from agro.config import settings
 from agro.models import SCHEMA, Crop, Plan
 from agro.plan import service as plans
+from agro.plan.schemas import PlanIn
 from shared.db import create_engine, create_sessionmaker
 
 PLANS: list[dict[str, Any]] = [
@@ -55,23 +57,23 @@ async def seed(session: AsyncSession) -> bool:
     wrote = False
     if not await session.scalar(select(exists().where(Plan.id.is_not(None)))):
         for plan in PLANS:
-            await plans.create_plan(session, dict(plan))
+            await plans.create_plan(session, PlanIn.model_validate(plan))
         wrote = True
     if not await session.scalar(select(exists().where(Crop.id.is_not(None)))):
         for crop_name, varieties in CATALOGUE.items():
-            crop = await catalog.create_crop(session, {"nombre": crop_name, "descripcion": ""})
+            crop = await catalog.create_crop(session, CropIn(nombre=crop_name))
             for variety_name, stages in varieties.items():
-                variety = await catalog.create_variety(session, crop.id, {"nombre": variety_name, "descripcion": ""})
+                variety = await catalog.create_variety(session, crop.id, VarietyIn(nombre=variety_name))
                 for order, (stage_name, days, rules) in enumerate(stages, start=1):
                     stage = await catalog.create_stage(
-                        session, variety.id, {"nombre": stage_name, "orden": order, "duracion_dias": days}
+                        session, variety.id, StageIn(nombre=stage_name, orden=order, duracion_dias=days)
                     )
                     for parameter, low, high, below, above in rules:
                         await catalog.create_rule(
                             session,
                             stage.id,
-                            {"parametro": parameter, "minimo": low, "maximo": high,
-                             "accion_si_menor": below, "accion_si_mayor": above, "activo": True},
+                            RuleIn(parametro=parameter, minimo=low, maximo=high,
+                                   accion_si_menor=below, accion_si_mayor=above, activo=True),
                         )  # fmt: skip
         wrote = True
     return wrote

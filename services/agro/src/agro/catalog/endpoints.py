@@ -48,7 +48,7 @@ async def list_crops(_: Reader, session: SessionDep) -> list[CropOut]:
 
 @router.post("/api/cultivos/", response_model=CropOut, status_code=201)
 async def create_crop(body: CropIn, _: Editor, session: SessionDep) -> CropOut:
-    return CropOut.model_validate(await service.create_crop(session, body.model_dump()))
+    return CropOut.model_validate(await service.create_crop(session, body))
 
 
 @router.get("/api/cultivos/{crop_id}/", response_model=CropOut)
@@ -58,14 +58,12 @@ async def get_crop(crop_id: Id, _: Reader, session: SessionDep) -> CropOut:
 
 @router.put("/api/cultivos/{crop_id}/", response_model=CropOut)
 async def replace_crop(crop_id: Id, body: CropIn, _: Editor, session: SessionDep) -> CropOut:
-    return CropOut.model_validate(await service.update_crop(session, crop_id, body.model_dump()))
+    return CropOut.model_validate(await service.update_crop(session, crop_id, body))
 
 
 @router.patch("/api/cultivos/{crop_id}/", response_model=CropOut)
 async def patch_crop(crop_id: Id, body: CropPatch, _: Editor, session: SessionDep) -> CropOut:
-    return CropOut.model_validate(
-        await service.update_crop(session, crop_id, body.model_dump(exclude_unset=True)), from_attributes=True
-    )
+    return CropOut.model_validate(await service.update_crop(session, crop_id, body))
 
 
 @router.delete("/api/cultivos/{crop_id}/", status_code=204, response_class=Response)
@@ -84,9 +82,7 @@ async def list_crop_varieties(crop_id: Id, _: Reader, session: SessionDep) -> li
 @router.post("/api/cultivos/{crop_id}/variedades/", response_model=VarietyOut, status_code=201)
 async def create_crop_variety(crop_id: Id, body: VarietyIn, _: Editor, session: SessionDep) -> VarietyOut:
     await service.get_crop(session, crop_id)
-    return VarietyOut.model_validate(
-        await service.create_variety(session, crop_id, body.model_dump()), from_attributes=True
-    )
+    return VarietyOut.model_validate(await service.create_variety(session, crop_id, body))
 
 
 @router.get("/api/variedades/", response_model=Page[VarietyOut])
@@ -97,9 +93,7 @@ async def list_varieties(_: Reader, session: SessionDep, request: Request, param
 
 @router.post("/api/variedades/", response_model=VarietyOut, status_code=201)
 async def create_variety(body: VarietyCreate, _: Editor, session: SessionDep) -> VarietyOut:
-    return VarietyOut.model_validate(
-        await service.create_variety(session, body.cultivo_id, body.model_dump(exclude={"cultivo_id"}))
-    )
+    return VarietyOut.model_validate(await service.create_variety(session, body.cultivo_id, body))
 
 
 @router.get("/api/variedades/{variety_id}/", response_model=VarietyOut)
@@ -109,16 +103,12 @@ async def get_variety(variety_id: Id, _: Reader, session: SessionDep) -> Variety
 
 @router.put("/api/variedades/{variety_id}/", response_model=VarietyOut)
 async def replace_variety(variety_id: Id, body: VarietyCreate, _: Editor, session: SessionDep) -> VarietyOut:
-    return VarietyOut.model_validate(
-        await service.update_variety(session, variety_id, body.model_dump()), from_attributes=True
-    )
+    return VarietyOut.model_validate(await service.update_variety(session, variety_id, body))
 
 
 @router.patch("/api/variedades/{variety_id}/", response_model=VarietyOut)
 async def patch_variety(variety_id: Id, body: VarietyPatch, _: Editor, session: SessionDep) -> VarietyOut:
-    return VarietyOut.model_validate(
-        await service.update_variety(session, variety_id, body.model_dump(exclude_unset=True))
-    )
+    return VarietyOut.model_validate(await service.update_variety(session, variety_id, body))
 
 
 @router.delete("/api/variedades/{variety_id}/", status_code=204, response_class=Response)
@@ -137,9 +127,7 @@ async def list_stages(_: Reader, session: SessionDep, request: Request, params: 
 
 @router.post("/api/etapas/", response_model=StageOut, status_code=201)
 async def create_stage(body: StageCreate, _: Editor, session: SessionDep) -> StageOut:
-    return StageOut.model_validate(
-        await service.create_stage(session, body.variedad_id, body.model_dump(exclude={"variedad_id"}))
-    )
+    return StageOut.model_validate(await service.create_stage(session, body.variedad_id, body))
 
 
 @router.get("/api/variedades/{variety_id}/etapas/", response_model=Page[StageOut])
@@ -153,9 +141,7 @@ async def list_variety_stages(
 @router.post("/api/variedades/{variety_id}/etapas/", response_model=StageOut, status_code=201)
 async def create_variety_stage(variety_id: Id, body: StageIn, _: Editor, session: SessionDep) -> StageOut:
     await service.get_variety(session, variety_id)
-    return StageOut.model_validate(
-        await service.create_stage(session, variety_id, body.model_dump()), from_attributes=True
-    )
+    return StageOut.model_validate(await service.create_stage(session, variety_id, body))
 
 
 @router.get("/api/etapas/{stage_id}/", response_model=StageOut)
@@ -165,16 +151,12 @@ async def get_stage(stage_id: Id, _: Reader, session: SessionDep) -> StageOut:
 
 @router.put("/api/etapas/{stage_id}/", response_model=StageOut)
 async def replace_stage(stage_id: Id, body: StageCreate, _: Editor, session: SessionDep) -> StageOut:
-    return StageOut.model_validate(
-        await service.update_stage(session, stage_id, body.model_dump()), from_attributes=True
-    )
+    return StageOut.model_validate(await service.update_stage(session, stage_id, body))
 
 
 @router.patch("/api/etapas/{stage_id}/", response_model=StageOut)
 async def patch_stage(stage_id: Id, body: StagePatch, _: Editor, session: SessionDep) -> StageOut:
-    return StageOut.model_validate(
-        await service.update_stage(session, stage_id, body.model_dump(exclude_unset=True)), from_attributes=True
-    )
+    return StageOut.model_validate(await service.update_stage(session, stage_id, body))
 
 
 @router.delete("/api/etapas/{stage_id}/", status_code=204, response_class=Response)
@@ -196,7 +178,7 @@ async def list_stage_rules(
 @router.post("/api/etapas/{stage_id}/reglas/", response_model=RuleOut, status_code=201)
 async def create_stage_rule(stage_id: Id, body: RuleIn, _: Editor, session: SessionDep) -> RuleOut:
     await service.get_stage(session, stage_id)
-    return RuleOut.model_validate(await service.create_rule(session, stage_id, body.model_dump()))
+    return RuleOut.model_validate(await service.create_rule(session, stage_id, body))
 
 
 @router.get("/api/reglas/", response_model=Page[RuleOut])
@@ -207,9 +189,7 @@ async def list_rules(_: Reader, session: SessionDep, request: Request, params: P
 
 @router.post("/api/reglas/", response_model=RuleOut, status_code=201)
 async def create_rule(body: RuleCreate, _: Editor, session: SessionDep) -> RuleOut:
-    return RuleOut.model_validate(
-        await service.create_rule(session, body.etapa_id, body.model_dump(exclude={"etapa_id"}))
-    )
+    return RuleOut.model_validate(await service.create_rule(session, body.etapa_id, body))
 
 
 @router.get("/api/reglas/{rule_id}/", response_model=RuleOut)
@@ -219,14 +199,12 @@ async def get_rule(rule_id: Id, _: Reader, session: SessionDep) -> RuleOut:
 
 @router.put("/api/reglas/{rule_id}/", response_model=RuleOut)
 async def replace_rule(rule_id: Id, body: RuleCreate, _: Editor, session: SessionDep) -> RuleOut:
-    return RuleOut.model_validate(await service.update_rule(session, rule_id, body.model_dump()))
+    return RuleOut.model_validate(await service.update_rule(session, rule_id, body))
 
 
 @router.patch("/api/reglas/{rule_id}/", response_model=RuleOut)
 async def patch_rule(rule_id: Id, body: RulePatch, _: Editor, session: SessionDep) -> RuleOut:
-    return RuleOut.model_validate(
-        await service.update_rule(session, rule_id, body.model_dump(exclude_unset=True)), from_attributes=True
-    )
+    return RuleOut.model_validate(await service.update_rule(session, rule_id, body))
 
 
 @router.delete("/api/reglas/{rule_id}/", status_code=204, response_class=Response)

@@ -12,12 +12,26 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
+from agro.catalog.schemas import (
+    CropIn,
+    CropPatch,
+    RuleCreate,
+    RuleIn,
+    RulePatch,
+    StageCreate,
+    StageIn,
+    StagePatch,
+    VarietyCreate,
+    VarietyIn,
+    VarietyPatch,
+)
 from agro.errors import InUse
 from agro.field.service import publish_field
 from agro.models import Crop, Field, Rule, Stage, Variety
 from shared.errors import InvalidRequest
 from shared.pagination import PageParams
 from shared.repository import assign, fetch_page, get_or_404, save_unique
+from shared.validation import changes
 
 Page = tuple[int, Sequence[Any]]
 
@@ -73,13 +87,15 @@ async def get_rule(session: AsyncSession, rule_id: int) -> Rule:
 # -- crops -----------------------------------------------------------------------------------
 
 
-async def create_crop(session: AsyncSession, values: dict[str, Any]) -> Crop:
+async def create_crop(session: AsyncSession, body: CropIn) -> Crop:
+    values = changes(body)
     crop = Crop(**values)
     await _unique(session, crop, "nombre")
     return crop
 
 
-async def update_crop(session: AsyncSession, crop_id: int, values: dict[str, Any]) -> Crop:
+async def update_crop(session: AsyncSession, crop_id: int, body: CropIn | CropPatch) -> Crop:
+    values = changes(body)
     crop = await get_or_404(session, Crop, crop_id)
     assign(crop, values)
     await _unique(session, crop, "nombre")
@@ -99,14 +115,16 @@ def varieties(*, crop_id: int | None = None) -> Select[Variety]:
     return query.where(Variety.cultivo_id == crop_id) if crop_id is not None else query
 
 
-async def create_variety(session: AsyncSession, crop_id: int, values: dict[str, Any]) -> Variety:
+async def create_variety(session: AsyncSession, crop_id: int, body: VarietyIn) -> Variety:
+    values = changes(body, exclude=frozenset({"cultivo_id"}))
     await _existing(session, Crop, crop_id, "cultivo_id")
     variety = Variety(cultivo_id=crop_id, **values)
     await _unique(session, variety, "nombre")
     return variety
 
 
-async def update_variety(session: AsyncSession, variety_id: int, values: dict[str, Any]) -> Variety:
+async def update_variety(session: AsyncSession, variety_id: int, body: VarietyCreate | VarietyPatch) -> Variety:
+    values = changes(body)
     variety = await get_or_404(session, Variety, variety_id)
     if "cultivo_id" in values:
         await _existing(session, Crop, values["cultivo_id"], "cultivo_id")
@@ -130,7 +148,8 @@ def stages(*, variety_id: int | None = None) -> Select[Stage]:
     return query.where(Stage.variedad_id == variety_id) if variety_id is not None else query
 
 
-async def create_stage(session: AsyncSession, variety_id: int, values: dict[str, Any]) -> Stage:
+async def create_stage(session: AsyncSession, variety_id: int, body: StageIn) -> Stage:
+    values = changes(body, exclude=frozenset({"variedad_id"}))
     await _existing(session, Variety, variety_id, "variedad_id")
     stage = Stage(variedad_id=variety_id, **values)
     session.add(stage)
@@ -139,7 +158,8 @@ async def create_stage(session: AsyncSession, variety_id: int, values: dict[str,
     return stage
 
 
-async def update_stage(session: AsyncSession, stage_id: int, values: dict[str, Any]) -> Stage:
+async def update_stage(session: AsyncSession, stage_id: int, body: StageCreate | StagePatch) -> Stage:
+    values = changes(body)
     stage = await get_or_404(session, Stage, stage_id)
     if "variedad_id" in values:
         await _existing(session, Variety, values["variedad_id"], "variedad_id")
@@ -185,7 +205,8 @@ def _check_bounds(minimo: float, maximo: float) -> None:
         raise InvalidRequest("Datos inválidos.", fields={"minimo": ["minimo no puede ser mayor que maximo."]})
 
 
-async def create_rule(session: AsyncSession, stage_id: int, values: dict[str, Any]) -> Rule:
+async def create_rule(session: AsyncSession, stage_id: int, body: RuleIn) -> Rule:
+    values = changes(body, exclude=frozenset({"etapa_id"}))
     await _existing(session, Stage, stage_id, "etapa_id")
     _check_bounds(values["minimo"], values["maximo"])
     rule = Rule(etapa_id=stage_id, **values)
@@ -195,7 +216,8 @@ async def create_rule(session: AsyncSession, stage_id: int, values: dict[str, An
     return rule
 
 
-async def update_rule(session: AsyncSession, rule_id: int, values: dict[str, Any]) -> Rule:
+async def update_rule(session: AsyncSession, rule_id: int, body: RuleCreate | RulePatch) -> Rule:
+    values = changes(body)
     rule = await get_or_404(session, Rule, rule_id)
     if "etapa_id" in values:
         await _existing(session, Stage, values["etapa_id"], "etapa_id")

@@ -41,7 +41,7 @@ async def list_fields(
 @router.post("/api/parcelas/", response_model=FieldCreated, status_code=201)
 async def create_field(body: FieldCreate, principal: Creator, session: SessionDep) -> FieldCreated:
     """Create a field; with `plan_id` it is subscribed to that plan at once."""
-    field, plan_name = await service.create(session, principal, body.model_dump())
+    field, plan_name = await service.create(session, principal, body)
     return FieldCreated(parcela_id=field.id, plan=plan_name)
 
 
@@ -52,13 +52,13 @@ async def get_field(field_id: Id, principal: Viewer, session: SessionDep) -> Fie
 
 @router.put("/api/parcelas/{field_id}/", response_model=FieldOut)
 async def replace_field(field_id: Id, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldOut:
-    field = await service.update(session, principal, field_id, body.model_dump())
+    field = await service.update(session, principal, field_id, body)
     return (await service.describe(session, [field]))[0]
 
 
 @router.patch("/api/parcelas/{field_id}/", response_model=FieldOut)
 async def patch_field(field_id: Id, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldOut:
-    field = await service.update(session, principal, field_id, body.model_dump(exclude_unset=True))
+    field = await service.update(session, principal, field_id, body)
     return (await service.describe(session, [field]))[0]
 
 
@@ -87,9 +87,7 @@ async def change_plan(
 
 @router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> SubscriptionOut:
-    return SubscriptionOut.model_validate(
-        await service.own_subscription(session, principal, subscription_id), from_attributes=True
-    )
+    return SubscriptionOut.model_validate(await service.own_subscription(session, principal, subscription_id))
 
 
 @router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
@@ -99,7 +97,7 @@ async def update_subscription(
 ) -> SubscriptionOut:
     """Change a subscription's plan or state; a second `activo` for the field is refused."""
     subscription = await service.own_subscription(session, principal, subscription_id)
-    await plans.update_subscription(session, subscription, body.model_dump(exclude_unset=True))
+    await plans.update_subscription(session, subscription, body)
     return SubscriptionOut.model_validate(subscription)
 
 

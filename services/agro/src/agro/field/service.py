@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.access import sees_whole_workspace
-from agro.field.schemas import FieldOut
+from agro.field.schemas import FieldCreate, FieldOut, FieldPatch, FieldUpdate
 from agro.field.stages import current_stage
 from agro.models import Field, MasterNode, Stage, Subscription, Variety
 from agro.plan import service as plans
@@ -17,6 +17,7 @@ from shared.errors import InvalidRequest, NotFound
 from shared.pagination import PageParams
 from shared.repository import assign, fetch_page, get_or_404
 from shared.security import Principal
+from shared.validation import changes
 
 ORDERINGS = {"nombre", "ubicacion", "tamano_hectareas", "created_at", "updated_at", "id"}
 
@@ -80,7 +81,8 @@ async def get(session: AsyncSession, principal: Principal, field_id: int) -> Fie
     return field
 
 
-async def create(session: AsyncSession, principal: Principal, values: dict[str, Any]) -> tuple[Field, str | None]:
+async def create(session: AsyncSession, principal: Principal, body: FieldCreate) -> tuple[Field, str | None]:
+    values = changes(body)
     plan_id = values.pop("plan_id", None)
     await _check_references(session, values)
     field = Field(tenant_id=principal.tenant_id, usuario_id=principal.user_id, **values)
@@ -94,7 +96,8 @@ async def create(session: AsyncSession, principal: Principal, values: dict[str, 
     return field, plan_name
 
 
-async def update(session: AsyncSession, principal: Principal, field_id: int, values: dict[str, Any]) -> Field:
+async def update(session: AsyncSession, principal: Principal, field_id: int, body: FieldUpdate | FieldPatch) -> Field:
+    values = changes(body)
     field = await get(session, principal, field_id)
     await _check_references(session, {**{"variedad_id": field.variedad_id, "etapa_id": field.etapa_id}, **values})
     assign(field, values)

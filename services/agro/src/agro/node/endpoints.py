@@ -41,9 +41,7 @@ async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep)
 @router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
 async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> MasterNodeOut:
     await fields.get(session, principal, field_id)
-    return MasterNodeOut.model_validate(
-        await service.get(session, principal, node_id, field_id=field_id), from_attributes=True
-    )
+    return MasterNodeOut.model_validate(await service.get(session, principal, node_id, field_id=field_id))
 
 
 @router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
@@ -52,7 +50,7 @@ async def create_node(
 ) -> MasterNodeCreated:
     """Register a master node; the answer carries its token, shown this once."""
     field = await fields.get(session, principal, field_id)
-    node, token = await service.create(session, field, body.model_dump())
+    node, token = await service.create(session, field, body)
     return MasterNodeCreated.model_validate({**MasterNodeOut.model_validate(node).model_dump(), "token": token})
 
 
@@ -99,9 +97,7 @@ async def create_secondary(
     node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep
 ) -> SecondaryNodeOut:
     master = await service.get(session, principal, node_id)
-    return SecondaryNodeOut.model_validate(
-        await service.create_secondary(session, master, body.model_dump()), from_attributes=True
-    )
+    return SecondaryNodeOut.model_validate(await service.create_secondary(session, master, body))
 
 
 @router.get("/api/secundarios/", response_model=Page[SecondaryNodeOut])
@@ -114,9 +110,7 @@ async def list_secondaries(
 
 @router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
 async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> SecondaryNodeOut:
-    return SecondaryNodeOut.model_validate(
-        await service.get_secondary(session, principal, node_id), from_attributes=True
-    )
+    return SecondaryNodeOut.model_validate(await service.get_secondary(session, principal, node_id))
 
 
 @router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)

@@ -7,7 +7,6 @@ authenticates nodes by hashing what they send and looking the hash up in its rea
 import hashlib
 import secrets
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agro import events
 from agro.access import sees_whole_workspace
 from agro.models import Field, MasterNode, SecondaryNode
+from agro.node.schemas import MasterNodeCreate, SecondaryNodeCreate
 from shared.errors import NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page, get_or_404, save_unique
 from shared.security import Principal
+from shared.validation import changes
 
 TOKEN_PREFIX = "nd_"
 
@@ -61,7 +62,8 @@ async def get(session: AsyncSession, principal: Principal, node_id: int, *, fiel
     return node
 
 
-async def create(session: AsyncSession, field: Field, values: dict[str, Any]) -> tuple[MasterNode, str]:
+async def create(session: AsyncSession, field: Field, body: MasterNodeCreate) -> tuple[MasterNode, str]:
+    values = changes(body)
     token = _new_token()
     node = MasterNode(
         tenant_id=field.tenant_id, parcela_id=field.id, token_hash=hash_token(token), activo=True, **values
@@ -117,7 +119,8 @@ def secondaries(principal: Principal, *, master_id: int | None = None) -> Select
     return query.order_by(SecondaryNode.id)
 
 
-async def create_secondary(session: AsyncSession, master: MasterNode, values: dict[str, Any]) -> SecondaryNode:
+async def create_secondary(session: AsyncSession, master: MasterNode, body: SecondaryNodeCreate) -> SecondaryNode:
+    values = changes(body)
     node = SecondaryNode(tenant_id=master.tenant_id, nodo_maestro_id=master.id, **values)
     await save_unique(session, node, field="codigo", message="Ya existe en este nodo maestro.")
     return node

@@ -26,17 +26,17 @@ async def get_plan(plan_id: Id, session: SessionDep) -> PlanOut:
 
 @router.post("/", response_model=PlanOut, status_code=201)
 async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> PlanOut:
-    return PlanOut.model_validate(await service.create_plan(session, body.model_dump()))
+    return PlanOut.model_validate(await service.create_plan(session, body))
 
 
 @router.put("/{plan_id}/", response_model=PlanOut)
 async def replace_plan(plan_id: Id, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> PlanOut:
-    return PlanOut.model_validate(await service.update_plan(session, plan_id, body.model_dump()))
+    return PlanOut.model_validate(await service.update_plan(session, plan_id, body))
 
 
 @router.patch("/{plan_id}/", response_model=PlanOut)
 async def patch_plan(plan_id: Id, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> PlanOut:
-    return PlanOut.model_validate(await service.update_plan(session, plan_id, body.model_dump(exclude_unset=True)))
+    return PlanOut.model_validate(await service.update_plan(session, plan_id, body))
 
 
 @router.delete("/{plan_id}/", status_code=204, response_class=Response)

@@ -6,16 +6,17 @@ subscribing to a new plan suspends the current one in the same transaction.
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.models import Field, Plan, Subscription
+from agro.plan.schemas import PlanIn, PlanPatch, SubscriptionPatch
 from shared.errors import InvalidRequest
 from shared.pagination import PageParams
 from shared.repository import assign, fetch_page, get_or_404, save_unique
+from shared.validation import changes
 
 
 async def plan_page(session: AsyncSession, params: PageParams) -> tuple[int, Sequence[Plan]]:
@@ -26,14 +27,16 @@ async def get_plan(session: AsyncSession, plan_id: int) -> Plan:
     return await get_or_404(session, Plan, plan_id)
 
 
-async def create_plan(session: AsyncSession, values: dict[str, Any]) -> Plan:
+async def create_plan(session: AsyncSession, body: PlanIn) -> Plan:
+    values = changes(body)
     plan = Plan(**values)
     await _save_plan(session, plan)
     return plan
 
 
-async def update_plan(session: AsyncSession, plan_id: int, values: dict[str, Any]) -> Plan:
+async def update_plan(session: AsyncSession, plan_id: int, body: PlanIn | PlanPatch) -> Plan:
     """Its subscriptions are re-published: ingest's daily limits follow the plan's."""
+    values = changes(body)
     plan = await get_or_404(session, Plan, plan_id)
     assign(plan, values)
     await _save_plan(session, plan)
@@ -90,7 +93,8 @@ async def subscribe(session: AsyncSession, field: Field, plan_id: int) -> Subscr
     return subscription
 
 
-async def update_subscription(session: AsyncSession, subscription: Subscription, values: dict[str, Any]) -> None:
+async def update_subscription(session: AsyncSession, subscription: Subscription, body: SubscriptionPatch) -> None:
+    values = changes(body)
     plan = await session.get(Plan, values.get("plan_id", subscription.plan_id))
     if plan is None:
         raise InvalidRequest("Datos inválidos.", fields={"plan_id": ["Plan no encontrado."]})

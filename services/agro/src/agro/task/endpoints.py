@@ -84,7 +84,7 @@ async def list_field_tasks(
 @router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
 async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskOut:
     field = await fields.get(session, principal, field_id)
-    return TaskOut.model_validate(await service.create(session, field, body.model_dump()))
+    return TaskOut.model_validate(await service.create(session, field, body))
 
 
 # -- global ----------------------------------------------------------------------------------
@@ -99,9 +99,7 @@ async def list_tasks(
 @router.post("/api/tareas/", response_model=TaskOut, status_code=201)
 async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> TaskOut:
     field = await fields.get(session, principal, body.parcela)
-    return TaskOut.model_validate(
-        await service.create(session, field, body.model_dump(exclude={"parcela"})), from_attributes=True
-    )
+    return TaskOut.model_validate(await service.create(session, field, body))
 
 
 @router.get("/api/tareas/{task_id}/", response_model=TaskOut)
@@ -112,16 +110,14 @@ async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskO
 @router.put("/api/tareas/{task_id}/", response_model=TaskOut)
 async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id)
-    return TaskOut.model_validate(await service.update(session, task, body.model_dump()))
+    return TaskOut.model_validate(await service.update(session, task, body))
 
 
 @router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
 async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskOut:
     """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
     task = await service.get(session, principal, task_id)
-    return TaskOut.model_validate(
-        await service.update(session, task, body.model_dump(exclude_unset=True)), from_attributes=True
-    )
+    return TaskOut.model_validate(await service.update(session, task, body))
 
 
 @router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
@@ -160,9 +156,7 @@ async def create_field_recommendation(
 ) -> TaskOut:
     """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
     field = await fields.get(session, principal, field_id)
-    return TaskOut.model_validate(
-        await service.create(session, field, body.model_dump(), origen="ia"), from_attributes=True
-    )
+    return TaskOut.model_validate(await service.create(session, field, body, origen="ia"))
 
 
 @router.get("/api/recomendaciones/", response_model=Page[TaskOut])
@@ -180,15 +174,13 @@ async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep)
 @router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
 async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
-    return TaskOut.model_validate(await service.update(session, task, body.model_dump()))
+    return TaskOut.model_validate(await service.update(session, task, body))
 
 
 @router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
 async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
-    return TaskOut.model_validate(
-        await service.update(session, task, body.model_dump(exclude_unset=True)), from_attributes=True
-    )
+    return TaskOut.model_validate(await service.update(session, task, body))
 
 
 @router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)

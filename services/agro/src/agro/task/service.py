@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from agro import events
 from agro.access import sees_whole_workspace
 from agro.models import Field, Task
+from agro.task.schemas import TaskCreate, TaskPatch, TaskUpdate
 from shared.errors import NotFound
 from shared.pagination import PageParams
 from shared.repository import assign, fetch_page
 from shared.security import Principal
+from shared.validation import changes
 
 
 def visible(principal: Principal) -> Select[Task]:
@@ -76,8 +78,9 @@ async def get(session: AsyncSession, principal: Principal, task_id: int, *, orig
 
 
 async def create(
-    session: AsyncSession, field: Field, values: dict[str, Any], *, origen: str = "manual", regla_id: int | None = None
+    session: AsyncSession, field: Field, body: TaskCreate, *, origen: str = "manual", regla_id: int | None = None
 ) -> Task:
+    values = changes(body, exclude=frozenset({"parcela"}))
     task = Task(
         tenant_id=field.tenant_id, parcela_id=field.id, origen=origen, decision="pendiente", regla_id=regla_id, **values
     )
@@ -86,7 +89,8 @@ async def create(
     return task
 
 
-async def update(session: AsyncSession, task: Task, values: dict[str, Any]) -> Task:
+async def update(session: AsyncSession, task: Task, body: TaskUpdate | TaskPatch) -> Task:
+    values = changes(body)
     decision = values.pop("decision", None)
     assign(task, values)
     if decision is not None and decision != task.decision:
@@ -133,10 +137,5 @@ async def suggest(session: AsyncSession, *, tenant_id: int, suggestion: events.T
     )
     if open_same is not None:
         return None
-    values = {
-        "tipo": tipo,
-        "descripcion": suggestion.descripcion,
-        "fecha_programada": suggestion.fecha_programada,
-        "estado": "pendiente",
-    }
-    return await create(session, field, values, origen="ia", regla_id=regla_id)
+    task = TaskCreate(tipo=tipo[:100], descripcion=suggestion.descripcion, fecha_programada=suggestion.fecha_programada)
+    return await create(session, field, task, origen="ia", regla_id=regla_id)

@@ -17,18 +17,17 @@ async def read_profile(principal: CurrentPrincipal, session: SessionDep) -> Prof
 
 @router.post("/", response_model=ProfileData, status_code=201)
 async def create_profile(body: ProfileData, principal: CurrentPrincipal, session: SessionDep) -> ProfileData:
-    profile = await service.create(session, int(principal.user_id), body.model_dump())
+    profile = await service.create(session, int(principal.user_id), body)
     return ProfileData.model_validate(profile)
 
 
 @router.put("/", response_model=ProfileData)
 async def replace_profile(body: ProfileData, principal: CurrentPrincipal, session: SessionDep) -> ProfileData:
-    profile = await service.update(session, int(principal.user_id), body.model_dump(), partial=False)
+    profile = await service.update(session, int(principal.user_id), body)
     return ProfileData.model_validate(profile)
 
 
 @router.patch("/", response_model=ProfileData)
 async def patch_profile(body: ProfilePatch, principal: CurrentPrincipal, session: SessionDep) -> ProfileData:
-    values = body.model_dump(exclude_unset=True)
-    profile = await service.update(session, int(principal.user_id), values, partial=True)
+    profile = await service.update(session, int(principal.user_id), body)
     return ProfileData.model_validate(profile)

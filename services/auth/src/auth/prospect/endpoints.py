@@ -30,9 +30,7 @@ async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[P
 
 @router.get("/{prospect_id}/", response_model=ProspectRead)
 async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
-    return ProspectRead.model_validate(
-        await service.get_for(session, principal.tenant_id, prospect_id), from_attributes=True
-    )
+    return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
 
 
 @router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
