@@ -7,6 +7,7 @@ service without a call to auth.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -103,25 +104,31 @@ class RevocationList:
         # not enough: its re-creation after a restart asks for a start time and a start
         # sequence together, which the server refuses (err_code 10094), ending the follow.
         next_seq: int | None = None
-        subscription = None
-        while True:
-            try:
-                if subscription is None:
-                    subscription = await js.pull_subscribe(subject, stream=stream, config=_from(since, next_seq))
+        subscription: JetStreamContext.PullSubscription | None = None
+        try:
+            while True:
                 try:
-                    messages = await subscription.fetch(256, timeout=_POLL_SECONDS)
-                except TimeoutError:
-                    await subscription.consumer_info()  # NotFoundError once the server forgot it
-                    continue
-                for msg in messages:
-                    self._apply(msg)
-                    next_seq = msg.metadata.sequence.stream + 1
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("revocation follower restarting", extra={"subject": subject, "error": repr(exc)})
-                subscription = None
-                await asyncio.sleep(_RETRY_SECONDS)
+                    if subscription is None:
+                        subscription = await js.pull_subscribe(subject, stream=stream, config=_from(since, next_seq))
+                    try:
+                        messages = await subscription.fetch(256, timeout=_POLL_SECONDS)
+                    except TimeoutError:
+                        await subscription.consumer_info()  # NotFoundError once the server forgot it
+                        continue
+                    for msg in messages:
+                        self._apply(msg)
+                        next_seq = msg.metadata.sequence.stream + 1
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    logger.warning("revocation follower restarting", extra={"subject": subject, "error": repr(exc)})
+                    subscription = None
+                    await asyncio.sleep(_RETRY_SECONDS)
+        finally:
+            # Leaves nothing pending on the connection, so draining it at shutdown is quick.
+            if subscription is not None:
+                with contextlib.suppress(Exception):
+                    await subscription.unsubscribe()
 
     def _apply(self, msg: Msg) -> None:
         try:
