@@ -50,7 +50,10 @@ async def fuzz(gateway_url: str, token: str, report_dir: Path) -> subprocess.Com
         str(report_dir),
     ]
     env = {**os.environ, "NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"}
-    return await asyncio.to_thread(subprocess.run, argv, capture_output=True, text=True, env=env, timeout=900)
+    # Run in the report folder: schemathesis keeps a cache of crashes in its working directory.
+    return await asyncio.to_thread(
+        subprocess.run, argv, capture_output=True, text=True, env=env, timeout=900, cwd=report_dir
+    )
 
 
 @pytest.mark.timeout(1200)

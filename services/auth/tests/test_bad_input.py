@@ -29,3 +29,8 @@ async def test_explicit_null_on_a_required_profile_field(
     assert refused.json()["nombres"] == ["Este campo no puede ser nulo."]
     cleared = await gateway.patch("/api/user/profile/", json={"fecha_nacimiento": None}, headers=headers)
     assert cleared.status_code == 200, cleared.text
+
+
+async def test_nul_in_the_oauth2_form_is_a_422_not_a_500(gateway: httpx.AsyncClient) -> None:
+    response = await gateway.post("/token", data={"username": "a\u0000b", "password": "x"})
+    assert response.status_code == 422

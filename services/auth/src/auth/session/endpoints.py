@@ -24,6 +24,7 @@ from auth.session.throttle import TooManyAttempts
 from shared.errors import documented
 from shared.security import CurrentPrincipal
 from shared.sessions import SessionDep
+from shared.validation import Text
 
 router = APIRouter(tags=["auth"])
 
@@ -37,8 +38,8 @@ def _address(request: Request) -> str:
 async def oauth2_token(
     session: SessionDep,
     request: Request,
-    username: Annotated[str, Form(description="El email (o el nombre de usuario)")],
-    password: Annotated[str, Form()],
+    username: Annotated[Text, Form(description="El email (o el nombre de usuario)")],
+    password: Annotated[Text, Form()],
 ) -> BearerToken:
     """OAuth2 password flow (001): form fields `username` (the email) and `password`."""
     _, issued = await service.login(session, username, password, address=_address(request))
