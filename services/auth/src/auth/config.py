@@ -12,7 +12,8 @@ class Settings(BaseServiceSettings):
     access_token_seconds: int = Field(default=86400, ge=60)
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
-    login_failure_window_seconds: float = 900.0
+    # Fixed windows counted across replicas (at most an hour).
+    login_failure_window_seconds: int = Field(default=900, ge=1, le=3600)
     # Argon2 hashes at once, in low-priority worker threads. One hash already keeps 4 cores
     # busy (p=4 lanes) and takes 64 MiB; more only helps on larger machines.
     password_hash_concurrency: int = Field(default=1, ge=1)

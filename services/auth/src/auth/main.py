@@ -11,16 +11,19 @@ from auth.models import SCHEMA, inbox_table, outbox_table
 from auth.profile.endpoints import router as profile_router
 from auth.prospect.endpoints import router as prospect_router
 from auth.rbac.endpoints import router as rbac_router
+from auth.session import service as sessions
 from auth.session.endpoints import router as session_router
 from auth.tenant.endpoints import router as tenant_router
 from shared.service import create_service_app
 
 
-async def load_own_keys(app: FastAPI) -> None:
-    """auth verifies its own tokens from its table, not over HTTP to itself."""
+async def start(app: FastAPI) -> None:
+    """auth verifies its own tokens from its table, not over HTTP to itself; login failures
+    are counted in NATS, shared with the other auth replicas."""
     async with app.state.sessionmaker() as session:
         jwks = await published_jwks(session, token_lifetime=timedelta(seconds=settings.access_token_seconds))
     app.state.verifier.install_keys(jwks)
+    await sessions.throttle.attach(app.state.nats)
 
 
 def create_app() -> FastAPI:
@@ -40,7 +43,7 @@ def create_app() -> FastAPI:
         ],
         messaging=(outbox_table, inbox_table),
         events=events.PUBLISHED,
-        on_startup=load_own_keys,
+        on_startup=start,
     )
 
 

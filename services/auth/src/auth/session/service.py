@@ -38,13 +38,13 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
 
 async def login(session: AsyncSession, login: str, password: str, *, address: str) -> tuple[User, IssuedToken]:
     """Authenticate (throttled per account and address) and issue a token."""
-    throttle.check(account=login, address=address)
+    await throttle.check(account=login, address=address)
     try:
         user = await authenticate(session, login, password)
     except InvalidCredentials:
-        throttle.failed(account=login, address=address)
+        await throttle.failed(account=login, address=address)
         raise
-    throttle.succeeded(account=login)
+    await throttle.succeeded(account=login)
     return user, await issue(session, user)
 
 

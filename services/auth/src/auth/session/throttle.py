@@ -1,12 +1,14 @@
-"""Failed-login throttling per account and per client address (in this process's memory).
+"""Failed-login throttling per account and per client address, across every auth replica.
 
-With several auth replicas an attacker gets up to N x the limits; a shared counter is the
-next step if that matters.
+Failures are counted in fixed windows in `SharedCounter`s (NATS JetStream), so N replicas
+still allow the limit once, not N times. A success clears the account's count.
 """
 
 import time
-from collections import deque
 
+from nats.aio.client import Client as NATS
+
+from shared.counters import SharedCounter
 from shared.errors import RateLimited
 
 
@@ -16,34 +18,29 @@ class TooManyAttempts(RateLimited):
 
 
 class LoginThrottle:
-    def __init__(self, *, per_account: int, per_address: int, window_seconds: float) -> None:
+    def __init__(self, *, per_account: int, per_address: int, window_seconds: int) -> None:
         self.limits = {"account": per_account, "address": per_address}
-        self.window = window_seconds
-        self._failures: dict[str, deque[float]] = {}
+        self.counters = {
+            kind: SharedCounter(f"login-failures-{kind}", window_seconds=window_seconds) for kind in self.limits
+        }
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key)
-        if failures is None:
-            return deque()
-        while failures and failures[0] <= now - self.window:
-            failures.popleft()
-        return failures
+    async def attach(self, nc: NATS) -> None:
+        for counter in self.counters.values():
+            await counter.attach(nc)
 
-    def check(self, *, account: str, address: str) -> None:
+    async def check(self, *, account: str, address: str) -> None:
         """Refuse before the password is even hashed, so a flood costs us nothing."""
-        now = time.monotonic()
         for kind, key in (("account", account.lower()), ("address", address)):
-            failures = self._recent(f"{kind}:{key}", now)
-            if len(failures) >= self.limits[kind]:
-                retry_after = int(failures[0] + self.window - now) + 1
+            counter = self.counters[kind]
+            if await counter.value(key) >= self.limits[kind]:
+                retry_after = max(1, counter.resets_at() - int(time.time()))
                 raise TooManyAttempts(headers={"Retry-After": str(retry_after)})
 
-    def failed(self, *, account: str, address: str) -> None:
-        now = time.monotonic()
-        if len(self._failures) > 100_000:
-            self._failures = {k: v for k, v in self._failures.items() if self._recent(k, now)}
-        for key in (f"account:{account.lower()}", f"address:{address}"):
-            self._failures.setdefault(key, deque()).append(now)
+    async def failed(self, *, account: str, address: str) -> None:
+        await self.counters["account"].add(account.lower())
+        await self.counters["address"].add(address)
 
-    def succeeded(self, *, account: str) -> None:
-        self._failures.pop(f"account:{account.lower()}", None)
+    async def succeeded(self, *, account: str) -> None:
+        counter = self.counters["account"]
+        if failures := await counter.value(account.lower()):
+            await counter.add(account.lower(), -failures)
