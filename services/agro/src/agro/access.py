@@ -1,20 +1,23 @@
-"""Who sees what inside a workspace."""
+"""Who sees what inside a workspace: permissions from 004's RBAC, never role names.
+
+`espacio:ver` (granted to `administrador` and `tecnico` by auth's migration 0004) works on
+every field of the workspace; anyone else works on their own fields.
+"""
 
 from collections.abc import Awaitable, Callable
 
 from shared.errors import PermissionDenied
 from shared.security import CurrentPrincipal, Principal, RequirePermission
 
-# Roles that work on every field of their workspace; anyone else works on their own fields.
-STAFF_ROLES = frozenset({"administrador", "tecnico"})
+WHOLE_WORKSPACE = ("espacio", "ver")
 
 
 def sees_whole_workspace(principal: Principal) -> bool:
-    return principal.role in STAFF_ROLES
+    return principal.can(*WHOLE_WORKSPACE)
 
 
 def require_staff(module: str, operation: str) -> Callable[..., Awaitable[Principal]]:
-    """The permission, and a staff role: 004 marks these routes "admin"."""
+    """The permission, and `espacio:ver`: 004 marks these routes "admin"."""
     permission = RequirePermission(module, operation)
 
     async def check(principal: CurrentPrincipal) -> Principal:
