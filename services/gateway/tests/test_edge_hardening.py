@@ -31,6 +31,7 @@ async def raw_get(base_url: str, target: str, headers: str = "") -> tuple[int, b
 async def test_dot_segments_never_reach_internal_endpoints(platform_stack: Stack, target: str) -> None:
     status, answer = await raw_get(platform_stack.url("gateway"), target)
     assert status == 400
+    assert b'{"detail":"Ruta inv' in answer, "in 004's shape, the seed of /api/planes/"
     assert b"process_cpu" not in answer
     assert b"openapi" not in answer
 

@@ -12,19 +12,20 @@ from gateway.proxy import Origin, UpstreamUnavailable, forward_http, forward_web
 from gateway.ratelimit import RateLimiter
 from gateway.routes import Route, RouteTable
 from shared.errors import (
-    ErrorStyle,
     InvalidRequest,
     NotAuthenticated,
     NotFound,
     RateLimited,
     ServiceError,
     error_body,
+    seed_style,
 )
 from shared.security import TokenVerifier, parse_authorization
 
 
-def error_response(route: Route | None, exc: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
-    style = route.style if route else ErrorStyle.AGENT
+def error_response(route: Route | str, exc: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
+    """`exc` in the shape of the route's seed (or, with no route, of the seed the path looks like)."""
+    style = route.style if isinstance(route, Route) else seed_style(route)
     body = error_body(style, status_code=exc.status_code, message=exc.message, code=exc.code, details=exc.details)
     return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(headers or {})})
 
@@ -56,10 +57,10 @@ class Edge:
 
     async def http(self, request: Request) -> Response:
         if has_dot_segments(request.url.path):
-            return error_response(None, InvalidRequest("Ruta inválida."))
+            return error_response(request.url.path, InvalidRequest("Ruta inválida."))
         route = self.table.resolve(request.url.path)
         if route is None or route.websocket:
-            return error_response(None, NotFound())
+            return error_response(request.url.path, NotFound())
         client, verifier = self.resources()
         key = _client_key(request)
         if request.method not in route.public and request.method != "OPTIONS":
