@@ -45,13 +45,13 @@ async def test_follower_keeps_revoking_after_nats_restarts(tmp_path: Path) -> No
     nc = await connect_nats(url, name="follower")
     revocations = RevocationList()
     try:
-        await _publish(url, TOKEN_REVOKED, {"jti": "before-start", "exp": int(time.time()) + 60, "user_id": "1"})
+        await _publish(url, TOKEN_REVOKED, {"jti": "before-start", "exp": int(time.time()) + 60, "user_id": 1})
         await revocations.follow(nc.jetstream(), window_seconds=3600)
         assert await _eventually(lambda: revocations.is_revoked("before-start"))
 
         server.stop()
         server = start_nats(tmp_path / "nats", port)  # same store, as after a crash or an upgrade
-        await _publish(url, TOKEN_REVOKED, {"jti": "after-restart", "exp": int(time.time()) + 60, "user_id": "1"})
+        await _publish(url, TOKEN_REVOKED, {"jti": "after-restart", "exp": int(time.time()) + 60, "user_id": 1})
         await _publish(url, TENANT_DEACTIVATED, {"tenant_id": 7, "deactivated_at": time.time()})
 
         assert await _eventually(lambda: revocations.is_revoked("after-restart"), seconds=20)
@@ -70,9 +70,9 @@ async def test_follower_replays_only_its_window(tmp_path: Path) -> None:
     server = start_nats(tmp_path / "nats", port)
     url = f"nats://127.0.0.1:{port}"
     try:
-        await _publish(url, TOKEN_REVOKED, {"jti": "old", "exp": int(time.time()) + 60, "user_id": "1"})
+        await _publish(url, TOKEN_REVOKED, {"jti": "old", "exp": int(time.time()) + 60, "user_id": 1})
         await asyncio.sleep(2.2)
-        await _publish(url, TOKEN_REVOKED, {"jti": "recent", "exp": int(time.time()) + 60, "user_id": "1"})
+        await _publish(url, TOKEN_REVOKED, {"jti": "recent", "exp": int(time.time()) + 60, "user_id": 1})
         nc = await connect_nats(url, name="follower")
         revocations = RevocationList()
         try:

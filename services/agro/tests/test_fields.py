@@ -14,7 +14,7 @@ FIELD_KEYS = {
 
 
 async def test_create_with_plan_answers_the_documented_shape(
-    gateway: httpx.AsyncClient, farmer_headers: dict[str, str], catalogue: dict[str, Any]
+    gateway: httpx.AsyncClient, farmer_headers: dict[str, str], catalogue: dict[str, Any], workspace: Workspace
 ) -> None:
     response = await gateway.post(
         "/api/parcelas/",
@@ -28,6 +28,7 @@ async def test_create_with_plan_answers_the_documented_shape(
     assert set(field) == FIELD_KEYS
     assert field["tamano_hectareas"] == "2.50"
     assert field["plan_activo"] == "Básico"
+    assert field["usuario"] == workspace.farmer_id, "the owner's user id, an integer as DRF renders a FK"
 
 
 async def test_current_stage_follows_the_sowing_date(

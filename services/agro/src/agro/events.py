@@ -21,7 +21,7 @@ class FieldUpserted(Event):
 
     subject = "agro.field.upserted"
     parcela_id: int
-    usuario_id: str
+    usuario_id: int
     variedad_id: int | None
     fecha_siembra: date | None
     etapa_fijada_id: int | None = Field(description="A stage pinned by hand; else derive it from the sowing date")

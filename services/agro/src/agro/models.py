@@ -116,7 +116,7 @@ class Field(Timestamps, Base):
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
-    usuario_id: Mapped[str] = mapped_column(String(64), index=True)
+    usuario_id: Mapped[int] = mapped_column(BigInteger, index=True)  # auth's user id
     nombre: Mapped[str] = mapped_column(String(150))
     ubicacion: Mapped[str] = mapped_column(String(255), default="")
     tamano_hectareas: Mapped[Decimal] = mapped_column(Numeric(10, 2))

@@ -29,11 +29,11 @@ class InProcess:
     session: AsyncSession  # the same transaction the app's requests run in
     key: RSAPrivateKey
 
-    def token(self, *, tenant: int, role: str, permissions: Iterable[str] = (), user_id: str = "1") -> str:
+    def token(self, *, tenant: int, role: str, permissions: Iterable[str] = (), user_id: int = 1) -> str:
         now = int(time.time())
         claims = {
-            "iss": "platform-auth", "sub": user_id, "tenant": str(tenant), "role": role, "perms": sorted(permissions),
-            "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600,
+            "iss": "platform-auth", "sub": str(user_id), "tenant": str(tenant), "role": role,
+            "perms": sorted(permissions), "jti": uuid.uuid4().hex, "iat": now, "exp": now + 600,
         }  # fmt: skip
         return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": _KID})
 

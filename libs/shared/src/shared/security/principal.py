@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    user_id: str
+    user_id: int  # auth's user id (BIGINT), the token's `sub`
     tenant_id: int  # a workspace id: BIGINT in every service's tables
     role: str
     token_id: str

@@ -38,7 +38,7 @@ class TokenRevoked(Event):
     subject = "auth.token.revoked"
     jti: str
     exp: int = Field(description="When the token would have expired (Unix time)")
-    user_id: str
+    user_id: int
 
 
 class TenantDeactivated(Event):

@@ -139,11 +139,11 @@ class TokenVerifier:
             raise NotAuthenticated("El token ha expirado.") from exc
         except jwt.InvalidTokenError as exc:
             raise NotAuthenticated("Token inválido.") from exc
-        tenant = str(claims["tenant"])
-        if not tenant.isdigit():
+        tenant, subject = str(claims["tenant"]), str(claims["sub"])
+        if not (tenant.isdigit() and subject.isdigit()):
             raise NotAuthenticated("Token inválido.")
         return Principal(
-            user_id=str(claims["sub"]),
+            user_id=int(subject),
             tenant_id=int(tenant),
             role=str(claims["role"]),
             token_id=str(claims["jti"]),

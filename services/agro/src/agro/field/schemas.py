@@ -55,6 +55,6 @@ class FieldOut(BaseModel):
     fecha_siembra: date | None
     etapa_actual: int | None
     plan_activo: str | None
-    usuario: str
+    usuario: int
     created_at: datetime
     updated_at: datetime

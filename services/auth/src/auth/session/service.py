@@ -50,7 +50,7 @@ async def login(session: AsyncSession, login: str, password: str, *, address: st
 
 async def active_user(session: AsyncSession, principal: Principal) -> User:
     """The caller's account, while it is active."""
-    user = await repository.get(session, int(principal.user_id))
+    user = await repository.get(session, principal.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated()
     return user
@@ -62,7 +62,7 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
         insert(RevokedToken)
         .values(
             jti=principal.token_id,
-            user_id=int(principal.user_id),
+            user_id=principal.user_id,
             expires_at=datetime.fromtimestamp(principal.expires_at, UTC),
         )
         .on_conflict_do_nothing()
