@@ -4,7 +4,7 @@ import httpx
 from fastapi import FastAPI
 
 from shared.devtools.pytest_plugin import serve_in_thread
-from shared.observability import KeepAliveAfterError
+from shared.observability import keep_alive_after_errors
 
 
 def buggy_app() -> FastAPI:
@@ -18,8 +18,7 @@ def buggy_app() -> FastAPI:
     async def ok() -> dict[str, bool]:
         return {"ok": True}
 
-    build = app.build_middleware_stack
-    app.build_middleware_stack = lambda: KeepAliveAfterError(build())  # type: ignore[method-assign]
+    keep_alive_after_errors(app)
     return app
 
 

@@ -15,7 +15,7 @@ from shared.db import create_engine, create_sessionmaker
 from shared.errors import install_error_handlers
 from shared.events import Event, EventConsumer, EventHandler, OutboxRelay, asyncapi_document, connect_nats
 from shared.health import router as health_router
-from shared.observability import KeepAliveAfterError, ObservabilityMiddleware, configure_logging
+from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.security import start_token_verifier
 
 __all__ = ["ConsumerSpec", "create_service_app"]
@@ -104,6 +104,5 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
-    build_stack = app.build_middleware_stack
-    app.build_middleware_stack = lambda: KeepAliveAfterError(build_stack())  # type: ignore[method-assign]
+    keep_alive_after_errors(app)
     return app

@@ -53,6 +53,7 @@ class Edge:
         self.limiter = limiter
         self.settings = settings
         self.upstreams = settings.upstreams
+        self.public_origin = Origin.parse(settings.public_url)
         self.resources = resources
 
     async def http(self, request: Request) -> Response:
@@ -85,7 +86,7 @@ class Edge:
                 base_url,
                 request,
                 headers,
-                origin=Origin.of(request, self.settings.public_url),
+                origin=self.public_origin or Origin.of_request(request),
                 max_body_bytes=route.max_body_bytes or self.settings.max_body_bytes,
             )
         except ServiceError as exc:

@@ -8,19 +8,20 @@ from typing import Any
 
 import httpx
 
+from gateway.proxy import PayloadTooLarge, UpstreamUnavailable
 from gateway.routes import Route, RouteTable
-from shared.errors import error_body
+from shared.errors import NotAuthenticated, NotFound, PermissionDenied, RateLimited, ServiceError, error_body
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WITH_BODY = ("put", "post", "patch")
 # What the gateway itself, or any protected route, may answer besides what a service documents.
-_EDGE_ANSWERS = {
-    401: ("Sin credenciales válidas, o el token expiró o fue revocado.", "Las credenciales no son válidas."),
-    403: ("El rol no concede el permiso.", "No tiene permiso para realizar esta acción."),
-    404: ("No existe, o pertenece a otro espacio de trabajo.", "No encontrado."),
-    413: ("El cuerpo supera el límite de la pasarela.", "El cuerpo de la solicitud es demasiado grande."),
-    429: ("Límite de solicitudes por minuto alcanzado.", "Demasiadas solicitudes. Intente más tarde."),
-    503: ("El servicio no está disponible.", "El servicio no está disponible. Intente de nuevo en unos segundos."),
+_EDGE_ANSWERS: dict[type[ServiceError], str] = {
+    NotAuthenticated: "Sin credenciales válidas, o el token expiró o fue revocado.",
+    PermissionDenied: "El rol no concede el permiso.",
+    NotFound: "No existe, o pertenece a otro espacio de trabajo.",
+    PayloadTooLarge: "El cuerpo supera el límite de la pasarela.",
+    RateLimited: "Límite de solicitudes por minuto alcanzado.",
+    UpstreamUnavailable: "El servicio no está disponible.",
 }
 _RATE_HEADERS = {
     name: {"description": description, "schema": {"type": "integer"}}
@@ -34,18 +35,19 @@ _RATE_HEADERS = {
 _REF_PREFIX = "#/components/schemas/"
 
 
-def _rename_refs(node: Any, renames: dict[str, str]) -> Any:
+def _rename_refs(node: Any, renames: dict[str, str], prefix: str = _REF_PREFIX) -> Any:
+    """`node` with every `$ref` to `prefix<name>` renamed as `renames` says."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
-            if key == "$ref" and isinstance(value, str) and value.startswith(_REF_PREFIX):
-                name = value[len(_REF_PREFIX) :]
-                out[key] = _REF_PREFIX + renames.get(name, name)
+            if key == "$ref" and isinstance(value, str) and value.startswith(prefix):
+                name = value[len(prefix) :]
+                out[key] = prefix + renames.get(name, name)
             else:
-                out[key] = _rename_refs(value, renames)
+                out[key] = _rename_refs(value, renames, prefix)
         return out
     if isinstance(node, list):
-        return [_rename_refs(item, renames) for item in node]
+        return [_rename_refs(item, renames, prefix) for item in node]
     return node
 
 
@@ -79,7 +81,8 @@ def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
             continue
         protected = method.upper() not in route.public
         responses = operation.setdefault("responses", {})
-        for status, (description, message) in _EDGE_ANSWERS.items():
+        for error, description in _EDGE_ANSWERS.items():
+            status = error.status_code
             if (status in (401, 403) and not protected) or (status == 413 and method not in _WITH_BODY):
                 continue
             answer: dict[str, Any] = {
@@ -87,7 +90,7 @@ def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
                 "content": {
                     "application/json": {
                         "schema": {"type": "object"},
-                        "example": error_body(route.style, status_code=status, message=message),
+                        "example": error_body(route.style, status_code=status, message=error.message),
                     }
                 },
             }
@@ -104,19 +107,21 @@ def merge_asyncapi(documents: dict[str, dict[str, Any]], base: dict[str, Any]) -
     for section in ("channels", "operations"):
         merged.setdefault(section, {})
     components = merged.setdefault("components", {"messages": {}, "schemas": {}})
+    kinds = ("messages", "schemas")
     for service, document in sorted(documents.items()):
-        renames: dict[str, str] = {}
-        for kind in ("messages", "schemas"):
+        renames = {
+            kind: {
+                name: f"{service}__{name}"
+                for name, item in document.get("components", {}).get(kind, {}).items()
+                if components[kind].get(name, item) != item
+            }
+            for kind in kinds
+        }
+        for kind in kinds:
+            document = _rename_refs(document, renames[kind], f"#/components/{kind}/")
+        for kind in kinds:
             for name, item in document.get("components", {}).get(kind, {}).items():
-                if name in components[kind] and components[kind][name] != item:
-                    renames[name] = f"{service}__{name}"
-        text = json.dumps(document)
-        for old, new in renames.items():
-            text = text.replace(f'/{old}"', f'/{new}"')
-        document = json.loads(text)
-        for kind in ("messages", "schemas"):
-            for name, item in document.get("components", {}).get(kind, {}).items():
-                components[kind][renames.get(name, name)] = item
+                components[kind][renames[kind].get(name, name)] = item
         merged["channels"].update(document.get("channels", {}))
         merged["operations"].update(document.get("operations", {}))
     return merged

@@ -82,10 +82,15 @@ class Origin:
     host: str
 
     @classmethod
-    def of(cls, request: Request, public_url: str | None) -> "Origin":
-        if public_url:
-            url = httpx.URL(public_url)
-            return cls(url.scheme, url.netloc.decode("ascii"))
+    def parse(cls, public_url: str | None) -> "Origin | None":
+        """The configured origin, parsed once at start-up (None when not configured)."""
+        if not public_url:
+            return None
+        url = httpx.URL(public_url)
+        return cls(url.scheme, url.netloc.decode("ascii"))
+
+    @classmethod
+    def of_request(cls, request: Request) -> "Origin":
         return cls(request.url.scheme, request.url.netloc)
 
 

@@ -2,7 +2,7 @@
 
 from shared.observability.logging import configure_logging
 from shared.observability.metrics import metrics_response
-from shared.observability.middleware import KeepAliveAfterError, ObservabilityMiddleware
+from shared.observability.middleware import KeepAliveAfterError, ObservabilityMiddleware, keep_alive_after_errors
 from shared.observability.request_id import REQUEST_ID_HEADER, current_request_id, request_id_var
 
 __all__ = [
@@ -11,6 +11,7 @@ __all__ = [
     "ObservabilityMiddleware",
     "configure_logging",
     "current_request_id",
+    "keep_alive_after_errors",
     "metrics_response",
     "request_id_var",
 ]

@@ -3,6 +3,7 @@
 import logging
 import time
 
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.observability.metrics import LATENCY, REQUESTS
@@ -57,6 +58,12 @@ class ObservabilityMiddleware:
                     },
                 )
             request_id_var.reset(token)
+
+
+def keep_alive_after_errors(app: Starlette) -> None:
+    """Wrap `app`'s whole stack, outside Starlette's own error middleware, in `KeepAliveAfterError`."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: KeepAliveAfterError(build())  # type: ignore[method-assign]
 
 
 class KeepAliveAfterError:

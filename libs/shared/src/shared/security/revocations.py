@@ -144,9 +144,10 @@ class RevocationList:
 
 
 def _from(since: datetime, next_seq: int | None) -> ConsumerConfig:
-    if next_seq is None:
-        start = {"deliver_policy": DeliverPolicy.BY_START_TIME, "opt_start_time": since}
-    else:
-        start = {"deliver_policy": DeliverPolicy.BY_START_SEQUENCE, "opt_start_seq": next_seq}
     # No acks: every process reads every revocation; the server forgets the consumer soon after we do.
-    return ConsumerConfig(ack_policy=AckPolicy.NONE, inactive_threshold=_POLL_SECONDS * 10, **start)  # type: ignore[arg-type]
+    config = ConsumerConfig(ack_policy=AckPolicy.NONE, inactive_threshold=_POLL_SECONDS * 10)
+    if next_seq is None:
+        config.deliver_policy, config.opt_start_time = DeliverPolicy.BY_START_TIME, since
+    else:
+        config.deliver_policy, config.opt_start_seq = DeliverPolicy.BY_START_SEQUENCE, next_seq
+    return config

@@ -96,14 +96,14 @@ async def create_crop(session: AsyncSession, body: CropIn) -> Crop:
 
 async def update_crop(session: AsyncSession, crop_id: int, body: CropIn | CropPatch) -> Crop:
     values = changes(body)
-    crop = await get_or_404(session, Crop, crop_id)
+    crop = await get_crop(session, crop_id)
     assign(crop, values)
     await _unique(session, crop, "nombre")
     return crop
 
 
 async def delete_crop(session: AsyncSession, crop_id: int) -> None:
-    crop = await get_or_404(session, Crop, crop_id)
+    crop = await get_crop(session, crop_id)
     if await session.scalar(select(exists().where(Variety.cultivo_id == crop.id))):
         raise InUse("El cultivo tiene variedades; elimínelas primero.")
     await session.delete(crop)
@@ -125,7 +125,7 @@ async def create_variety(session: AsyncSession, crop_id: int, body: VarietyIn) -
 
 async def update_variety(session: AsyncSession, variety_id: int, body: VarietyCreate | VarietyPatch) -> Variety:
     values = changes(body)
-    variety = await get_or_404(session, Variety, variety_id)
+    variety = await get_variety(session, variety_id)
     if "cultivo_id" in values:
         await _existing(session, Crop, values["cultivo_id"], "cultivo_id")
     assign(variety, values)
@@ -134,7 +134,7 @@ async def update_variety(session: AsyncSession, variety_id: int, body: VarietyCr
 
 
 async def delete_variety(session: AsyncSession, variety_id: int) -> None:
-    variety = await get_or_404(session, Variety, variety_id)
+    variety = await get_variety(session, variety_id)
     if await session.scalar(select(exists().where(Stage.variedad_id == variety.id))):
         raise InUse("La variedad tiene etapas; elimínelas primero.")
     if await session.scalar(select(exists().where(Field.variedad_id == variety.id))):
@@ -160,7 +160,7 @@ async def create_stage(session: AsyncSession, variety_id: int, body: StageIn) ->
 
 async def update_stage(session: AsyncSession, stage_id: int, body: StageCreate | StagePatch) -> Stage:
     values = changes(body)
-    stage = await get_or_404(session, Stage, stage_id)
+    stage = await get_stage(session, stage_id)
     if "variedad_id" in values:
         await _existing(session, Variety, values["variedad_id"], "variedad_id")
     assign(stage, values)
@@ -171,7 +171,7 @@ async def update_stage(session: AsyncSession, stage_id: int, body: StageCreate |
 
 async def delete_stage(session: AsyncSession, stage_id: int) -> None:
     """The stage goes with its rules, and fields pinned to it are unpinned: all published."""
-    stage = await get_or_404(session, Stage, stage_id)
+    stage = await get_stage(session, stage_id)
     for rule_id in await session.scalars(select(Rule.id).where(Rule.etapa_id == stage.id)):
         await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
     pinned = list(await session.scalars(select(Field).where(Field.etapa_id == stage.id)))
@@ -218,7 +218,7 @@ async def create_rule(session: AsyncSession, stage_id: int, body: RuleIn) -> Rul
 
 async def update_rule(session: AsyncSession, rule_id: int, body: RuleCreate | RulePatch) -> Rule:
     values = changes(body)
-    rule = await get_or_404(session, Rule, rule_id)
+    rule = await get_rule(session, rule_id)
     if "etapa_id" in values:
         await _existing(session, Stage, values["etapa_id"], "etapa_id")
     _check_bounds(values.get("minimo", rule.minimo), values.get("maximo", rule.maximo))
@@ -229,7 +229,7 @@ async def update_rule(session: AsyncSession, rule_id: int, body: RuleCreate | Ru
 
 
 async def delete_rule(session: AsyncSession, rule_id: int) -> None:
-    rule = await get_or_404(session, Rule, rule_id)
+    rule = await get_rule(session, rule_id)
     await session.delete(rule)
     await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
 

@@ -37,7 +37,7 @@ async def create_plan(session: AsyncSession, body: PlanIn) -> Plan:
 async def update_plan(session: AsyncSession, plan_id: int, body: PlanIn | PlanPatch) -> Plan:
     """Its subscriptions are re-published: ingest's daily limits follow the plan's."""
     values = changes(body)
-    plan = await get_or_404(session, Plan, plan_id)
+    plan = await get_plan(session, plan_id)
     assign(plan, values)
     await _save_plan(session, plan)
     for subscription in await session.scalars(select(Subscription).where(Subscription.plan_id == plan.id)):
@@ -51,7 +51,7 @@ async def _save_plan(session: AsyncSession, plan: Plan) -> None:
 
 
 async def delete_plan(session: AsyncSession, plan_id: int) -> None:
-    plan = await get_or_404(session, Plan, plan_id)
+    plan = await get_plan(session, plan_id)
     if await session.scalar(select(exists().where(Subscription.plan_id == plan.id))):
         raise InvalidRequest("Hay parcelas suscritas a este plan.")
     await session.delete(plan)
