@@ -174,12 +174,11 @@ async def delete_stage(session: AsyncSession, stage_id: int) -> None:
     stage = await get_stage(session, stage_id)
     for rule_id in await session.scalars(select(Rule.id).where(Rule.etapa_id == stage.id)):
         await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
-    pinned = list(await session.scalars(select(Field).where(Field.etapa_id == stage.id)))
-    await session.delete(stage)
-    await session.flush()
-    for field in pinned:
-        await session.refresh(field)
+    # Unpinned here rather than by the database's SET NULL, so the published state is at hand.
+    for field in await session.scalars(select(Field).where(Field.etapa_id == stage.id)):
+        field.etapa_id = None
         await publish_field(session, field)
+    await session.delete(stage)
     await events.outbox.emit(session, events.StageDeleted(etapa_id=stage_id), tenant_id=None)
 
 
