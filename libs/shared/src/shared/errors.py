@@ -31,6 +31,7 @@ __all__ = [
     "PermissionDenied",
     "RateLimited",
     "ServiceError",
+    "ServiceUnavailable",
     "documented",
     "error_body",
     "install_error_handlers",
@@ -122,6 +123,18 @@ class RateLimited(ServiceError):
     status_code = 429
     code = "RATE_LIMITED"
     message = "Demasiadas solicitudes. Intente más tarde."
+
+
+class ServiceUnavailable(ServiceError):
+    """A dependency (NATS, the database) is away: nothing was accepted, try again later."""
+
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    message = "Servicio no disponible temporalmente. Intente de nuevo."
+
+    def __init__(self, message: str | None = None, *, retry_after: int = 5, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": str(retry_after)})
+        super().__init__(message, **kwargs)
 
 
 _STATUS_CODES = {

@@ -4,16 +4,18 @@ Endpoints never import this module (an import-linter contract says so).
 """
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.errors import InvalidRequest, NotFound
 from shared.pagination import PageParams
 
-__all__ = ["assign", "fetch_page", "get_or_404", "save_unique"]
+__all__ = ["apply_deletion", "apply_newer", "assign", "fetch_page", "get_or_404", "save_unique"]
 
 T = TypeVar("T")
 
@@ -53,3 +55,32 @@ async def fetch_page(session: AsyncSession, query: Select[Any], params: PagePara
     count = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
     rows = (await session.scalars(query.offset(params.offset).limit(params.page_size))).all()
     return int(count or 0), rows
+
+
+async def apply_newer(
+    session: AsyncSession, model: type[Any], key: dict[str, Any], values: dict[str, Any], version: datetime
+) -> None:
+    """Upsert a read-model row from an event unless a newer event already wrote it.
+
+    `model` has `version` (the event's `occurred_at`) and `deleted` columns: consumers of
+    different subjects run side by side, so an upsert may arrive after the delete it preceded,
+    and a tombstone must win.
+    """
+    statement = insert(model).values(**key, **values, version=version, deleted=False)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(key),
+            set_={**values, "version": version},
+            where=(model.version < statement.excluded.version) & ~model.deleted,
+        )
+    )
+
+
+async def apply_deletion(
+    session: AsyncSession, model: type[Any], key: dict[str, Any], version: datetime, **placeholders: Any
+) -> None:
+    """Mark the row deleted (a tombstone), creating it with `placeholders` if it was never seen."""
+    statement = insert(model).values(**key, **placeholders, version=version, deleted=True)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=list(key), set_={"deleted": True, "version": version})
+    )

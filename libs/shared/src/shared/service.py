@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,16 +13,27 @@ from sqlalchemy import Table
 from shared.config import BaseServiceSettings
 from shared.db import create_engine, create_sessionmaker
 from shared.errors import install_error_handlers
-from shared.events import Event, EventConsumer, EventHandler, OutboxRelay, asyncapi_document, connect_nats
+from shared.events import (
+    BatchConsumer,
+    BatchHandler,
+    Event,
+    EventConsumer,
+    EventHandler,
+    OutboxRelay,
+    asyncapi_document,
+    connect_nats,
+)
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.security import start_token_verifier
 
-__all__ = ["ConsumerSpec", "create_service_app"]
+__all__ = ["BatchConsumerSpec", "ConsumerSpec", "Worker", "create_service_app"]
 
 logger = logging.getLogger(__name__)
 
 StartupHook = Callable[[FastAPI], Awaitable[None]]
+# A loop that runs for the app's lifetime (a periodic sweep); cancelled at shutdown.
+Worker = Callable[[FastAPI], Coroutine[Any, Any, None]]
 
 
 @dataclass(frozen=True)
@@ -30,6 +41,16 @@ class ConsumerSpec:
     durable: str
     event: type[Event]
     handler: EventHandler
+
+
+@dataclass(frozen=True)
+class BatchConsumerSpec:
+    """A high-volume subject stored a batch per transaction (see `shared.events.batch`)."""
+
+    durable: str
+    event: type[Event]
+    handler: BatchHandler
+    batch_size: int = 500
 
 
 def create_service_app(
@@ -41,6 +62,8 @@ def create_service_app(
     routers: Sequence[APIRouter],
     messaging: tuple[Table, Table] | None = None,
     consumers: Sequence[ConsumerSpec] = (),
+    batch_consumers: Sequence[BatchConsumerSpec] = (),
+    workers: Sequence[Worker] = (),
     events: Sequence[type[Event]] = (),
     on_startup: StartupHook | None = None,
     description: str = "",
@@ -77,8 +100,20 @@ def create_service_app(
                 )
                 await consumer.start()
                 tasks.append(asyncio.create_task(consumer.run(), name=f"consumer-{spec.durable}"))
+            for batch in batch_consumers:
+                bulk = BatchConsumer(
+                    app.state.js,
+                    app.state.sessionmaker,
+                    durable=batch.durable,
+                    event=batch.event,
+                    handler=batch.handler,
+                    batch_size=batch.batch_size,
+                )
+                await bulk.start()
+                tasks.append(asyncio.create_task(bulk.run(), name=f"consumer-{batch.durable}"))
         if on_startup is not None:
             await on_startup(app)
+        tasks.extend(asyncio.create_task(worker(app), name=getattr(worker, "__name__", "worker")) for worker in workers)
         logger.info("started", extra={"version": version})
         try:
             yield

@@ -105,6 +105,26 @@ class NodeDeleted(Event):
     nodo_id: int
 
 
+class TaskCreated(Event):
+    """A task was created, by hand or from brain's suggestion: brain's KPIs."""
+
+    subject = "agro.task.created"
+    tarea_id: int
+    parcela_id: int
+    origen: str
+    regla_id: int | None
+
+
+class TaskDeleted(Event):
+    """A task was deleted (soft): an `ia` suggestion deleted undecided is no longer open."""
+
+    subject = "agro.task.deleted"
+    tarea_id: int
+    parcela_id: int
+    origen: str
+    regla_id: int | None
+
+
 class TaskDecided(Event):
     """A farmer accepted or rejected a task: brain's KPIs."""
 
@@ -119,7 +139,7 @@ class TaskDecided(Event):
 class TaskSuggested(Event):
     """Brain suggests a task for a field after a rule violation.
 
-    Consumed here; published by brain, whose `events.py` takes this model over when it lands.
+    Consumed here: brain's `events.py` owns the model; this view names what agro reads.
     """
 
     subject = "brain.task.suggested"
@@ -140,5 +160,7 @@ PUBLISHED: list[type[Event]] = [
     SubscriptionChanged,
     NodeUpserted,
     NodeDeleted,
+    TaskCreated,
+    TaskDeleted,
     TaskDecided,
 ]

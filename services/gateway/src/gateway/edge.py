@@ -73,10 +73,12 @@ class Edge:
             except ServiceError as exc:
                 return error_response(route, exc)
             key = f"user:{principal.user_id}"
-        quota = await self.limiter.hit(key)
-        headers = quota.headers()
-        if not quota.allowed:
-            return error_response(route, RateLimited(), headers)
+        headers: dict[str, str] = {}
+        if route.rate_limited:
+            quota = await self.limiter.hit(key)
+            headers = quota.headers()
+            if not quota.allowed:
+                return error_response(route, RateLimited(), headers)
         base_url = self.upstreams.get(route.upstream)
         try:
             if base_url is None:

@@ -21,6 +21,9 @@ class Route:
     websocket: bool = False
     # Overrides the gateway's body limit (settings.max_body_bytes) for this route.
     max_body_bytes: int | None = None
+    # False where the service enforces its own quota: sensor nodes post under their plan's
+    # daily limit, and many share one address behind a field's NAT.
+    rate_limited: bool = True
 
     @property
     def style(self) -> ErrorStyle:
@@ -68,6 +71,10 @@ ROUTES: list[Route] = [
     ],
     # The plan catalogue is public to read.
     Route("/api/planes/", "agro", prefix=True, public=frozenset({"GET"})),
+    # ingest (004): nodes authenticate with `Authorization: Node <token>`, checked by ingest.
+    Route("/api/nodes/ingest/", "ingest", public=frozenset({"POST"}), rate_limited=False),
+    # brain (004)
+    Route("/api/brain/", "brain", prefix=True),
 ]
 
 

@@ -1,5 +1,6 @@
 """Events over NATS JetStream: envelope, transactional outbox, idempotent durable consumers."""
 
+from shared.events.batch import BatchConsumer, BatchHandler
 from shared.events.bus import connect_nats, ensure_stream, stream_for_subject
 from shared.events.catalogue import Event, asyncapi_document
 from shared.events.consumer import EventConsumer, EventHandler
@@ -8,6 +9,8 @@ from shared.events.outbox import Outbox, OutboxRelay
 from shared.events.tables import messaging_tables
 
 __all__ = [
+    "BatchConsumer",
+    "BatchHandler",
     "Envelope",
     "Event",
     "EventConsumer",

@@ -148,16 +148,22 @@ class EventConsumer:
         return True
 
     async def _retry_or_dead_letter(self, msg: Msg) -> None:
-        delivered = msg.metadata.num_delivered if msg.metadata else 1
-        if delivered >= self.max_deliver:
-            await self._dead_letter(msg)
-        else:
-            await msg.nak(delay=min(2.0**delivered, 30.0))
+        await retry_or_dead_letter(self.js, msg, durable=self.durable, max_deliver=self.max_deliver)
 
     async def _dead_letter(self, msg: Msg) -> None:
-        await self.js.publish(
-            f"{DEAD_LETTER_PREFIX}.{self.durable}",
-            msg.data,
-            headers={"Original-Subject": msg.subject},
-        )
-        await msg.term()
+        await dead_letter(self.js, msg, durable=self.durable)
+
+
+async def retry_or_dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, max_deliver: int) -> None:
+    """Redeliver later (backing off), or dead-letter once `max_deliver` deliveries failed."""
+    delivered = msg.metadata.num_delivered if msg.metadata else 1
+    if delivered >= max_deliver:
+        await dead_letter(js, msg, durable=durable)
+    else:
+        await msg.nak(delay=min(2.0**delivered, 30.0))
+
+
+async def dead_letter(js: JetStreamContext, msg: Msg, *, durable: str) -> None:
+    """Copy to `deadletter.<durable>` (with the original subject) and stop redelivering."""
+    await js.publish(f"{DEAD_LETTER_PREFIX}.{durable}", msg.data, headers={"Original-Subject": msg.subject})
+    await msg.term()

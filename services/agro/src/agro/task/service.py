@@ -86,6 +86,8 @@ async def create(
     )
     session.add(task)
     await session.flush()
+    created = events.TaskCreated(tarea_id=task.id, parcela_id=task.parcela_id, origen=origen, regla_id=regla_id)
+    await events.outbox.emit(session, created, tenant_id=task.tenant_id)
     return task
 
 
@@ -115,6 +117,10 @@ async def soft_delete(session: AsyncSession, task: Task) -> None:
     if task.deleted_at is None:
         task.deleted_at = datetime.now(UTC)
         await session.flush()
+        deleted = events.TaskDeleted(
+            tarea_id=task.id, parcela_id=task.parcela_id, origen=task.origen, regla_id=task.regla_id
+        )
+        await events.outbox.emit(session, deleted, tenant_id=task.tenant_id)
 
 
 async def suggest(session: AsyncSession, *, tenant_id: int, suggestion: events.TaskSuggested) -> Task | None:

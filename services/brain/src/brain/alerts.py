@@ -1,0 +1,198 @@
+"""Rules into suggestions and alerts, and sensors that went silent.
+
+A value under a rule's `minimo` suggests `accion_si_menor`, over its `maximo`
+`accion_si_mayor`. One suggestion per field and rule stays open until agro reports it
+decided or deleted (a unique partial index makes that hold across replicas); each new one
+is published as `brain.task.suggested` and `brain.alert.raised`.
+"""
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from brain import events
+from brain.agronomy import Rulebook
+from brain.config import settings
+from brain.models import Alert, Rule, Suggestion
+
+if TYPE_CHECKING:
+    from brain.readings import Stored
+
+
+def severity(rule: Rule, valor: float) -> events.Severity:
+    """`critical` when the value is outside the band by more than `critical_fraction` of its width."""
+    width = rule.maximo - rule.minimo
+    margin = settings.critical_fraction * (width if width > 0 else max(abs(rule.minimo), abs(rule.maximo), 1.0))
+    beyond = rule.minimo - valor if valor < rule.minimo else valor - rule.maximo
+    return "critical" if beyond > margin else "warning"
+
+
+def describe(action: str, rule: Rule, valor: float) -> str:
+    """004's wording: "Regar 30 min (regla 5) — parametro=humedad_suelo, valor=18.2"."""
+    return f"{action} (regla {rule.regla_id}) — parametro={rule.parametro}, valor={valor:g}"
+
+
+async def evaluate(session: AsyncSession, stored: Sequence["Stored"], now: datetime) -> None:
+    """Check the newest new value of each field's parameter against its current stage's rules."""
+    latest: dict[tuple[int, str], Stored] = {}
+    for row in stored:
+        key = (row.parcela_id, row.parametro)
+        if key not in latest or row.t > latest[key].t:
+            latest[key] = row
+    if not latest:
+        return
+    book = await Rulebook.load(session, {parcela for parcela, _ in latest})
+    for (parcela_id, parametro), row in sorted(latest.items()):
+        for rule in book.rules_for(parcela_id, parametro, row.t.astimezone(UTC).date()):
+            if rule.minimo <= row.valor <= rule.maximo:
+                continue
+            action = rule.accion_si_menor if row.valor < rule.minimo else rule.accion_si_mayor
+            await suggest(session, row, rule, action, now)
+
+
+async def suggest(session: AsyncSession, row: "Stored", rule: Rule, action: str, now: datetime) -> None:
+    descripcion = describe(action, rule, row.valor)
+    opened = await session.scalar(
+        insert(Suggestion)
+        .values(tenant_id=row.tenant_id, parcela_id=row.parcela_id, regla_id=rule.regla_id, descripcion=descripcion)
+        .on_conflict_do_nothing(index_elements=["parcela_id", "regla_id"], index_where=text("closed_at IS NULL"))
+        .returning(Suggestion.id)
+    )
+    if opened is None:
+        return  # the same rule's suggestion for this field is still open
+    task = events.TaskSuggested(
+        parcela_id=row.parcela_id,
+        regla_id=rule.regla_id,
+        tipo=action[:100],
+        descripcion=descripcion,
+        fecha_programada=now,
+    )
+    await events.outbox.emit(session, task, tenant_id=row.tenant_id)
+    alert = Alert(
+        tenant_id=row.tenant_id,
+        parcela_id=row.parcela_id,
+        tipo="regla",
+        severity=severity(rule, row.valor),
+        regla_id=rule.regla_id,
+        nodo_codigo=row.nodo_codigo,
+        parametro=row.parametro,
+        valor=row.valor,
+        mensaje=descripcion,
+    )
+    await raise_alert(session, alert)
+
+
+async def raise_alert(session: AsyncSession, alert: Alert) -> None:
+    session.add(alert)
+    await session.flush()
+    columns = ("parcela_id", "tipo", "severity", "parametro", "mensaje", "regla_id", "nodo_codigo", "valor")
+    raised = events.AlertRaised.model_validate({"alerta_id": alert.id, **{c: getattr(alert, c) for c in columns}})
+    await events.outbox.emit(session, raised, tenant_id=alert.tenant_id)
+
+
+async def close_suggestion(session: AsyncSession, parcela_id: int, regla_id: int | None, at: datetime) -> None:
+    if regla_id is None:
+        return
+    await session.execute(
+        update(Suggestion)
+        .where(Suggestion.parcela_id == parcela_id, Suggestion.regla_id == regla_id, Suggestion.closed_at.is_(None))
+        .values(closed_at=at)
+    )
+
+
+# -- stale sensors ------------------------------------------------------------------------------
+_RECOVERED = text("""
+    UPDATE sensors s SET stale = false
+    FROM unnest(CAST(:parcela_id AS bigint[]), CAST(:nodo_codigo AS varchar[]), CAST(:parametro AS varchar[]))
+        AS u(p, n, m)
+    WHERE s.stale AND s.parcela_id = u.p AND s.nodo_codigo = u.n AND s.parametro = u.m
+    RETURNING s.parcela_id, s.nodo_codigo, s.parametro
+""")
+
+_SEEN = text("""
+    INSERT INTO sensors AS s (parcela_id, nodo_codigo, parametro, tenant_id, last_seen, stale)
+    SELECT p, n, m, tn, t, false FROM unnest(
+        CAST(:parcela_id AS bigint[]), CAST(:nodo_codigo AS varchar[]), CAST(:parametro AS varchar[]),
+        CAST(:tenant_id AS bigint[]), CAST(:last_seen AS timestamptz[])
+    ) AS u(p, n, m, tn, t)
+    ON CONFLICT (parcela_id, nodo_codigo, parametro) DO UPDATE SET last_seen = greatest(s.last_seen, excluded.last_seen)
+""")
+
+_GONE_STALE = text("""
+    UPDATE sensors s SET stale = true
+    FROM (
+        SELECT parcela_id, min(frecuencia_minutos) AS minutes FROM subscriptions
+        WHERE estado = 'activo' AND NOT deleted AND frecuencia_minutos > 0 GROUP BY parcela_id
+    ) AS plan
+    WHERE s.parcela_id = plan.parcela_id AND NOT s.stale
+        AND s.last_seen < :now - make_interval(secs => plan.minutes * 60 * :intervals)
+    RETURNING s.parcela_id, s.nodo_codigo, s.parametro, s.tenant_id, s.last_seen, plan.minutes
+""")
+
+
+async def sensors_reported(session: AsyncSession, stored: Sequence["Stored"]) -> None:
+    """Record when each sensor last reported; clear the `sensor.stale` alert of one that is back."""
+    seen: dict[tuple[int, str, str], tuple[int, datetime]] = {}
+    for row in stored:
+        key = (row.parcela_id, row.nodo_codigo, row.parametro)
+        if key not in seen or row.t > seen[key][1]:
+            seen[key] = (row.tenant_id, row.t)
+    keys = sorted(seen)
+    columns = {
+        "parcela_id": [k[0] for k in keys],
+        "nodo_codigo": [k[1] for k in keys],
+        "parametro": [k[2] for k in keys],
+    }
+    recovered = (await session.execute(_RECOVERED, columns)).all()
+    await session.execute(
+        _SEEN, {**columns, "tenant_id": [seen[k][0] for k in keys], "last_seen": [seen[k][1] for k in keys]}
+    )
+    for parcela_id, nodo_codigo, parametro in recovered:
+        cleared = (
+            await session.execute(
+                update(Alert)
+                .where(
+                    Alert.parcela_id == parcela_id,
+                    Alert.nodo_codigo == nodo_codigo,
+                    Alert.parametro == parametro,
+                    Alert.tipo == "sensor.stale",
+                    Alert.cleared_at.is_(None),
+                )
+                .values(cleared_at=datetime.now(UTC))
+                .returning(Alert.id, Alert.tenant_id)
+            )
+        ).all()
+        for alert_id, tenant_id in cleared:
+            event = events.AlertCleared(
+                alerta_id=alert_id,
+                parcela_id=parcela_id,
+                tipo="sensor.stale",
+                parametro=parametro,
+                nodo_codigo=nodo_codigo,
+            )
+            await events.outbox.emit(session, event, tenant_id=tenant_id)
+
+
+async def flag_stale_sensors(session: AsyncSession, now: datetime) -> int:
+    """Raise `sensor.stale` once for each sensor silent longer than its plan allows."""
+    rows = (await session.execute(_GONE_STALE, {"now": now, "intervals": settings.stale_after_intervals})).all()
+    for parcela_id, nodo_codigo, parametro, tenant_id, last_seen, minutes in rows:
+        mensaje = (
+            f"El sensor '{parametro}' del nodo {nodo_codigo} no reporta desde {last_seen.isoformat()} "
+            f"(plan: cada {minutes} min)."
+        )
+        alert = Alert(
+            tenant_id=tenant_id,
+            parcela_id=parcela_id,
+            tipo="sensor.stale",
+            severity="warning",
+            nodo_codigo=nodo_codigo,
+            parametro=parametro,
+            mensaje=mensaje,
+        )
+        await raise_alert(session, alert)
+    return len(rows)

@@ -1,0 +1,42 @@
+"""004's Brain answers: history, series and KPIs."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+Bucket = Literal["minute", "hour", "day"]
+Scope = Literal["user", "global"]
+
+
+class HistoryPoint(BaseModel):
+    t: datetime
+    parametro: str
+    avg: float
+    min: float
+    max: float
+
+
+class History(BaseModel):
+    parcela_id: int
+    bucket: Bucket
+    series: list[HistoryPoint]
+
+
+class SeriesPoint(BaseModel):
+    t: datetime
+    v: float
+
+
+class Series(BaseModel):
+    parcela_id: int
+    parametro: str
+    points: list[SeriesPoint]
+
+
+class Kpis(BaseModel):
+    tareas_totales: int
+    tareas_ia_generadas: int
+    tareas_ia_aceptadas: int
+    tareas_ia_rechazadas: int
+    parcelas_monitoreadas: int

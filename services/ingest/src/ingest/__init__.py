@@ -1,0 +1,1 @@
+"""ingest: authenticates master nodes and turns their posts into JetStream readings."""

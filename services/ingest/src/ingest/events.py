@@ -1,0 +1,57 @@
+"""What ingest publishes (readings) and the views of agro's events it keeps its read model from.
+
+A consumed subject's model here names only the fields ingest reads; agro's `events.py` owns
+the full one (`tests/test_event_contracts.py` checks the two agree).
+"""
+
+from datetime import datetime
+
+from shared.events import Event
+
+
+class SensorValue(Event):
+    sensor: str
+    valor: float
+    unidad: str
+
+
+class ReadingReceived(Event):
+    """A secondary node's sensor values at one instant, accepted from its master node: brain
+    stores them (once per field, node, sensor and instant) and evaluates the field's rules."""
+
+    subject = "ingest.reading.received"
+    parcela_id: int
+    codigo_nodo_maestro: str
+    nodo_codigo: str
+    timestamp: datetime
+    sensores: list[SensorValue]
+
+
+class NodeUpserted(Event):
+    subject = "agro.node.upserted"
+    nodo_id: int
+    codigo: str
+    parcela_id: int
+    activo: bool
+    token_hash: str | None
+
+
+class NodeDeleted(Event):
+    subject = "agro.node.deleted"
+    nodo_id: int
+
+
+class FieldDeleted(Event):
+    subject = "agro.field.deleted"
+    parcela_id: int
+
+
+class SubscriptionChanged(Event):
+    subject = "agro.subscription.changed"
+    suscripcion_id: int
+    parcela_id: int
+    estado: str
+    limite_lecturas_dia: int | None = None
+
+
+PUBLISHED: list[type[Event]] = [ReadingReceived]

@@ -1,0 +1,70 @@
+"""Node credentials: the read model of agro's master nodes, and checking a node's token.
+
+A node deleted, revoked or removed with its field stops working as soon as its event is
+consumed (well under a second); the lookup reads the table on every post, no cache to age.
+"""
+
+import hashlib
+import hmac
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ingest import events
+from ingest.models import Node
+from shared.errors import NotAuthenticated
+from shared.events import Envelope
+from shared.repository import apply_deletion, apply_newer
+
+SCHEME = "node"
+
+
+class NodeNotAuthenticated(NotAuthenticated):
+    message = "Token de nodo inválido o revocado."
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": "Node"})
+
+
+def token_from_header(authorization: str | None) -> str:
+    """The token of `Authorization: Node <token>`."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != SCHEME or not token.strip():
+        raise NodeNotAuthenticated("Se requiere 'Authorization: Node <token>'.")
+    return token.strip()
+
+
+async def authenticate(session: AsyncSession, token: str) -> Node:
+    """The active node whose token this is (compared as SHA-256 digests, in constant time)."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    node = await session.scalar(select(Node).where(Node.token_hash == digest, Node.activo, ~Node.deleted))
+    if node is None or node.token_hash is None or not hmac.compare_digest(node.token_hash, digest):
+        raise NodeNotAuthenticated()
+    return node
+
+
+async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:
+    values = {
+        "tenant_id": envelope.tenant_id,
+        "parcela_id": event.parcela_id,
+        "codigo": event.codigo,
+        "token_hash": event.token_hash,
+        "activo": event.activo,
+    }
+    await apply_newer(session, Node, {"nodo_id": event.nodo_id}, values, envelope.occurred_at)
+
+
+async def on_node_deleted(session: AsyncSession, envelope: Envelope, event: events.NodeDeleted) -> None:
+    # The token goes with the tombstone: a deleted node never authenticates again.
+    placeholders = {"tenant_id": envelope.tenant_id or 0, "parcela_id": 0, "codigo": "", "activo": False}
+    await apply_deletion(session, Node, {"nodo_id": event.nodo_id}, envelope.occurred_at, **placeholders)
+    await session.execute(update(Node).where(Node.nodo_id == event.nodo_id).values(token_hash=None, activo=False))
+
+
+async def on_field_deleted(session: AsyncSession, envelope: Envelope, event: events.FieldDeleted) -> None:
+    """agro publishes each node's deletion too; this closes the gap if those arrive later."""
+    await session.execute(
+        update(Node)
+        .where(Node.parcela_id == event.parcela_id)
+        .values(token_hash=None, activo=False, deleted=True, version=envelope.occurred_at)
+    )

@@ -1,0 +1,81 @@
+"""A field's plan limit: `limite_lecturas_dia` transmissions per field and local day.
+
+A transmission is one master-node post at one instant (one `timestamp`), however many
+secondary nodes and sensors it carries: the unit a plan's `veces_por_dia` schedules. The
+count is reserved before publishing (an atomic upsert, so replicas cannot overrun it) and
+given back for what JetStream dropped as a duplicate or never acknowledged. A field without
+an active subscription has no limit.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ingest import events
+from ingest.models import DayCount, Subscription
+from shared.errors import RateLimited
+from shared.events import Envelope
+from shared.repository import apply_newer
+
+
+@dataclass(frozen=True)
+class Day:
+    day: date
+    resets_at: datetime  # the next local midnight, as an aware datetime
+
+    @classmethod
+    def current(cls, zone: ZoneInfo, now: datetime) -> "Day":
+        local = now.astimezone(zone)
+        midnight = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone)
+        return cls(local.date(), midnight)
+
+
+class DailyLimitReached(RateLimited):
+    message = "Límite diario de lecturas del plan alcanzado."
+
+
+async def limit_for(session: AsyncSession, parcela_id: int) -> int | None:
+    return await session.scalar(
+        select(func.min(Subscription.limite_lecturas_dia)).where(
+            Subscription.parcela_id == parcela_id, Subscription.estado == "activo"
+        )
+    )
+
+
+async def reserve(session: AsyncSession, parcela_id: int, today: Day, count: int, now: datetime) -> None:
+    """Count `count` transmissions for today, or refuse them all (429) past the plan's limit."""
+    limit = await limit_for(session, parcela_id)
+    if limit is None:
+        return
+    statement = insert(DayCount).values(parcela_id=parcela_id, day=today.day, count=count)
+    counted = statement.on_conflict_do_update(
+        index_elements=[DayCount.parcela_id, DayCount.day],
+        set_={"count": DayCount.count + statement.excluded.count},
+        where=DayCount.count + statement.excluded.count <= limit,
+    ).returning(DayCount.count)
+    if count > limit or (await session.execute(counted)).first() is None:
+        wait = max(1, int((today.resets_at - now).total_seconds()))
+        raise DailyLimitReached(
+            f"Límite diario de lecturas del plan alcanzado ({limit} por día). "
+            f"Se restablece el {today.resets_at.isoformat()}.",
+            headers={"Retry-After": str(wait), "X-RateLimit-Reset": str(int(today.resets_at.timestamp()))},
+        )
+
+
+async def release(session: AsyncSession, parcela_id: int, today: Day, count: int) -> None:
+    """Give back transmissions that were not accepted after all."""
+    if count:
+        await session.execute(
+            update(DayCount)
+            .where(DayCount.parcela_id == parcela_id, DayCount.day == today.day)
+            .values(count=func.greatest(DayCount.count - count, 0))
+        )
+
+
+async def on_subscription_changed(session: AsyncSession, envelope: Envelope, event: events.SubscriptionChanged) -> None:
+    values = {"parcela_id": event.parcela_id, "estado": event.estado, "limite_lecturas_dia": event.limite_lecturas_dia}
+    await apply_newer(session, Subscription, {"suscripcion_id": event.suscripcion_id}, values, envelope.occurred_at)

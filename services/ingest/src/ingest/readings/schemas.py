@@ -1,0 +1,36 @@
+"""004's ingest body, and its answer."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from shared.validation import InputModel, Int64
+
+
+class SensorIn(InputModel):
+    sensor: str = Field(min_length=1, max_length=100, examples=["humedad_suelo"])
+    valor: float = Field(examples=[23.4])
+    unidad: str = Field(default="", max_length=20, examples=["%"])
+
+
+class LecturaIn(InputModel):
+    nodo_codigo: str = Field(min_length=1, max_length=100, examples=["N1"])
+    # Beyond 004: a node that buffered readings while offline stamps each one; without it the
+    # post's `timestamp` applies.
+    timestamp: datetime | None = None
+    sensores: list[SensorIn] = Field(min_length=1)
+
+
+class IngestIn(InputModel):
+    codigo_nodo_maestro: str = Field(min_length=1, max_length=100, examples=["NM-001"])
+    parcela_id: Int64 = Field(ge=1, examples=[7])
+    # ISO 8601; without an offset it is taken as UTC. Required unless every lectura has its own.
+    timestamp: datetime | None = None
+    lecturas: list[LecturaIn] = Field(min_length=1)
+
+
+class IngestAccepted(BaseModel):
+    detail: Literal["ok"] = "ok"
+    # Lecturas (one secondary node at one instant) newly accepted; a retried post counts 0.
+    inserted: int
