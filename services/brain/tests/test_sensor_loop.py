@@ -1,0 +1,191 @@
+"""The sensor loop end to end, through the gateway: reading -> brain -> `ia` task -> KPIs."""
+
+import asyncio
+import re
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+
+from agro.testing import NewField, NewNode, RegisteredNode
+from auth.testing import Workspace, auth_header
+
+T = TypeVar("T")
+
+
+async def eventually(probe: Callable[[], Awaitable[T | None]], seconds: float = 15) -> T:
+    deadline = time.monotonic() + seconds
+    while True:
+        found = await probe()
+        if found:
+            return found
+        assert time.monotonic() < deadline, "not within the time allowed"
+        await asyncio.sleep(0.1)
+
+
+async def post_reading(
+    gateway: httpx.AsyncClient, node: RegisteredNode, sensor: str, valor: float, at: datetime | None = None
+) -> None:
+    body = {
+        "codigo_nodo_maestro": node.codigo,
+        "parcela_id": node.parcela_id,
+        "timestamp": (at or datetime.now(UTC)).isoformat(),
+        "lecturas": [{"nodo_codigo": "N1", "sensores": [{"sensor": sensor, "valor": valor, "unidad": "%"}]}],
+    }
+
+    async def accepted() -> httpx.Response | None:
+        response = await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)
+        return response if response.status_code != 401 else None  # the node's event may still be on its way
+
+    response = await eventually(accepted)
+    assert response.status_code == 201, response.text
+
+
+async def ia_tasks(gateway: httpx.AsyncClient, token: str, field_id: int) -> list[dict[str, Any]]:
+    response = await gateway.get(f"/api/parcelas/{field_id}/tareas/?origen=ia", headers=auth_header(token))
+    assert response.status_code == 200, response.text
+    return list(response.json()["results"])
+
+
+async def humidity_rule(gateway: httpx.AsyncClient, token: str, stage_id: int) -> dict[str, Any]:
+    rules = (await gateway.get(f"/api/etapas/{stage_id}/reglas/", headers=auth_header(token))).json()["results"]
+    return next(rule for rule in rules if rule["parametro"] == "humedad_suelo")
+
+
+async def test_a_reading_below_minimum_becomes_an_ia_task_the_farmer_rejects(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+    published: Any,
+    admin_token: str,
+) -> None:
+    farmer = workspace.farmer_token
+    field_id = await new_field(farmer, variedad_id=catalogue["variety"], fecha_siembra=date.today().isoformat())
+    node = await new_node(workspace.owner_token, field_id)
+    rule = await humidity_rule(gateway, admin_token, catalogue["stages"][0])  # Germinación: 60..80
+
+    await post_reading(gateway, node, "humedad_suelo", 18.2)
+    [task] = await eventually(lambda: ia_tasks(gateway, farmer, field_id))
+    assert task["origen"] == "ia"
+    assert task["decision"] == "pendiente"
+    assert task["tipo"] == rule["accion_si_menor"]
+    assert (
+        task["descripcion"] == f"{rule['accion_si_menor']} (regla {rule['id']}) — parametro=humedad_suelo, valor=18.2"
+    )
+    [alert] = [e for e in await published("brain.alert.raised") if e["data"]["parcela_id"] == field_id]
+    assert alert["data"]["severity"] == "critical"  # 41.8 under a band 20 wide
+    assert alert["tenant_id"] == workspace.tenant_id
+
+    # While it is open, another violation suggests nothing new.
+    await post_reading(gateway, node, "humedad_suelo", 55.0)
+    await eventually(lambda: history_count(gateway, farmer, field_id, 2))
+    await asyncio.sleep(1.0)
+    assert len(await ia_tasks(gateway, farmer, field_id)) == 1
+    [alert_again] = [e for e in await published("brain.alert.raised") if e["data"]["parcela_id"] == field_id]
+    assert alert_again == alert
+
+    rejected = await gateway.post(f"/api/tareas/{task['id']}/reject/", headers=auth_header(farmer))
+    assert rejected.status_code == 200, rejected.text
+
+    async def kpis_count_it() -> dict[str, Any] | None:
+        body = (await gateway.get("/api/brain/kpis/?days=1", headers=auth_header(farmer))).json()
+        return body if body["tareas_ia_rechazadas"] == 1 else None
+
+    assert await eventually(kpis_count_it) == {
+        "tareas_totales": 1,
+        "tareas_ia_generadas": 1,
+        "tareas_ia_aceptadas": 0,
+        "tareas_ia_rechazadas": 1,
+        "parcelas_monitoreadas": 1,
+    }
+
+    history = (
+        await gateway.get(
+            f"/api/brain/history/?parcela_id={field_id}&parametro=humedad_suelo&bucket=hour",
+            headers=auth_header(farmer),
+        )
+    ).json()
+    assert history["parcela_id"] == field_id
+    assert history["bucket"] == "hour"
+    [point] = history["series"]
+    assert (point["min"], point["max"], point["avg"]) == (18.2, 55.0, (18.2 + 55.0) / 2)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:00:00Z", point["t"])
+    series = (
+        await gateway.get(
+            f"/api/brain/series/?parcela_id={field_id}&parametro=humedad_suelo", headers=auth_header(farmer)
+        )
+    ).json()
+    assert [p["v"] for p in series["points"]] == [18.2, 55.0]
+
+    # Rejected, the suggestion is closed: the next violation suggests again.
+    await post_reading(gateway, node, "humedad_suelo", 50.0)
+    await eventually(lambda: ia_tasks(gateway, farmer, field_id))  # the rejected one is hidden from lists
+
+
+async def history_count(gateway: httpx.AsyncClient, token: str, field_id: int, count: int) -> bool:
+    url = f"/api/brain/series/?parcela_id={field_id}&parametro=humedad_suelo"
+    return len((await gateway.get(url, headers=auth_header(token))).json()["points"]) >= count
+
+
+async def test_a_field_moves_to_its_next_stages_rules_by_date_alone(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+    admin_token: str,
+) -> None:
+    farmer = workspace.farmer_token
+    sown = (date.today() - timedelta(days=20)).isoformat()  # Germinación lasts 10 days: now Crecimiento
+    field_id = await new_field(farmer, variedad_id=catalogue["variety"], fecha_siembra=sown)
+    node = await new_node(workspace.owner_token, field_id)
+    growth = await humidity_rule(gateway, admin_token, catalogue["stages"][1])  # 50..70
+
+    await post_reading(gateway, node, "humedad_suelo", 55.0)  # too dry for Germinación, fine now
+    await eventually(lambda: history_count(gateway, farmer, field_id, 1))
+    await asyncio.sleep(1.0)
+    assert await ia_tasks(gateway, farmer, field_id) == []
+
+    await post_reading(gateway, node, "humedad_suelo", 75.0)
+    [task] = await eventually(lambda: ia_tasks(gateway, farmer, field_id))
+    assert task["descripcion"].startswith(f"{growth['accion_si_mayor']} (regla {growth['id']})")
+
+
+async def test_another_workspaces_field_is_not_found_and_caps_answer_400(
+    gateway: httpx.AsyncClient, workspace: Workspace, new_field: NewField, token: str
+) -> None:
+    field_id = await new_field(workspace.farmer_token)
+    farmer = auth_header(workspace.farmer_token)
+    await eventually(lambda: _visible(gateway, farmer, field_id))
+    assert await _visible(gateway, auth_header(token), field_id)  # the workspace's owner sees every field
+    email, password = f"otro-{secrets.token_hex(4)}@example.com", "otra-clave-segura"
+    assert (await gateway.post("/users/", json={"email": email, "password": password})).status_code == 200
+    login = await gateway.post("/api/auth/login", json={"username": email, "password": password})
+    outsider = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    for path in ("history", "series"):
+        url = f"/api/brain/{path}/?parcela_id={field_id}&parametro=humedad_suelo"
+        assert (await gateway.get(url, headers=outsider)).status_code == 404
+
+    history = f"/api/brain/history/?parcela_id={field_id}"
+    cases = {
+        f"{history}&bucket=minute&from=2025-01-01T00:00:00Z&to=2025-03-01T00:00:00Z": 400,  # 84,960 buckets
+        f"{history}&from=2020-01-01T00:00:00Z&to=2025-01-01T00:00:00Z": 400,  # five years
+        f"{history}&from=2025-01-02T00:00:00Z&to=2025-01-01T00:00:00Z": 400,
+        f"{history}&bucket=day&tz=Marte/Olympus": 400,
+        f"{history}&bucket=week": 400,
+        "/api/brain/kpis/?scope=global": 403,
+        "/api/brain/history/?parcela_id=999999999": 404,
+    }
+    for url, status in cases.items():
+        response = await gateway.get(url, headers=farmer)
+        assert response.status_code == status, (url, response.text)
+        assert isinstance(response.json()["detail"], str)
+
+
+async def _visible(gateway: httpx.AsyncClient, headers: dict[str, str], field_id: int) -> bool:
+    return (await gateway.get(f"/api/brain/history/?parcela_id={field_id}", headers=headers)).status_code == 200
