@@ -129,7 +129,8 @@ _GONE_STALE = text("""
         WHERE estado = 'activo' AND NOT deleted AND frecuencia_minutos > 0 GROUP BY parcela_id
     ) AS plan
     WHERE s.parcela_id = plan.parcela_id AND NOT s.stale
-        AND s.last_seen < :now - make_interval(secs => plan.minutes * 60 * :intervals)
+        AND s.last_seen < CAST(:now AS timestamptz)
+            - make_interval(secs => plan.minutes * 60 * CAST(:intervals AS float8))
     RETURNING s.parcela_id, s.nodo_codigo, s.parametro, s.tenant_id, s.last_seen, plan.minutes
 """)
 
