@@ -9,6 +9,7 @@ document by schemathesis.
 import re
 import warnings
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -22,15 +23,24 @@ from shared.devtools.stack import Stack
 
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")
 BODY_VALUES: list[Any] = [10**20, 5738665608, "a\x00b", None, -(10**20), 1e308]
+INGEST = "/api/nodes/ingest/"
 PARAMETER_VALUES = ["99999999999999999999", "5738665608", "a\x00b", "%01", "-1", "ñ"]
 
 
-def mutations(case: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+def properties(schema: dict[str, Any]) -> dict[str, Any]:
+    """A body schema's top-level properties; schemathesis bundles nested models behind a `$ref`."""
+    ref = schema.get("$ref", "")
+    if ref.startswith("#/x-bundled/"):
+        schema = schema["x-bundled"][ref.removeprefix("#/x-bundled/")]
+    return dict(schema.get("properties", {}))
+
+
+def mutations(case: Any, body: dict[str, Any] | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
     """(where, request) pairs: the valid request with one place made hostile."""
     base = {
         "path": dict(case.path_parameters or {}),
         "query": dict(case.query or {}),
-        "body": case.body if isinstance(case.body, dict) else None,
+        "body": body or (case.body if isinstance(case.body, dict) else None),
     }
     for name in base["path"]:
         for value in PARAMETER_VALUES:
@@ -39,30 +49,53 @@ def mutations(case: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         for value in PARAMETER_VALUES:
             yield f"query {name}={value!r}", {**base, "query": {**base["query"], name: value}}
     body_schema = (case.operation.body[0].definition.get("schema") if case.operation.body else None) or {}
-    for name in body_schema.get("properties", {}) if base["body"] is not None else ():
+    for name in properties(body_schema) if base["body"] is not None else ():
         for value in BODY_VALUES:
             yield f"body {name}={value!r}", {**base, "body": {**base["body"], name: value}}
 
 
-def send(client: httpx.Client, method: str, template: str, request: dict[str, Any], form: bool) -> httpx.Response:
+def send(
+    client: httpx.Client,
+    method: str,
+    template: str,
+    request: dict[str, Any],
+    form: bool,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
     path = template
     for name, value in request["path"].items():
         path = path.replace("{" + name + "}", quote(str(value), safe="%"))
     if form and request["body"] is not None:
         fields = {k: str(v) for k, v in request["body"].items() if v is not None}
-        return client.request(method, path, params=request["query"], data=fields)
-    return client.request(method, path, params=request["query"], json=request["body"])
+        return client.request(method, path, params=request["query"], data=fields, headers=headers)
+    return client.request(method, path, params=request["query"], json=request["body"], headers=headers)
+
+
+def node_post(node: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """A valid ingest body and its node's header: hostile values then meet validation, not 401."""
+    body = {
+        "codigo_nodo_maestro": node["codigo"],
+        "parcela_id": node["parcela_id"],
+        "timestamp": (datetime.now(UTC) - timedelta(hours=1)).isoformat(),
+        "lecturas": [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 1, "unidad": "%"}]}],
+    }
+    return body, {"Authorization": f"Node {node['token']}"}
 
 
 @pytest.mark.timeout(900)
-def test_hostile_values_never_get_a_server_error(platform_stack: Stack, fuzzing_admin_token: str) -> None:
+def test_hostile_values_never_get_a_server_error(
+    platform_stack: Stack, fuzzing_admin_token: str, fuzzing_node: dict[str, Any]
+) -> None:
     gateway = platform_stack.url("gateway")
     schema = schemathesis.openapi.from_url(f"{gateway}/api/schema/")
     failures: list[str] = []
     sent = 0
+    past_the_node_token = 0
     with httpx.Client(base_url=gateway, headers=auth_header(fuzzing_admin_token), timeout=20) as client:
-        for result in schema.get_all_operations():
-            operation = result.ok()
+        # The ingest route first: later operations (node deletions, token rotations with
+        # generated ids) may well remove the fuzzing node.
+        operations = sorted((result.ok() for result in schema.get_all_operations()), key=lambda o: o.path != INGEST)
+        for operation in operations:
             if SELF_DEFEATING.search(operation.path):
                 continue
             with warnings.catch_warnings():
@@ -71,10 +104,13 @@ def test_hostile_values_never_get_a_server_error(platform_stack: Stack, fuzzing_
             form = case.media_type == "application/x-www-form-urlencoded"
             if case.media_type not in (None, "application/json") and not form:
                 continue
-            for where, request in mutations(case):
-                response = send(client, operation.method.upper(), operation.path, request, form)
+            body, headers = node_post(fuzzing_node) if operation.path == INGEST else (None, None)
+            for where, request in mutations(case, body):
+                response = send(client, operation.method.upper(), operation.path, request, form, headers)
                 sent += 1
+                past_the_node_token += operation.path == INGEST and response.status_code != 401
                 if response.status_code >= 500:
                     failures.append(f"{operation.method.upper()} {operation.path} {where}: {response.status_code}")
     assert sent > 500
+    assert past_the_node_token > 10
     assert not failures, "\n".join(failures)
