@@ -34,7 +34,7 @@ class Figures:
         )
 
 
-async def _read_response(reader: asyncio.StreamReader) -> int:
+async def read_response(reader: asyncio.StreamReader) -> int:
     head = await reader.readuntil(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ", 2)[1])
@@ -67,7 +67,7 @@ async def run_load(label: str, url: str, headers: dict[str, str], *, concurrency
             while time.perf_counter() < deadline:
                 started = time.perf_counter()
                 writer.write(request)
-                status = await _read_response(reader)
+                status = await read_response(reader)
                 if record:
                     latencies.append((time.perf_counter() - started) * 1000)
                     errors += status != 200

@@ -35,10 +35,9 @@ async def _field(brain: InProcess, parcela_id: int) -> None:
 def _batch(parcela_id: int, *values: tuple[datetime, float], nodo: str = "N1") -> list[tuple[Envelope, Any]]:
     batch = []
     for moment, value in values:
-        event = events.ReadingReceived(
-            parcela_id=parcela_id, nodo_codigo=nodo, timestamp=moment,
-            sensores=[events.SensorValue(sensor="temperatura", valor=value, unidad="C")],
-        )  # fmt: skip
+        sensores = [{"sensor": "temperatura", "valor": value, "unidad": "C"}]
+        lecturas = [{"nodo_codigo": nodo, "timestamp": moment, "sensores": sensores}]
+        event = events.ReadingsReceived.model_validate({"parcela_id": parcela_id, "lecturas": lecturas})
         batch.append((Envelope(type=event.subject, tenant_id=TENANT, source="test", data=event.model_dump()), event))
     return batch
 

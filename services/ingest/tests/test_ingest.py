@@ -44,7 +44,7 @@ async def post_when_known(gateway: httpx.AsyncClient, node: RegisteredNode, body
 
 
 async def published_for(published: Any, parcela_id: int) -> list[dict[str, Any]]:
-    return [e for e in await published("ingest.reading.received") if e["data"]["parcela_id"] == parcela_id]
+    return [e for e in await published("ingest.readings.received") if e["data"]["parcela_id"] == parcela_id]
 
 
 async def test_a_node_posts_004s_body_and_a_retry_inserts_nothing(
@@ -63,10 +63,11 @@ async def test_a_node_posts_004s_body_and_a_retry_inserts_nothing(
     assert retry.status_code == 201
     assert retry.json() == {"detail": "ok", "inserted": 0}
 
-    events = await published_for(published, node.parcela_id)
-    assert sorted(e["data"]["nodo_codigo"] for e in events) == ["N1", "N2"]
-    assert events[0]["tenant_id"] == workspace.tenant_id
-    assert events[0]["data"]["sensores"][0] == {"sensor": "humedad_suelo", "valor": 23.4, "unidad": "%"}
+    [event] = await published_for(published, node.parcela_id)  # the retry was dropped as a duplicate
+    assert event["tenant_id"] == workspace.tenant_id
+    assert event["data"]["codigo_nodo_maestro"] == node.codigo
+    assert [lectura["nodo_codigo"] for lectura in event["data"]["lecturas"]] == ["N1", "N2"]
+    assert event["data"]["lecturas"][0]["sensores"][0] == {"sensor": "humedad_suelo", "valor": 23.4, "unidad": "%"}
 
 
 async def test_a_buffered_batch_with_several_timestamps_and_units_converted(
@@ -86,13 +87,12 @@ async def test_a_buffered_batch_with_several_timestamps_and_units_converted(
     response = await post_when_known(gateway, node, body)
     assert response.status_code == 201, response.text
     assert response.json()["inserted"] == 3
-    events = await published_for(published, node.parcela_id)
-    assert sorted(e["data"]["timestamp"] for e in events) == sorted(
+    [event] = await published_for(published, node.parcela_id)
+    lecturas = event["data"]["lecturas"]
+    assert [lectura["timestamp"] for lectura in lecturas] == [
         (now - timedelta(hours=h)).isoformat().replace("+00:00", "Z") for h in (3, 2, 1)
-    )
-    assert {json.dumps(e["data"]["sensores"]) for e in events} == {
-        json.dumps([{"sensor": "temperatura", "valor": 25.0, "unidad": "C"}])
-    }
+    ]
+    assert all(lectura["sensores"] == [{"sensor": "temperatura", "valor": 25.0, "unidad": "C"}] for lectura in lecturas)
 
 
 async def test_refusals_are_4xx_in_004s_shape_and_publish_nothing(

@@ -17,6 +17,8 @@ from pydantic_core import PydanticCustomError
 __all__ = [
     "INT32_MAX",
     "INT64_MAX",
+    "BulkText",
+    "Finite",
     "Id",
     "InputModel",
     "Int64",
@@ -52,6 +54,13 @@ def refuse_nul(value: str) -> str:
 
 Text = Annotated[str, AfterValidator(refuse_nul)]
 """A string without NUL characters (PostgreSQL text cannot hold one): for query parameters."""
+
+# The same checks as `InputModel`'s, made by pydantic-core instead of a Python validator: for
+# the items of bulk bodies (a sensor node's hundred values), validated thousands of times a second.
+BulkText = Annotated[str, Field(pattern=r"^[^\x00]*$")]
+"""A string without NUL characters, checked in pydantic-core."""
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+"""A finite float, checked in pydantic-core."""
 
 Id = Annotated[int, Path(ge=1, le=INT64_MAX, description="Identificador")]
 """A path identifier (BIGINT keys): anything beyond answers 4xx before a query is built."""

@@ -86,6 +86,7 @@ def upgrade() -> None:
         sa.Column("valor", sa.Float(), nullable=False),
         sa.Column("unidad", sa.String(length=20), nullable=False),
         sa.Column("tenant_id", sa.BigInteger(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("parcela_id", "parametro", "t", "nodo_codigo", name=op.f("pk_readings")),
         schema=S,
     )
@@ -108,7 +109,7 @@ def upgrade() -> None:
         sa.Column("parametro", sa.String(length=100), nullable=False),
         sa.Column("tenant_id", sa.BigInteger(), nullable=False),
         sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("stale", sa.Boolean(), nullable=False),
+        sa.Column("stale_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("parcela_id", "nodo_codigo", "parametro", name=op.f("pk_sensors")),
         schema=S,
     )

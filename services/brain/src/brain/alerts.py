@@ -38,16 +38,11 @@ def describe(action: str, rule: Rule, valor: float) -> str:
 
 async def evaluate(session: AsyncSession, stored: Sequence["Stored"], now: datetime) -> None:
     """Check the newest new value of each field's parameter against its current stage's rules."""
-    latest: dict[tuple[int, str], Stored] = {}
-    for row in stored:
-        key = (row.parcela_id, row.parametro)
-        if key not in latest or row.t > latest[key].t:
-            latest[key] = row
-    if not latest:
+    if not stored:
         return
-    book = await Rulebook.load(session, {parcela for parcela, _ in latest})
-    for (parcela_id, parametro), row in sorted(latest.items()):
-        for rule in book.rules_for(parcela_id, parametro, row.t.astimezone(UTC).date()):
+    book = await Rulebook.load(session, {row.parcela_id for row in stored})
+    for row in stored:
+        for rule in book.rules_for(row.parcela_id, row.parametro, row.t.astimezone(UTC).date()):
             if rule.minimo <= row.valor <= rule.maximo:
                 continue
             action = rule.accion_si_menor if row.valor < rule.minimo else rule.accion_si_mayor
@@ -105,54 +100,30 @@ async def close_suggestion(session: AsyncSession, parcela_id: int, regla_id: int
 
 
 # -- stale sensors ------------------------------------------------------------------------------
-_RECOVERED = text("""
-    UPDATE sensors s SET stale = false
-    FROM unnest(CAST(:parcela_id AS bigint[]), CAST(:nodo_codigo AS varchar[]), CAST(:parametro AS varchar[]))
-        AS u(p, n, m)
-    WHERE s.stale AND s.parcela_id = u.p AND s.nodo_codigo = u.n AND s.parametro = u.m
-    RETURNING s.parcela_id, s.nodo_codigo, s.parametro
+_BACK = text("""
+    UPDATE sensors SET stale_at = NULL
+    WHERE stale_at IS NOT NULL AND last_seen > stale_at AND parcela_id = ANY(CAST(:parcela_ids AS bigint[]))
+    RETURNING parcela_id, nodo_codigo, parametro
 """)
 
-_SEEN = text("""
-    INSERT INTO sensors AS s (parcela_id, nodo_codigo, parametro, tenant_id, last_seen, stale)
-    SELECT p, n, m, tn, t, false FROM unnest(
-        CAST(:parcela_id AS bigint[]), CAST(:nodo_codigo AS varchar[]), CAST(:parametro AS varchar[]),
-        CAST(:tenant_id AS bigint[]), CAST(:last_seen AS timestamptz[])
-    ) AS u(p, n, m, tn, t)
-    ON CONFLICT (parcela_id, nodo_codigo, parametro) DO UPDATE SET last_seen = greatest(s.last_seen, excluded.last_seen)
-""")
-
+# `stale_at` keeps the last_seen it was flagged at: a later reading means the sensor is back.
 _GONE_STALE = text("""
-    UPDATE sensors s SET stale = true
+    UPDATE sensors s SET stale_at = s.last_seen
     FROM (
         SELECT parcela_id, min(frecuencia_minutos) AS minutes FROM subscriptions
         WHERE estado = 'activo' AND NOT deleted AND frecuencia_minutos > 0 GROUP BY parcela_id
     ) AS plan
-    WHERE s.parcela_id = plan.parcela_id AND NOT s.stale
+    WHERE s.parcela_id = plan.parcela_id AND s.stale_at IS NULL
         AND s.last_seen < CAST(:now AS timestamptz)
             - make_interval(secs => plan.minutes * 60 * CAST(:intervals AS float8))
     RETURNING s.parcela_id, s.nodo_codigo, s.parametro, s.tenant_id, s.last_seen, plan.minutes
 """)
 
 
-async def sensors_reported(session: AsyncSession, stored: Sequence["Stored"]) -> None:
-    """Record when each sensor last reported; clear the `sensor.stale` alert of one that is back."""
-    seen: dict[tuple[int, str, str], tuple[int, datetime]] = {}
-    for row in stored:
-        key = (row.parcela_id, row.nodo_codigo, row.parametro)
-        if key not in seen or row.t > seen[key][1]:
-            seen[key] = (row.tenant_id, row.t)
-    keys = sorted(seen)
-    columns = {
-        "parcela_id": [k[0] for k in keys],
-        "nodo_codigo": [k[1] for k in keys],
-        "parametro": [k[2] for k in keys],
-    }
-    recovered = (await session.execute(_RECOVERED, columns)).all()
-    await session.execute(
-        _SEEN, {**columns, "tenant_id": [seen[k][0] for k in keys], "last_seen": [seen[k][1] for k in keys]}
-    )
-    for parcela_id, nodo_codigo, parametro in recovered:
+async def sensors_back(session: AsyncSession, parcela_ids: set[int]) -> None:
+    """Clear the `sensor.stale` alert of each sensor of these fields that reported again."""
+    back = (await session.execute(_BACK, {"parcela_ids": sorted(parcela_ids)})).all()
+    for parcela_id, nodo_codigo, parametro in back:
         cleared = (
             await session.execute(
                 update(Alert)

@@ -8,8 +8,8 @@ class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BRAIN_", extra="ignore")
 
     service_name: str = "brain"
-    # Readings stored per transaction by the readings consumer.
-    readings_batch_size: int = Field(default=1000, ge=1, le=10_000)
+    # Posts (up to `INGEST_MAX_READINGS_PER_POST` values each) stored per transaction.
+    readings_batch_size: int = Field(default=100, ge=1, le=1000)
     # Readings older than this when they arrive are stored but suggest nothing (late buffers).
     evaluate_max_age_hours: int = Field(default=24, ge=1)
     # A violation beyond the band by this fraction of the band's width is `critical`.

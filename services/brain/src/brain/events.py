@@ -65,12 +65,16 @@ class SensorValue(Event):
     unidad: str
 
 
-class ReadingReceived(Event):
-    subject = "ingest.reading.received"
-    parcela_id: int
+class Lectura(Event):
     nodo_codigo: str
     timestamp: datetime
     sensores: list[SensorValue]
+
+
+class ReadingsReceived(Event):
+    subject = "ingest.readings.received"
+    parcela_id: int
+    lecturas: list[Lectura]
 
 
 class FieldUpserted(Event):

@@ -54,7 +54,7 @@ def create_app() -> FastAPI:
         batch_consumers=[
             BatchConsumerSpec(
                 durable="brain-readings",
-                event=events.ReadingReceived,
+                event=events.ReadingsReceived,
                 handler=readings.store_batch,
                 batch_size=settings.readings_batch_size,
             )

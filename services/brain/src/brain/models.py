@@ -88,6 +88,8 @@ class Reading(Base):
     valor: Mapped[float] = mapped_column(Float)
     unidad: Mapped[str] = mapped_column(String(20))
     tenant_id: Mapped[int] = mapped_column(TenantId)
+    # When brain committed it (the batch's transaction time): lag from node to storage.
+    stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Hourly(Base):
@@ -105,7 +107,7 @@ class Hourly(Base):
 
 
 class Sensor(Base):
-    """When each sensor of a field last reported, and whether it is flagged stale."""
+    """When each sensor of a field last reported, and since when it is flagged stale."""
 
     __tablename__ = "sensors"
 
@@ -114,7 +116,8 @@ class Sensor(Base):
     parametro: Mapped[str] = mapped_column(String(100), primary_key=True)
     tenant_id: Mapped[int] = mapped_column(TenantId)
     last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    stale: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set (to `last_seen` then) when flagged stale; cleared when a later reading arrives.
+    stale_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Suggestion(Base):

@@ -15,16 +15,22 @@ class SensorValue(Event):
     unidad: str
 
 
-class ReadingReceived(Event):
-    """A secondary node's sensor values at one instant, accepted from its master node: brain
-    stores them (once per field, node, sensor and instant) and evaluates the field's rules."""
+class Lectura(Event):
+    """A secondary node's sensor values at one instant (UTC), in canonical units."""
 
-    subject = "ingest.reading.received"
-    parcela_id: int
-    codigo_nodo_maestro: str
     nodo_codigo: str
     timestamp: datetime
     sensores: list[SensorValue]
+
+
+class ReadingsReceived(Event):
+    """A master node's post, accepted: brain stores each value (once per field, parameter,
+    instant and secondary node) and evaluates the field's rules."""
+
+    subject = "ingest.readings.received"
+    parcela_id: int
+    codigo_nodo_maestro: str
+    lecturas: list[Lectura]
 
 
 class NodeUpserted(Event):
@@ -54,4 +60,4 @@ class SubscriptionChanged(Event):
     limite_lecturas_dia: int | None = None
 
 
-PUBLISHED: list[type[Event]] = [ReadingReceived]
+PUBLISHED: list[type[Event]] = [ReadingsReceived]

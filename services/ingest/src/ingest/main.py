@@ -9,7 +9,7 @@ from shared.service import ConsumerSpec, create_service_app
 
 
 async def create_readings_stream(app: FastAPI) -> None:
-    await ensure_stream(app.state.js, events.ReadingReceived.subject)
+    await ensure_stream(app.state.js, events.ReadingsReceived.subject)
 
 
 def create_app() -> FastAPI:

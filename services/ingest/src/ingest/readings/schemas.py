@@ -5,17 +5,19 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from shared.validation import InputModel, Int64
+from shared.validation import BulkText, Finite, InputModel, Int64
 
 
-class SensorIn(InputModel):
-    sensor: str = Field(min_length=1, max_length=100, examples=["humedad_suelo"])
-    valor: float = Field(examples=[23.4])
-    unidad: str = Field(default="", max_length=20, examples=["%"])
+# A post carries up to thousands of these: plain models with constraints checked in
+# pydantic-core (no NUL, finite values) rather than InputModel's per-field Python validator.
+class SensorIn(BaseModel):
+    sensor: BulkText = Field(min_length=1, max_length=100, examples=["humedad_suelo"])
+    valor: Finite = Field(examples=[23.4])
+    unidad: BulkText = Field(default="", max_length=20, examples=["%"])
 
 
-class LecturaIn(InputModel):
-    nodo_codigo: str = Field(min_length=1, max_length=100, examples=["N1"])
+class LecturaIn(BaseModel):
+    nodo_codigo: BulkText = Field(min_length=1, max_length=100, examples=["N1"])
     # Beyond 004: a node that buffered readings while offline stamps each one; without it the
     # post's `timestamp` applies.
     timestamp: datetime | None = None

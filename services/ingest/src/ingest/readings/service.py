@@ -1,22 +1,21 @@
 """Accepting a master node's post: check it, count it against the plan, publish it.
 
-Each lectura (one secondary node at one instant) becomes one JetStream message whose
-`Nats-Msg-Id` is derived from what it says, so a retried post is dropped by JetStream as a
-duplicate and `inserted` counts only what is new. The 201 is answered after JetStream
-acknowledged every message; the day's count is reserved in the same database transaction and
-rolled back with it when publishing fails. Behind the duplicate window (see
-`shared.events.bus`) a retry is still stored once by brain, whose key is the reading itself.
+A post becomes one JetStream message whose `Nats-Msg-Id` is derived from what it says (node,
+instants, sensors, values), so a retried post is dropped by JetStream as a duplicate and
+answers `inserted: 0`. The 201 is answered after JetStream acknowledged the message; the
+day's count is reserved in the same database transaction and rolled back with it when
+publishing fails. Past the duplicate window (see `shared.events.bus`) a retry is still stored
+once by brain, whose key is the reading itself (field, parameter, instant, secondary node).
 """
 
-import asyncio
+import hashlib
+import json
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from nats.aio.client import Client as NATS
-from nats.js.api import PubAck
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest import events, quota
@@ -27,20 +26,8 @@ from ingest.readings.units import normalise
 from shared.errors import InvalidRequest, PermissionDenied, ServiceUnavailable
 from shared.events import Envelope, stream_for_subject
 
-# Message ids are UUIDv5 of the reading's identity in this namespace.
+# Message ids are UUIDv5 of the post's content in this namespace.
 _NAMESPACE = uuid.UUID("0b6f4c1e-6a43-4a0e-9d4b-6f3a3f2f1e11")
-
-
-@dataclass(frozen=True)
-class Lectura:
-    nodo_codigo: str
-    timestamp: datetime
-    sensores: tuple[events.SensorValue, ...]
-
-    def message_id(self, node: Node) -> uuid.UUID:
-        sensors = ",".join(sorted(value.sensor for value in self.sensores))
-        key = f"{node.parcela_id}|{node.codigo}|{self.nodo_codigo}|{self.timestamp.isoformat()}|{sensors}"
-        return uuid.uuid5(_NAMESPACE, key)
 
 
 class NodeMismatch(PermissionDenied):
@@ -52,7 +39,7 @@ def check_ownership(node: Node, body: IngestIn) -> None:
         raise NodeMismatch()
 
 
-def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[Lectura]:
+def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[dict[str, Any]]:
     """The post's lecturas with their instants (UTC) and values in canonical units, or a 400."""
     total = sum(len(lectura.sensores) for lectura in body.lecturas)
     if total > settings.max_readings_per_post:
@@ -80,8 +67,8 @@ def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[Lectu
         values = []
         for reading in lectura.sensores:
             valor, unidad = normalise(reading.sensor, reading.valor, reading.unidad)
-            values.append(events.SensorValue(sensor=reading.sensor, valor=valor, unidad=unidad))
-        found.append(Lectura(lectura.nodo_codigo, moment, tuple(values)))
+            values.append({"sensor": reading.sensor, "valor": valor, "unidad": unidad})
+        found.append({"nodo_codigo": lectura.nodo_codigo, "timestamp": moment, "sensores": values})
     return found
 
 
@@ -92,44 +79,40 @@ async def accept(session: AsyncSession, nc: NATS, node: Node, body: IngestIn, se
     if not nc.is_connected:
         raise ServiceUnavailable()
     today = quota.Day.current(ZoneInfo(settings.day_timezone), now)
-    instants = {lectura.timestamp for lectura in lecturas}
-    await quota.reserve(session, node.parcela_id, today, len(instants), now)
-    acks = await publish(nc, node, lecturas, timeout=settings.publish_timeout_seconds)
-    fresh = {lectura.timestamp for lectura, ack in zip(lecturas, acks, strict=True) if not ack.duplicate}
-    await quota.release(session, node.parcela_id, today, len(instants - fresh))
-    return sum(1 for ack in acks if not ack.duplicate)
+    instants = len({lectura["timestamp"] for lectura in lecturas})
+    await quota.reserve(session, node.parcela_id, today, instants, now)
+    event = events.ReadingsReceived.model_validate(
+        {"parcela_id": node.parcela_id, "codigo_nodo_maestro": node.codigo, "lecturas": lecturas}
+    )
+    if await publish(nc, node, event, timeout=settings.publish_timeout_seconds):
+        return len(lecturas)
+    await quota.release(session, node.parcela_id, today, instants)  # a retry: counted the first time
+    return 0
 
 
-async def publish(nc: NATS, node: Node, lecturas: Sequence[Lectura], *, timeout: float) -> list[PubAck]:
-    """Every lecturas acknowledged by JetStream, or ServiceUnavailable (nothing answered 201)."""
-    js = nc.jetstream()
-    subject = events.ReadingReceived.subject
-    stream = stream_for_subject(subject)[0]  # created at start-up (main.py)
+def message_id(event: events.ReadingsReceived) -> uuid.UUID:
+    content = json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return uuid.uuid5(_NAMESPACE, hashlib.sha256(content.encode()).hexdigest())
 
-    async def one(lectura: Lectura) -> PubAck:
-        event = events.ReadingReceived(
-            parcela_id=node.parcela_id,
-            codigo_nodo_maestro=node.codigo,
-            nodo_codigo=lectura.nodo_codigo,
-            timestamp=lectura.timestamp,
-            sensores=list(lectura.sensores),
-        )
-        envelope = Envelope(
-            id=lectura.message_id(node),
-            type=subject,
-            tenant_id=node.tenant_id,
-            source="ingest",
-            data=event.model_dump(mode="json"),
-        )
-        return await js.publish(
+
+async def publish(nc: NATS, node: Node, event: events.ReadingsReceived, *, timeout: float) -> bool:
+    """True once JetStream stored the post, False when it already had it; else ServiceUnavailable."""
+    subject = events.ReadingsReceived.subject
+    envelope = Envelope(
+        id=message_id(event),
+        type=subject,
+        tenant_id=node.tenant_id,
+        source="ingest",
+        data=event.model_dump(mode="json"),
+    )
+    try:
+        ack = await nc.jetstream().publish(
             subject,
             envelope.model_dump_json().encode(),
             timeout=timeout,
-            stream=stream,
+            stream=stream_for_subject(subject)[0],  # created at start-up (main.py)
             headers={"Nats-Msg-Id": str(envelope.id)},
         )
-
-    results = await asyncio.gather(*(one(lectura) for lectura in lecturas), return_exceptions=True)
-    if any(isinstance(result, BaseException) for result in results):
-        raise ServiceUnavailable("No se pudo confirmar la recepción de las lecturas. Reintente.")
-    return [result for result in results if isinstance(result, PubAck)]
+    except Exception as exc:
+        raise ServiceUnavailable("No se pudo confirmar la recepción de las lecturas. Reintente.") from exc
+    return not ack.duplicate
