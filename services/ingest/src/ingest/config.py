@@ -8,6 +8,8 @@ class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INGEST_", extra="ignore")
 
     service_name: str = "ingest"
+    # Every post holds a connection for its node lookup: more than the default under load.
+    database_pool_size: int = 20
     # The day a plan's `limite_lecturas_dia` counts in, and resets at the midnight of (IANA name).
     day_timezone: str = "UTC"
     # A reading stamped further ahead than this is refused (node clocks drift a little).

@@ -5,15 +5,14 @@ from typing import Annotated
 from fastapi import Depends, Header
 
 from ingest import nodes
-from ingest.models import Node
 from shared.sessions import SessionDep
 
 
 async def authenticated_node(
     session: SessionDep,
     authorization: Annotated[str | None, Header(description="Node <token_nodo>")] = None,
-) -> Node:
+) -> nodes.NodeCredential:
     return await nodes.authenticate(session, nodes.token_from_header(authorization))
 
 
-AuthenticatedNode = Annotated[Node, Depends(authenticated_node)]
+AuthenticatedNode = Annotated[nodes.NodeCredential, Depends(authenticated_node)]

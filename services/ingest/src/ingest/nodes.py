@@ -6,12 +6,13 @@ consumed (well under a second); the lookup reads the table on every post, no cac
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest import events
-from ingest.models import Node
+from ingest.models import Node, Subscription
 from shared.errors import NotAuthenticated
 from shared.events import Envelope
 from shared.repository import apply_deletion, apply_newer
@@ -34,13 +35,38 @@ def token_from_header(authorization: str | None) -> str:
     return token.strip()
 
 
-async def authenticate(session: AsyncSession, token: str) -> Node:
-    """The active node whose token this is (compared as SHA-256 digests, in constant time)."""
+@dataclass(frozen=True, slots=True)
+class NodeCredential:
+    """An authenticated master node, with its field's daily limit (None: no active plan)."""
+
+    nodo_id: int
+    tenant_id: int
+    parcela_id: int
+    codigo: str
+    daily_limit: int | None
+
+
+async def authenticate(session: AsyncSession, token: str) -> NodeCredential:
+    """The active node whose token this is (compared as SHA-256 digests, in constant time).
+
+    One query, the plan's limit included: this runs on every post.
+    """
     digest = hashlib.sha256(token.encode()).hexdigest()
-    node = await session.scalar(select(Node).where(Node.token_hash == digest, Node.activo, ~Node.deleted))
-    if node is None or node.token_hash is None or not hmac.compare_digest(node.token_hash, digest):
+    daily_limit = (
+        select(func.min(Subscription.limite_lecturas_dia))
+        .where(Subscription.parcela_id == Node.parcela_id, Subscription.estado == "activo")
+        .scalar_subquery()
+    )
+    row = (
+        await session.execute(
+            select(Node.nodo_id, Node.tenant_id, Node.parcela_id, Node.codigo, Node.token_hash, daily_limit).where(
+                Node.token_hash == digest, Node.activo, ~Node.deleted
+            )
+        )
+    ).first()
+    if row is None or row.token_hash is None or not hmac.compare_digest(row.token_hash, digest):
         raise NodeNotAuthenticated()
-    return node
+    return NodeCredential(row.nodo_id, row.tenant_id, row.parcela_id, row.codigo, row[5])
 
 
 async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:

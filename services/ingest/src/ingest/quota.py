@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,17 +38,10 @@ class DailyLimitReached(RateLimited):
     message = "Límite diario de lecturas del plan alcanzado."
 
 
-async def limit_for(session: AsyncSession, parcela_id: int) -> int | None:
-    return await session.scalar(
-        select(func.min(Subscription.limite_lecturas_dia)).where(
-            Subscription.parcela_id == parcela_id, Subscription.estado == "activo"
-        )
-    )
-
-
-async def reserve(session: AsyncSession, parcela_id: int, today: Day, count: int, now: datetime) -> None:
-    """Count `count` transmissions for today, or refuse them all (429) past the plan's limit."""
-    limit = await limit_for(session, parcela_id)
+async def reserve(
+    session: AsyncSession, parcela_id: int, limit: int | None, today: Day, count: int, now: datetime
+) -> None:
+    """Count `count` transmissions for today, or refuse them all (429) past the plan's `limit`."""
     if limit is None:
         return
     statement = insert(DayCount).values(parcela_id=parcela_id, day=today.day, count=count)
@@ -66,9 +59,9 @@ async def reserve(session: AsyncSession, parcela_id: int, today: Day, count: int
         )
 
 
-async def release(session: AsyncSession, parcela_id: int, today: Day, count: int) -> None:
+async def release(session: AsyncSession, parcela_id: int, limit: int | None, today: Day, count: int) -> None:
     """Give back transmissions that were not accepted after all."""
-    if count:
+    if count and limit is not None:
         await session.execute(
             update(DayCount)
             .where(DayCount.parcela_id == parcela_id, DayCount.day == today.day)

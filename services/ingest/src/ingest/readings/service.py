@@ -9,7 +9,6 @@ once by brain, whose key is the reading itself (field, parameter, instant, secon
 """
 
 import hashlib
-import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest import events, quota
 from ingest.config import Settings
-from ingest.models import Node
+from ingest.nodes import NodeCredential
 from ingest.readings.schemas import IngestIn
 from ingest.readings.units import normalise
 from shared.errors import InvalidRequest, PermissionDenied, ServiceUnavailable
@@ -34,7 +33,7 @@ class NodeMismatch(PermissionDenied):
     message = "El nodo maestro o la parcela no corresponden al token del nodo."
 
 
-def check_ownership(node: Node, body: IngestIn) -> None:
+def check_ownership(node: NodeCredential, body: IngestIn) -> None:
     if body.codigo_nodo_maestro != node.codigo or body.parcela_id != node.parcela_id:
         raise NodeMismatch()
 
@@ -72,7 +71,9 @@ def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[dict[
     return found
 
 
-async def accept(session: AsyncSession, nc: NATS, node: Node, body: IngestIn, settings: Settings, now: datetime) -> int:
+async def accept(
+    session: AsyncSession, nc: NATS, node: NodeCredential, body: IngestIn, settings: Settings, now: datetime
+) -> int:
     """Publish the post's lecturas; returns how many were new. The session commits after."""
     check_ownership(node, body)
     lecturas = lecturas_of(body, settings, now)
@@ -80,35 +81,27 @@ async def accept(session: AsyncSession, nc: NATS, node: Node, body: IngestIn, se
         raise ServiceUnavailable()
     today = quota.Day.current(ZoneInfo(settings.day_timezone), now)
     instants = len({lectura["timestamp"] for lectura in lecturas})
-    await quota.reserve(session, node.parcela_id, today, instants, now)
+    await quota.reserve(session, node.parcela_id, node.daily_limit, today, instants, now)
     event = events.ReadingsReceived.model_validate(
         {"parcela_id": node.parcela_id, "codigo_nodo_maestro": node.codigo, "lecturas": lecturas}
     )
     if await publish(nc, node, event, timeout=settings.publish_timeout_seconds):
         return len(lecturas)
-    await quota.release(session, node.parcela_id, today, instants)  # a retry: counted the first time
+    # A retry: its transmissions were counted the first time.
+    await quota.release(session, node.parcela_id, node.daily_limit, today, instants)
     return 0
 
 
-def message_id(event: events.ReadingsReceived) -> uuid.UUID:
-    content = json.dumps(event.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
-    return uuid.uuid5(_NAMESPACE, hashlib.sha256(content.encode()).hexdigest())
-
-
-async def publish(nc: NATS, node: Node, event: events.ReadingsReceived, *, timeout: float) -> bool:
+async def publish(nc: NATS, node: NodeCredential, event: events.ReadingsReceived, *, timeout: float) -> bool:
     """True once JetStream stored the post, False when it already had it; else ServiceUnavailable."""
     subject = events.ReadingsReceived.subject
-    envelope = Envelope(
-        id=message_id(event),
-        type=subject,
-        tenant_id=node.tenant_id,
-        source="ingest",
-        data=event.model_dump(mode="json"),
-    )
+    data = event.model_dump_json().encode()  # the same post always serialises the same way
+    message_id = uuid.uuid5(_NAMESPACE, hashlib.sha256(data).hexdigest())
+    envelope = Envelope(id=message_id, type=subject, tenant_id=node.tenant_id, source="ingest")
     try:
         ack = await nc.jetstream().publish(
             subject,
-            envelope.model_dump_json().encode(),
+            envelope.encode_with(data),
             timeout=timeout,
             stream=stream_for_subject(subject)[0],  # created at start-up (main.py)
             headers={"Nats-Msg-Id": str(envelope.id)},
