@@ -48,6 +48,8 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk 2>/dev/null || echo "wrk not installed: bench/gateway.py skips its wrk run")
 	$(PY) bench/gateway.py
 	$(PY) bench/auth.py
+	$(PY) bench/ingest.py
+	$(PY) bench/history.py
 
 clean-data:
 	rm -rf .data
