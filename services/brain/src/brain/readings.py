@@ -10,12 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from prometheus_client import Counter, Histogram
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain import alerts, events
 from brain.config import settings
 from shared.events import Envelope
+
+BATCHES = Histogram("brain_readings_batch_posts", "Posts per stored batch", buckets=(1, 5, 10, 25, 50, 100, 250))
+LAG = Histogram(
+    "brain_reading_lag_seconds",
+    "From a post's newest instant to its storage",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
+)
+STORED = Counter("brain_readings_stored_total", "Readings stored (each once)")
 
 # Aggregates and sensors are upserted in key order, so two replicas lock rows in the same order.
 _STORE = text("""
@@ -42,7 +51,8 @@ _STORE = text("""
         ON CONFLICT (parcela_id, nodo_codigo, parametro) DO UPDATE SET
             last_seen = greatest(s.last_seen, excluded.last_seen)
     )
-    SELECT DISTINCT ON (parcela_id, parametro) parcela_id, parametro, t, nodo_codigo, valor, tenant_id
+    SELECT DISTINCT ON (parcela_id, parametro) parcela_id, parametro, t, nodo_codigo, valor, tenant_id,
+        (SELECT count(*) FROM stored) AS added
     FROM stored ORDER BY parcela_id, parametro, t DESC
 """)
 
@@ -62,10 +72,13 @@ class Stored:
 async def store_batch(session: AsyncSession, batch: Sequence[tuple[Envelope, events.ReadingsReceived]]) -> None:
     """The readings consumer's handler (see `shared.events.batch`)."""
     newest = await store(session, batch)
+    now = datetime.now(UTC)
+    BATCHES.observe(len(batch))
     if not newest:
         return
+    for row in newest:
+        LAG.observe(max(0.0, (now - row.t).total_seconds()))
     await alerts.sensors_back(session, {row.parcela_id for row in newest})
-    now = datetime.now(UTC)
     recent = [row for row in newest if row.t >= now - timedelta(hours=settings.evaluate_max_age_hours)]
     await alerts.evaluate(session, recent, now)
 
@@ -89,4 +102,7 @@ async def store(session: AsyncSession, batch: Sequence[tuple[Envelope, events.Re
         "unidad": [rows[k][1] for k in keys],
         "tenant_id": [rows[k][2] for k in keys],
     }
-    return [Stored(*row) for row in (await session.execute(_STORE, params)).all()]
+    newest = (await session.execute(_STORE, params)).all()
+    if newest:
+        STORED.inc(newest[0].added)
+    return [Stored(*row[:6]) for row in newest]

@@ -15,6 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from nats.aio.client import Client as NATS
+from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ingest import events, quota
@@ -24,6 +25,8 @@ from ingest.readings.schemas import IngestIn
 from ingest.readings.units import normalise
 from shared.errors import InvalidRequest, PermissionDenied, ServiceUnavailable
 from shared.events import Envelope, stream_for_subject
+
+ACCEPTED = Counter("ingest_lecturas_total", "Lecturas in posts answered 201, by outcome", ["outcome"])
 
 # Message ids are UUIDv5 of the post's content in this namespace.
 _NAMESPACE = uuid.UUID("0b6f4c1e-6a43-4a0e-9d4b-6f3a3f2f1e11")
@@ -86,7 +89,9 @@ async def accept(
         {"parcela_id": node.parcela_id, "codigo_nodo_maestro": node.codigo, "lecturas": lecturas}
     )
     if await publish(nc, node, event, timeout=settings.publish_timeout_seconds):
+        ACCEPTED.labels("new").inc(len(lecturas))
         return len(lecturas)
+    ACCEPTED.labels("duplicate").inc(len(lecturas))
     # A retry: its transmissions were counted the first time.
     await quota.release(session, node.parcela_id, node.daily_limit, today, instants)
     return 0
