@@ -6,9 +6,7 @@ A suite of its own (its own PostgreSQL, NATS and services), so the restarts dist
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -16,24 +14,11 @@ import httpx
 import nats
 import pytest
 
-from shared.devtools.catalog import discover
 from shared.devtools.engines import start_nats
-from shared.devtools.pytest_plugin import TEST_ENV
-from shared.devtools.stack import Stack, StackConfig
+from shared.devtools.stack import Stack
 
 SENSORS = {"humedad_suelo": "%", "temperatura": "C", "ph": "pH", "luz": "lux", "co2": "ppm"}
 Key = tuple[str, str]  # (timestamp, sensor)
-
-
-@pytest.fixture
-def own_stack(tmp_path: Path) -> Iterator[Stack]:
-    services = discover()
-    stack = Stack(StackConfig.ephemeral(tmp_path, services, **TEST_ENV), services)
-    try:
-        stack.start()
-        yield stack
-    finally:
-        stack.stop()
 
 
 def _node(gateway: str) -> tuple[int, str, str]:
@@ -128,8 +113,9 @@ def _eventually(check: Any, seconds: float) -> bool:
 
 
 @pytest.mark.timeout(300)
-def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart(own_stack: Stack) -> None:
-    gateway = own_stack.url("gateway")
+def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart(isolated_stack: Stack) -> None:
+    stack = isolated_stack
+    gateway = stack.url("gateway")
     field_id, code, token = _node(gateway)
     probe = {"codigo_nodo_maestro": code, "parcela_id": field_id, "timestamp": "x", "lecturas": []}
     assert _eventually(
@@ -145,18 +131,18 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
     poster = Poster(f"{gateway}/api/nodes/ingest/", field_id, code, token)
     poster.start()
     time.sleep(2)
-    own_stack.stop_service("brain", kill=True)  # SIGKILL, wherever it is in a batch
+    stack.stop_service("brain", kill=True)  # SIGKILL, wherever it is in a batch
     time.sleep(2)
-    own_stack.start_service("brain")
-    own_stack.wait_healthy("brain")
+    stack.start_service("brain")
+    stack.wait_healthy("brain")
     time.sleep(2)
-    assert own_stack.nats is not None
-    port, folder = own_stack.nats.port, own_stack.nats.data_dir
-    own_stack.nats.stop()
+    assert stack.nats is not None
+    port, folder = stack.nats.port, stack.nats.data_dir
+    stack.nats.stop()
     time.sleep(1)
-    own_stack.nats = start_nats(folder, port)
+    stack.nats = start_nats(folder, port)
     assert _eventually(
-        lambda: all(httpx.get(f"{own_stack.url(s)}/readyz").status_code == 200 for s in ("ingest", "brain")), 30
+        lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in ("ingest", "brain")), 30
     )
     time.sleep(3)
     poster.stop.set()
@@ -168,10 +154,10 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
     assert all(value and int(value) > 0 for value in poster.retry_after)
     assert len(poster.accepted) > 100
 
-    dsn = own_stack.superuser_dsn
+    dsn = stack.superuser_dsn
 
     def caught_up() -> bool:
-        return asyncio.run(_drained(own_stack.nats_url)) and poster.accepted <= asyncio.run(_stored(dsn, field_id))[0]
+        return asyncio.run(_drained(stack.nats_url)) and poster.accepted <= asyncio.run(_stored(dsn, field_id))[0]
 
     assert _eventually(caught_up, 60), "brain did not store every acknowledged reading"
     stored, aggregated = asyncio.run(_stored(dsn, field_id))

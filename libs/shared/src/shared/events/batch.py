@@ -17,13 +17,11 @@ from typing import Any
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
-from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
-from shared.events.consumer import DEAD_LETTER_PREFIX, dead_letter, retry_or_dead_letter
+from shared.events.consumer import bind_durable, dead_letter, retry_or_dead_letter
 from shared.events.envelope import Envelope
 
 __all__ = ["BatchConsumer", "BatchHandler"]
@@ -62,19 +60,14 @@ class BatchConsumer:
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def start(self) -> None:
-        subject = self.event.subject
-        stream = await ensure_stream(self.js, subject)
-        await ensure_stream(self.js, f"{DEAD_LETTER_PREFIX}.{self.durable}")
-        config = ConsumerConfig(
-            durable_name=self.durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
+        self._sub = await bind_durable(
+            self.js,
+            self.event.subject,
+            self.durable,
             ack_wait=self.ack_wait_seconds,
             max_deliver=self.max_deliver,
             max_ack_pending=self.max_ack_pending,
-            filter_subject=subject,
         )
-        self._sub = await self.js.pull_subscribe(subject, durable=self.durable, stream=stream, config=config)
 
     async def run(self) -> None:
         while True:

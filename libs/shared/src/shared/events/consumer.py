@@ -61,18 +61,9 @@ class EventConsumer:
         self._sub: JetStreamContext.PullSubscription | None = None
 
     async def start(self) -> None:
-        stream = await ensure_stream(self.js, self.subject)
-        await ensure_stream(self.js, f"{DEAD_LETTER_PREFIX}.{self.durable}")
-        config = ConsumerConfig(
-            durable_name=self.durable,
-            ack_policy=AckPolicy.EXPLICIT,
-            deliver_policy=DeliverPolicy.ALL,
-            ack_wait=self.ack_wait_seconds,
-            max_deliver=self.max_deliver,
-            filter_subject=self.subject,
+        self._sub = await bind_durable(
+            self.js, self.subject, self.durable, ack_wait=self.ack_wait_seconds, max_deliver=self.max_deliver
         )
-        # Creates the durable consumer on first start, binds to it afterwards.
-        self._sub = await self.js.pull_subscribe(self.subject, durable=self.durable, stream=stream, config=config)
 
     async def run(self) -> None:
         """Fetch and process until cancelled."""
@@ -152,6 +143,31 @@ class EventConsumer:
 
     async def _dead_letter(self, msg: Msg) -> None:
         await dead_letter(self.js, msg, durable=self.durable)
+
+
+async def bind_durable(
+    js: JetStreamContext,
+    subject: str,
+    durable: str,
+    *,
+    ack_wait: float,
+    max_deliver: int,
+    max_ack_pending: int | None = None,
+) -> JetStreamContext.PullSubscription:
+    """The durable pull consumer of `subject` (created on first start, bound to afterwards), with
+    its stream and its dead-letter stream created if missing."""
+    stream = await ensure_stream(js, subject)
+    await ensure_stream(js, f"{DEAD_LETTER_PREFIX}.{durable}")
+    config = ConsumerConfig(
+        durable_name=durable,
+        ack_policy=AckPolicy.EXPLICIT,
+        deliver_policy=DeliverPolicy.ALL,
+        ack_wait=ack_wait,
+        max_deliver=max_deliver,
+        max_ack_pending=max_ack_pending,
+        filter_subject=subject,
+    )
+    return await js.pull_subscribe(subject, durable=durable, stream=stream, config=config)
 
 
 async def retry_or_dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, max_deliver: int) -> None:
