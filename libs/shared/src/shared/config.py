@@ -26,3 +26,6 @@ class BaseServiceSettings(BaseSettings):
     revocation_window_seconds: int = 7 * 24 * 3600
     log_level: str = "INFO"
     outbox_poll_seconds: float = Field(default=0.2, gt=0)
+    # Non-public networks that calls to user-given URLs may reach anyway (`shared.outbound`),
+    # e.g. ["10.1.0.0/16"]; empty, only public addresses are called.
+    outbound_allowed_networks: list[str] = Field(default_factory=list)

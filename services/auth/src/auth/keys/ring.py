@@ -4,36 +4,25 @@ RSA-2048 (RS256): every request on every service verifies a signature and only a
 signs one, and RSA verification is several times cheaper than Ed25519's (bench/auth.py).
 """
 
-import hashlib
-import os
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy import or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import SigningKey
+from shared.crypto import SecretCipher
 
 
-class KeyCipher:
-    """AES-GCM with a key derived from the deployment's secret."""
+class KeyCipher(SecretCipher):
+    """Signing keys sealed with `AUTH_KEY_ENCRYPTION_SECRET`."""
 
     def __init__(self, secret: str) -> None:
-        if not secret:
-            raise RuntimeError("AUTH_KEY_ENCRYPTION_SECRET is not set")
-        self._aead = AESGCM(hashlib.sha256(secret.encode()).digest())
-
-    def seal(self, plaintext: bytes) -> bytes:
-        nonce = os.urandom(12)
-        return nonce + self._aead.encrypt(nonce, plaintext, b"signing-key")
-
-    def open(self, sealed: bytes) -> bytes:
-        return self._aead.decrypt(sealed[:12], sealed[12:], b"signing-key")
+        super().__init__(secret, purpose=b"signing-key", setting="AUTH_KEY_ENCRYPTION_SECRET")
 
 
 ALGORITHM = "RS256"
