@@ -75,6 +75,10 @@ ROUTES: list[Route] = [
     Route("/api/nodes/ingest/", "ingest", public=frozenset({"POST"}), rate_limited=False),
     # brain (004)
     Route("/api/brain/", "brain", prefix=True),
+    # webhooks and metrics (002)
+    Route("/api/webhooks", "webhooks"),
+    Route("/api/webhooks/", "webhooks", prefix=True),
+    Route("/api/metrics", "webhooks"),
 ]
 
 

@@ -137,6 +137,7 @@ class Stack:
         for spec in self.services:
             stored.setdefault(spec.name, secrets.token_hex(16))
         stored.setdefault("auth_key_secret", secrets.token_urlsafe(32))
+        stored.setdefault("webhooks_secret_key", secrets.token_urlsafe(32))
         path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
         self._secrets = stored
@@ -159,6 +160,8 @@ class Stack:
             env[f"{prefix}DATABASE_URL"] = role_url(self.superuser_dsn, self.grant(spec))
         if spec.name == "auth":
             env["AUTH_KEY_ENCRYPTION_SECRET"] = self._secrets["auth_key_secret"]
+        if spec.name == "webhooks":
+            env["WEBHOOKS_SECRET_ENCRYPTION_KEY"] = self._secrets["webhooks_secret_key"]
         if spec.name == "gateway":
             upstreams = {other.name: self.url(other.name) for other in self.services if other.name != "gateway"}
             env["GATEWAY_UPSTREAMS"] = json.dumps(upstreams)

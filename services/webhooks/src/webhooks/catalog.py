@@ -1,0 +1,61 @@
+"""The event names a webhook may subscribe to, and the subjects they come from.
+
+002 documents `alert.critical`, `alert.warning`, `tool.executed`, `conversation.created` and
+`api.learned`; the platform's other domain events are subscribable too. A name whose
+publisher has not landed yet (bots, chat) may be subscribed now: a consumer is added with the
+publisher, and its events are delivered from then on.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared.events import Event
+from webhooks import events
+
+TEST_EVENT = "webhook.test"
+
+
+def _always(data: dict[str, Any]) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Subscribable:
+    name: str
+    description: str
+    source: type[Event] | None  # None: its publisher has not landed yet
+    matches: Callable[[dict[str, Any]], bool] = _always
+
+
+NAMES: list[Subscribable] = [
+    Subscribable("alert.critical", "Alerta crítica detectada", events.AlertRaised,
+                 lambda data: data.get("severity") == "critical"),
+    Subscribable("alert.warning", "Alerta de advertencia", events.AlertRaised,
+                 lambda data: data.get("severity") == "warning"),
+    Subscribable("alert.cleared", "Un sensor que no reportaba volvió a hacerlo", events.AlertCleared),
+    Subscribable("task.suggested", "La IA sugirió una tarea para una parcela", events.TaskSuggested),
+    Subscribable("task.created", "Se creó una tarea", events.TaskCreated),
+    Subscribable("task.decided", "Se aceptó o rechazó una tarea", events.TaskDecided),
+    Subscribable("tool.executed", "Tool ejecutado", None),
+    Subscribable("conversation.created", "Nueva conversación", None),
+    Subscribable("api.learned", "Nueva API aprendida", None),
+    Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),
+    Subscribable("chat.resolved", "Un chat de soporte se resolvió", None),
+    Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan", None),
+]  # fmt: skip
+
+BY_NAME = {entry.name: entry for entry in NAMES}
+
+
+def sources() -> list[type[Event]]:
+    """The subjects to consume for deliveries, each once."""
+    found: dict[str, type[Event]] = {}
+    for entry in NAMES:
+        if entry.source is not None:
+            found.setdefault(entry.source.subject, entry.source)
+    return list(found.values())
+
+
+def names_for(subject: str, data: dict[str, Any]) -> list[str]:
+    return [e.name for e in NAMES if e.source is not None and e.source.subject == subject and e.matches(data)]

@@ -1,0 +1,173 @@
+"""Sending due deliveries: claim a batch, sign each per Standard Webhooks, post, record.
+
+Claiming moves a delivery's `next_attempt_at` past the send's timeout (a lease) in its own
+transaction, so replicas never send one at once and a process that dies mid-send leaves it
+due again after the lease. A receiver that answered 2xx before such a crash gets the event
+again: receivers deduplicate by `webhook-id`, as the specification asks.
+"""
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx
+from sqlalchemy import text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from standardwebhooks.webhooks import Webhook as Signer
+
+from shared.crypto import SecretCipher
+from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
+from webhooks import events
+from webhooks.config import Settings
+from webhooks.hooks.service import public_id
+from webhooks.models import Delivery, Webhook
+
+logger = logging.getLogger(__name__)
+
+_CLAIM = text("""
+    UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))
+    FROM webhooks w
+    WHERE w.id = d.webhook_id AND d.id IN (
+        SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at LIMIT :n FOR UPDATE SKIP LOCKED
+    )
+    RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.created_at, w.url, w.secret_sealed, w.active
+""")
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: UUID
+    webhook_id: int
+    event_id: UUID
+    payload: dict[str, Any]
+    attempts: int
+    created_at: datetime
+    url: str
+    secret_sealed: bytes
+    active: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Claimed
+    status_code: int | None
+    error: str | None
+
+    @property
+    def delivered(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def signer_for(secret: str) -> Signer:
+    """`whsec_<base64>` as the specification writes secrets; any other text as its UTF-8 bytes."""
+    return Signer(secret) if secret.startswith("whsec_") else Signer(secret.encode())
+
+
+def retry_delay(attempts: int, settings: Settings) -> float:
+    """Exponential in the attempts made, capped, with full jitter on the upper half."""
+    ceiling = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** max(0, attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+class Sender:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+        cipher: SecretCipher,
+        policy: OutboundPolicy,
+        settings: Settings,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.client = client
+        self.cipher = cipher
+        self.policy = policy
+        self.settings = settings
+
+    async def run(self) -> None:
+        while True:
+            try:
+                sent = await self.send_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("delivery round failed")
+                sent = 0
+            if sent < self.settings.delivery_batch:
+                await asyncio.sleep(self.settings.poll_seconds)
+
+    async def send_due(self) -> int:
+        """Claim, send and record one batch; returns how many were sent."""
+        lease = self.settings.delivery_timeout_seconds * 2 + 5
+        async with self.sessionmaker() as session, session.begin():
+            rows = (await session.execute(_CLAIM, {"lease": lease, "n": self.settings.delivery_batch})).all()
+        if not rows:
+            return 0
+        outcomes = await asyncio.gather(*(self.send(Claimed(*row)) for row in rows))
+        async with self.sessionmaker() as session, session.begin():
+            for outcome in outcomes:
+                await self.record(session, outcome)
+        return len(rows)
+
+    async def send(self, delivery: Claimed) -> Outcome:
+        if not delivery.active:
+            return Outcome(delivery, None, "webhook desactivado")
+        body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
+        message_id = f"msg_{delivery.event_id}"
+        now = datetime.now(UTC)
+        signature = signer_for(self.cipher.open(delivery.secret_sealed).decode()).sign(message_id, now, body)
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "platform-webhooks/0.1",
+            "webhook-id": message_id,
+            "webhook-timestamp": str(int(now.timestamp())),
+            "webhook-signature": signature,
+        }
+        try:
+            response, _ = await guarded_request(
+                self.client, "POST", delivery.url, self.policy, headers=headers, content=body.encode()
+            )
+        except UnsafeURL as exc:
+            return Outcome(delivery, None, exc.message)
+        except (httpx.HTTPError, TimeoutError) as exc:
+            return Outcome(delivery, None, type(exc).__name__)
+        return Outcome(delivery, response.status_code, None if response.is_success else f"HTTP {response.status_code}")
+
+    async def record(self, session: AsyncSession, outcome: Outcome) -> None:
+        delivery, now = outcome.delivery, datetime.now(UTC)
+        values: dict[str, Any] = {
+            "attempts": delivery.attempts + 1, "last_status_code": outcome.status_code, "last_error": outcome.error,
+        }  # fmt: skip
+        if outcome.delivered:
+            values |= {"status": "delivered", "delivered_at": now}
+            await session.execute(update(Webhook).where(Webhook.id == delivery.webhook_id).values(failing_since=None))
+        else:
+            retry_at = now + timedelta(seconds=retry_delay(delivery.attempts + 1, self.settings))
+            gave_up = not delivery.active or retry_at > delivery.created_at + timedelta(
+                seconds=self.settings.retry_window_seconds
+            )
+            values |= {"status": "failed"} if gave_up else {"next_attempt_at": retry_at}
+            await self.note_failure(session, delivery.webhook_id, now)
+        await session.execute(update(Delivery).where(Delivery.id == delivery.id).values(**values))
+
+    async def note_failure(self, session: AsyncSession, webhook_id: int, now: datetime) -> None:
+        """A webhook failing every delivery for `disable_after_seconds` is disabled, its owner told."""
+        webhook = await session.get(Webhook, webhook_id, with_for_update=True)
+        if webhook is None or not webhook.active:
+            return
+        if webhook.failing_since is None:
+            webhook.failing_since = now
+        elif now - webhook.failing_since >= timedelta(seconds=self.settings.disable_after_seconds):
+            webhook.active, webhook.disabled_at = False, now
+            reason = f"Todas las entregas fallaron desde {webhook.failing_since.isoformat()}."
+            event = events.WebhookDisabled(
+                webhook_id=public_id(webhook.id), owner_id=webhook.owner_id, url=webhook.url, reason=reason
+            )
+            await events.outbox.emit(session, event, tenant_id=webhook.tenant_id)
+        await session.flush()

@@ -1,0 +1,75 @@
+"""What webhooks publishes, and the views of other services' events it consumes.
+
+A view names only the fields read here; the publisher's `events.py` owns the full model
+(`tests/test_event_contracts.py` checks they agree). Deliveries carry the publisher's whole
+payload, not the view.
+"""
+
+from shared.events import Event, Outbox
+from webhooks.models import outbox_table
+
+outbox = Outbox(outbox_table, source="webhooks")
+
+
+class WebhookDisabled(Event):
+    """Every delivery to a webhook failed for a day: it was disabled. Tells its owner."""
+
+    subject = "webhooks.webhook.disabled"
+    webhook_id: str
+    owner_id: int
+    url: str
+    reason: str
+
+
+PUBLISHED: list[type[Event]] = [WebhookDisabled]
+
+
+# -- consumed ----------------------------------------------------------------------------------
+class AlertRaised(Event):
+    subject = "brain.alert.raised"
+    alerta_id: int
+    parcela_id: int
+    severity: str
+
+
+class AlertCleared(Event):
+    subject = "brain.alert.cleared"
+    alerta_id: int
+    parcela_id: int
+
+
+class TaskSuggested(Event):
+    subject = "brain.task.suggested"
+    parcela_id: int
+
+
+class TaskCreated(Event):
+    subject = "agro.task.created"
+    tarea_id: int
+    parcela_id: int
+
+
+class TaskDecided(Event):
+    subject = "agro.task.decided"
+    tarea_id: int
+    decision: str
+
+
+class FieldUpserted(Event):
+    subject = "agro.field.upserted"
+    parcela_id: int
+
+
+class FieldDeleted(Event):
+    subject = "agro.field.deleted"
+    parcela_id: int
+
+
+class NodeUpserted(Event):
+    subject = "agro.node.upserted"
+    nodo_id: int
+
+
+class NodeDeleted(Event):
+    subject = "agro.node.deleted"
+    nodo_id: int

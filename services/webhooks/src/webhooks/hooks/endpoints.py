@@ -1,0 +1,102 @@
+"""002's `/api/webhooks`, with the list, detail, update, delete, delivery log and test event it implies."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from shared.crypto import SecretCipher
+from shared.errors import documented
+from shared.outbound import OutboundPolicy, UnsafeURL
+from shared.sessions import SessionDep
+from webhooks.access import Staff
+from webhooks.catalog import NAMES
+from webhooks.hooks import service
+from webhooks.hooks.schemas import (
+    DeliveryList,
+    EventName,
+    EventNameList,
+    TestQueued,
+    WebhookCreated,
+    WebhookIn,
+    WebhookList,
+    WebhookOut,
+    WebhookPatch,
+)
+
+router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+WebhookId = Annotated[str, Path(pattern=r"^wh_\d{1,18}$", examples=["wh_1"])]
+
+
+def _cipher(request: Request) -> SecretCipher:
+    cipher: SecretCipher = request.app.state.secret_cipher
+    return cipher
+
+
+def _policy(request: Request) -> OutboundPolicy:
+    policy: OutboundPolicy = request.app.state.outbound_policy
+    return policy
+
+
+@router.post("", response_model=WebhookCreated, status_code=201, responses=documented(UnsafeURL))
+async def create_webhook(body: WebhookIn, principal: Staff, session: SessionDep, request: Request) -> WebhookCreated:
+    """Configurar webhook. The secret is in this answer only."""
+    webhook, secret = await service.create(session, principal, body, _cipher(request), _policy(request))
+    return WebhookCreated(**service.as_out(webhook).model_dump(), secret=secret)
+
+
+@router.get("", response_model=WebhookList)
+async def list_webhooks(principal: Staff, session: SessionDep) -> WebhookList:
+    return WebhookList(webhooks=[service.as_out(w) for w in await service.listing(session, principal)])
+
+
+@router.get("/events", response_model=EventNameList)
+async def subscribable_events(principal: Staff) -> EventNameList:
+    """Eventos disponibles."""
+    return EventNameList(events=[EventName(name=e.name, description=e.description) for e in NAMES])
+
+
+@router.get("/{webhook_id}", response_model=WebhookOut)
+async def get_webhook(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> WebhookOut:
+    return service.as_out(await service.get(session, principal, webhook_id))
+
+
+@router.put("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
+async def replace_webhook(
+    webhook_id: WebhookId, body: WebhookIn, principal: Staff, session: SessionDep, request: Request
+) -> WebhookOut:
+    webhook = await service.get(session, principal, webhook_id)
+    return service.as_out(await service.update(session, webhook, body, _cipher(request), _policy(request)))
+
+
+@router.patch("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
+async def update_webhook(
+    webhook_id: WebhookId, body: WebhookPatch, principal: Staff, session: SessionDep, request: Request
+) -> WebhookOut:
+    webhook = await service.get(session, principal, webhook_id)
+    return service.as_out(await service.update(session, webhook, body, _cipher(request), _policy(request)))
+
+
+@router.delete("/{webhook_id}", status_code=204, response_class=Response)
+async def delete_webhook(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> Response:
+    await service.delete(session, await service.get(session, principal, webhook_id))
+    return Response(status_code=204)
+
+
+@router.get("/{webhook_id}/deliveries", response_model=DeliveryList)
+async def list_deliveries(
+    webhook_id: WebhookId,
+    principal: Staff,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> DeliveryList:
+    """The delivery log, newest first."""
+    webhook = await service.get(session, principal, webhook_id)
+    return DeliveryList(deliveries=[service.as_delivery(d) for d in await service.deliveries(session, webhook, limit)])
+
+
+@router.post("/{webhook_id}/test", response_model=TestQueued, status_code=202)
+async def send_test_event(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> TestQueued:
+    """Queue a `webhook.test` delivery; its outcome shows in the delivery log."""
+    delivery = await service.queue_test(session, await service.get(session, principal, webhook_id))
+    return TestQueued(delivery_id=str(delivery.id))

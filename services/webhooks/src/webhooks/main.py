@@ -1,0 +1,69 @@
+import re
+
+import httpx
+from fastapi import FastAPI
+
+from shared.crypto import SecretCipher
+from shared.outbound import OutboundPolicy
+from shared.service import ConsumerSpec, create_service_app
+from webhooks import catalog, events
+from webhooks.config import settings
+from webhooks.delivery.fanout import fan_out_of
+from webhooks.delivery.sender import Sender
+from webhooks.hooks.endpoints import router as hooks_router
+from webhooks.metrics import handlers
+from webhooks.metrics.endpoints import router as metrics_router
+from webhooks.models import SCHEMA, inbox_table, outbox_table
+
+
+def _durable(prefix: str, subject: str) -> str:
+    return f"{prefix}-{re.sub(r'[^a-z0-9]+', '-', subject)}"
+
+
+CONSUMERS = [
+    *[
+        ConsumerSpec(durable=_durable("webhooks", source.subject), event=source, handler=fan_out_of(source.subject))
+        for source in catalog.sources()
+    ],
+    ConsumerSpec(durable="metrics-alert-raised", event=events.AlertRaised, handler=handlers.on_alert_raised),
+    ConsumerSpec(durable="metrics-alert-cleared", event=events.AlertCleared, handler=handlers.on_alert_cleared),
+    ConsumerSpec(durable="metrics-field-upserted", event=events.FieldUpserted, handler=handlers.on_field_upserted),
+    ConsumerSpec(durable="metrics-field-deleted", event=events.FieldDeleted, handler=handlers.on_field_deleted),
+    ConsumerSpec(durable="metrics-node-upserted", event=events.NodeUpserted, handler=handlers.on_node_upserted),
+    ConsumerSpec(durable="metrics-node-deleted", event=events.NodeDeleted, handler=handlers.on_node_deleted),
+]
+
+
+async def prepare(app: FastAPI) -> None:
+    app.state.secret_cipher = SecretCipher(
+        settings.secret_encryption_key, purpose=b"webhook-secret", setting="WEBHOOKS_SECRET_ENCRYPTION_KEY"
+    )
+    app.state.outbound_policy = OutboundPolicy(
+        allowed_networks=settings.outbound_allowed_networks, timeout_seconds=settings.delivery_timeout_seconds
+    )
+
+
+async def deliver(app: FastAPI) -> None:
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
+    async with httpx.AsyncClient(follow_redirects=False, limits=limits) as client:
+        sender = Sender(app.state.sessionmaker, client, app.state.secret_cipher, app.state.outbound_policy, settings)
+        await sender.run()
+
+
+def create_app() -> FastAPI:
+    return create_service_app(
+        settings,
+        title="webhooks",
+        version="0.1.0",
+        schema=SCHEMA,
+        routers=[hooks_router, metrics_router],
+        messaging=(outbox_table, inbox_table),
+        consumers=CONSUMERS,
+        workers=[deliver],
+        events=events.PUBLISHED,
+        on_startup=prepare,
+        description="Webhooks signed per Standard Webhooks, and the platform metrics (seed 002).",
+    )
+
+
+app = create_app()

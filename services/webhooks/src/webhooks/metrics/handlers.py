@@ -1,0 +1,50 @@
+"""The metrics' read models, from events: alerts by severity, fields and nodes per workspace."""
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.events import Envelope
+from shared.repository import apply_deletion, apply_newer
+from webhooks import events
+from webhooks.models import AlertSeen, Asset
+
+
+async def on_alert_raised(session: AsyncSession, envelope: Envelope, event: events.AlertRaised) -> None:
+    values = {
+        "alerta_id": event.alerta_id,
+        "tenant_id": envelope.tenant_id or 0,
+        "severity": event.severity,
+        "raised_at": envelope.occurred_at,
+    }
+    await session.execute(insert(AlertSeen).values(values).on_conflict_do_nothing())
+
+
+async def on_alert_cleared(session: AsyncSession, envelope: Envelope, event: events.AlertCleared) -> None:
+    await session.execute(
+        update(AlertSeen).where(AlertSeen.alerta_id == event.alerta_id).values(cleared_at=envelope.occurred_at)
+    )
+
+
+async def _asset(session: AsyncSession, envelope: Envelope, kind: str, asset_id: int, *, deleted: bool) -> None:
+    key = {"kind": kind, "asset_id": asset_id}
+    if deleted:
+        await apply_deletion(session, Asset, key, envelope.occurred_at, tenant_id=envelope.tenant_id or 0)
+    else:
+        await apply_newer(session, Asset, key, {"tenant_id": envelope.tenant_id or 0}, envelope.occurred_at)
+
+
+async def on_field_upserted(session: AsyncSession, envelope: Envelope, event: events.FieldUpserted) -> None:
+    await _asset(session, envelope, "parcela", event.parcela_id, deleted=False)
+
+
+async def on_field_deleted(session: AsyncSession, envelope: Envelope, event: events.FieldDeleted) -> None:
+    await _asset(session, envelope, "parcela", event.parcela_id, deleted=True)
+
+
+async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:
+    await _asset(session, envelope, "nodo", event.nodo_id, deleted=False)
+
+
+async def on_node_deleted(session: AsyncSession, envelope: Envelope, event: events.NodeDeleted) -> None:
+    await _asset(session, envelope, "nodo", event.nodo_id, deleted=True)

@@ -1,0 +1,180 @@
+"""Webhooks through the gateway, delivered to a real receiver on loopback, and the metrics."""
+
+import asyncio
+import itertools
+import json
+import time
+from datetime import UTC, date, datetime
+from typing import Any
+
+import httpx
+from standardwebhooks.webhooks import Webhook as Verifier
+
+from agro.testing import NewField, NewNode
+from auth.testing import Workspace, auth_header
+from shared.devtools.stack import Stack
+
+
+async def create(gateway: httpx.AsyncClient, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = await gateway.post("/api/webhooks", json=body, headers=auth_header(token))
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+async def deliveries(gateway: httpx.AsyncClient, token: str, webhook_id: str) -> list[dict[str, Any]]:
+    response = await gateway.get(f"/api/webhooks/{webhook_id}/deliveries", headers=auth_header(token))
+    assert response.status_code == 200, response.text
+    return list(response.json()["deliveries"])
+
+
+async def test_a_signed_delivery_verifies_with_standardwebhooks(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    receiver: Any,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+) -> None:
+    owner = workspace.owner_token
+    hook = await create(gateway, owner, {"url": f"{receiver.url}/hook", "events": ["alert.critical"]})
+    secret = hook.pop("secret")
+    assert secret.startswith("whsec_")
+    assert hook["id"].startswith("wh_")
+    assert (hook["events"], hook["active"]) == (["alert.critical"], True)
+    detail = (await gateway.get(f"/api/webhooks/{hook['id']}", headers=auth_header(owner))).json()
+    listed = (await gateway.get("/api/webhooks", headers=auth_header(owner))).json()
+    assert "secret" not in json.dumps(detail) + json.dumps(listed)
+    assert [w["id"] for w in listed["webhooks"]] == [hook["id"]]
+
+    queued = await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(owner))
+    assert queued.status_code == 202, queued.text
+    [test] = await receiver.wait_for("/hook", 1)
+    payload = Verifier(secret).verify(test.body, test.headers)  # raises unless the signature is right
+    assert payload["type"] == "webhook.test"
+
+    # A real event: a dry reading makes brain raise a critical alert in this workspace.
+    field_id = await new_field(
+        workspace.farmer_token, variedad_id=catalogue["variety"], fecha_siembra=date.today().isoformat()
+    )
+    node = await new_node(owner, field_id)
+    dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
+    moment = datetime.now(UTC).isoformat()
+    body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": moment, "lecturas": dry}
+    deadline = time.monotonic() + 10
+    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+    _, alert = await receiver.wait_for("/hook", 2)
+    event = Verifier(secret).verify(alert.body, alert.headers)
+    assert event["type"] == "alert.critical"
+    assert event["data"]["parcela_id"] == field_id
+    assert alert.headers["webhook-id"] != test.headers["webhook-id"]
+
+    async def metrics() -> dict[str, Any]:
+        return dict((await gateway.get("/api/metrics", headers=auth_header(owner))).json())
+
+    deadline = time.monotonic() + 10
+    while (current := await metrics())["alerts"]["critical"] < 1:
+        assert time.monotonic() < deadline, current
+        await asyncio.sleep(0.1)
+    assert current["infrastructure"]["parcelas"] == 1
+    assert current["infrastructure"]["nodos"] == 1
+    assert current["infrastructure"]["aws_instances"] == 0
+    assert current["agent_stats"]["uptime_seconds"] >= 0
+    assert set(current) == {"alerts", "infrastructure", "agent_stats"}
+
+
+async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_delivered(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    receiver.script["/flaky"] = [500, 500, 200]
+    hook = await create(gateway, workspace.owner_token, {"url": f"{receiver.url}/flaky", "events": ["task.created"],
+                                                         "secret": "un-secreto-cualquiera"})  # fmt: skip
+    await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(workspace.owner_token))
+    attempts = await receiver.wait_for("/flaky", 3)
+    assert len({a.headers["webhook-id"] for a in attempts}) == 1
+    Verifier(b"un-secreto-cualquiera").verify(attempts[-1].body, attempts[-1].headers)
+    deadline = time.monotonic() + 5
+    while (log := await deliveries(gateway, workspace.owner_token, hook["id"]))[0]["status"] != "delivered":
+        assert time.monotonic() < deadline, log
+        await asyncio.sleep(0.1)
+    assert log[0]["attempts"] == 3
+    assert log[0]["last_status_code"] == 200
+
+
+async def test_a_receiver_that_stops_answering_gets_growing_delays_then_is_disabled(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, published: Any
+) -> None:
+    receiver.script["/down"] = [503]
+    hook = await create(gateway, workspace.owner_token, {"url": f"{receiver.url}/down", "events": ["alert.warning"]})
+    await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(workspace.owner_token))
+    attempts = await receiver.wait_for("/down", 4)
+    gaps = [later.at - earlier.at for earlier, later in itertools.pairwise(attempts)]
+    assert gaps[2] > gaps[0], gaps  # 0.15-0.3 s, then 0.3-0.6 s, then 0.6-1.2 s (WEBHOOKS_RETRY_BASE_SECONDS=0.3)
+
+    # Failing for WEBHOOKS_DISABLE_AFTER_SECONDS (6 s in tests): disabled, and its owner told.
+    deadline = time.monotonic() + 20
+    url = f"/api/webhooks/{hook['id']}"
+    while (detail := (await gateway.get(url, headers=auth_header(workspace.owner_token))).json())["active"]:
+        assert time.monotonic() < deadline, detail
+        await asyncio.sleep(0.2)
+    assert detail["disabled_at"] is not None
+    told = [e for e in await published("webhooks.webhook.disabled") if e["data"]["webhook_id"] == hook["id"]]
+    assert told
+    assert told[0]["data"]["owner_id"] == workspace.owner.id
+
+
+async def test_ssrf_targets_and_other_workspaces_are_refused(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    refused = [
+        "http://169.254.169.254/latest/meta-data/", "http://2130706434:80/", "http://0x7f000002/",
+        "http://127.0.0.2:9/", "http://[::ffff:127.0.0.2]/", "http://10.0.0.7/", "file:///etc/passwd",
+    ]  # fmt: skip
+    for url in refused:
+        response = await gateway.post("/api/webhooks", json={"url": url, "events": ["alert.critical"]}, headers=owner)
+        assert response.status_code == 400, (url, response.text)
+        assert response.json()["error"]["code"] == "INVALID_REQUEST"
+    unknown = await gateway.post("/api/webhooks", json={"url": receiver.url, "events": ["no.existe"]}, headers=owner)
+    assert unknown.status_code == 400
+
+    hook = await create(gateway, workspace.owner_token, {"url": receiver.url, "events": ["alert.critical"]})
+    farmer = auth_header(workspace.farmer_token)
+    assert (await gateway.get("/api/webhooks", headers=farmer)).status_code == 403  # needs espacio:ver
+    email, password = "otro-espacio@example.com", "otra-clave-segura"
+    await gateway.post("/users/", json={"email": email, "password": password})
+    login = await gateway.post("/api/auth/login", json={"username": email, "password": password})
+    stranger = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    assert (await gateway.get(f"/api/webhooks/{hook['id']}", headers=stranger)).status_code == 404
+    assert (await gateway.delete(f"/api/webhooks/{hook['id']}", headers=stranger)).status_code == 404
+
+
+async def test_deliveries_survive_a_restart_and_none_is_sent_again_after_success(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, platform_stack: Stack
+) -> None:
+    receiver.script["/later"] = [503]
+    hook = await create(gateway, workspace.owner_token, {"url": f"{receiver.url}/later", "events": ["task.decided"]})
+    for _ in range(5):
+        await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(workspace.owner_token))
+    await receiver.wait_for("/later", 5)
+    platform_stack.stop_service("webhooks", kill=True)
+    receiver.script["/later"] = [200]
+    platform_stack.start_service("webhooks")
+    platform_stack.wait_healthy("webhooks")
+
+    deadline = time.monotonic() + 20
+    while True:
+        log = await deliveries(gateway, workspace.owner_token, hook["id"])
+        if all(d["status"] == "delivered" for d in log):
+            break
+        assert time.monotonic() < deadline, log
+        await asyncio.sleep(0.2)
+    assert len(log) == 5
+    await asyncio.sleep(1.5)
+    answered: dict[str, int] = {}
+    for request in receiver.on("/later"):
+        answered[request.headers["webhook-id"]] = answered.get(request.headers["webhook-id"], 0) + 1
+    assert len(answered) == 5
+    late = [r for r in receiver.on("/later") if r.at > time.monotonic() - 1.0]
+    assert late == []  # nothing sent again once delivered
