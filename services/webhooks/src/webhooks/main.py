@@ -1,15 +1,14 @@
 import re
 
-import httpx
 from fastapi import FastAPI
 
 from shared.crypto import SecretCipher
 from shared.outbound import OutboundPolicy
-from shared.service import ConsumerSpec, create_service_app
+from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
 from webhooks import catalog, events
 from webhooks.config import settings
 from webhooks.delivery.fanout import fan_out_of
-from webhooks.delivery.sender import Sender
+from webhooks.delivery.sender import Receivers, Sender
 from webhooks.hooks.endpoints import router as hooks_router
 from webhooks.metrics import handlers
 from webhooks.metrics.endpoints import router as metrics_router
@@ -20,11 +19,11 @@ def _durable(prefix: str, subject: str) -> str:
     return f"{prefix}-{re.sub(r'[^a-z0-9]+', '-', subject)}"
 
 
+FAN_OUT = [
+    BatchConsumerSpec(durable=_durable("webhooks", source.subject), event=source, handler=fan_out_of(source.subject))
+    for source in catalog.sources()
+]
 CONSUMERS = [
-    *[
-        ConsumerSpec(durable=_durable("webhooks", source.subject), event=source, handler=fan_out_of(source.subject))
-        for source in catalog.sources()
-    ],
     ConsumerSpec(durable="metrics-alert-raised", event=events.AlertRaised, handler=handlers.on_alert_raised),
     ConsumerSpec(durable="metrics-alert-cleared", event=events.AlertCleared, handler=handlers.on_alert_cleared),
     ConsumerSpec(durable="metrics-field-upserted", event=events.FieldUpserted, handler=handlers.on_field_upserted),
@@ -44,10 +43,12 @@ async def prepare(app: FastAPI) -> None:
 
 
 async def deliver(app: FastAPI) -> None:
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=100)
-    async with httpx.AsyncClient(follow_redirects=False, limits=limits) as client:
-        sender = Sender(app.state.sessionmaker, client, app.state.secret_cipher, app.state.outbound_policy, settings)
+    receivers = Receivers()
+    sender = Sender(app.state.sessionmaker, receivers, app.state.secret_cipher, app.state.outbound_policy, settings)
+    try:
         await sender.run()
+    finally:
+        await receivers.aclose()
 
 
 def create_app() -> FastAPI:
@@ -59,6 +60,7 @@ def create_app() -> FastAPI:
         routers=[hooks_router, metrics_router],
         messaging=(outbox_table, inbox_table),
         consumers=CONSUMERS,
+        batch_consumers=FAN_OUT,
         workers=[deliver],
         events=events.PUBLISHED,
         on_startup=prepare,

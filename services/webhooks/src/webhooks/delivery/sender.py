@@ -13,6 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import httpx
@@ -28,6 +29,13 @@ from webhooks.hooks.service import public_id
 from webhooks.models import Delivery, Webhook
 
 logger = logging.getLogger(__name__)
+
+_DELIVERED = text("""
+    UPDATE deliveries d SET status = 'delivered', delivered_at = now(), attempts = d.attempts + 1,
+        last_status_code = u.code, last_error = NULL
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:codes AS int[])) AS u(id, code)
+    WHERE d.id = u.id
+""")
 
 _CLAIM = text("""
     UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))
@@ -75,20 +83,46 @@ def retry_delay(attempts: int, settings: Settings) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+class Receivers:
+    """One small connection pool per receiver (host and port): httpcore checks every pooled
+    connection on each request, so one big pool costs more the more receivers there are; and
+    a slow receiver fills only its own few slots, never the others'."""
+
+    PER_RECEIVER = 4
+
+    def __init__(self) -> None:
+        self._clients: dict[str, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
+
+    def for_url(self, url: str) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+        key = urlsplit(url).netloc.lower()
+        if key not in self._clients:
+            limits = httpx.Limits(max_connections=self.PER_RECEIVER, max_keepalive_connections=self.PER_RECEIVER)
+            client = httpx.AsyncClient(follow_redirects=False, limits=limits)
+            self._clients[key] = (client, asyncio.Semaphore(self.PER_RECEIVER))
+        return self._clients[key]
+
+    async def aclose(self) -> None:
+        for client, _ in self._clients.values():
+            await client.aclose()
+        self._clients.clear()
+
+
 class Sender:
     def __init__(
         self,
         sessionmaker: async_sessionmaker[AsyncSession],
-        client: httpx.AsyncClient,
+        receivers: Receivers,
         cipher: SecretCipher,
         policy: OutboundPolicy,
         settings: Settings,
     ) -> None:
         self.sessionmaker = sessionmaker
-        self.client = client
+        self.receivers = receivers
         self.cipher = cipher
         self.policy = policy
         self.settings = settings
+        # Opened secrets by sealed value: a changed secret is a new key, an old one ages out.
+        self._signers: dict[bytes, Signer] = {}
 
     async def run(self) -> None:
         while True:
@@ -110,18 +144,47 @@ class Sender:
         if not rows:
             return 0
         outcomes = await asyncio.gather(*(self.send(Claimed(*row)) for row in rows))
+        delivered = [outcome for outcome in outcomes if outcome.delivered]
         async with self.sessionmaker() as session, session.begin():
+            if delivered:
+                await self.record_delivered(session, delivered)
             for outcome in outcomes:
-                await self.record(session, outcome)
+                if not outcome.delivered:
+                    await self.record(session, outcome)
         return len(rows)
 
+    def signer(self, sealed: bytes) -> Signer:
+        signer = self._signers.get(sealed)
+        if signer is None:
+            if len(self._signers) > 10_000:
+                self._signers.clear()
+            signer = self._signers[sealed] = signer_for(self.cipher.open(sealed).decode())
+        return signer
+
+    async def record_delivered(self, session: AsyncSession, delivered: list[Outcome]) -> None:
+        """Every success of a batch in two statements."""
+        ids = [outcome.delivery.id for outcome in delivered]
+        codes = [outcome.status_code for outcome in delivered]
+        await session.execute(_DELIVERED, {"ids": ids, "codes": codes})
+        webhooks = sorted({outcome.delivery.webhook_id for outcome in delivered})
+        await session.execute(
+            update(Webhook)
+            .where(Webhook.id.in_(webhooks), Webhook.failing_since.is_not(None))
+            .values(failing_since=None)
+        )
+
     async def send(self, delivery: Claimed) -> Outcome:
+        client, slots = self.receivers.for_url(delivery.url)
+        async with slots:
+            return await self._send(client, delivery)
+
+    async def _send(self, client: httpx.AsyncClient, delivery: Claimed) -> Outcome:
         if not delivery.active:
             return Outcome(delivery, None, "webhook desactivado")
         body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
         message_id = f"msg_{delivery.event_id}"
         now = datetime.now(UTC)
-        signature = signer_for(self.cipher.open(delivery.secret_sealed).decode()).sign(message_id, now, body)
+        signature = self.signer(delivery.secret_sealed).sign(message_id, now, body)
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "platform-webhooks/0.1",
@@ -131,7 +194,7 @@ class Sender:
         }
         try:
             response, _ = await guarded_request(
-                self.client, "POST", delivery.url, self.policy, headers=headers, content=body.encode()
+                client, "POST", delivery.url, self.policy, headers=headers, content=body.encode()
             )
         except UnsafeURL as exc:
             return Outcome(delivery, None, exc.message)
@@ -140,20 +203,16 @@ class Sender:
         return Outcome(delivery, response.status_code, None if response.is_success else f"HTTP {response.status_code}")
 
     async def record(self, session: AsyncSession, outcome: Outcome) -> None:
+        """A failed attempt: retry later, or give up once past the retry window."""
         delivery, now = outcome.delivery, datetime.now(UTC)
+        retry_at = now + timedelta(seconds=retry_delay(delivery.attempts + 1, self.settings))
+        window_ends = delivery.created_at + timedelta(seconds=self.settings.retry_window_seconds)
+        gave_up = not delivery.active or retry_at > window_ends
         values: dict[str, Any] = {
             "attempts": delivery.attempts + 1, "last_status_code": outcome.status_code, "last_error": outcome.error,
+            **({"status": "failed"} if gave_up else {"next_attempt_at": retry_at}),
         }  # fmt: skip
-        if outcome.delivered:
-            values |= {"status": "delivered", "delivered_at": now}
-            await session.execute(update(Webhook).where(Webhook.id == delivery.webhook_id).values(failing_since=None))
-        else:
-            retry_at = now + timedelta(seconds=retry_delay(delivery.attempts + 1, self.settings))
-            gave_up = not delivery.active or retry_at > delivery.created_at + timedelta(
-                seconds=self.settings.retry_window_seconds
-            )
-            values |= {"status": "failed"} if gave_up else {"next_attempt_at": retry_at}
-            await self.note_failure(session, delivery.webhook_id, now)
+        await self.note_failure(session, delivery.webhook_id, now)
         await session.execute(update(Delivery).where(Delivery.id == delivery.id).values(**values))
 
     async def note_failure(self, session: AsyncSession, webhook_id: int, now: datetime) -> None:
