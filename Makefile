@@ -50,6 +50,7 @@ bench: install
 	$(PY) bench/auth.py
 	$(PY) bench/ingest.py
 	$(PY) bench/history.py
+	$(PY) bench/webhooks.py
 
 clean-data:
 	rm -rf .data

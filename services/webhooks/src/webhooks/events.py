@@ -5,6 +5,8 @@ A view names only the fields read here; the publisher's `events.py` owns the ful
 payload, not the view.
 """
 
+from typing import Literal
+
 from shared.events import Event, Outbox
 from webhooks.models import outbox_table
 
@@ -29,7 +31,7 @@ class AlertRaised(Event):
     subject = "brain.alert.raised"
     alerta_id: int
     parcela_id: int
-    severity: str
+    severity: Literal["critical", "warning"]
 
 
 class AlertCleared(Event):
