@@ -175,6 +175,7 @@ async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_reset
     new_field: NewField,
     new_node: NewNode,
     catalogue: dict[str, Any],
+    published: Any,
 ) -> None:
     field_id = await new_field(workspace.farmer_token, plan_id=catalogue["plans"]["Básico"])  # 8 a day
     node = await new_node(workspace.owner_token, field_id)
@@ -196,3 +197,13 @@ async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_reset
     assert refused.status_code == 429
     assert "Se restablece" in refused.json()["detail"]
     assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    again = await gateway.post(INGEST, json=body_for(node, at=start + timedelta(minutes=9)), headers=node.header)
+    assert again.status_code == 429
+
+    # The first refusal of the day is published once (webhooks' `reading.limit_reached`).
+    deadline = time.monotonic() + 10
+    while not (reached := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
+        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
+    assert len(reached) == 1
+    assert reached[0]["data"]["limite"] == 8
+    assert reached[0]["tenant_id"] == workspace.tenant_id

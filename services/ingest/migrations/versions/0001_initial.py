@@ -55,6 +55,7 @@ def upgrade() -> None:
         sa.Column("parcela_id", sa.BigInteger(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("limit_reached_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("parcela_id", "day", name=op.f("pk_day_counts")),
         schema="ingest",
     )

@@ -4,9 +4,12 @@ A consumed subject's model here names only the fields ingest reads; agro's `even
 the full one (`tests/test_event_contracts.py` checks the two agree).
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
-from shared.events import Event
+from ingest.models import outbox_table
+from shared.events import Event, Outbox
+
+outbox = Outbox(outbox_table, source="ingest")
 
 
 class SensorValue(Event):
@@ -60,4 +63,15 @@ class SubscriptionChanged(Event):
     limite_lecturas_dia: int | None = None
 
 
-PUBLISHED: list[type[Event]] = [ReadingsReceived]
+class LimitReached(Event):
+    """A field used up its plan's daily readings: posts are refused until `reinicia`.
+    Published once per field and day (webhooks' `reading.limit_reached`)."""
+
+    subject = "ingest.limit.reached"
+    parcela_id: int
+    dia: date
+    limite: int
+    reinicia: datetime
+
+
+PUBLISHED: list[type[Event]] = [ReadingsReceived, LimitReached]

@@ -58,3 +58,5 @@ class DayCount(Base):
     parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
+    # When the limit was first hit that day: `ingest.limit.reached` is published once.
+    limit_reached_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import events
 from ingest.models import DayCount, Subscription
@@ -57,6 +57,23 @@ async def reserve(
             f"Se restablece el {today.resets_at.isoformat()}.",
             headers={"Retry-After": str(wait), "X-RateLimit-Reset": str(int(today.resets_at.timestamp()))},
         )
+
+
+async def note_limit_reached(
+    sessionmaker: async_sessionmaker[AsyncSession], tenant_id: int, parcela_id: int, limit: int, today: Day
+) -> None:
+    """In a transaction of its own (the refused post's rolls back): flag the day and publish
+    `ingest.limit.reached` through the outbox, the first time only."""
+    async with sessionmaker() as session, session.begin():
+        first = await session.scalar(
+            update(DayCount)
+            .where(DayCount.parcela_id == parcela_id, DayCount.day == today.day, DayCount.limit_reached_at.is_(None))
+            .values(limit_reached_at=func.now())
+            .returning(DayCount.parcela_id)
+        )
+        if first is not None:
+            event = events.LimitReached(parcela_id=parcela_id, dia=today.day, limite=limit, reinicia=today.resets_at)
+            await events.outbox.emit(session, event, tenant_id=tenant_id)
 
 
 async def release(session: AsyncSession, parcela_id: int, limit: int | None, today: Day, count: int) -> None:

@@ -42,7 +42,8 @@ NAMES: list[Subscribable] = [
     Subscribable("api.learned", "Nueva API aprendida", None),
     Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),
     Subscribable("chat.resolved", "Un chat de soporte se resolvió", None),
-    Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan", None),
+    Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan",
+                 events.LimitReached),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in NAMES}

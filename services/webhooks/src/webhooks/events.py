@@ -57,6 +57,11 @@ class TaskDecided(Event):
     decision: str
 
 
+class LimitReached(Event):
+    subject = "ingest.limit.reached"
+    parcela_id: int
+
+
 class FieldUpserted(Event):
     subject = "agro.field.upserted"
     parcela_id: int

@@ -24,5 +24,6 @@ router = APIRouter(tags=["ingesta"])
 )
 async def ingest(body: IngestIn, node: AuthenticatedNode, request: Request, session: SessionDep) -> IngestAccepted:
     """Ingesta de datos desde nodo maestro: 201 once JetStream holds every lectura."""
-    inserted = await service.accept(session, request.app.state.nats, node, body, settings, datetime.now(UTC))
+    state = request.app.state
+    inserted = await service.accept(session, state.nats, node, body, settings, datetime.now(UTC), state.sessionmaker)
     return IngestAccepted(inserted=inserted)

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from nats.aio.client import Client as NATS
 from prometheus_client import Counter
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import events, quota
 from ingest.config import Settings
@@ -75,7 +75,13 @@ def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[dict[
 
 
 async def accept(
-    session: AsyncSession, nc: NATS, node: NodeCredential, body: IngestIn, settings: Settings, now: datetime
+    session: AsyncSession,
+    nc: NATS,
+    node: NodeCredential,
+    body: IngestIn,
+    settings: Settings,
+    now: datetime,
+    sessionmaker: async_sessionmaker[AsyncSession],
 ) -> int:
     """Publish the post's lecturas; returns how many were new. The session commits after."""
     check_ownership(node, body)
@@ -84,7 +90,13 @@ async def accept(
         raise ServiceUnavailable()
     today = quota.Day.current(ZoneInfo(settings.day_timezone), now)
     instants = len({lectura["timestamp"] for lectura in lecturas})
-    await quota.reserve(session, node.parcela_id, node.daily_limit, today, instants, now)
+    try:
+        await quota.reserve(session, node.parcela_id, node.daily_limit, today, instants, now)
+    except quota.DailyLimitReached:
+        assert node.daily_limit is not None
+        await session.rollback()  # the refused upsert still locks the day's row
+        await quota.note_limit_reached(sessionmaker, node.tenant_id, node.parcela_id, node.daily_limit, today)
+        raise
     event = events.ReadingsReceived.model_validate(
         {"parcela_id": node.parcela_id, "codigo_nodo_maestro": node.codigo, "lecturas": lecturas}
     )
