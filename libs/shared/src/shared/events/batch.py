@@ -15,7 +15,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -87,7 +86,7 @@ class BatchConsumer:
         assert self._sub is not None
         try:
             messages = await self._sub.fetch(self.batch_size, timeout=timeout)
-        except NatsTimeoutError:
+        except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             return 0
         parsed = []
         for msg in messages:

@@ -6,7 +6,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import ValidationError
@@ -83,7 +82,7 @@ class EventConsumer:
         assert self._sub is not None
         try:
             messages = await self._sub.fetch(self.batch_size, timeout=timeout)
-        except NatsTimeoutError:
+        except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             return 0
         for msg in messages:
             await self.process(msg)
