@@ -10,7 +10,7 @@ PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test fuzz lint format bench clean-data
+.PHONY: install run test fuzz lint format bench cluster clean-data
 
 install: $(STAMP)
 
@@ -33,6 +33,11 @@ test: install
 # A long schemathesis pass (the bounded one is part of `make test`); FUZZ_MAX_EXAMPLES, FUZZ_SEED tune it.
 fuzz: install
 	FUZZ_MAX_EXAMPLES=$${FUZZ_MAX_EXAMPLES:-100} $(PY) -m pytest tests/fuzz
+
+# The sensor loop on a 3-node JetStream cluster (R3 streams, two replicas of ingest, brain and
+# agro), a NATS node and a brain replica killed while nodes post; prints its figures.
+cluster: install
+	set -o pipefail; $(PY) -m pytest tests/cluster -q -s 2>&1 | grep -v '^{"ts"'
 
 lint: install
 	$(PY) -m ruff check .

@@ -1,6 +1,6 @@
 """Settings every service shares; each service subclasses with its own env prefix."""
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["BaseServiceSettings"]
@@ -26,6 +26,9 @@ class BaseServiceSettings(BaseSettings):
     revocation_window_seconds: int = 7 * 24 * 3600
     log_level: str = "INFO"
     outbox_poll_seconds: float = Field(default=0.2, gt=0)
+    # Replicas of every JetStream stream (`shared.events.streams`): one setting for the whole
+    # deployment, so it has no service prefix. 3 on a production cluster.
+    stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("STREAM_REPLICAS"))
     # Non-public networks that calls to user-given URLs may reach anyway (`shared.outbound`),
     # e.g. ["10.1.0.0/16"]; empty, only public addresses are called.
     outbound_allowed_networks: list[str] = Field(default_factory=list)

@@ -14,8 +14,9 @@ import time
 
 from nats.aio.client import Client as NATS
 from nats.errors import Error as NatsError
-from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
+
+from shared.events.streams import counter_stream, ensure
 
 __all__ = ["MAX_WINDOW_SECONDS", "SharedCounter"]
 
@@ -48,15 +49,10 @@ class SharedCounter:
     async def attach(self, nc: NATS) -> None:
         """Count in JetStream from now on; creates the counter stream if it is missing."""
         js = nc.jetstream()
-        config = StreamConfig(
-            name=STREAM,
-            subjects=[f"{_PREFIX}.>"],
-            allow_msg_counter=True,
-            max_age=2 * MAX_WINDOW_SECONDS,
-            storage=StorageType.MEMORY,  # a NATS restart resets the counts: acceptable for limits
-        )
+        # In memory: a NATS restart resets the counts, acceptable for limits.
+        config = counter_stream(STREAM, [f"{_PREFIX}.>"], max_age_seconds=2 * MAX_WINDOW_SECONDS)
         try:
-            await js.add_stream(config)
+            await ensure(js, config)
         except BadRequestError:
             await js.update_stream(config)
         self._nats = nc

@@ -23,6 +23,7 @@ from shared.events import (
     asyncapi_document,
     connect_nats,
 )
+from shared.events.streams import configure_streams
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.security import start_token_verifier
@@ -77,6 +78,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_streams(settings.stream_replicas)
         engine = create_engine(settings.database_url, schema=schema, pool_size=settings.database_pool_size)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)

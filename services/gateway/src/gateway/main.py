@@ -17,6 +17,7 @@ from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, Route, RouteTable
 from shared.events import connect_nats
+from shared.events.streams import configure_streams
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging
 from shared.security import start_token_verifier
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+        configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
         app.state.verifier = await start_token_verifier(nc.jetstream(), settings)

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.devtools.processes import StartupError, spawn, stop, wait_for_port
+from shared.devtools.processes import StartupError, free_port, spawn, stop, wait_for_port
 
 PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root.
 DATABASE = "platform"
@@ -154,6 +154,7 @@ class Nats:
     data_dir: Path
     port: int
     process: subprocess.Popen[bytes]
+    cluster: "ClusterMember | None" = None
 
     @property
     def url(self) -> str:
@@ -163,8 +164,18 @@ class Nats:
         stop(self.process, sig=signal.SIGTERM, timeout=15)
 
 
-def start_nats(data_dir: Path, port: int) -> Nats:
-    """Start NATS with JetStream storing under `data_dir`/jetstream."""
+@dataclass(frozen=True)
+class ClusterMember:
+    """This server's place in a JetStream cluster: its name, route port and its peers' route ports."""
+
+    server_name: str
+    cluster_port: int
+    peer_ports: tuple[int, ...]
+    cluster_name: str = "platform"
+
+
+def start_nats(data_dir: Path, port: int, cluster: ClusterMember | None = None) -> Nats:
+    """Start NATS with JetStream storing under `data_dir`/jetstream (a cluster member with `cluster`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         str(_nats_server_bin()),
@@ -176,7 +187,28 @@ def start_nats(data_dir: Path, port: int) -> Nats:
         "--port",
         str(port),
     ]
+    if cluster is not None:
+        routes = ",".join(f"nats://127.0.0.1:{peer}" for peer in cluster.peer_ports)
+        argv += ["--server_name", cluster.server_name, "--cluster_name", cluster.cluster_name,
+                 "--cluster", f"nats://127.0.0.1:{cluster.cluster_port}", "--routes", routes]  # fmt: skip
     log = open(data_dir / "nats.log", "ab")
     process = spawn(argv, log=log)
     wait_for_port(port, timeout=30, process=process, what="NATS")
-    return Nats(data_dir, port, process)
+    return Nats(data_dir, port, process, cluster)
+
+
+def start_nats_cluster(data_dir: Path, size: int = 3) -> list[Nats]:
+    """`size` JetStream servers on free loopback ports, routed to each other (`make cluster`, tests)."""
+    ports = [free_port() for _ in range(size)]
+    routes = [free_port() for _ in range(size)]
+    members = [
+        ClusterMember(f"n{i + 1}", routes[i], tuple(p for j, p in enumerate(routes) if j != i)) for i in range(size)
+    ]
+    return [
+        start_nats(data_dir / member.server_name, port, member) for port, member in zip(ports, members, strict=True)
+    ]
+
+
+def restart_nats(server: Nats) -> Nats:
+    """The same server again, on its port with its store (after a stop or a kill)."""
+    return start_nats(server.data_dir, server.port, server.cluster)

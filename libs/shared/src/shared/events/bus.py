@@ -5,13 +5,10 @@ import logging
 import nats
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
-from nats.js.api import StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+
+from shared.events import streams
 
 logger = logging.getLogger(__name__)
-
-# Window inside which JetStream drops a message whose Nats-Msg-Id it has already stored.
-DUPLICATE_WINDOW_SECONDS = 120.0
 
 
 def stream_for_subject(subject: str) -> tuple[str, str]:
@@ -21,13 +18,16 @@ def stream_for_subject(subject: str) -> tuple[str, str]:
 
 
 async def connect_nats(url: str, *, name: str) -> NATS:
-    """A client that keeps reconnecting forever: a NATS restart must not kill a service."""
+    """A client that keeps reconnecting forever: a NATS restart must not kill a service.
+
+    `url` may list a cluster's servers, comma-separated.
+    """
 
     async def on_error(exc: Exception) -> None:
         logger.warning("nats error", extra={"error": str(exc)})
 
     return await nats.connect(
-        url,
+        [server.strip() for server in url.split(",") if server.strip()],
         name=name,
         max_reconnect_attempts=-1,
         reconnect_time_wait=0.5,
@@ -38,17 +38,7 @@ async def connect_nats(url: str, *, name: str) -> NATS:
 
 
 async def ensure_stream(js: JetStreamContext, subject: str) -> str:
-    """Create the stream for `subject`'s prefix if missing; returns its name."""
+    """Create the stream for `subject`'s prefix if missing (sized by `shared.events.streams`)."""
     name, wildcard = stream_for_subject(subject)
-    try:
-        await js.stream_info(name)
-    except NotFoundError:
-        await js.add_stream(
-            StreamConfig(
-                name=name,
-                subjects=[wildcard],
-                storage=StorageType.FILE,
-                duplicate_window=DUPLICATE_WINDOW_SECONDS,
-            )
-        )
+    await streams.ensure(js, streams.event_stream(name, [wildcard]))
     return name

@@ -4,7 +4,7 @@ A post becomes one JetStream message whose `Nats-Msg-Id` is derived from what it
 instants, sensors, values), so a retried post is dropped by JetStream as a duplicate and
 answers `inserted: 0`. The 201 is answered after JetStream acknowledged the message; the
 day's count is reserved in the same database transaction and rolled back with it when
-publishing fails. Past the duplicate window (see `shared.events.bus`) a retry is still stored
+publishing fails. Past the duplicate window (see `shared.events.streams`) a retry is still stored
 once by brain, whose key is the reading itself (field, parameter, instant, secondary node).
 """
 
