@@ -207,3 +207,29 @@ async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_reset
     assert len(reached) == 1
     assert reached[0]["data"]["limite"] == 8
     assert reached[0]["tenant_id"] == workspace.tenant_id
+
+
+async def test_a_first_post_beyond_the_whole_days_limit_is_refused_and_published(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+    published: Any,
+) -> None:
+    field_id = await new_field(workspace.farmer_token, plan_id=catalogue["plans"]["Básico"])  # 8 a day
+    node = await new_node(workspace.owner_token, field_id)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    nine = [
+        {"nodo_codigo": "N1", "timestamp": (start + timedelta(minutes=m)).isoformat(),
+         "sensores": [{"sensor": "humedad_suelo", "valor": 40, "unidad": "%"}]}
+        for m in range(9)
+    ]  # fmt: skip
+    refused = await post_when_known(gateway, node, body_for(node, lecturas=nine))
+    assert refused.status_code == 429, refused.text
+    deadline = time.monotonic() + 10
+    while not (reached := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
+        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
+    assert len(reached) == 1
+    # Nothing was counted: the day's eight are still there to use.
+    assert (await gateway.post(INGEST, json=body_for(node, lecturas=nine[:8]), headers=node.header)).status_code == 201

@@ -65,11 +65,14 @@ async def note_limit_reached(
     """In a transaction of its own (the refused post's rolls back): flag the day and publish
     `ingest.limit.reached` through the outbox, the first time only."""
     async with sessionmaker() as session, session.begin():
+        # A row may not exist yet: a first post larger than the whole day's limit.
+        flag = insert(DayCount).values(parcela_id=parcela_id, day=today.day, count=0, limit_reached_at=func.now())
         first = await session.scalar(
-            update(DayCount)
-            .where(DayCount.parcela_id == parcela_id, DayCount.day == today.day, DayCount.limit_reached_at.is_(None))
-            .values(limit_reached_at=func.now())
-            .returning(DayCount.parcela_id)
+            flag.on_conflict_do_update(
+                index_elements=[DayCount.parcela_id, DayCount.day],
+                set_={"limit_reached_at": func.now()},
+                where=DayCount.limit_reached_at.is_(None),
+            ).returning(DayCount.parcela_id)
         )
         if first is not None:
             event = events.LimitReached(parcela_id=parcela_id, dia=today.day, limite=limit, reinicia=today.resets_at)
