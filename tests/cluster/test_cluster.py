@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -23,7 +22,7 @@ import pytest
 
 from shared.devtools.catalog import discover
 from shared.devtools.engines import Nats, restart_nats, start_nats_cluster
-from shared.devtools.processes import free_port
+from shared.devtools.processes import eventually, free_port
 from shared.devtools.pytest_plugin import TEST_ENV
 from shared.devtools.stack import Stack, StackConfig
 
@@ -55,7 +54,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             stack.processes[f"{name}-2"] = stack.spawn_service(name, port, log_name=f"{name}-2")
             found.replicas[f"{name}-2"] = f"http://127.0.0.1:{port}"
         for url in found.replicas.values():
-            assert _eventually(lambda u=url: _ready(u), 60), f"{url} not ready"
+            assert eventually(lambda u=url: _ready(u), 60), f"{url} not ready"
         yield found
     finally:
         stack.stop()
@@ -69,15 +68,6 @@ def _ready(url: str) -> bool:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def _eventually(check: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def _setup(gateway: str, tenant_admin: dict[str, str]) -> list[tuple[int, str, str]]:
@@ -199,7 +189,7 @@ def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster
     ingest = [stack.url("ingest"), cluster.replicas["ingest-2"]]
     probe = {"codigo_nodo_maestro": nodes[-1][1], "parcela_id": nodes[-1][0], "lecturas": []}
     for url in ingest:  # both replicas know the last node
-        assert _eventually(
+        assert eventually(
             lambda u=url: httpx.post(f"{u}/api/nodes/ingest/", json=probe,
                                      headers={"Authorization": f"Node {nodes[-1][2]}"}).status_code == 400,
             20,
@@ -227,7 +217,7 @@ def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster
     assert len(posters.accepted) > 500, posters.statuses
 
     dsn = stack.superuser_dsn
-    assert _eventually(lambda: asyncio.run(_drained(stack.nats_url)), 90), "brain-2 did not take over the readings"
+    assert eventually(lambda: asyncio.run(_drained(stack.nats_url)), 90), "brain-2 did not take over the readings"
     stored, aggregated, tasks = asyncio.run(_state(dsn))
     assert posters.accepted <= stored  # every 201 stored ...
     assert stored <= posters.posted  # ... nothing made up ...

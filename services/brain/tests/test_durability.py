@@ -7,7 +7,6 @@ import asyncio
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import asyncpg
 import httpx
@@ -15,6 +14,7 @@ import nats
 import pytest
 
 from shared.devtools.engines import start_nats
+from shared.devtools.processes import eventually
 from shared.devtools.stack import Stack
 
 SENSORS = {"humedad_suelo": "%", "temperatura": "C", "ph": "pH", "luz": "lux", "co2": "ppm"}
@@ -103,22 +103,13 @@ async def _drained(nats_url: str) -> bool:
         await nc.close()
 
 
-def _eventually(check: Any, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return False
-
-
 @pytest.mark.timeout(300)
 def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart(isolated_stack: Stack) -> None:
     stack = isolated_stack
     gateway = stack.url("gateway")
     field_id, code, token = _node(gateway)
     probe = {"codigo_nodo_maestro": code, "parcela_id": field_id, "timestamp": "x", "lecturas": []}
-    assert _eventually(
+    assert eventually(
         lambda: (
             httpx.post(
                 f"{gateway}/api/nodes/ingest/", json=probe, headers={"Authorization": f"Node {token}"}
@@ -141,7 +132,7 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
     stack.nats.stop()
     time.sleep(1)
     stack.nats = start_nats(folder, port)
-    assert _eventually(
+    assert eventually(
         lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in ("ingest", "brain")), 30
     )
     time.sleep(3)
@@ -159,7 +150,7 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
     def caught_up() -> bool:
         return asyncio.run(_drained(stack.nats_url)) and poster.accepted <= asyncio.run(_stored(dsn, field_id))[0]
 
-    assert _eventually(caught_up, 60), "brain did not store every acknowledged reading"
+    assert eventually(caught_up, 60), "brain did not store every acknowledged reading"
     stored, aggregated = asyncio.run(_stored(dsn, field_id))
     assert poster.accepted <= stored  # every 201 is stored ...
     assert stored <= poster.posted  # ... nothing made up ...

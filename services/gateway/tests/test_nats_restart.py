@@ -1,21 +1,11 @@
 """A NATS restart must not stop logouts from reaching every process (a suite of its own)."""
 
-import time
-
 import httpx
 import pytest
 
 from shared.devtools.engines import start_nats
+from shared.devtools.processes import eventually
 from shared.devtools.stack import Stack
-
-
-def _eventually(check: object, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.mark.timeout(180)
@@ -40,9 +30,9 @@ def test_logout_after_a_nats_restart_is_refused_everywhere(isolated_stack: Stack
     stack.nats.stop()
     stack.nats = start_nats(folder, port)  # the same store, as after a crash or an upgrade
     services = ("auth", "agro", "gateway")
-    assert _eventually(lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in services), 30)
+    assert eventually(lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in services), 30)
 
     assert httpx.post(f"{gateway}/auth/logout/", headers=headers).status_code == 204
-    assert _eventually(lambda: all(httpx.get(url, headers=headers).status_code == 401 for url in targets), 5), [
+    assert eventually(lambda: all(httpx.get(url, headers=headers).status_code == 401 for url in targets), 5), [
         httpx.get(url, headers=headers).status_code for url in targets
     ]

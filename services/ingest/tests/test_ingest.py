@@ -47,6 +47,15 @@ async def published_for(published: Any, parcela_id: int) -> list[dict[str, Any]]
     return [e for e in await published("ingest.readings.received") if e["data"]["parcela_id"] == parcela_id]
 
 
+async def limit_events(published: Any, field_id: int) -> list[dict[str, Any]]:
+    """The field's `ingest.limit.reached` events, once the outbox relay has published one."""
+    deadline = time.monotonic() + 10
+    while not (found := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
+        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
+        await asyncio.sleep(0.1)
+    return found
+
+
 async def test_a_node_posts_004s_body_and_a_retry_inserts_nothing(
     gateway: httpx.AsyncClient, workspace: Workspace, new_field: NewField, new_node: NewNode, published: Any
 ) -> None:
@@ -201,9 +210,7 @@ async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_reset
     assert again.status_code == 429
 
     # The first refusal of the day is published once (webhooks' `reading.limit_reached`).
-    deadline = time.monotonic() + 10
-    while not (reached := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
-        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
+    reached = await limit_events(published, field_id)
     assert len(reached) == 1
     assert reached[0]["data"]["limite"] == 8
     assert reached[0]["tenant_id"] == workspace.tenant_id
@@ -227,9 +234,7 @@ async def test_a_first_post_beyond_the_whole_days_limit_is_refused_and_published
     ]  # fmt: skip
     refused = await post_when_known(gateway, node, body_for(node, lecturas=nine))
     assert refused.status_code == 429, refused.text
-    deadline = time.monotonic() + 10
-    while not (reached := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
-        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
+    reached = await limit_events(published, field_id)
     assert len(reached) == 1
     # Nothing was counted: the day's eight are still there to use.
     assert (await gateway.post(INGEST, json=body_for(node, lecturas=nine[:8]), headers=node.header)).status_code == 201

@@ -84,3 +84,14 @@ def wait_for_port(port: int, *, timeout: float, process: subprocess.Popen[bytes]
             return
         time.sleep(0.05)
     raise StartupError(f"{what} did not open port {port} within {timeout:.0f}s")
+
+
+def eventually(check: Callable[[], object], seconds: float, *, interval: float = 0.1) -> bool:
+    """Whether `check()` came true within `seconds` (asked every `interval`): for tests and
+    tools that wait on another process."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(interval)
+    return False
