@@ -130,7 +130,8 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
     assert stack.nats is not None
     port, folder = stack.nats.port, stack.nats.data_dir
     stack.nats.stop()
-    time.sleep(1)
+    # Longer than ingest's publish timeout (3 s): a post cannot just wait for the reconnection.
+    time.sleep(4)
     stack.nats = start_nats(folder, port)
     assert eventually(
         lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in ("ingest", "brain")), 30
