@@ -16,11 +16,10 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.catalogue import Event
-from shared.events.consumer import bind_durable, dead_letter, retry_or_dead_letter
+from shared.events.consumer import DurableConsumer
 from shared.events.envelope import Envelope
 
 __all__ = ["BatchConsumer", "BatchHandler"]
@@ -31,7 +30,7 @@ logger = logging.getLogger(__name__)
 BatchHandler = Callable[[AsyncSession, Sequence[tuple[Envelope, Any]]], Awaitable[None]]
 
 
-class BatchConsumer:
+class BatchConsumer(DurableConsumer):
     """A durable pull consumer of one subject whose handler stores each fetched batch at once."""
 
     def __init__(
@@ -47,50 +46,17 @@ class BatchConsumer:
         ack_wait_seconds: float = 30.0,
         max_ack_pending: int = 20_000,
     ) -> None:
-        self.js = js
-        self.sessionmaker = sessionmaker
-        self.durable = durable
-        self.event = event
+        super().__init__(
+            js, sessionmaker, durable=durable, event=event, batch_size=batch_size,
+            max_deliver=max_deliver, ack_wait_seconds=ack_wait_seconds, max_ack_pending=max_ack_pending,
+        )  # fmt: skip
         self.handler = handler
-        self.batch_size = batch_size
-        self.max_deliver = max_deliver
-        self.ack_wait_seconds = ack_wait_seconds
-        self.max_ack_pending = max_ack_pending
-        self._sub: JetStreamContext.PullSubscription | None = None
 
-    async def start(self) -> None:
-        self._sub = await bind_durable(
-            self.js,
-            self.event.subject,
-            self.durable,
-            ack_wait=self.ack_wait_seconds,
-            max_deliver=self.max_deliver,
-            max_ack_pending=self.max_ack_pending,
-        )
-
-    async def run(self) -> None:
-        while True:
-            try:
-                await self.poll()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("fetch failed", extra={"consumer": self.durable})
-                self._sub = None  # bind again: the server may have forgotten the consumer
-                await asyncio.sleep(1.0)
-
-    async def poll(self, timeout: float = 1.0) -> int:
-        """Fetch one batch (waiting up to `timeout`), store it, ack it; returns how many messages."""
-        if self._sub is None:
-            await self.start()
-        assert self._sub is not None
-        try:
-            messages = await self._sub.fetch(self.batch_size, timeout=timeout)
-        except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
-            return 0
+    async def process_batch(self, messages: list[Msg]) -> None:
+        """Store every valid message in one transaction, then ack them all."""
         parsed = []
         for msg in messages:
-            event = await self._parse(msg)
+            event = await self.parse(msg)
             if event is not None:
                 parsed.append((msg, event))
         if parsed and not await self._store([event for _, event in parsed]):
@@ -98,22 +64,9 @@ class BatchConsumer:
                 if await self._store([event]):
                     await msg.ack()
                 else:
-                    await self._retry_or_dead_letter(msg)
-            return len(messages)
+                    await self.retry_later(msg)
+            return
         await asyncio.gather(*(msg.ack() for msg, _ in parsed))
-        return len(messages)
-
-    async def _parse(self, msg: Msg) -> tuple[Envelope, Any] | None:
-        try:
-            envelope = Envelope.model_validate_json(msg.data)
-            return envelope, self.event.model_validate(envelope.data)
-        except ValidationError as exc:
-            logger.error(
-                "malformed event",
-                extra={"consumer": self.durable, "subject": msg.subject, "errors": exc.errors(include_input=False)},
-            )
-            await self._dead_letter(msg)
-            return None
 
     async def _store(self, events: Sequence[tuple[Envelope, Any]]) -> bool:
         try:
@@ -125,9 +78,3 @@ class BatchConsumer:
             logger.exception("batch handler failed", extra={"consumer": self.durable, "events": len(events)})
             return False
         return True
-
-    async def _retry_or_dead_letter(self, msg: Msg) -> None:
-        await retry_or_dead_letter(self.js, msg, durable=self.durable, max_deliver=self.max_deliver)
-
-    async def _dead_letter(self, msg: Msg) -> None:
-        await dead_letter(self.js, msg, durable=self.durable)

@@ -26,7 +26,91 @@ EventHandler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 DEAD_LETTER_PREFIX = "deadletter"
 
 
-class EventConsumer:
+class DurableConsumer:
+    """What every durable pull consumer of one subject does: bind (creating the consumer the
+    first time), fetch until cancelled, validate each envelope against the subject's model
+    (dead-lettering at once what cannot match), and redeliver or dead-letter what failed.
+    Subclasses say how a fetched batch is handled."""
+
+    def __init__(
+        self,
+        js: JetStreamContext,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        *,
+        durable: str,
+        event: type[Event],
+        batch_size: int,
+        max_deliver: int = 5,
+        ack_wait_seconds: float = 30.0,
+        max_ack_pending: int | None = None,
+    ) -> None:
+        self.js = js
+        self.sessionmaker = sessionmaker
+        self.durable = durable
+        self.event = event
+        self.subject = event.subject
+        self.batch_size = batch_size
+        self.max_deliver = max_deliver
+        self.ack_wait_seconds = ack_wait_seconds
+        self.max_ack_pending = max_ack_pending
+        self._sub: JetStreamContext.PullSubscription | None = None
+
+    async def start(self) -> None:
+        self._sub = await bind_durable(
+            self.js,
+            self.subject,
+            self.durable,
+            ack_wait=self.ack_wait_seconds,
+            max_deliver=self.max_deliver,
+            max_ack_pending=self.max_ack_pending,
+        )
+
+    async def run(self) -> None:
+        """Fetch and process until cancelled."""
+        while True:
+            try:
+                await self.poll()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("fetch failed", extra={"consumer": self.durable})
+                self._sub = None  # bind again: the server may have forgotten the consumer
+                await asyncio.sleep(1.0)
+
+    async def poll(self, timeout: float = 1.0) -> int:
+        """Fetch one batch (waiting up to `timeout`) and process it; returns how many messages."""
+        if self._sub is None:
+            await self.start()
+        assert self._sub is not None
+        try:
+            messages = await self._sub.fetch(self.batch_size, timeout=timeout)
+        except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
+            return 0
+        await self.process_batch(messages)
+        return len(messages)
+
+    async def process_batch(self, messages: list[Msg]) -> None:
+        raise NotImplementedError
+
+    async def parse(self, msg: Msg) -> tuple[Envelope, Any] | None:
+        """(envelope, payload), or None once a payload that cannot match was dead-lettered."""
+        try:
+            envelope = Envelope.model_validate_json(msg.data)
+            return envelope, self.event.model_validate(envelope.data)
+        except ValidationError as exc:
+            logger.error(
+                "malformed event",
+                extra={"consumer": self.durable, "subject": msg.subject, "errors": exc.errors(include_input=False)},
+            )
+            await dead_letter(self.js, msg, durable=self.durable)
+            return None
+
+    async def retry_later(self, msg: Msg) -> None:
+        """Redeliver with a delay, or dead-letter once `max_deliver` deliveries failed."""
+        await retry_or_dead_letter(self.js, msg, durable=self.durable, max_deliver=self.max_deliver)
+
+
+class EventConsumer(DurableConsumer):
     """A durable pull consumer of one subject that runs `handler` at most once per event id.
 
     A handler that raises rolls back and the message is redelivered (with a delay) up to
@@ -47,46 +131,16 @@ class EventConsumer:
         ack_wait_seconds: float = 30.0,
         batch_size: int = 20,
     ) -> None:
-        self.js = js
-        self.sessionmaker = sessionmaker
+        super().__init__(
+            js, sessionmaker, durable=durable, event=event, batch_size=batch_size,
+            max_deliver=max_deliver, ack_wait_seconds=ack_wait_seconds,
+        )  # fmt: skip
         self.inbox = inbox
-        self.durable = durable
-        self.event = event
-        self.subject = event.subject
         self.handler = handler
-        self.max_deliver = max_deliver
-        self.ack_wait_seconds = ack_wait_seconds
-        self.batch_size = batch_size
-        self._sub: JetStreamContext.PullSubscription | None = None
 
-    async def start(self) -> None:
-        self._sub = await bind_durable(
-            self.js, self.subject, self.durable, ack_wait=self.ack_wait_seconds, max_deliver=self.max_deliver
-        )
-
-    async def run(self) -> None:
-        """Fetch and process until cancelled."""
-        while True:
-            try:
-                await self.poll()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("fetch failed", extra={"consumer": self.durable})
-                await asyncio.sleep(1.0)
-
-    async def poll(self, timeout: float = 1.0) -> int:
-        """Fetch one batch (waiting up to `timeout`) and process it; returns how many messages."""
-        if self._sub is None:
-            await self.start()
-        assert self._sub is not None
-        try:
-            messages = await self._sub.fetch(self.batch_size, timeout=timeout)
-        except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
-            return 0
+    async def process_batch(self, messages: list[Msg]) -> None:
         for msg in messages:
             await self.process(msg)
-        return len(messages)
 
     async def stop(self) -> None:
         """Stop fetching; the durable consumer and its unacked messages stay on the server."""
@@ -96,22 +150,16 @@ class EventConsumer:
 
     async def process(self, msg: Msg) -> None:
         """Handle one message: inbox + handler committed together, then ack."""
-        try:
-            envelope = Envelope.model_validate_json(msg.data)
-            payload = self.event.model_validate(envelope.data)
-        except ValidationError as exc:
-            logger.error(
-                "malformed event",
-                extra={"consumer": self.durable, "subject": msg.subject, "errors": exc.errors(include_input=False)},
-            )
-            await self._dead_letter(msg)
+        parsed = await self.parse(msg)
+        if parsed is None:
             return
+        envelope, payload = parsed
         token = request_id_var.set(envelope.request_id)
         try:
             if await self.handle(envelope, payload):
                 await msg.ack()
             else:
-                await self._retry_or_dead_letter(msg)
+                await self.retry_later(msg)
         finally:
             request_id_var.reset(token)
 
@@ -136,12 +184,6 @@ class EventConsumer:
             )
             return False
         return True
-
-    async def _retry_or_dead_letter(self, msg: Msg) -> None:
-        await retry_or_dead_letter(self.js, msg, durable=self.durable, max_deliver=self.max_deliver)
-
-    async def _dead_letter(self, msg: Msg) -> None:
-        await dead_letter(self.js, msg, durable=self.durable)
 
 
 async def bind_durable(
