@@ -1,8 +1,9 @@
 """Webhook deliveries per second to a receiver on loopback, and event-to-delivery latency.
 
 Starts its own engines and services on free ports, registers a workspace with one webhook
-subscribed to `task.created`, then publishes --events `agro.task.created` events for that
-workspace straight to JetStream (as agro's outbox relay would) and waits until the receiver,
+subscribed to `alert.critical`, then publishes --events `brain.alert.raised` events for that
+workspace straight to JetStream (as brain's outbox relay would; no other service consumes them,
+so the cores go to webhooks, the engines and the receiver) and waits until the receiver,
 a minimal HTTP server in this process, has been sent every one of them, signed: the
 throughput. Then it publishes 300 events/s for 10 s: the latency, from each event's
 `occurred_at` to its arrival at the receiver. Target: 1,000 deliveries/s. The last line is
@@ -62,13 +63,15 @@ async def measure(stack: Stack, events: int, paced_rate: float = 300.0, paced_se
     port = free_port()
     server = await asyncio.start_server(receiver.handle, "127.0.0.1", port)
     async with httpx.AsyncClient(base_url=gateway, timeout=30) as client:
-        await client.post("/users/", json={"email": email, "password": password})
-        token = (await client.post("/api/auth/login", json={"username": email, "password": password})).json()
-        access = token["access_token"]
+        registered = await client.post("/users/", json={"email": email, "password": password})
+        assert registered.status_code == 200, registered.text
+        login = await client.post("/api/auth/login", json={"username": email, "password": password})
+        assert login.status_code == 200, login.text
+        access = login.json()["access_token"]
         tenant_id = int(jwt.decode(access, options={"verify_signature": False})["tenant"])
         created = await client.post(
             "/api/webhooks",
-            json={"url": f"http://127.0.0.1:{port}/hook", "events": ["task.created"]},
+            json={"url": f"http://127.0.0.1:{port}/hook", "events": ["alert.critical"]},
             headers={"Authorization": f"Bearer {access}"},
         )
         assert created.status_code == 201, created.text
@@ -85,12 +88,13 @@ async def measure(stack: Stack, events: int, paced_rate: float = 300.0, paced_se
             batch = []
             for i in range(start, min(count, start + 50)):
                 envelope = Envelope(
-                    type="agro.task.created", tenant_id=tenant_id, source="bench",
-                    data={"tarea_id": i + 1, "parcela_id": 1, "origen": "ia", "regla_id": None},
+                    type="brain.alert.raised", tenant_id=tenant_id, source="bench",
+                    data={"alerta_id": i + 1, "parcela_id": 1, "tipo": "regla", "severity": "critical",
+                          "parametro": "humedad_suelo", "mensaje": "Humedad del suelo bajo el mínimo", "regla_id": 1},
                 )  # fmt: skip
                 sent_at[f"msg_{envelope.id}"] = envelope.occurred_at.timestamp()
                 body = envelope.model_dump_json().encode()
-                batch.append(js.publish("agro.task.created", body, headers={"Nats-Msg-Id": str(envelope.id)}))
+                batch.append(js.publish("brain.alert.raised", body, headers={"Nats-Msg-Id": str(envelope.id)}))
             await asyncio.gather(*batch)
         return sent_at
 

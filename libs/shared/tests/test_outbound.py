@@ -50,10 +50,10 @@ async def test_requests_keep_the_host_check_redirects_and_cap_the_body() -> None
     policy = OutboundPolicy(allowed_networks=["127.0.0.1/32"], max_response_bytes=100)
     with serve_in_thread(_receiver()) as base:
         port = base.rsplit(":", 1)[1]
-        async with httpx.AsyncClient(follow_redirects=False) as client:
-            response, body = await guarded_request(client, "GET", f"http://localhost:{port}/hello", policy)
+        async with httpx.AsyncHTTPTransport() as transport:
+            response, body = await guarded_request(transport, "GET", f"http://localhost:{port}/hello", policy)
             assert (response.status_code, body) == (200, f"host=localhost:{port}".encode())
             with pytest.raises(UnsafeURL):
-                await guarded_request(client, "GET", f"http://localhost:{port}/away", policy)
-            _, body = await guarded_request(client, "GET", f"http://localhost:{port}/big", policy)
+                await guarded_request(transport, "GET", f"http://localhost:{port}/away", policy)
+            _, body = await guarded_request(transport, "GET", f"http://localhost:{port}/big", policy)
             assert len(body) == 100

@@ -111,7 +111,7 @@ async def checked_address(url: str, policy: OutboundPolicy) -> tuple[str, int, I
 
 
 async def guarded_request(
-    client: httpx.AsyncClient,
+    transport: httpx.AsyncBaseTransport,
     method: str,
     url: str,
     policy: OutboundPolicy,
@@ -121,8 +121,10 @@ async def guarded_request(
 ) -> tuple[httpx.Response, bytes]:
     """The response (after checked redirects) and at most `max_response_bytes` of its body.
 
-    `client` must not follow redirects itself. Raises UnsafeURL for a refused target or
-    redirect, and httpx's errors for a failed or slow exchange.
+    A transport, not a client: no cookie jar (a user's target cannot plant a cookie that a
+    later request, maybe another workspace's, would carry), no redirect or auth handling of
+    its own, and none of the client's per-request work. Raises UnsafeURL for a refused target
+    or redirect, and httpx's errors for a failed or slow exchange.
     """
     async with asyncio.timeout(policy.timeout_seconds):
         for _ in range(policy.max_redirects + 1):
@@ -132,10 +134,9 @@ async def guarded_request(
             pinned = urlunsplit((parts.scheme, f"{pinned_host}:{port}", parts.path or "/", parts.query, ""))
             request_headers = {**(headers or {}), "Host": parts.netloc.rsplit("@", 1)[-1]}
             extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
-            request = client.build_request(
-                method, pinned, headers=request_headers, content=content, extensions=extensions
-            )
-            response = await client.send(request, stream=True)
+            request = httpx.Request(method, pinned, headers=request_headers, content=content, extensions=extensions)
+            response = await transport.handle_async_request(request)
+            response.request = request
             try:
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])

@@ -19,12 +19,11 @@ def _durable(prefix: str, subject: str) -> str:
     return f"{prefix}-{re.sub(r'[^a-z0-9]+', '-', subject)}"
 
 
-FAN_OUT = [
+BATCHES = [
     BatchConsumerSpec(durable=_durable("webhooks", source.subject), event=source, handler=fan_out_of(source.subject))
     for source in catalog.sources()
-]
+] + [BatchConsumerSpec(durable="metrics-alert-raised", event=events.AlertRaised, handler=handlers.on_alerts_raised)]
 CONSUMERS = [
-    ConsumerSpec(durable="metrics-alert-raised", event=events.AlertRaised, handler=handlers.on_alert_raised),
     ConsumerSpec(durable="metrics-alert-cleared", event=events.AlertCleared, handler=handlers.on_alert_cleared),
     ConsumerSpec(durable="metrics-field-upserted", event=events.FieldUpserted, handler=handlers.on_field_upserted),
     ConsumerSpec(durable="metrics-field-deleted", event=events.FieldDeleted, handler=handlers.on_field_deleted),
@@ -60,7 +59,7 @@ def create_app() -> FastAPI:
         routers=[hooks_router, metrics_router],
         messaging=(outbox_table, inbox_table),
         consumers=CONSUMERS,
-        batch_consumers=FAN_OUT,
+        batch_consumers=BATCHES,
         workers=[deliver],
         events=events.PUBLISHED,
         on_startup=prepare,

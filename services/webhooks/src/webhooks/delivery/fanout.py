@@ -51,6 +51,7 @@ def fan_out_of(subject: str) -> BatchHandler:
                     "event_type": name, "payload": render(name, envelope), "status": "pending", "attempts": 0,
                 })  # fmt: skip
         if rows:
-            await session.execute(insert(Delivery).values(rows).on_conflict_do_nothing())
+            # executemany: one compiled statement whatever the batch's size (SQLAlchemy batches the rows)
+            await session.execute(insert(Delivery).on_conflict_do_nothing(), rows)
 
     return fan_out

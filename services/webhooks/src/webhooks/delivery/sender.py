@@ -84,27 +84,26 @@ def retry_delay(attempts: int, settings: Settings) -> float:
 
 
 class Receivers:
-    """One small connection pool per receiver (host and port): httpcore checks every pooled
-    connection on each request, so one big pool costs more the more receivers there are; and
-    a slow receiver fills only its own few slots, never the others'."""
+    """One small connection pool (an httpx transport) per receiver (host and port): httpcore
+    checks every pooled connection on each request, so one big pool costs more the more
+    receivers there are; and a slow receiver fills only its own few slots, never the others'."""
 
     PER_RECEIVER = 4
 
     def __init__(self) -> None:
-        self._clients: dict[str, tuple[httpx.AsyncClient, asyncio.Semaphore]] = {}
+        self._pools: dict[str, tuple[httpx.AsyncHTTPTransport, asyncio.Semaphore]] = {}
 
-    def for_url(self, url: str) -> tuple[httpx.AsyncClient, asyncio.Semaphore]:
+    def for_url(self, url: str) -> tuple[httpx.AsyncHTTPTransport, asyncio.Semaphore]:
         key = urlsplit(url).netloc.lower()
-        if key not in self._clients:
+        if key not in self._pools:
             limits = httpx.Limits(max_connections=self.PER_RECEIVER, max_keepalive_connections=self.PER_RECEIVER)
-            client = httpx.AsyncClient(follow_redirects=False, limits=limits)
-            self._clients[key] = (client, asyncio.Semaphore(self.PER_RECEIVER))
-        return self._clients[key]
+            self._pools[key] = (httpx.AsyncHTTPTransport(limits=limits), asyncio.Semaphore(self.PER_RECEIVER))
+        return self._pools[key]
 
     async def aclose(self) -> None:
-        for client, _ in self._clients.values():
-            await client.aclose()
-        self._clients.clear()
+        for transport, _ in self._pools.values():
+            await transport.aclose()
+        self._pools.clear()
 
 
 class Sender:
@@ -174,11 +173,11 @@ class Sender:
         )
 
     async def send(self, delivery: Claimed) -> Outcome:
-        client, slots = self.receivers.for_url(delivery.url)
+        transport, slots = self.receivers.for_url(delivery.url)
         async with slots:
-            return await self._send(client, delivery)
+            return await self._send(transport, delivery)
 
-    async def _send(self, client: httpx.AsyncClient, delivery: Claimed) -> Outcome:
+    async def _send(self, transport: httpx.AsyncHTTPTransport, delivery: Claimed) -> Outcome:
         if not delivery.active:
             return Outcome(delivery, None, "webhook desactivado")
         body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False)
@@ -194,7 +193,7 @@ class Sender:
         }
         try:
             response, _ = await guarded_request(
-                client, "POST", delivery.url, self.policy, headers=headers, content=body.encode()
+                transport, "POST", delivery.url, self.policy, headers=headers, content=body.encode()
             )
         except UnsafeURL as exc:
             return Outcome(delivery, None, exc.message)

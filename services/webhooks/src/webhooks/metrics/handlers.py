@@ -1,5 +1,7 @@
 """The metrics' read models, from events: alerts by severity, fields and nodes per workspace."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -10,14 +12,14 @@ from webhooks import events
 from webhooks.models import AlertSeen, Asset
 
 
-async def on_alert_raised(session: AsyncSession, envelope: Envelope, event: events.AlertRaised) -> None:
-    values = {
-        "alerta_id": event.alerta_id,
-        "tenant_id": envelope.tenant_id or 0,
-        "severity": event.severity,
-        "raised_at": envelope.occurred_at,
-    }
-    await session.execute(insert(AlertSeen).values(values).on_conflict_do_nothing())
+async def on_alerts_raised(session: AsyncSession, batch: Sequence[tuple[Envelope, events.AlertRaised]]) -> None:
+    """A batch per statement: alerts come in bursts, and the alert id makes a redelivery add nothing."""
+    rows = [
+        {"alerta_id": event.alerta_id, "tenant_id": envelope.tenant_id or 0, "severity": event.severity,
+         "raised_at": envelope.occurred_at}
+        for envelope, event in batch
+    ]  # fmt: skip
+    await session.execute(insert(AlertSeen).on_conflict_do_nothing(), rows)
 
 
 async def on_alert_cleared(session: AsyncSession, envelope: Envelope, event: events.AlertCleared) -> None:
