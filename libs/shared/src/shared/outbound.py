@@ -18,13 +18,14 @@ import ipaddress
 import socket
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
 from shared.errors import InvalidRequest
 
-__all__ = ["OutboundPolicy", "UnsafeURL", "checked_address", "guarded_request"]
+__all__ = ["GuardedTransport", "OutboundPolicy", "UnsafeURL", "checked_address", "guarded_request"]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -152,3 +153,34 @@ async def guarded_request(
             finally:
                 await response.aclose()
         raise UnsafeURL("Demasiadas redirecciones.", fields={"url": ["Demasiadas redirecciones."]})
+
+
+class GuardedTransport:
+    """The same guard under a client we do not drive ourselves (the provider SDKs' own): every
+    request, each redirect hop included, is checked and sent to the address checked.
+
+    It wraps an httpx-style transport, httpx's or httpx2's (which the `openai` and `anthropic`
+    packages use), so it is typed loosely. A refused URL raises UnsafeURL out of the client.
+    """
+
+    def __init__(self, inner: Any, policy: OutboundPolicy) -> None:
+        self.inner = inner
+        self.policy = policy
+
+    async def handle_async_request(self, request: Any) -> Any:
+        host, _, address = await checked_address(str(request.url), self.policy)
+        netloc = request.url.netloc  # the name the caller wrote, kept for Host (bytes in httpx)
+        request.headers["Host"] = netloc.decode("ascii") if isinstance(netloc, bytes) else str(netloc)
+        request.url = request.url.copy_with(host=str(address))
+        if request.url.scheme == "https":
+            request.extensions = {**request.extensions, "sni_hostname": host}
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+    async def __aenter__(self) -> "GuardedTransport":
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()

@@ -67,6 +67,7 @@ def create_service_app(
     workers: Sequence[Worker] = (),
     events: Sequence[type[Event]] = (),
     on_startup: StartupHook | None = None,
+    on_shutdown: StartupHook | None = None,
     description: str = "",
 ) -> FastAPI:
     """A FastAPI app wired the shared way.
@@ -123,6 +124,8 @@ def create_service_app(
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
+            if on_shutdown is not None:
+                await on_shutdown(app)
             await app.state.verifier.aclose()
             await nc.drain()
             await engine.dispose()

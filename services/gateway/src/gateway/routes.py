@@ -79,6 +79,15 @@ ROUTES: list[Route] = [
     Route("/api/webhooks", "webhooks"),
     Route("/api/webhooks/", "webhooks", prefix=True),
     Route("/api/metrics", "webhooks"),
+    # bots and AI chat (001, 002, 004); 002's WebSocket authenticates in its first frame.
+    Route("/bots/", "bots", prefix=True),
+    Route("/chat/", "bots", prefix=True),
+    Route("/api/chat", "bots"),
+    Route("/api/conversations", "bots"),
+    Route("/api/conversations/", "bots", prefix=True),
+    Route("/api/config", "bots"),
+    Route("/api/ai/", "bots", prefix=True),
+    Route("/ws", "bots", websocket=True),
 ]
 
 

@@ -42,6 +42,11 @@ TEST_ENV = {
     "WEBHOOKS_RETRY_MAX_SECONDS": "2",
     "WEBHOOKS_DELIVERY_TIMEOUT_SECONDS": "2",
     "WEBHOOKS_DISABLE_AFTER_SECONDS": "6",
+    # The loopback AI providers; one quick retry before the next model; abandoned answers stop soon.
+    "BOTS_OUTBOUND_ALLOWED_NETWORKS": '["127.0.0.1/32"]',
+    "BOTS_PROVIDER_MAX_RETRIES": "1",
+    "BOTS_PROVIDER_TIMEOUT_SECONDS": "5",
+    "BOTS_ABANDON_AFTER_SECONDS": "2",
 }
 
 

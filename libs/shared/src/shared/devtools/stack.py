@@ -21,6 +21,10 @@ from shared.devtools.engines import Nats, Postgres, start_nats, start_postgres
 from shared.devtools.processes import StartupError, free_port, port_in_use, spawn, stop
 from shared.devtools.provision import SchemaGrant, grant_for, provision, role_url
 
+# Services that seal secrets at rest (webhook secrets, provider API keys): each gets a key,
+# kept with the data it protects, as <PREFIX>SECRET_ENCRYPTION_KEY.
+SEALING_SERVICES = ("webhooks", "bots")
+
 
 @dataclass
 class StackConfig:
@@ -137,7 +141,8 @@ class Stack:
         for spec in self.services:
             stored.setdefault(spec.name, secrets.token_hex(16))
         stored.setdefault("auth_key_secret", secrets.token_urlsafe(32))
-        stored.setdefault("webhooks_secret_key", secrets.token_urlsafe(32))
+        for name in SEALING_SERVICES:
+            stored.setdefault(f"{name}_secret_key", secrets.token_urlsafe(32))
         path.write_text(json.dumps(stored, indent=2))
         path.chmod(0o600)
         self._secrets = stored
@@ -160,8 +165,8 @@ class Stack:
             env[f"{prefix}DATABASE_URL"] = role_url(self.superuser_dsn, self.grant(spec))
         if spec.name == "auth":
             env["AUTH_KEY_ENCRYPTION_SECRET"] = self._secrets["auth_key_secret"]
-        if spec.name == "webhooks":
-            env["WEBHOOKS_SECRET_ENCRYPTION_KEY"] = self._secrets["webhooks_secret_key"]
+        if spec.name in SEALING_SERVICES:
+            env[f"{prefix}SECRET_ENCRYPTION_KEY"] = self._secrets[f"{spec.name}_secret_key"]
         if spec.name == "gateway":
             upstreams = {other.name: self.url(other.name) for other in self.services if other.name != "gateway"}
             env["GATEWAY_UPSTREAMS"] = json.dumps(upstreams)

@@ -12,7 +12,7 @@ from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
 from nats.js.errors import NotFoundError
 
-__all__ = ["StreamPolicy", "configure_streams", "counter_stream", "ensure", "event_stream", "policy"]
+__all__ = ["StreamPolicy", "configure_streams", "counter_stream", "ensure", "event_stream", "policy", "replay_stream"]
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,18 @@ def counter_stream(name: str, subjects: list[str], *, max_age_seconds: float) ->
         subjects=subjects,
         storage=StorageType.MEMORY,
         allow_msg_counter=True,
+        max_age=max_age_seconds,
+        num_replicas=_policy.replicas,
+    )
+
+
+def replay_stream(name: str, subjects: list[str], *, max_age_seconds: float) -> StreamConfig:
+    """Short replay buffers (an answer being streamed, for a client that reconnects): in memory,
+    gone after `max_age_seconds`."""
+    return StreamConfig(
+        name=name,
+        subjects=subjects,
+        storage=StorageType.MEMORY,
         max_age=max_age_seconds,
         num_replicas=_policy.replicas,
     )

@@ -1,0 +1,47 @@
+"""002's conversations. A conversation's id is "conv_<n>", as 002 writes it."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from shared.validation import InputModel
+
+Title = Annotated[str, Field(min_length=1, max_length=200, examples=["Nueva conversación"])]
+
+
+class ConversationIn(InputModel):
+    title: Title = "Nueva conversación"
+    # A bot of the workspace whose system prompt and toolbox answer in this conversation.
+    bot_id: int | None = Field(default=None, ge=1)
+
+
+class ConversationRename(InputModel):
+    title: Title
+
+
+class ConversationOut(BaseModel):
+    id: str
+    title: str
+    bot_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    message_count: int
+
+
+class ConversationList(BaseModel):
+    conversations: list[ConversationOut]
+
+
+class MessageOut(BaseModel):
+    role: str
+    content: str
+    timestamp: datetime
+    tool_calls: list[dict[str, Any]] | None = None
+    # complete | streaming | interrupted | failed (assistant messages)
+    status: str
+    model: str | None = None
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]

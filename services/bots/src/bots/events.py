@@ -1,0 +1,32 @@
+"""What bots publishes. Consumers keep views of these in their own `events.py`."""
+
+from bots.models import outbox_table
+from shared.events import Event, Outbox
+
+outbox = Outbox(outbox_table, source="bots")
+
+
+class ConversationCreated(Event):
+    """002's `conversation.created` webhook event."""
+
+    subject = "bots.conversation.created"
+    conversation_id: str
+    owner_id: int
+    title: str
+    bot_id: int | None = None
+
+
+class AnswerCompleted(Event):
+    """An answer was stored (complete, interrupted or failed), with the tokens it used."""
+
+    subject = "bots.answer.completed"
+    conversation_id: str | None
+    bot_id: int | None
+    provider: str
+    model: str
+    status: str
+    input_tokens: int
+    output_tokens: int
+
+
+PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted]

@@ -1,0 +1,102 @@
+"""A workspace's provider integrations: keys sealed at rest, base URLs through the SSRF guard."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bots.integrations.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
+from bots.models import Integration
+from bots.providers.registry import Credentials, Providers
+from shared.crypto import SecretCipher
+from shared.errors import InvalidRequest, NotFound
+from shared.outbound import OutboundPolicy, checked_address
+from shared.security import Principal
+from shared.validation import changes
+
+
+class IntegrationNotFound(NotFound):
+    message = "Integración no encontrada."
+
+
+async def get(session: AsyncSession, principal: Principal, integration_id: int) -> Integration:
+    found = await session.scalar(
+        select(Integration).where(Integration.id == integration_id, Integration.tenant_id == principal.tenant_id)
+    )
+    if found is None:
+        raise IntegrationNotFound()
+    return found
+
+
+async def listing(session: AsyncSession, principal: Principal) -> list[Integration]:
+    query = select(Integration).where(Integration.tenant_id == principal.tenant_id).order_by(Integration.id)
+    return list(await session.scalars(query))
+
+
+async def _check(integration: Integration, policy: OutboundPolicy) -> None:
+    """A base URL must pass the SSRF guard now (and does again on every call)."""
+    if integration.provider == "openai_compatible" and not integration.base_url:
+        raise InvalidRequest(
+            "Un servidor compatible con OpenAI necesita base_url.", fields={"base_url": ["Requerido."]}
+        )
+    if integration.base_url:
+        await checked_address(integration.base_url, policy)
+
+
+async def create(
+    session: AsyncSession, principal: Principal, body: IntegrationIn, cipher: SecretCipher, policy: OutboundPolicy
+) -> Integration:
+    values = changes(body)
+    api_key = values.pop("api_key", None)
+    integration = Integration(tenant_id=principal.tenant_id, **values)
+    integration.api_key_sealed = cipher.seal(api_key.encode()) if api_key else None
+    await _check(integration, policy)
+    session.add(integration)
+    await session.flush()
+    return integration
+
+
+async def update(
+    session: AsyncSession,
+    integration: Integration,
+    body: IntegrationIn | IntegrationPatch,
+    cipher: SecretCipher,
+    policy: OutboundPolicy,
+) -> Integration:
+    values: dict[str, Any] = changes(body)
+    if "api_key" in values:
+        api_key = values.pop("api_key")
+        if api_key is not None or isinstance(body, IntegrationPatch):
+            integration.api_key_sealed = cipher.seal(api_key.encode()) if api_key else None
+    for name, value in values.items():
+        setattr(integration, name, value)
+    await _check(integration, policy)
+    await session.flush()
+    return integration
+
+
+async def delete(session: AsyncSession, integration: Integration) -> None:
+    await session.delete(integration)
+    await session.flush()
+
+
+async def credentials_for(session: AsyncSession, providers: Providers, tenant_id: int, kind: str) -> Credentials | None:
+    """The workspace's first enabled integration of `kind`, its key opened."""
+    found = await session.scalar(
+        select(Integration)
+        .where(Integration.tenant_id == tenant_id, Integration.provider == kind, Integration.enabled)
+        .order_by(Integration.id)
+        .limit(1)
+    )
+    if found is None:
+        return None
+    key = providers.open_key(found.api_key_sealed)
+    return Credentials(found.id, found.provider, found.base_url, key, found.updated_at)
+
+
+def as_out(integration: Integration) -> IntegrationOut:
+    return IntegrationOut(
+        id=integration.id, nombre=integration.nombre, provider=integration.provider, enabled=integration.enabled,
+        base_url=integration.base_url, has_api_key=integration.api_key_sealed is not None,
+        created_at=integration.created_at, updated_at=integration.updated_at,
+    )  # fmt: skip

@@ -1,0 +1,59 @@
+from fastapi import FastAPI
+
+from bots import events
+from bots.config import settings
+from bots.conversations.endpoints import router as conversations_router
+from bots.integrations.endpoints import router as integrations_router
+from bots.models import SCHEMA, inbox_table, outbox_table
+from bots.providers.registry import Providers
+from bots.toolbox.endpoints import router as toolbox_router
+from bots.turns.answer import Answerer
+from bots.turns.endpoints import router as chat_router
+from bots.turns.live import Turns
+from bots.workspace.endpoints import router as workspace_router
+from shared.crypto import SecretCipher
+from shared.outbound import OutboundPolicy
+from shared.service import create_service_app
+
+
+async def prepare(app: FastAPI) -> None:
+    app.state.secret_cipher = SecretCipher(
+        settings.secret_encryption_key, purpose=b"provider-api-key", setting="BOTS_SECRET_ENCRYPTION_KEY"
+    )
+    app.state.outbound_policy = OutboundPolicy(
+        allowed_networks=settings.outbound_allowed_networks, timeout_seconds=settings.provider_timeout_seconds
+    )
+    providers = Providers(
+        app.state.secret_cipher, app.state.outbound_policy,
+        timeout=settings.provider_timeout_seconds, max_retries=settings.provider_max_retries,
+    )  # fmt: skip
+    turns = Turns(
+        app.state.nats, app.state.js,
+        replay_seconds=settings.replay_seconds, abandon_after_seconds=settings.abandon_after_seconds,
+    )  # fmt: skip
+    await turns.prepare()
+    app.state.answerer = Answerer(app.state.sessionmaker, providers, turns)
+
+
+async def shutdown(app: FastAPI) -> None:
+    await app.state.answerer.turns.aclose()
+    await app.state.answerer.providers.aclose()
+
+
+def create_app() -> FastAPI:
+    return create_service_app(
+        settings,
+        title="bots",
+        version="0.1.0",
+        schema=SCHEMA,
+        routers=[toolbox_router, conversations_router, chat_router, integrations_router, workspace_router],
+        messaging=(outbox_table, inbox_table),
+        events=events.PUBLISHED,
+        on_startup=prepare,
+        on_shutdown=shutdown,
+        description="Bots and AI chat (seeds 001, 002, 004): providers, model toolboxes with fallback, "
+        "streamed and resumable answers.",
+    )
+
+
+app = create_app()

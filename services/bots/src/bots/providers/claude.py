@@ -1,0 +1,46 @@
+"""Anthropic's Messages API through the official `anthropic` package."""
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import anthropic
+
+from bots.providers.base import Prompt, ProviderFailed, Turn, Usage, retryable_status
+
+
+def alternating(turns: list[Turn]) -> list[Any]:
+    """The API wants user and assistant in turn, starting with the user: merge what is not."""
+    merged: list[dict[str, str]] = []
+    for turn in turns:
+        if merged and merged[-1]["role"] == turn.role:
+            merged[-1]["content"] += "\n\n" + turn.content
+        elif merged or turn.role == "user":
+            merged.append({"role": turn.role, "content": turn.content})
+    return merged
+
+
+class Claude:
+    kind = "anthropic"
+
+    def __init__(self, client: anthropic.AsyncAnthropic) -> None:
+        self.client = client
+
+    async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | Usage]:
+        # The Messages API of this SDK takes no temperature: a requested one is not sent.
+        options: dict[str, Any] = {"system": prompt.system} if prompt.system else {}
+        try:
+            async with self.client.messages.stream(
+                model=model, max_tokens=prompt.max_tokens, messages=alternating(prompt.turns), **options
+            ) as stream:
+                async for text in stream.text_stream:
+                    yield text
+                final = await stream.get_final_message()
+            yield Usage(final.usage.input_tokens, final.usage.output_tokens)
+        except anthropic.APIStatusError as exc:
+            raise ProviderFailed(
+                f"HTTP {exc.status_code}", retryable=retryable_status(exc.status_code), status=exc.status_code
+            ) from exc
+        except anthropic.APITimeoutError as exc:
+            raise ProviderFailed("tiempo de espera agotado", retryable=True) from exc
+        except anthropic.APIConnectionError as exc:
+            raise ProviderFailed("sin conexión con el proveedor", retryable=True) from exc

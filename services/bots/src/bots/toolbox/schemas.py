@@ -1,0 +1,52 @@
+"""001's bots and their model toolboxes."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from bots.integrations.schemas import ProviderKind
+from shared.validation import InputModel, Nullable, PatchModel
+
+TaskType = Literal["simple", "complex"]
+Name = Annotated[str, Field(min_length=1, max_length=120, examples=["Mi Nuevo Asistente"])]
+Description = Annotated[str, Field(max_length=2000, examples=["Un bot para pruebas."])]
+SystemPrompt = Annotated[str, Field(max_length=20_000, examples=["Ahora eres un robot pirata que habla como tal."])]
+
+
+class BotIn(InputModel):
+    name: Name
+    description: Description | None = None
+    system_prompt: SystemPrompt | None = None
+
+
+class BotUpdate(PatchModel):
+    """001's PUT sends only what changes (its example: the system prompt)."""
+
+    name: Name | None = None
+    description: Annotated[Description | None, Nullable] = None
+    system_prompt: Annotated[SystemPrompt | None, Nullable] = None
+
+
+class ModelIn(InputModel):
+    provider: ProviderKind
+    model_id: Annotated[str, Field(min_length=1, max_length=200, examples=["gpt-4o"])]
+    task_type: TaskType = Field(examples=["complex"])
+
+
+class ModelOut(BaseModel):
+    id: int
+    provider: str
+    model_id: str
+    task_type: str
+
+
+class BotOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    system_prompt: str | None
+    owner_id: int
+    models: list[ModelOut]
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,232 @@
+"""Chat: 002's `/api/chat` (SSE or JSON) and `/ws`, 001's `/chat/{bot_id}` (a text stream),
+004's `/api/ai/chat/`, and resuming a streamed answer (`Last-Event-ID`)."""
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import StreamingResponse
+from fastapi.sse import EventSourceResponse, format_sse_event
+from pydantic import ValidationError
+
+from bots.access import CanChat
+from bots.config import settings
+from bots.conversations.endpoints import ConversationId
+from bots.turns.answer import Answerer
+from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
+from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, Tokens
+from bots.turns.service import TurnPlan, open_turn, turn_of
+from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
+from shared.security import Principal
+from shared.validation import Id
+
+logger = logging.getLogger(__name__)
+router = APIRouter(tags=["chat"])
+
+
+class ProvidersFailed(ServiceError):
+    status_code = 502
+    code = "BAD_GATEWAY"
+    message = "Ningún proveedor de IA respondió."
+
+
+class AnswerGone(ServiceError):
+    status_code = 404
+    code = "NOT_FOUND"
+    message = "Esa respuesta ya no se conserva: léela en GET /api/conversations/{id}."
+
+
+def _answerer(request: Request | WebSocket) -> Answerer:
+    answerer: Answerer = request.app.state.answerer
+    return answerer
+
+
+async def _open(request: Request | WebSocket, principal: Principal, message: str, **options: Any) -> TurnPlan:
+    return await open_turn(
+        request.app.state.sessionmaker, principal, message,
+        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
+    )  # fmt: skip
+
+
+def _sse(turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
+    async def events() -> AsyncIterator[bytes]:
+        async for seq, event in turns.follow(plan_turn, after):
+            data = json.dumps(event, ensure_ascii=False)
+            yield format_sse_event(data_str=data, id=f"{plan_turn}:{seq}")
+
+    return events()
+
+
+async def _collect(turn: LiveTurn) -> Event:
+    """Waits for the end of an answer; its `done` event with the whole text under `content`."""
+    text: list[str] = []
+    async for _, event in turn.follow():
+        if event["type"] == "message":
+            text.append(event["content"])
+        elif event["type"] == TERMINAL:
+            return {**event, "content": "".join(text)}
+    raise AssertionError("an answer always ends with done")
+
+
+@router.post(
+    "/api/chat",
+    response_model=ChatAnswer,
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProvidersFailed)},
+)
+async def chat(body: ChatIn, principal: CanChat, request: Request) -> Any:
+    """With `stream: true`, Server-Sent Events: `thinking`, `message` (text deltas), `done`; each
+    has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
+    `GET /api/conversations/{id}/stream`. Without it, one JSON answer. Either way the exchange
+    is stored in the conversation (a new one when `conversation_id` is omitted)."""
+    plan = await _open(
+        request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
+        requested_model=body.model,
+    )  # fmt: skip
+    turn = _answerer(request).start(plan)
+    headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
+    if body.stream:
+        return EventSourceResponse(_sse(_answerer(request).turns, turn.id), headers=headers)
+    done = await _collect(turn)
+    if done["status"] == "failed":
+        raise ProvidersFailed(f"Ningún proveedor respondió: {done.get('error')}.")
+    return ChatAnswer(
+        conversation_id=plan.public_conversation_id, content=done["content"], status=done["status"],
+        model=done["model"], provider=done["provider"], tokens=Tokens(**done["tokens"]),
+    )  # fmt: skip
+
+
+@router.get(
+    "/api/conversations/{conversation_id}/stream",
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(AnswerGone)},
+)
+async def resume(
+    conversation_id: ConversationId,
+    principal: CanChat,
+    request: Request,
+    last_event_id: Annotated[str | None, Header(max_length=200)] = None,
+    from_id: Annotated[str | None, Query(alias="last_event_id", max_length=200)] = None,
+) -> Any:
+    """The rest of an answer after `Last-Event-ID` (header, or `?last_event_id=`), from any
+    replica while it is kept; without one, the conversation's latest answer from its start."""
+    parsed = parse_event_id(last_event_id or from_id)
+    async with request.app.state.sessionmaker() as session:
+        turn_id = await turn_of(session, principal, conversation_id, parsed[0] if parsed else None)
+    turns = _answerer(request).turns
+    if not await turns.has_kept(turn_id):
+        raise AnswerGone()
+    return EventSourceResponse(_sse(turns, turn_id, parsed[1] if parsed else 0))
+
+
+@router.post("/chat/{bot_id}", responses={200: {"content": {"text/plain": {}}}, **documented(ProvidersFailed)})
+async def chat_with_bot(
+    bot_id: Id,
+    principal: CanChat,
+    request: Request,
+    query: Annotated[str, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
+) -> StreamingResponse:
+    """001: the bot's answer as a text stream, as it is produced (stored as a conversation of the bot)."""
+    plan = await _open(request, principal, query, bot_id=bot_id)
+    turn = _answerer(request).start(plan)
+    updates = turn.follow()
+    # Wait for the first words, so that a bot whose every model fails answers 502, not an empty 200.
+    first: list[str] = []
+    async for _, event in updates:
+        if event["type"] == "message":
+            first.append(event["content"])
+            break
+        if event["type"] == TERMINAL:
+            if event["status"] == "failed":
+                raise ProvidersFailed(f"Ningún proveedor respondió: {event.get('error')}.")
+            break
+
+    async def text() -> AsyncIterator[str]:
+        try:
+            for part in first:
+                yield part
+            async for _, event in updates:
+                if event["type"] == "message":
+                    yield event["content"]
+        finally:
+            await updates.aclose()
+
+    headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
+    return StreamingResponse(text(), media_type="text/plain; charset=utf-8", headers=headers)
+
+
+@router.post("/api/ai/chat/", response_model=AiChatOut, tags=["ai"], responses=documented(ProvidersFailed))
+async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiChatOut:
+    """004: one answer, not kept as a conversation (its tokens count in the usage)."""
+    plan = await _open(
+        request, principal, body.prompt, keep=False, requested_model=body.model, context=body.context,
+        temperature=body.temperature,
+    )  # fmt: skip
+    done = await _collect(_answerer(request).start(plan))
+    if done["status"] == "failed":
+        raise ProvidersFailed(f"El proveedor no respondió: {done.get('error')}.")
+    return AiChatOut(text=done["content"], model=body.model or done["model"] or "", tokens=Tokens(**done["tokens"]))
+
+
+# -- 002's WebSocket ---------------------------------------------------------------------------
+def _ws_error(error: ServiceError | None = None, *, message: str = "", status: int = 400) -> dict[str, Any]:
+    if error is not None:
+        message, status = error.message, error.status_code
+        return {"type": "error", **error_body(ErrorStyle.AGENT, status_code=status, message=message, code=error.code,
+                                              details=error.details, fields=error.fields)}  # fmt: skip
+    return {"type": "error", **error_body(ErrorStyle.AGENT, status_code=status, message=message)}
+
+
+async def _authenticate(websocket: WebSocket) -> Principal | None:
+    try:
+        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
+    except (TimeoutError, ValueError, KeyError):
+        return None
+    if not isinstance(first, dict) or first.get("type") != "auth" or not isinstance(first.get("token"), str):
+        return None
+    try:
+        principal: Principal = await websocket.app.state.verifier.verify(first["token"])
+    except ServiceError:
+        return None
+    return principal
+
+
+@router.websocket("/ws")
+async def chat_socket(websocket: WebSocket) -> None:
+    """First `{"type": "auth", "token": ...}`, then `{"type": "chat", "conversation_id", "message"}`
+    frames; each answer's events come back as frames, with `id` and `conversation_id`."""
+    await websocket.accept()
+    principal = await _authenticate(websocket)
+    if principal is None or not principal.can("ia", "crear"):
+        await websocket.send_json(_ws_error(NotAuthenticated("Autenticación requerida: envía {type: auth, token}.")))
+        await websocket.close(code=1008)
+        return
+    await websocket.send_json({"type": "auth_ok", "user_id": principal.user_id})
+    with contextlib.suppress(WebSocketDisconnect):
+        while True:
+            try:
+                frame = json.loads(await websocket.receive_text())
+            except ValueError:
+                await websocket.send_json(_ws_error(message="Cada mensaje debe ser un objeto JSON."))
+                continue
+            if not isinstance(frame, dict) or frame.get("type") != "chat":
+                kind = frame.get("type") if isinstance(frame, dict) else None
+                reply = {"type": "pong"} if kind == "ping" else _ws_error(message="Tipo de mensaje desconocido.")
+                await websocket.send_json(reply)
+                continue
+            try:
+                body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
+                plan = await _open(websocket, principal, body.message, conversation_id=body.conversation_id,
+                                   bot_id=body.bot_id, requested_model=body.model)  # fmt: skip
+            except ValidationError as exc:
+                await websocket.send_json(_ws_error(message=str(exc.errors(include_url=False)[0].get("msg", ""))))
+                continue
+            except ServiceError as exc:
+                await websocket.send_json(_ws_error(exc))
+                continue
+            turn = _answerer(websocket).start(plan)
+            async for seq, event in turn.follow():
+                frame = {**event, "id": f"{turn.id}:{seq}", "conversation_id": plan.public_conversation_id}
+                await websocket.send_json(frame)

@@ -1,0 +1,176 @@
+"""A chat turn in the database: opened (the question stored, the answer's row reserved, the
+budget checked, the models chosen) before any provider is called, and closed with what the
+answer said, its status and its tokens."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bots import events
+from bots.conversations import service as conversations
+from bots.models import Bot, Conversation, Integration, Message, Usage
+from bots.providers.base import Prompt, Turn
+from bots.providers.base import Usage as Tokens
+from bots.providers.catalog import ModelRef
+from bots.toolbox.service import in_workspace
+from bots.turns.routing import chain, classify
+from bots.workspace import service as workspace
+from shared.errors import InvalidRequest
+from shared.security import Principal
+
+
+@dataclass
+class TurnPlan:
+    turn_id: uuid.UUID
+    tenant_id: int
+    conversation_id: int | None
+    bot_id: int | None
+    task_type: str
+    prompt: Prompt
+    models: list[ModelRef]
+
+    @property
+    def public_conversation_id(self) -> str | None:
+        return conversations.public_id(self.conversation_id) if self.conversation_id else None
+
+
+@dataclass
+class Outcome:
+    status: str  # complete | interrupted | failed
+    text: str
+    model: ModelRef | None
+    tokens: Tokens = field(default_factory=lambda: Tokens(0, 0))
+    error: str | None = None
+
+
+def _title(message: str) -> str:
+    line = " ".join(message.split())
+    return line if len(line) <= 60 else line[:57].rstrip() + "..."
+
+
+async def _history(session: AsyncSession, conversation: Conversation, limit: int) -> list[Turn]:
+    rows = await session.scalars(
+        select(Message)
+        .where(Message.conversation_id == conversation.id, Message.content != "")
+        .order_by(Message.id.desc())
+        .limit(limit)
+    )
+    return [Turn(m.role, m.content) for m in reversed(list(rows)) if m.role in ("user", "assistant")]  # type: ignore[arg-type]
+
+
+class ProviderNotConfigured(InvalidRequest):
+    code = "PROVIDER_NOT_CONFIGURED"
+    message = "El espacio no tiene una integración activa para ese proveedor."
+
+
+async def _require_integration(session: AsyncSession, tenant_id: int, model: ModelRef) -> None:
+    if model.provider == "local":
+        return
+    found = await session.scalar(
+        select(Integration.id).where(
+            Integration.tenant_id == tenant_id, Integration.provider == model.provider, Integration.enabled
+        )
+    )
+    if found is None:
+        raise ProviderNotConfigured(
+            f"No hay una integración activa de {model.provider} para '{model.label}': créala en /api/ai/config/.",
+            fields={"model": [f"Sin integración de {model.provider}."]},
+        )
+
+
+async def open_turn(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    message: str,
+    *,
+    conversation_id: str | None = None,
+    bot_id: int | None = None,
+    keep: bool = True,
+    requested_model: str | None = None,
+    context: str | None = None,
+    temperature: float | None = None,
+    max_tokens: int,
+    history_messages: int,
+) -> TurnPlan:
+    """Committed before it returns, so the answer's task always finds its row."""
+    async with sessionmaker() as session, session.begin():
+        await workspace.check_budget(session, principal.tenant_id)
+        config = await workspace.config_of(session, principal.tenant_id)
+        conversation: Conversation | None = None
+        if conversation_id is not None:
+            conversation = await conversations.get(session, principal, conversation_id, lock=True)
+        elif keep:
+            conversation = await conversations.create(session, principal, _title(message), bot_id)
+        bot: Bot | None = None
+        bot_id = conversation.bot_id if conversation is not None and conversation.bot_id else bot_id
+        if bot_id is not None:
+            bot = await in_workspace(session, principal.tenant_id, bot_id)
+        history = await _history(session, conversation, history_messages) if conversation else []
+        task_type = classify(message)
+        models = chain(bot, config, task_type, requested_model)
+        if requested_model:  # a model asked for by name has no fallback: its provider must be set up
+            await _require_integration(session, principal.tenant_id, models[0])
+        turn_id = uuid.uuid4()
+        if conversation is not None:
+            session.add_all([
+                Message(conversation_id=conversation.id, role="user", content=message, status="complete"),
+                Message(conversation_id=conversation.id, role="assistant", content="", status="streaming",
+                        turn_id=turn_id),
+            ])  # fmt: skip
+            conversation.message_count += 2
+            conversation.updated_at = datetime.now(UTC)
+        system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
+        turns = [*history, Turn("user", message)]
+        prompt = Prompt(
+            system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
+            knowledge=[part for part in (system, *(t.content for t in history)) if part],
+        )  # fmt: skip
+        return TurnPlan(
+            turn_id=turn_id, tenant_id=principal.tenant_id, conversation_id=conversation.id if conversation else None,
+            bot_id=bot.id if bot else None, task_type=task_type, prompt=prompt, models=models,
+        )  # fmt: skip
+
+
+async def close_turn(sessionmaker: async_sessionmaker[AsyncSession], plan: TurnPlan, outcome: Outcome) -> None:
+    async with sessionmaker() as session, session.begin():
+        model = outcome.model
+        if plan.conversation_id is not None:
+            await session.execute(
+                update(Message)
+                .where(Message.turn_id == plan.turn_id)
+                .values(
+                    content=outcome.text, status=outcome.status, model=str(model) if model else None,
+                    input_tokens=outcome.tokens.input_tokens, output_tokens=outcome.tokens.output_tokens,
+                )
+            )  # fmt: skip
+            await session.execute(
+                update(Conversation).where(Conversation.id == plan.conversation_id).values(updated_at=datetime.now(UTC))
+            )
+        if model is not None and (outcome.tokens.input_tokens or outcome.tokens.output_tokens):
+            session.add(Usage(
+                tenant_id=plan.tenant_id, bot_id=plan.bot_id, provider=model.provider, model=model.label,
+                input_tokens=outcome.tokens.input_tokens, output_tokens=outcome.tokens.output_tokens,
+            ))  # fmt: skip
+        event = events.AnswerCompleted(
+            conversation_id=plan.public_conversation_id, bot_id=plan.bot_id,
+            provider=model.provider if model else "", model=model.label if model else "", status=outcome.status,
+            input_tokens=outcome.tokens.input_tokens, output_tokens=outcome.tokens.output_tokens,
+        )  # fmt: skip
+        await events.outbox.emit(session, event, tenant_id=plan.tenant_id)
+
+
+async def turn_of(
+    session: AsyncSession, principal: Principal, conversation_id: str, turn_id: uuid.UUID | None
+) -> uuid.UUID:
+    """The answer to resume: the one named, if it is this conversation's, or its latest."""
+    conversation = await conversations.get(session, principal, conversation_id)
+    query = select(Message.turn_id).where(Message.conversation_id == conversation.id, Message.turn_id.is_not(None))
+    if turn_id is not None:
+        query = query.where(Message.turn_id == turn_id)
+    found = await session.scalar(query.order_by(Message.id.desc()).limit(1))
+    if found is None:
+        raise conversations.ConversationNotFound("No hay una respuesta así en esta conversación.")
+    return found
