@@ -415,3 +415,19 @@ async def test_conversations_and_config(gateway: httpx.AsyncClient, workspace: W
         headers=owner,
     )  # fmt: skip
     assert unsafe.status_code == 400, unsafe.text
+
+
+async def test_answers_count_in_the_workspace_metrics(gateway: httpx.AsyncClient, workspace: Workspace) -> None:
+    owner = auth_header(workspace.owner_token)
+
+    async def messages() -> int:
+        return int((await gateway.get("/api/metrics", headers=owner)).json()["agent_stats"]["total_messages"])
+
+    assert await messages() == 0
+    await ask(gateway, workspace.owner_token, "Hola")
+    await ask(gateway, workspace.owner_token, "¿Qué tal?")
+    deadline = time.monotonic() + 10
+    while (counted := await messages()) < 4:
+        assert time.monotonic() < deadline, counted
+        await asyncio.sleep(0.1)
+    assert counted == 4

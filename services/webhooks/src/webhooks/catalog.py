@@ -38,7 +38,7 @@ NAMES: list[Subscribable] = [
     Subscribable("task.created", "Se creó una tarea", events.TaskCreated),
     Subscribable("task.decided", "Se aceptó o rechazó una tarea", events.TaskDecided),
     Subscribable("tool.executed", "Tool ejecutado", None),
-    Subscribable("conversation.created", "Nueva conversación", None),
+    Subscribable("conversation.created", "Nueva conversación", events.ConversationCreated),
     Subscribable("api.learned", "Nueva API aprendida", None),
     Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),
     Subscribable("chat.resolved", "Un chat de soporte se resolvió", None),

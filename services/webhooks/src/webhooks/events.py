@@ -80,3 +80,13 @@ class NodeUpserted(Event):
 class NodeDeleted(Event):
     subject = "agro.node.deleted"
     nodo_id: int
+
+
+class ConversationCreated(Event):
+    subject = "bots.conversation.created"
+    conversation_id: str
+
+
+class AnswerCompleted(Event):
+    subject = "bots.answer.completed"
+    status: str

@@ -29,6 +29,7 @@ CONSUMERS = [
     ConsumerSpec(durable="metrics-field-deleted", event=events.FieldDeleted, handler=handlers.on_field_deleted),
     ConsumerSpec(durable="metrics-node-upserted", event=events.NodeUpserted, handler=handlers.on_node_upserted),
     ConsumerSpec(durable="metrics-node-deleted", event=events.NodeDeleted, handler=handlers.on_node_deleted),
+    ConsumerSpec(durable="metrics-answers", event=events.AnswerCompleted, handler=handlers.on_answer_completed),
 ]
 
 

@@ -87,3 +87,12 @@ class Asset(Base):
     tenant_id: Mapped[int] = mapped_column(TenantId)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AgentCount(Base):
+    """The AI agent's work per workspace: messages (each answer and its question)."""
+
+    __tablename__ = "agent_counts"
+
+    tenant_id: Mapped[int] = mapped_column(TenantId, primary_key=True)
+    messages: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.events import Envelope
 from shared.repository import apply_deletion, apply_newer
 from webhooks import events
-from webhooks.models import AlertSeen, Asset
+from webhooks.models import AgentCount, AlertSeen, Asset
 
 
 async def on_alerts_raised(session: AsyncSession, batch: Sequence[tuple[Envelope, events.AlertRaised]]) -> None:
@@ -50,3 +50,11 @@ async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: eve
 
 async def on_node_deleted(session: AsyncSession, envelope: Envelope, event: events.NodeDeleted) -> None:
     await _asset(session, envelope, "nodo", event.nodo_id, deleted=True)
+
+
+async def on_answer_completed(session: AsyncSession, envelope: Envelope, event: events.AnswerCompleted) -> None:
+    """An answer and the question it answered: two messages (the inbox makes it count once)."""
+    added = insert(AgentCount).values(tenant_id=envelope.tenant_id or 0, messages=2)
+    await session.execute(
+        added.on_conflict_do_update(index_elements=[AgentCount.tenant_id], set_={"messages": AgentCount.messages + 2})
+    )

@@ -1,7 +1,8 @@
 """A workspace's metrics from webhooks' own read models (no other service's tables).
 
-The cloud-provider counts and the agent's message and tool counts stay 0 until the services
-that publish them (bots' integrations, conversations and tools) land and are consumed here.
+`total_messages` counts the questions and answers of bots' conversations and AI chat
+(`bots.answer.completed`); the cloud-provider counts and `tools_executed` stay 0 until the
+services that publish them (tools, cloud integrations) land and are consumed here.
 """
 
 import time
@@ -12,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.security import Principal
 from webhooks.metrics.schemas import AgentStats, Alerts, Infrastructure, Metrics
-from webhooks.models import AlertSeen, Asset
+from webhooks.models import AgentCount, AlertSeen, Asset
 
 STARTED = time.monotonic()
 
@@ -36,6 +37,7 @@ async def metrics(session: AsyncSession, principal: Principal, *, window_seconds
             )
         ).all()
     )
+    messages = await session.scalar(select(AgentCount.messages).where(AgentCount.tenant_id == principal.tenant_id))
     return Metrics(
         alerts=Alerts(
             critical=by_severity.get("critical", 0),
@@ -43,5 +45,5 @@ async def metrics(session: AsyncSession, principal: Principal, *, window_seconds
             ok=sum(cleared for _, _, cleared in raised),
         ),
         infrastructure=Infrastructure(parcelas=assets.get("parcela", 0), nodos=assets.get("nodo", 0)),
-        agent_stats=AgentStats(uptime_seconds=int(time.monotonic() - STARTED)),
+        agent_stats=AgentStats(total_messages=messages or 0, uptime_seconds=int(time.monotonic() - STARTED)),
     )
