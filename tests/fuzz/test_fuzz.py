@@ -21,9 +21,16 @@ SEED = os.environ.get("FUZZ_SEED", "20261125")
 CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
 # Operations that would end the fuzzing identity's own session or workspace halfway through.
 SELF_DEFEATING = r"logout|^/api/v1/tenants/\{tenant_id\}/$"
+# Operations whose answer comes from an AI provider the platform does not control (none is
+# reachable from the tests' stack): their documented 502 is allowed, an undocumented 500 is not.
+UPSTREAM = r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$"
+UPSTREAM_CHECKS = "status_code_conformance,content_type_conformance,response_schema_conformance"
 
 
-async def fuzz(gateway_url: str, token: str, report_dir: Path) -> subprocess.CompletedProcess[str]:
+async def fuzz(
+    gateway_url: str, token: str, report_dir: Path, *, checks: str = CHECKS, only: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    report_dir.mkdir(parents=True, exist_ok=True)
     argv = [
         str(Path(sys.executable).parent / "schemathesis"),
         "run",
@@ -31,17 +38,18 @@ async def fuzz(gateway_url: str, token: str, report_dir: Path) -> subprocess.Com
         "--header",
         f"Authorization: Bearer {token}",
         "--checks",
-        CHECKS,
+        checks,
         "--phases",
         "examples,coverage,fuzzing",
         "--max-examples",
         MAX_EXAMPLES,
         "--seed",
         SEED,
+        # One worker: with two threads, Hypothesis's ast.parse calls race inside CPython 3.11's
+        # parser ("AST constructor recursion depth mismatch", fixed in later CPythons).
         "--workers",
-        "2",
-        "--exclude-path-regex",
-        SELF_DEFEATING,
+        "1",
+        *(["--include-path-regex", only] if only else ["--exclude-path-regex", f"{SELF_DEFEATING}|{UPSTREAM}"]),
         "--request-timeout",
         "20",
         "--report",
@@ -62,7 +70,10 @@ async def test_no_operation_answers_5xx_or_breaks_the_document(
     platform_stack: Stack, workspace: Workspace, fuzzing_admin_token: str, who: str, tmp_path: Path
 ) -> None:
     token = workspace.farmer_token if who == "farmer" else fuzzing_admin_token
-    result = await fuzz(platform_stack.url("gateway"), token, tmp_path)
-    summary = result.stdout[-12000:]
-    assert result.returncode == 0, f"schemathesis found failures:\n{summary}\n{result.stderr[-2000:]}"
-    assert " passed" in summary
+    for result in (
+        await fuzz(platform_stack.url("gateway"), token, tmp_path / "all"),
+        await fuzz(platform_stack.url("gateway"), token, tmp_path / "upstream", checks=UPSTREAM_CHECKS, only=UPSTREAM),
+    ):
+        summary = result.stdout[-12000:]
+        assert result.returncode == 0, f"schemathesis found failures:\n{summary}\n{result.stderr[-2000:]}"
+        assert " passed" in summary

@@ -22,6 +22,9 @@ from auth.testing import auth_header
 from shared.devtools.stack import Stack
 
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")
+# Answers from an AI provider the platform does not control (none is reachable here): their
+# documented 502 is not a server error of ours (test_fuzz.UPSTREAM).
+UPSTREAM = re.compile(r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$")
 BODY_VALUES: list[Any] = [10**20, 5738665608, "a\x00b", None, -(10**20), 1e308]
 INGEST = "/api/nodes/ingest/"
 PARAMETER_VALUES = ["99999999999999999999", "5738665608", "a\x00b", "%01", "-1", "ñ"]
@@ -109,7 +112,8 @@ def test_hostile_values_never_get_a_server_error(
                 response = send(client, operation.method.upper(), operation.path, request, form, headers)
                 sent += 1
                 past_the_node_token += operation.path == INGEST and response.status_code != 401
-                if response.status_code >= 500:
+                upstream_failed = response.status_code == 502 and UPSTREAM.search(operation.path)
+                if response.status_code >= 500 and not upstream_failed:
                     failures.append(f"{operation.method.upper()} {operation.path} {where}: {response.status_code}")
     assert sent > 500
     assert past_the_node_token > 10

@@ -332,6 +332,10 @@ def _document_validation_status(app: FastAPI, prefixes: Mapping[str, ErrorStyle]
         for path, operations in schema.get("paths", {}).items():
             style = style_for_path(prefixes, path, default)
             if style is ErrorStyle.FASTAPI:
+                # FastAPI's own way: 422 for invalid data, 400 for a body that is not JSON at all.
+                for operation in operations.values():
+                    if "requestBody" in operation:
+                        operation.get("responses", {}).setdefault("400", {"description": "Cuerpo ilegible"})
                 continue
             for operation in operations.values():
                 responses = operation.get("responses", {})

@@ -6,6 +6,7 @@ from typing import Any
 import anthropic
 
 from bots.providers.base import Prompt, ProviderFailed, Turn, Usage, retryable_status
+from shared.outbound import UnsafeURL
 
 
 def alternating(turns: list[Turn]) -> list[Any]:
@@ -44,3 +45,5 @@ class Claude:
             raise ProviderFailed("tiempo de espera agotado", retryable=True) from exc
         except anthropic.APIConnectionError as exc:
             raise ProviderFailed("sin conexión con el proveedor", retryable=True) from exc
+        except UnsafeURL as exc:  # the SSRF guard refused the provider's address
+            raise ProviderFailed(exc.message, retryable=True) from exc

@@ -7,6 +7,7 @@ from typing import Any
 import openai
 
 from bots.providers.base import Prompt, ProviderFailed, Usage, retryable_status
+from shared.outbound import UnsafeURL
 
 
 class OpenAICompatible:
@@ -39,3 +40,5 @@ class OpenAICompatible:
             raise ProviderFailed("tiempo de espera agotado", retryable=True) from exc
         except openai.APIConnectionError as exc:
             raise ProviderFailed("sin conexión con el proveedor", retryable=True) from exc
+        except UnsafeURL as exc:  # the SSRF guard refused the provider's address
+            raise ProviderFailed(exc.message, retryable=True) from exc

@@ -63,7 +63,10 @@ class Answerer:
                         turn.emit({"type": "message", "content": item})
                 outcome = Outcome("complete", "".join(parts), ref, tokens)
                 break
-            except ProviderFailed as exc:
+            except Exception as exc:  # a provider's failure, or a bug: stored and told, never lost
+                if not isinstance(exc, ProviderFailed):
+                    logger.exception("provider call broke", extra={"model": str(ref)})
+                    exc = ProviderFailed("error interno", retryable=False)
                 failures.append(f"{ref}: {exc.reason}")
                 logger.warning("provider failed", extra={"model": str(ref), "reason": exc.reason})
                 last = position == len(plan.models) - 1

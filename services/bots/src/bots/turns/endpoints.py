@@ -40,6 +40,9 @@ class AnswerGone(ServiceError):
     message = "Esa respuesta ya no se conserva: léela en GET /api/conversations/{id}."
 
 
+_NONE = {"input": 0, "output": 0}
+
+
 def _answerer(request: Request | WebSocket) -> Answerer:
     answerer: Answerer = request.app.state.answerer
     return answerer
@@ -95,7 +98,7 @@ async def chat(body: ChatIn, principal: CanChat, request: Request) -> Any:
         raise ProvidersFailed(f"Ningún proveedor respondió: {done.get('error')}.")
     return ChatAnswer(
         conversation_id=plan.public_conversation_id, content=done["content"], status=done["status"],
-        model=done["model"], provider=done["provider"], tokens=Tokens(**done["tokens"]),
+        model=done.get("model"), provider=done.get("provider"), tokens=Tokens(**done.get("tokens", _NONE)),
     )  # fmt: skip
 
 
@@ -167,7 +170,8 @@ async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiCha
     done = await _collect(_answerer(request).start(plan))
     if done["status"] == "failed":
         raise ProvidersFailed(f"El proveedor no respondió: {done.get('error')}.")
-    return AiChatOut(text=done["content"], model=body.model or done["model"] or "", tokens=Tokens(**done["tokens"]))
+    model = body.model or done.get("model") or ""
+    return AiChatOut(text=done["content"], model=model, tokens=Tokens(**done.get("tokens", _NONE)))
 
 
 # -- 002's WebSocket ---------------------------------------------------------------------------

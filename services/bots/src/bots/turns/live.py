@@ -140,7 +140,7 @@ class Turns:
             with contextlib.suppress(Exception):
                 await heard.unsubscribe()
             if not turn.finished:
-                turn.emit({"type": TERMINAL, "status": "interrupted"})
+                turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(publisher, timeout=10)
             self.active.pop(turn.id, None)
