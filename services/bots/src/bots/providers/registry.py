@@ -3,6 +3,7 @@ unchanged (their connection pools are reused). Every call to a provider's URL go
 the SSRF guard of `shared.outbound`: a base URL is a URL a user gave."""
 
 from datetime import datetime
+from typing import cast
 
 import anthropic
 import httpx2
@@ -56,9 +57,11 @@ class Providers:
             return known[1]
         if known is not None:  # the integration changed: a new client, the old one's pool closed
             self._retired.append(known[2])
-        # Redirects are followed by the client, each hop through the guard.
+        # Redirects are followed by the client, each hop through the guard (duck-typed: the
+        # guard serves httpx's transports and httpx2's alike).
+        guarded = cast(httpx2.AsyncBaseTransport, GuardedTransport(httpx2.AsyncHTTPTransport(), self.policy))
         http = httpx2.AsyncClient(
-            transport=GuardedTransport(httpx2.AsyncHTTPTransport(), self.policy),
+            transport=guarded,
             follow_redirects=True,
             timeout=self.timeout,
         )
