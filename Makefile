@@ -56,6 +56,7 @@ bench: install
 	$(PY) bench/ingest.py
 	$(PY) bench/history.py
 	$(PY) bench/webhooks.py
+	$(PY) bench/stream.py
 
 clean-data:
 	rm -rf .data

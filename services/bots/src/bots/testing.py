@@ -49,6 +49,8 @@ class LoopbackProvider:
     calls: list[Called] = field(default_factory=list)
     closed_early: int = 0
     finished: int = 0
+    # When each piece of each streamed answer was sent (time.monotonic), for benchmarks.
+    sent_at: list[list[float]] = field(default_factory=list)
     slow_seconds: float = 0.15
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -74,10 +76,14 @@ class LoopbackProvider:
     async def pieces(self, model: str, words: list[str]) -> AsyncIterator[str]:
         """The answer's text, a word at a time; notes whether the client stayed to the end."""
         completed = False
+        stamps: list[float] = []
+        with self.lock:
+            self.sent_at.append(stamps)
         try:
             for i, word in enumerate(words):
                 if "slow" in model:
                     await asyncio.sleep(self.slow_seconds)
+                stamps.append(time.monotonic())
                 yield word if i == 0 else " " + word
             completed = True
         finally:

@@ -31,7 +31,7 @@ async def list_conversations(
 
 @router.post("/api/conversations", response_model=ConversationOut, status_code=201)
 async def create_conversation(body: ConversationIn, principal: CanChat, session: SessionDep) -> ConversationOut:
-    return service.as_out(await service.create(session, principal, body.title, body.bot_id))
+    return service.as_out(await service.start(session, principal, body.title, body.bot_id))
 
 
 @router.get("/api/conversations/{conversation_id}", response_model=ConversationDetail)

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots import events
 from bots.conversations.schemas import ConversationDetail, ConversationOut, MessageOut
-from bots.models import Conversation, Message
+from bots.models import Bot, Conversation, Message
 from bots.toolbox.service import in_workspace
 from shared.errors import NotFound
 from shared.security import Principal
@@ -51,19 +51,32 @@ async def listing(session: AsyncSession, principal: Principal, limit: int) -> li
     return list(await session.scalars(query))
 
 
-async def create(session: AsyncSession, principal: Principal, title: str, bot_id: int | None = None) -> Conversation:
-    if bot_id is not None:
-        await in_workspace(session, principal.tenant_id, bot_id)
+async def create(session: AsyncSession, principal: Principal, title: str, bot: Bot | None = None) -> Conversation:
+    """A new conversation; `announce` it in the same transaction."""
     conversation = Conversation(
-        tenant_id=principal.tenant_id, owner_id=principal.user_id, title=title, bot_id=bot_id, message_count=0
-    )
+        tenant_id=principal.tenant_id, owner_id=principal.user_id, title=title, bot_id=bot.id if bot else None,
+        message_count=0,
+    )  # fmt: skip
     session.add(conversation)
     await session.flush()
-    event = events.ConversationCreated(
-        conversation_id=public_id(conversation.id), owner_id=principal.user_id, title=title, bot_id=bot_id
-    )
-    await events.outbox.emit(session, event, tenant_id=principal.tenant_id)
     return conversation
+
+
+async def start(session: AsyncSession, principal: Principal, title: str, bot_id: int | None) -> Conversation:
+    """A conversation opened by the client (`POST /api/conversations`), maybe with a bot of the workspace."""
+    bot = await in_workspace(session, principal.tenant_id, bot_id) if bot_id is not None else None
+    conversation = await create(session, principal, title, bot)
+    await announce(session, conversation)
+    return conversation
+
+
+async def announce(session: AsyncSession, conversation: Conversation) -> None:
+    """`bots.conversation.created` (002's `conversation.created` webhook event)."""
+    event = events.ConversationCreated(
+        conversation_id=public_id(conversation.id), owner_id=conversation.owner_id, title=conversation.title,
+        bot_id=conversation.bot_id,
+    )  # fmt: skip
+    await events.outbox.emit(session, event, tenant_id=conversation.tenant_id)
 
 
 async def rename(session: AsyncSession, conversation: Conversation, title: str) -> Conversation:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.integrations.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
 from bots.models import Integration
-from bots.providers.registry import Credentials, Providers
+from bots.providers.registry import Credentials
 from shared.crypto import SecretCipher
 from shared.errors import InvalidRequest, NotFound
 from shared.outbound import OutboundPolicy, checked_address
@@ -80,8 +80,8 @@ async def delete(session: AsyncSession, integration: Integration) -> None:
     await session.flush()
 
 
-async def credentials_for(session: AsyncSession, providers: Providers, tenant_id: int, kind: str) -> Credentials | None:
-    """The workspace's first enabled integration of `kind`, its key opened."""
+async def credentials_for(session: AsyncSession, tenant_id: int, kind: str) -> Credentials | None:
+    """The workspace's first enabled integration of `kind`."""
     found = await session.scalar(
         select(Integration)
         .where(Integration.tenant_id == tenant_id, Integration.provider == kind, Integration.enabled)
@@ -90,8 +90,7 @@ async def credentials_for(session: AsyncSession, providers: Providers, tenant_id
     )
     if found is None:
         return None
-    key = providers.open_key(found.api_key_sealed)
-    return Credentials(found.id, found.provider, found.base_url, key, found.updated_at)
+    return Credentials(found.id, found.provider, found.base_url, found.api_key_sealed, found.updated_at)
 
 
 def as_out(integration: Integration) -> IntegrationOut:

@@ -2,6 +2,7 @@
 unchanged (their connection pools are reused). Every call to a provider's URL goes through
 the SSRF guard of `shared.outbound`: a base URL is a URL a user gave."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -23,15 +24,20 @@ class NotConfigured(ProviderFailed):
         super().__init__(f"el espacio no tiene una integración activa de {kind}", retryable=True)
 
 
+@dataclass(frozen=True)
 class Credentials:
-    """What a provider client needs, read from an integration (the key opened only here)."""
+    """What a provider client needs, read from an integration; the key stays sealed until a
+    client is built with it."""
 
-    def __init__(self, integration_id: int, kind: str, base_url: str | None, api_key: str | None, at: datetime):
-        self.integration_id = integration_id
-        self.kind = kind
-        self.base_url = base_url
-        self.api_key = api_key
-        self.version = (integration_id, at)
+    integration_id: int
+    kind: str
+    base_url: str | None
+    api_key_sealed: bytes | None
+    updated_at: datetime
+
+    @property
+    def version(self) -> tuple[int, datetime]:
+        return self.integration_id, self.updated_at
 
 
 class Providers:
@@ -43,9 +49,6 @@ class Providers:
         self._retired: list[httpx2.AsyncClient] = []
         # integration id -> (its version, the provider, the HTTP client under it)
         self._clients: dict[int, tuple[tuple[int, datetime], Provider, httpx2.AsyncClient]] = {}
-
-    def open_key(self, sealed: bytes | None) -> str | None:
-        return self.cipher.open(sealed).decode() if sealed else None
 
     def get(self, kind: str, credentials: Credentials | None) -> Provider:
         if kind == "local":
@@ -70,16 +73,18 @@ class Providers:
         return provider
 
     def _build(self, credentials: Credentials, http: httpx2.AsyncClient) -> Provider:
+        sealed = credentials.api_key_sealed
+        api_key = self.cipher.open(sealed).decode() if sealed else None
         if credentials.kind == "anthropic":
             client = anthropic.AsyncAnthropic(
-                api_key=credentials.api_key or "", base_url=credentials.base_url,
+                api_key=api_key or "", base_url=credentials.base_url,
                 timeout=self.timeout, max_retries=self.max_retries, http_client=http,
             )  # fmt: skip
             return Claude(client)
         # Local servers (Ollama, vLLM...) take any key; the SDK insists on one.
         base_url = credentials.base_url or OPENAI_COMPATIBLE[credentials.kind]
         compatible = openai.AsyncOpenAI(
-            api_key=credentials.api_key or "no-key", base_url=base_url,
+            api_key=api_key or "no-key", base_url=base_url,
             timeout=self.timeout, max_retries=self.max_retries, http_client=http,
         )  # fmt: skip
         return OpenAICompatible(credentials.kind, compatible)

@@ -37,11 +37,13 @@ class Answerer:
 
         return self.turns.start(plan.turn_id, work, on_abandon=abandoned)
 
-    async def provider(self, tenant_id: int, kind: str) -> Provider:
+    async def provider(self, plan: TurnPlan, kind: str) -> Provider:
         if kind == "local":
             return self.providers.get(kind, None)
-        async with self.sessionmaker() as session:
-            credentials = await credentials_for(session, self.providers, tenant_id, kind)
+        credentials = plan.first_credentials
+        if credentials is None or credentials.kind != kind:
+            async with self.sessionmaker() as session:
+                credentials = await credentials_for(session, plan.tenant_id, kind)
         return self.providers.get(kind, credentials)
 
     async def produce(self, turn: LiveTurn, plan: TurnPlan) -> None:
@@ -54,7 +56,7 @@ class Answerer:
             tokens = Usage(0, 0)
             turn.model = ref
             try:
-                provider = await self.provider(plan.tenant_id, ref.provider)
+                provider = await self.provider(plan, ref.provider)
                 async for item in provider.stream(ref.model, plan.prompt):
                     if isinstance(item, Usage):
                         tokens = item

@@ -19,7 +19,7 @@ from bots.conversations.endpoints import ConversationId
 from bots.turns.answer import Answerer
 from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
 from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, Tokens
-from bots.turns.service import TurnPlan, open_turn, turn_of
+from bots.turns.service import TurnPlan, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal
 from shared.validation import Id
@@ -48,11 +48,24 @@ def _answerer(request: Request | WebSocket) -> Answerer:
     return answerer
 
 
-async def _open(request: Request | WebSocket, principal: Principal, message: str, **options: Any) -> TurnPlan:
-    return await open_turn(
-        request.app.state.sessionmaker, principal, message,
-        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
-    )  # fmt: skip
+async def _start(
+    request: Request | WebSocket, principal: Principal, message: str, **options: Any
+) -> tuple[TurnPlan, LiveTurn]:
+    """Plans the turn and starts its answer while the question is being stored."""
+    answerer = _answerer(request)
+    turn: LiveTurn | None = None
+    try:
+        async with opening(
+            request.app.state.sessionmaker, principal, message,
+            max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
+        ) as plan:  # fmt: skip
+            turn = answerer.start(plan)
+    except BaseException:
+        if turn is not None:  # the question could not be stored: no answer without it
+            answerer.turns.cancel(turn.id)
+        raise
+    assert turn is not None
+    return plan, turn
 
 
 def _sse(turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
@@ -85,11 +98,10 @@ async def chat(body: ChatIn, principal: CanChat, request: Request) -> Any:
     has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
     `GET /api/conversations/{id}/stream`. Without it, one JSON answer. Either way the exchange
     is stored in the conversation (a new one when `conversation_id` is omitted)."""
-    plan = await _open(
+    plan, turn = await _start(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
         requested_model=body.model,
     )  # fmt: skip
-    turn = _answerer(request).start(plan)
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
     if body.stream:
         return EventSourceResponse(_sse(_answerer(request).turns, turn.id), headers=headers)
@@ -132,8 +144,7 @@ async def chat_with_bot(
     query: Annotated[str, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
 ) -> StreamingResponse:
     """001: the bot's answer as a text stream, as it is produced (stored as a conversation of the bot)."""
-    plan = await _open(request, principal, query, bot_id=bot_id)
-    turn = _answerer(request).start(plan)
+    plan, turn = await _start(request, principal, query, bot_id=bot_id)
     updates = turn.follow()
     # Wait for the first words, so that a bot whose every model fails answers 502, not an empty 200.
     first: list[str] = []
@@ -163,11 +174,11 @@ async def chat_with_bot(
 @router.post("/api/ai/chat/", response_model=AiChatOut, tags=["ai"], responses=documented(ProvidersFailed))
 async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiChatOut:
     """004: one answer, not kept as a conversation (its tokens count in the usage)."""
-    plan = await _open(
+    _, turn = await _start(
         request, principal, body.prompt, keep=False, requested_model=body.model, context=body.context,
         temperature=body.temperature,
     )  # fmt: skip
-    done = await _collect(_answerer(request).start(plan))
+    done = await _collect(turn)
     if done["status"] == "failed":
         raise ProvidersFailed(f"El proveedor no respondió: {done.get('error')}.")
     model = body.model or done.get("model") or ""
@@ -222,15 +233,14 @@ async def chat_socket(websocket: WebSocket) -> None:
                 continue
             try:
                 body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
-                plan = await _open(websocket, principal, body.message, conversation_id=body.conversation_id,
-                                   bot_id=body.bot_id, requested_model=body.model)  # fmt: skip
+                plan, turn = await _start(websocket, principal, body.message, conversation_id=body.conversation_id,
+                                          bot_id=body.bot_id, requested_model=body.model)  # fmt: skip
             except ValidationError as exc:
                 await websocket.send_json(_ws_error(message=str(exc.errors(include_url=False)[0].get("msg", ""))))
                 continue
             except ServiceError as exc:
                 await websocket.send_json(_ws_error(exc))
                 continue
-            turn = _answerer(websocket).start(plan)
             async for seq, event in turn.follow():
                 frame = {**event, "id": f"{turn.id}:{seq}", "conversation_id": plan.public_conversation_id}
                 await websocket.send_json(frame)

@@ -103,7 +103,7 @@ class Turns:
         self.replay_seconds = replay_seconds
         self.abandon_after = abandon_after_seconds
         self.active: dict[uuid.UUID, LiveTurn] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks: dict[uuid.UUID, asyncio.Task[None]] = {}
 
     async def prepare(self) -> None:
         await streams.ensure(
@@ -114,9 +114,14 @@ class Turns:
         """Run `work` (which emits the events and ends with a `done`) in its own task."""
         turn = self.active[turn_id] = LiveTurn(turn_id)
         task = asyncio.create_task(self._run(turn, work, on_abandon), name=f"turn-{turn_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks[turn_id] = task
+        task.add_done_callback(lambda _: self._tasks.pop(turn_id, None))
         return turn
+
+    def cancel(self, turn_id: uuid.UUID) -> None:
+        task = self._tasks.get(turn_id)
+        if task is not None:
+            task.cancel()
 
     async def _run(self, turn: LiveTurn, work: Work, on_abandon: Callable[[LiveTurn], Awaitable[None]]) -> None:
         publisher = asyncio.create_task(self._publish(turn))
@@ -220,6 +225,7 @@ class Turns:
         return True
 
     async def aclose(self) -> None:
-        for task in list(self._tasks):
+        tasks = list(self._tasks.values())
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)

@@ -2,7 +2,10 @@
 budget checked, the models chosen) before any provider is called, and closed with what the
 answer said, its status and its tokens."""
 
+import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -11,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
 from bots.conversations import service as conversations
-from bots.models import Bot, Conversation, Integration, Message, Usage
+from bots.integrations.service import credentials_for
+from bots.models import Conversation, Message, Usage
 from bots.providers.base import Prompt, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
+from bots.providers.registry import Credentials
 from bots.toolbox.service import in_workspace
 from bots.turns.routing import chain, classify
 from bots.workspace import service as workspace
@@ -31,6 +36,10 @@ class TurnPlan:
     task_type: str
     prompt: Prompt
     models: list[ModelRef]
+    # The first model's integration, read with the plan (one query less before the first token).
+    first_credentials: Credentials | None = None
+    # Set once the question and the answer's row are committed (see `opening`).
+    recorded: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def public_conversation_id(self) -> str | None:
@@ -66,22 +75,8 @@ class ProviderNotConfigured(InvalidRequest):
     message = "El espacio no tiene una integración activa para ese proveedor."
 
 
-async def _require_integration(session: AsyncSession, tenant_id: int, model: ModelRef) -> None:
-    if model.provider == "local":
-        return
-    found = await session.scalar(
-        select(Integration.id).where(
-            Integration.tenant_id == tenant_id, Integration.provider == model.provider, Integration.enabled
-        )
-    )
-    if found is None:
-        raise ProviderNotConfigured(
-            f"No hay una integración activa de {model.provider} para '{model.label}': créala en /api/ai/config/.",
-            fields={"model": [f"Sin integración de {model.provider}."]},
-        )
-
-
-async def open_turn(
+@contextlib.asynccontextmanager
+async def opening(
     sessionmaker: async_sessionmaker[AsyncSession],
     principal: Principal,
     message: str,
@@ -94,47 +89,63 @@ async def open_turn(
     temperature: float | None = None,
     max_tokens: int,
     history_messages: int,
-) -> TurnPlan:
-    """Committed before it returns, so the answer's task always finds its row."""
+) -> AsyncIterator[TurnPlan]:
+    """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
+
+    The caller starts the answer inside the block: the provider is already thinking while the
+    question is committed (the time to the first token is the provider's, not the database's).
+    `close_turn` waits for that commit (`plan.recorded`); a failed one raises here.
+    """
     async with sessionmaker() as session, session.begin():
-        await workspace.check_budget(session, principal.tenant_id)
         config = await workspace.config_of(session, principal.tenant_id)
+        await workspace.check_budget(session, config)
         conversation: Conversation | None = None
+        created = False
         if conversation_id is not None:
             conversation = await conversations.get(session, principal, conversation_id, lock=True)
-        elif keep:
-            conversation = await conversations.create(session, principal, _title(message), bot_id)
-        bot: Bot | None = None
-        bot_id = conversation.bot_id if conversation is not None and conversation.bot_id else bot_id
-        if bot_id is not None:
-            bot = await in_workspace(session, principal.tenant_id, bot_id)
-        history = await _history(session, conversation, history_messages) if conversation else []
+            bot_id = conversation.bot_id
+        bot = await in_workspace(session, principal.tenant_id, bot_id) if bot_id is not None else None
+        if conversation is None and keep:
+            conversation = await conversations.create(session, principal, _title(message), bot)
+            created = True
+        history = await _history(session, conversation, history_messages) if conversation and not created else []
         task_type = classify(message)
         models = chain(bot, config, task_type, requested_model)
-        if requested_model:  # a model asked for by name has no fallback: its provider must be set up
-            await _require_integration(session, principal.tenant_id, models[0])
-        turn_id = uuid.uuid4()
+        first, credentials = models[0], None
+        if first.provider != "local":
+            credentials = await credentials_for(session, principal.tenant_id, first.provider)
+        if requested_model and first.provider != "local" and credentials is None:
+            # A model asked for by name has no fallback: its provider must be set up.
+            raise ProviderNotConfigured(
+                f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
+                fields={"model": [f"Sin integración de {first.provider}."]},
+            )
+        system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
+        prompt = Prompt(
+            system=system, turns=[*history, Turn("user", message)], temperature=temperature, max_tokens=max_tokens,
+            knowledge=[part for part in (system, *(t.content for t in history)) if part],
+        )  # fmt: skip
+        plan = TurnPlan(
+            turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
+            conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
+            task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
+        )  # fmt: skip
+        yield plan
         if conversation is not None:
             session.add_all([
                 Message(conversation_id=conversation.id, role="user", content=message, status="complete"),
                 Message(conversation_id=conversation.id, role="assistant", content="", status="streaming",
-                        turn_id=turn_id),
+                        turn_id=plan.turn_id),
             ])  # fmt: skip
             conversation.message_count += 2
             conversation.updated_at = datetime.now(UTC)
-        system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
-        turns = [*history, Turn("user", message)]
-        prompt = Prompt(
-            system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
-            knowledge=[part for part in (system, *(t.content for t in history)) if part],
-        )  # fmt: skip
-        return TurnPlan(
-            turn_id=turn_id, tenant_id=principal.tenant_id, conversation_id=conversation.id if conversation else None,
-            bot_id=bot.id if bot else None, task_type=task_type, prompt=prompt, models=models,
-        )  # fmt: skip
+        if created and conversation is not None:
+            await conversations.announce(session, conversation)
+    plan.recorded.set()
 
 
 async def close_turn(sessionmaker: async_sessionmaker[AsyncSession], plan: TurnPlan, outcome: Outcome) -> None:
+    await plan.recorded.wait()  # the question and the answer's row are committed
     async with sessionmaker() as session, session.begin():
         model = outcome.model
         if plan.conversation_id is not None:

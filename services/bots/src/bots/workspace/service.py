@@ -24,8 +24,11 @@ class BudgetExhausted(RateLimited):
 
 
 async def config_of(session: AsyncSession, tenant_id: int, *, for_update: bool = False) -> WorkspaceConfig:
-    await session.execute(insert(WorkspaceConfig).values(tenant_id=tenant_id, **DEFAULTS).on_conflict_do_nothing())
-    config = await session.get(WorkspaceConfig, tenant_id, with_for_update=for_update, populate_existing=True)
+    """The workspace's settings; the defaults are stored the first time they are asked for."""
+    config = await session.get(WorkspaceConfig, tenant_id, with_for_update=for_update)
+    if config is None:
+        await session.execute(insert(WorkspaceConfig).values(tenant_id=tenant_id, **DEFAULTS).on_conflict_do_nothing())
+        config = await session.get(WorkspaceConfig, tenant_id, with_for_update=for_update, populate_existing=True)
     assert config is not None
     return config
 
@@ -66,12 +69,11 @@ async def used_this_month(session: AsyncSession, tenant_id: int) -> int:
     return int(total or 0)
 
 
-async def check_budget(session: AsyncSession, tenant_id: int) -> None:
+async def check_budget(session: AsyncSession, config: WorkspaceConfig) -> None:
     """Before any provider is called: a workspace at or over its budget is refused."""
-    config = await config_of(session, tenant_id)
     if config.monthly_token_budget is None:
         return
-    used = await used_this_month(session, tenant_id)
+    used = await used_this_month(session, config.tenant_id)
     if used >= config.monthly_token_budget:
         raise BudgetExhausted(
             f"El espacio usó {used} de sus {config.monthly_token_budget} tokens de este mes; "
