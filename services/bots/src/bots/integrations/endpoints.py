@@ -1,27 +1,17 @@
 """004's `/api/ai/config/` (admin): the workspace's AI provider integrations."""
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
 from bots.access import AiAdmin
 from bots.integrations import service
 from bots.integrations.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
-from shared.crypto import SecretCipher
+from shared.appstate import CipherDep, OutboundPolicyDep
 from shared.errors import documented
-from shared.outbound import OutboundPolicy, UnsafeURL
+from shared.outbound import UnsafeURL
 from shared.sessions import SessionDep
 from shared.validation import Id
 
 router = APIRouter(prefix="/api/ai/config", tags=["ai"])
-
-
-def _cipher(request: Request) -> SecretCipher:
-    cipher: SecretCipher = request.app.state.secret_cipher
-    return cipher
-
-
-def _policy(request: Request) -> OutboundPolicy:
-    policy: OutboundPolicy = request.app.state.outbound_policy
-    return policy
 
 
 @router.get("/", response_model=list[IntegrationOut])
@@ -31,10 +21,10 @@ async def list_integrations(principal: AiAdmin, session: SessionDep) -> list[Int
 
 @router.post("/", response_model=IntegrationOut, status_code=201, responses=documented(UnsafeURL))
 async def create_integration(
-    body: IntegrationIn, principal: AiAdmin, session: SessionDep, request: Request
+    body: IntegrationIn, principal: AiAdmin, session: SessionDep, cipher: CipherDep, policy: OutboundPolicyDep
 ) -> IntegrationOut:
     """The API key is sealed at rest and never returned (`has_api_key` says whether one is set)."""
-    integration = await service.create(session, principal, body, _cipher(request), _policy(request))
+    integration = await service.create(session, principal, body, cipher, policy)
     return service.as_out(integration)
 
 
@@ -45,18 +35,28 @@ async def get_integration(integration_id: Id, principal: AiAdmin, session: Sessi
 
 @router.put("/{integration_id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
 async def replace_integration(
-    integration_id: Id, body: IntegrationIn, principal: AiAdmin, session: SessionDep, request: Request
+    integration_id: Id,
+    body: IntegrationIn,
+    principal: AiAdmin,
+    session: SessionDep,
+    cipher: CipherDep,
+    policy: OutboundPolicyDep,
 ) -> IntegrationOut:
     integration = await service.get(session, principal, integration_id)
-    return service.as_out(await service.update(session, integration, body, _cipher(request), _policy(request)))
+    return service.as_out(await service.update(session, integration, body, cipher, policy))
 
 
 @router.patch("/{integration_id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
 async def update_integration(
-    integration_id: Id, body: IntegrationPatch, principal: AiAdmin, session: SessionDep, request: Request
+    integration_id: Id,
+    body: IntegrationPatch,
+    principal: AiAdmin,
+    session: SessionDep,
+    cipher: CipherDep,
+    policy: OutboundPolicyDep,
 ) -> IntegrationOut:
     integration = await service.get(session, principal, integration_id)
-    return service.as_out(await service.update(session, integration, body, _cipher(request), _policy(request)))
+    return service.as_out(await service.update(session, integration, body, cipher, policy))
 
 
 @router.delete("/{integration_id}/", status_code=204, response_class=Response)

@@ -125,8 +125,10 @@ class Turns:
 
     async def _run(self, turn: LiveTurn, work: Work, on_abandon: Callable[[LiveTurn], Awaitable[None]]) -> None:
         publisher = asyncio.create_task(self._publish(turn))
-        heard = await self.nc.subscribe(heartbeat_subject(turn.id), cb=self._heard(turn))
         producing = asyncio.create_task(work(turn))
+        heard = None
+        with contextlib.suppress(Exception):  # NATS away: only other replicas' listeners go unheard
+            heard = await self.nc.subscribe(heartbeat_subject(turn.id), cb=self._heard(turn))
         try:
             while not producing.done():
                 await asyncio.wait({producing}, timeout=0.25)
@@ -136,14 +138,15 @@ class Turns:
                     with contextlib.suppress(asyncio.CancelledError):
                         await producing
                     await on_abandon(turn)
-            if producing.exception() is not None:
+            if not producing.cancelled() and producing.exception() is not None:
                 logger.error("answer failed", exc_info=producing.exception())
         except asyncio.CancelledError:
             producing.cancel()
             raise
         finally:
-            with contextlib.suppress(Exception):
-                await heard.unsubscribe()
+            if heard is not None:
+                with contextlib.suppress(Exception):
+                    await heard.unsubscribe()
             if not turn.finished:
                 turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
             with contextlib.suppress(asyncio.TimeoutError, Exception):

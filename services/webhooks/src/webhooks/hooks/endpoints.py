@@ -2,11 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from shared.crypto import SecretCipher
+from shared.appstate import CipherDep, OutboundPolicyDep
 from shared.errors import documented
-from shared.outbound import OutboundPolicy, UnsafeURL
+from shared.outbound import UnsafeURL
 from shared.sessions import SessionDep
 from webhooks.access import Staff
 from webhooks.catalog import NAMES
@@ -28,20 +28,12 @@ router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 WebhookId = Annotated[str, Path(pattern=r"^wh_\d{1,18}$", examples=["wh_1"])]
 
 
-def _cipher(request: Request) -> SecretCipher:
-    cipher: SecretCipher = request.app.state.secret_cipher
-    return cipher
-
-
-def _policy(request: Request) -> OutboundPolicy:
-    policy: OutboundPolicy = request.app.state.outbound_policy
-    return policy
-
-
 @router.post("", response_model=WebhookCreated, status_code=201, responses=documented(UnsafeURL))
-async def create_webhook(body: WebhookIn, principal: Staff, session: SessionDep, request: Request) -> WebhookCreated:
+async def create_webhook(
+    body: WebhookIn, principal: Staff, session: SessionDep, cipher: CipherDep, policy: OutboundPolicyDep
+) -> WebhookCreated:
     """Configurar webhook. The secret is in this answer only."""
-    webhook, secret = await service.create(session, principal, body, _cipher(request), _policy(request))
+    webhook, secret = await service.create(session, principal, body, cipher, policy)
     return WebhookCreated(**service.as_out(webhook).model_dump(), secret=secret)
 
 
@@ -63,18 +55,28 @@ async def get_webhook(webhook_id: WebhookId, principal: Staff, session: SessionD
 
 @router.put("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
 async def replace_webhook(
-    webhook_id: WebhookId, body: WebhookIn, principal: Staff, session: SessionDep, request: Request
+    webhook_id: WebhookId,
+    body: WebhookIn,
+    principal: Staff,
+    session: SessionDep,
+    cipher: CipherDep,
+    policy: OutboundPolicyDep,
 ) -> WebhookOut:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, webhook, body, _cipher(request), _policy(request)))
+    return service.as_out(await service.update(session, webhook, body, cipher, policy))
 
 
 @router.patch("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
 async def update_webhook(
-    webhook_id: WebhookId, body: WebhookPatch, principal: Staff, session: SessionDep, request: Request
+    webhook_id: WebhookId,
+    body: WebhookPatch,
+    principal: Staff,
+    session: SessionDep,
+    cipher: CipherDep,
+    policy: OutboundPolicyDep,
 ) -> WebhookOut:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, webhook, body, _cipher(request), _policy(request)))
+    return service.as_out(await service.update(session, webhook, body, cipher, policy))
 
 
 @router.delete("/{webhook_id}", status_code=204, response_class=Response)
