@@ -106,8 +106,9 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
                     results[name][1].extend(x * 1000 for x in latencies)
         await service.aclose()
     p50 = {name: (statistics.median(t), statistics.median(e)) for name, (t, e) in results.items()}
-    print(f"{runs} answers of {len(QUESTION.split()) + 3} words each way, a word every "
-          f"{provider.slow_seconds * 1000:.0f} ms; engines, services, provider and client on the same cores")  # fmt: skip
+    every = provider.slow_seconds * 1000
+    print(f"{runs} answers of {len(QUESTION.split()) + 3} words each way, a word every {every:.0f} ms; "
+          "engines, services, provider and client on the same cores")  # fmt: skip
     for name, (ttft, event) in p50.items():
         print(f"{name:8} ttft p50 {ttft:7.1f} ms   per-event latency p50 {event:6.2f} ms")
     added_ttft = p50["gateway"][0] - p50["direct"][0]
