@@ -19,6 +19,8 @@ class Settings(BaseServiceSettings):
     replay_seconds: float = Field(default=600.0, ge=10)
     # With no client listening for this long, an answer is stopped and stored as interrupted.
     abandon_after_seconds: float = Field(default=15.0, gt=0)
+    # The platform's own API (the gateway), which tools call as their user.
+    platform_url: str = "http://127.0.0.1:8000"
     # Conversation turns sent to the model with a new question.
     history_messages: int = Field(default=20, ge=0, le=200)
 

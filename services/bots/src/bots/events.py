@@ -29,4 +29,16 @@ class AnswerCompleted(Event):
     output_tokens: int
 
 
-PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted]
+class ToolExecuted(Event):
+    """002's `tool.executed` webhook event: a tool ran (directly or for the agent)."""
+
+    subject = "bots.tool.executed"
+    tool: str
+    category: str
+    ok: bool
+    error: str | None = None
+    conversation_id: str | None = None
+    user_id: int
+
+
+PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted, ToolExecuted]

@@ -1,3 +1,4 @@
+import httpx
 from fastapi import FastAPI
 
 from bots import events
@@ -7,6 +8,7 @@ from bots.integrations.endpoints import router as integrations_router
 from bots.models import SCHEMA, inbox_table, outbox_table
 from bots.providers.registry import Providers
 from bots.toolbox.endpoints import router as toolbox_router
+from bots.tools.endpoints import router as tools_router
 from bots.turns.answer import Answerer
 from bots.turns.endpoints import router as chat_router
 from bots.turns.live import Turns
@@ -33,11 +35,13 @@ async def prepare(app: FastAPI) -> None:
     )  # fmt: skip
     await turns.prepare()
     app.state.answerer = Answerer(app.state.sessionmaker, providers, turns)
+    app.state.platform = httpx.AsyncClient(base_url=settings.platform_url, timeout=30)
 
 
 async def shutdown(app: FastAPI) -> None:
     await app.state.answerer.turns.aclose()
     await app.state.answerer.providers.aclose()
+    await app.state.platform.aclose()
 
 
 def create_app() -> FastAPI:
@@ -46,7 +50,14 @@ def create_app() -> FastAPI:
         title="bots",
         version="0.1.0",
         schema=SCHEMA,
-        routers=[toolbox_router, conversations_router, chat_router, integrations_router, workspace_router],
+        routers=[
+            toolbox_router,
+            conversations_router,
+            chat_router,
+            tools_router,
+            integrations_router,
+            workspace_router,
+        ],
         messaging=(outbox_table, inbox_table),
         events=events.PUBLISHED,
         on_startup=prepare,

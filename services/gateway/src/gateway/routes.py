@@ -87,6 +87,8 @@ ROUTES: list[Route] = [
     Route("/api/conversations/", "bots", prefix=True),
     Route("/api/config", "bots"),
     Route("/api/ai/", "bots", prefix=True),
+    Route("/api/tools", "bots"),
+    Route("/api/tools/", "bots", prefix=True),
     Route("/ws", "bots", websocket=True),
 ]
 

@@ -37,7 +37,7 @@ NAMES: list[Subscribable] = [
     Subscribable("task.suggested", "La IA sugirió una tarea para una parcela", events.TaskSuggested),
     Subscribable("task.created", "Se creó una tarea", events.TaskCreated),
     Subscribable("task.decided", "Se aceptó o rechazó una tarea", events.TaskDecided),
-    Subscribable("tool.executed", "Tool ejecutado", None),
+    Subscribable("tool.executed", "Tool ejecutado", events.ToolExecuted),
     Subscribable("conversation.created", "Nueva conversación", events.ConversationCreated),
     Subscribable("api.learned", "Nueva API aprendida", None),
     Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),

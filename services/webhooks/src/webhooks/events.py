@@ -90,3 +90,8 @@ class ConversationCreated(Event):
 class AnswerCompleted(Event):
     subject = "bots.answer.completed"
     status: str
+
+
+class ToolExecuted(Event):
+    subject = "bots.tool.executed"
+    tool: str

@@ -30,6 +30,7 @@ CONSUMERS = [
     ConsumerSpec(durable="metrics-node-upserted", event=events.NodeUpserted, handler=handlers.on_node_upserted),
     ConsumerSpec(durable="metrics-node-deleted", event=events.NodeDeleted, handler=handlers.on_node_deleted),
     ConsumerSpec(durable="metrics-answers", event=events.AnswerCompleted, handler=handlers.on_answer_completed),
+    ConsumerSpec(durable="metrics-tools", event=events.ToolExecuted, handler=handlers.on_tool_executed),
 ]
 
 

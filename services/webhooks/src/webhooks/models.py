@@ -90,9 +90,10 @@ class Asset(Base):
 
 
 class AgentCount(Base):
-    """The AI agent's work per workspace: messages (each answer and its question)."""
+    """The AI agent's work per workspace: messages (each answer and its question), tools run."""
 
     __tablename__ = "agent_counts"
 
     tenant_id: Mapped[int] = mapped_column(TenantId, primary_key=True)
     messages: Mapped[int] = mapped_column(BigInteger, default=0)
+    tools: Mapped[int] = mapped_column(BigInteger, default=0)

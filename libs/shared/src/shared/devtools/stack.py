@@ -165,6 +165,8 @@ class Stack:
             env[f"{prefix}DATABASE_URL"] = role_url(self.superuser_dsn, self.grant(spec))
         if spec.name == "auth":
             env["AUTH_KEY_ENCRYPTION_SECRET"] = self._secrets["auth_key_secret"]
+        if spec.name == "bots":  # its tools call the platform's API as their user
+            env["BOTS_PLATFORM_URL"] = self.url("gateway")
         if spec.name in SEALING_SERVICES:
             env[f"{prefix}SECRET_ENCRYPTION_KEY"] = self._secrets[f"{spec.name}_secret_key"]
         if spec.name == "gateway":

@@ -54,7 +54,14 @@ async def on_node_deleted(session: AsyncSession, envelope: Envelope, event: even
 
 async def on_answer_completed(session: AsyncSession, envelope: Envelope, event: events.AnswerCompleted) -> None:
     """An answer and the question it answered: two messages (the inbox makes it count once)."""
-    added = insert(AgentCount).values(tenant_id=envelope.tenant_id or 0, messages=2)
+    added = insert(AgentCount).values(tenant_id=envelope.tenant_id or 0, messages=2, tools=0)
     await session.execute(
         added.on_conflict_do_update(index_elements=[AgentCount.tenant_id], set_={"messages": AgentCount.messages + 2})
+    )
+
+
+async def on_tool_executed(session: AsyncSession, envelope: Envelope, event: events.ToolExecuted) -> None:
+    added = insert(AgentCount).values(tenant_id=envelope.tenant_id or 0, messages=0, tools=1)
+    await session.execute(
+        added.on_conflict_do_update(index_elements=[AgentCount.tenant_id], set_={"tools": AgentCount.tools + 1})
     )

@@ -1,8 +1,8 @@
 """A workspace's metrics from webhooks' own read models (no other service's tables).
 
 `total_messages` counts the questions and answers of bots' conversations and AI chat
-(`bots.answer.completed`); the cloud-provider counts and `tools_executed` stay 0 until the
-services that publish them (tools, cloud integrations) land and are consumed here.
+(`bots.answer.completed`), `tools_executed` the tools run (`bots.tool.executed`); the
+cloud-provider counts stay 0 until cloud integrations land and are consumed here.
 """
 
 import time
@@ -37,7 +37,7 @@ async def metrics(session: AsyncSession, principal: Principal, *, window_seconds
             )
         ).all()
     )
-    messages = await session.scalar(select(AgentCount.messages).where(AgentCount.tenant_id == principal.tenant_id))
+    counts = await session.get(AgentCount, principal.tenant_id)
     return Metrics(
         alerts=Alerts(
             critical=by_severity.get("critical", 0),
@@ -45,5 +45,9 @@ async def metrics(session: AsyncSession, principal: Principal, *, window_seconds
             ok=sum(cleared for _, _, cleared in raised),
         ),
         infrastructure=Infrastructure(parcelas=assets.get("parcela", 0), nodos=assets.get("nodo", 0)),
-        agent_stats=AgentStats(total_messages=messages or 0, uptime_seconds=int(time.monotonic() - STARTED)),
+        agent_stats=AgentStats(
+            total_messages=counts.messages if counts else 0,
+            tools_executed=counts.tools if counts else 0,
+            uptime_seconds=int(time.monotonic() - STARTED),
+        ),
     )

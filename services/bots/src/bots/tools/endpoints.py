@@ -1,0 +1,36 @@
+"""002's `/api/tools` (the tools available) and `/api/tools/execute` (run one directly)."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from bots.access import CanChat, CanRead
+from bots.tools import service
+from bots.tools.registry import ToolContext
+from bots.tools.schemas import ExecuteIn, ExecuteOut, ToolList, ToolOut
+from shared.errors import NotAuthenticated, documented
+from shared.security.dependencies import bearer_token
+
+router = APIRouter(prefix="/api/tools", tags=["tools"])
+
+
+@router.get("", response_model=ToolList)
+async def list_tools(principal: CanRead) -> ToolList:
+    return ToolList(tools=[
+        ToolOut(name=t.name, description=t.description, category=t.category, parameters=t.parameters,
+                mutating=t.mutating)
+        for t in service.available()
+    ])  # fmt: skip
+
+
+@router.post("/execute", response_model=ExecuteOut, responses=documented(service.ToolNotFound, service.ToolError))
+async def execute_tool(
+    body: ExecuteIn, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
+) -> ExecuteOut:
+    """Runs a tool as the caller, its parameters checked against its schema."""
+    if token is None:
+        raise NotAuthenticated()
+    tool = service.find(body.tool)
+    context = ToolContext(principal, token, request.app.state.platform)
+    result = await service.execute(request.app.state.sessionmaker, tool, body.parameters, context)
+    return ExecuteOut(tool=tool.name, result=result)
