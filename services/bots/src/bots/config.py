@@ -21,6 +21,8 @@ class Settings(BaseServiceSettings):
     abandon_after_seconds: float = Field(default=15.0, gt=0)
     # The platform's own API (the gateway), which tools call as their user.
     platform_url: str = "http://127.0.0.1:8000"
+    # Rounds of tool calls one answer may make before it must answer in words.
+    agent_max_steps: int = Field(default=5, ge=1, le=20)
     # Conversation turns sent to the model with a new question.
     history_messages: int = Field(default=20, ge=0, le=200)
 

@@ -34,8 +34,10 @@ async def prepare(app: FastAPI) -> None:
         replay_seconds=settings.replay_seconds, abandon_after_seconds=settings.abandon_after_seconds,
     )  # fmt: skip
     await turns.prepare()
-    app.state.answerer = Answerer(app.state.sessionmaker, providers, turns)
     app.state.platform = httpx.AsyncClient(base_url=settings.platform_url, timeout=30)
+    app.state.answerer = Answerer(
+        app.state.sessionmaker, providers, turns, platform=app.state.platform, max_steps=settings.agent_max_steps
+    )
 
 
 async def shutdown(app: FastAPI) -> None:

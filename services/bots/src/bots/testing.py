@@ -6,7 +6,10 @@ included. What it answers is scripted by the model's name:
 
 - `...fail500...` / `...fail429...`: that status, every time;
 - `...slow...`: a token every `slow_seconds`;
-- anything else: "Respuesta de <model>: <the question>", a word per chunk.
+- anything else: "Respuesta de <model>: <the question>", a word per chunk;
+- `...agent...` with tools offered: first a call of the tool the question names (a
+  `parcela_id` is the first number in it, a `tipo` "regar"), then, once the result is back,
+  "Resultado de <tool>: <the result>".
 
 It records every request (protocol, model, messages, headers) and how many streams the
 client closed before the end.
@@ -15,6 +18,7 @@ client closed before the end.
 import asyncio
 import contextlib
 import json
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -63,8 +67,30 @@ class LoopbackProvider:
             return [c.model for c in self.calls]
 
     def words(self, model: str, messages: list[dict[str, Any]]) -> list[str]:
-        question = next((str(m["content"]) for m in reversed(messages) if m["role"] == "user"), "")
+        question = next((_text(m) for m in reversed(messages) if m["role"] == "user"), "")
         return f"Respuesta de {model}: {question}".split(" ")
+
+    def tool_call(self, model: str, messages: list[dict[str, Any]], tools: list[str]) -> dict[str, Any] | None:
+        """The call an `agent` model asks for: {"name", "arguments"}, or None once results came back."""
+        if "agent" not in model or not tools or any(_is_tool_result(m) for m in messages):
+            return None
+        question = next((_text(m) for m in reversed(messages) if m["role"] == "user"), "")
+        name = next((tool for tool in tools if tool in question), None)
+        if name is None:
+            return None
+        arguments: dict[str, Any] = {}
+        number = re.search(r"\d+", question.replace(name, ""))
+        if number and name in ("latest_readings", "open_tasks", "create_task"):
+            arguments["parcela_id"] = int(number.group())
+        if name == "create_task":
+            arguments["tipo"] = "regar"
+        return {"name": name, "arguments": arguments}
+
+    def after_tools(self, messages: list[dict[str, Any]]) -> list[str] | None:
+        results = [m for m in messages if _is_tool_result(m)]
+        if not results:
+            return None
+        return f"Resultado: {_text(results[-1])[:300]}".split(" ")
 
     def failure(self, model: str) -> int | None:
         if "fail500" in model:
@@ -103,7 +129,9 @@ class LoopbackProvider:
             if status is not None:
                 error = {"error": {"message": f"scripted {status}", "type": "server_error", "code": None}}
                 return JSONResponse(error, status_code=status)
-            words = self.words(model, messages)
+            offered = [t["function"]["name"] for t in body.get("tools", [])]
+            call = self.tool_call(model, messages, offered)
+            words = self.after_tools(messages) or self.words(model, messages)
             prompt_tokens = sum(len(str(m["content"]).split()) for m in messages)
             if not body.get("stream"):
                 text = " ".join(words)
@@ -122,6 +150,17 @@ class LoopbackProvider:
                     "created": int(time.time()),
                     "model": model,
                 }
+                if call is not None:
+                    start = {"index": 0, "id": "call_1", "type": "function",
+                             "function": {"name": call["name"], "arguments": ""}}  # fmt: skip
+                    rest = {"index": 0, "function": {"arguments": json.dumps(call["arguments"])}}
+                    for part in (start, rest):
+                        choice = {"index": 0, "delta": {"tool_calls": [part]}, "finish_reason": None}
+                        yield f"data: {json.dumps({**base, 'choices': [choice]})}\n\n"
+                    end = {"index": 0, "delta": {}, "finish_reason": "tool_calls"}
+                    yield f"data: {json.dumps({**base, 'choices': [end]})}\n\n"
+                    yield "data: [DONE]\n\n"
+                    return
                 async for piece in self.pieces(model, words):
                     choice = {"index": 0, "delta": {"content": piece}, "finish_reason": None}
                     yield f"data: {json.dumps({**base, 'choices': [choice]})}\n\n"
@@ -144,7 +183,8 @@ class LoopbackProvider:
                 kind = "rate_limit_error" if status == 429 else "api_error"
                 return JSONResponse({"type": "error", "error": {"type": kind, "message": f"scripted {status}"}},
                                     status_code=status)  # fmt: skip
-            words = self.words(model, messages)
+            call = self.tool_call(model, messages, [t["name"] for t in body.get("tools", [])])
+            words = self.after_tools(messages) or self.words(model, messages)
             input_tokens = sum(len(str(m["content"]).split()) for m in messages)
 
             def sse(kind: str, data: dict[str, Any]) -> str:
@@ -155,6 +195,16 @@ class LoopbackProvider:
                            "stop_reason": None, "stop_sequence": None,
                            "usage": {"input_tokens": input_tokens, "output_tokens": 1}}  # fmt: skip
                 yield sse("message_start", {"message": message})
+                if call is not None:
+                    block = {"type": "tool_use", "id": "toolu_1", "name": call["name"], "input": {}}
+                    yield sse("content_block_start", {"index": 0, "content_block": block})
+                    delta = {"type": "input_json_delta", "partial_json": json.dumps(call["arguments"])}
+                    yield sse("content_block_delta", {"index": 0, "delta": delta})
+                    yield sse("content_block_stop", {"index": 0})
+                    yield sse("message_delta", {"delta": {"stop_reason": "tool_use", "stop_sequence": None},
+                                                "usage": {"output_tokens": 5}})  # fmt: skip
+                    yield sse("message_stop", {})
+                    return
                 yield sse("content_block_start", {"index": 0, "content_block": {"type": "text", "text": ""}})
                 async for piece in self.pieces(model, words):
                     yield sse("content_block_delta", {"index": 0, "delta": {"type": "text_delta", "text": piece}})
@@ -169,6 +219,20 @@ class LoopbackProvider:
             Route("/v1/chat/completions", openai_chat, methods=["POST"]),
             Route("/v1/messages", anthropic_messages, methods=["POST"]),
         ])  # fmt: skip
+
+
+def _text(message: dict[str, Any]) -> str:
+    """A message's text in either protocol (content as a string, or as blocks)."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return " ".join(str(b.get("text") or b.get("content") or "") for b in content if isinstance(b, dict))
+    return str(content or "")
+
+
+def _is_tool_result(message: dict[str, Any]) -> bool:
+    content = message.get("content")
+    blocks = content if isinstance(content, list) else []
+    return message["role"] == "tool" or any(isinstance(b, dict) and b.get("type") == "tool_result" for b in blocks)
 
 
 @contextlib.contextmanager

@@ -1,17 +1,44 @@
-"""What every provider speaks: a prompt in, text deltas and a usage figure out, or a failure
-that says whether the next model of the toolbox should be tried."""
+"""What every provider speaks: a prompt in (with the tools the model may call), text deltas,
+tool calls and a usage figure out, or a failure that says whether the next model of the
+toolbox should be tried."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, Protocol
 
 Role = Literal["user", "assistant"]
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asks to run a tool (native tool calling of both protocols)."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ToolResult:
+    call_id: str
+    name: str
+    content: str  # JSON text of the result, or of the error
 
 
 @dataclass(frozen=True)
 class Turn:
     role: Role
     content: str
+    # An assistant turn that called tools, and the user-side turn that carries their results.
+    tool_calls: tuple[ToolCall, ...] = ()
+    tool_results: tuple[ToolResult, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    description: str
+    parameters: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -22,10 +49,14 @@ class Prompt:
     max_tokens: int = 1024
     # Text the local provider may quote (the system prompt, the conversation, knowledge).
     knowledge: list[str] = field(default_factory=list)
+    tools: tuple[ToolSpec, ...] = ()
 
     @property
     def question(self) -> str:
-        return next((t.content for t in reversed(self.turns) if t.role == "user"), "")
+        return next((t.content for t in reversed(self.turns) if t.role == "user" and not t.tool_results), "")
+
+    def followed_by(self, *turns: Turn) -> "Prompt":
+        return replace(self, turns=[*self.turns, *turns])
 
 
 @dataclass(frozen=True)
@@ -48,8 +79,8 @@ class ProviderFailed(Exception):
 class Provider(Protocol):
     kind: str
 
-    def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | Usage]:
-        """Text deltas as they come, then one Usage. Raises ProviderFailed."""
+    def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage]:
+        """Text deltas as they come, the tool calls asked for, then one Usage. Raises ProviderFailed."""
         ...
 
 

@@ -1,22 +1,32 @@
-"""Anthropic's Messages API through the official `anthropic` package."""
+"""Anthropic's Messages API through the official `anthropic` package; tools as `tools`,
+calls as `tool_use` blocks, results as `tool_result` blocks."""
 
 from collections.abc import AsyncIterator
 from typing import Any
 
 import anthropic
 
-from bots.providers.base import Prompt, ProviderFailed, Turn, Usage, retryable_status
+from bots.providers.base import Prompt, ProviderFailed, ToolCall, Turn, Usage, retryable_status
 from shared.outbound import UnsafeURL
+
+
+def _blocks(turn: Turn) -> list[dict[str, Any]]:
+    if turn.tool_calls:
+        text = [{"type": "text", "text": turn.content}] if turn.content else []
+        return text + [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in turn.tool_calls]
+    if turn.tool_results:
+        return [{"type": "tool_result", "tool_use_id": r.call_id, "content": r.content} for r in turn.tool_results]
+    return [{"type": "text", "text": turn.content}]
 
 
 def alternating(turns: list[Turn]) -> list[Any]:
     """The API wants user and assistant in turn, starting with the user: merge what is not."""
-    merged: list[dict[str, str]] = []
+    merged: list[dict[str, Any]] = []
     for turn in turns:
         if merged and merged[-1]["role"] == turn.role:
-            merged[-1]["content"] += "\n\n" + turn.content
+            merged[-1]["content"] += _blocks(turn)
         elif merged or turn.role == "user":
-            merged.append({"role": turn.role, "content": turn.content})
+            merged.append({"role": turn.role, "content": _blocks(turn)})
     return merged
 
 
@@ -26,9 +36,13 @@ class Claude:
     def __init__(self, client: anthropic.AsyncAnthropic) -> None:
         self.client = client
 
-    async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | Usage]:
+    async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage]:
         # The Messages API of this SDK takes no temperature: a requested one is not sent.
         options: dict[str, Any] = {"system": prompt.system} if prompt.system else {}
+        if prompt.tools:
+            options["tools"] = [
+                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in prompt.tools
+            ]
         try:
             async with self.client.messages.stream(
                 model=model, max_tokens=prompt.max_tokens, messages=alternating(prompt.turns), **options
@@ -36,6 +50,10 @@ class Claude:
                 async for text in stream.text_stream:
                     yield text
                 final = await stream.get_final_message()
+            for block in final.content:
+                if block.type == "tool_use":
+                    arguments = block.input if isinstance(block.input, dict) else {"_value": block.input}
+                    yield ToolCall(block.id, block.name, arguments)
             yield Usage(final.usage.input_tokens, final.usage.output_tokens)
         except anthropic.APIStatusError as exc:
             raise ProviderFailed(

@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import AsyncIterator
 
-from bots.providers.base import Prompt, Usage
+from bots.providers.base import Prompt, ToolCall, Usage
 
 PREFIX = "[Proveedor local, sin modelo de lenguaje] "
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -44,7 +44,7 @@ def answer(prompt: Prompt, *, best: int = 2) -> str:
 class Local:
     kind = "local"
 
-    async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | Usage]:
+    async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage]:
         text = answer(prompt)
         words = text.split(" ")
         for i, word in enumerate(words):

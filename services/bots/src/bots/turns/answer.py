@@ -1,27 +1,70 @@
 """Producing an answer: the models of the plan in order, falling back to the next one when a
 provider answers 429 or 5xx, times out or is not configured, before it has said anything.
-Every step is an event: `thinking`, `message` (text deltas), then `done` (or `error` and
-`done`); the outcome is stored when it ends, however it ends."""
 
+The model may call tools (native tool calling): each call and its result are events
+(`tool_call`, `tool_result`) and are stored with the answer; the results go back to the
+model, for at most `agent_max_steps` rounds. A tool that changes something waits for the
+user's confirmation unless the workspace's `autonomy_level` is `auto` (`manual`: every tool
+waits): the answer then ends as `pending`. Every step is an event: `thinking`, `message`
+(text deltas), `tool_call`, `tool_result`, then `done` (or `error` and `done`); the outcome
+is stored when it ends, however it ends."""
+
+import json
 import logging
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.integrations.service import credentials_for
-from bots.providers.base import Provider, ProviderFailed, Usage
+from bots.providers.base import Provider, ProviderFailed, ToolCall, ToolResult, Turn, Usage
+from bots.providers.catalog import ModelRef
 from bots.providers.registry import Providers
+from bots.tools import service as tools
+from bots.tools.registry import Tool, ToolContext
 from bots.turns.live import TERMINAL, LiveTurn, Turns
 from bots.turns.service import Outcome, TurnPlan, close_turn
+from shared.errors import ServiceError
 
 logger = logging.getLogger(__name__)
 
 
+def needs_confirmation(tool: Tool, autonomy: str) -> bool:
+    return autonomy == "manual" or (autonomy == "semi" and tool.mutating)
+
+
+@dataclass
+class Progress:
+    """What one model has said so far (text, tool calls) and the tokens it used."""
+
+    parts: list[str] = field(default_factory=list)
+    calls: list[dict[str, Any]] = field(default_factory=list)
+    tokens: Usage = field(default_factory=lambda: Usage(0, 0))
+
+    @property
+    def said_something(self) -> bool:
+        return bool(self.parts or self.calls)
+
+    def add(self, usage: Usage) -> None:
+        self.tokens = Usage(self.tokens.input_tokens + usage.input_tokens,
+                            self.tokens.output_tokens + usage.output_tokens)  # fmt: skip
+
+
 class Answerer:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], providers: Providers, turns: Turns) -> None:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        providers: Providers,
+        turns: Turns,
+        *,
+        platform: Any = None,
+        max_steps: int = 5,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.providers = providers
         self.turns = turns
+        self.platform = platform  # httpx client of the gateway, for tools
+        self.max_steps = max_steps
 
     def start(self, plan: TurnPlan) -> LiveTurn:
         async def work(turn: LiveTurn) -> None:
@@ -52,18 +95,11 @@ class Answerer:
         failures: list[str] = []
         outcome = Outcome("failed", "", None, error="sin modelos")
         for position, ref in enumerate(plan.models):
-            parts: list[str] = []
-            tokens = Usage(0, 0)
+            progress = Progress()
             turn.model = ref
             try:
                 provider = await self.provider(plan, ref.provider)
-                async for item in provider.stream(ref.model, plan.prompt):
-                    if isinstance(item, Usage):
-                        tokens = item
-                    else:
-                        parts.append(item)
-                        turn.emit({"type": "message", "content": item})
-                outcome = Outcome("complete", "".join(parts), ref, tokens)
+                outcome = await self.converse(turn, plan, ref, provider, progress)
                 break
             except Exception as exc:  # a provider's failure, or a bug: stored and told, never lost
                 if not isinstance(exc, ProviderFailed):
@@ -72,10 +108,11 @@ class Answerer:
                 failures.append(f"{ref}: {exc.reason}")
                 logger.warning("provider failed", extra={"model": str(ref), "reason": exc.reason})
                 last = position == len(plan.models) - 1
-                if parts or not exc.retryable or last:
-                    status = "interrupted" if parts else "failed"
-                    outcome = Outcome(status, "".join(parts), ref, Usage(tokens.input_tokens, len(parts)),
-                                      "; ".join(failures))  # fmt: skip
+                if progress.said_something or not exc.retryable or last:
+                    status = "interrupted" if progress.said_something else "failed"
+                    tokens = Usage(progress.tokens.input_tokens, progress.tokens.output_tokens + len(progress.parts))
+                    outcome = Outcome(status, "".join(progress.parts), ref, tokens, "; ".join(failures),
+                                      tool_calls=progress.calls)  # fmt: skip
                     break
                 following = plan.models[position + 1]
                 turn.emit({"type": "thinking", "content": f"{ref} no respondió ({exc.reason}); pruebo {following}."})
@@ -83,6 +120,78 @@ class Answerer:
         if outcome.status == "failed":
             turn.emit({"type": "error", "content": f"Ningún modelo respondió: {outcome.error}."})
         turn.emit(self._done(plan, outcome))
+
+    async def converse(
+        self, turn: LiveTurn, plan: TurnPlan, ref: ModelRef, provider: Provider, progress: Progress
+    ) -> Outcome:
+        """One model's answer: rounds of text and tool calls until it answers in words."""
+        prompt = plan.prompt if ref.provider != "local" else replace(plan.prompt, tools=())
+        for step in range(self.max_steps + 1):
+            said: list[str] = []
+            calls: list[ToolCall] = []
+            async for item in provider.stream(ref.model, prompt):
+                if isinstance(item, Usage):
+                    progress.add(item)
+                elif isinstance(item, ToolCall):
+                    calls.append(item)
+                else:
+                    said.append(item)
+                    progress.parts.append(item)
+                    turn.emit({"type": "message", "content": item})
+            text = "".join(progress.parts)
+            if not calls:
+                return Outcome("complete", text, ref, progress.tokens, tool_calls=progress.calls)
+            if step == self.max_steps:
+                turn.emit({"type": "thinking", "content": f"Límite de {self.max_steps} rondas de tools alcanzado."})
+                return Outcome("complete", text, ref, progress.tokens, tool_calls=progress.calls)
+            results, waiting = await self.run_tools(turn, plan, calls, progress)
+            if waiting:
+                return Outcome("pending", text, ref, progress.tokens, tool_calls=progress.calls)
+            prompt = prompt.followed_by(
+                Turn("assistant", "".join(said), tool_calls=tuple(calls)), Turn("user", "", tool_results=tuple(results))
+            )
+        raise AssertionError("the loop returns within max_steps + 1 rounds")
+
+    async def run_tools(
+        self, turn: LiveTurn, plan: TurnPlan, calls: list[ToolCall], progress: Progress
+    ) -> tuple[list[ToolResult], bool]:
+        """Runs the calls it may; returns their results and whether one waits for confirmation."""
+        results: list[ToolResult] = []
+        waiting = False
+        for call in calls:
+            tool = tools.BUILTIN.get(call.name)
+            record: dict[str, Any] = {"id": call.id, "tool": call.name, "params": call.arguments}
+            pending = tool is not None and needs_confirmation(tool, plan.autonomy)
+            turn.emit({"type": "tool_call", "id": call.id, "tool": call.name, "params": call.arguments,
+                       **({"requires_confirmation": True} if pending else {})})  # fmt: skip
+            progress.calls.append(record)
+            if pending:
+                record["status"] = "pending"
+                waiting = True
+                continue
+            outcome = await self.run_tool(plan, tool, call)
+            record.update(outcome)
+            turn.emit({"type": "tool_result", "id": call.id, "tool": call.name,
+                       **{k: v for k, v in outcome.items() if k in ("result", "error")}})  # fmt: skip
+            content = json.dumps(
+                outcome.get("result", {"error": outcome.get("error")}), ensure_ascii=False, default=str
+            )
+            results.append(ToolResult(call.id, call.name, content))
+        return results, waiting
+
+    async def run_tool(self, plan: TurnPlan, tool: Tool | None, call: ToolCall) -> dict[str, Any]:
+        if tool is None:
+            return {"status": "failed", "error": f"No existe el tool '{call.name}'."}
+        if plan.principal is None or plan.token is None:
+            return {"status": "failed", "error": "Los tools no están disponibles aquí."}
+        context = ToolContext(plan.principal, plan.token, self.platform)
+        try:
+            result = await tools.execute(
+                self.sessionmaker, tool, call.arguments, context, conversation_id=plan.public_conversation_id
+            )
+        except ServiceError as exc:
+            return {"status": "failed", "error": exc.message}
+        return {"status": "done", "result": result}
 
     @staticmethod
     def _done(plan: TurnPlan, outcome: Outcome) -> dict[str, Any]:

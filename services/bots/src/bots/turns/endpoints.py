@@ -8,7 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import ValidationError
@@ -21,7 +21,7 @@ from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
 from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, Tokens
 from bots.turns.service import TurnPlan, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
-from shared.security import Principal
+from shared.security import Principal, bearer_token
 from shared.validation import Id
 
 logger = logging.getLogger(__name__)
@@ -93,14 +93,16 @@ async def _collect(turn: LiveTurn) -> Event:
     response_model=ChatAnswer,
     responses={200: {"content": {"text/event-stream": {}}}, **documented(ProvidersFailed)},
 )
-async def chat(body: ChatIn, principal: CanChat, request: Request) -> Any:
+async def chat(
+    body: ChatIn, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
+) -> Any:
     """With `stream: true`, Server-Sent Events: `thinking`, `message` (text deltas), `done`; each
     has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
     `GET /api/conversations/{id}/stream`. Without it, one JSON answer. Either way the exchange
     is stored in the conversation (a new one when `conversation_id` is omitted)."""
     plan, turn = await _start(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
-        requested_model=body.model,
+        requested_model=body.model, token=token,
     )  # fmt: skip
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
     if body.stream:
@@ -142,9 +144,10 @@ async def chat_with_bot(
     principal: CanChat,
     request: Request,
     query: Annotated[str, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
+    token: Annotated[str | None, Depends(bearer_token)],
 ) -> StreamingResponse:
     """001: the bot's answer as a text stream, as it is produced (stored as a conversation of the bot)."""
-    plan, turn = await _start(request, principal, query, bot_id=bot_id)
+    plan, turn = await _start(request, principal, query, bot_id=bot_id, token=token)
     updates = turn.follow()
     # Wait for the first words, so that a bot whose every model fails answers 502, not an empty 200.
     first: list[str] = []
@@ -194,7 +197,7 @@ def _ws_error(error: ServiceError | None = None, *, message: str = "", status: i
     return {"type": "error", **error_body(ErrorStyle.AGENT, status_code=status, message=message)}
 
 
-async def _authenticate(websocket: WebSocket) -> Principal | None:
+async def _authenticate(websocket: WebSocket) -> tuple[Principal, str] | None:
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
     except (TimeoutError, ValueError, KeyError):
@@ -205,7 +208,7 @@ async def _authenticate(websocket: WebSocket) -> Principal | None:
         principal: Principal = await websocket.app.state.verifier.verify(first["token"])
     except ServiceError:
         return None
-    return principal
+    return principal, first["token"]
 
 
 @router.websocket("/ws")
@@ -213,11 +216,12 @@ async def chat_socket(websocket: WebSocket) -> None:
     """First `{"type": "auth", "token": ...}`, then `{"type": "chat", "conversation_id", "message"}`
     frames; each answer's events come back as frames, with `id` and `conversation_id`."""
     await websocket.accept()
-    principal = await _authenticate(websocket)
-    if principal is None or not principal.can("ia", "crear"):
+    authenticated = await _authenticate(websocket)
+    if authenticated is None or not authenticated[0].can("ia", "crear"):
         await websocket.send_json(_ws_error(NotAuthenticated("Autenticación requerida: envía {type: auth, token}.")))
         await websocket.close(code=1008)
         return
+    principal, token = authenticated
     await websocket.send_json({"type": "auth_ok", "user_id": principal.user_id})
     with contextlib.suppress(WebSocketDisconnect):
         while True:
@@ -234,7 +238,7 @@ async def chat_socket(websocket: WebSocket) -> None:
             try:
                 body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
                 plan, turn = await _start(websocket, principal, body.message, conversation_id=body.conversation_id,
-                                          bot_id=body.bot_id, requested_model=body.model)  # fmt: skip
+                                          bot_id=body.bot_id, requested_model=body.model, token=token)  # fmt: skip
             except ValidationError as exc:
                 await websocket.send_json(_ws_error(message=str(exc.errors(include_url=False)[0].get("msg", ""))))
                 continue

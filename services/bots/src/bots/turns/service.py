@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,11 +17,12 @@ from bots import events
 from bots.conversations import service as conversations
 from bots.integrations.service import credentials_for
 from bots.models import Conversation, Message, Usage
-from bots.providers.base import Prompt, Turn
+from bots.providers.base import Prompt, ToolSpec, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Credentials
 from bots.toolbox.service import in_workspace
+from bots.tools import service as tools
 from bots.turns.routing import chain, classify
 from bots.workspace import service as workspace
 from shared.errors import InvalidRequest
@@ -38,6 +40,11 @@ class TurnPlan:
     models: list[ModelRef]
     # The first model's integration, read with the plan (one query less before the first token).
     first_credentials: Credentials | None = None
+    # Who asked, with their token (tools run as them; none: no tools), and the autonomy of
+    # the workspace's agent.
+    principal: Principal | None = None
+    token: str | None = None
+    autonomy: str = "semi"
     # Set once the question and the answer's row are committed (see `opening`).
     recorded: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -53,6 +60,7 @@ class Outcome:
     model: ModelRef | None
     tokens: Tokens = field(default_factory=lambda: Tokens(0, 0))
     error: str | None = None
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _title(message: str) -> str:
@@ -89,6 +97,7 @@ async def opening(
     temperature: float | None = None,
     max_tokens: int,
     history_messages: int,
+    token: str | None = None,
 ) -> AsyncIterator[TurnPlan]:
     """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
 
@@ -121,14 +130,16 @@ async def opening(
                 fields={"model": [f"Sin integración de {first.provider}."]},
             )
         system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
+        offered = tuple(ToolSpec(t.name, t.description, t.parameters) for t in tools.available()) if token else ()
         prompt = Prompt(
             system=system, turns=[*history, Turn("user", message)], temperature=temperature, max_tokens=max_tokens,
-            knowledge=[part for part in (system, *(t.content for t in history)) if part],
+            knowledge=[part for part in (system, *(t.content for t in history)) if part], tools=offered,
         )  # fmt: skip
         plan = TurnPlan(
             turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
             conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
             task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
+            principal=principal, token=token, autonomy=config.autonomy_level,
         )  # fmt: skip
         yield plan
         if conversation is not None:
@@ -154,6 +165,7 @@ async def close_turn(sessionmaker: async_sessionmaker[AsyncSession], plan: TurnP
                 .where(Message.turn_id == plan.turn_id)
                 .values(
                     content=outcome.text, status=outcome.status, model=str(model) if model else None,
+                    tool_calls=outcome.tool_calls or None,
                     input_tokens=outcome.tokens.input_tokens, output_tokens=outcome.tokens.output_tokens,
                 )
             )  # fmt: skip
