@@ -87,6 +87,37 @@ async def test_a_mutating_tool_waits_for_confirmation_unless_autonomy_is_auto(
     assert held[1]["params"] == {"parcela_id": field_id, "tipo": "regar"}
     assert held[-1]["status"] == "pending"
     assert await tasks() == []
+    conversation = held[-1]["conversation_id"]
+
+    # Rejected: the model is told, nothing is created. Then nothing waits any more.
+    confirm = f"/api/conversations/{conversation}/confirm"
+    rejected = await gateway.post(confirm, json={"approve": False}, headers=auth_header(farmer))
+    assert rejected.status_code == 200, rejected.text
+    assert rejected.json()["status"] == "complete"
+    assert "rechazó" in rejected.json()["content"]
+    again = await gateway.post(confirm, json={"approve": True}, headers=auth_header(farmer))
+    assert again.status_code == 409, again.text
+    assert await tasks() == []
+
+    # Asked again and approved: the held call runs, its result streams, the model goes on.
+    held = await streamed(gateway, farmer, {"message": f"create_task en la parcela {field_id}",
+                                            "conversation_id": conversation})  # fmt: skip
+    assert held[-1]["status"] == "pending"
+    async with gateway.stream(
+        "POST", confirm, json={"approve": True, "stream": True}, headers=auth_header(farmer)
+    ) as r:
+        events = [json.loads(line[5:]) async for line in r.aiter_lines() if line.startswith("data:")]
+    assert [e["type"] for e in events][:2] == ["thinking", "tool_result"]
+    [created] = await tasks()
+    assert events[1]["result"]["id"] == created["id"]
+    assert events[-1]["status"] == "complete"
+    detail = (await gateway.get(f"/api/conversations/{conversation}", headers=auth_header(farmer))).json()
+    assert [m["status"] for m in detail["messages"]] == ["complete"] * len(detail["messages"])
+    # Each held call: decided on the answer that asked, and its outcome on the answer that went on.
+    statuses = [c["status"] for m in detail["messages"] for c in m["tool_calls"] or []]
+    assert statuses == ["rejected", "rejected", "approved", "done"]
+    assert detail["message_count"] == len(detail["messages"]) == 6
+    await gateway.delete(f"/api/tareas/{created['id']}/", headers=auth_header(owner))
 
     assert (await gateway.put("/api/config", json={"agent": {"autonomy_level": "auto"}},
                               headers=auth_header(owner))).status_code == 200  # fmt: skip

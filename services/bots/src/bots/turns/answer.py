@@ -126,6 +126,9 @@ class Answerer:
     ) -> Outcome:
         """One model's answer: rounds of text and tool calls until it answers in words."""
         prompt = plan.prompt if ref.provider != "local" else replace(plan.prompt, tools=())
+        if plan.pending_calls and not progress.calls:  # the user's decision on the calls that waited
+            results = await self.decided(turn, plan, progress)
+            prompt = prompt.followed_by(Turn("user", "", tool_results=tuple(results)))
         for step in range(self.max_steps + 1):
             said: list[str] = []
             calls: list[ToolCall] = []
@@ -178,6 +181,22 @@ class Answerer:
             )
             results.append(ToolResult(call.id, call.name, content))
         return results, waiting
+
+    async def decided(self, turn: LiveTurn, plan: TurnPlan, progress: Progress) -> list[ToolResult]:
+        """Runs the calls the user approved, or tells the model they were rejected."""
+        results = []
+        for call in plan.pending_calls:
+            record: dict[str, Any] = {"id": call.id, "tool": call.name, "params": call.arguments}
+            if plan.approved:
+                record.update(await self.run_tool(plan, tools.BUILTIN.get(call.name), call))
+            else:
+                record.update({"status": "rejected", "error": "El usuario rechazó ejecutar este tool."})
+            progress.calls.append(record)
+            turn.emit({"type": "tool_result", "id": call.id, "tool": call.name,
+                       **{k: v for k, v in record.items() if k in ("result", "error")}})  # fmt: skip
+            said = record.get("result", {"error": record.get("error")})
+            results.append(ToolResult(call.id, call.name, json.dumps(said, ensure_ascii=False, default=str)))
+        return results
 
     async def run_tool(self, plan: TurnPlan, tool: Tool | None, call: ToolCall) -> dict[str, Any]:
         if tool is None:

@@ -6,6 +6,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
@@ -18,8 +19,8 @@ from bots.config import settings
 from bots.conversations.endpoints import ConversationId
 from bots.turns.answer import Answerer
 from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
-from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, Tokens
-from bots.turns.service import TurnPlan, opening, turn_of
+from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
+from bots.turns.service import NothingToConfirm, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal, bearer_token
 from shared.validation import Id
@@ -48,24 +49,29 @@ def _answerer(request: Request | WebSocket) -> Answerer:
     return answerer
 
 
-async def _start(
-    request: Request | WebSocket, principal: Principal, message: str, **options: Any
-) -> tuple[TurnPlan, LiveTurn]:
-    """Plans the turn and starts its answer while the question is being stored."""
-    answerer = _answerer(request)
+async def _begin(answerer: Answerer, planning: AbstractAsyncContextManager[TurnPlan]) -> tuple[TurnPlan, LiveTurn]:
+    """Starts the answer inside `opening`/`confirming`, so it runs while its rows are stored;
+    if storing them fails, the answer is cancelled (no answer without its question)."""
     turn: LiveTurn | None = None
     try:
-        async with opening(
-            request.app.state.sessionmaker, principal, message,
-            max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
-        ) as plan:  # fmt: skip
+        async with planning as plan:
             turn = answerer.start(plan)
     except BaseException:
-        if turn is not None:  # the question could not be stored: no answer without it
+        if turn is not None:
             answerer.turns.cancel(turn.id)
         raise
     assert turn is not None
     return plan, turn
+
+
+async def _start(
+    request: Request | WebSocket, principal: Principal, message: str, **options: Any
+) -> tuple[TurnPlan, LiveTurn]:
+    planning = opening(
+        request.app.state.sessionmaker, principal, message,
+        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
+    )  # fmt: skip
+    return await _begin(_answerer(request), planning)
 
 
 def _sse(turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
@@ -104,9 +110,14 @@ async def chat(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
         requested_model=body.model, token=token,
     )  # fmt: skip
+    return await _answer(plan, turn, body.stream, _answerer(request))
+
+
+async def _answer(plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answerer) -> Any:
+    """Server-Sent Events, or the whole answer once it is done."""
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
-    if body.stream:
-        return EventSourceResponse(_sse(_answerer(request).turns, turn.id), headers=headers)
+    if stream:
+        return EventSourceResponse(_sse(answerer.turns, turn.id), headers=headers)
     done = await _collect(turn)
     if done["status"] == "failed":
         raise ProvidersFailed(f"Ningún proveedor respondió: {done.get('error')}.")
@@ -114,6 +125,28 @@ async def chat(
         conversation_id=plan.public_conversation_id, content=done["content"], status=done["status"],
         model=done.get("model"), provider=done.get("provider"), tokens=Tokens(**done.get("tokens", _NONE)),
     )  # fmt: skip
+
+
+@router.post(
+    "/api/conversations/{conversation_id}/confirm",
+    response_model=ChatAnswer,
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(NothingToConfirm, ProvidersFailed)},
+)
+async def confirm(
+    conversation_id: ConversationId,
+    body: ConfirmIn,
+    principal: CanChat,
+    request: Request,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> Any:
+    """Approves (or rejects) the tool calls the conversation's last answer waits on; the answer
+    goes on, streamed or as one JSON answer like `/api/chat`."""
+    planning = confirming(
+        request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
+        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
+    )  # fmt: skip
+    plan, turn = await _begin(_answerer(request), planning)
+    return await _answer(plan, turn, body.stream, _answerer(request))
 
 
 @router.get(

@@ -19,6 +19,13 @@ class ChatIn(InputModel):
     model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
+class ConfirmIn(InputModel):
+    """The user's decision on the tool calls an answer waits on (`done` with status `pending`)."""
+
+    approve: bool = True
+    stream: bool = False
+
+
 class Tokens(BaseModel):
     input: int
     output: int

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots import events
 from bots.conversations import service as conversations
 from bots.integrations.service import credentials_for
-from bots.models import Conversation, Message, Usage
-from bots.providers.base import Prompt, ToolSpec, Turn
+from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
+from bots.providers.base import Prompt, ToolCall, ToolSpec, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Credentials
@@ -25,7 +25,7 @@ from bots.toolbox.service import in_workspace
 from bots.tools import service as tools
 from bots.turns.routing import chain, classify
 from bots.workspace import service as workspace
-from shared.errors import InvalidRequest
+from shared.errors import Conflict, InvalidRequest
 from shared.security import Principal
 
 
@@ -45,6 +45,9 @@ class TurnPlan:
     principal: Principal | None = None
     token: str | None = None
     autonomy: str = "semi"
+    # Tool calls the user has just approved or rejected (see `confirming`): they come first.
+    pending_calls: tuple[ToolCall, ...] = ()
+    approved: bool = False
     # Set once the question and the answer's row are committed (see `opening`).
     recorded: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -68,19 +71,71 @@ def _title(message: str) -> str:
     return line if len(line) <= 60 else line[:57].rstrip() + "..."
 
 
-async def _history(session: AsyncSession, conversation: Conversation, limit: int) -> list[Turn]:
-    rows = await session.scalars(
-        select(Message)
-        .where(Message.conversation_id == conversation.id, Message.content != "")
-        .order_by(Message.id.desc())
-        .limit(limit)
-    )
+async def _history(
+    session: AsyncSession, conversation: Conversation, limit: int, *, before: int | None = None
+) -> list[Turn]:
+    query = select(Message).where(Message.conversation_id == conversation.id, Message.content != "")
+    if before is not None:
+        query = query.where(Message.id < before)
+    rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
     return [Turn(m.role, m.content) for m in reversed(list(rows)) if m.role in ("user", "assistant")]  # type: ignore[arg-type]
 
 
 class ProviderNotConfigured(InvalidRequest):
     code = "PROVIDER_NOT_CONFIGURED"
     message = "El espacio no tiene una integración activa para ese proveedor."
+
+
+class NothingToConfirm(Conflict):
+    code = "NOTHING_TO_CONFIRM"
+    message = "No hay tools esperando confirmación en esta conversación."
+
+
+async def _plan(
+    session: AsyncSession,
+    principal: Principal,
+    config: WorkspaceConfig,
+    *,
+    conversation: Conversation | None,
+    bot: Bot | None,
+    history: list[Turn],
+    turns: list[Turn],
+    question: str,
+    requested_model: str | None,
+    context: str | None,
+    temperature: float | None,
+    max_tokens: int,
+    token: str | None,
+) -> TurnPlan:
+    """Which models, with which prompt and tools: the reads every turn makes."""
+    task_type = classify(question)
+    models = chain(bot, config, task_type, requested_model)
+    first, credentials = models[0], None
+    if first.provider != "local":
+        credentials = await credentials_for(session, principal.tenant_id, first.provider)
+    if requested_model and first.provider != "local" and credentials is None:
+        # A model asked for by name has no fallback: its provider must be set up.
+        raise ProviderNotConfigured(
+            f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
+            fields={"model": [f"Sin integración de {first.provider}."]},
+        )
+    system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
+    offered = tuple(ToolSpec(t.name, t.description, t.parameters) for t in tools.available()) if token else ()
+    prompt = Prompt(
+        system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
+        knowledge=[part for part in (system, *(t.content for t in history)) if part], tools=offered,
+    )  # fmt: skip
+    return TurnPlan(
+        turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
+        conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
+        task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
+        principal=principal, token=token, autonomy=config.autonomy_level,
+    )  # fmt: skip
+
+
+def _answer_row(conversation: Conversation, plan: TurnPlan) -> Message:
+    return Message(conversation_id=conversation.id, role="assistant", content="", status="streaming",
+                   turn_id=plan.turn_id)  # fmt: skip
 
 
 @contextlib.asynccontextmanager
@@ -118,40 +173,67 @@ async def opening(
             conversation = await conversations.create(session, principal, _title(message), bot)
             created = True
         history = await _history(session, conversation, history_messages) if conversation and not created else []
-        task_type = classify(message)
-        models = chain(bot, config, task_type, requested_model)
-        first, credentials = models[0], None
-        if first.provider != "local":
-            credentials = await credentials_for(session, principal.tenant_id, first.provider)
-        if requested_model and first.provider != "local" and credentials is None:
-            # A model asked for by name has no fallback: its provider must be set up.
-            raise ProviderNotConfigured(
-                f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
-                fields={"model": [f"Sin integración de {first.provider}."]},
-            )
-        system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
-        offered = tuple(ToolSpec(t.name, t.description, t.parameters) for t in tools.available()) if token else ()
-        prompt = Prompt(
-            system=system, turns=[*history, Turn("user", message)], temperature=temperature, max_tokens=max_tokens,
-            knowledge=[part for part in (system, *(t.content for t in history)) if part], tools=offered,
-        )  # fmt: skip
-        plan = TurnPlan(
-            turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
-            conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
-            task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
-            principal=principal, token=token, autonomy=config.autonomy_level,
+        plan = await _plan(
+            session, principal, config, conversation=conversation, bot=bot, history=history,
+            turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
+            context=context, temperature=temperature, max_tokens=max_tokens, token=token,
         )  # fmt: skip
         yield plan
         if conversation is not None:
-            session.add_all([
-                Message(conversation_id=conversation.id, role="user", content=message, status="complete"),
-                Message(conversation_id=conversation.id, role="assistant", content="", status="streaming",
-                        turn_id=plan.turn_id),
-            ])  # fmt: skip
+            question = Message(conversation_id=conversation.id, role="user", content=message, status="complete")
+            session.add_all([question, _answer_row(conversation, plan)])
             conversation.message_count += 2
             conversation.updated_at = datetime.now(UTC)
         if created and conversation is not None:
             await conversations.announce(session, conversation)
+    plan.recorded.set()
+
+
+@contextlib.asynccontextmanager
+async def confirming(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    conversation_id: str,
+    *,
+    approve: bool,
+    token: str,
+    max_tokens: int,
+    history_messages: int,
+) -> AsyncIterator[TurnPlan]:
+    """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
+    (they run first) or rejected (the model is told so)."""
+    async with sessionmaker() as session, session.begin():
+        config = await workspace.config_of(session, principal.tenant_id)
+        await workspace.check_budget(session, config)
+        conversation = await conversations.get(session, principal, conversation_id, lock=True)
+        waiting = await session.scalar(
+            select(Message)
+            .where(Message.conversation_id == conversation.id, Message.role == "assistant")
+            .order_by(Message.id.desc())
+            .limit(1)
+        )
+        if waiting is None or waiting.status != "pending":
+            raise NothingToConfirm()
+        bot = await in_workspace(session, principal.tenant_id, conversation.bot_id) if conversation.bot_id else None
+        history = await _history(session, conversation, history_messages, before=waiting.id)
+        calls = tuple(ToolCall(c["id"], c["tool"], c["params"]) for c in waiting.tool_calls or [])
+        question = next((t.content for t in reversed(history) if t.role == "user"), "")
+        plan = await _plan(
+            session, principal, config, conversation=conversation, bot=bot, history=history,
+            turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
+            requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
+        )  # fmt: skip
+        plan.pending_calls, plan.approved = calls, approve
+        yield plan
+        decided = "approved" if approve else "rejected"
+        waiting.tool_calls = [
+            {**c, "status": decided if c.get("status") == "pending" else c.get("status")}
+            for c in waiting.tool_calls or []
+        ]
+        waiting.status = "complete"
+        session.add(_answer_row(conversation, plan))
+        conversation.message_count += 1
+        conversation.updated_at = datetime.now(UTC)
     plan.recorded.set()
 
 
