@@ -172,14 +172,8 @@ class Answerer:
                 record["status"] = "pending"
                 waiting = True
                 continue
-            outcome = await self.run_tool(plan, tool, call)
-            record.update(outcome)
-            turn.emit({"type": "tool_result", "id": call.id, "tool": call.name,
-                       **{k: v for k, v in outcome.items() if k in ("result", "error")}})  # fmt: skip
-            content = json.dumps(
-                outcome.get("result", {"error": outcome.get("error")}), ensure_ascii=False, default=str
-            )
-            results.append(ToolResult(call.id, call.name, content))
+            record.update(await self.run_tool(plan, tool, call))
+            results.append(_told(turn, call, record))
         return results, waiting
 
     async def decided(self, turn: LiveTurn, plan: TurnPlan, progress: Progress) -> list[ToolResult]:
@@ -192,10 +186,7 @@ class Answerer:
             else:
                 record.update({"status": "rejected", "error": "El usuario rechazó ejecutar este tool."})
             progress.calls.append(record)
-            turn.emit({"type": "tool_result", "id": call.id, "tool": call.name,
-                       **{k: v for k, v in record.items() if k in ("result", "error")}})  # fmt: skip
-            said = record.get("result", {"error": record.get("error")})
-            results.append(ToolResult(call.id, call.name, json.dumps(said, ensure_ascii=False, default=str)))
+            results.append(_told(turn, call, record))
         return results
 
     async def run_tool(self, plan: TurnPlan, tool: Tool | None, call: ToolCall) -> dict[str, Any]:
@@ -223,6 +214,14 @@ class Answerer:
             "tokens": {"input": outcome.tokens.input_tokens, "output": outcome.tokens.output_tokens},
             **({"error": outcome.error} if outcome.error else {}),
         }
+
+
+def _told(turn: LiveTurn, call: ToolCall, record: dict[str, Any]) -> ToolResult:
+    """A call's outcome as the client sees it (`tool_result`) and as the model gets it back."""
+    outcome = {k: v for k, v in record.items() if k in ("result", "error")}
+    turn.emit({"type": "tool_result", "id": call.id, "tool": call.name, **outcome})
+    said = record.get("result", {"error": record.get("error")})
+    return ToolResult(call.id, call.name, json.dumps(said, ensure_ascii=False, default=str))
 
 
 def _kind(task_type: str) -> str:
