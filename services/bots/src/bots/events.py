@@ -41,4 +41,13 @@ class ToolExecuted(Event):
     user_id: int
 
 
-PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted, ToolExecuted]
+class ApiLearned(Event):
+    """002's `api.learned` webhook event: an API's operations became the workspace's tools."""
+
+    subject = "bots.api.learned"
+    api_id: str
+    name: str
+    endpoints: int
+
+
+PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted, ToolExecuted, ApiLearned]

@@ -5,6 +5,8 @@ from bots import events
 from bots.config import settings
 from bots.conversations.endpoints import router as conversations_router
 from bots.integrations.endpoints import router as integrations_router
+from bots.learned.endpoints import router as learned_router
+from bots.learned.service import Outbound
 from bots.models import SCHEMA, inbox_table, outbox_table
 from bots.providers.registry import Providers
 from bots.toolbox.endpoints import router as toolbox_router
@@ -35,15 +37,18 @@ async def prepare(app: FastAPI) -> None:
     )  # fmt: skip
     await turns.prepare()
     app.state.platform = httpx.AsyncClient(base_url=settings.platform_url, timeout=30)
+    app.state.outbound = Outbound(app.state.outbound_policy, httpx.AsyncHTTPTransport(), app.state.secret_cipher)
     app.state.answerer = Answerer(
-        app.state.sessionmaker, providers, turns, platform=app.state.platform, max_steps=settings.agent_max_steps
-    )
+        app.state.sessionmaker, providers, turns, platform=app.state.platform, outbound=app.state.outbound,
+        max_steps=settings.agent_max_steps,
+    )  # fmt: skip
 
 
 async def shutdown(app: FastAPI) -> None:
     await app.state.answerer.turns.aclose()
     await app.state.answerer.providers.aclose()
     await app.state.platform.aclose()
+    await app.state.outbound.transport.aclose()
 
 
 def create_app() -> FastAPI:
@@ -57,6 +62,7 @@ def create_app() -> FastAPI:
             conversations_router,
             chat_router,
             tools_router,
+            learned_router,
             integrations_router,
             workspace_router,
         ],

@@ -139,3 +139,22 @@ class Usage(Base):
     input_tokens: Mapped[int] = mapped_column(Integer)
     output_tokens: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = _created()
+
+
+class LearnedApi(Base):
+    """An API learned from its OpenAPI/Swagger document (002's `/api/learned-apis`): each
+    operation is a tool of the workspace; its credential is sealed like a provider's key."""
+
+    __tablename__ = "learned_apis"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(Text)  # the document's URL, or "inline"
+    base_url: Mapped[str] = mapped_column(Text)
+    credential_header: Mapped[str | None] = mapped_column(String(100))
+    credential_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    operations: Mapped[list[dict[str, Any]]] = mapped_column(JSONB)
+    endpoints: Mapped[int] = mapped_column(Integer)
+    learned_at: Mapped[datetime] = _created()
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012

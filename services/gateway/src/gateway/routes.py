@@ -89,6 +89,8 @@ ROUTES: list[Route] = [
     Route("/api/ai/", "bots", prefix=True),
     Route("/api/tools", "bots"),
     Route("/api/tools/", "bots", prefix=True),
+    Route("/api/learned-apis", "bots"),
+    Route("/api/learned-apis/", "bots", prefix=True),
     Route("/ws", "bots", websocket=True),
 ]
 

@@ -39,7 +39,7 @@ NAMES: list[Subscribable] = [
     Subscribable("task.decided", "Se aceptó o rechazó una tarea", events.TaskDecided),
     Subscribable("tool.executed", "Tool ejecutado", events.ToolExecuted),
     Subscribable("conversation.created", "Nueva conversación", events.ConversationCreated),
-    Subscribable("api.learned", "Nueva API aprendida", None),
+    Subscribable("api.learned", "Nueva API aprendida", events.ApiLearned),
     Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),
     Subscribable("chat.resolved", "Un chat de soporte se resolvió", None),
     Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan",

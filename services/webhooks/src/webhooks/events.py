@@ -95,3 +95,8 @@ class AnswerCompleted(Event):
 class ToolExecuted(Event):
     subject = "bots.tool.executed"
     tool: str
+
+
+class ApiLearned(Event):
+    subject = "bots.api.learned"
+    api_id: str

@@ -10,27 +10,35 @@ from bots.tools.registry import ToolContext
 from bots.tools.schemas import ExecuteIn, ExecuteOut, ToolList, ToolOut
 from shared.errors import NotAuthenticated, documented
 from shared.security.dependencies import bearer_token
+from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/tools", tags=["tools"])
 
 
 @router.get("", response_model=ToolList)
-async def list_tools(principal: CanRead) -> ToolList:
+async def list_tools(principal: CanRead, session: SessionDep, request: Request) -> ToolList:
+    """The built-in tools and those of the workspace's learned APIs."""
+    tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)
     return ToolList(tools=[
         ToolOut(name=t.name, description=t.description, category=t.category, parameters=t.parameters,
                 mutating=t.mutating)
-        for t in service.available()
+        for t in sorted(tools.values(), key=lambda tool: (tool.category, tool.name))
     ])  # fmt: skip
 
 
 @router.post("/execute", response_model=ExecuteOut, responses=documented(service.ToolNotFound, service.ToolError))
 async def execute_tool(
-    body: ExecuteIn, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
+    body: ExecuteIn,
+    principal: CanChat,
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(bearer_token)],
 ) -> ExecuteOut:
     """Runs a tool as the caller, its parameters checked against its schema."""
     if token is None:
         raise NotAuthenticated()
-    tool = service.find(body.tool)
+    workspace_tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)
+    tool = service.find(workspace_tools, body.tool)
     context = ToolContext(principal, token, request.app.state.platform)
     result = await service.execute(request.app.state.sessionmaker, tool, body.parameters, context)
     return ExecuteOut(tool=tool.name, result=result)

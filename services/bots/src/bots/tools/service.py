@@ -7,6 +7,9 @@ import jsonschema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
+from bots.learned import service as learned
+from bots.learned.service import Outbound
+from bots.providers.base import ToolSpec
 from bots.tools.agro import TOOLS as AGRO_TOOLS
 from bots.tools.registry import Tool, ToolContext, ToolFailed
 from shared.errors import InvalidRequest, NotFound, ServiceError
@@ -29,10 +32,26 @@ def available() -> list[Tool]:
     return sorted(BUILTIN.values(), key=lambda tool: (tool.category, tool.name))
 
 
-def find(name: str) -> Tool:
-    tool = BUILTIN.get(name)
+async def for_workspace(session: AsyncSession, tenant_id: int, outbound: Outbound) -> dict[str, Tool]:
+    """The built-in tools and the operations of the workspace's learned APIs."""
+    found = dict(BUILTIN)
+    for api in await learned.listing(session, tenant_id):
+        found.update({tool.name: tool for tool in learned.tools_of(api, outbound)})
+    return found
+
+
+async def specs_for(session: AsyncSession, tenant_id: int) -> list[ToolSpec]:
+    """What the model is offered: every tool of the workspace, as name, description, schema."""
+    specs = [ToolSpec(t.name, t.description, t.parameters) for t in available()]
+    for api in await learned.listing(session, tenant_id):
+        specs += [ToolSpec(learned.tool_name(api, op), op["summary"], op["parameters"]) for op in api.operations]
+    return specs
+
+
+def find(tools: dict[str, Tool], name: str) -> Tool:
+    tool = tools.get(name)
     if tool is None:
-        raise ToolNotFound(f"No existe el tool '{name}'.", details={"available": sorted(BUILTIN)})
+        raise ToolNotFound(f"No existe el tool '{name}'.", details={"available": sorted(tools)})
     return tool
 
 

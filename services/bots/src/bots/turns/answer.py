@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.integrations.service import credentials_for
+from bots.learned.service import Outbound
 from bots.providers.base import Provider, ProviderFailed, ToolCall, ToolResult, Turn, Usage
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Providers
@@ -58,13 +59,21 @@ class Answerer:
         turns: Turns,
         *,
         platform: Any = None,
+        outbound: Outbound | None = None,
         max_steps: int = 5,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.providers = providers
         self.turns = turns
         self.platform = platform  # httpx client of the gateway, for tools
+        self.outbound = outbound  # for the tools of learned APIs
         self.max_steps = max_steps
+
+    async def tools_of(self, plan: TurnPlan) -> dict[str, Tool]:
+        if self.outbound is None:
+            return dict(tools.BUILTIN)
+        async with self.sessionmaker() as session:
+            return await tools.for_workspace(session, plan.tenant_id, self.outbound)
 
     def start(self, plan: TurnPlan) -> LiveTurn:
         async def work(turn: LiveTurn) -> None:
@@ -161,8 +170,9 @@ class Answerer:
         """Runs the calls it may; returns their results and whether one waits for confirmation."""
         results: list[ToolResult] = []
         waiting = False
+        available = await self.tools_of(plan)
         for call in calls:
-            tool = tools.BUILTIN.get(call.name)
+            tool = available.get(call.name)
             record: dict[str, Any] = {"id": call.id, "tool": call.name, "params": call.arguments}
             pending = tool is not None and needs_confirmation(tool, plan.autonomy)
             turn.emit({"type": "tool_call", "id": call.id, "tool": call.name, "params": call.arguments,
@@ -179,10 +189,11 @@ class Answerer:
     async def decided(self, turn: LiveTurn, plan: TurnPlan, progress: Progress) -> list[ToolResult]:
         """Runs the calls the user approved, or tells the model they were rejected."""
         results = []
+        available = await self.tools_of(plan)
         for call in plan.pending_calls:
             record: dict[str, Any] = {"id": call.id, "tool": call.name, "params": call.arguments}
             if plan.approved:
-                record.update(await self.run_tool(plan, tools.BUILTIN.get(call.name), call))
+                record.update(await self.run_tool(plan, available.get(call.name), call))
             else:
                 record.update({"status": "rejected", "error": "El usuario rechazó ejecutar este tool."})
             progress.calls.append(record)

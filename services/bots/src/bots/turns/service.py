@@ -17,7 +17,7 @@ from bots import events
 from bots.conversations import service as conversations
 from bots.integrations.service import credentials_for
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
-from bots.providers.base import Prompt, ToolCall, ToolSpec, Turn
+from bots.providers.base import Prompt, ToolCall, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Credentials
@@ -120,7 +120,7 @@ async def _plan(
             fields={"model": [f"Sin integración de {first.provider}."]},
         )
     system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
-    offered = tuple(ToolSpec(t.name, t.description, t.parameters) for t in tools.available()) if token else ()
+    offered = tuple(await tools.specs_for(session, principal.tenant_id)) if token else ()
     prompt = Prompt(
         system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
         knowledge=[part for part in (system, *(t.content for t in history)) if part], tools=offered,
