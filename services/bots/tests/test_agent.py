@@ -126,3 +126,17 @@ async def test_a_mutating_tool_waits_for_confirmation_unless_autonomy_is_auto(
     assert "requires_confirmation" not in ran[1]
     [task] = await tasks()
     assert (ran[2]["result"]["id"], task["tipo"]) == (task["id"], "regar")
+
+
+async def test_a_model_without_tool_support_is_asked_again_without_tools(
+    gateway: httpx.AsyncClient, workspace: Workspace, provider: LoopbackProvider, integrate: Any
+) -> None:
+    await integrate("openai")
+    bot_id = await agent_bot(gateway, workspace.owner_token, "openai", "llama-notools")
+    events = await streamed(gateway, workspace.farmer_token, {"message": "Hola", "bot_id": bot_id})
+    assert [e["type"] for e in events][:2] == ["thinking", "thinking"]
+    assert "no admite tools" in events[1]["content"]
+    assert events[-1]["status"] == "complete"
+    text = "".join(e["content"] for e in events if e["type"] == "message")
+    assert text == "Respuesta de llama-notools: Hola"
+    assert provider.models_called()[-2:] == ["llama-notools", "llama-notools"]

@@ -7,6 +7,7 @@ included. What it answers is scripted by the model's name:
 - `...fail500...` / `...fail429...`: that status, every time;
 - `...slow...`: a token every `slow_seconds`;
 - anything else: "Respuesta de <model>: <the question>", a word per chunk;
+- `...notools...` with tools offered: 400, as Ollama answers for a model without tool support;
 - `...agent...` with tools offered: first a call of the tool the question names (a
   `parcela_id` is the first number in it, a `tipo` "regar"), then, once the result is back,
   "Resultado de <tool>: <the result>".
@@ -130,6 +131,9 @@ class LoopbackProvider:
                 error = {"error": {"message": f"scripted {status}", "type": "server_error", "code": None}}
                 return JSONResponse(error, status_code=status)
             offered = [t["function"]["name"] for t in body.get("tools", [])]
+            if "notools" in model and offered:  # as Ollama answers for a model without tool support
+                return JSONResponse({"error": {"message": f"{model} does not support tools", "type": "api_error"}},
+                                    status_code=400)  # fmt: skip
             call = self.tool_call(model, messages, offered)
             words = self.after_tools(messages) or self.words(model, messages)
             prompt_tokens = sum(len(str(m["content"]).split()) for m in messages)

@@ -141,15 +141,24 @@ class Answerer:
         for step in range(self.max_steps + 1):
             said: list[str] = []
             calls: list[ToolCall] = []
-            async for item in provider.stream(ref.model, prompt):
-                if isinstance(item, Usage):
-                    progress.add(item)
-                elif isinstance(item, ToolCall):
-                    calls.append(item)
-                else:
-                    said.append(item)
-                    progress.parts.append(item)
-                    turn.emit({"type": "message", "content": item})
+            try:
+                async for item in provider.stream(ref.model, prompt):
+                    if isinstance(item, Usage):
+                        progress.add(item)
+                    elif isinstance(item, ToolCall):
+                        calls.append(item)
+                    else:
+                        said.append(item)
+                        progress.parts.append(item)
+                        turn.emit({"type": "message", "content": item})
+            except ProviderFailed as exc:
+                # Many local models (an Ollama model without tool support) refuse a request
+                # that offers tools with a 400: the same model is asked again without them.
+                if exc.status != 400 or not prompt.tools or progress.said_something:
+                    raise
+                turn.emit({"type": "thinking", "content": f"{ref} no admite tools; respondo sin ellas."})
+                prompt = replace(prompt, tools=())
+                continue
             text = "".join(progress.parts)
             if not calls:
                 return Outcome("complete", text, ref, progress.tokens, tool_calls=progress.calls)
