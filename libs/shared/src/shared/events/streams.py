@@ -6,11 +6,17 @@ duplicate window and the counters' retention are decided here and nowhere else. 
 created with fewer replicas than configured is updated to the configured count at start-up.
 """
 
+import asyncio
+import logging
+import time
 from dataclasses import dataclass
 
+import nats.errors
 from nats.js import JetStreamContext
 from nats.js.api import StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["StreamPolicy", "configure_streams", "counter_stream", "ensure", "event_stream", "policy", "replay_stream"]
 
@@ -70,8 +76,28 @@ def replay_stream(name: str, subjects: list[str], *, max_age_seconds: float) -> 
     )
 
 
-async def ensure(js: JetStreamContext, config: StreamConfig) -> None:
-    """Create the stream, or bring an existing one to the configured replica count."""
+async def ensure(js: JetStreamContext, config: StreamConfig, *, patience_seconds: float = 60.0) -> None:
+    """Create the stream, or bring an existing one to the configured replica count.
+
+    A JetStream that does not answer yet (a cluster still electing its leader, a server busy
+    starting) is asked again with backoff for `patience_seconds`, so a service that starts
+    alongside it waits instead of failing its start-up.
+    """
+    deadline = time.monotonic() + patience_seconds
+    delay = 0.2
+    while True:
+        try:
+            await _ensure_once(js, config)
+            return
+        except (nats.errors.TimeoutError, ServiceUnavailableError):
+            if time.monotonic() + delay > deadline:
+                raise
+            logger.warning("jetstream not answering yet", extra={"stream": config.name})
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+
+async def _ensure_once(js: JetStreamContext, config: StreamConfig) -> None:
     try:
         info = await js.stream_info(config.name or "")
     except NotFoundError:
