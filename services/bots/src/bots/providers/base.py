@@ -86,3 +86,16 @@ class Provider(Protocol):
 
 def retryable_status(status: int) -> bool:
     return status == 429 or status >= 500
+
+
+def failure_of(exc: Exception, sdk: Any) -> ProviderFailed:
+    """One translation of both SDKs' errors (`openai` and `anthropic` share their shape), and of
+    the SSRF guard's refusal, into ProviderFailed."""
+    if isinstance(exc, sdk.APIStatusError):
+        status = exc.status_code
+        return ProviderFailed(f"HTTP {status}", retryable=retryable_status(status), status=status)
+    if isinstance(exc, sdk.APITimeoutError):
+        return ProviderFailed("tiempo de espera agotado", retryable=True)
+    if isinstance(exc, sdk.APIConnectionError):
+        return ProviderFailed("sin conexión con el proveedor", retryable=True)
+    return ProviderFailed(getattr(exc, "message", str(exc)), retryable=True)  # the SSRF guard refused it

@@ -6,7 +6,7 @@ from typing import Any
 
 import anthropic
 
-from bots.providers.base import Prompt, ProviderFailed, ToolCall, Turn, Usage, retryable_status
+from bots.providers.base import Prompt, ToolCall, Turn, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 
@@ -55,13 +55,5 @@ class Claude:
                     arguments = block.input if isinstance(block.input, dict) else {"_value": block.input}
                     yield ToolCall(block.id, block.name, arguments)
             yield Usage(final.usage.input_tokens, final.usage.output_tokens)
-        except anthropic.APIStatusError as exc:
-            raise ProviderFailed(
-                f"HTTP {exc.status_code}", retryable=retryable_status(exc.status_code), status=exc.status_code
-            ) from exc
-        except anthropic.APITimeoutError as exc:
-            raise ProviderFailed("tiempo de espera agotado", retryable=True) from exc
-        except anthropic.APIConnectionError as exc:
-            raise ProviderFailed("sin conexión con el proveedor", retryable=True) from exc
-        except UnsafeURL as exc:  # the SSRF guard refused the provider's address
-            raise ProviderFailed(exc.message, retryable=True) from exc
+        except (anthropic.APIError, UnsafeURL) as exc:
+            raise failure_of(exc, anthropic) from exc

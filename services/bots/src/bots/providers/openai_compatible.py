@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 
-from bots.providers.base import Prompt, ProviderFailed, ToolCall, Usage, retryable_status
+from bots.providers.base import Prompt, ToolCall, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 
@@ -75,13 +75,5 @@ class OpenAICompatible:
                 call = calls[index]
                 yield ToolCall(call["id"] or f"call_{index}", call["name"], _arguments(call["arguments"]))
             yield usage
-        except openai.APIStatusError as exc:
-            raise ProviderFailed(
-                f"HTTP {exc.status_code}", retryable=retryable_status(exc.status_code), status=exc.status_code
-            ) from exc
-        except openai.APITimeoutError as exc:
-            raise ProviderFailed("tiempo de espera agotado", retryable=True) from exc
-        except openai.APIConnectionError as exc:
-            raise ProviderFailed("sin conexión con el proveedor", retryable=True) from exc
-        except UnsafeURL as exc:  # the SSRF guard refused the provider's address
-            raise ProviderFailed(exc.message, retryable=True) from exc
+        except (openai.APIError, UnsafeURL) as exc:
+            raise failure_of(exc, openai) from exc
