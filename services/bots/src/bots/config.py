@@ -25,6 +25,10 @@ class Settings(BaseServiceSettings):
     agent_max_steps: int = Field(default=5, ge=1, le=20)
     # Conversation turns sent to the model with a new question.
     history_messages: int = Field(default=20, ge=0, le=200)
+    # Largest document upload (the gateway's route for /api/v1/documents/ allows a little more).
+    document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Knowledge chunks put in front of the model with a question to an agent with knowledge bases.
+    knowledge_chunks: int = Field(default=4, ge=0, le=20)
 
 
 settings = Settings()

@@ -2,9 +2,12 @@ import httpx
 from fastapi import FastAPI
 
 from bots import events
+from bots.agents.endpoints import router as agents_router
 from bots.config import settings
 from bots.conversations.endpoints import router as conversations_router
 from bots.integrations.endpoints import router as integrations_router
+from bots.knowledge.endpoints import documents as documents_router
+from bots.knowledge.endpoints import knowledge as knowledge_router
 from bots.learned.endpoints import router as learned_router
 from bots.learned.service import Outbound
 from bots.models import SCHEMA, inbox_table, outbox_table
@@ -63,6 +66,9 @@ def create_app() -> FastAPI:
             chat_router,
             tools_router,
             learned_router,
+            knowledge_router,
+            documents_router,
+            agents_router,
             integrations_router,
             workspace_router,
         ],

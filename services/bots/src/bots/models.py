@@ -1,12 +1,13 @@
 """bots' tables, in schema `bots`: integrations, bots and their models, conversations and
-messages, the workspace's AI settings and the token usage ledger."""
+messages, the workspace's AI settings, the token usage ledger, learned APIs, and knowledge
+bases with their documents and chunks."""
 
 import uuid
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from shared.db import TenantId, make_metadata
@@ -55,6 +56,11 @@ class Bot(Base):
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str | None] = mapped_column(Text)
     system_prompt: Mapped[str | None] = mapped_column(Text)
+    # As an agent (000's `/api/v1/agents/`): the tools it may call (None: every tool of the
+    # workspace) and the knowledge bases it answers from (kept as ids: read with the bot, no
+    # extra query before the first token; a deleted base is removed from them).
+    tool_names: Mapped[list[str] | None] = mapped_column(ARRAY(String(120)))
+    knowledge_base_ids: Mapped[list[int]] = mapped_column(ARRAY(BigInteger), default=list)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()
     models: Mapped[list["BotModel"]] = relationship(
@@ -102,6 +108,8 @@ class Message(Base):
     role: Mapped[str] = mapped_column(String(10))  # user | assistant
     content: Mapped[str] = mapped_column(Text)
     tool_calls: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    # The knowledge chunks an answer drew from (document, chunk, offsets).
+    citations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     # streaming | complete | interrupted (the client left, or the provider broke off) | failed
     status: Mapped[str] = mapped_column(String(12), default="complete")
     model: Mapped[str | None] = mapped_column(String(220))
@@ -158,3 +166,61 @@ class LearnedApi(Base):
     endpoints: Mapped[int] = mapped_column(Integer)
     learned_at: Mapped[datetime] = _created()
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
+
+class KnowledgeBase(Base):
+    """000's `/api/v1/knowledge/`: documents searched together, in one text-search language."""
+
+    __tablename__ = "knowledge_bases"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    # A PostgreSQL text-search configuration: spanish, english, portuguese... or simple.
+    language: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
+
+class Document(Base):
+    """000's `/api/v1/documents/`: an uploaded file's text, cut into chunks."""
+
+    __tablename__ = "documents"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId, index=True)
+    knowledge_base_id: Mapped[int] = mapped_column(ForeignKey(KnowledgeBase.id, ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    filename: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(10))  # text | markdown | html | pdf
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[str] = mapped_column(Text)  # the extracted text chunk offsets point into
+    chunk_count: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = _created()
+    updated_at: Mapped[datetime] = _updated()
+    __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
+
+
+class Chunk(Base):
+    """A piece of a document, indexed for full-text search in its base's language."""
+
+    __tablename__ = "chunks"
+    __table_args__ = (
+        Index("ix_chunks_tsv", "tsv", postgresql_using="gin"),
+        Index("ix_chunks_document", "document_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId)
+    knowledge_base_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey(Document.id, ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    start_offset: Mapped[int] = mapped_column(Integer)
+    end_offset: Mapped[int] = mapped_column(Integer)
+    content: Mapped[str] = mapped_column(Text)
+    tsv: Mapped[Any] = mapped_column(TSVECTOR)

@@ -9,7 +9,8 @@ included. What it answers is scripted by the model's name:
 - anything else: "Respuesta de <model>: <the question>", a word per chunk;
 - `...notools...` with tools offered: 400, as Ollama answers for a model without tool support;
 - `...agent...` with tools offered: first a call of the tool the question names (a
-  `parcela_id` is the first number in it, a `tipo` "regar"), then, once the result is back,
+  `parcela_id` is the first number in it, a `tipo` "regar", a knowledge `query` the rest of
+  the question), then, once the result is back,
   "Resultado de <tool>: <the result>".
 
 It records every request (protocol, model, messages, headers) and how many streams the
@@ -85,6 +86,8 @@ class LoopbackProvider:
             arguments["parcela_id"] = int(number.group())
         if name == "create_task":
             arguments["tipo"] = "regar"
+        if name == "search_knowledge":
+            arguments["query"] = question.replace(name, "").strip()
         return {"name": name, "arguments": arguments}
 
     def after_tools(self, messages: list[dict[str, Any]]) -> list[str] | None:

@@ -92,6 +92,10 @@ ROUTES: list[Route] = [
     Route("/api/learned-apis", "bots"),
     Route("/api/learned-apis/", "bots", prefix=True),
     Route("/ws", "bots", websocket=True),
+    # 000's agents, knowledge bases and documents (bots); uploads may be larger than a JSON body.
+    Route("/api/v1/agents/", "bots", prefix=True),
+    Route("/api/v1/knowledge/", "bots", prefix=True),
+    Route("/api/v1/documents/", "bots", prefix=True, max_body_bytes=11 * 1024 * 1024),
 ]
 
 

@@ -41,6 +41,8 @@ class MessageOut(BaseModel):
     # complete | streaming | interrupted | failed (assistant messages)
     status: str
     model: str | None = None
+    # The knowledge chunks the answer drew from (document, chunk, offsets).
+    citations: list[dict[str, Any]] | None = None
 
 
 class ConversationDetail(ConversationOut):

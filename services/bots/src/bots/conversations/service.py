@@ -109,7 +109,7 @@ def as_detail(conversation: Conversation, stored: list[Message]) -> Conversation
         **as_out(conversation).model_dump(),
         messages=[
             MessageOut(role=m.role, content=m.content, timestamp=m.created_at, tool_calls=m.tool_calls,
-                       status=m.status, model=m.model)
+                       status=m.status, model=m.model, citations=m.citations)
             for m in stored
         ],
     )  # fmt: skip

@@ -42,6 +42,35 @@ class ToolSpec:
 
 
 @dataclass(frozen=True)
+class Source:
+    """A knowledge chunk put in front of the model, numbered `[n]` for it to cite."""
+
+    n: int
+    document_id: int
+    document: str
+    chunk_id: int
+    position: int
+    start: int  # offsets of the chunk in its document's text
+    end: int
+    content: str
+
+    def citation(self, start: int | None = None, end: int | None = None) -> dict[str, Any]:
+        """What an answer stores and streams: the document, the chunk and the offsets used."""
+        return {"n": self.n, "document_id": self.document_id, "document": self.document, "chunk_id": self.chunk_id,
+                "position": self.position, "start": self.start if start is None else start,
+                "end": self.end if end is None else end}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The local provider quoted `source` between these offsets of its document."""
+
+    source: Source
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Prompt:
     system: str | None
     turns: list[Turn]
@@ -50,6 +79,8 @@ class Prompt:
     # Text the local provider may quote (the system prompt, the conversation, knowledge).
     knowledge: list[str] = field(default_factory=list)
     tools: tuple[ToolSpec, ...] = ()
+    # Knowledge chunks found for the question (also in `system`, numbered for citing).
+    sources: tuple[Source, ...] = ()
 
     @property
     def question(self) -> str:
@@ -79,8 +110,9 @@ class ProviderFailed(Exception):
 class Provider(Protocol):
     kind: str
 
-    def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage]:
-        """Text deltas as they come, the tool calls asked for, then one Usage. Raises ProviderFailed."""
+    def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage | Cited]:
+        """Text deltas as they come, the tool calls asked for (the local provider: what it
+        quoted), then one Usage. Raises ProviderFailed."""
         ...
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.security import Principal
 
@@ -20,6 +21,9 @@ class ToolContext:
     principal: Principal
     token: str
     platform: httpx.AsyncClient  # base URL: the gateway
+    sessionmaker: async_sessionmaker[AsyncSession] | None = None  # for tools that read bots' own tables
+    # The knowledge bases an agent answers from (None: every base of the workspace).
+    knowledge_bases: tuple[int, ...] | None = None
 
 
 Run = Callable[[ToolContext, dict[str, Any]], Awaitable[Any]]

@@ -11,10 +11,11 @@ from bots.learned import service as learned
 from bots.learned.service import Outbound
 from bots.providers.base import ToolSpec
 from bots.tools.agro import TOOLS as AGRO_TOOLS
+from bots.tools.knowledge import TOOLS as KNOWLEDGE_TOOLS
 from bots.tools.registry import Tool, ToolContext, ToolFailed
 from shared.errors import InvalidRequest, NotFound, ServiceError
 
-BUILTIN: dict[str, Tool] = {tool.name: tool for tool in AGRO_TOOLS}
+BUILTIN: dict[str, Tool] = {tool.name: tool for tool in [*AGRO_TOOLS, *KNOWLEDGE_TOOLS]}
 
 
 class ToolNotFound(NotFound):
@@ -40,12 +41,13 @@ async def for_workspace(session: AsyncSession, tenant_id: int, outbound: Outboun
     return found
 
 
-async def specs_for(session: AsyncSession, tenant_id: int) -> list[ToolSpec]:
-    """What the model is offered: every tool of the workspace, as name, description, schema."""
+async def specs_for(session: AsyncSession, tenant_id: int, only: frozenset[str] | None = None) -> list[ToolSpec]:
+    """What the model is offered: every tool of the workspace (`only`: an agent's own tools),
+    as name, description, schema."""
     specs = [ToolSpec(t.name, t.description, t.parameters) for t in available()]
     for api in await learned.listing(session, tenant_id):
         specs += [ToolSpec(learned.tool_name(api, op), op["summary"], op["parameters"]) for op in api.operations]
-    return specs
+    return [spec for spec in specs if only is None or spec.name in only]
 
 
 def find(tools: dict[str, Tool], name: str) -> Tool:

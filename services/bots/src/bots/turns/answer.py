@@ -11,6 +11,7 @@ is stored when it ends, however it ends."""
 
 import json
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -18,10 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.integrations.service import credentials_for
 from bots.learned.service import Outbound
-from bots.providers.base import Provider, ProviderFailed, ToolCall, ToolResult, Turn, Usage
+from bots.providers.base import Cited, Provider, ProviderFailed, Source, ToolCall, ToolResult, Turn, Usage
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Providers
 from bots.tools import service as tools
+from bots.tools.knowledge import NAME as SEARCH_KNOWLEDGE
 from bots.tools.registry import Tool, ToolContext
 from bots.turns.live import TERMINAL, LiveTurn, Turns
 from bots.turns.service import Outcome, TurnPlan, close_turn
@@ -41,6 +43,9 @@ class Progress:
     parts: list[str] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     tokens: Usage = field(default_factory=lambda: Usage(0, 0))
+    # What the local provider quoted, and the chunks the knowledge-search tool found.
+    quoted: list[Cited] = field(default_factory=list)
+    found: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def said_something(self) -> bool:
@@ -70,10 +75,13 @@ class Answerer:
         self.max_steps = max_steps
 
     async def tools_of(self, plan: TurnPlan) -> dict[str, Tool]:
+        """The tools this answer may run: the workspace's, or the agent's own."""
         if self.outbound is None:
-            return dict(tools.BUILTIN)
-        async with self.sessionmaker() as session:
-            return await tools.for_workspace(session, plan.tenant_id, self.outbound)
+            found = dict(tools.BUILTIN)
+        else:
+            async with self.sessionmaker() as session:
+                found = await tools.for_workspace(session, plan.tenant_id, self.outbound)
+        return {name: tool for name, tool in found.items() if plan.allowed_tools is None or name in plan.allowed_tools}
 
     def start(self, plan: TurnPlan) -> LiveTurn:
         async def work(turn: LiveTurn) -> None:
@@ -145,6 +153,8 @@ class Answerer:
                 async for item in provider.stream(ref.model, prompt):
                     if isinstance(item, Usage):
                         progress.add(item)
+                    elif isinstance(item, Cited):
+                        progress.quoted.append(item)
                     elif isinstance(item, ToolCall):
                         calls.append(item)
                     else:
@@ -161,13 +171,13 @@ class Answerer:
                 continue
             text = "".join(progress.parts)
             if not calls:
-                return Outcome("complete", text, ref, progress.tokens, tool_calls=progress.calls)
+                return self._outcome("complete", text, ref, plan, progress)
             if step == self.max_steps:
                 turn.emit({"type": "thinking", "content": f"Límite de {self.max_steps} rondas de tools alcanzado."})
-                return Outcome("complete", text, ref, progress.tokens, tool_calls=progress.calls)
+                return self._outcome("complete", text, ref, plan, progress)
             results, waiting = await self.run_tools(turn, plan, calls, progress)
             if waiting:
-                return Outcome("pending", text, ref, progress.tokens, tool_calls=progress.calls)
+                return self._outcome("pending", text, ref, plan, progress)
             prompt = prompt.followed_by(
                 Turn("assistant", "".join(said), tool_calls=tuple(calls)), Turn("user", "", tool_results=tuple(results))
             )
@@ -192,6 +202,7 @@ class Answerer:
                 waiting = True
                 continue
             record.update(await self.run_tool(plan, tool, call))
+            _note_found(progress, call, record)
             results.append(_told(turn, call, record))
         return results, waiting
 
@@ -203,6 +214,7 @@ class Answerer:
             record: dict[str, Any] = {"id": call.id, "tool": call.name, "params": call.arguments}
             if plan.approved:
                 record.update(await self.run_tool(plan, available.get(call.name), call))
+                _note_found(progress, call, record)
             else:
                 record.update({"status": "rejected", "error": "El usuario rechazó ejecutar este tool."})
             progress.calls.append(record)
@@ -214,7 +226,7 @@ class Answerer:
             return {"status": "failed", "error": f"No existe el tool '{call.name}'."}
         if plan.principal is None or plan.token is None:
             return {"status": "failed", "error": "Los tools no están disponibles aquí."}
-        context = ToolContext(plan.principal, plan.token, self.platform)
+        context = ToolContext(plan.principal, plan.token, self.platform, self.sessionmaker, plan.knowledge_bases)
         try:
             result = await tools.execute(
                 self.sessionmaker, tool, call.arguments, context, conversation_id=plan.public_conversation_id
@@ -222,6 +234,11 @@ class Answerer:
         except ServiceError as exc:
             return {"status": "failed", "error": exc.message}
         return {"status": "done", "result": result}
+
+    @staticmethod
+    def _outcome(status: str, text: str, ref: ModelRef, plan: TurnPlan, progress: Progress) -> Outcome:
+        citations = _citations(text, plan.prompt.sources, progress)
+        return Outcome(status, text, ref, progress.tokens, tool_calls=progress.calls, citations=citations)
 
     @staticmethod
     def _done(plan: TurnPlan, outcome: Outcome) -> dict[str, Any]:
@@ -233,7 +250,32 @@ class Answerer:
             "provider": outcome.model.provider if outcome.model else None,
             "tokens": {"input": outcome.tokens.input_tokens, "output": outcome.tokens.output_tokens},
             **({"error": outcome.error} if outcome.error else {}),
+            **({"citations": outcome.citations} if outcome.citations else {}),
         }
+
+
+_MARK = re.compile(r"\[(\d{1,3})\]")
+
+
+def _citations(text: str, sources: tuple[Source, ...], progress: Progress) -> list[dict[str, Any]]:
+    """The knowledge an answer drew from: what the local provider quoted (with the quotes'
+    offsets); else the chunks the answer marks as [n] (all it was given when it marks none);
+    and the chunks the knowledge-search tool returned to it."""
+    if progress.quoted:
+        cited = [quote.source.citation(quote.start, quote.end) for quote in progress.quoted]
+    else:
+        marked = {int(n) for n in _MARK.findall(text)}
+        used = [s for s in sources if s.n in marked] or list(sources)
+        cited = [source.citation() for source in used]
+    return cited + progress.found
+
+
+def _note_found(progress: Progress, call: ToolCall, record: dict[str, Any]) -> None:
+    if call.name != SEARCH_KNOWLEDGE or record.get("status") != "done":
+        return
+    for hit in record["result"]["results"]:
+        keys = ("document_id", "document", "chunk_id", "position", "start", "end")
+        progress.found.append({"tool_call": call.id, **{key: hit[key] for key in keys}})
 
 
 def _told(turn: LiveTurn, call: ToolCall, record: dict[str, Any]) -> ToolResult:

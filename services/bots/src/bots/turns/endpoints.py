@@ -19,7 +19,7 @@ from bots.config import settings
 from bots.conversations.endpoints import ConversationId
 from bots.turns.answer import Answerer
 from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
-from bots.turns.schemas import AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
+from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
 from bots.turns.service import NothingToConfirm, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal, bearer_token
@@ -69,7 +69,8 @@ async def _start(
 ) -> tuple[TurnPlan, LiveTurn]:
     planning = opening(
         request.app.state.sessionmaker, principal, message,
-        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages, **options,
+        max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
+        knowledge_chunks=settings.knowledge_chunks, **options,
     )  # fmt: skip
     return await _begin(_answerer(request), planning)
 
@@ -113,6 +114,27 @@ async def chat(
     return await _answer(plan, turn, body.stream, _answerer(request))
 
 
+@router.post(
+    "/api/v1/agents/{agent_id}/chat/",
+    response_model=ChatAnswer,
+    tags=["agents"],
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProvidersFailed)},
+)
+async def chat_with_agent(
+    agent_id: Id,
+    body: AgentChatIn,
+    principal: CanChat,
+    request: Request,
+    token: Annotated[str | None, Depends(bearer_token)],
+) -> Any:
+    """000: a question to an agent, answered with its model, tools and knowledge (citing the
+    chunks it used), as Server-Sent Events or one JSON answer, like `/api/chat`."""
+    plan, turn = await _start(
+        request, principal, body.message, conversation_id=body.conversation_id, bot_id=agent_id, token=token
+    )
+    return await _answer(plan, turn, body.stream, _answerer(request))
+
+
 async def _answer(plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answerer) -> Any:
     """Server-Sent Events, or the whole answer once it is done."""
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
@@ -124,6 +146,7 @@ async def _answer(plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answer
     return ChatAnswer(
         conversation_id=plan.public_conversation_id, content=done["content"], status=done["status"],
         model=done.get("model"), provider=done.get("provider"), tokens=Tokens(**done.get("tokens", _NONE)),
+        citations=done.get("citations", []),
     )  # fmt: skip
 
 
@@ -144,6 +167,7 @@ async def confirm(
     planning = confirming(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
+        knowledge_chunks=settings.knowledge_chunks,
     )  # fmt: skip
     plan, turn = await _begin(_answerer(request), planning)
     return await _answer(plan, turn, body.stream, _answerer(request))

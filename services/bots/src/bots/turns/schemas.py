@@ -1,6 +1,6 @@
 """Chat bodies and answers: 002's `/api/chat`, 004's `/api/ai/chat/`."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -17,6 +17,14 @@ class ChatIn(InputModel):
     # A new conversation may be answered by a bot of the workspace (its prompt and toolbox).
     bot_id: int | None = Field(default=None, ge=1)
     model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class AgentChatIn(InputModel):
+    """A question to an agent (000): its conversation goes on when `conversation_id` is given."""
+
+    message: Question = Field(examples=["¿Cada cuánto riego el tomate en floración?"])
+    conversation_id: Annotated[str, Field(pattern=r"^conv_\d{1,18}$", examples=["conv_123"])] | None = None
+    stream: bool = False
 
 
 class ConfirmIn(InputModel):
@@ -38,6 +46,8 @@ class ChatAnswer(BaseModel):
     model: str | None
     provider: str | None
     tokens: Tokens
+    # Beyond 002: the knowledge chunks the answer drew from (document, chunk, offsets).
+    citations: list[dict[str, Any]] = Field(default_factory=list)
 
 
 class AiChatIn(InputModel):

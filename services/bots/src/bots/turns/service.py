@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots import events
 from bots.conversations import service as conversations
 from bots.integrations.service import credentials_for
+from bots.knowledge.search import search
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
-from bots.providers.base import Prompt, ToolCall, Turn
+from bots.providers.base import Prompt, Source, ToolCall, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
 from bots.providers.registry import Credentials
@@ -45,6 +46,9 @@ class TurnPlan:
     principal: Principal | None = None
     token: str | None = None
     autonomy: str = "semi"
+    # An agent's own tools (None: every tool of the workspace) and knowledge bases (None: all).
+    allowed_tools: frozenset[str] | None = None
+    knowledge_bases: tuple[int, ...] | None = None
     # Tool calls the user has just approved or rejected (see `confirming`): they come first.
     pending_calls: tuple[ToolCall, ...] = ()
     approved: bool = False
@@ -64,6 +68,7 @@ class Outcome:
     tokens: Tokens = field(default_factory=lambda: Tokens(0, 0))
     error: str | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _title(message: str) -> str:
@@ -79,6 +84,25 @@ async def _history(
         query = query.where(Message.id < before)
     rows = await session.scalars(query.order_by(Message.id.desc()).limit(limit))
     return [Turn(m.role, m.content) for m in reversed(list(rows)) if m.role in ("user", "assistant")]  # type: ignore[arg-type]
+
+
+async def _sources(session: AsyncSession, tenant_id: int, bot: Bot | None, question: str, limit: int) -> list[Source]:
+    """The chunks of the agent's knowledge bases that best match the question, numbered."""
+    if bot is None or not bot.knowledge_base_ids or limit == 0:
+        return []
+    hits = await search(session, tenant_id, question, bases=list(bot.knowledge_base_ids), limit=limit)
+    return [
+        Source(n, h.document_id, h.document, h.chunk_id, h.position, h.start, h.end, h.content)
+        for n, h in enumerate(hits, start=1)
+    ]
+
+
+def _knowledge_section(sources: list[Source]) -> str | None:
+    if not sources:
+        return None
+    listed = "\n".join(f"[{s.n}] ({s.document}) {s.content}" for s in sources)
+    return ("Responde con este conocimiento cuando sirva y cita los fragmentos que uses como [n]; "
+            f"si no basta, dilo.\n{listed}")  # fmt: skip
 
 
 class ProviderNotConfigured(InvalidRequest):
@@ -106,8 +130,9 @@ async def _plan(
     temperature: float | None,
     max_tokens: int,
     token: str | None,
+    knowledge_chunks: int,
 ) -> TurnPlan:
-    """Which models, with which prompt and tools: the reads every turn makes."""
+    """Which models, with which prompt, knowledge and tools: the reads every turn makes."""
     task_type = classify(question)
     models = chain(bot, config, task_type, requested_model)
     first, credentials = models[0], None
@@ -119,17 +144,22 @@ async def _plan(
             f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
             fields={"model": [f"Sin integración de {first.provider}."]},
         )
-    system = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
-    offered = tuple(await tools.specs_for(session, principal.tenant_id)) if token else ()
+    sources = await _sources(session, principal.tenant_id, bot, question, knowledge_chunks)
+    instructions = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
+    system = "\n\n".join(part for part in (instructions, _knowledge_section(sources)) if part) or None
+    allowed = frozenset(bot.tool_names) if bot is not None and bot.tool_names is not None else None
+    offered = tuple(await tools.specs_for(session, principal.tenant_id, allowed)) if token else ()
     prompt = Prompt(
         system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
-        knowledge=[part for part in (system, *(t.content for t in history)) if part], tools=offered,
+        knowledge=[part for part in (instructions, *(t.content for t in history)) if part], tools=offered,
+        sources=tuple(sources),
     )  # fmt: skip
     return TurnPlan(
         turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
         conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
         task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
-        principal=principal, token=token, autonomy=config.autonomy_level,
+        principal=principal, token=token, autonomy=config.autonomy_level, allowed_tools=allowed,
+        knowledge_bases=tuple(bot.knowledge_base_ids) if bot is not None and bot.knowledge_base_ids else None,
     )  # fmt: skip
 
 
@@ -153,6 +183,7 @@ async def opening(
     max_tokens: int,
     history_messages: int,
     token: str | None = None,
+    knowledge_chunks: int = 4,
 ) -> AsyncIterator[TurnPlan]:
     """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
 
@@ -177,6 +208,7 @@ async def opening(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
             context=context, temperature=temperature, max_tokens=max_tokens, token=token,
+            knowledge_chunks=knowledge_chunks,
         )  # fmt: skip
         yield plan
         if conversation is not None:
@@ -199,6 +231,7 @@ async def confirming(
     token: str,
     max_tokens: int,
     history_messages: int,
+    knowledge_chunks: int = 4,
 ) -> AsyncIterator[TurnPlan]:
     """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
     (they run first) or rejected (the model is told so)."""
@@ -222,6 +255,7 @@ async def confirming(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
             requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
+            knowledge_chunks=knowledge_chunks,
         )  # fmt: skip
         plan.pending_calls, plan.approved = calls, approve
         yield plan
@@ -247,7 +281,7 @@ async def close_turn(sessionmaker: async_sessionmaker[AsyncSession], plan: TurnP
                 .where(Message.turn_id == plan.turn_id)
                 .values(
                     content=outcome.text, status=outcome.status, model=str(model) if model else None,
-                    tool_calls=outcome.tool_calls or None,
+                    tool_calls=outcome.tool_calls or None, citations=outcome.citations or None,
                     input_tokens=outcome.tokens.input_tokens, output_tokens=outcome.tokens.output_tokens,
                 )
             )  # fmt: skip

@@ -1,0 +1,142 @@
+"""000's `/api/v1/knowledge/` (knowledge bases, and searching one) and `/api/v1/documents/`
+(uploads: text, Markdown, HTML or PDF, as multipart `file`). Reading needs `ia:ver`; changing
+needs `ia:actualizar`, the workspace's AI administrators."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+
+from bots.access import AiAdmin, CanRead
+from bots.config import settings
+from bots.knowledge import service
+from bots.knowledge.extract import UnreadableDocument
+from bots.knowledge.schemas import (
+    ChunkOut,
+    DocumentDetail,
+    DocumentOut,
+    DocumentPatch,
+    KnowledgeBaseIn,
+    KnowledgeBaseOut,
+    KnowledgeBasePatch,
+    SearchOut,
+)
+from bots.knowledge.search import MAX_RESULTS, search
+from shared.errors import documented
+from shared.pagination import Page, Pagination, build_page
+from shared.sessions import SessionDep
+from shared.validation import INT64_MAX, Id, Text, changes
+
+knowledge = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
+documents = APIRouter(prefix="/api/v1/documents", tags=["documents"])
+
+
+@knowledge.get("/", response_model=Page[KnowledgeBaseOut])
+async def list_bases(
+    principal: CanRead, session: SessionDep, request: Request, params: Pagination
+) -> Page[KnowledgeBaseOut]:
+    count, rows = await service.page_of_bases(session, principal.tenant_id, params)
+    results = await service.bases_out(session, rows)
+    return build_page(request, params, count=count, results=results, item=KnowledgeBaseOut)
+
+
+@knowledge.post("/", response_model=KnowledgeBaseOut, status_code=201)
+async def create_base(body: KnowledgeBaseIn, principal: AiAdmin, session: SessionDep) -> KnowledgeBaseOut:
+    """`language` is the text-search language of its documents (Spanish by default)."""
+    base = await service.create_base(session, principal, body)
+    return (await service.bases_out(session, [base]))[0]
+
+
+@knowledge.get("/{base_id}/", response_model=KnowledgeBaseOut)
+async def get_base(base_id: Id, principal: CanRead, session: SessionDep) -> KnowledgeBaseOut:
+    return (await service.bases_out(session, [await service.get_base(session, principal.tenant_id, base_id)]))[0]
+
+
+@knowledge.put("/{base_id}/", response_model=KnowledgeBaseOut)
+@knowledge.patch("/{base_id}/", response_model=KnowledgeBaseOut)
+async def update_base(
+    base_id: Id, body: KnowledgeBasePatch, principal: AiAdmin, session: SessionDep
+) -> KnowledgeBaseOut:
+    """A new `language` re-indexes the base's chunks."""
+    base = await service.get_base(session, principal.tenant_id, base_id)
+    await service.update_base(session, base, body)
+    return (await service.bases_out(session, [base]))[0]
+
+
+@knowledge.delete("/{base_id}/", status_code=204, response_class=Response)
+async def delete_base(base_id: Id, principal: AiAdmin, session: SessionDep) -> Response:
+    """With its documents; agents that used it stop answering from it."""
+    await service.delete_base(session, await service.get_base(session, principal.tenant_id, base_id))
+    return Response(status_code=204)
+
+
+@knowledge.get("/{base_id}/search/", response_model=SearchOut)
+async def search_base(
+    base_id: Id,
+    q: Annotated[Text, Query(min_length=1, max_length=1000, description="Pregunta o palabras")],
+    principal: CanRead,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 5,
+) -> SearchOut:
+    """The chunks that best answer `q`, with the document and offsets to cite them by."""
+    base = await service.get_base(session, principal.tenant_id, base_id)
+    return SearchOut(query=q, results=await search(session, principal.tenant_id, q, bases=[base.id], limit=limit))
+
+
+@documents.get("/", response_model=Page[DocumentOut])
+async def list_documents(
+    principal: CanRead,
+    session: SessionDep,
+    request: Request,
+    params: Pagination,
+    knowledge_base: Annotated[int | None, Query(ge=1, le=INT64_MAX, description="Solo los de esta base")] = None,
+) -> Page[DocumentOut]:
+    count, rows = await service.page_of_documents(session, principal.tenant_id, params, knowledge_base)
+    return build_page(request, params, count=count, results=[service.document_out(d) for d in rows], item=DocumentOut)
+
+
+@documents.post(
+    "/", response_model=DocumentOut, status_code=201, responses=documented(UnreadableDocument, service.DocumentTooLarge)
+)
+async def upload_document(
+    file: Annotated[UploadFile, File(description="Texto, Markdown, HTML o PDF")],
+    knowledge_base: Annotated[int, Form(ge=1, le=INT64_MAX)],
+    principal: AiAdmin,
+    session: SessionDep,
+    title: Annotated[Text | None, Form(min_length=1, max_length=300)] = None,
+) -> DocumentOut:
+    """Reads the file's text, cuts it into chunks and indexes them in the base's language."""
+    base = await service.get_base(session, principal.tenant_id, knowledge_base)
+    data = await file.read(settings.document_max_bytes + 1)
+    if len(data) > settings.document_max_bytes:
+        raise service.DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
+    filename = (file.filename or "").replace("\x00", "")[:300] or None
+    document = await service.add_document(
+        session, principal, base, data, title=title, filename=filename, content_type=file.content_type
+    )
+    return service.document_out(document)
+
+
+@documents.get("/{document_id}/", response_model=DocumentDetail)
+async def get_document(document_id: Id, principal: CanRead, session: SessionDep) -> DocumentDetail:
+    """With its text and its chunks (their offsets point into the text)."""
+    document = await service.get_document(session, principal.tenant_id, document_id)
+    chunks = [
+        ChunkOut(id=c.id, position=c.position, start=c.start_offset, end=c.end_offset, content=c.content)
+        for c in await service.chunks_of(session, document)
+    ]
+    return DocumentDetail(**service.document_out(document).model_dump(), content=document.content, chunks=chunks)
+
+
+@documents.put("/{document_id}/", response_model=DocumentOut)
+@documents.patch("/{document_id}/", response_model=DocumentOut)
+async def update_document(document_id: Id, body: DocumentPatch, principal: AiAdmin, session: SessionDep) -> DocumentOut:
+    """Its title, or the base it belongs to (its chunks move and are re-indexed)."""
+    document = await service.get_document(session, principal.tenant_id, document_id)
+    await service.update_document(session, document, changes(body))
+    return service.document_out(document)
+
+
+@documents.delete("/{document_id}/", status_code=204, response_class=Response)
+async def delete_document(document_id: Id, principal: AiAdmin, session: SessionDep) -> Response:
+    await service.delete_document(session, await service.get_document(session, principal.tenant_id, document_id))
+    return Response(status_code=204)

@@ -1,0 +1,88 @@
+"""000's `/api/v1/knowledge/` and `/api/v1/documents/`."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field
+
+from shared.validation import InputModel, Int64, Nullable, PatchModel
+
+# PostgreSQL's text-search configurations the suite offers; `simple` does no stemming.
+Language = Literal[
+    "spanish", "english", "portuguese", "french", "italian", "german", "catalan", "dutch", "simple"
+]  # fmt: skip
+Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Manual de riego"])]
+Description = Annotated[str | None, Field(max_length=5000)]
+
+
+class KnowledgeBaseIn(InputModel):
+    name: Name
+    description: Description = None
+    language: Language = "spanish"
+
+
+class KnowledgeBasePatch(PatchModel):
+    name: Name | None = None
+    description: Annotated[Description, Nullable] = None
+    language: Language | None = None
+
+
+class KnowledgeBaseOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    language: str
+    document_count: int
+    chunk_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class DocumentPatch(PatchModel):
+    title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    # Moving a document re-indexes its chunks in the other base's language.
+    knowledge_base: Int64 | None = Field(default=None, ge=1)
+
+
+class DocumentOut(BaseModel):
+    id: int
+    knowledge_base: int
+    title: str
+    filename: str | None
+    kind: str  # text | markdown | html | pdf
+    size_bytes: int
+    sha256: str
+    chunk_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class ChunkOut(BaseModel):
+    id: int
+    position: int
+    start: int
+    end: int
+    content: str
+
+
+class DocumentDetail(DocumentOut):
+    content: str
+    chunks: list[ChunkOut]
+
+
+class Hit(BaseModel):
+    """A chunk found for a query, with what a citation needs."""
+
+    document_id: int
+    document: str
+    chunk_id: int
+    position: int
+    start: int
+    end: int
+    content: str
+    score: float
+
+
+class SearchOut(BaseModel):
+    query: str
+    results: list[Hit]
