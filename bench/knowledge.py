@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from bots.knowledge.embeddings import Embedder
 from bots.knowledge.service import add_document, get_base
 from shared.devtools.catalog import discover
 from shared.devtools.stack import Stack, StackConfig
@@ -76,6 +77,7 @@ async def index(stack: Stack, principal: Principal, base_id: int, documents: int
     for item in enumerate(corpus):
         queue.put_nowait(item)
     chunks = 0
+    no_vectors = Embedder(providers=None, enabled=False)  # type: ignore[arg-type]  # the base has no embedding model
 
     async def worker() -> None:
         nonlocal chunks
@@ -84,7 +86,8 @@ async def index(stack: Stack, principal: Principal, base_id: int, documents: int
             async with sessions() as session, session.begin():
                 base = await get_base(session, principal.tenant_id, base_id)
                 added = await add_document(session, principal, base, data, title=f"Ficha {number}",
-                                           filename=f"ficha-{number}.txt", content_type="text/plain")  # fmt: skip
+                                           filename=f"ficha-{number}.txt", content_type="text/plain",
+                                           embedder=no_vectors)  # fmt: skip
                 chunks += added.chunk_count
 
     started = time.perf_counter()

@@ -259,3 +259,47 @@ async def test_a_model_searches_the_knowledge_and_its_answer_cites_what_it_found
     system = provider.calls[-2].messages[0]
     assert system["role"] == "system"
     assert "[1] (manual.txt)" in system["content"]
+
+
+async def test_a_base_with_an_embedding_model_finds_chunks_by_meaning(
+    gateway: httpx.AsyncClient, workspace: Workspace, provider: LoopbackProvider, integrate: Any
+) -> None:
+    owner = workspace.owner_token
+    refused = await gateway.post("/api/v1/knowledge/", json={"name": "x", "embedding_model": "openai:emb"},
+                                 headers=auth_header(owner))  # fmt: skip
+    assert refused.status_code == 400  # no OpenAI integration yet
+    assert "embedding_model" in refused.json()
+    claude = await gateway.post("/api/v1/knowledge/", json={"name": "x", "embedding_model": "claude-3.5"},
+                                headers=auth_header(owner))  # fmt: skip
+    assert claude.status_code == 400
+    await integrate("openai")
+    words_only = await new_base(gateway, owner)
+    by_meaning = await new_base(gateway, owner, embedding_model="openai:text-embedding-loopback")
+    assert by_meaning["embedding_model"] == "openai:text-embedding-loopback"
+    documents = {
+        "riego.txt": "El tomate se riega cada dos días con goteo.",
+        "plagas.txt": "La mosca blanca se controla con trampas amarillas.",
+    }
+    for base in (words_only, by_meaning):
+        for name, content in documents.items():
+            uploaded = await upload(gateway, owner, base["id"], name, content.encode(), "text/plain")
+            assert uploaded.status_code == 201, uploaded.text
+
+    async def found(base: dict[str, Any], question: str) -> list[str]:
+        response = await gateway.get(f"/api/v1/knowledge/{base['id']}/search/", params={"q": question},
+                                     headers=auth_header(owner))  # fmt: skip
+        assert response.status_code == 200, response.text
+        return [hit["document"] for hit in response.json()["results"]]
+
+    # Other words than the document's: full-text search alone finds nothing; meaning finds it.
+    assert await found(words_only, "irrigation") == []
+    assert (await found(by_meaning, "irrigation"))[0] == "riego.txt"
+    assert (await found(by_meaning, "insects"))[0] == "plagas.txt"
+    # Both rankings agree on a question in the document's own words.
+    assert (await found(by_meaning, "¿Cada cuánto se riega el tomate?"))[0] == "riego.txt"
+    assert any(call.protocol == "embeddings" for call in provider.calls)
+    # Dropping the model keeps the base searchable by its words.
+    dropped = await gateway.patch(f"/api/v1/knowledge/{by_meaning['id']}/", json={"embedding_model": None},
+                                  headers=auth_header(owner))  # fmt: skip
+    assert dropped.json()["embedding_model"] is None
+    assert await found(by_meaning, "irrigation") == []

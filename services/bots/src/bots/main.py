@@ -6,6 +6,7 @@ from bots.agents.endpoints import router as agents_router
 from bots.config import settings
 from bots.conversations.endpoints import router as conversations_router
 from bots.integrations.endpoints import router as integrations_router
+from bots.knowledge.embeddings import HAS_VECTORS, Embedder
 from bots.knowledge.endpoints import documents as documents_router
 from bots.knowledge.endpoints import knowledge as knowledge_router
 from bots.learned.endpoints import router as learned_router
@@ -41,9 +42,12 @@ async def prepare(app: FastAPI) -> None:
     await turns.prepare()
     app.state.platform = httpx.AsyncClient(base_url=settings.platform_url, timeout=30)
     app.state.outbound = Outbound(app.state.outbound_policy, httpx.AsyncHTTPTransport(), app.state.secret_cipher)
+    async with app.state.sessionmaker() as session:
+        vectors = bool(await session.scalar(HAS_VECTORS))
+    app.state.embedder = Embedder(providers, enabled=vectors)
     app.state.answerer = Answerer(
         app.state.sessionmaker, providers, turns, platform=app.state.platform, outbound=app.state.outbound,
-        max_steps=settings.agent_max_steps,
+        embedder=app.state.embedder, max_steps=settings.agent_max_steps,
     )  # fmt: skip
 
 

@@ -179,6 +179,9 @@ class KnowledgeBase(Base):
     description: Mapped[str | None] = mapped_column(Text)
     # A PostgreSQL text-search configuration: spanish, english, portuguese... or simple.
     language: Mapped[str] = mapped_column(String(20))
+    # An OpenAI-compatible embeddings model ("openai:text-embedding-3-small", "ollama:nomic-embed-text"):
+    # chunks then also get a vector (pgvector, column `chunks.embedding`, outside this mapping).
+    embedding_model: Mapped[str | None] = mapped_column(String(200))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = _created()
     updated_at: Mapped[datetime] = _updated()

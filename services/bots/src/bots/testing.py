@@ -13,6 +13,11 @@ included. What it answers is scripted by the model's name:
   the question), then, once the result is back,
   "Resultado de <tool>: <the result>".
 
+It also serves OpenAI's embeddings API (`/v1/embeddings`): a text's vector has one dimension
+per *concept* it mentions (riego, poda, plagas, abono: each a few Spanish and English words
+with the same meaning) and a few hashed dimensions for its other words, so a question in other
+words than a document's lands near it, as with a real embeddings model.
+
 It records every request (protocol, model, messages, headers) and how many streams the
 client closed before the end.
 """
@@ -20,9 +25,12 @@ client closed before the end.
 import asyncio
 import contextlib
 import json
+import math
 import re
 import threading
 import time
+import unicodedata
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,7 +50,7 @@ ANTHROPIC_KEY = "sk-ant-test-8d31a7"
 
 @dataclass
 class Called:
-    protocol: str  # openai | anthropic
+    protocol: str  # openai | anthropic | embeddings
     model: str
     messages: list[dict[str, Any]]
     system: str | None
@@ -222,10 +230,46 @@ class LoopbackProvider:
 
             return StreamingResponse(events(), media_type="text/event-stream")
 
+        async def openai_embeddings(request: Request) -> Response:
+            body = await request.json()
+            texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+            with self.lock:
+                self.calls.append(Called("embeddings", body["model"], [], None, dict(request.headers)))
+            data = [{"object": "embedding", "index": i, "embedding": embedding_of(t)} for i, t in enumerate(texts)]
+            usage = {
+                "prompt_tokens": sum(len(t.split()) for t in texts),
+                "total_tokens": sum(len(t.split()) for t in texts),
+            }
+            return JSONResponse({"object": "list", "data": data, "model": body["model"], "usage": usage})
+
         return Starlette(routes=[
+            Route("/v1/embeddings", openai_embeddings, methods=["POST"]),
             Route("/v1/chat/completions", openai_chat, methods=["POST"]),
             Route("/v1/messages", anthropic_messages, methods=["POST"]),
         ])  # fmt: skip
+
+
+CONCEPTS = [
+    {"riego", "riega", "regar", "riegan", "irrigacion", "irrigar", "agua", "goteo", "watering", "irrigation"},
+    {"poda", "podar", "brotes", "pruning", "prune"},
+    {"plaga", "plagas", "mosca", "insectos", "trampas", "pests", "insects"},
+    {"abono", "fertilizante", "potasio", "nutrientes", "fertilizer"},
+]
+_HASHED = 12
+
+
+def embedding_of(text: str) -> list[float]:
+    """A unit vector: one dimension per concept mentioned, the other words hashed into a few more."""
+    vector = [0.0] * (len(CONCEPTS) + _HASHED)
+    for word in re.findall(r"\w+", unicodedata.normalize("NFKD", text.casefold())):
+        word = "".join(c for c in word if not unicodedata.combining(c))
+        concept = next((i for i, words in enumerate(CONCEPTS) if word in words), None)
+        if concept is not None:
+            vector[concept] += 3.0
+        elif len(word) > 3:
+            vector[len(CONCEPTS) + zlib.crc32(word.encode()) % _HASHED] += 0.2
+    norm = math.sqrt(sum(x * x for x in vector)) or 1.0
+    return [x / norm for x in vector]
 
 
 def _text(message: dict[str, Any]) -> str:

@@ -1,5 +1,9 @@
 """One database role and schema per service; each role reaches only its own schema.
 
+Where the server has pgvector, it is installed in schema `extensions` (creating an extension
+needs the superuser this step runs as), usable by every service's role: bots keeps knowledge
+embeddings there when a base asks for them, and works without it.
+
 Used by `make run`, the tests, and the `db-init` step of compose and Kubernetes
 (`python -m shared.devtools provision auth agro ...`), so all three provision alike.
 """
@@ -39,6 +43,11 @@ async def provision(superuser_dsn: str, grants: list[SchemaGrant]) -> None:
             await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO "{role}"')
             await conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}" AUTHORIZATION "{role}"')
             await conn.execute(f'ALTER ROLE "{role}" SET search_path = "{schema}"')
+        if await conn.fetchval("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'"):
+            await conn.execute("CREATE SCHEMA IF NOT EXISTS extensions")
+            await conn.execute("CREATE EXTENSION IF NOT EXISTS vector SCHEMA extensions")
+            for grant in grants:
+                await conn.execute(f'GRANT USAGE ON SCHEMA extensions TO "{grant.role}"')
     finally:
         await conn.close()
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from bots.access import AiAdmin, CanRead
 from bots.config import settings
 from bots.knowledge import service
+from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable
 from bots.knowledge.extract import UnreadableDocument
 from bots.knowledge.schemas import (
     ChunkOut,
@@ -27,6 +28,7 @@ from shared.sessions import SessionDep
 from shared.validation import INT64_MAX, Id, Text, changes
 
 knowledge = APIRouter(prefix="/api/v1/knowledge", tags=["knowledge"])
+_EMBEDDING_ERRORS = documented(EmbeddingsUnavailable, EmbeddingsFailed)
 documents = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 
@@ -39,10 +41,19 @@ async def list_bases(
     return build_page(request, params, count=count, results=results, item=KnowledgeBaseOut)
 
 
-@knowledge.post("/", response_model=KnowledgeBaseOut, status_code=201)
-async def create_base(body: KnowledgeBaseIn, principal: AiAdmin, session: SessionDep) -> KnowledgeBaseOut:
-    """`language` is the text-search language of its documents (Spanish by default)."""
-    base = await service.create_base(session, principal, body)
+def _embedder(request: Request) -> Embedder:
+    embedder: Embedder = request.app.state.embedder
+    return embedder
+
+
+@knowledge.post("/", response_model=KnowledgeBaseOut, status_code=201, responses=_EMBEDDING_ERRORS)
+async def create_base(
+    body: KnowledgeBaseIn, principal: AiAdmin, session: SessionDep, request: Request
+) -> KnowledgeBaseOut:
+    """`language` is the text-search language of its documents (Spanish by default);
+    `embedding_model` adds search by meaning (an OpenAI-compatible embeddings model of one of
+    the workspace's integrations; needs pgvector in the database)."""
+    base = await service.create_base(session, principal, body, _embedder(request))
     return (await service.bases_out(session, [base]))[0]
 
 
@@ -51,14 +62,14 @@ async def get_base(base_id: Id, principal: CanRead, session: SessionDep) -> Know
     return (await service.bases_out(session, [await service.get_base(session, principal.tenant_id, base_id)]))[0]
 
 
-@knowledge.put("/{base_id}/", response_model=KnowledgeBaseOut)
-@knowledge.patch("/{base_id}/", response_model=KnowledgeBaseOut)
+@knowledge.put("/{base_id}/", response_model=KnowledgeBaseOut, responses=_EMBEDDING_ERRORS)
+@knowledge.patch("/{base_id}/", response_model=KnowledgeBaseOut, responses=_EMBEDDING_ERRORS)
 async def update_base(
-    base_id: Id, body: KnowledgeBasePatch, principal: AiAdmin, session: SessionDep
+    base_id: Id, body: KnowledgeBasePatch, principal: AiAdmin, session: SessionDep, request: Request
 ) -> KnowledgeBaseOut:
-    """A new `language` re-indexes the base's chunks."""
+    """A new `language` re-indexes the base's chunks; a new `embedding_model` re-embeds them."""
     base = await service.get_base(session, principal.tenant_id, base_id)
-    await service.update_base(session, base, body)
+    await service.update_base(session, base, body, _embedder(request))
     return (await service.bases_out(session, [base]))[0]
 
 
@@ -69,17 +80,19 @@ async def delete_base(base_id: Id, principal: AiAdmin, session: SessionDep) -> R
     return Response(status_code=204)
 
 
-@knowledge.get("/{base_id}/search/", response_model=SearchOut)
+@knowledge.get("/{base_id}/search/", response_model=SearchOut, responses=_EMBEDDING_ERRORS)
 async def search_base(
     base_id: Id,
     q: Annotated[Text, Query(min_length=1, max_length=1000, description="Pregunta o palabras")],
     principal: CanRead,
     session: SessionDep,
+    request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 5,
 ) -> SearchOut:
     """The chunks that best answer `q`, with the document and offsets to cite them by."""
     base = await service.get_base(session, principal.tenant_id, base_id)
-    return SearchOut(query=q, results=await search(session, principal.tenant_id, q, bases=[base.id], limit=limit))
+    found = await search(session, principal.tenant_id, q, bases=[base.id], limit=limit, embedder=_embedder(request))
+    return SearchOut(query=q, results=found)
 
 
 @documents.get("/", response_model=Page[DocumentOut])
@@ -95,13 +108,17 @@ async def list_documents(
 
 
 @documents.post(
-    "/", response_model=DocumentOut, status_code=201, responses=documented(UnreadableDocument, service.DocumentTooLarge)
+    "/",
+    response_model=DocumentOut,
+    status_code=201,
+    responses={**documented(UnreadableDocument, service.DocumentTooLarge), **_EMBEDDING_ERRORS},
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="Texto, Markdown, HTML o PDF")],
     knowledge_base: Annotated[int, Form(ge=1, le=INT64_MAX)],
     principal: AiAdmin,
     session: SessionDep,
+    request: Request,
     title: Annotated[Text | None, Form(min_length=1, max_length=300)] = None,
 ) -> DocumentOut:
     """Reads the file's text, cuts it into chunks and indexes them in the base's language."""
@@ -111,8 +128,9 @@ async def upload_document(
         raise service.DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
     filename = (file.filename or "").replace("\x00", "")[:300] or None
     document = await service.add_document(
-        session, principal, base, data, title=title, filename=filename, content_type=file.content_type
-    )
+        session, principal, base, data, title=title, filename=filename, content_type=file.content_type,
+        embedder=_embedder(request),
+    )  # fmt: skip
     return service.document_out(document)
 
 
@@ -127,12 +145,14 @@ async def get_document(document_id: Id, principal: CanRead, session: SessionDep)
     return DocumentDetail(**service.document_out(document).model_dump(), content=document.content, chunks=chunks)
 
 
-@documents.put("/{document_id}/", response_model=DocumentOut)
-@documents.patch("/{document_id}/", response_model=DocumentOut)
-async def update_document(document_id: Id, body: DocumentPatch, principal: AiAdmin, session: SessionDep) -> DocumentOut:
+@documents.put("/{document_id}/", response_model=DocumentOut, responses=_EMBEDDING_ERRORS)
+@documents.patch("/{document_id}/", response_model=DocumentOut, responses=_EMBEDDING_ERRORS)
+async def update_document(
+    document_id: Id, body: DocumentPatch, principal: AiAdmin, session: SessionDep, request: Request
+) -> DocumentOut:
     """Its title, or the base it belongs to (its chunks move and are re-indexed)."""
     document = await service.get_document(session, principal.tenant_id, document_id)
-    await service.update_document(session, document, changes(body))
+    await service.update_document(session, document, changes(body), _embedder(request))
     return service.document_out(document)
 
 

@@ -13,18 +13,23 @@ Language = Literal[
 ]  # fmt: skip
 Name = Annotated[str, Field(min_length=1, max_length=200, examples=["Manual de riego"])]
 Description = Annotated[str | None, Field(max_length=5000)]
+# An OpenAI-compatible embeddings model of one of the workspace's integrations.
+EmbeddingModel = Annotated[str, Field(min_length=1, max_length=200, examples=["openai:text-embedding-3-small"])]
 
 
 class KnowledgeBaseIn(InputModel):
     name: Name
     description: Description = None
     language: Language = "spanish"
+    # Vector search next to full-text search, where the database has pgvector.
+    embedding_model: EmbeddingModel | None = None
 
 
 class KnowledgeBasePatch(PatchModel):
     name: Name | None = None
     description: Annotated[Description, Nullable] = None
     language: Language | None = None
+    embedding_model: Annotated[EmbeddingModel | None, Nullable] = None
 
 
 class KnowledgeBaseOut(BaseModel):
@@ -32,6 +37,7 @@ class KnowledgeBaseOut(BaseModel):
     name: str
     description: str | None
     language: str
+    embedding_model: str | None
     document_count: int
     chunk_count: int
     created_at: datetime

@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import bindparam, cast, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.types import Integer, Text
+from sqlalchemy.types import BigInteger, Integer, Text
 
 from bots.knowledge.chunking import chunk
+from bots.knowledge.embeddings import Embedder
 from bots.knowledge.extract import extract, kind_of
 from bots.knowledge.schemas import DocumentOut, KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBasePatch
 from bots.models import Bot, Chunk, Document, KnowledgeBase
@@ -39,6 +40,7 @@ _INSERT_CHUNKS = text("""
         (tenant_id, knowledge_base_id, document_id, position, start_offset, end_offset, content, tsv)
     SELECT :tenant_id, :base_id, :document_id, p, s, e, c, to_tsvector(CAST(:language AS regconfig), c)
     FROM unnest(:positions, :starts, :ends, :contents) AS t(p, s, e, c)
+    RETURNING id, content
 """).bindparams(
     bindparam("positions", type_=ARRAY(Integer)), bindparam("starts", type_=ARRAY(Integer)),
     bindparam("ends", type_=ARRAY(Integer)), bindparam("contents", type_=ARRAY(Text)),
@@ -84,7 +86,7 @@ async def bases_out(session: AsyncSession, bases: list[KnowledgeBase]) -> list[K
     counts = await _counts(session, [b.id for b in bases])
     return [
         KnowledgeBaseOut(
-            id=b.id, name=b.name, description=b.description, language=b.language,
+            id=b.id, name=b.name, description=b.description, language=b.language, embedding_model=b.embedding_model,
             document_count=counts.get(b.id, (0, 0))[0], chunk_count=counts.get(b.id, (0, 0))[1],
             created_at=b.created_at, updated_at=b.updated_at,
         )
@@ -101,18 +103,29 @@ async def page_of_bases(session: AsyncSession, tenant_id: int, params: PageParam
     return count, list(rows)
 
 
-async def create_base(session: AsyncSession, principal: Principal, body: KnowledgeBaseIn) -> KnowledgeBase:
+async def create_base(
+    session: AsyncSession, principal: Principal, body: KnowledgeBaseIn, embedder: Embedder
+) -> KnowledgeBase:
+    if body.embedding_model:
+        await embedder.check(session, principal.tenant_id, body.embedding_model)
     base = KnowledgeBase(tenant_id=principal.tenant_id, created_by=principal.user_id, **changes(body))
     session.add(base)
     await session.flush()
     return base
 
 
-async def update_base(session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseIn | KnowledgeBasePatch) -> None:
-    language = base.language
+async def update_base(
+    session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseIn | KnowledgeBasePatch, embedder: Embedder
+) -> None:
+    language, model = base.language, base.embedding_model
     for name, value in changes(body).items():
         setattr(base, name, value)
     await session.flush()
+    if base.embedding_model != model:  # every chunk gets the new model's vector, or none
+        if base.embedding_model:
+            await embedder.check(session, base.tenant_id, base.embedding_model)
+        chunks = select(Chunk.id, Chunk.content).where(Chunk.knowledge_base_id == base.id)
+        await embed_chunks(session, base, embedder, chunks)
     if base.language != language:  # the chunks' vectors were made for the old language
         await session.execute(
             update(Chunk).where(Chunk.knowledge_base_id == base.id).values(tsv=_vector(base.language))
@@ -165,6 +178,7 @@ async def add_document(
     base: KnowledgeBase,
     data: bytes,
     *,
+    embedder: Embedder,
     title: str | None,
     filename: str | None,
     content_type: str | None,
@@ -179,23 +193,42 @@ async def add_document(
     )  # fmt: skip
     session.add(document)
     await session.flush()
-    document.chunk_count = await index(session, document, base.language)
+    stored = await index(session, document, base.language)
+    document.chunk_count = len(stored)
+    if base.embedding_model:
+        await embedder.store(session, base.tenant_id, base.embedding_model, stored)
     await session.flush()
     return document
 
 
-async def index(session: AsyncSession, document: Document, language: str) -> int:
-    """Cuts the document and stores its chunks in one statement; returns how many."""
+async def index(session: AsyncSession, document: Document, language: str) -> list[tuple[int, str]]:
+    """Cuts the document and stores its chunks in one statement; returns their ids and text."""
     pieces = chunk(document.content)
-    await session.execute(_INSERT_CHUNKS, {
+    rows = await session.execute(_INSERT_CHUNKS, {
         "tenant_id": document.tenant_id, "base_id": document.knowledge_base_id, "document_id": document.id,
         "language": language, "positions": [p.position for p in pieces], "starts": [p.start for p in pieces],
         "ends": [p.end for p in pieces], "contents": [p.content for p in pieces],
     })  # fmt: skip
-    return len(pieces)
+    return [(row.id, row.content) for row in rows]
 
 
-async def update_document(session: AsyncSession, document: Document, values: dict[str, Any]) -> None:
+async def embed_chunks(session: AsyncSession, base: KnowledgeBase, embedder: Embedder, chunks: Any) -> None:
+    """The chunks selected by `chunks` (id, content) get the base's model's vectors, or none."""
+    if not embedder.enabled:
+        if base.embedding_model:
+            await embedder.check(session, base.tenant_id, base.embedding_model)  # says why not
+        return
+    found = [(row.id, row.content) for row in await session.execute(chunks)]
+    if base.embedding_model:
+        await embedder.store(session, base.tenant_id, base.embedding_model, found)
+    else:
+        await session.execute(text("UPDATE bots.chunks SET embedding = NULL WHERE id = ANY(:ids)").bindparams(
+            bindparam("ids", type_=ARRAY(BigInteger))), {"ids": [i for i, _ in found]})  # fmt: skip
+
+
+async def update_document(
+    session: AsyncSession, document: Document, values: dict[str, Any], embedder: Embedder
+) -> None:
     base_id = values.pop("knowledge_base", None)
     if "title" in values:
         document.title = values["title"]
@@ -208,6 +241,8 @@ async def update_document(session: AsyncSession, document: Document, values: dic
             .where(Chunk.document_id == document.id)
             .values(knowledge_base_id=base.id, tsv=_vector(base.language))
         )
+        moved = select(Chunk.id, Chunk.content).where(Chunk.document_id == document.id)
+        await embed_chunks(session, base, embedder, moved)
     await session.flush()
     await session.refresh(document)
 

@@ -77,3 +77,11 @@ class OpenAICompatible:
             yield usage
         except (openai.APIError, UnsafeURL) as exc:
             raise failure_of(exc, openai) from exc
+
+    async def embed(self, model: str, texts: list[str]) -> list[list[float]]:
+        """One vector per text (the embeddings API of OpenAI, Ollama, vLLM...)."""
+        try:
+            answer = await self.client.embeddings.create(model=model, input=texts)
+        except (openai.APIError, UnsafeURL) as exc:
+            raise failure_of(exc, openai) from exc
+        return [item.embedding for item in sorted(answer.data, key=lambda item: item.index)]

@@ -39,6 +39,7 @@ async def execute_tool(
         raise NotAuthenticated()
     workspace_tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)
     tool = service.find(workspace_tools, body.tool)
-    context = ToolContext(principal, token, request.app.state.platform, request.app.state.sessionmaker)
+    state = request.app.state
+    context = ToolContext(principal, token, state.platform, state.sessionmaker, embedder=state.embedder)
     result = await service.execute(request.app.state.sessionmaker, tool, body.parameters, context)
     return ExecuteOut(tool=tool.name, result=result)

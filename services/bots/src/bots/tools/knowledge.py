@@ -16,7 +16,7 @@ async def search_knowledge(context: ToolContext, params: dict[str, Any]) -> Any:
         hits = await search(
             session, context.principal.tenant_id, params["query"],
             bases=list(context.knowledge_bases) if context.knowledge_bases is not None else None,
-            limit=params.get("limit", 5),
+            limit=params.get("limit", 5), embedder=context.embedder,
         )  # fmt: skip
     return {"results": [hit.model_dump() for hit in hits]}
 

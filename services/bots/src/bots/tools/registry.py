@@ -24,6 +24,7 @@ class ToolContext:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None  # for tools that read bots' own tables
     # The knowledge bases an agent answers from (None: every base of the workspace).
     knowledge_bases: tuple[int, ...] | None = None
+    embedder: Any = None  # bots.knowledge.embeddings.Embedder: search by meaning, where set up
 
 
 Run = Callable[[ToolContext, dict[str, Any]], Awaitable[Any]]

@@ -65,6 +65,7 @@ class Answerer:
         *,
         platform: Any = None,
         outbound: Outbound | None = None,
+        embedder: Any = None,
         max_steps: int = 5,
     ) -> None:
         self.sessionmaker = sessionmaker
@@ -72,6 +73,7 @@ class Answerer:
         self.turns = turns
         self.platform = platform  # httpx client of the gateway, for tools
         self.outbound = outbound  # for the tools of learned APIs
+        self.embedder = embedder  # for the knowledge-search tool
         self.max_steps = max_steps
 
     async def tools_of(self, plan: TurnPlan) -> dict[str, Tool]:
@@ -226,7 +228,9 @@ class Answerer:
             return {"status": "failed", "error": f"No existe el tool '{call.name}'."}
         if plan.principal is None or plan.token is None:
             return {"status": "failed", "error": "Los tools no están disponibles aquí."}
-        context = ToolContext(plan.principal, plan.token, self.platform, self.sessionmaker, plan.knowledge_bases)
+        context = ToolContext(
+            plan.principal, plan.token, self.platform, self.sessionmaker, plan.knowledge_bases, self.embedder
+        )
         try:
             result = await tools.execute(
                 self.sessionmaker, tool, call.arguments, context, conversation_id=plan.public_conversation_id

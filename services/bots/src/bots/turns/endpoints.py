@@ -70,7 +70,7 @@ async def _start(
     planning = opening(
         request.app.state.sessionmaker, principal, message,
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
-        knowledge_chunks=settings.knowledge_chunks, **options,
+        knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder, **options,
     )  # fmt: skip
     return await _begin(_answerer(request), planning)
 
@@ -167,7 +167,7 @@ async def confirm(
     planning = confirming(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
-        knowledge_chunks=settings.knowledge_chunks,
+        knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder,
     )  # fmt: skip
     plan, turn = await _begin(_answerer(request), planning)
     return await _answer(plan, turn, body.stream, _answerer(request))

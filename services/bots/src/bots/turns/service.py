@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots import events
 from bots.conversations import service as conversations
 from bots.integrations.service import credentials_for
+from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
 from bots.providers.base import Prompt, Source, ToolCall, Turn
@@ -86,11 +87,14 @@ async def _history(
     return [Turn(m.role, m.content) for m in reversed(list(rows)) if m.role in ("user", "assistant")]  # type: ignore[arg-type]
 
 
-async def _sources(session: AsyncSession, tenant_id: int, bot: Bot | None, question: str, limit: int) -> list[Source]:
+async def _sources(
+    session: AsyncSession, tenant_id: int, bot: Bot | None, question: str, limit: int, embedder: Embedder | None
+) -> list[Source]:
     """The chunks of the agent's knowledge bases that best match the question, numbered."""
     if bot is None or not bot.knowledge_base_ids or limit == 0:
         return []
-    hits = await search(session, tenant_id, question, bases=list(bot.knowledge_base_ids), limit=limit)
+    bases = list(bot.knowledge_base_ids)
+    hits = await search(session, tenant_id, question, bases=bases, limit=limit, embedder=embedder)
     return [
         Source(n, h.document_id, h.document, h.chunk_id, h.position, h.start, h.end, h.content)
         for n, h in enumerate(hits, start=1)
@@ -131,6 +135,7 @@ async def _plan(
     max_tokens: int,
     token: str | None,
     knowledge_chunks: int,
+    embedder: Embedder | None,
 ) -> TurnPlan:
     """Which models, with which prompt, knowledge and tools: the reads every turn makes."""
     task_type = classify(question)
@@ -144,7 +149,7 @@ async def _plan(
             f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
             fields={"model": [f"Sin integración de {first.provider}."]},
         )
-    sources = await _sources(session, principal.tenant_id, bot, question, knowledge_chunks)
+    sources = await _sources(session, principal.tenant_id, bot, question, knowledge_chunks, embedder)
     instructions = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
     system = "\n\n".join(part for part in (instructions, _knowledge_section(sources)) if part) or None
     allowed = frozenset(bot.tool_names) if bot is not None and bot.tool_names is not None else None
@@ -184,6 +189,7 @@ async def opening(
     history_messages: int,
     token: str | None = None,
     knowledge_chunks: int = 4,
+    embedder: Embedder | None = None,
 ) -> AsyncIterator[TurnPlan]:
     """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
 
@@ -208,7 +214,7 @@ async def opening(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
             context=context, temperature=temperature, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks,
+            knowledge_chunks=knowledge_chunks, embedder=embedder,
         )  # fmt: skip
         yield plan
         if conversation is not None:
@@ -232,6 +238,7 @@ async def confirming(
     max_tokens: int,
     history_messages: int,
     knowledge_chunks: int = 4,
+    embedder: Embedder | None = None,
 ) -> AsyncIterator[TurnPlan]:
     """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
     (they run first) or rejected (the model is told so)."""
@@ -255,7 +262,7 @@ async def confirming(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
             requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks,
+            knowledge_chunks=knowledge_chunks, embedder=embedder,
         )  # fmt: skip
         plan.pending_calls, plan.approved = calls, approve
         yield plan
