@@ -57,6 +57,7 @@ bench: install
 	$(PY) bench/history.py
 	$(PY) bench/webhooks.py
 	$(PY) bench/stream.py
+	$(PY) bench/knowledge.py
 
 clean-data:
 	rm -rf .data
