@@ -23,7 +23,11 @@ CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,re
 SELF_DEFEATING = r"logout|^/api/v1/tenants/\{tenant_id\}/$"
 # Operations whose answer comes from an AI provider the platform does not control (none is
 # reachable from the tests' stack): their documented 502 is allowed, an undocumented 500 is not.
-UPSTREAM = r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$|^/api/v1/agents/\{agent_id\}/chat/$"
+# Writing documents and re-embedding a base call the base's embeddings provider, likewise.
+UPSTREAM = (
+    r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$|^/api/v1/agents/\{agent_id\}/chat/$"
+    r"|^/api/v1/documents/$|^/api/v1/documents/\{document_id\}/$|^/api/v1/knowledge/\{base_id\}/$"
+)
 UPSTREAM_CHECKS = "status_code_conformance,content_type_conformance,response_schema_conformance"
 
 

@@ -24,7 +24,10 @@ from shared.devtools.stack import Stack
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")
 # Answers from an AI provider the platform does not control (none is reachable here): their
 # documented 502 is not a server error of ours (test_fuzz.UPSTREAM).
-UPSTREAM = re.compile(r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$|^/api/v1/agents/\{agent_id\}/chat/$")
+UPSTREAM = re.compile(
+    r"^/api/ai/chat/$|^/api/chat$|^/chat/\{bot_id\}$|^/api/v1/agents/\{agent_id\}/chat/$"
+    r"|^/api/v1/documents/$|^/api/v1/documents/\{document_id\}/$|^/api/v1/knowledge/\{base_id\}/$"
+)
 BODY_VALUES: list[Any] = [10**20, 5738665608, "a\x00b", None, -(10**20), 1e308]
 INGEST = "/api/nodes/ingest/"
 PARAMETER_VALUES = ["99999999999999999999", "5738665608", "a\x00b", "%01", "-1", "ñ"]

@@ -13,6 +13,7 @@ rankings are merged by reciprocal rank fusion, so a chunk that words and meaning
 high comes first, and a question in other words than the document's still finds it."""
 
 import itertools
+import logging
 import re
 from collections import defaultdict
 from typing import Any
@@ -22,9 +23,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger
 
-from bots.knowledge.embeddings import Embedder, as_literal
+from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable, as_literal
 from bots.knowledge.schemas import Hit
 from bots.models import KnowledgeBase
+
+logger = logging.getLogger(__name__)
 
 MAX_RESULTS = 20
 # Beyond this many words, "all but one" is skipped (its query grows with the words).
@@ -105,7 +108,11 @@ async def search(
         return words
     meaning: list[Hit] = []
     for model, ids in by_model.items():
-        [vector] = await embedder.vectors(session, tenant_id, model, [query])
+        try:
+            [vector] = await embedder.vectors(session, tenant_id, model, [query])
+        except (EmbeddingsFailed, EmbeddingsUnavailable) as exc:  # the words still answer
+            logger.warning("query not embedded: searching by words", extra={"model": model, "error": exc.message})
+            continue
         params = {"vector": as_literal(vector), "tenant_id": tenant_id, "bases": ids, "limit": limit}
         meaning += [_hit(row) for row in await session.execute(_NEAREST, params)]
     return _fused([words, sorted(meaning, key=lambda hit: -hit.score)], limit)
