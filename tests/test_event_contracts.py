@@ -12,7 +12,7 @@ import pytest
 
 from shared.events import Event
 
-SERVICES = ("auth", "agro", "ingest", "brain", "webhooks", "bots")
+SERVICES = ("auth", "agro", "ingest", "brain", "webhooks", "bots", "chat")
 
 
 def _models() -> list[tuple[str, type[Event]]]:

@@ -28,6 +28,18 @@ class UserRoleChanged(Event):
     previous_role: str | None = Field(default=None)
 
 
+# -- consumed ----------------------------------------------------------------------------------
+class AgentUpdated(Event):
+    """chat's view of a support agent, for 003's login answer."""
+
+    subject = "chat.agent.updated"
+    agent_id: int
+    user_id: int
+    is_available: bool
+    current_active_chats: int
+    max_concurrent_chats: int
+
+
 # Both revoke tokens everywhere; their models live in libs/shared, which follows them.
 PUBLISHED: list[type[Event]] = [UserCreated, UserRoleChanged, TokenRevoked, TenantDeactivated]
 

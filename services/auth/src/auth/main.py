@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from auth import events
 from auth.account.endpoints import router as account_router
 from auth.config import settings
+from auth.desk.handlers import on_agent_updated
 from auth.keys.endpoints import router as keys_router
 from auth.keys.ring import published_jwks
 from auth.models import SCHEMA, inbox_table, outbox_table
@@ -14,7 +15,7 @@ from auth.rbac.endpoints import router as rbac_router
 from auth.session import service as sessions
 from auth.session.endpoints import router as session_router
 from auth.tenant.endpoints import router as tenant_router
-from shared.service import create_service_app
+from shared.service import ConsumerSpec, create_service_app
 
 
 async def start(app: FastAPI) -> None:
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
             tenant_router,
         ],
         messaging=(outbox_table, inbox_table),
+        consumers=[ConsumerSpec(durable="auth-desk-agents", event=events.AgentUpdated, handler=on_agent_updated)],
         events=events.PUBLISHED,
         on_startup=start,
     )

@@ -159,3 +159,17 @@ class Prospect(Base):
     descripcion_terreno: Mapped[str] = mapped_column(String(2000), default="")
     estado: Mapped[str] = mapped_column(String(20), default="pendiente")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class DeskAgent(Base):
+    """chat's support agents as `chat.agent.updated` tells them: 003's login answer carries
+    the caller's `agent` object from here (eventually consistent, no call to chat)."""
+
+    __tablename__ = "desk_agents"
+
+    user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    agent_id: Mapped[int] = mapped_column(BigInteger)
+    is_available: Mapped[bool] = mapped_column(Boolean)
+    current_active_chats: Mapped[int] = mapped_column(Integer)
+    max_concurrent_chats: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

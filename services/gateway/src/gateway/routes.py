@@ -34,6 +34,13 @@ class Route:
         return path.startswith(self.path) if self.prefix else path == self.path
 
 
+GUEST_PATHS = (
+    "/api/chat/start_chat/", "/api/chat/complete_chat/", "/api/chat/validate_session/", "/api/chat/send_message/",
+    "/api/chat/get_chat_status/", "/api/messages/send_guest_message/", "/api/user-notifications/get_notifications/",
+    "/api/user-notifications/mark_read/",
+)  # fmt: skip
+
+
 def _post(*paths: str, upstream: str) -> list[Route]:
     return [Route(p, upstream, public=frozenset({"POST"})) for p in paths]
 
@@ -96,6 +103,15 @@ ROUTES: list[Route] = [
     Route("/api/v1/agents/", "bots", prefix=True),
     Route("/api/v1/knowledge/", "bots", prefix=True),
     Route("/api/v1/documents/", "bots", prefix=True, max_body_bytes=11 * 1024 * 1024),
+    # chat: the support desk (003) and 000's chats. Guests carry no token (their room's guest
+    # token is checked by chat); the desk's WebSocket authenticates in its first frame.
+    *[Route(path, "chat", public=ANY) for path in GUEST_PATHS],
+    Route("/api/chat/ws/", "chat", websocket=True),
+    Route("/api/chat-rooms/", "chat", prefix=True),
+    Route("/api/messages/", "chat", prefix=True),
+    Route("/api/notifications/", "chat", prefix=True),
+    Route("/api/agents/", "chat", prefix=True),
+    Route("/api/v1/chats/", "chat", prefix=True),
 ]
 
 

@@ -40,8 +40,8 @@ NAMES: list[Subscribable] = [
     Subscribable("tool.executed", "Tool ejecutado", events.ToolExecuted),
     Subscribable("conversation.created", "Nueva conversación", events.ConversationCreated),
     Subscribable("api.learned", "Nueva API aprendida", events.ApiLearned),
-    Subscribable("chat.created", "Un invitado abrió un chat de soporte", None),
-    Subscribable("chat.resolved", "Un chat de soporte se resolvió", None),
+    Subscribable("chat.created", "Un invitado abrió un chat de soporte", events.ChatCreated),
+    Subscribable("chat.resolved", "Un chat de soporte se resolvió", events.ChatResolved),
     Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan",
                  events.LimitReached),
 ]  # fmt: skip

@@ -57,6 +57,16 @@ class TaskDecided(Event):
     decision: str
 
 
+class ChatCreated(Event):
+    subject = "chat.room.created"
+    chat_room_id: str
+
+
+class ChatResolved(Event):
+    subject = "chat.room.resolved"
+    chat_room_id: str
+
+
 class LimitReached(Event):
     subject = "ingest.limit.reached"
     parcela_id: int

@@ -44,6 +44,8 @@ TEST_ENV = {
     "WEBHOOKS_DISABLE_AFTER_SECONDS": "6",
     # The loopback AI providers; one quick retry before the next model; abandoned answers stop soon.
     "BOTS_OUTBOUND_ALLOWED_NETWORKS": '["127.0.0.1/32"]',
+    # Several guest chats per test workspace from one loopback address.
+    "CHAT_CHATS_PER_HOUR": "8",
     "BOTS_PROVIDER_MAX_RETRIES": "1",
     "BOTS_PROVIDER_TIMEOUT_SECONDS": "5",
     "BOTS_ABANDON_AFTER_SECONDS": "2",

@@ -64,6 +64,7 @@ async def desk_login(body: Credentials, session: SessionDep, request: Request) -
         user=DeskUser(
             id=user.id, username=user.username, email=user.email, first_name=user.first_name, last_name=user.last_name
         ),
+        agent=await service.desk_agent(session, user.id),
     )
 
 

@@ -37,7 +37,8 @@ class DeskUser(BaseModel):
 
 
 class DeskLogin(BaseModel):
-    """003 `POST /api/auth/login/`; `agent` is filled once the chat service owns agents."""
+    """003 `POST /api/auth/login/`; `agent` is the caller's support-agent record (null for
+    someone who never acted at the desk)."""
 
     model_config = ConfigDict(from_attributes=True)
 

@@ -9,7 +9,7 @@ from auth import events
 from auth.account import repository
 from auth.config import settings
 from auth.errors import InvalidCredentials
-from auth.models import RevokedToken, Tenant, User
+from auth.models import DeskAgent, RevokedToken, Tenant, User
 from auth.passwords import DUMMY_HASH, verify_password
 from auth.session.throttle import LoginThrottle
 from auth.session.tokens import IssuedToken, issue
@@ -34,6 +34,17 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
     if tenant is None or not tenant.is_active:
         raise InvalidCredentials()
     return user
+
+
+async def desk_agent(session: AsyncSession, user_id: int) -> dict[str, object] | None:
+    """003's `agent` object of a support agent (chat's agents, as its events told)."""
+    row = await session.get(DeskAgent, user_id)
+    if row is None:
+        return None
+    return {
+        "id": row.agent_id, "user": user_id, "is_available": row.is_available,
+        "current_active_chats": row.current_active_chats, "max_concurrent_chats": row.max_concurrent_chats,
+    }  # fmt: skip
 
 
 async def login(session: AsyncSession, login: str, password: str, *, address: str) -> tuple[User, IssuedToken]:

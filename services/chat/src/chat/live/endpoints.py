@@ -1,0 +1,148 @@
+"""The desk's WebSocket, `/api/chat/ws/`, for agents and guests.
+
+First frame: `{"type": "auth", "token": "<bearer>"}` (an agent) or `{"type": "auth",
+"guest_token": "...", "chat_room_id": "..."}` (a guest), optionally with `"last_event_id"` to
+get what was missed since. Then events arrive as `{"id", "type", "chat_room_id", "data"}`:
+`new_chat`, `assigned`, `waiting`, `message`, `read`, `status`, `notification`, `typing`. A
+client sends `{"type": "typing", "chat_room_id", "is_typing"}`, `{"type": "read",
+"chat_room_id"}` (a read receipt) or `{"type": "ping"}`. A client that cannot keep up is
+closed with code 4008: reconnect with the last id seen."""
+
+import asyncio
+import contextlib
+import json
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from chat.agents import service as agents
+from chat.config import settings
+from chat.guests.service import room_of_guest
+from chat.live.hub import Client, Event, Hub, event
+from chat.messages import service as messages
+from chat.rooms import service as rooms
+from shared.errors import ServiceError
+
+router = APIRouter(tags=["live"])
+TOO_SLOW = 4008
+
+
+def _public(item: Event) -> Event:
+    return {key: item.get(key) for key in ("id", "type", "chat_room_id", "data")}
+
+
+async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client, Any] | None:
+    """(the client, the agent's principal or None for a guest), or None when refused."""
+    hub: Hub = websocket.app.state.hub
+    sessions = websocket.app.state.sessionmaker
+    try:
+        if isinstance(first.get("token"), str):
+            principal = await websocket.app.state.verifier.verify(first["token"])
+            if not principal.can("chat", "ver"):
+                return None
+            async with sessions() as session, session.begin():
+                agent = await agents.of(session, principal, default_max=settings.default_max_chats)
+                await agents.connected(session, agent.id, +1)
+            return hub.client(principal.tenant_id, agent_id=agent.id), principal
+        if isinstance(first.get("guest_token"), str) and isinstance(first.get("chat_room_id"), str):
+            async with sessions() as session:
+                room = await room_of_guest(session, uuid.UUID(first["chat_room_id"]), first["guest_token"])
+            return hub.client(room.tenant_id, room_id=str(room.id)), None
+    except (ServiceError, ValueError):
+        return None
+    return None
+
+
+@router.websocket("/api/chat/ws/")
+async def desk_socket(websocket: WebSocket) -> None:
+    await websocket.accept()
+    try:
+        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
+    except (TimeoutError, ValueError, WebSocketDisconnect):
+        await websocket.close(code=1008)
+        return
+    identified = _identify(websocket, first) if isinstance(first, dict) and first.get("type") == "auth" else None
+    found = await identified if identified is not None else None
+    if found is None:
+        await websocket.send_json({"type": "error", "error": "Autenticación requerida."})
+        await websocket.close(code=1008)
+        return
+    client, _ = found
+    hub: Hub = websocket.app.state.hub
+    after = first.get("last_event_id")
+    resumed = await hub.resume(client, after) if isinstance(after, int) and after >= 0 else None
+    detach = hub.attach(client) if resumed is None else None
+    await websocket.send_json({"type": "auth_ok", "agent_id": client.agent_id, "chat_room_id": client.room_id})
+    sender = asyncio.create_task(_send(websocket, client))
+    try:
+        await _receive(websocket, client)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await sender
+        if detach is not None:
+            detach()
+        if resumed is not None:
+            with contextlib.suppress(Exception):
+                await resumed.unsubscribe()
+        if client.agent_id is not None:
+            async with websocket.app.state.sessionmaker() as session, session.begin():
+                await agents.connected(session, client.agent_id, -1)
+
+
+async def _send(websocket: WebSocket, client: Client) -> None:
+    while True:
+        getting = asyncio.ensure_future(client.queue.get())
+        slow = asyncio.ensure_future(client.too_slow.wait())
+        done, _ = await asyncio.wait({getting, slow}, return_when=asyncio.FIRST_COMPLETED)
+        if slow in done:
+            getting.cancel()
+            await websocket.close(code=TOO_SLOW, reason="Demasiado lento: reconecta con last_event_id.")
+            return
+        slow.cancel()
+        await websocket.send_text(json.dumps(_public(getting.result()), default=str))
+
+
+async def _receive(websocket: WebSocket, client: Client) -> None:
+    while True:
+        try:
+            frame = json.loads(await websocket.receive_text())
+        except ValueError:
+            continue
+        if not isinstance(frame, dict):
+            continue
+        kind = frame.get("type")
+        if kind == "ping":
+            await websocket.send_json({"type": "pong"})
+        elif kind in ("typing", "read"):
+            await _act(websocket, client, kind, frame)
+
+
+async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:
+    """Typing and read receipts, on a room the client may act on."""
+    try:
+        room_id = uuid.UUID(str(frame.get("chat_room_id")))
+    except ValueError:
+        return
+    if client.room_id is not None and str(room_id) != client.room_id:
+        return
+    hub: Hub = websocket.app.state.hub
+    async with websocket.app.state.sessionmaker() as session:
+        try:
+            room = await rooms.get(session, client.tenant_id, room_id)
+        except ServiceError:
+            return
+        if client.agent_id is not None and room.agent_id not in (None, client.agent_id):
+            return
+        sender = "agent" if client.agent_id is not None else "user"
+        if kind == "typing":
+            data = {"sender": sender, "is_typing": bool(frame.get("is_typing", True))}
+            await hub.signal(client.tenant_id, event("typing", room.id, data, agent_id=room.agent_id))
+            return
+        live: list[Event] = []
+        await messages.mark_read(session, live, room, reader=sender)
+        await session.commit()
+    await hub.publish(client.tenant_id, live)

@@ -1,0 +1,58 @@
+from fastapi import FastAPI
+
+from chat import events
+from chat.agents import service as agents
+from chat.agents.endpoints import router as agents_router
+from chat.chats.endpoints import router as chats_router
+from chat.config import settings
+from chat.guests.endpoints import router as guests_router
+from chat.guests.recaptcha import Recaptcha
+from chat.live.endpoints import router as live_router
+from chat.live.hub import Hub
+from chat.messages.endpoints import router as messages_router
+from chat.models import SCHEMA, inbox_table, outbox_table
+from chat.notifications.endpoints import guests as guest_notifications_router
+from chat.notifications.endpoints import router as notifications_router
+from chat.rooms.endpoints import router as rooms_router
+from shared.service import ConsumerSpec, create_service_app
+
+CONSUMERS = [
+    ConsumerSpec(durable="chat-user-created", event=events.UserCreated, handler=agents.on_user_created),
+    ConsumerSpec(durable="chat-user-role", event=events.UserRoleChanged, handler=agents.on_role_changed),
+]
+
+
+async def prepare(app: FastAPI) -> None:
+    app.state.hub = Hub(app.state.nats, app.state.js, replay_seconds=settings.replay_seconds,
+                        queue_size=settings.client_queue)  # fmt: skip
+    await app.state.hub.start()
+    app.state.recaptcha = Recaptcha(settings.recaptcha_mode, settings.recaptcha_secret, settings.recaptcha_verify_url,
+                                    settings.recaptcha_min_score)  # fmt: skip
+
+
+async def shutdown(app: FastAPI) -> None:
+    await app.state.hub.stop()
+    await app.state.recaptcha.aclose()
+
+
+def create_app() -> FastAPI:
+    return create_service_app(
+        settings,
+        title="chat",
+        version="0.1.0",
+        schema=SCHEMA,
+        routers=[
+            guests_router, rooms_router, messages_router, notifications_router, guest_notifications_router,
+            agents_router, chats_router, live_router,
+        ],
+        messaging=(outbox_table, inbox_table),
+        consumers=CONSUMERS,
+        events=events.PUBLISHED,
+        on_startup=prepare,
+        on_shutdown=shutdown,
+        description="The live support desk (seed 003, and 000's /api/v1/chats/): guests, agents, rooms, "
+        "messages, notifications, in real time.",
+    )  # fmt: skip
+
+
+app = create_app()
