@@ -58,6 +58,7 @@ bench: install
 	$(PY) bench/webhooks.py
 	$(PY) bench/stream.py
 	$(PY) bench/knowledge.py
+	$(PY) bench/chat.py
 
 clean-data:
 	rm -rf .data

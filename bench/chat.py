@@ -1,0 +1,157 @@
+"""The desk in real time: WebSocket clients spread over two chat replicas, agents' messages
+posted through the gateway at a steady rate, and the delay from posting a message to each of
+its room's clients reading it.
+
+Starts its own engines, auth, the gateway and chat on free ports, plus a second chat
+replica. Opens --rooms guest chats (the workspace owner takes them), then --clients guest
+WebSockets, as many per room, alternately on each replica (directly, as behind a load
+balancer). Posts --rate messages a second for --seconds, round-robin over the rooms, through
+the gateway; each carries its send time. "lost" counts (client, message) pairs never read
+after a grace period. Targets: nothing lost, p99 under 100 ms.
+Usage: .venv/bin/python bench/chat.py [--clients 1000] [--rooms 100] [--rate 200] [--seconds 30]
+"""
+
+import argparse
+import asyncio
+import json
+import secrets
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import jwt
+from websockets.asyncio.client import ClientConnection, connect
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from shared.devtools.catalog import discover
+from shared.devtools.processes import eventually, free_port
+from shared.devtools.stack import Stack, StackConfig
+
+
+def _ready(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+async def open_rooms(client: httpx.AsyncClient, tenant: int, rooms: int) -> list[tuple[str, str]]:
+    """(room id, guest token) of `rooms` new chats, taken by the caller."""
+    found = []
+    for i in range(rooms):
+        started = await client.post("/api/chat/start_chat/", json={"initial_message": f"Hola {i}", "tenant": tenant})
+        completed = await client.post("/api/chat/complete_chat/", json={
+            "session_id": started.json()["session_id"], "email": f"g{i}@example.com", "full_name": f"Guest {i}",
+            "phone_number": "+123456789",
+        })  # fmt: skip
+        assert completed.status_code == 201, completed.text
+        room = completed.json()["chat_room_id"]
+        taken = await client.post(f"/api/chat-rooms/{room}/take_chat/")
+        assert taken.status_code == 200, taken.text
+        found.append((room, completed.json()["guest_token"]))
+    return found
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.seen: set[tuple[int, int]] = set()
+
+    async def listen(self, number: int, ws: ClientConnection) -> None:
+        async for frame in ws:
+            item = json.loads(frame)
+            if item.get("type") != "message" or not item["data"]["content"].startswith("bench|"):
+                continue
+            _, seq, sent = item["data"]["content"].split("|")
+            self.latencies.append((time.time() - float(sent)) * 1000)
+            self.seen.add((number, int(seq)))
+
+
+async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
+    gateway = stack.url("gateway")
+    email, password = f"desk-{secrets.token_hex(4)}@example.com", "bench-password"
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=64)
+    async with httpx.AsyncClient(base_url=gateway, timeout=30, limits=limits) as client:
+        assert (await client.post("/users/", json={"email": email, "password": password})).status_code == 200
+        login = await client.post("/api/auth/login", json={"username": email, "password": password})
+        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        tenant = int(jwt.decode(login.json()["access_token"], options={"verify_signature": False})["tenant"])
+        me = await client.patch("/api/agents/me/", json={"max_concurrent_chats": 100, "is_available": True})
+        assert me.status_code == 200, me.text
+        rooms = await open_rooms(client, tenant, args.rooms)
+        servers = [stack.url("chat").replace("http://", "ws://"), replica.replace("http://", "ws://")]
+        receiver = Receiver()
+        sockets: list[ClientConnection] = []
+        for number in range(args.clients):
+            room, token = rooms[number % len(rooms)]
+            ws = await connect(servers[number % 2] + "/api/chat/ws/", max_queue=None)
+            await ws.send(json.dumps({"type": "auth", "guest_token": token, "chat_room_id": room}))
+            assert json.loads(await ws.recv())["type"] == "auth_ok"
+            sockets.append(ws)
+        listeners = [asyncio.create_task(receiver.listen(n, ws)) for n, ws in enumerate(sockets)]
+        print(f"{args.clients} WebSocket clients in {len(rooms)} rooms over 2 chat replicas; "
+              f"posting {args.rate}/s for {args.seconds} s through the gateway")  # fmt: skip
+
+        total = int(args.rate * args.seconds)
+        failures = 0
+
+        async def post(seq: int) -> None:
+            nonlocal failures
+            room, _ = rooms[seq % len(rooms)]
+            body = {"content": f"bench|{seq}|{time.time():.6f}"}
+            response = await client.post(f"/api/chat-rooms/{room}/send_message/", json=body)
+            failures += response.status_code != 201
+
+        began = time.time()
+        posts = []
+        for seq in range(total):
+            await asyncio.sleep(max(0.0, began + seq / args.rate - time.time()))
+            posts.append(asyncio.create_task(post(seq)))
+        await asyncio.gather(*posts)
+        posting = time.time() - began
+        per_room = args.clients / len(rooms)
+        expected = int(total * per_room)
+        deadline = time.time() + 10
+        while len(receiver.seen) < expected and time.time() < deadline:
+            await asyncio.sleep(0.2)
+        for task in listeners:
+            task.cancel()
+        for ws in sockets:
+            await ws.close()
+    ordered = sorted(receiver.latencies)
+    p50 = ordered[len(ordered) // 2] if ordered else float("nan")
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
+    lost = expected - len(receiver.seen)
+    print(f"posted {total} messages in {posting:.1f} s ({total / posting:.0f}/s, {failures} refused); "
+          f"{len(receiver.seen)} of {expected} deliveries read")  # fmt: skip
+    print(f"chat: delivered p50 {p50:.1f} ms p99 {p99:.1f} ms, lost {lost}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=1000)
+    parser.add_argument("--rooms", type=int, default=100)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway")]
+    with tempfile.TemporaryDirectory() as folder:
+        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000",
+                                       CHAT_CHATS_PER_HOUR="1000000")  # fmt: skip
+        stack = Stack(config, services)
+        try:
+            stack.start()
+            port = free_port()
+            stack.processes["chat-2"] = stack.spawn_service("chat", port, log_name="chat-2")
+            replica = f"http://127.0.0.1:{port}"
+            assert eventually(lambda: _ready(f"{replica}/readyz"), 60)
+            asyncio.run(measure(stack, replica, args))
+        finally:
+            stack.stop()
+
+
+if __name__ == "__main__":
+    main()
