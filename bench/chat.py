@@ -5,14 +5,16 @@ its room's clients reading it.
 Starts its own engines, auth, the gateway and chat on free ports, plus a second chat
 replica. Opens --rooms guest chats (the workspace owner takes them), then --clients guest
 WebSockets, as many per room, alternately on each replica (directly, as behind a load
-balancer). Posts --rate messages a second for --seconds, round-robin over the rooms, through
-the gateway; each carries its send time. "lost" counts (client, message) pairs never read
+balancer). Posts --rate messages a second for --seconds, round-robin over the rooms, as the
+agent would: over the agent's WebSockets (--agent-sockets, spread over both replicas; or
+through the gateway with --via http); each carries its send time. "lost" counts (client, message) pairs never read
 after a grace period. Targets: nothing lost, p99 under 100 ms.
-Usage: .venv/bin/python bench/chat.py [--clients 1000] [--rooms 100] [--rate 200] [--seconds 30]
+Usage: .venv/bin/python bench/chat.py [--clients 1000] [--rooms 100] [--rate 200] [--seconds 30] [--via ws]
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import secrets
 import sys
@@ -29,6 +31,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from shared.devtools.catalog import discover
 from shared.devtools.processes import eventually, free_port
 from shared.devtools.stack import Stack, StackConfig
+
+VIA = {"ws": "the agent's WebSockets", "http": "the gateway"}
 
 
 def _ready(url: str) -> bool:
@@ -93,17 +97,43 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
             sockets.append(ws)
         listeners = [asyncio.create_task(receiver.listen(n, ws)) for n, ws in enumerate(sockets)]
         print(f"{args.clients} WebSocket clients in {len(rooms)} rooms over 2 chat replicas; "
-              f"posting {args.rate}/s for {args.seconds} s through the gateway")  # fmt: skip
+              f"posting {args.rate}/s for {args.seconds} s over {VIA[args.via]}")  # fmt: skip
 
         total = int(args.rate * args.seconds)
         failures = 0
+        token = client.headers["Authorization"].split()[1]
+        agents = []
+        for number in range(args.agent_sockets):
+            ws = await connect(servers[number % 2] + "/api/chat/ws/", max_queue=None)
+            await ws.send(json.dumps({"type": "auth", "token": token}))
+            assert json.loads(await ws.recv())["type"] == "auth_ok"
+            agents.append(ws)
+        acked = asyncio.Event()
+        acks = 0
+
+        async def drain(ws: ClientConnection) -> None:
+            """An agent socket hears every message of its rooms; it counts the acks of its own."""
+            nonlocal acks, failures
+            async for frame in ws:
+                kind = json.loads(frame)["type"]
+                if kind in ("sent", "error"):
+                    acks += 1
+                    failures += kind == "error"
+                    if acks == total:
+                        acked.set()
+
+        drains = [asyncio.create_task(drain(ws)) for ws in agents]
 
         async def post(seq: int) -> None:
             nonlocal failures
             room, _ = rooms[seq % len(rooms)]
-            body = {"content": f"bench|{seq}|{time.time():.6f}"}
-            response = await client.post(f"/api/chat-rooms/{room}/send_message/", json=body)
-            failures += response.status_code != 201
+            content = f"bench|{seq}|{time.time():.6f}"
+            if args.via == "http":
+                response = await client.post(f"/api/chat-rooms/{room}/send_message/", json={"content": content})
+                failures += response.status_code != 201
+            else:
+                await agents[seq % len(agents)].send(json.dumps({"type": "message", "chat_room_id": room,
+                                                                 "content": content}))  # fmt: skip
 
         began = time.time()
         posts = []
@@ -111,21 +141,24 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
             await asyncio.sleep(max(0.0, began + seq / args.rate - time.time()))
             posts.append(asyncio.create_task(post(seq)))
         await asyncio.gather(*posts)
+        if args.via == "ws":
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(acked.wait(), timeout=60)
         posting = time.time() - began
         per_room = args.clients / len(rooms)
         expected = int(total * per_room)
         deadline = time.time() + 10
         while len(receiver.seen) < expected and time.time() < deadline:
             await asyncio.sleep(0.2)
-        for task in listeners:
+        for task in [*listeners, *drains]:
             task.cancel()
-        for ws in sockets:
+        for ws in [*sockets, *agents]:
             await ws.close()
     ordered = sorted(receiver.latencies)
     p50 = ordered[len(ordered) // 2] if ordered else float("nan")
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
     lost = expected - len(receiver.seen)
-    print(f"posted {total} messages in {posting:.1f} s ({total / posting:.0f}/s, {failures} refused); "
+    print(f"posted {total} messages over {args.via} in {posting:.1f} s ({total / posting:.0f}/s, {failures} refused); "
           f"{len(receiver.seen)} of {expected} deliveries read")  # fmt: skip
     print(f"chat: delivered p50 {p50:.1f} ms p99 {p99:.1f} ms, lost {lost}")
 
@@ -136,6 +169,8 @@ def main() -> None:
     parser.add_argument("--rooms", type=int, default=100)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--via", choices=["ws", "http"], default="ws")
+    parser.add_argument("--agent-sockets", type=int, default=8)
     args = parser.parse_args()
     services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway")]
     with tempfile.TemporaryDirectory() as folder:

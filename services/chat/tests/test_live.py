@@ -86,7 +86,14 @@ async def test_a_message_through_one_replica_reaches_a_socket_on_another(
             await agent_ws.send(json.dumps({"type": "read", "chat_room_id": room}))
             receipt = await next_of(guest_ws, "read")
             assert sent.json()["id"] in receipt["data"]["message_ids"]
-            last_seen = receipt["id"]
+            # A message sent over the agent's socket on B reaches the guest on A.
+            await agent_ws.send(json.dumps({"type": "message", "chat_room_id": room, "content": "Por socket",
+                                            "ref": "r1"}))  # fmt: skip
+            sent_ack = await next_of(agent_ws, "sent")
+            assert sent_ack["data"]["ref"] == "r1"
+            over_socket = await next_of(guest_ws, "message")
+            assert (over_socket["data"]["content"], over_socket["data"]["id"]) == ("Por socket", sent_ack["data"]["id"])
+            last_seen = over_socket["id"]
         finally:
             await guest_ws.close()
         # Missed while away: the guest comes back with the last id it saw.

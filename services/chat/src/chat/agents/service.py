@@ -24,14 +24,19 @@ class AgentNotFound(NotFound):
 
 async def of(session: AsyncSession, principal: Principal, *, default_max: int, lock: bool = False) -> Agent:
     """The caller's agent row, created on first use."""
+    query = select(Agent).where(Agent.user_id == principal.user_id, Agent.tenant_id == principal.tenant_id)
+    if lock:
+        query = query.with_for_update()
+    agent = await session.scalar(query)
+    if agent is not None:
+        return agent
     await session.execute(
         insert(Agent)
         .values(tenant_id=principal.tenant_id, user_id=principal.user_id, is_available=False,
                 current_active_chats=0, max_concurrent_chats=default_max, connections=0)
         .on_conflict_do_nothing(index_elements=[Agent.user_id])
     )  # fmt: skip
-    query = select(Agent).where(Agent.user_id == principal.user_id, Agent.tenant_id == principal.tenant_id)
-    agent = await session.scalar(query.with_for_update() if lock else query)
+    agent = await session.scalar(query)
     if agent is None:  # the user id belongs to another workspace's agent: never
         raise AgentNotFound()
     return agent

@@ -4,8 +4,10 @@ First frame: `{"type": "auth", "token": "<bearer>"}` (an agent) or `{"type": "au
 "guest_token": "...", "chat_room_id": "..."}` (a guest), optionally with `"last_event_id"` to
 get what was missed since. Then events arrive as `{"id", "type", "chat_room_id", "data"}`:
 `new_chat`, `assigned`, `waiting`, `message`, `read`, `status`, `notification`, `typing`. A
-client sends `{"type": "typing", "chat_room_id", "is_typing"}`, `{"type": "read",
-"chat_room_id"}` (a read receipt) or `{"type": "ping"}`. A client that cannot keep up is
+client sends `{"type": "message", "chat_room_id", "content", "ref"?}` (answered by a `sent`
+event with the message's id and the `ref`, or an `error`), `{"type": "typing",
+"chat_room_id", "is_typing"}`, `{"type": "read", "chat_room_id"}` (a read receipt) or
+`{"type": "ping"}`. A client that cannot keep up is
 closed with code 4008: reconnect with the last id seen."""
 
 import asyncio
@@ -19,17 +21,14 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from chat.agents import service as agents
 from chat.config import settings
 from chat.guests.service import room_of_guest
-from chat.live.hub import Client, Event, Hub, event
+from chat.live.hub import TOO_SLOW, Client, Event, Hub, event, wire
 from chat.messages import service as messages
 from chat.rooms import service as rooms
 from shared.errors import ServiceError
 
 router = APIRouter(tags=["live"])
-TOO_SLOW = 4008
-
-
-def _public(item: Event) -> Event:
-    return {key: item.get(key) for key in ("id", "type", "chat_room_id", "data")}
+TOO_SLOW_CODE = 4008
+MAX_CONTENT = 10_000
 
 
 async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client, Any] | None:
@@ -68,7 +67,7 @@ async def desk_socket(websocket: WebSocket) -> None:
         await websocket.send_json({"type": "error", "error": "Autenticación requerida."})
         await websocket.close(code=1008)
         return
-    client, _ = found
+    client, principal = found
     hub: Hub = websocket.app.state.hub
     after = first.get("last_event_id")
     resumed = await hub.resume(client, after) if isinstance(after, int) and after >= 0 else None
@@ -76,7 +75,7 @@ async def desk_socket(websocket: WebSocket) -> None:
     await websocket.send_json({"type": "auth_ok", "agent_id": client.agent_id, "chat_room_id": client.room_id})
     sender = asyncio.create_task(_send(websocket, client))
     try:
-        await _receive(websocket, client)
+        await _receive(websocket, client, principal)
     except WebSocketDisconnect:
         pass
     finally:
@@ -95,18 +94,14 @@ async def desk_socket(websocket: WebSocket) -> None:
 
 async def _send(websocket: WebSocket, client: Client) -> None:
     while True:
-        getting = asyncio.ensure_future(client.queue.get())
-        slow = asyncio.ensure_future(client.too_slow.wait())
-        done, _ = await asyncio.wait({getting, slow}, return_when=asyncio.FIRST_COMPLETED)
-        if slow in done:
-            getting.cancel()
-            await websocket.close(code=TOO_SLOW, reason="Demasiado lento: reconecta con last_event_id.")
+        item = await client.queue.get()
+        if item is TOO_SLOW:
+            await websocket.close(code=TOO_SLOW_CODE, reason="Demasiado lento: reconecta con last_event_id.")
             return
-        slow.cancel()
-        await websocket.send_text(json.dumps(_public(getting.result()), default=str))
+        await websocket.send_text(wire(item))
 
 
-async def _receive(websocket: WebSocket, client: Client) -> None:
+async def _receive(websocket: WebSocket, client: Client, principal: Any) -> None:
     while True:
         try:
             frame = json.loads(await websocket.receive_text())
@@ -119,6 +114,38 @@ async def _receive(websocket: WebSocket, client: Client) -> None:
             await websocket.send_json({"type": "pong"})
         elif kind in ("typing", "read"):
             await _act(websocket, client, kind, frame)
+        elif kind == "message":
+            await _post(websocket, client, principal, frame)
+
+
+async def _post(websocket: WebSocket, client: Client, principal: Any, frame: dict[str, Any]) -> None:
+    """A message sent over the socket: the same checks and effects as the HTTP endpoints."""
+    content, ref = frame.get("content"), frame.get("ref")
+    try:
+        room_id = uuid.UUID(str(frame.get("chat_room_id")))
+        if not isinstance(content, str) or not 0 < len(content) <= MAX_CONTENT or "\x00" in content:
+            raise ValueError("content")
+        if client.room_id is not None and str(room_id) != client.room_id:
+            raise ValueError("room")
+    except ValueError:
+        client.offer({"type": "error", "data": {"ref": ref, "error": "Mensaje inválido."}})
+        return
+    hub: Hub = websocket.app.state.hub
+    live: list[Event] = []
+    async with websocket.app.state.sessionmaker() as session:
+        try:
+            if principal is not None:
+                room, agent = await rooms.acting(session, principal, room_id, default_max=settings.default_max_chats)
+                message = await messages.add(session, live, room, content, sender="agent", agent=agent)
+            else:
+                room = await rooms.get(session, client.tenant_id, room_id, lock=True)
+                message = await messages.add(session, live, room, content, sender="user")
+        except ServiceError as exc:
+            client.offer({"type": "error", "chat_room_id": str(room_id), "data": {"ref": ref, "error": exc.message}})
+            return
+        await session.commit()
+    await hub.publish(client.tenant_id, live)
+    client.offer({"type": "sent", "chat_room_id": str(room_id), "data": {"ref": ref, "id": str(message.id)}})
 
 
 async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:

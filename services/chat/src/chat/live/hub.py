@@ -46,13 +46,26 @@ def event(kind: str, room_id: Any, data: dict[str, Any], *, agent_id: int | None
             "to_agent": agent_id, "to_agents": agents, "to_guest": guest}  # fmt: skip
 
 
+# Put in a client's queue in place of what overflowed it: its socket is closed.
+TOO_SLOW: Event = {"type": "too_slow"}
+
+
+def wire(item: Event) -> str:
+    """The event as clients get it (`id`, `type`, `chat_room_id`, `data`), serialized once."""
+    text = item.get("_wire")
+    if text is None:
+        public = {key: item.get(key) for key in ("id", "type", "chat_room_id", "data")}
+        text = item["_wire"] = json.dumps(public, default=str)
+    return str(text)
+
+
 @dataclass(eq=False)
 class Client:
     tenant_id: int
     agent_id: int | None = None  # an agent's socket
     room_id: str | None = None  # a guest's socket: their room only
     queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(256))
-    too_slow: asyncio.Event = field(default_factory=asyncio.Event)
+    too_slow: bool = False
 
     def wants(self, item: Event) -> bool:
         if self.room_id is not None:
@@ -60,12 +73,15 @@ class Client:
         return bool(item.get("to_agents")) or (self.agent_id is not None and item.get("to_agent") == self.agent_id)
 
     def offer(self, item: Event) -> None:
-        if self.too_slow.is_set():
+        if self.too_slow:
             return
         try:
             self.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            self.too_slow.set()
+        except asyncio.QueueFull:  # what it has not read is dropped: it resumes from its last id
+            self.too_slow = True
+            while not self.queue.empty():
+                self.queue.get_nowait()
+            self.queue.put_nowait(TOO_SLOW)
 
 
 class Hub:
@@ -93,12 +109,14 @@ class Hub:
                 await subscription.unsubscribe()
 
     async def publish(self, tenant_id: int, items: list[Event]) -> None:
-        """After the commit: a NATS failure loses only the live copy (the data is stored)."""
-        for item in items:
-            try:
-                await self.js.publish(live_subject(tenant_id), json.dumps(item, default=str).encode())
-            except Exception as exc:
-                logger.warning("live event not published", extra={"error": str(exc), "type": item["type"]})
+        """After the commit: a NATS failure loses only the live copy (the data is stored). The
+        publishes go out together (one connection keeps their order) and their acks are awaited
+        together."""
+        subject = live_subject(tenant_id)
+        sent = [self.js.publish(subject, json.dumps(item, default=str).encode()) for item in items]
+        for item, outcome in zip(items, await asyncio.gather(*sent, return_exceptions=True), strict=True):
+            if isinstance(outcome, BaseException):
+                logger.warning("live event not published", extra={"error": str(outcome), "type": item["type"]})
 
     async def signal(self, tenant_id: int, item: Event) -> None:
         with contextlib.suppress(Exception):

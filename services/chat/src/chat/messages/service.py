@@ -51,8 +51,8 @@ async def add(
     live.append(event("message", room.id, as_data(message), agent_id=room.agent_id))
     if sender == "user" and room.agent_id is not None:
         await notify(session, live, room, "new_message", "Nuevo mensaje", content[:200], agent_id=room.agent_id)
-    elif sender == "agent":
-        await notify(session, live, room, "new_message", "Nuevo mensaje del agente", content[:200])
+    elif sender == "agent":  # the guest's socket has the message itself
+        await notify(session, live, room, "new_message", "Nuevo mensaje del agente", content[:200], live_too=False)
     return message
 
 

@@ -22,15 +22,18 @@ async def notify(
     message: str,
     *,
     agent_id: int | None = None,
+    live_too: bool = True,
 ) -> None:
-    """To the agent `agent_id`, or to the room's guest when it is None."""
+    """To the agent `agent_id`, or to the room's guest when it is None; sent live too unless
+    the event that caused it already tells them (`live_too`)."""
     note = Notification(id=uuid.uuid4(), tenant_id=room.tenant_id, agent_id=agent_id, room_id=room.id,
                         notification_type=kind, title=title, message=message, is_read=False)  # fmt: skip
     session.add(note)
     await session.flush()
     data = {"id": str(note.id), "notification_type": kind, "title": title, "message": message,
             "chat_room": str(room.id), "is_read": False, "created_at": note.created_at}  # fmt: skip
-    live.append(event("notification", room.id, data, agent_id=agent_id, guest=agent_id is None))
+    if live_too:
+        live.append(event("notification", room.id, data, agent_id=agent_id, guest=agent_id is None))
 
 
 def _for(agent_id: int | None, room_id: uuid.UUID | None) -> Any:

@@ -88,15 +88,15 @@ async def room_messages(room_id: uuid.UUID, principal: CanSee, session: SessionD
 
 
 async def _acting(session: SessionDep, principal: Principal, room_id: uuid.UUID) -> service.Room:
-    return await service.acting(session, principal, room_id, default_max=settings.default_max_chats)
+    room, _ = await service.acting(session, principal, room_id, default_max=settings.default_max_chats)
+    return room
 
 
 @router.post("/{room_id}/send_message/", response_model=MessageOut, status_code=201)
 async def send_message(
     room_id: uuid.UUID, body: AgentMessageIn, principal: CanAnswer, session: SessionDep, request: Request
 ) -> MessageOut:
-    room = await _acting(session, principal, room_id)
-    agent = await agents.of(session, principal, default_max=settings.default_max_chats)
+    room, agent = await service.acting(session, principal, room_id, default_max=settings.default_max_chats)
     live: list[Event] = []
     message = await messages.add(session, live, room, body.content, sender="agent", agent=agent,
                                  message_type=body.message_type)  # fmt: skip

@@ -73,12 +73,13 @@ def _check_capacity(agent: Agent) -> None:
         raise AtCapacity()
 
 
-async def acting(session: AsyncSession, principal: Any, room_id: uuid.UUID, *, default_max: int) -> Room:
-    """The room, locked, checked to be the caller's to act on (their own, or any for a supervisor)."""
+async def acting(session: AsyncSession, principal: Any, room_id: uuid.UUID, *, default_max: int) -> tuple[Room, Agent]:
+    """The room, locked, checked to be the caller's to act on (their own, or any for a
+    supervisor), and the caller as an agent."""
     room = await get(session, principal.tenant_id, room_id, lock=True)
     agent = await agents.of(session, principal, default_max=default_max)
     may_handle(room, agent, principal.can("chat", "eliminar"))
-    return room
+    return room, agent
 
 
 def may_handle(room: Room, agent: Agent, supervisor: bool) -> None:
