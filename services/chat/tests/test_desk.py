@@ -287,3 +287,40 @@ async def test_000_chats_and_the_agent_in_the_desk_login(
         await asyncio.sleep(0.1)
     assert login["agent"]["user"] == agent.id
     assert (login["agent"]["is_available"], login["agent"]["current_active_chats"]) == (True, 0)
+
+
+async def test_messages_endpoints_and_read_state(
+    gateway: httpx.AsyncClient, workspace: Workspace, add_member: AddMember, guest: Any
+) -> None:
+    agent = await add_member("agente")
+    me = auth_header(agent.token)
+    chat = await guest("Primero")
+    room = chat["chat_room_id"]
+    assert (await gateway.post(f"/api/chat-rooms/{room}/take_chat/", headers=me)).is_success
+    ids = []
+    for text in ("Segundo", "Tercero", "Cuarto"):
+        sent = await gateway.post("/api/messages/send_guest_message/", headers=as_guest(chat),
+                                  json={"chat_room_id": room, "content": text})  # fmt: skip
+        ids.append(sent.json()["id"])
+    body = {"chat_room_id": room, "content": "Hola", "message_type": "text", "attachment": None}
+    reply = await gateway.post("/api/messages/", headers=me, json=body)
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["sender_type"] == "agent"
+
+    one = await gateway.post(f"/api/messages/{ids[0]}/mark_read/", headers=me)
+    assert one.json()["success"] is True
+    assert one.json()["data"]["is_read"] is True
+    assert one.json()["data"]["read_at"]
+    # Of the ids sent, only this workspace's guest messages count (the agent's own reply does not).
+    bulk = await gateway.post("/api/messages/mark_bulk_read/", headers=me,
+                              json={"message_ids": [ids[1], reply.json()["id"], str(uuid.uuid4())]})  # fmt: skip
+    assert bulk.json() == {"success": True, "message": "1 mensajes marcados como leídos", "updated_count": 1,
+                           "total_requested": 3, "valid_messages": 1}  # fmt: skip
+    rest = await gateway.post("/api/messages/mark_chat_read/", headers=me, json={"chat_room_id": room})
+    assert (rest.json()["updated_count"], rest.json()["user_type"]) == (2, "agent")  # the first and the last
+    assert (await gateway.get(f"/api/messages/unread_count/?chat_room_id={room}", headers=me)).json()[
+        "unread_count"
+    ] == 0
+    # The guest's side: the agent's reply is unread until the guest's socket reads it.
+    status = await gateway.get(f"/api/chat/get_chat_status/?chat_room_id={room}", headers=as_guest(chat))
+    assert status.json()["unread_messages"] == 1
