@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PACKAGES := libs/shared $(wildcard services/*)
-PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml)
+PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) sdk/python/pyproject.toml
 # Constraints apply to build environments too, so setuptools is pinned as well.
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -17,7 +17,7 @@ install: $(STAMP)
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e "libs/shared[dev]" $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) \
+	$(PY) -m pip install --quiet -e "libs/shared[dev]" $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) -e sdk/python \
 		-r requirements-dev.txt
 	@touch $(STAMP)
 

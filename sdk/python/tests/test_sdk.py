@@ -1,0 +1,228 @@
+"""The SDK and the `platform` command line against the real stack (the same test stack as the
+services' tests), and the SDK's surface kept equal to the gateway's merged OpenAPI document."""
+
+import asyncio
+import json
+import os
+import stat
+import threading
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from agent_client import (
+    AgentClient,
+    ApiError,
+    AsyncAgentClient,
+    ChatAnswer,
+    InvalidSignature,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    verify_webhook,
+)
+from agent_client._core import Endpoint
+from agent_client.cli import main as platform
+from agro.testing import NewField
+from auth.testing import AddMember, Workspace
+from shared.devtools.pytest_plugin import serve_in_thread
+from shared.devtools.stack import Stack
+
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+async def until_known(node_token: str, client: AgentClient) -> None:
+    """Ingest learns of a new node from agro's event: wait until it answers other than 401."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            client.nodes.ingest(node_token, codigo_nodo_maestro="?", parcela_id=1, timestamp="x", lecturas=[])
+        except Unauthorized:
+            await asyncio.sleep(0.1)
+            continue
+        except ApiError:
+            return
+    raise AssertionError("ingest never learned of the node")
+
+
+def test_every_documented_operation_has_an_sdk_method_and_no_method_calls_an_unserved_path(
+    platform_stack: Stack, gateway: httpx.AsyncClient
+) -> None:
+    document = httpx.get(platform_stack.url("gateway") + "/api/schema/", timeout=30).json()
+    served = {(m.upper(), path) for path, item in document["paths"].items() for m in item if m in METHODS}
+    sdk = {(method, path) for method, path, _ in Endpoint.registry}
+    assert sorted(served - sdk) == [], "documented operations without an SDK method"
+    assert sorted(sdk - served) == [], "SDK methods calling a path the gateway does not serve"
+    names = [name for *_, name in Endpoint.registry]
+    assert len(names) == len(set(names))
+
+
+async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: Workspace) -> None:
+    base_url = platform_stack.url("gateway")
+    client = AgentClient(api_key=workspace.farmer_token, base_url=base_url)
+    conversation = client.conversations.create_conversation(title="Desde el SDK")
+    response = client.chat.send(conversation_id=conversation["id"], message="Lista las instancias EC2")
+    assert isinstance(response, ChatAnswer)
+    assert (response.conversation_id, response.status) == (conversation["id"], "complete")
+    result = client.tools.execute("my_fields")
+    assert (result.tool, result.result) == ("my_fields", [])
+    with pytest.raises(NotFound) as missing:
+        client.tools.execute("list_ec2_instances", region="us-east-1")
+    assert missing.value.body["error"]["code"] == "TOOL_NOT_FOUND"  # the seed's error body
+    events = list(client.chat.stream("¿Qué parcelas necesitan riego?", conversation_id=conversation["id"]))
+    assert events[0].type == "thinking"
+    assert events[-1].type == "done"
+    assert {e.type for e in events[1:-1]} == {"message"}
+    assert all(e.id for e in events)
+    again = list(client.chat.resume(conversation["id"], last_event_id=events[1].id))
+    assert [e.id for e in again] == [e.id for e in events[2:]]
+    detail = client.conversations.get_conversation(conversation["id"])
+    assert detail["message_count"] == 4
+    client.close()
+
+    # The async client: the same surface, awaited; a username/password login.
+    login = AsyncAgentClient(username=workspace.farmer_username, password=workspace.farmer_password, base_url=base_url)
+    async with login as aclient:
+        answer = await aclient.chat.send(message="Hola")
+        assert answer.status == "complete"
+        streamed = [
+            event async for event in aclient.chat.stream("Hola otra vez", conversation_id=answer.conversation_id)
+        ]
+        assert streamed[-1].type == "done"
+        tools = await aclient.tools.list()
+        assert "my_fields" in {tool.name for tool in tools}
+
+
+async def test_seed_flows_through_the_sdk(
+    platform_stack: Stack, workspace: Workspace, add_member: AddMember, new_field: NewField, catalogue: dict[str, Any]
+) -> None:
+    base_url = platform_stack.url("gateway")
+    owner = AgentClient(api_key=workspace.owner_token, base_url=base_url)
+    farmer = AgentClient(api_key=workspace.farmer_token, base_url=base_url)
+    # 004: a field, its node posting readings, tasks accepted and rejected, pages iterated.
+    field_id = await new_field(workspace.farmer_token, variedad_id=catalogue["variety"],
+                               fecha_siembra=date.today().isoformat())  # fmt: skip
+    node = owner.nodes.create_node(field_id, codigo="NM-SDK")  # nodes are installed by the workspace's staff
+    await until_known(node["token"], farmer)
+    posted = farmer.nodes.ingest(
+        node["token"], codigo_nodo_maestro="NM-SDK", parcela_id=field_id,
+        timestamp=datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        lecturas=[{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 23.4, "unidad": "%"}]}],
+    )  # fmt: skip
+    assert posted["inserted"] == 1
+    created = [farmer.tasks.create_field_task(field_id, tipo=kind) for kind in ("riego", "poda", "fertilizacion")]
+    assert len(list(farmer.tasks.list_field_tasks.iterate(field_id, page_size=1))) == 3  # three pages of one
+    farmer.tasks.accept_task(created[0]["id"])
+    farmer.tasks.reject_task(created[1]["id"])
+    assert farmer.fields.get_field(field_id)["id"] == field_id
+    # 003: a guest's chat taken and answered by an agent.
+    agent = AgentClient(api_key=(await add_member("agente")).token, base_url=base_url)
+    guest = AgentClient(api_key="guest", base_url=base_url)
+    session = guest.guests.start_chat(initial_message="Hola", tenant=workspace.tenant_id)
+    room = guest.guests.complete_chat(session_id=session["session_id"], email="sdk@example.com", full_name="SDK",
+                                      phone_number="+123456789")  # fmt: skip
+    taken = agent.rooms.take_chat(room["chat_room_id"])
+    assert taken["status"] == "active"
+    agent.rooms.send_message(room["chat_room_id"], content="¿En qué te ayudo?")
+    assert [m["sender_type"] for m in agent.rooms.room_messages(room["chat_room_id"])] == ["user", "system", "agent"]
+    assert len(list(agent.rooms.filtered_chats.iterate(page_size=1))) == 1
+    # 002: a webhook's test delivery, its signature checked with the SDK's helper.
+    received: list[tuple[bytes, dict[str, str]]] = []
+
+    async def hook(request: Request) -> Response:
+        received.append((await request.body(), dict(request.headers)))
+        return Response(status_code=204)
+
+    with serve_in_thread(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as receiver:
+        webhook = owner.webhooks.create_webhook(url=f"{receiver}/hook", events=["task.created"])
+        owner.webhooks.send_test_event(webhook["id"])
+        deadline = time.monotonic() + 20
+        while not received and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    body, headers = received[0]
+    verify_webhook(body, headers, webhook["secret"])
+    with pytest.raises(InvalidSignature):
+        verify_webhook(body + b" ", headers, webhook["secret"])
+    for client in (owner, farmer, agent, guest):
+        client.close()
+
+
+def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
+    calls: list[float] = []
+    lock = threading.Lock()
+
+    async def limited(request: Request) -> JSONResponse:
+        with lock:
+            calls.append(time.monotonic())
+            count = len(calls)
+        if count == 1:
+            return JSONResponse({"error": "despacio"}, status_code=429, headers={"Retry-After": "1"})
+        if count == 2:
+            reset = str(int(time.time()) + 1)
+            return JSONResponse({"error": "despacio"}, status_code=429, headers={"X-RateLimit-Reset": reset})
+        return JSONResponse({"tools": []})
+
+    with serve_in_thread(Starlette(routes=[Route("/api/tools", limited)])) as url:
+        client = AgentClient(api_key="t", base_url=url, max_retries=2)
+        assert client.tools.list() == []
+        assert calls[1] - calls[0] >= 0.9
+        calls.clear()
+        client.max_retries = 0
+        with pytest.raises(RateLimited) as refused:
+            client.tools.list()
+        assert refused.value.body == {"error": "despacio"}
+
+
+async def test_the_command_line(
+    platform_stack: Stack, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str], new_field: NewField, catalogue: dict[str, Any],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("PLATFORM_CONFIG_DIR", str(tmp_path / "config"))
+    base = ["--base-url", platform_stack.url("gateway")]
+    assert platform([*base, "login", "--username", workspace.farmer_username,
+                     "--password", workspace.farmer_password]) == 0  # fmt: skip
+    credentials = tmp_path / "config" / "credentials.json"
+    assert stat.S_IMODE(os.stat(credentials).st_mode) == 0o600
+    capsys.readouterr()
+
+    assert platform([*base, "--json", "chat", "Hola desde la terminal"]) == 0
+    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert (events[0]["type"], events[-1]["type"]) == ("thinking", "done")
+    assert platform([*base, "chat", "Hola"]) == 0
+    assert "Proveedor local" in capsys.readouterr().out  # the text itself, streamed
+
+    field_id = await new_field(workspace.farmer_token, variedad_id=catalogue["variety"],
+                               fecha_siembra=date.today().isoformat())  # fmt: skip
+    farmer = AgentClient(api_key=workspace.farmer_token, base_url=platform_stack.url("gateway"))
+    staff = AgentClient(api_key=workspace.owner_token, base_url=platform_stack.url("gateway"))
+    node = staff.nodes.create_node(field_id, codigo="NM-CLI")
+    await until_known(node["token"], farmer)
+    task = farmer.tasks.create_field_task(field_id, tipo="riego")
+    readings = tmp_path / "readings.json"
+    readings.write_text(json.dumps({
+        "codigo_nodo_maestro": "NM-CLI", "parcela_id": field_id,
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "lecturas": [{"nodo_codigo": "N1", "sensores": [{"sensor": "temperatura", "valor": 21.5, "unidad": "C"}]}],
+    }))  # fmt: skip
+    assert platform([*base, "--json", "nodes", "ingest", "--file", str(readings), "--node-token", node["token"]]) == 0
+    assert json.loads(capsys.readouterr().out)["inserted"] == 1
+
+    assert platform([*base, "tasks", "list"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split()[0] == "id"
+    assert str(task["id"]) in listed[1]
+    assert platform([*base, "--json", "tasks", "accept", str(task["id"])]) == 0
+    assert json.loads(capsys.readouterr().out) == {"detail": "Aceptado"}  # 004's answer
+    assert farmer.tasks.get_task(task["id"])["decision"] == "aceptada"
+    assert platform([*base, "tasks", "accept", "999999999"]) == 1
+    assert "Error 404" in capsys.readouterr().err
+    farmer.close()
+    staff.close()
