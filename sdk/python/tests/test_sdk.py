@@ -226,3 +226,24 @@ async def test_the_command_line(
     assert "Error 404" in capsys.readouterr().err
     farmer.close()
     staff.close()
+
+
+def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, workspace: Workspace) -> None:
+    """001's bot and its text stream; 000's knowledge base, document and agent citing it."""
+    client = AgentClient(api_key=workspace.owner_token, base_url=platform_stack.url("gateway"))
+    bot = client.bots.create_bot(name="Asistente", system_prompt="El riego por goteo ahorra agua.")
+    client.bots.add_model(bot["id"], provider="local", model_id="local", task_type="simple")
+    answer = client.bots.chat_with_bot(bot["id"], query="¿Qué ahorra el riego por goteo?")
+    assert "ahorra agua" in answer  # 001 answers plain text
+    base = client.knowledge.create_base(name="Manuales")
+    document = client.documents.upload_document(
+        base["id"], "riego.md", "# Riego\n\nEl tomate se riega cada dos días en floración.".encode()
+    )
+    assert (document["kind"], document["chunk_count"]) == ("markdown", 1)
+    found = client.knowledge.search_base(base["id"], q="¿Cada cuánto se riega el tomate?")
+    assert found["results"][0]["document_id"] == document["id"]
+    agent = client.agents.create_agent(name="Agrónomo", model="local", knowledge_bases=[base["id"]])
+    reply = client.agents.chat_with_agent(agent["id"], message="¿Cada cuánto se riega el tomate?")
+    assert reply["citations"][0]["document_id"] == document["id"]
+    assert [a["id"] for a in client.agents.list_agents.iterate()] == [bot["id"], agent["id"]]
+    client.close()

@@ -28,10 +28,11 @@ class Endpoint:
     # (method, path, "Resource.name") of every operation the SDK calls.
     registry: ClassVar[list[tuple[str, str, str]]] = []
 
-    def __init__(self, method: str, path: str, *, public: bool = False) -> None:
+    def __init__(self, method: str, path: str, *, public: bool = False, query: tuple[str, ...] = ()) -> None:
         self.method = method
         self.path = path
         self.public = public  # no token needed
+        self.query = query  # keywords that go in the query string of a POST, PUT or PATCH
         self.names = _PARAM.findall(path)
         self.name = ""
 
@@ -55,6 +56,8 @@ class Endpoint:
         options: dict[str, Any] = {}
         explicit_json, explicit_params = kwargs.pop("json", None), kwargs.pop("params", None)
         if self.method in _BODY_METHODS:
+            in_query = {name: kwargs.pop(name) for name in self.query if name in kwargs}
+            explicit_params = {**in_query, **(explicit_params or {})}
             body = explicit_json if explicit_json is not None else (kwargs or None)
             if body is not None:
                 options["json"] = body

@@ -190,7 +190,7 @@ class Bots(Resource):
     delete_bot = Endpoint("DELETE", "/bots/{bot_id}")
     add_model = Endpoint("POST", "/bots/{bot_id}/models/")
     remove_model = Endpoint("DELETE", "/bots/{bot_id}/models/{model_id}")
-    chat_with_bot = Endpoint("POST", "/chat/{bot_id}")
+    chat_with_bot = Endpoint("POST", "/chat/{bot_id}", query=("query",))
 
 
 class Conversations(Resource):

@@ -40,6 +40,13 @@ async def _one(session: SessionDep, room: service.Room) -> RoomOut:
     return (await service.rooms_out(session, [room], with_messages=True))[0]
 
 
+async def _answered(session: SessionDep, request: Request, room: service.Room, live: list[Event]) -> RoomOut:
+    """The room as it now is; then the commit, and the live clients told."""
+    out = await _one(session, room)
+    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
+    return out
+
+
 @router.get("/filtered_chats/", response_model=RoomPage)
 async def filtered_chats(
     principal: CanSee, session: SessionDep, status: Status | None = None, agent_id: AgentFilter = None,
@@ -110,9 +117,7 @@ async def take_chat(room_id: uuid.UUID, principal: CanAnswer, session: SessionDe
     """The caller answers a waiting chat; 400 at capacity or when it is no longer waiting."""
     live: list[Event] = []
     room = await service.take(session, live, room_id, principal, settings.default_max_chats)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
 
 
 @router.post("/{room_id}/resolve/", response_model=RoomOut, responses=_MOVES)
@@ -120,9 +125,7 @@ async def resolve(room_id: uuid.UUID, principal: CanAnswer, session: SessionDep,
     room = await _acting(session, principal, room_id)
     live: list[Event] = []
     await service.resolve(session, live, room, drain=True)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
 
 
 @router.post("/{room_id}/close/", response_model=RoomOut, responses=_MOVES)
@@ -130,9 +133,7 @@ async def close(room_id: uuid.UUID, principal: CanAnswer, session: SessionDep, r
     room = await _acting(session, principal, room_id)
     live: list[Event] = []
     await service.close(session, live, room)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
 
 
 @router.post("/{room_id}/assign_agent/", response_model=RoomOut, responses=_MOVES)
@@ -142,9 +143,7 @@ async def assign_agent(
     room = await service.get(session, principal.tenant_id, room_id, lock=True)
     live: list[Event] = []
     await service.assign(session, live, room, body.agent_id)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
 
 
 @router.post("/{room_id}/transfer_chat/", response_model=RoomOut, responses=_MOVES)
@@ -155,9 +154,7 @@ async def transfer_chat(
     room = await _acting(session, principal, room_id)
     live: list[Event] = []
     await service.transfer(session, live, room, body.agent_id, drain=True)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
 
 
 @router.post("/{room_id}/unassign_agent/", response_model=RoomOut, responses=_MOVES)
@@ -165,6 +162,4 @@ async def unassign_agent(room_id: uuid.UUID, principal: Supervisor, session: Ses
     room = await service.get(session, principal.tenant_id, room_id, lock=True)
     live: list[Event] = []
     await service.unassign(session, live, room, drain=True)
-    out = await _one(session, room)
-    await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
-    return out
+    return await _answered(session, request, room, live)
