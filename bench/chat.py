@@ -129,8 +129,15 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
             room, _ = rooms[seq % len(rooms)]
             content = f"bench|{seq}|{time.time():.6f}"
             if args.via == "http":
-                response = await client.post(f"/api/chat-rooms/{room}/send_message/", json={"content": content})
-                failures += response.status_code != 201
+                try:
+                    response = await client.post(f"/api/chat-rooms/{room}/send_message/", json={"content": content})
+                except httpx.HTTPError as exc:
+                    failures += 1
+                    print(f"post {seq} failed: {type(exc).__name__}")
+                    return
+                if response.status_code != 201:
+                    failures += 1
+                    print(f"post {seq} refused: {response.status_code} {response.text[:200]}")
             else:
                 await agents[seq % len(agents)].send(json.dumps({"type": "message", "chat_room_id": room,
                                                                  "content": content}))  # fmt: skip

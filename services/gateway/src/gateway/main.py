@@ -32,7 +32,9 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
-        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100)
+        # Idle upstream connections are dropped well before the services' keep-alive (uvicorn's
+        # 5 s) closes them: reusing one the service is closing fails a POST with a 502.
+        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
         configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
