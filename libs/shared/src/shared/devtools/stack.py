@@ -18,7 +18,7 @@ import httpx
 
 from shared.devtools.catalog import ServiceSpec, discover
 from shared.devtools.engines import Nats, Postgres, start_nats, start_postgres
-from shared.devtools.processes import StartupError, free_port, port_in_use, spawn, stop
+from shared.devtools.processes import StartupError, free_port, port_in_use, spawn, stop, stop_all
 from shared.devtools.provision import SchemaGrant, grant_for, provision, role_url
 
 # Services that seal secrets at rest (webhook secrets, provider API keys): each gets a key,
@@ -127,8 +127,10 @@ class Stack:
             self.wait_healthy("gateway")
 
     def stop(self) -> None:
-        for name in reversed(list(self.processes)):
-            stop(self.processes.pop(name))
+        """The gateway first (no new requests come in), then every service at once."""
+        if "gateway" in self.processes:
+            stop(self.processes.pop("gateway"))
+        stop_all([self.processes.pop(name) for name in reversed(list(self.processes))])
         if self.nats:
             self.nats.stop()
         if self.postgres:
