@@ -71,7 +71,9 @@ def _ready(url: str) -> bool:
 
 
 def _setup(gateway: str, tenant_admin: dict[str, str]) -> list[tuple[int, str, str]]:
-    """Fields planted today with Cherry (humedad 60-80), one master node each."""
+    """Fields planted yesterday with Cherry (humedad 60-80), one master node each. (Planted
+    today, the first readings, stamped from half an hour ago, would predate the planting in
+    the first half hour after midnight UTC: no stage, no rule, no task.)"""
     crops = httpx.get(f"{gateway}/api/cultivos/", headers=tenant_admin).json()
     tomate = next(c for c in crops if c["nombre"] == "Tomate")
     varieties = httpx.get(f"{gateway}/api/cultivos/{tomate['id']}/variedades/", headers=tenant_admin).json()
@@ -82,7 +84,7 @@ def _setup(gateway: str, tenant_admin: dict[str, str]) -> list[tuple[int, str, s
             "nombre": f"C{i}",
             "tamano_hectareas": "1",
             "variedad_id": cherry["id"],
-            "fecha_siembra": str(date.today()),
+            "fecha_siembra": str(date.today() - timedelta(days=1)),
         }
         created = httpx.post(f"{gateway}/api/parcelas/", json=body, headers=tenant_admin)
         assert created.status_code == 201, created.text
@@ -222,6 +224,11 @@ def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster
     assert posters.accepted <= stored  # every 201 stored ...
     assert stored <= posters.posted  # ... nothing made up ...
     assert aggregated == len(stored)  # ... each counted once
+    # brain's suggestions reach agro as events after the readings are stored: wait for them,
+    # then a moment more for any duplicate a redelivery would make.
+    assert eventually(lambda: len(asyncio.run(_state(dsn))[2]) == FIELDS, 60), "agro never created the ia tasks"
+    time.sleep(2)
+    tasks = asyncio.run(_state(dsn))[2]
     assert sorted(tasks.values()) == [1] * FIELDS, tasks  # one `ia` task per field, not two
 
     brain_two_batches = _metric(cluster.replicas["brain-2"], "brain_readings_batch_posts_count")
