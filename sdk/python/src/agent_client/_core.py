@@ -127,28 +127,37 @@ def parsed(response: httpx.Response) -> Any:
     return response.text
 
 
-def sse_events(lines: Iterator[str]) -> Iterator[ChatEvent]:
-    event_id, data = None, []
-    for line in lines:
+class SseParser:
+    """Server-Sent Events, a line at a time: `feed` answers the event a blank line completes."""
+
+    def __init__(self) -> None:
+        self.event_id: str | None = None
+        self.data: list[str] = []
+
+    def feed(self, line: str) -> ChatEvent | None:
         if line.startswith("id:"):
-            event_id = line[3:].strip()
+            self.event_id = line[3:].strip()
         elif line.startswith("data:"):
-            data.append(line[5:].lstrip())
-        elif not line.strip() and data:
-            yield ChatEvent.model_validate({**json.loads("\n".join(data)), "id": event_id})
-            event_id, data = None, []
+            self.data.append(line[5:].lstrip())
+        elif not line.strip() and self.data:
+            event = ChatEvent.model_validate({**json.loads("\n".join(self.data)), "id": self.event_id})
+            self.event_id, self.data = None, []
+            return event
+        return None
+
+
+def sse_events(lines: Iterator[str]) -> Iterator[ChatEvent]:
+    parser = SseParser()
+    for line in lines:
+        if (event := parser.feed(line)) is not None:
+            yield event
 
 
 async def async_sse_events(lines: AsyncIterator[str]) -> AsyncIterator[ChatEvent]:
-    event_id, data = None, []
+    parser = SseParser()
     async for line in lines:
-        if line.startswith("id:"):
-            event_id = line[3:].strip()
-        elif line.startswith("data:"):
-            data.append(line[5:].lstrip())
-        elif not line.strip() and data:
-            yield ChatEvent.model_validate({**json.loads("\n".join(data)), "id": event_id})
-            event_id, data = None, []
+        if (event := parser.feed(line)) is not None:
+            yield event
 
 
 def operation(method: str, path: str) -> Any:

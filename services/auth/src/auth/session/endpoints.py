@@ -21,17 +21,13 @@ from auth.session.schemas import (
     Me,
 )
 from auth.session.throttle import TooManyAttempts
+from shared.clients import client_address
 from shared.errors import documented
 from shared.security import CurrentPrincipal
 from shared.sessions import SessionDep
 from shared.validation import Text
 
 router = APIRouter(tags=["auth"])
-
-
-def _address(request: Request) -> str:
-    # uvicorn's --proxy-headers has already taken the client from the gateway's X-Forwarded-For.
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/token", response_model=BearerToken, responses=documented(InvalidCredentials, TooManyAttempts))
@@ -42,7 +38,7 @@ async def oauth2_token(
     password: Annotated[Text, Form()],
 ) -> BearerToken:
     """OAuth2 password flow (001): form fields `username` (the email) and `password`."""
-    _, issued = await service.login(session, username, password, address=_address(request))
+    _, issued = await service.login(session, username, password, address=client_address(request))
     return BearerToken(access_token=issued.token)
 
 
@@ -51,14 +47,14 @@ async def oauth2_token(
 )
 async def agent_login(body: Credentials, session: SessionDep, request: Request) -> ExpiringBearerToken:
     """JSON login (002)."""
-    _, issued = await service.login(session, body.username, body.password, address=_address(request))
+    _, issued = await service.login(session, body.username, body.password, address=client_address(request))
     return ExpiringBearerToken(access_token=issued.token, expires_in=issued.expires_in)
 
 
 @router.post("/api/auth/login/", response_model=DeskLogin)
 async def desk_login(body: Credentials, session: SessionDep, request: Request) -> DeskLogin:
     """Support-desk login (003)."""
-    user, issued = await service.login(session, body.username, body.password, address=_address(request))
+    user, issued = await service.login(session, body.username, body.password, address=client_address(request))
     return DeskLogin(
         token=issued.token,
         user=DeskUser(
@@ -79,14 +75,14 @@ async def desk_logout(principal: CurrentPrincipal, session: SessionDep, request:
 @router.post("/auth/login/", response_model=AgroLogin)
 async def agro_login(body: Credentials, session: SessionDep, request: Request) -> AgroLogin:
     """Login (004)."""
-    user, issued = await service.login(session, body.username, body.password, address=_address(request))
+    user, issued = await service.login(session, body.username, body.password, address=client_address(request))
     return AgroLogin(token=issued.token, user=AgroUser(user_id=user.id, username=user.username, email=user.email))
 
 
 @router.post("/auth/token/", response_model=AgroToken)
 async def agro_token(body: Credentials, session: SessionDep, request: Request) -> AgroToken:
     """Token only (004)."""
-    _, issued = await service.login(session, body.username, body.password, address=_address(request))
+    _, issued = await service.login(session, body.username, body.password, address=client_address(request))
     return AgroToken(token=issued.token)
 
 

@@ -30,16 +30,21 @@ async def of(session: AsyncSession, principal: Principal, *, default_max: int, l
     agent = await session.scalar(query)
     if agent is not None:
         return agent
-    await session.execute(
-        insert(Agent)
-        .values(tenant_id=principal.tenant_id, user_id=principal.user_id, is_available=False,
-                current_active_chats=0, max_concurrent_chats=default_max, connections=0)
-        .on_conflict_do_nothing(index_elements=[Agent.user_id])
-    )  # fmt: skip
+    await enlist(session, principal.tenant_id, principal.user_id, default_max)
     agent = await session.scalar(query)
     if agent is None:  # the user id belongs to another workspace's agent: never
         raise AgentNotFound()
     return agent
+
+
+async def enlist(session: AsyncSession, tenant_id: int, user_id: int, max_chats: int) -> None:
+    """The user's agent row, unavailable and idle, unless they have one."""
+    await session.execute(
+        insert(Agent)
+        .values(tenant_id=tenant_id, user_id=user_id, is_available=False, current_active_chats=0,
+                max_concurrent_chats=max_chats, connections=0)
+        .on_conflict_do_nothing(index_elements=[Agent.user_id])
+    )  # fmt: skip
 
 
 async def in_workspace(session: AsyncSession, tenant_id: int, agent_id: int, *, lock: bool = False) -> Agent:
@@ -110,15 +115,6 @@ async def set_auto_assign(session: AsyncSession, tenant_id: int, enabled: bool) 
 AGENT_ROLE = "agente"
 
 
-async def _enlist(session: AsyncSession, tenant_id: int, user_id: int) -> None:
-    await session.execute(
-        insert(Agent)
-        .values(tenant_id=tenant_id, user_id=user_id, is_available=False, current_active_chats=0,
-                max_concurrent_chats=settings.default_max_chats, connections=0)
-        .on_conflict_do_nothing(index_elements=[Agent.user_id])
-    )  # fmt: skip
-
-
 async def on_user_created(session: AsyncSession, envelope: Any, event: events.UserCreated) -> None:
     values = {"tenant_id": envelope.tenant_id or 0, "username": event.username, "email": event.email,
               "role": event.role, "first_name": "", "last_name": ""}  # fmt: skip
@@ -128,13 +124,13 @@ async def on_user_created(session: AsyncSession, envelope: Any, event: events.Us
                                set_={key: values[key] for key in ("username", "email", "role")})
     )  # fmt: skip
     if event.role == AGENT_ROLE and envelope.tenant_id:
-        await _enlist(session, envelope.tenant_id, event.user_id)
+        await enlist(session, envelope.tenant_id, event.user_id, settings.default_max_chats)
 
 
 async def on_role_changed(session: AsyncSession, envelope: Any, event: events.UserRoleChanged) -> None:
     await session.execute(sql_update(Person).where(Person.user_id == event.user_id).values(role=event.role))
     if event.role == AGENT_ROLE and envelope.tenant_id:
-        await _enlist(session, envelope.tenant_id, event.user_id)
+        await enlist(session, envelope.tenant_id, event.user_id, settings.default_max_chats)
 
 
 async def agents_out(session: AsyncSession, found: list[Agent]) -> list[AgentOut]:

@@ -23,15 +23,12 @@ from chat.live.hub import Event, commit_and_publish
 from chat.messages import service as messages
 from chat.rooms.schemas import MessageOut
 from chat.rooms.service import message_out
+from shared.clients import client_address
 from shared.errors import documented
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/chat", tags=["guests"])
 GuestToken = Annotated[str | None, Header(alias="X-Guest-Token", max_length=200, description="El guest_token")]
-
-
-def _address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.post("/start_chat/", response_model=StartOut)
@@ -51,10 +48,10 @@ async def complete_chat(body: CompleteIn, session: SessionDep, request: Request)
     """Creates the room (status `waiting`) with the guest's first message; the reCAPTCHA is
     checked when CHAT_RECAPTCHA_MODE is `verify`; one address or email may open
     CHAT_CHATS_PER_HOUR chats an hour."""
-    await request.app.state.recaptcha.check(body.recaptcha_token, _address(request))
+    await request.app.state.recaptcha.check(body.recaptcha_token, client_address(request))
     live: list[Event] = []
     room, token = await service.complete(
-        session, live, body, address=_address(request), chats_per_hour=settings.chats_per_hour
+        session, live, body, address=client_address(request), chats_per_hour=settings.chats_per_hour
     )
     await commit_and_publish(session, request.app.state.hub, room.tenant_id, live)
     return CompleteOut(chat_room_id=room.id, user_name=body.full_name, guest_token=token)

@@ -121,13 +121,8 @@ async def _receive(websocket: WebSocket, client: Client, principal: Any) -> None
 async def _post(websocket: WebSocket, client: Client, principal: Any, frame: dict[str, Any]) -> None:
     """A message sent over the socket: the same checks and effects as the HTTP endpoints."""
     content, ref = frame.get("content"), frame.get("ref")
-    try:
-        room_id = uuid.UUID(str(frame.get("chat_room_id")))
-        if not isinstance(content, str) or not 0 < len(content) <= MAX_CONTENT or "\x00" in content:
-            raise ValueError("content")
-        if client.room_id is not None and str(room_id) != client.room_id:
-            raise ValueError("room")
-    except ValueError:
+    room_id = _room_of(client, frame)
+    if room_id is None or not isinstance(content, str) or not 0 < len(content) <= MAX_CONTENT or "\x00" in content:
         client.offer({"type": "error", "data": {"ref": ref, "error": "Mensaje inválido."}})
         return
     hub: Hub = websocket.app.state.hub
@@ -148,13 +143,19 @@ async def _post(websocket: WebSocket, client: Client, principal: Any, frame: dic
     client.offer({"type": "sent", "chat_room_id": str(room_id), "data": {"ref": ref, "id": str(message.id)}})
 
 
-async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:
-    """Typing and read receipts, on a room the client may act on."""
+def _room_of(client: Client, frame: dict[str, Any]) -> uuid.UUID | None:
+    """The frame's room, if it is one: a guest's socket acts on its own room only."""
     try:
         room_id = uuid.UUID(str(frame.get("chat_room_id")))
     except ValueError:
-        return
-    if client.room_id is not None and str(room_id) != client.room_id:
+        return None
+    return None if client.room_id is not None and str(room_id) != client.room_id else room_id
+
+
+async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:
+    """Typing and read receipts, on a room the client may act on."""
+    room_id = _room_of(client, frame)
+    if room_id is None:
         return
     hub: Hub = websocket.app.state.hub
     async with websocket.app.state.sessionmaker() as session:

@@ -135,6 +135,7 @@ class Hub:
         async def on_message(msg: Any) -> None:
             item = _parsed(msg)
             if item is not None and client.wants(item):
+                item["id"] = msg.metadata.sequence.stream
                 client.offer(item)
 
         config = ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=after + 1)
@@ -144,29 +145,28 @@ class Hub:
 
     async def _on_live(self, msg: Any) -> None:
         item = _parsed(msg)
-        if item is None:
-            return
-        tenant_id = int(msg.subject.rsplit(".", 1)[1])
-        for client in list(self.clients.get(tenant_id, ())):
-            if client.wants(item):
-                client.offer(item)
+        if item is not None:
+            item["id"] = msg.metadata.sequence.stream
+            self._dispatch(msg.subject, item)
 
     async def _on_signal(self, msg: Any) -> None:
-        with contextlib.suppress(ValueError):
-            item = json.loads(msg.data)
-            tenant_id = int(msg.subject.rsplit(".", 1)[1])
-            for client in list(self.clients.get(tenant_id, ())):
-                if client.wants(item):
-                    client.offer(item)
+        item = _parsed(msg)
+        if item is not None:
+            self._dispatch(msg.subject, item)
+
+    def _dispatch(self, subject: str, item: Event) -> None:
+        """To this replica's clients of the subject's workspace that should see it."""
+        for client in list(self.clients.get(int(subject.rsplit(".", 1)[1]), ())):
+            if client.wants(item):
+                client.offer(item)
 
 
 def _parsed(msg: Any) -> Event | None:
     try:
-        item: Event = json.loads(msg.data)
+        item = json.loads(msg.data)
     except ValueError:
         return None
-    item["id"] = msg.metadata.sequence.stream
-    return item
+    return item if isinstance(item, dict) else None
 
 
 async def commit_and_publish(session: Any, hub: "Hub", tenant_id: int, items: list[Event]) -> None:
