@@ -11,6 +11,7 @@ A service maps path prefixes to a style once (`install_error_handlers`); the cod
 an error never thinks about shapes.
 """
 
+import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any, ClassVar
@@ -357,5 +358,29 @@ def _jsonable_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
         item = {key: value for key, value in err.items() if key in ("type", "loc", "msg", "input")}
         if not isinstance(item.get("input"), (str, int, float, bool, type(None), list, dict)):
             item.pop("input", None)
+        elif "input" in item:
+            loc = item.get("loc") or ()
+            if loc and _is_secret_name(loc[-1]):
+                item.pop("input")  # a rejected password is still somebody's password
+            else:
+                item["input"] = _redacted(item["input"])
         cleaned.append(item)
     return cleaned
+
+
+# Field names whose values a validation error never repeats (FastAPI echoes `input` by default).
+_SECRET_NAMES = re.compile(r"passw(or)?d|secret|token|api_?key|^key$|credential|recaptcha", re.IGNORECASE)
+_REDACTED = "[oculto]"
+
+
+def _is_secret_name(name: object) -> bool:
+    return isinstance(name, str) and _SECRET_NAMES.search(name) is not None
+
+
+def _redacted(value: Any) -> Any:
+    """`value` with the values of secret-named keys replaced, at any depth."""
+    if isinstance(value, dict):
+        return {k: _REDACTED if _is_secret_name(k) else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redacted(v) for v in value]
+    return value

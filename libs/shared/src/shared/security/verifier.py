@@ -1,16 +1,23 @@
-"""Verifying auth's RS256-signed JWTs with the public keys it publishes."""
+"""Verifying credentials: auth's RS256-signed JWTs with the public keys it publishes, and API keys.
+
+An API key (`Authorization: Bearer ak_...`) is a credential of its own: it is resolved by auth
+(`POST /internal/api-keys/verify`, never routed by the gateway) on first use, remembered for a
+short while, and refused at once when `auth.apikey.revoked` arrives.
+"""
 
 import asyncio
 import logging
 import time
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import jwt
 from nats.js import JetStreamContext
 
 from shared.config import BaseServiceSettings
-from shared.errors import NotAuthenticated
+from shared.errors import NotAuthenticated, ServiceUnavailable
+from shared.security.claims import unpack_permissions
 from shared.security.principal import Principal
 from shared.security.revocations import RevocationList
 
@@ -23,6 +30,13 @@ _REFRESH_COOLDOWN_SECONDS = 1.0
 # signature check is the dearest part of a request at the gateway. Expiry and revocation are
 # still checked on every use.
 _CACHE_SIZE = 10_000
+# Every API key starts so: a verifier tells keys from JWTs without parsing, and a key pasted by
+# mistake somewhere public is recognisable.
+API_KEY_PREFIX = "ak_"
+# A resolved key is trusted this long before auth is asked again (its `last_used_at` is as
+# fresh as that); revocations still apply at once through the revocation list.
+_API_KEY_TTL_SECONDS = 30.0
+_API_KEY_UNKNOWN_TTL_SECONDS = 5.0
 
 
 def parse_authorization(header: str | None) -> str | None:
@@ -55,6 +69,9 @@ class TokenVerifier:
         self._verified: dict[str, Principal] = {}
         self._last_refresh = 0.0
         self._lock = asyncio.Lock()
+        # key -> (principal or None for an unknown key, monotonic time to ask again)
+        self._api_keys: dict[str, tuple[Principal | None, float]] = {}
+        self.api_key_url = urljoin(jwks_url, "/internal/api-keys/verify")
 
     def install_keys(self, jwks: dict[str, Any]) -> None:
         """Replace the key set (also used by auth itself, which needs no HTTP round trip)."""
@@ -71,11 +88,11 @@ class TokenVerifier:
         async with self._lock:
             if kid in self._keys:
                 return  # fetched by the request that held the lock before us
-            # At most one fetch per cooldown, so junk `kid`s cannot flood auth; a real new key
-            # (just rotated) waits out the rest of the cooldown rather than failing.
-            wait = self._last_refresh + _REFRESH_COOLDOWN_SECONDS - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
+            # At most one fetch per cooldown, so junk `kid`s cannot flood auth; while it cools
+            # down an unknown `kid` is refused at once rather than queued (a flood of them would
+            # otherwise delay every request behind it by a second each).
+            if time.monotonic() - self._last_refresh < _REFRESH_COOLDOWN_SECONDS:
+                return
             self._last_refresh = time.monotonic()
             try:
                 response = await self._http.get(self.jwks_url)
@@ -110,8 +127,15 @@ class TokenVerifier:
         return key
 
     async def verify(self, token: str) -> Principal:
-        principal = self._verified.get(token)
-        if principal is None:
+        if token.startswith(API_KEY_PREFIX):
+            key_principal = await self._api_key(token)
+            if self.revocations.revokes(key_principal):
+                raise NotAuthenticated("La clave de API ha sido revocada.")
+            return key_principal
+        cached = self._verified.get(token)
+        if cached is not None:
+            principal = cached
+        else:
             principal = await self._verify_signature(token)
             if len(self._verified) >= _CACHE_SIZE:
                 self._verified.clear()
@@ -119,11 +143,55 @@ class TokenVerifier:
         if principal.expires_at <= time.time():
             del self._verified[token]
             raise NotAuthenticated("El token ha expirado.")
-        if self.revocations.is_revoked(
-            principal.token_id, tenant_id=principal.tenant_id, issued_at=principal.issued_at
-        ):
+        if self.revocations.revokes(principal):
             raise NotAuthenticated("El token ha sido revocado.")
         return principal
+
+    def revoke_now(self, principal: Principal) -> None:
+        """Refuse `principal`'s token in this process at once (a logout this process relayed)."""
+        self.revocations.add(principal.token_id, principal.expires_at, session_id=principal.session_id)
+
+    async def _api_key(self, key: str) -> Principal:
+        known = self._api_keys.get(key)
+        if known is None or known[1] <= time.monotonic():
+            known = await self._resolve_api_key(key)
+            if len(self._api_keys) >= _CACHE_SIZE:
+                self._api_keys.clear()
+            self._api_keys[key] = known
+        principal = known[0]
+        if principal is None:
+            raise NotAuthenticated("Clave de API inválida.")
+        if principal.expires_at <= time.time():
+            raise NotAuthenticated("La clave de API ha expirado.")
+        return principal
+
+    async def _resolve_api_key(self, key: str) -> tuple[Principal | None, float]:
+        """Ask auth who `key` is; an unknown key is remembered briefly, so a flood of them costs little."""
+        try:
+            response = await self._http.post(self.api_key_url, json={"key": key})
+        except httpx.HTTPError as exc:
+            logger.warning("could not verify an API key", extra={"url": self.api_key_url, "error": repr(exc)})
+            raise ServiceUnavailable() from exc
+        now = time.monotonic()
+        if response.status_code in (401, 403, 404):
+            return None, now + _API_KEY_UNKNOWN_TTL_SECONDS
+        if response.status_code != 200:
+            logger.warning("auth answered %s verifying an API key", response.status_code)
+            raise ServiceUnavailable()
+        body = response.json()
+        expires_at = body.get("expires_at")
+        principal = Principal(
+            user_id=int(body["user_id"]),
+            tenant_id=int(body["tenant_id"]),
+            role=str(body["role"]),
+            token_id=f"key:{body['key_id']}",
+            expires_at=int(expires_at) if expires_at is not None else 2**62,
+            issued_at=time.time(),
+            permissions=frozenset(str(p) for p in body.get("permissions", [])),
+            platform_admin=body.get("platform_admin") is True,
+            api_key_id=str(body["key_id"]),
+        )
+        return principal, now + _API_KEY_TTL_SECONDS
 
     async def _verify_signature(self, token: str) -> Principal:
         key = await self._key_for(token)
@@ -148,9 +216,10 @@ class TokenVerifier:
             role=str(claims["role"]),
             token_id=str(claims["jti"]),
             expires_at=int(claims["exp"]),
-            issued_at=int(claims["iat"]),
-            permissions=frozenset(claims.get("perms", [])),
+            issued_at=float(claims["iat"]),
+            permissions=unpack_permissions(claims.get("perms")),
             platform_admin=claims.get("platform_admin") is True,
+            session_id=str(claims["sid"]) if claims.get("sid") else None,
         )
 
     async def aclose(self) -> None:
