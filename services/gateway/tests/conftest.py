@@ -69,6 +69,7 @@ def probe_url() -> Iterator[str]:
 def gateway_settings(stack: Stack, probe: str, **overrides: object) -> Settings:
     upstreams = {"auth": stack.url("auth"), "probe": probe}
     overrides.setdefault("rate_limit_bucket", f"test-{secrets.token_hex(4)}")  # counts of its own
+    overrides.setdefault("admin_port", None)  # the stack's gateway has the admin port
     return Settings(
         upstreams=upstreams,
         nats_url=stack.nats_url,

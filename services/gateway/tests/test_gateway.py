@@ -87,10 +87,25 @@ async def test_every_service_is_healthy_and_ready(platform_stack: Stack) -> None
     async with httpx.AsyncClient() as client:
         for spec in platform_stack.services:
             for probe in ("/healthz", "/readyz"):
-                response = await client.get(platform_stack.url(spec.name) + probe)
+                response = await client.get(platform_stack.admin_url(spec.name) + probe)
                 assert response.status_code == 200, (spec.name, probe, response.text)
-            metrics = await client.get(platform_stack.url(spec.name) + "/metrics")
+            metrics = await client.get(platform_stack.admin_url(spec.name) + "/metrics")
             assert "http_requests_total" in metrics.text
+
+
+async def test_the_gateways_readiness_and_metrics_are_not_on_the_public_port(
+    gateway: httpx.AsyncClient, platform_stack: Stack
+) -> None:
+    # The public port is the internet's: what the gateway's metrics say (routes, upstreams,
+    # error rates) is the operator's. Prometheus and the kubelet use the admin port.
+    for path in ("/readyz", "/metrics"):
+        response = await gateway.get(path)
+        assert response.status_code == 404, (path, response.text)
+        assert "http_requests_total" not in response.text
+    assert (await gateway.get("/healthz")).status_code == 200
+    async with httpx.AsyncClient(base_url=platform_stack.admin_url("gateway")) as admin:
+        assert (await admin.get("/readyz")).json()["checks"]["nats"] is True
+        assert "http_requests_total" in (await admin.get("/metrics")).text
 
 
 async def test_dead_upstream_is_503_fast_and_heals_without_restarting_the_gateway(

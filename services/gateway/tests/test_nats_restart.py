@@ -30,7 +30,7 @@ def test_logout_after_a_nats_restart_is_refused_everywhere(isolated_stack: Stack
     stack.nats.stop()
     stack.nats = start_nats(folder, port)  # the same store, as after a crash or an upgrade
     services = ("auth", "agro", "gateway")
-    assert eventually(lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in services), 30)
+    assert eventually(lambda: all(httpx.get(f"{stack.admin_url(s)}/readyz").status_code == 200 for s in services), 30)
 
     assert httpx.post(f"{gateway}/auth/logout/", headers=headers).status_code == 204
     assert eventually(lambda: all(httpx.get(url, headers=headers).status_code == 401 for url in targets), 5), [

@@ -24,3 +24,7 @@ class Settings(BaseServiceSettings):
     public_url: str | None = None
     # Request bodies above this answer 413 at the gateway; a route may allow more (uploads).
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    # /readyz and /metrics are served here, apart from the public API port, for the kubelet's
+    # probes and Prometheus; 0.0.0.0 in a pod (the Service exposes only the API port). None: off.
+    admin_host: str = "127.0.0.1"
+    admin_port: int | None = Field(default=9100, ge=1, le=65535)

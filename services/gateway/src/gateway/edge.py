@@ -20,7 +20,7 @@ from shared.errors import (
     error_body,
     seed_style,
 )
-from shared.security import TokenVerifier, parse_authorization
+from shared.security import Principal, TokenVerifier, parse_authorization
 
 
 def error_response(route: Route | str, exc: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
@@ -64,6 +64,7 @@ class Edge:
             return error_response(request.url.path, NotFound())
         client, verifier = self.resources()
         key = _client_key(request)
+        principal: Principal | None = None
         if request.method not in route.public and request.method != "OPTIONS":
             token = parse_authorization(request.headers.get("authorization"))
             if token is None:
@@ -72,7 +73,7 @@ class Edge:
                 principal = await verifier.verify(token)
             except ServiceError as exc:
                 return error_response(route, exc)
-            key = f"user:{principal.user_id}"
+            key = principal.caller_key
         headers: dict[str, str] = {}
         if route.rate_limited:
             quota = await self.limiter.hit(key)
@@ -83,7 +84,7 @@ class Edge:
         try:
             if base_url is None:
                 raise UpstreamUnavailable()
-            return await forward_http(
+            response = await forward_http(
                 client,
                 base_url,
                 request,
@@ -91,6 +92,9 @@ class Edge:
                 origin=self.public_origin or Origin.of_request(request),
                 max_body_bytes=route.max_body_bytes or self.settings.max_body_bytes,
             )
+            if route.ends_credential and principal is not None and 200 <= response.status_code < 300:
+                verifier.revoke_now(principal)
+            return response
         except ServiceError as exc:
             return error_response(route, exc, headers)
 

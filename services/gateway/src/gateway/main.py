@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from gateway import pages
+from gateway.admin import serving_admin
 from gateway.config import Settings
 from gateway.edge import Edge
 from gateway.openapi import MergedSchema
@@ -18,7 +19,7 @@ from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, Route, RouteTable
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
-from shared.health import router as health_router
+from shared.health import healthz
 from shared.observability import ObservabilityMiddleware, configure_logging
 from shared.security import start_token_verifier
 
@@ -43,7 +44,8 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         await limiter.attach(nc)
         app.state.schema = MergedSchema(app.state.http, settings.upstreams, table, settings.openapi_cache_seconds)
         try:
-            yield
+            async with serving_admin(settings.admin_host, settings.admin_port, nc):
+                yield
         finally:
             await app.state.verifier.aclose()
             await app.state.http.aclose()
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         openapi_url=None,
         lifespan=lifespan,
     )
-    app.include_router(health_router)
+    app.add_api_route("/healthz", healthz, include_in_schema=False)  # liveness says nothing: public
     app.include_router(pages.router)
     pages.mount_static(app)
     limiter = RateLimiter(settings.rate_limit_per_minute, bucket=settings.rate_limit_bucket)

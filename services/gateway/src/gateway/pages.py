@@ -14,7 +14,8 @@ WELCOME = {"message": "Bienvenido a la API de Bytchat. La API está en línea."}
 # Swagger UI and ReDoc from the fastapi-offline wheel: the docs work without internet.
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
 _OWN_PATHS = frozenset(
-    {"/", "/healthz", "/readyz", "/metrics", "/api/schema/", "/api/asyncapi/", "/api/docs/", "/api/redoc/"}
+    # /readyz and /metrics are not here: they are served on the admin port only (gateway.admin).
+    {"/", "/healthz", "/api/schema/", "/api/asyncapi/", "/api/docs/", "/api/redoc/"}
 )
 _OPENAPI_BASE: dict[str, Any] = {
     "openapi": "3.1.0",

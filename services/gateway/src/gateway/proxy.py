@@ -244,5 +244,9 @@ async def _pump(client: WebSocket, upstream: ClientConnection) -> None:
     for task in pending:
         task.cancel()
     await upstream.close()
+    # The service's close code reaches the client (4001: the token was revoked; 4008: too slow),
+    # except the codes that may not be sent in a close frame (1005, 1006, 1015).
+    code = upstream.close_code
+    relayable = code is not None and (1000 <= code <= 1014 or 3000 <= code <= 4999) and code not in (1005, 1006)
     with contextlib.suppress(RuntimeError):
-        await client.close()
+        await client.close(code=code if relayable and code else 1000, reason=upstream.close_reason or "")

@@ -36,6 +36,8 @@ class StackConfig:
     nats_url: str | None = None
     durable: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The gateway's /readyz and /metrics (gateway.admin): never on the public port.
+    gateway_admin_port: int = 9100
 
     @classmethod
     def ephemeral(cls, data_dir: Path, services: list[ServiceSpec], **extra: str) -> "StackConfig":
@@ -47,6 +49,7 @@ class StackConfig:
             nats_port=free_port(),
             durable=False,
             extra_env=dict(extra),
+            gateway_admin_port=free_port(),
         )
 
 
@@ -65,6 +68,12 @@ class Stack:
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.config.service_ports[name]}"
+
+    def admin_url(self, name: str) -> str:
+        """Where `name`'s /readyz and /metrics answer: the gateway's admin port, else the service's own."""
+        if name == "gateway":
+            return f"http://127.0.0.1:{self.config.gateway_admin_port}"
+        return self.url(name)
 
     @property
     def superuser_dsn(self) -> str:
@@ -86,6 +95,7 @@ class Stack:
     # -- lifecycle -------------------------------------------------------------------------
     def check_ports(self) -> None:
         wanted = dict(self.config.service_ports)
+        wanted["gateway admin"] = self.config.gateway_admin_port
         if not self.config.database_url:
             wanted["postgres"] = self.config.postgres_port
         if not self.config.nats_url:
@@ -175,6 +185,7 @@ class Stack:
             upstreams = {other.name: self.url(other.name) for other in self.services if other.name != "gateway"}
             env["GATEWAY_UPSTREAMS"] = json.dumps(upstreams)
             env["GATEWAY_PUBLIC_URL"] = self.url("gateway")
+            env["GATEWAY_ADMIN_PORT"] = str(self.config.gateway_admin_port)
             # Nothing stands in front of it here: X-Forwarded-For from a client is never believed.
             env["FORWARDED_ALLOW_IPS"] = ""
         env.update(self.config.extra_env)
@@ -240,7 +251,7 @@ class Stack:
 
     def wait_healthy(self, name: str, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
-        url = f"{self.url(name)}/readyz"
+        url = f"{self.admin_url(name)}/readyz"
         while time.monotonic() < deadline:
             process = self.processes[name]
             if process.poll() is not None:
@@ -273,4 +284,5 @@ def default_config(root: Path, env: Mapping[str, str]) -> StackConfig:
         nats_port=int(env.get("NATS_PORT", "54222")),
         database_url=env.get("DATABASE_URL") or None,
         nats_url=env.get("NATS_URL") or None,
+        gateway_admin_port=int(env.get("GATEWAY_ADMIN_PORT", "9100")),
     )

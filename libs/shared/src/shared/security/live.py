@@ -36,21 +36,31 @@ async def until_invalid(verifier: TokenVerifier, principal: Principal) -> str:
 async def closing_on_revocation(
     websocket: WebSocket, verifier: TokenVerifier, principal: Principal
 ) -> AsyncIterator[None]:
-    """Within the block, close `websocket` with 4001 as soon as `principal` stops being valid.
+    """Run the block for as long as `principal` stays valid; then stop it and close with 4001.
 
-    The block's own `receive` then sees the disconnect and ends as for any closed socket.
+    The block (a socket's receive loop) is cancelled rather than left to find out on its next
+    send, so nothing more is stored or sent on behalf of a revoked credential; the cancellation
+    ends here and the caller's clean-up runs as after any disconnect.
     """
+    task = asyncio.current_task()
+    assert task is not None
+    ended: list[str] = []
 
     async def watch() -> None:
-        reason = await until_invalid(verifier, principal)
-        if websocket.application_state is WebSocketState.CONNECTED:
-            logger.info("closing a socket whose credential ended", extra={"reason": reason})
-            with contextlib.suppress(Exception):
-                await websocket.close(code=REVOKED_CLOSE_CODE, reason=f"token {reason}")
+        ended.append(await until_invalid(verifier, principal))
+        task.cancel()
 
     watcher = asyncio.create_task(watch())
     try:
         yield
+    except asyncio.CancelledError:
+        if not ended:
+            raise
+        task.uncancel()
     finally:
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
+    if ended and websocket.application_state is WebSocketState.CONNECTED:
+        logger.info("closing a socket whose credential ended", extra={"reason": ended[0]})
+        with contextlib.suppress(Exception):
+            await websocket.close(code=REVOKED_CLOSE_CODE, reason=f"token {ended[0]}")

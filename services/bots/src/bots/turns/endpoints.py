@@ -23,6 +23,7 @@ from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, Cha
 from bots.turns.service import NothingToConfirm, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal, bearer_token
+from shared.security.live import closing_on_revocation
 from shared.validation import Id
 
 logger = logging.getLogger(__name__)
@@ -280,28 +281,34 @@ async def chat_socket(websocket: WebSocket) -> None:
         return
     principal, token = authenticated
     await websocket.send_json({"type": "auth_ok", "user_id": principal.user_id})
-    with contextlib.suppress(WebSocketDisconnect):
-        while True:
-            try:
-                frame = json.loads(await websocket.receive_text())
-            except ValueError:
-                await websocket.send_json(_ws_error(message="Cada mensaje debe ser un objeto JSON."))
-                continue
-            if not isinstance(frame, dict) or frame.get("type") != "chat":
-                kind = frame.get("type") if isinstance(frame, dict) else None
-                reply = {"type": "pong"} if kind == "ping" else _ws_error(message="Tipo de mensaje desconocido.")
-                await websocket.send_json(reply)
-                continue
-            try:
-                body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
-                plan, turn = await _start(websocket, principal, body.message, conversation_id=body.conversation_id,
-                                          bot_id=body.bot_id, requested_model=body.model, token=token)  # fmt: skip
-            except ValidationError as exc:
-                await websocket.send_json(_ws_error(message=str(exc.errors(include_url=False)[0].get("msg", ""))))
-                continue
-            except ServiceError as exc:
-                await websocket.send_json(_ws_error(exc))
-                continue
-            async for seq, event in turn.follow():
-                frame = {**event, "id": f"{turn.id}:{seq}", "conversation_id": plan.public_conversation_id}
-                await websocket.send_json(frame)
+    # A logout (or a role change, a removal, a revoked key) ends the socket too, mid-answer included.
+    async with closing_on_revocation(websocket, websocket.app.state.verifier, principal):
+        with contextlib.suppress(WebSocketDisconnect):
+            await _chat_frames(websocket, principal, token)
+
+
+async def _chat_frames(websocket: WebSocket, principal: Principal, token: str) -> None:
+    while True:
+        try:
+            frame = json.loads(await websocket.receive_text())
+        except ValueError:
+            await websocket.send_json(_ws_error(message="Cada mensaje debe ser un objeto JSON."))
+            continue
+        if not isinstance(frame, dict) or frame.get("type") != "chat":
+            kind = frame.get("type") if isinstance(frame, dict) else None
+            reply = {"type": "pong"} if kind == "ping" else _ws_error(message="Tipo de mensaje desconocido.")
+            await websocket.send_json(reply)
+            continue
+        try:
+            body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
+            plan, turn = await _start(websocket, principal, body.message, conversation_id=body.conversation_id,
+                                      bot_id=body.bot_id, requested_model=body.model, token=token)  # fmt: skip
+        except ValidationError as exc:
+            await websocket.send_json(_ws_error(message=str(exc.errors(include_url=False)[0].get("msg", ""))))
+            continue
+        except ServiceError as exc:
+            await websocket.send_json(_ws_error(exc))
+            continue
+        async for seq, event in turn.follow():
+            frame = {**event, "id": f"{turn.id}:{seq}", "conversation_id": plan.public_conversation_id}
+            await websocket.send_json(frame)

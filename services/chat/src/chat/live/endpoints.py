@@ -25,6 +25,7 @@ from chat.live.hub import TOO_SLOW, Client, Event, Hub, event, wire
 from chat.messages import service as messages
 from chat.rooms import service as rooms
 from shared.errors import ServiceError
+from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
 TOO_SLOW_CODE = 4008
@@ -75,7 +76,11 @@ async def desk_socket(websocket: WebSocket) -> None:
     await websocket.send_json({"type": "auth_ok", "agent_id": client.agent_id, "chat_room_id": client.room_id})
     sender = asyncio.create_task(_send(websocket, client))
     try:
-        await _receive(websocket, client, principal)
+        if principal is None:  # a guest: their room's token has no revocation, the room's status rules
+            await _receive(websocket, client, principal)
+        else:  # an agent's socket ends with their token (logout, role change, removal, revoked key)
+            async with closing_on_revocation(websocket, websocket.app.state.verifier, principal):
+                await _receive(websocket, client, principal)
     except WebSocketDisconnect:
         pass
     finally:
