@@ -40,6 +40,30 @@ DOCUMENT = {
 }  # fmt: skip
 
 
+def _operation_with(**fields: Any) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "Rota"}, "servers": [{"url": "https://api.example.com"}],
+            "paths": {"/x": {"post": fields}}}  # fmt: skip
+
+
+def _chained(schemas: int, breadth: int) -> dict[str, Any]:
+    """`schemas` schemas of `breadth` properties, every property a `$ref` to the next."""
+    found = {f"S{i}": {"type": "object", "properties": {f"property_{j}": {"$ref": f"#/components/schemas/S{i + 1}"}
+                                                        for j in range(breadth)}} for i in range(schemas)}  # fmt: skip
+    found[f"S{schemas}"] = {"type": "string", "description": "una hoja"}
+    return {**_operation_with(requestBody={"content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/S0"}}}}), "components": {"schemas": found}}  # fmt: skip
+
+
+# Served by URL: what a JSON body sent to the gateway could not even carry.
+HOSTILE_BODIES = {
+    "deep.json": "[" * 100_000 + "]" * 100_000,
+    "nul.json": json.dumps(_operation_with(summary="a\x00b")),  # a JSON \u0000 escape
+    "nan.json": json.dumps(
+        _operation_with(parameters=[{"name": "a", "in": "query", "schema": {"maximum": float("nan")}}])
+    ),
+}
+
+
 @dataclass
 class Jira:
     url: str = ""
@@ -67,9 +91,13 @@ def jira() -> Iterator[Jira]:
     async def away(request: Request) -> Response:
         return RedirectResponse("http://169.254.169.254/latest/meta-data/", status_code=302)
 
+    async def hostile(request: Request) -> Response:
+        return Response(HOSTILE_BODIES[request.path_params["name"]], media_type="application/json")
+
     app = Starlette(routes=[
         Route("/openapi.json", document), Route("/rest/status", status),
         Route("/rest/projects/{project}/issues", issues), Route("/away.json", away),
+        Route("/hostile/{name}", hostile),
     ])  # fmt: skip
     with serve_in_thread(app) as url:
         state.url = url
@@ -177,3 +205,50 @@ async def test_the_agent_calls_an_agro_tool_and_a_learned_api_tool_in_one_conver
     assert second[2]["result"] == {"status": "ok", "issues_open": 3}
     detail = (await gateway.get(f"/api/conversations/{conversation}", headers=auth_header(owner))).json()
     assert [c["tool"] for m in detail["messages"] for c in m["tool_calls"] or []] == ["my_fields", status_tool]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        _operation_with(parameters=[{"name": "a", "in": "query", "schema": [{"type": "string"}]}]),
+        _operation_with(parameters=[{"name": "a", "in": "query", "schema": "string"}]),
+        _operation_with(parameters=[{"name": {"x": 1}, "in": "query"}]),
+        _operation_with(parameters=7),
+        _operation_with(requestBody={"content": [{"application/json": {"schema": {}}}]}),
+        _operation_with(requestBody={"content": {"application/json": {"schema": {"allOf": {"a": 1}}}}}),
+        _operation_with(requestBody={"content": {"application/json": {"schema": {"type": "nope"}}}}),
+        {"openapi": "3.0.3", "servers": {"url": 5}, "host": ["x"], "paths": {"/x": ["get"]}},
+        {"swagger": "2.0", "schemes": {"a": 1}, "host": "api.example.com", "paths": {"@evil.example.com/": {}}},
+    ],
+)  # fmt: skip
+async def test_malformed_documents_are_refused_with_400(
+    gateway: httpx.AsyncClient, workspace: Workspace, document: dict[str, Any]
+) -> None:
+    refused = await learn(gateway, workspace.owner_token, {"type": "openapi", "source": document})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["code"] == "INVALID_API_DOCUMENT"
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+async def test_hostile_documents_fetched_by_url_are_refused_with_400(
+    gateway: httpx.AsyncClient, workspace: Workspace, jira: Jira, name: str
+) -> None:
+    refused = await learn(gateway, workspace.owner_token, {"type": "openapi", "source": f"{jira.url}/hostile/{name}"})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["code"] == "INVALID_API_DOCUMENT"
+
+
+async def test_references_that_multiply_a_small_document_are_refused(
+    gateway: httpx.AsyncClient, workspace: Workspace, jira: Jira
+) -> None:
+    owner = workspace.owner_token
+    bomb = _chained(4, 10)
+    assert len(json.dumps(bomb)) < 3000
+    refused = await learn(gateway, owner, {"type": "openapi", "source": bomb})
+    assert refused.status_code == 400, refused.text
+    assert refused.json()["error"]["code"] == "API_DOCUMENT_TOO_LARGE"
+    assert "POST /x" in refused.json()["error"]["message"]
+    assert (await gateway.get("/api/learned-apis", headers=auth_header(owner))).json() == {"apis": []}
+    # The same shape, narrow, is learned whole.
+    narrow = await learn(gateway, owner, {"type": "openapi", "source": _chained(3, 2), "base_url": jira.url})
+    assert narrow.status_code == 201, narrow.text

@@ -1,4 +1,7 @@
-from pydantic import Field
+from pathlib import Path
+from typing import Self
+
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import BaseServiceSettings
@@ -29,6 +32,45 @@ class Settings(BaseServiceSettings):
     document_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     # Knowledge chunks put in front of the model with a question to an agent with knowledge bases.
     knowledge_chunks: int = Field(default=4, ge=0, le=20)
+
+    # The platform's own providers (001's SaaS: the platform provides the models), used by a
+    # workspace that has no active integration of that kind; a workspace's own one wins. Keys
+    # come from the variable or from a file (`*_API_KEY_FILE`, a mounted secret); they are
+    # never returned nor logged. A base URL is the operator's, so it is trusted: it may be an
+    # in-house server on a private network, without admitting that network for everyone's
+    # integrations (BOTS_OUTBOUND_ALLOWED_NETWORKS).
+    openai_api_key: SecretStr | None = None
+    openai_api_key_file: Path | None = None
+    # An in-house OpenAI-compatible server (vLLM, a proxy) instead of OpenAI's API.
+    openai_base_url: str | None = None
+    anthropic_api_key: SecretStr | None = None
+    anthropic_api_key_file: Path | None = None
+    anthropic_base_url: str | None = None
+    # An Ollama server (its OpenAI-compatible API, e.g. http://10.0.0.5:11434/v1): the `ollama` kind.
+    ollama_base_url: str | None = None
+
+    @model_validator(mode="after")
+    def _platform_providers(self) -> Self:
+        for kind in ("openai", "anthropic"):
+            key: SecretStr | None = getattr(self, f"{kind}_api_key")
+            path: Path | None = getattr(self, f"{kind}_api_key_file")
+            if key is not None and not key.get_secret_value().strip():
+                key = None
+            if path is not None:
+                if key is not None:
+                    raise ValueError(f"BOTS_{kind.upper()}_API_KEY and BOTS_{kind.upper()}_API_KEY_FILE are exclusive")
+                try:
+                    key = SecretStr(path.read_text().strip())
+                except OSError as exc:  # stops the start-up: the operator meant a key to be there
+                    raise ValueError(f"BOTS_{kind.upper()}_API_KEY_FILE: {exc.strerror}") from exc
+            setattr(self, f"{kind}_api_key", key)
+        for kind in ("openai", "anthropic", "ollama"):
+            url: str | None = getattr(self, f"{kind}_base_url")
+            url = url.strip() if url else None
+            if url and not url.startswith(("http://", "https://")):
+                raise ValueError(f"BOTS_{kind.upper()}_BASE_URL must be an http(s) URL")
+            setattr(self, f"{kind}_base_url", url or None)
+        return self
 
 
 settings = Settings()

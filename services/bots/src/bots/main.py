@@ -12,7 +12,7 @@ from bots.knowledge.endpoints import knowledge as knowledge_router
 from bots.learned.endpoints import router as learned_router
 from bots.learned.service import Outbound
 from bots.models import SCHEMA, inbox_table, outbox_table
-from bots.providers.registry import Providers
+from bots.providers.registry import Providers, platform_providers
 from bots.toolbox.endpoints import router as toolbox_router
 from bots.tools.endpoints import router as tools_router
 from bots.turns.answer import Answerer
@@ -34,6 +34,7 @@ async def prepare(app: FastAPI) -> None:
     providers = Providers(
         app.state.secret_cipher, app.state.outbound_policy,
         timeout=settings.provider_timeout_seconds, max_retries=settings.provider_max_retries,
+        platform=platform_providers(settings),
     )  # fmt: skip
     turns = Turns(
         app.state.nats, app.state.js,

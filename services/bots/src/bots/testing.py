@@ -6,7 +6,8 @@ included. What it answers is scripted by the model's name:
 
 - `...fail500...` / `...fail429...`: that status, every time;
 - `...slow...`: a token every `slow_seconds`;
-- anything else: "Respuesta de <model>: <the question>", a word per chunk;
+- anything else: "Respuesta de <model>: <the question>", a word per chunk ("Respuesta" is
+  the server's `greeting`: two servers answer distinguishably);
 - `...notools...` with tools offered: 400, as Ollama answers for a model without tool support;
 - `...agent...` with tools offered: first a call of the tool the question names (a
   `parcela_id` is the first number in it, a `tipo` "regar", a knowledge `query` the rest of
@@ -66,6 +67,7 @@ class LoopbackProvider:
     # When each piece of each streamed answer was sent (time.monotonic), for benchmarks.
     sent_at: list[list[float]] = field(default_factory=list)
     slow_seconds: float = 0.15
+    greeting: str = "Respuesta"
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -78,7 +80,7 @@ class LoopbackProvider:
 
     def words(self, model: str, messages: list[dict[str, Any]]) -> list[str]:
         question = next((_text(m) for m in reversed(messages) if m["role"] == "user"), "")
-        return f"Respuesta de {model}: {question}".split(" ")
+        return f"{self.greeting} de {model}: {question}".split(" ")
 
     def tool_call(self, model: str, messages: list[dict[str, Any]], tools: list[str]) -> dict[str, Any] | None:
         """The call an `agent` model asks for: {"name", "arguments"}, or None once results came back."""
@@ -287,8 +289,8 @@ def _is_tool_result(message: dict[str, Any]) -> bool:
 
 
 @contextlib.contextmanager
-def loopback_provider() -> Iterator[LoopbackProvider]:
-    provider = LoopbackProvider()
+def loopback_provider(greeting: str = "Respuesta") -> Iterator[LoopbackProvider]:
+    provider = LoopbackProvider(greeting=greeting)
     with serve_in_thread(provider.app()) as url:
         provider.url = url
         yield provider

@@ -1,5 +1,6 @@
 """A workspace's provider integrations: keys sealed at rest, base URLs through the SSRF guard."""
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import select
@@ -82,15 +83,23 @@ async def delete(session: AsyncSession, integration: Integration) -> None:
 
 async def credentials_for(session: AsyncSession, tenant_id: int, kind: str) -> Credentials | None:
     """The workspace's first enabled integration of `kind`."""
-    found = await session.scalar(
+    return (await credentials_of(session, tenant_id, {kind})).get(kind)
+
+
+async def credentials_of(session: AsyncSession, tenant_id: int, kinds: Collection[str]) -> dict[str, Credentials]:
+    """The workspace's first enabled integration of each of `kinds` that it has, in one query."""
+    if not kinds:
+        return {}
+    rows = await session.scalars(
         select(Integration)
-        .where(Integration.tenant_id == tenant_id, Integration.provider == kind, Integration.enabled)
+        .where(Integration.tenant_id == tenant_id, Integration.provider.in_(sorted(kinds)), Integration.enabled)
         .order_by(Integration.id)
-        .limit(1)
     )
-    if found is None:
-        return None
-    return Credentials(found.id, found.provider, found.base_url, found.api_key_sealed, found.updated_at)
+    found: dict[str, Credentials] = {}
+    for row in rows:
+        found.setdefault(row.provider, Credentials(row.id, row.provider, row.base_url, row.api_key_sealed,
+                                                   row.updated_at))  # fmt: skip
+    return found
 
 
 def as_out(integration: Integration) -> IntegrationOut:

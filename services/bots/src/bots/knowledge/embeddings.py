@@ -13,7 +13,7 @@ from bots.integrations.service import credentials_for
 from bots.providers.base import ProviderFailed
 from bots.providers.catalog import OPENAI_COMPATIBLE, resolve
 from bots.providers.openai_compatible import OpenAICompatible
-from bots.providers.registry import Providers
+from bots.providers.registry import PLATFORM_SETTINGS, Providers
 from shared.errors import InvalidRequest, ServiceError
 
 BATCH = 64
@@ -62,11 +62,15 @@ class Embedder:
                 fields={"embedding_model": ["Proveedor sin embeddings."]},
             )
         credentials = await credentials_for(session, tenant_id, ref.provider)
-        if credentials is None:
+        if credentials is None and ref.provider not in self.providers.platform_kinds:
+            how = "créala en /api/ai/config/"
+            if ref.provider in PLATFORM_SETTINGS:
+                how += f" o pide al operador de la plataforma que configure {PLATFORM_SETTINGS[ref.provider]}"
             raise EmbeddingsUnavailable(
-                f"No hay una integración activa de {ref.provider}: créala en /api/ai/config/.",
-                fields={"embedding_model": [f"Sin integración de {ref.provider}."]},
+                f"No hay una integración activa de {ref.provider}: {how}.",
+                fields={"embedding_model": [f"Sin proveedor {ref.provider}."]},
             )
+        # The workspace's integration, or else the platform's provider of that kind.
         provider = self.providers.get(ref.provider, credentials)
         assert isinstance(provider, OpenAICompatible)
         return provider, ref.model

@@ -56,7 +56,7 @@ async def _fetch(url: str, outbound: Outbound) -> Any:
         raise InvalidRequest(f"El documento respondió {response.status_code}.", fields={"source": ["Inaccesible."]})
     try:
         return json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands of levels deep
         raise InvalidDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
 
 

@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bots.integrations.service import credentials_for
 from bots.learned.service import Outbound
 from bots.providers.base import Cited, Provider, ProviderFailed, Source, ToolCall, ToolResult, Turn, Usage
 from bots.providers.catalog import ModelRef
@@ -99,14 +98,9 @@ class Answerer:
 
         return self.turns.start(plan.turn_id, work, on_abandon=abandoned)
 
-    async def provider(self, plan: TurnPlan, kind: str) -> Provider:
-        if kind == "local":
-            return self.providers.get(kind, None)
-        credentials = plan.first_credentials
-        if credentials is None or credentials.kind != kind:
-            async with self.sessionmaker() as session:
-                credentials = await credentials_for(session, plan.tenant_id, kind)
-        return self.providers.get(kind, credentials)
+    def provider(self, plan: TurnPlan, kind: str) -> Provider:
+        """The workspace's integration of `kind` (read with the plan), or else the platform's."""
+        return self.providers.get(kind, plan.credentials.get(kind))
 
     async def produce(self, turn: LiveTurn, plan: TurnPlan) -> None:
         first = plan.models[0]
@@ -117,7 +111,7 @@ class Answerer:
             progress = Progress()
             turn.model = ref
             try:
-                provider = await self.provider(plan, ref.provider)
+                provider = self.provider(plan, ref.provider)
                 outcome = await self.converse(turn, plan, ref, provider, progress)
                 break
             except Exception as exc:  # a provider's failure, or a bug: stored and told, never lost

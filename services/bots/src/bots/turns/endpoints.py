@@ -20,7 +20,7 @@ from bots.conversations.endpoints import ConversationId
 from bots.turns.answer import Answerer
 from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
 from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
-from bots.turns.service import NothingToConfirm, TurnPlan, confirming, opening, turn_of
+from bots.turns.service import NothingToConfirm, ProviderNotConfigured, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal, bearer_token
 from shared.security.live import closing_on_revocation
@@ -68,12 +68,14 @@ async def _begin(answerer: Answerer, planning: AbstractAsyncContextManager[TurnP
 async def _start(
     request: Request | WebSocket, principal: Principal, message: str, **options: Any
 ) -> tuple[TurnPlan, LiveTurn]:
+    answerer = _answerer(request)
     planning = opening(
         request.app.state.sessionmaker, principal, message,
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
-        knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder, **options,
+        knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder,
+        platform=answerer.providers.platform_kinds, **options,
     )  # fmt: skip
-    return await _begin(_answerer(request), planning)
+    return await _begin(answerer, planning)
 
 
 def _sse(turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
@@ -99,7 +101,7 @@ async def _collect(turn: LiveTurn) -> Event:
 @router.post(
     "/api/chat",
     response_model=ChatAnswer,
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProvidersFailed)},
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
 async def chat(
     body: ChatIn, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
@@ -119,7 +121,7 @@ async def chat(
     "/api/v1/agents/{agent_id}/chat/",
     response_model=ChatAnswer,
     tags=["agents"],
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProvidersFailed)},
+    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
 async def chat_with_agent(
     agent_id: Id,
@@ -154,7 +156,10 @@ async def _answer(plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answer
 @router.post(
     "/api/conversations/{conversation_id}/confirm",
     response_model=ChatAnswer,
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(NothingToConfirm, ProvidersFailed)},
+    responses={
+        200: {"content": {"text/event-stream": {}}},
+        **documented(ProviderNotConfigured, NothingToConfirm, ProvidersFailed),
+    },
 )
 async def confirm(
     conversation_id: ConversationId,
@@ -165,13 +170,15 @@ async def confirm(
 ) -> Any:
     """Approves (or rejects) the tool calls the conversation's last answer waits on; the answer
     goes on, streamed or as one JSON answer like `/api/chat`."""
+    answerer = _answerer(request)
     planning = confirming(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
         knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder,
+        platform=answerer.providers.platform_kinds,
     )  # fmt: skip
-    plan, turn = await _begin(_answerer(request), planning)
-    return await _answer(plan, turn, body.stream, _answerer(request))
+    plan, turn = await _begin(answerer, planning)
+    return await _answer(plan, turn, body.stream, answerer)
 
 
 @router.get(
@@ -196,7 +203,10 @@ async def resume(
     return EventSourceResponse(_sse(turns, turn_id, parsed[1] if parsed else 0))
 
 
-@router.post("/chat/{bot_id}", responses={200: {"content": {"text/plain": {}}}, **documented(ProvidersFailed)})
+@router.post(
+    "/chat/{bot_id}",
+    responses={200: {"content": {"text/plain": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
+)
 async def chat_with_bot(
     bot_id: Id,
     principal: CanChat,
@@ -232,7 +242,9 @@ async def chat_with_bot(
     return StreamingResponse(text(), media_type="text/plain; charset=utf-8", headers=headers)
 
 
-@router.post("/api/ai/chat/", response_model=AiChatOut, tags=["ai"], responses=documented(ProvidersFailed))
+@router.post(
+    "/api/ai/chat/", response_model=AiChatOut, tags=["ai"], responses=documented(ProviderNotConfigured, ProvidersFailed)
+)
 async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiChatOut:
     """004: one answer, not kept as a conversation (its tokens count in the usage)."""
     _, turn = await _start(

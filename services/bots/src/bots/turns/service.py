@@ -15,14 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
 from bots.conversations import service as conversations
-from bots.integrations.service import credentials_for
+from bots.integrations.service import credentials_of
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
 from bots.providers.base import Prompt, Source, ToolCall, Turn
 from bots.providers.base import Usage as Tokens
 from bots.providers.catalog import ModelRef
-from bots.providers.registry import Credentials
+from bots.providers.registry import PLATFORM_SETTINGS, Credentials
 from bots.toolbox.service import in_workspace
 from bots.tools import service as tools
 from bots.turns.routing import chain, classify
@@ -40,8 +40,9 @@ class TurnPlan:
     task_type: str
     prompt: Prompt
     models: list[ModelRef]
-    # The first model's integration, read with the plan (one query less before the first token).
-    first_credentials: Credentials | None = None
+    # The workspace's integrations of the models' providers, read with the plan (no query
+    # before the first token); a provider without one is the platform's, if it has it.
+    credentials: dict[str, Credentials] = field(default_factory=dict)
     # Who asked, with their token (tools run as them; none: no tools), and the autonomy of
     # the workspace's agent.
     principal: Principal | None = None
@@ -110,8 +111,26 @@ def _knowledge_section(sources: list[Source]) -> str | None:
 
 
 class ProviderNotConfigured(InvalidRequest):
+    """No model that could answer has a provider: neither an integration of the workspace nor
+    one of the platform's. Nothing was called; the workspace (or the operator) must set one up."""
+
     code = "PROVIDER_NOT_CONFIGURED"
-    message = "El espacio no tiene una integración activa para ese proveedor."
+    message = "Ningún modelo tiene un proveedor configurado."
+
+
+def _not_configured(models: list[ModelRef], requested: str | None) -> ProviderNotConfigured:
+    kinds = sorted({model.provider for model in models})
+    settings = [PLATFORM_SETTINGS[kind] for kind in kinds if kind in PLATFORM_SETTINGS]
+    how = f"crea una integración de {' o '.join(kinds)} en /api/ai/config/"
+    if settings:
+        how += f" o pide al operador de la plataforma que configure {' o '.join(settings)}"
+    if requested:
+        # A model asked for by name has no fallback: its provider must be set up.
+        model = models[0]
+        return ProviderNotConfigured(f"No hay un proveedor {model.provider} para '{model.label}': {how}.",
+                                     fields={"model": [f"Sin proveedor {model.provider}."]})  # fmt: skip
+    labels = ", ".join(str(model) for model in models)
+    return ProviderNotConfigured(f"Ningún modelo ({labels}) tiene un proveedor configurado: {how}.")
 
 
 class NothingToConfirm(Conflict):
@@ -136,19 +155,17 @@ async def _plan(
     token: str | None,
     knowledge_chunks: int,
     embedder: Embedder | None,
+    platform: frozenset[str],
 ) -> TurnPlan:
-    """Which models, with which prompt, knowledge and tools: the reads every turn makes."""
+    """Which models, with which prompt, knowledge and tools: the reads every turn makes.
+    Refused before anything is called when no model has a provider (`platform`: the kinds the
+    platform serves every workspace)."""
     task_type = classify(question)
     models = chain(bot, config, task_type, requested_model)
-    first, credentials = models[0], None
-    if first.provider != "local":
-        credentials = await credentials_for(session, principal.tenant_id, first.provider)
-    if requested_model and first.provider != "local" and credentials is None:
-        # A model asked for by name has no fallback: its provider must be set up.
-        raise ProviderNotConfigured(
-            f"No hay una integración activa de {first.provider} para '{first.label}': créala en /api/ai/config/.",
-            fields={"model": [f"Sin integración de {first.provider}."]},
-        )
+    kinds = {model.provider for model in models} - {"local"}
+    credentials = await credentials_of(session, principal.tenant_id, kinds)
+    if not any(m.provider == "local" or m.provider in credentials or m.provider in platform for m in models):
+        raise _not_configured(models, requested_model)
     sources = await _sources(session, principal.tenant_id, bot, question, knowledge_chunks, embedder)
     instructions = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
     system = "\n\n".join(part for part in (instructions, _knowledge_section(sources)) if part) or None
@@ -162,7 +179,7 @@ async def _plan(
     return TurnPlan(
         turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
         conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
-        task_type=task_type, prompt=prompt, models=models, first_credentials=credentials,
+        task_type=task_type, prompt=prompt, models=models, credentials=credentials,
         principal=principal, token=token, autonomy=config.autonomy_level, allowed_tools=allowed,
         knowledge_bases=tuple(bot.knowledge_base_ids) if bot is not None and bot.knowledge_base_ids else None,
     )  # fmt: skip
@@ -190,6 +207,7 @@ async def opening(
     token: str | None = None,
     knowledge_chunks: int = 4,
     embedder: Embedder | None = None,
+    platform: frozenset[str],
 ) -> AsyncIterator[TurnPlan]:
     """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
 
@@ -214,7 +232,7 @@ async def opening(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
             context=context, temperature=temperature, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks, embedder=embedder,
+            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform,
         )  # fmt: skip
         yield plan
         if conversation is not None:
@@ -239,6 +257,7 @@ async def confirming(
     history_messages: int,
     knowledge_chunks: int = 4,
     embedder: Embedder | None = None,
+    platform: frozenset[str],
 ) -> AsyncIterator[TurnPlan]:
     """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
     (they run first) or rejected (the model is told so)."""
@@ -262,7 +281,7 @@ async def confirming(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
             requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks, embedder=embedder,
+            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform,
         )  # fmt: skip
         plan.pending_calls, plan.approved = calls, approve
         yield plan
