@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 from websockets.asyncio.client import connect
 
-from auth.testing import Workspace, auth_header
+from auth.testing import Login, Workspace, auth_header
 from bots.providers.local import PREFIX as LOCAL_PREFIX
 from bots.testing import ANTHROPIC_KEY, OPENAI_KEY, LoopbackProvider
 from shared.devtools.processes import eventually, free_port
@@ -431,3 +431,25 @@ async def test_answers_count_in_the_workspace_metrics(gateway: httpx.AsyncClient
         assert time.monotonic() < deadline, counted
         await asyncio.sleep(0.1)
     assert counted == 4
+
+
+async def test_a_logout_ends_a_streamed_answer(
+    gateway: httpx.AsyncClient, workspace: Workspace, login: Login, provider: LoopbackProvider, integrate: Any
+) -> None:
+    # A second login of the owner: logging it out leaves the fixtures' token working.
+    token = await login(workspace.owner.email, workspace.owner.password)
+    await integrate("openai")
+    bot_id = await new_bot(gateway, workspace.owner_token, [("openai", "gpt-slow", "simple")])
+    question = " ".join(f"palabra{i}" for i in range(30))  # ~5 s of answer at 0.15 s a word
+    received: list[dict[str, Any]] = []
+    async with gateway.stream(
+        "POST", "/api/chat", json={"message": question, "bot_id": bot_id, "stream": True}, headers=auth_header(token)
+    ) as response:
+        assert response.status_code == 200
+        async with asyncio.timeout(4):  # the whole answer would take ~5 s
+            async for _, event in sse_events(response.aiter_lines()):
+                received.append(event)
+                if len(received) == 2:
+                    assert (await gateway.post("/auth/logout/", headers=auth_header(token))).status_code == 204
+    assert received[-1]["type"] != "done"  # it ended with the token, not with the answer
+    assert len(received) < 8

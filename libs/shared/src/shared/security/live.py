@@ -7,13 +7,16 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
+from typing import TypeVar
 
 from starlette.websockets import WebSocket, WebSocketState
 
 from shared.security.principal import Principal
 from shared.security.verifier import TokenVerifier
 
-__all__ = ["REVOKED_CLOSE_CODE", "closing_on_revocation", "until_invalid"]
+__all__ = ["REVOKED_CLOSE_CODE", "closing_on_revocation", "until_invalid", "while_valid"]
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +67,16 @@ async def closing_on_revocation(
         logger.info("closing a socket whose credential ended", extra={"reason": ended[0]})
         with contextlib.suppress(Exception):
             await websocket.close(code=REVOKED_CLOSE_CODE, reason=f"token {ended[0]}")
+
+
+async def while_valid(source: AsyncIterator[T], verifier: TokenVerifier, principal: Principal) -> AsyncIterator[T]:
+    """The items of `source` (a streamed answer's events) for as long as `principal` stays valid.
+
+    Checked as each item comes (two dictionary lookups, nothing on the wire): a revoked or
+    expired credential's stream ends before its next event is sent.
+    """
+    async for item in source:
+        if verifier.revocations.revokes(principal) or principal.expires_at <= time.time():
+            logger.info("ending a stream whose credential ended")
+            return
+        yield item

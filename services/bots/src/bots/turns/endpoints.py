@@ -23,7 +23,7 @@ from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, Cha
 from bots.turns.service import NothingToConfirm, ProviderNotConfigured, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.security import Principal, bearer_token
-from shared.security.live import closing_on_revocation
+from shared.security.live import closing_on_revocation, while_valid
 from shared.validation import Id
 
 logger = logging.getLogger(__name__)
@@ -78,9 +78,10 @@ async def _start(
     return await _begin(answerer, planning)
 
 
-def _sse(turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
+def _sse(request: Request, principal: Principal, turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
     async def events() -> AsyncIterator[bytes]:
-        async for seq, event in turns.follow(plan_turn, after):
+        # A logout (or any revocation) ends the stream; the answer goes on unheard and is kept.
+        async for seq, event in while_valid(turns.follow(plan_turn, after), request.app.state.verifier, principal):
             data = json.dumps(event, ensure_ascii=False)
             yield format_sse_event(data_str=data, id=f"{plan_turn}:{seq}")
 
@@ -114,7 +115,7 @@ async def chat(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
         requested_model=body.model, token=token,
     )  # fmt: skip
-    return await _answer(plan, turn, body.stream, _answerer(request))
+    return await _answer(request, principal, plan, turn, body.stream, _answerer(request))
 
 
 @router.post(
@@ -135,14 +136,16 @@ async def chat_with_agent(
     plan, turn = await _start(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=agent_id, token=token
     )
-    return await _answer(plan, turn, body.stream, _answerer(request))
+    return await _answer(request, principal, plan, turn, body.stream, _answerer(request))
 
 
-async def _answer(plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answerer) -> Any:
+async def _answer(
+    request: Request, principal: Principal, plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answerer
+) -> Any:
     """Server-Sent Events, or the whole answer once it is done."""
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
     if stream:
-        return EventSourceResponse(_sse(answerer.turns, turn.id), headers=headers)
+        return EventSourceResponse(_sse(request, principal, answerer.turns, turn.id), headers=headers)
     done = await _collect(turn)
     if done["status"] == "failed":
         raise ProvidersFailed(f"Ningún proveedor respondió: {done.get('error')}.")
@@ -178,7 +181,7 @@ async def confirm(
         platform=answerer.providers.platform_kinds,
     )  # fmt: skip
     plan, turn = await _begin(answerer, planning)
-    return await _answer(plan, turn, body.stream, answerer)
+    return await _answer(request, principal, plan, turn, body.stream, answerer)
 
 
 @router.get(
@@ -200,7 +203,7 @@ async def resume(
     turns = _answerer(request).turns
     if not await turns.has_kept(turn_id):
         raise AnswerGone()
-    return EventSourceResponse(_sse(turns, turn_id, parsed[1] if parsed else 0))
+    return EventSourceResponse(_sse(request, principal, turns, turn_id, parsed[1] if parsed else 0))
 
 
 @router.post(
@@ -232,7 +235,7 @@ async def chat_with_bot(
         try:
             for part in first:
                 yield part
-            async for _, event in updates:
+            async for _, event in while_valid(updates, request.app.state.verifier, principal):
                 if event["type"] == "message":
                     yield event["content"]
         finally:
