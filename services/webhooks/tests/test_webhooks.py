@@ -157,6 +157,41 @@ async def test_ssrf_targets_and_other_workspaces_are_refused(
     assert (await gateway.delete(f"/api/webhooks/{hook['id']}", headers=stranger)).status_code == 404
 
 
+async def test_unsafe_or_malformed_urls_answer_400_and_a_name_is_resolved_only_when_called(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    refused = [
+        "http://100.64.0.1/", "http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::]/",
+        "http://[2002:a9fe:a9fe::]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[::1", "https://[", "http://]/",
+    ]  # fmt: skip
+    hook = await create(gateway, workspace.owner_token, {"url": receiver.url, "events": ["alert.critical"]})
+    for url in refused:
+        body = {"url": url, "events": ["alert.critical"]}
+        for answer in (
+            await gateway.post("/api/webhooks", json=body, headers=owner),
+            await gateway.put(f"/api/webhooks/{hook['id']}", json=body, headers=owner),
+            await gateway.patch(f"/api/webhooks/{hook['id']}", json={"url": url}, headers=owner),
+        ):
+            assert answer.status_code == 400, (url, answer.text)
+            assert answer.json()["error"]["code"] == "INVALID_REQUEST"
+    loopback = await gateway.post(
+        "/api/webhooks", json={"url": "http://127.0.0.2:9/", "events": ["alert.critical"]}, headers=owner
+    )
+    assert "WEBHOOKS_OUTBOUND_ALLOWED_NETWORKS" in loopback.text  # the setting that would admit it
+
+    # A host whose DNS is not set up yet (`.invalid` never resolves) is saved; calling it fails.
+    pending = await create(
+        gateway, workspace.owner_token, {"url": "https://hooks.not-yet.invalid/x", "events": ["alert.critical"]}
+    )
+    assert (await gateway.post(f"/api/webhooks/{pending['id']}/test", headers=owner)).status_code == 202
+    deadline = time.monotonic() + 20
+    while not (tried := [d for d in await deliveries(gateway, workspace.owner_token, pending["id"]) if d["attempts"]]):
+        assert time.monotonic() < deadline, "the test delivery was never attempted"
+        await asyncio.sleep(0.1)
+    assert tried[0]["last_error"] == "No se pudo resolver 'hooks.not-yet.invalid'."
+
+
 async def test_deliveries_survive_a_restart_and_none_is_sent_again_after_success(
     gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, platform_stack: Stack
 ) -> None:
