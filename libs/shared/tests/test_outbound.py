@@ -85,10 +85,15 @@ def _receiver() -> Starlette:
     async def away(request: Request) -> Response:
         return RedirectResponse("http://127.0.0.2:9/", status_code=302)
 
+    async def broken(request: Request) -> Response:
+        return Response(status_code=302, headers={"location": "http://[::1/x"})
+
     async def big(request: Request) -> Response:
         return PlainTextResponse("x" * 10_000)
 
-    return Starlette(routes=[Route("/hello", hello), Route("/away", away), Route("/big", big)])
+    return Starlette(
+        routes=[Route("/hello", hello), Route("/away", away), Route("/broken", broken), Route("/big", big)]
+    )
 
 
 async def test_requests_keep_the_host_check_redirects_and_cap_the_body() -> None:
@@ -100,5 +105,7 @@ async def test_requests_keep_the_host_check_redirects_and_cap_the_body() -> None
             assert (response.status_code, body) == (200, f"host=localhost:{port}".encode())
             with pytest.raises(UnsafeURL):
                 await guarded_request(transport, "GET", f"http://localhost:{port}/away", policy)
+            with pytest.raises(UnsafeURL, match="mal formada"):
+                await guarded_request(transport, "GET", f"http://localhost:{port}/broken", policy)
             _, body = await guarded_request(transport, "GET", f"http://localhost:{port}/big", policy)
             assert len(body) == 100

@@ -251,7 +251,12 @@ async def guarded_request(
             response.request = request
             try:
                 if response.is_redirect and "location" in response.headers:
-                    url = urljoin(url, response.headers["location"])
+                    try:
+                        url = urljoin(url, response.headers["location"])
+                    except ValueError as exc:  # a Location with an unbalanced IPv6 bracket
+                        raise _refused(
+                            "Redirección mal formada.", "La redirección apunta a una URL mal formada."
+                        ) from exc
                     if response.status_code in (301, 302, 303):
                         method, content = "GET", None
                     continue
