@@ -5,7 +5,7 @@ import contextlib
 import itertools
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -84,6 +84,42 @@ async def test_a_signed_delivery_verifies_with_standardwebhooks(
     assert current["infrastructure"]["aws_instances"] == 0
     assert current["agent_stats"]["uptime_seconds"] >= 0
     assert set(current) == {"alerts", "infrastructure", "agent_stats"}
+
+
+async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    receiver: Any,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+) -> None:
+    owner = workspace.owner_token
+    suggested = await create(gateway, owner, {"url": f"{receiver.url}/suggested", "events": ["task.suggested"]})
+    await create(gateway, owner, {"url": f"{receiver.url}/created", "events": ["task.created"]})
+    planted = (date.today() - timedelta(days=1)).isoformat()  # a reading just after midnight is past the sowing
+    field_id = await new_field(workspace.farmer_token, variedad_id=catalogue["variety"], fecha_siembra=planted)
+    node = await new_node(owner, field_id)
+    dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
+    body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": datetime.now(UTC).isoformat(),
+            "lecturas": dry}  # fmt: skip
+    deadline = time.monotonic() + 10
+    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+
+    [delivery] = await receiver.wait_for("/suggested", 1)
+    event = Verifier(suggested["secret"]).verify(delivery.body, delivery.headers)
+    assert event["type"] == "task.suggested"
+    tasks = await gateway.get("/api/tareas/", params={"origen": "ia"}, headers=auth_header(owner))
+    assert tasks.status_code == 200, tasks.text
+    [task] = [t for t in tasks.json()["results"] if t["parcela"] == field_id]
+    data = event["data"]
+    assert data["tarea_id"] == task["id"]
+    assert (data["parcela_id"], data["tipo"], data["descripcion"]) == (field_id, task["tipo"], task["descripcion"])
+    assert {"regla_id", "fecha_programada"} <= set(data)  # brain's suggestion's fields are kept
+    [created] = await receiver.wait_for("/created", 1)
+    assert json.loads(created.body)["data"]["tarea_id"] == task["id"]
 
 
 async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_delivered(
