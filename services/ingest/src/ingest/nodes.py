@@ -9,6 +9,7 @@ agro's events as of the post (bounded), so a node posting right after its creati
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -29,6 +30,8 @@ FIELD_DELETED = "ingest-field-deleted"
 SUBSCRIPTION_CHANGED = "ingest-subscription-changed"
 # The durable consumers whose writes decide whether a token authenticates, and with which limit.
 READ_MODEL_CONSUMERS = (NODE_UPSERTED, NODE_DELETED, FIELD_DELETED, SUBSCRIPTION_CHANGED)
+# How long after its event a node without a plan still waits for the plan's consumer.
+JUST_APPLIED = timedelta(seconds=5)
 
 
 class NodeNotAuthenticated(NotAuthenticated):
@@ -61,12 +64,14 @@ async def authenticate(session: AsyncSession, token: str, *, caught_up: CatchUp)
     """The active node whose token this is (compared as SHA-256 digests, in constant time).
 
     One query, the plan's limit included: this runs on every post. Only a token the read model
-    does not know waits for `caught_up` (agro's events as of now) and is looked up once more.
+    does not know waits for `caught_up` (agro's events as of now) and is looked up once more;
+    so does a node applied moments ago whose field has no plan here yet: the plan comes from
+    another consumer, which may not have applied the field's subscription by then.
     """
     digest = hashlib.sha256(token.encode()).hexdigest()
     query = _credential_query(digest)
     row = (await session.execute(query)).first()
-    if row is None:
+    if row is None or (row.daily_limit is None and row.version > datetime.now(UTC) - JUST_APPLIED):
         await caught_up()  # on a timeout too: whatever was applied by then counts
         row = (await session.execute(query)).first()
     if row is None or row.token_hash is None or not hmac.compare_digest(row.token_hash, digest):
@@ -81,9 +86,8 @@ def _credential_query(digest: str) -> Select[Any]:
         .scalar_subquery()
         .label("daily_limit")
     )
-    return select(Node.nodo_id, Node.tenant_id, Node.parcela_id, Node.codigo, Node.token_hash, daily_limit).where(
-        Node.token_hash == digest, Node.activo, ~Node.deleted
-    )
+    columns = (Node.nodo_id, Node.tenant_id, Node.parcela_id, Node.codigo, Node.token_hash, Node.version)
+    return select(*columns, daily_limit).where(Node.token_hash == digest, Node.activo, ~Node.deleted)
 
 
 async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:

@@ -121,10 +121,11 @@ class OutboxRelay:
         """Publish one batch of unsent rows and mark them sent; returns how many."""
         async with self.sessionmaker() as session, session.begin():
             ids = await self._publish_batch(session)
+            if ids and self._committed:
+                # JetStream holds them: what a waiting request needs (marking sent is ours).
+                self._published(set(ids))
             if ids:
                 await self._mark_sent(session, ids)
-        if ids and self._committed:
-            self._published(set(ids))
         return len(ids)
 
     def committed(self, ids: list[uuid.UUID]) -> asyncio.Future[None]:
