@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +23,17 @@ from shared.devtools.engines import start_nats
 from shared.devtools.processes import free_port
 from shared.devtools.pytest_plugin import ScratchSchema
 from shared.devtools.stack import Stack
-from shared.events import Envelope, Event, EventConsumer, Outbox, OutboxRelay, connect_nats, messaging_tables
+from shared.events import (
+    Envelope,
+    Event,
+    EventConsumer,
+    Outbox,
+    OutboxRelay,
+    catch_up,
+    connect_nats,
+    messaging_tables,
+    relayed,
+)
 from shared.events.bus import ensure_stream, stream_for_subject
 from shared.migrations import create_messaging_tables
 
@@ -246,3 +257,152 @@ async def test_a_payload_that_breaks_its_model_is_dead_lettered_at_once(world: W
     assert letter.headers
     assert letter.headers["Original-Subject"] == world.subject
     assert await consumer.poll(timeout=0.5) == 0, "terminated, not redelivered"
+
+
+async def publish_directly(world: World, count: int) -> None:
+    await ensure_stream(world.js, world.subject)
+    for n in range(count):
+        envelope = Envelope(type=world.subject, source="test", tenant_id=1, data={"n": n})
+        await world.js.publish(world.subject, envelope.model_dump_json().encode())
+
+
+def slow(world: World) -> Any:
+    """A handler that takes a while, so a catch-up really has something to wait for."""
+
+    async def handler(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
+        await asyncio.sleep(0.01)
+        await session.execute(world.effects.insert().values(event_id=str(envelope.id)))
+
+    return handler
+
+
+async def test_catch_up_returns_once_everything_published_before_it_is_processed(world: World) -> None:
+    consumer = world.consumer("readmodel", handler=slow(world), batch_size=5)
+    await consumer.start()
+    running = asyncio.create_task(consumer.run())
+    try:
+        await publish_directly(world, 30)
+        assert await consumer.catch_up(timeout=10.0)
+        assert await world.effect_count() == 30
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_catch_up_reads_the_servers_state_so_another_replica_can_do_the_work(world: World) -> None:
+    working = world.consumer("shared-durable", handler=slow(world), batch_size=5)
+    await working.start()
+    running = asyncio.create_task(working.run())
+    idle = world.consumer("shared-durable")  # this process's replica: bound, never fetching
+    await idle.start()
+    try:
+        await publish_directly(world, 20)
+        assert await catch_up([idle], timeout=10.0)
+        assert await world.effect_count() == 20
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)
+
+
+async def test_catch_up_returns_false_within_its_bound_when_no_replica_consumes(world: World) -> None:
+    consumer = world.consumer("stopped")
+    await consumer.start()
+    await consumer.stop()
+    await publish_directly(world, 3)
+
+    started = time.monotonic()
+    assert not await consumer.catch_up(timeout=0.5)
+    assert time.monotonic() - started < 0.8
+    assert await world.effect_count() == 0
+
+
+async def test_concurrent_catch_ups_share_their_round_trips(world: World) -> None:
+    consumer = world.consumer("flooded")
+    await consumer.start()
+    await publish_directly(world, 2)
+    assert await consumer.poll(timeout=2) == 2
+    asked = 0
+    consumer_info = consumer._catch_up.js.consumer_info
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal asked
+        asked += 1
+        return await consumer_info(*args, **kwargs)
+
+    consumer._catch_up.js.consumer_info = counting  # type: ignore[method-assign]
+    started = time.monotonic()
+    results = await asyncio.gather(*(consumer.catch_up(timeout=2.0) for _ in range(500)))
+    elapsed = time.monotonic() - started
+
+    assert all(results)
+    # One request per 10 ms at most, whatever the number of callers.
+    assert asked <= 2 + elapsed / 0.01, (asked, elapsed)
+    assert asked < 50
+
+
+async def test_catch_up_answers_false_at_once_when_nats_cannot_say(world: World, tmp_path: Path) -> None:
+    port = free_port()
+    server = start_nats(tmp_path / "nats", port)
+    nc = await connect_nats(f"nats://127.0.0.1:{port}", name="catch-up")
+    try:
+        js = nc.jetstream()
+        consumer = EventConsumer(
+            js, world.sessionmaker, world.inbox_table, durable="gone", event=world.event, handler=slow(world)
+        )
+        await consumer.start()
+        server.stop()
+        started = time.monotonic()
+        assert not await consumer.catch_up(timeout=5.0)
+        assert time.monotonic() - started < 2.0
+    finally:
+        with contextlib.suppress(ConnectionResetError):  # the server is gone: closing may find it so
+            await nc.close()
+        server.stop()
+
+
+async def test_a_commit_wakes_the_relay_and_relayed_returns_once_the_row_is_in_jetstream(world: World) -> None:
+    # Polling alone would take a minute: only the commit's wake-up can publish in time.
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, poll_seconds=60, wait_seconds=2.0)
+    await ensure_stream(world.js, world.subject)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.1)  # the relay's first (empty) pass, then it sleeps for a minute
+        for n in range(5):
+            async with world.sessionmaker() as session:
+                await Outbox(world.outbox_table, source="test").emit(session, world.event(n=n), tenant_id=1)
+                await session.commit()
+                assert await relayed(session)
+                assert await world.stream_messages() == n + 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_relayed_gives_up_within_its_bound_when_nats_is_down_and_the_row_stays(
+    world: World, tmp_path: Path
+) -> None:
+    port = free_port()
+    server = start_nats(tmp_path / "nats", port)
+    nc = await connect_nats(f"nats://127.0.0.1:{port}", name="relay")
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, nc.jetstream(), poll_seconds=0.05, wait_seconds=0.3)
+    task = asyncio.create_task(relay.run())
+    try:
+        await asyncio.sleep(0.1)
+        server.stop()
+        async with world.sessionmaker() as session:
+            await Outbox(world.outbox_table, source="test").emit(session, world.event(n=1), tenant_id=1)
+            await session.commit()
+            started = time.monotonic()
+            assert not await relayed(session)
+            assert time.monotonic() - started < 0.6
+        async with world.sessionmaker() as session:
+            unsent = await session.scalar(
+                select(func.count()).select_from(world.outbox_table).where(world.outbox_table.c.published_at.is_(None))
+            )
+        assert unsent == 1
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        with contextlib.suppress(ConnectionResetError):  # the server is gone: closing may find it so
+            await nc.close()
+        server.stop()

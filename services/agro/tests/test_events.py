@@ -1,11 +1,17 @@
 """What agro publishes for ingest and brain's read models."""
 
+import json
 import secrets
 from typing import Any
 
 import httpx
+import nats
+from nats.js.errors import NotFoundError
 
+from agro.testing import NewField, NewNode
 from auth.testing import Workspace, auth_header
+from shared.devtools.stack import Stack
+from shared.events import stream_for_subject
 
 
 async def test_field_and_subscription_events_carry_what_the_read_models_need(
@@ -127,3 +133,24 @@ async def test_read_models_rebuilt_from_the_events_match_agro(
     assert {k: ours[r1["id"]][k] for k in ("etapa_id", "minimo", "maximo")} == {
         k: live_rule[k] for k in ("etapa_id", "minimo", "maximo")
     }
+
+
+async def test_a_created_nodes_event_is_in_jetstream_when_agro_answers(
+    workspace: Workspace, new_field: NewField, new_node: NewNode, platform_stack: Stack
+) -> None:
+    """The outbox row is relayed before the 201: a reader of the stream sees the write at once."""
+    field_id = await new_field(workspace.farmer_token)
+    subject = "agro.node.upserted"
+    nc = await nats.connect(platform_stack.nats_url)
+    try:
+        js = nc.jetstream()
+        for n in range(10):
+            node = await new_node(workspace.owner_token, field_id, codigo=f"NM-{n}")
+            try:
+                last = json.loads((await js.get_last_msg(stream_for_subject(subject)[0], subject)).data)
+            except NotFoundError:
+                last = None
+            assert last is not None
+            assert last["data"]["nodo_id"] == node.id, f"node {n} was not in JetStream yet"
+    finally:
+        await nc.close()

@@ -7,6 +7,9 @@ import jwt
 
 from auth.testing import Account
 
+# Added to every seed's login answer (the seeds' own fields stay, with their types).
+SESSION_FIELDS = {"refresh_token", "expires_in", "refresh_expires_in", "workspace"}
+
 
 async def test_register_answers_the_001_user_without_password(gateway: httpx.AsyncClient) -> None:
     response = await gateway.post(
@@ -34,8 +37,9 @@ async def test_oauth2_token_form_login_001(gateway: httpx.AsyncClient, account: 
     response = await gateway.post("/token", data={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type"}
+    assert set(body) == {"access_token", "token_type"} | SESSION_FIELDS
     assert body["token_type"] == "bearer"
+    assert isinstance(body["access_token"], str)
 
 
 async def test_oauth2_token_wrong_password_is_401(gateway: httpx.AsyncClient, account: Account) -> None:
@@ -48,11 +52,12 @@ async def test_json_login_002_carries_expiry(gateway: httpx.AsyncClient, account
     response = await gateway.post("/api/auth/login", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "token_type", "expires_in"}
+    assert set(body) == {"access_token", "token_type", "expires_in"} | SESSION_FIELDS
     assert body["expires_in"] == 86400
     claims = jwt.decode(body["access_token"], options={"verify_signature": False})
-    assert {"sub", "tenant", "role", "jti", "exp", "iat"} <= set(claims)
-    assert claims["exp"] - claims["iat"] == 86400
+    assert {"sub", "tenant", "role", "jti", "exp", "iat", "sid"} <= set(claims)
+    assert 86399 < claims["exp"] - claims["iat"] <= 86400
+    assert isinstance(claims["iat"], float), "sub-second iat: a re-login right after a role change is newer"
 
 
 async def test_json_login_002_errors_in_its_envelope(gateway: httpx.AsyncClient) -> None:
@@ -68,9 +73,13 @@ async def test_desk_login_003_shape(gateway: httpx.AsyncClient, account: Account
     response = await gateway.post("/api/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token", "user", "agent"}
+    assert set(body) == {"token", "user", "agent"} | SESSION_FIELDS
     assert set(body["user"]) == {"id", "username", "email", "first_name", "last_name"}
     assert body["user"]["id"] == account.id
+    assert isinstance(body["token"], str)
+    assert body["agent"] is None
+    tenant = int(jwt.decode(body["token"], options={"verify_signature": False})["tenant"])
+    assert body["workspace"] == {"id": tenant, "name": account.email}
 
 
 async def test_desk_login_003_missing_fields(gateway: httpx.AsyncClient) -> None:
@@ -89,17 +98,21 @@ async def test_agro_login_004_and_me(gateway: httpx.AsyncClient, account: Accoun
     response = await gateway.post("/auth/login/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"token", "user"}
+    assert set(body) == {"token", "user"} | SESSION_FIELDS
     assert body["user"] == {"user_id": account.id, "username": account.email, "email": account.email}
     me = await gateway.get("/auth/me/", headers={"Authorization": f"Token {body['token']}"})
     assert me.status_code == 200
-    assert set(me.json()) == {"id", "username", "email", "rol", "profile"}
+    assert set(me.json()) == {"id", "username", "email", "rol", "profile", "workspace"}
+    assert me.json()["workspace"] == body["workspace"]
+    assert set(body["workspace"]) == {"id", "name"}
+    assert isinstance(body["refresh_token"], str)
+    assert isinstance(body["refresh_expires_in"], int)
 
 
 async def test_agro_token_004(gateway: httpx.AsyncClient, account: Account) -> None:
     response = await gateway.post("/auth/token/", json={"username": account.email, "password": account.password})
     assert response.status_code == 200
-    assert set(response.json()) == {"token"}
+    assert set(response.json()) == {"token"} | SESSION_FIELDS
 
 
 async def test_agro_login_004_wrong_password_is_400_detail(gateway: httpx.AsyncClient, account: Account) -> None:

@@ -5,6 +5,8 @@ from typing import Any
 import httpx
 import jwt
 
+from shared.security.claims import unpack_permissions
+
 
 async def test_modules_and_roles_are_paginated_for_admins(
     gateway: httpx.AsyncClient, workspace: Any, as_header: Any
@@ -109,7 +111,7 @@ async def test_owner_changes_a_member_role_and_the_event_is_published(
     token = await login(workspace.farmer_username, workspace.farmer_password)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert claims["role"] == "tecnico"
-    assert "nodos:crear" in claims["perms"]
+    assert "nodos:crear" in unpack_permissions(claims["perms"])
 
     seen = await published("auth.user.role_changed")
     mine = [e for e in seen if e["data"]["user_id"] == workspace.farmer_id]

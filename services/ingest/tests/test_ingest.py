@@ -238,3 +238,16 @@ async def test_a_first_post_beyond_the_whole_days_limit_is_refused_and_published
     assert len(reached) == 1
     # Nothing was counted: the day's eight are still there to use.
     assert (await gateway.post(INGEST, json=body_for(node, lecturas=nine[:8]), headers=node.header)).status_code == 201
+
+
+async def test_a_node_posts_right_after_its_creation_every_time(
+    gateway: httpx.AsyncClient, workspace: Workspace, new_field: NewField, new_node: NewNode
+) -> None:
+    field_id = await new_field(workspace.farmer_token)
+    refused = []
+    for n in range(100):
+        node = await new_node(workspace.owner_token, field_id, codigo=f"NM-{n:03d}")
+        response = await gateway.post(INGEST, json=body_for(node), headers=node.header)
+        if response.status_code != 201:
+            refused.append((n, response.status_code, response.text))
+    assert refused == []

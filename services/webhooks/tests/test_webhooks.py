@@ -5,7 +5,7 @@ import contextlib
 import itertools
 import json
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -86,6 +86,42 @@ async def test_a_signed_delivery_verifies_with_standardwebhooks(
     assert set(current) == {"alerts", "infrastructure", "agent_stats"}
 
 
+async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    receiver: Any,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+) -> None:
+    owner = workspace.owner_token
+    suggested = await create(gateway, owner, {"url": f"{receiver.url}/suggested", "events": ["task.suggested"]})
+    await create(gateway, owner, {"url": f"{receiver.url}/created", "events": ["task.created"]})
+    planted = (date.today() - timedelta(days=1)).isoformat()  # a reading just after midnight is past the sowing
+    field_id = await new_field(workspace.farmer_token, variedad_id=catalogue["variety"], fecha_siembra=planted)
+    node = await new_node(owner, field_id)
+    dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
+    body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": datetime.now(UTC).isoformat(),
+            "lecturas": dry}  # fmt: skip
+    deadline = time.monotonic() + 10
+    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.1)
+
+    [delivery] = await receiver.wait_for("/suggested", 1)
+    event = Verifier(suggested["secret"]).verify(delivery.body, delivery.headers)
+    assert event["type"] == "task.suggested"
+    tasks = await gateway.get("/api/tareas/", params={"origen": "ia"}, headers=auth_header(owner))
+    assert tasks.status_code == 200, tasks.text
+    [task] = [t for t in tasks.json()["results"] if t["parcela"] == field_id]
+    data = event["data"]
+    assert data["tarea_id"] == task["id"]
+    assert (data["parcela_id"], data["tipo"], data["descripcion"]) == (field_id, task["tipo"], task["descripcion"])
+    assert {"regla_id", "fecha_programada"} <= set(data)  # brain's suggestion's fields are kept
+    [created] = await receiver.wait_for("/created", 1)
+    assert json.loads(created.body)["data"]["tarea_id"] == task["id"]
+
+
 async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_delivered(
     gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
 ) -> None:
@@ -155,6 +191,41 @@ async def test_ssrf_targets_and_other_workspaces_are_refused(
     stranger = {"Authorization": f"Bearer {login.json()['access_token']}"}
     assert (await gateway.get(f"/api/webhooks/{hook['id']}", headers=stranger)).status_code == 404
     assert (await gateway.delete(f"/api/webhooks/{hook['id']}", headers=stranger)).status_code == 404
+
+
+async def test_unsafe_or_malformed_urls_answer_400_and_a_name_is_resolved_only_when_called(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    refused = [
+        "http://100.64.0.1/", "http://100.100.100.200/latest/meta-data/", "http://[2002:7f00:1::]/",
+        "http://[2002:a9fe:a9fe::]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[::1", "https://[", "http://]/",
+    ]  # fmt: skip
+    hook = await create(gateway, workspace.owner_token, {"url": receiver.url, "events": ["alert.critical"]})
+    for url in refused:
+        body = {"url": url, "events": ["alert.critical"]}
+        for answer in (
+            await gateway.post("/api/webhooks", json=body, headers=owner),
+            await gateway.put(f"/api/webhooks/{hook['id']}", json=body, headers=owner),
+            await gateway.patch(f"/api/webhooks/{hook['id']}", json={"url": url}, headers=owner),
+        ):
+            assert answer.status_code == 400, (url, answer.text)
+            assert answer.json()["error"]["code"] == "INVALID_REQUEST"
+    loopback = await gateway.post(
+        "/api/webhooks", json={"url": "http://127.0.0.2:9/", "events": ["alert.critical"]}, headers=owner
+    )
+    assert "WEBHOOKS_OUTBOUND_ALLOWED_NETWORKS" in loopback.text  # the setting that would admit it
+
+    # A host whose DNS is not set up yet (`.invalid` never resolves) is saved; calling it fails.
+    pending = await create(
+        gateway, workspace.owner_token, {"url": "https://hooks.not-yet.invalid/x", "events": ["alert.critical"]}
+    )
+    assert (await gateway.post(f"/api/webhooks/{pending['id']}/test", headers=owner)).status_code == 202
+    deadline = time.monotonic() + 20
+    while not (tried := [d for d in await deliveries(gateway, workspace.owner_token, pending["id"]) if d["attempts"]]):
+        assert time.monotonic() < deadline, "the test delivery was never attempted"
+        await asyncio.sleep(0.1)
+    assert tried[0]["last_error"] == "No se pudo resolver 'hooks.not-yet.invalid'."
 
 
 async def test_deliveries_survive_a_restart_and_none_is_sent_again_after_success(

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Seque
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from sqlalchemy import Table
 
 from shared.config import BaseServiceSettings
@@ -16,11 +16,14 @@ from shared.errors import install_error_handlers
 from shared.events import (
     BatchConsumer,
     BatchHandler,
+    CatchUp,
+    DurableConsumer,
     Event,
     EventConsumer,
     EventHandler,
     OutboxRelay,
     asyncapi_document,
+    catch_up,
     connect_nats,
 )
 from shared.events.streams import configure_streams
@@ -28,7 +31,7 @@ from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.security import start_token_verifier
 
-__all__ = ["BatchConsumerSpec", "ConsumerSpec", "Worker", "create_service_app"]
+__all__ = ["BatchConsumerSpec", "CatchUp", "ConsumerSpec", "Worker", "create_service_app", "read_model_catch_up"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +78,7 @@ def create_service_app(
     `app.state` then holds `engine`, `sessionmaker`, `nats`, `js` and `verifier`.
     `messaging` is the service's (outbox, inbox) pair; with it the outbox relay runs.
     `events` are the models of the subjects it publishes, served as AsyncAPI at /asyncapi.json.
+    `app.state.consumers` maps each durable name to its consumer (see `read_model_catch_up`).
     """
 
     @contextlib.asynccontextmanager
@@ -88,6 +92,7 @@ def create_service_app(
         app.state.js = nc.jetstream()
         app.state.verifier = await start_token_verifier(app.state.js, settings)
         tasks: list[asyncio.Task[None]] = []
+        app.state.consumers = {}
         if messaging is not None:
             outbox, inbox = messaging
             relay = OutboxRelay(app.state.sessionmaker, outbox, app.state.js, poll_seconds=settings.outbox_poll_seconds)
@@ -102,6 +107,7 @@ def create_service_app(
                     handler=spec.handler,
                 )
                 await consumer.start()
+                app.state.consumers[spec.durable] = consumer
                 tasks.append(asyncio.create_task(consumer.run(), name=f"consumer-{spec.durable}"))
             for batch in batch_consumers:
                 bulk = BatchConsumer(
@@ -113,6 +119,7 @@ def create_service_app(
                     batch_size=batch.batch_size,
                 )
                 await bulk.start()
+                app.state.consumers[batch.durable] = bulk
                 tasks.append(asyncio.create_task(bulk.run(), name=f"consumer-{batch.durable}"))
         if on_startup is not None:
             await on_startup(app)
@@ -146,3 +153,24 @@ def create_service_app(
         app.include_router(router)
     keep_alive_after_errors(app)
     return app
+
+
+def read_model_catch_up(*durables: str, timeout: float = 1.0) -> Callable[[Request], CatchUp]:
+    """A dependency giving the request a `CatchUp` for the read models these durable consumers
+    keep: for a lookup that missed, before it answers "no" (see the Events section of
+    docs/architecture.md). Calling it is the only cost; the dependency itself sends nothing.
+
+        WorkspacesCaughtUp = Annotated[CatchUp, Depends(read_model_catch_up("chat-workspace-upserted"))]
+
+    `await caught_up()` returns once each consumer has acked everything its stream held at the
+    call (True), or after `timeout` (False); it never raises for NATS trouble.
+    """
+
+    def dependency(request: Request) -> CatchUp:
+        async def caught_up() -> bool:
+            consumers: dict[str, DurableConsumer] = request.app.state.consumers
+            return await catch_up([consumers[durable] for durable in durables], timeout=timeout)
+
+        return caught_up
+
+    return dependency

@@ -115,6 +115,22 @@ class TaskCreated(Event):
     regla_id: int | None
 
 
+class SuggestedTaskCreated(Event):
+    """Brain's suggestion became an `ia` task (after `agro.task.created`): webhooks' `task.suggested`.
+
+    brain's `brain.task.suggested` is published before the task exists; this one carries the
+    task's id, and keeps every field of brain's suggestion (as the task stored them).
+    """
+
+    subject = "agro.task.suggested"
+    tarea_id: int
+    parcela_id: int
+    regla_id: int | None
+    tipo: str
+    descripcion: str
+    fecha_programada: datetime | None
+
+
 class TaskDeleted(Event):
     """A task was deleted (soft): an `ia` suggestion deleted undecided is no longer open."""
 
@@ -161,6 +177,7 @@ PUBLISHED: list[type[Event]] = [
     NodeUpserted,
     NodeDeleted,
     TaskCreated,
+    SuggestedTaskCreated,
     TaskDeleted,
     TaskDecided,
 ]

@@ -10,6 +10,9 @@ class Settings(BaseServiceSettings):
     service_name: str = "auth"
     # 002 documents `expires_in: 86400`.
     access_token_seconds: int = Field(default=86400, ge=60)
+    # A login session (refresh-token family) lasts this long after its last refresh.
+    refresh_token_seconds: int = Field(default=30 * 86400, ge=60)
+    invitation_seconds: int = Field(default=7 * 86400, ge=60)
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     # Fixed windows counted across replicas (at most an hour).

@@ -4,28 +4,77 @@ from pydantic import Field
 
 from auth.models import outbox_table
 from shared.events import Event, Outbox
-from shared.security.revocations import TenantDeactivated, TokenRevoked
+from shared.security.revocations import ApiKeyRevoked, TenantDeactivated, TokenRevoked, UserTokensRevoked
 
 outbox = Outbox(outbox_table, source="auth")
 
 
 class UserCreated(Event):
-    """An account was created (registration, an accepted prospect, the bootstrap admin)."""
+    """An account was created (registration, an accepted prospect or invitation, the bootstrap admin).
+
+    chat keeps its people (and enlists `agente`s) from it.
+    """
 
     subject = "auth.user.created"
     user_id: int
     username: str
     email: str
     role: str
+    display_name: str | None = Field(default=None, description='"nombres apellidos" of the profile, if any')
 
 
 class UserRoleChanged(Event):
-    """A user's role changed; tokens issued from now on carry its permissions."""
+    """A user's role changed; tokens issued from now on carry its permissions (earlier ones are
+    refused: `auth.user.tokens_revoked` follows in the same transaction)."""
 
     subject = "auth.user.role_changed"
     user_id: int
     role: str
     previous_role: str | None = Field(default=None)
+
+
+class UserRemoved(Event):
+    """A member was removed from their workspace: they can no longer log in, their tokens,
+    sessions and API keys are revoked (their rows stay, for audit)."""
+
+    subject = "auth.user.removed"
+    user_id: int
+    tenant_id: int
+
+
+class UserProfileChanged(Event):
+    """A profile's names changed. chat shows `display_name` to guests instead of the login email."""
+
+    subject = "auth.user.profile_changed"
+    user_id: int
+    tenant_id: int
+    display_name: str | None = Field(description='"nombres apellidos", stripped; null when both are empty')
+
+
+class TenantUpserted(Event):
+    """A workspace was created, renamed, deactivated or reactivated: its whole current state.
+
+    chat refuses guests of unknown or inactive workspaces from it. Migration 0006 published
+    one per workspace that existed before, so a read model built from the stream is complete.
+    """
+
+    subject = "auth.tenant.upserted"
+    tenant_id: int
+    name: str
+    is_active: bool
+
+
+class InvitationCreated(Event):
+    """Someone was invited to a workspace. There is no mail server: the workspace's own systems
+    (a webhook subscription) mail `accept_token` to `email`. The token is in clear on purpose,
+    as the issue asks; it is single use, expires at `expires_at`, and only its hash is stored."""
+
+    subject = "auth.invitation.created"
+    invitation_id: int
+    email: str
+    role: str
+    expires_at: float = Field(description="Unix time")
+    accept_token: str
 
 
 # -- consumed ----------------------------------------------------------------------------------
@@ -40,7 +89,31 @@ class AgentUpdated(Event):
     max_concurrent_chats: int
 
 
-# Both revoke tokens everywhere; their models live in libs/shared, which follows them.
-PUBLISHED: list[type[Event]] = [UserCreated, UserRoleChanged, TokenRevoked, TenantDeactivated]
+# The four revocations are followed by every process; their models live in libs/shared.
+PUBLISHED: list[type[Event]] = [
+    UserCreated,
+    UserRoleChanged,
+    UserRemoved,
+    UserProfileChanged,
+    TenantUpserted,
+    InvitationCreated,
+    TokenRevoked,
+    UserTokensRevoked,
+    ApiKeyRevoked,
+    TenantDeactivated,
+]
 
-__all__ = ["PUBLISHED", "TenantDeactivated", "TokenRevoked", "UserCreated", "UserRoleChanged", "outbox"]
+__all__ = [
+    "PUBLISHED",
+    "ApiKeyRevoked",
+    "InvitationCreated",
+    "TenantDeactivated",
+    "TenantUpserted",
+    "TokenRevoked",
+    "UserCreated",
+    "UserProfileChanged",
+    "UserRemoved",
+    "UserRoleChanged",
+    "UserTokensRevoked",
+    "outbox",
+]

@@ -4,10 +4,14 @@ from fastapi import FastAPI
 
 from auth import events
 from auth.account.endpoints import router as account_router
+from auth.apikey.endpoints import internal as apikey_internal_router
+from auth.apikey.endpoints import router as apikey_router
 from auth.config import settings
 from auth.desk.handlers import on_agent_updated
+from auth.invitation.endpoints import router as invitation_router
 from auth.keys.endpoints import router as keys_router
 from auth.keys.ring import published_jwks
+from auth.member.endpoints import router as member_router
 from auth.models import SCHEMA, inbox_table, outbox_table
 from auth.profile.endpoints import router as profile_router
 from auth.prospect.endpoints import router as prospect_router
@@ -41,6 +45,10 @@ def create_app() -> FastAPI:
             profile_router,
             prospect_router,
             tenant_router,
+            member_router,
+            invitation_router,
+            apikey_router,
+            apikey_internal_router,
         ],
         messaging=(outbox_table, inbox_table),
         consumers=[ConsumerSpec(durable="auth-desk-agents", event=events.AgentUpdated, handler=on_agent_updated)],

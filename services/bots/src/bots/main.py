@@ -29,7 +29,9 @@ async def prepare(app: FastAPI) -> None:
         settings.secret_encryption_key, purpose=b"provider-api-key", setting="BOTS_SECRET_ENCRYPTION_KEY"
     )
     app.state.outbound_policy = OutboundPolicy(
-        allowed_networks=settings.outbound_allowed_networks, timeout_seconds=settings.provider_timeout_seconds
+        allowed_networks=settings.outbound_allowed_networks,
+        timeout_seconds=settings.provider_timeout_seconds,
+        setting="BOTS_OUTBOUND_ALLOWED_NETWORKS",
     )
     providers = Providers(
         app.state.secret_cipher, app.state.outbound_policy,

@@ -36,16 +36,49 @@ class AgentUpdated(Event):
 PUBLISHED: list[type[Event]] = [RoomCreated, RoomResolved, AgentUpdated]
 
 
-# -- consumed ----------------------------------------------------------------------------------
+# -- consumed: views of auth's events (auth's `events.py` owns the models) -----------------------
 class UserCreated(Event):
     subject = "auth.user.created"
     user_id: int
     username: str
     email: str
     role: str
+    display_name: str | None = None
 
 
 class UserRoleChanged(Event):
     subject = "auth.user.role_changed"
     user_id: int
     role: str
+
+
+class UserProfileChanged(Event):
+    """The name guests see for an agent (never their login name or email)."""
+
+    subject = "auth.user.profile_changed"
+    user_id: int
+    tenant_id: int
+    display_name: str | None
+
+
+class UserRemoved(Event):
+    """A member left their workspace: they stop being an agent who can get chats."""
+
+    subject = "auth.user.removed"
+    user_id: int
+    tenant_id: int
+
+
+class TenantUpserted(Event):
+    """A workspace's current state: guests reach only known, active workspaces."""
+
+    subject = "auth.tenant.upserted"
+    tenant_id: int
+    name: str
+    is_active: bool
+
+
+class TenantDeactivated(Event):
+    subject = "auth.tenant.deactivated"
+    tenant_id: int
+    deactivated_at: float

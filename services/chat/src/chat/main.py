@@ -1,7 +1,7 @@
 from fastapi import FastAPI
 
 from chat import events
-from chat.agents import service as agents
+from chat.agents import handlers as agents
 from chat.agents.endpoints import router as agents_router
 from chat.chats.endpoints import router as chats_router
 from chat.config import settings
@@ -14,12 +14,20 @@ from chat.models import SCHEMA, inbox_table, outbox_table
 from chat.notifications.endpoints import guests as guest_notifications_router
 from chat.notifications.endpoints import router as notifications_router
 from chat.rooms.endpoints import router as rooms_router
+from chat.workspaces import handlers as workspace_handlers
+from chat.workspaces import service as workspaces
 from shared.service import ConsumerSpec, create_service_app
 
 CONSUMERS = [
     ConsumerSpec(durable="chat-user-created", event=events.UserCreated, handler=agents.on_user_created),
     ConsumerSpec(durable="chat-user-role", event=events.UserRoleChanged, handler=agents.on_role_changed),
-]
+    ConsumerSpec(durable="chat-user-profile", event=events.UserProfileChanged, handler=agents.on_profile_changed),
+    ConsumerSpec(durable="chat-user-removed", event=events.UserRemoved, handler=agents.on_user_removed),
+    ConsumerSpec(durable=workspaces.UPSERTED, event=events.TenantUpserted,
+                 handler=workspace_handlers.on_tenant_upserted),
+    ConsumerSpec(durable=workspaces.DEACTIVATED, event=events.TenantDeactivated,
+                 handler=workspace_handlers.on_tenant_deactivated),
+]  # fmt: skip
 
 
 async def prepare(app: FastAPI) -> None:

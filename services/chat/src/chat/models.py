@@ -1,5 +1,5 @@
-"""chat's tables, in schema `chat`: the workspace's people (a read model of auth's users) and
-agents, guest sessions, chat users, rooms, messages, notifications and desk settings."""
+"""chat's tables, in schema `chat`: the workspaces and their people (read models of auth's
+tenants and users) and agents, guest sessions, chat users, rooms, messages, notifications and desk settings."""
 
 import uuid
 from datetime import datetime
@@ -36,6 +36,25 @@ class Person(Base):
     first_name: Mapped[str] = mapped_column(String(150), default="")
     last_name: Mapped[str] = mapped_column(String(150), default="")
     role: Mapped[str] = mapped_column(String(50))
+    # The name guests may see (auth's profile names); never the login name or email.
+    display_name: Mapped[str | None] = mapped_column(String(301))
+    # `occurred_at` of the event that set `display_name`: an older one arriving later loses.
+    display_name_version: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Removed from their workspace (auth.user.removed): no longer an agent.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Workspace(Base):
+    """A workspace as auth announced it (`auth.tenant.upserted|deactivated`): guests reach only
+    the desks of known, active ones."""
+
+    __tablename__ = "workspaces"
+
+    tenant_id: Mapped[int] = mapped_column(TenantId, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(Boolean)
+    # `occurred_at` of the event that wrote the row: an older one arriving later changes nothing.
+    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Agent(Base):
@@ -52,6 +71,8 @@ class Agent(Base):
     max_concurrent_chats: Mapped[int] = mapped_column(Integer)
     # Open WebSockets over every replica: availability goes false when the last one closes.
     connections: Mapped[int] = mapped_column(Integer, default=0)
+    # Removed from the workspace (auth.user.removed): never available again, gets no chat.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )

@@ -64,6 +64,12 @@ ROUTES: list[Route] = [
     # Prospective farmers apply without an account.
     Route("/api/user/prospectos/", "auth", public=frozenset({"POST"})),
     Route("/api/v1/tenants/", "auth", prefix=True),
+    # A workspace's team: members, invitations (accepted without a token), API keys, refresh.
+    Route("/api/v1/members/", "auth", prefix=True),
+    Route("/api/v1/invitations/", "auth", prefix=True),
+    Route("/api/v1/invitations/accept/", "auth", public=frozenset({"POST"})),
+    Route("/api/v1/api-keys/", "auth", prefix=True),
+    *_post("/auth/refresh/", "/api/auth/refresh/", upstream="auth"),
     # agro (004)
     *[
         Route(prefix, "agro", prefix=True)

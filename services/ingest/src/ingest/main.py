@@ -21,11 +21,11 @@ def create_app() -> FastAPI:
         routers=[readings_router],
         messaging=(outbox_table, inbox_table),
         consumers=[
-            ConsumerSpec(durable="ingest-node-upserted", event=events.NodeUpserted, handler=nodes.on_node_upserted),
-            ConsumerSpec(durable="ingest-node-deleted", event=events.NodeDeleted, handler=nodes.on_node_deleted),
-            ConsumerSpec(durable="ingest-field-deleted", event=events.FieldDeleted, handler=nodes.on_field_deleted),
+            ConsumerSpec(durable=nodes.NODE_UPSERTED, event=events.NodeUpserted, handler=nodes.on_node_upserted),
+            ConsumerSpec(durable=nodes.NODE_DELETED, event=events.NodeDeleted, handler=nodes.on_node_deleted),
+            ConsumerSpec(durable=nodes.FIELD_DELETED, event=events.FieldDeleted, handler=nodes.on_field_deleted),
             ConsumerSpec(
-                durable="ingest-subscription-changed",
+                durable=nodes.SUBSCRIPTION_CHANGED,
                 event=events.SubscriptionChanged,
                 handler=quota.on_subscription_changed,
             ),

@@ -2,22 +2,36 @@
 
 A node deleted, revoked or removed with its field stops working as soon as its event is
 consumed (well under a second); the lookup reads the table on every post, no cache to age.
+A token the table does not know is looked up once more after the read model has caught up with
+agro's events as of the post (bounded), so a node posting right after its creation is accepted.
 """
 
 import hashlib
 import hmac
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.selectable import Select
 
 from ingest import events
 from ingest.models import Node, Subscription
 from shared.errors import NotAuthenticated
-from shared.events import Envelope
+from shared.events import CatchUp, Envelope
 from shared.repository import apply_deletion, apply_newer
 
 SCHEME = "node"
+
+NODE_UPSERTED = "ingest-node-upserted"
+NODE_DELETED = "ingest-node-deleted"
+FIELD_DELETED = "ingest-field-deleted"
+SUBSCRIPTION_CHANGED = "ingest-subscription-changed"
+# The durable consumers whose writes decide whether a token authenticates, and with which limit.
+READ_MODEL_CONSUMERS = (NODE_UPSERTED, NODE_DELETED, FIELD_DELETED, SUBSCRIPTION_CHANGED)
+# How long after its event a node without a plan still waits for the plan's consumer.
+JUST_APPLIED = timedelta(seconds=5)
 
 
 class NodeNotAuthenticated(NotAuthenticated):
@@ -46,27 +60,34 @@ class NodeCredential:
     daily_limit: int | None
 
 
-async def authenticate(session: AsyncSession, token: str) -> NodeCredential:
+async def authenticate(session: AsyncSession, token: str, *, caught_up: CatchUp) -> NodeCredential:
     """The active node whose token this is (compared as SHA-256 digests, in constant time).
 
-    One query, the plan's limit included: this runs on every post.
+    One query, the plan's limit included: this runs on every post. Only a token the read model
+    does not know waits for `caught_up` (agro's events as of now) and is looked up once more;
+    so does a node applied moments ago whose field has no plan here yet: the plan comes from
+    another consumer, which may not have applied the field's subscription by then.
     """
     digest = hashlib.sha256(token.encode()).hexdigest()
+    query = _credential_query(digest)
+    row = (await session.execute(query)).first()
+    if row is None or (row.daily_limit is None and row.version > datetime.now(UTC) - JUST_APPLIED):
+        await caught_up()  # on a timeout too: whatever was applied by then counts
+        row = (await session.execute(query)).first()
+    if row is None or row.token_hash is None or not hmac.compare_digest(row.token_hash, digest):
+        raise NodeNotAuthenticated()
+    return NodeCredential(row.nodo_id, row.tenant_id, row.parcela_id, row.codigo, row.daily_limit)
+
+
+def _credential_query(digest: str) -> Select[Any]:
     daily_limit = (
         select(func.min(Subscription.limite_lecturas_dia))
         .where(Subscription.parcela_id == Node.parcela_id, Subscription.estado == "activo")
         .scalar_subquery()
+        .label("daily_limit")
     )
-    row = (
-        await session.execute(
-            select(Node.nodo_id, Node.tenant_id, Node.parcela_id, Node.codigo, Node.token_hash, daily_limit).where(
-                Node.token_hash == digest, Node.activo, ~Node.deleted
-            )
-        )
-    ).first()
-    if row is None or row.token_hash is None or not hmac.compare_digest(row.token_hash, digest):
-        raise NodeNotAuthenticated()
-    return NodeCredential(row.nodo_id, row.tenant_id, row.parcela_id, row.codigo, row[5])
+    columns = (Node.nodo_id, Node.tenant_id, Node.parcela_id, Node.codigo, Node.token_hash, Node.version)
+    return select(*columns, daily_limit).where(Node.token_hash == digest, Node.activo, ~Node.deleted)
 
 
 async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:

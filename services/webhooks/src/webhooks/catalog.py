@@ -4,6 +4,9 @@
 `api.learned`; the platform's other domain events are subscribable too. A name whose
 publisher has not landed yet (bots, chat) may be subscribed now: a consumer is added with the
 publisher, and its events are delivered from then on.
+
+The task names carry agro's task id (`tarea_id`): `task.suggested` comes from agro once the
+`ia` task exists (`agro.task.suggested`, brain's fields kept), not from brain's suggestion.
 """
 
 from collections.abc import Callable

@@ -41,7 +41,9 @@ class AlertCleared(Event):
 
 
 class TaskSuggested(Event):
-    subject = "brain.task.suggested"
+    # agro's, not brain's `brain.task.suggested`: published once the `ia` task exists, with its id
+    subject = "agro.task.suggested"
+    tarea_id: int
     parcela_id: int
 
 

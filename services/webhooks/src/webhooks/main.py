@@ -39,7 +39,9 @@ async def prepare(app: FastAPI) -> None:
         settings.secret_encryption_key, purpose=b"webhook-secret", setting="WEBHOOKS_SECRET_ENCRYPTION_KEY"
     )
     app.state.outbound_policy = OutboundPolicy(
-        allowed_networks=settings.outbound_allowed_networks, timeout_seconds=settings.delivery_timeout_seconds
+        allowed_networks=settings.outbound_allowed_networks,
+        timeout_seconds=settings.delivery_timeout_seconds,
+        setting="WEBHOOKS_OUTBOUND_ALLOWED_NETWORKS",
     )
 
 

@@ -3,14 +3,18 @@
 from shared.events.batch import BatchConsumer, BatchHandler
 from shared.events.bus import connect_nats, ensure_stream, stream_for_subject
 from shared.events.catalogue import Event, asyncapi_document
-from shared.events.consumer import EventConsumer, EventHandler
+from shared.events.catchup import CatchUp, ConsumerCatchUp
+from shared.events.consumer import DurableConsumer, EventConsumer, EventHandler, catch_up
 from shared.events.envelope import Envelope
-from shared.events.outbox import Outbox, OutboxRelay
+from shared.events.outbox import Outbox, OutboxRelay, relayed
 from shared.events.tables import messaging_tables
 
 __all__ = [
     "BatchConsumer",
     "BatchHandler",
+    "CatchUp",
+    "ConsumerCatchUp",
+    "DurableConsumer",
     "Envelope",
     "Event",
     "EventConsumer",
@@ -18,8 +22,10 @@ __all__ = [
     "Outbox",
     "OutboxRelay",
     "asyncapi_document",
+    "catch_up",
     "connect_nats",
     "ensure_stream",
     "messaging_tables",
+    "relayed",
     "stream_for_subject",
 ]

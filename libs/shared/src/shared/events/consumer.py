@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from nats.aio.msg import Msg
@@ -13,8 +13,9 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.bus import ensure_stream
+from shared.events.bus import ensure_stream, stream_for_subject
 from shared.events.catalogue import Event
+from shared.events.catchup import ConsumerCatchUp
 from shared.events.envelope import Envelope
 from shared.observability.request_id import request_id_var
 
@@ -54,6 +55,18 @@ class DurableConsumer:
         self.ack_wait_seconds = ack_wait_seconds
         self.max_ack_pending = max_ack_pending
         self._sub: JetStreamContext.PullSubscription | None = None
+        stream = stream_for_subject(self.subject)[0]
+        self._catch_up = ConsumerCatchUp(js, stream=stream, durable=durable, subject=self.subject)
+
+    async def catch_up(self, timeout: float = 1.0) -> bool:
+        """Wait until this durable consumer has processed and acked everything its subject held
+        at the call, whichever replica holds the messages; True then, False after `timeout`.
+
+        For a read model consulted on a miss: look again once this returns, then answer "no".
+        Already caught up costs one `CONSUMER.INFO` round trip; concurrent calls share them (at
+        most one per 10 ms). NATS trouble is logged and answers False; it never raises.
+        """
+        return await self._catch_up.wait(timeout)
 
     async def start(self) -> None:
         self._sub = await bind_durable(
@@ -87,6 +100,7 @@ class DurableConsumer:
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             return 0
         await self.process_batch(messages)
+        self._catch_up.progress()
         return len(messages)
 
     async def process_batch(self, messages: list[Msg]) -> None:
@@ -184,6 +198,11 @@ class EventConsumer(DurableConsumer):
             )
             return False
         return True
+
+
+async def catch_up(consumers: Iterable[DurableConsumer], *, timeout: float = 1.0) -> bool:
+    """`DurableConsumer.catch_up` for several consumers at once (in parallel, one bound)."""
+    return all(await asyncio.gather(*(consumer.catch_up(timeout) for consumer in consumers)))
 
 
 async def bind_durable(

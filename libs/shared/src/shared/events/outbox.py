@@ -1,19 +1,37 @@
-"""Transactional outbox: the event is a row written with the change, published by a relay."""
+"""Transactional outbox: the event is a row written with the change, published by a relay.
+
+A running relay is woken by every commit of its own process that wrote outbox rows, and still
+polls, so rows committed by another replica (or left by a crash) are published too. A request's
+unit of work (`shared.sessions.get_session`) then waits, bounded, until the rows it committed
+are in JetStream (`relayed`): when a writer answers, a reader of its events can see them. The
+wait never fails the request: the rows are already durable and the relay keeps trying.
+"""
 
 import asyncio
+import contextlib
 import json
 import logging
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, event, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 
 logger = logging.getLogger(__name__)
+
+# Keys of `Session.info`: the ids emitted in the open transaction; the relay running for the
+# session's sessionmaker (set by `OutboxRelay.run`); the futures of committed rows not yet
+# known to be published.
+_EMITTED = "outbox.emitted"
+_RELAY = "outbox.relay"
+_RELAYED = "outbox.relayed"
 
 
 class Outbox:
@@ -30,7 +48,45 @@ class Outbox:
         await session.execute(
             insert(self.table).values(id=envelope.id, subject=subject, payload=envelope.model_dump(mode="json"))
         )
+        session.info.setdefault(_EMITTED, []).append(envelope.id)
         return envelope
+
+
+async def relayed(session: AsyncSession) -> bool:
+    """Wait until the outbox rows `session` committed are published by its process's relay.
+
+    Bounded by the relay's `wait_seconds`; False (logged) when that passed first, or at once
+    when no relay runs here. True at once when nothing was emitted. Never raises: the rows are
+    committed, and the relay's polling publishes them whatever happens here.
+    """
+    futures: list[asyncio.Future[None]] = session.info.pop(_RELAYED, [])
+    if not futures:
+        return True
+    relay: OutboxRelay = session.info[_RELAY]
+    _, waiting = await asyncio.wait(futures, timeout=relay.wait_seconds)
+    for future in waiting:
+        future.cancel()  # the relay forgets it; the row stays for its polling
+    if waiting or any(future.cancelled() for future in futures):
+        logger.warning("outbox rows not relayed before the response", extra={"commits": len(waiting)})
+        return False
+    return True
+
+
+def _after_commit(session: Session) -> None:
+    emitted = session.info.pop(_EMITTED, None)
+    relay: OutboxRelay | None = session.info.get(_RELAY)
+    if emitted and relay is not None:
+        session.info.setdefault(_RELAYED, []).append(relay.committed(emitted))
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_EMITTED, None)
+
+
+@dataclass(eq=False)
+class _Committed:
+    unpublished: set[uuid.UUID]
+    done: asyncio.Future[None] = field(repr=False)
 
 
 class OutboxRelay:
@@ -48,21 +104,64 @@ class OutboxRelay:
         *,
         poll_seconds: float = 0.2,
         batch_size: int = 100,
+        wait_seconds: float = 0.3,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.table = table
         self.js = js
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
+        # How long a request waits for its rows (`relayed`); after that the polling takes over.
+        self.wait_seconds = wait_seconds
         self._streams: set[str] = set()
+        self._wake = asyncio.Event()
+        self._committed: list[_Committed] = []
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows and mark them sent; returns how many."""
         async with self.sessionmaker() as session, session.begin():
             ids = await self._publish_batch(session)
+            if ids and self._committed:
+                # JetStream holds them: what a waiting request needs (marking sent is ours).
+                self._published(set(ids))
             if ids:
                 await self._mark_sent(session, ids)
         return len(ids)
+
+    def committed(self, ids: list[uuid.UUID]) -> asyncio.Future[None]:
+        """Rows of this process were committed: relay now; the future is done once they are
+        published (by this relay, or found published by another replica's)."""
+        done = asyncio.get_running_loop().create_future()
+        if len(self._committed) > self.batch_size:  # waiters that gave up while NATS was away
+            self._committed = [c for c in self._committed if not c.done.done()]
+        self._committed.append(_Committed(set(ids), done))
+        self._wake.set()
+        return done
+
+    def _published(self, ids: set[uuid.UUID]) -> None:
+        for committed in self._committed:
+            committed.unpublished -= ids
+        self._release()
+
+    def _release(self) -> None:
+        for committed in self._committed:
+            if not committed.unpublished and not committed.done.done():
+                committed.done.set_result(None)
+        self._committed = [c for c in self._committed if not c.done.done()]
+
+    async def _check_committed(self) -> None:
+        """Release waiters whose rows another replica published (or whose savepoint was rolled
+        back: a row that does not exist is not waited for)."""
+        waiting = set().union(*(c.unpublished for c in self._committed))
+        async with self.sessionmaker() as session:
+            unsent = set(
+                await session.scalars(
+                    select(self.table.c.id).where(self.table.c.id.in_(waiting), self.table.c.published_at.is_(None))
+                )
+            )
+        for committed in self._committed:
+            committed.unpublished &= unsent
+        self._release()
 
     async def _mark_sent(self, session: AsyncSession, ids: list[Any]) -> None:
         await session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
@@ -90,17 +189,49 @@ class OutboxRelay:
         return [row.id for row in rows]
 
     async def run(self) -> None:
-        """Relay until cancelled; a failure (NATS or DB down) is logged and retried."""
-        backoff = self.poll_seconds
-        while True:
-            try:
-                published = await self.publish_pending()
-                backoff = self.poll_seconds
-                if published:
+        """Relay until cancelled; a failure (NATS or DB down) is logged and retried.
+
+        Between passes it sleeps `poll_seconds`, or less: a commit of this process that wrote
+        outbox rows wakes it, and rows a request waits for that another replica holds locked
+        are looked at again soon.
+        """
+        self._attach()
+        try:
+            backoff = self.poll_seconds
+            while True:
+                self._wake.clear()
+                try:
+                    published = await self.publish_pending()
+                    backoff = self.poll_seconds
+                    if published:
+                        continue
+                    if self._committed:
+                        await self._check_committed()
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("outbox relay failed; retrying")
+                    backoff = min(backoff * 2, 5.0)
+                    await asyncio.sleep(backoff)  # commits do not shorten the back-off
                     continue
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("outbox relay failed; retrying")
-                backoff = min(backoff * 2, 5.0)
-            await asyncio.sleep(backoff)
+                pause = min(self.poll_seconds, 0.02) if self._committed else self.poll_seconds
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), pause)
+        finally:
+            self._detach()
+
+    def _attach(self) -> None:
+        # Sessions copy their sessionmaker's `info`: each one's commit can then find this relay.
+        self.sessionmaker.configure(info={**(self.sessionmaker.kw.get("info") or {}), _RELAY: self})
+
+    def _detach(self) -> None:
+        info = dict(self.sessionmaker.kw.get("info") or {})
+        if info.pop(_RELAY, None) is self:
+            self.sessionmaker.configure(info=info)
+        for committed in self._committed:
+            committed.done.cancel()
+        self._committed = []
+
+
+event.listen(Session, "after_commit", _after_commit)
+event.listen(Session, "after_rollback", _after_rollback)

@@ -143,5 +143,11 @@ async def suggest(session: AsyncSession, *, tenant_id: int, suggestion: events.T
     )
     if open_same is not None:
         return None
-    task = TaskCreate(tipo=tipo[:100], descripcion=suggestion.descripcion, fecha_programada=suggestion.fecha_programada)
-    return await create(session, field, task, origen="ia", regla_id=regla_id)
+    body = TaskCreate(tipo=tipo[:100], descripcion=suggestion.descripcion, fecha_programada=suggestion.fecha_programada)
+    task = await create(session, field, body, origen="ia", regla_id=regla_id)
+    suggested = events.SuggestedTaskCreated(
+        tarea_id=task.id, parcela_id=task.parcela_id, regla_id=task.regla_id, tipo=task.tipo,
+        descripcion=task.descripcion, fecha_programada=task.fecha_programada,
+    )  # fmt: skip
+    await events.outbox.emit(session, suggested, tenant_id=task.tenant_id)
+    return task

@@ -1,7 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.models import LoginName, Tenant, User
+from auth.models import LoginName, User
 
 
 async def by_login(session: AsyncSession, login: str) -> User | None:
@@ -22,13 +22,6 @@ def login_names(*, username: str, email: str) -> set[str]:
 async def taken(session: AsyncSession, *, username: str, email: str) -> bool:
     names = login_names(username=username, email=email)
     return await session.scalar(select(LoginName.name).where(LoginName.name.in_(names)).limit(1)) is not None
-
-
-async def add_tenant(session: AsyncSession, name: str) -> Tenant:
-    tenant = Tenant(name=name)
-    session.add(tenant)
-    await session.flush()
-    return tenant
 
 
 async def add_user(session: AsyncSession, user: User) -> User:

@@ -9,6 +9,7 @@ from auth.errors import AccountExists
 from auth.models import User
 from auth.passwords import hash_password
 from auth.rbac import names as roles
+from auth.tenant import service as tenants
 
 
 async def register(
@@ -23,7 +24,7 @@ async def register(
     username = username or email
     if await repository.taken(session, username=username, email=email):
         raise AccountExists()
-    tenant = await repository.add_tenant(session, name=username)
+    tenant = await tenants.create(session, username)
     return await add_member(
         session,
         tenant_id=tenant.id,
@@ -44,6 +45,7 @@ async def add_member(
     password: str,
     role: str,
     platform_admin: bool = False,
+    display_name: str | None = None,
 ) -> User:
     """A user in an existing workspace; publishes `auth.user.created`."""
     if await repository.taken(session, username=username, email=email):
@@ -66,7 +68,9 @@ async def add_member(
         raise AccountExists() from exc
     await events.outbox.emit(
         session,
-        events.UserCreated(user_id=user.id, username=user.username, email=user.email, role=user.role),
+        events.UserCreated(
+            user_id=user.id, username=user.username, email=user.email, role=user.role, display_name=display_name
+        ),
         tenant_id=tenant_id,
     )
     return user

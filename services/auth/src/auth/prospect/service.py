@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.account import service as accounts
 from auth.errors import AccountExists
 from auth.models import Profile, Prospect, Tenant, User
+from auth.profile import service as profiles
 from auth.prospect.schemas import ProspectAccept, ProspectApply
 from auth.rbac import names as roles
 from shared.errors import ErrorStyle, InvalidRequest, NotFound
@@ -54,6 +55,7 @@ async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: 
     prospect = await get_for(session, tenant_id, prospect_id)
     if prospect.estado != "pendiente":
         raise InvalidRequest("El prospecto ya fue procesado.")
+    name = profiles.display_name(prospect.nombre_completo, "")
     try:
         user = await accounts.add_member(
             session,
@@ -62,6 +64,7 @@ async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: 
             email=str(body.correo) if body.correo else prospect.correo,
             password=body.password,
             role=roles.FARMER,
+            display_name=name,
         )
     except AccountExists as exc:
         raise UsernameTaken() from exc
@@ -76,4 +79,6 @@ async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: 
     )
     prospect.estado = "aprobado"
     await session.flush()
+    if name is not None:
+        await profiles.announce_names(session, user.id, name)
     return user

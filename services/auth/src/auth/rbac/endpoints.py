@@ -4,8 +4,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from auth.access import PersonWithPermission, refuse_now
+from auth.errors import NotWithApiKey
 from auth.rbac import service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
+from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
@@ -15,7 +18,7 @@ router = APIRouter(prefix="/api/rbac", tags=["rbac"])
 
 CanView = Annotated[Principal, Depends(RequirePermission("administracion", "ver"))]
 CanUpdate = Annotated[Principal, Depends(RequirePermission("administracion", "actualizar"))]
-CanUpdateUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "actualizar"))]
+CanUpdateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actualizar"))]
 
 
 @router.get("/modulos/", response_model=Page[ModuloRead])
@@ -76,10 +79,11 @@ async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, 
     return Response(status_code=204)
 
 
-@router.patch("/users/{user_id}/role/", response_model=RoleChanged)
+@router.patch("/users/{user_id}/role/", response_model=RoleChanged, responses=documented(NotWithApiKey))
 async def change_user_role(
-    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep
+    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep, request: Request
 ) -> RoleChanged:
-    """Change the role of a user of the caller's tenant (usuarios/actualizar)."""
-    await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id)
+    """Change the role of a user of the caller's tenant (usuarios/actualizar). Every token the
+    user was issued before is refused everywhere at once; their next login carries the new role."""
+    refuse_now(request, await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id))
     return RoleChanged(user_id=user_id, rol_id=body.rol_id)

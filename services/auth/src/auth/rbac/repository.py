@@ -70,3 +70,7 @@ async def lookups(
     module_ids |= {o.module_id for o in operations.values()}
     modules_ = {m.id: m for m in await session.scalars(select(Module).where(Module.id.in_(module_ids)))}
     return roles_, modules_, operations
+
+
+async def get_role_by_name(session: AsyncSession, name: str) -> Role | None:
+    return await session.scalar(select(Role).where(Role.nombre == name))

@@ -4,8 +4,8 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth import events
 from auth.account import repository as accounts
+from auth.member import service as members
 from auth.models import Module, Permission, Role
 from auth.rbac import repository
 from auth.rbac.schemas import ModuloRead, OperacionRead, PermisoRead, RolRead
@@ -101,19 +101,15 @@ async def revoke(session: AsyncSession, permission_id: int) -> None:
     await session.delete(permission)
 
 
-async def change_role(session: AsyncSession, principal: Principal, *, user_id: int, role_id: int) -> None:
-    """Another tenant's user is a 404, as if it did not exist."""
+async def change_role(
+    session: AsyncSession, principal: Principal, *, user_id: int, role_id: int
+) -> members.Revoked | None:
+    """Another tenant's user is a 404, as if it did not exist. The user's earlier tokens are
+    refused everywhere at once (what the caller's process must refuse is returned)."""
     user = await accounts.get(session, user_id)
     if user is None or user.tenant_id != principal.tenant_id:
         raise NotFound()
     role = await repository.get_role(session, role_id)
     if role is None:
         raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})
-    if user.role == role.nombre:
-        return
-    previous, user.role = user.role, role.nombre
-    await events.outbox.emit(
-        session,
-        events.UserRoleChanged(user_id=user.id, role=role.nombre, previous_role=previous),
-        tenant_id=user.tenant_id,
-    )
+    return await members.assign_role(session, user, role.nombre)

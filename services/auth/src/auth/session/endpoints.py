@@ -1,10 +1,11 @@
-"""Every seed's login and logout, over one identity."""
+"""Every seed's login and logout, over one identity; refresh tokens for every login."""
 
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 from fastapi import APIRouter, Form, Request, Response
 
-from auth.errors import InvalidCredentials
+from auth.access import Person
+from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused
 from auth.profile import service as profiles
 from auth.profile.schemas import ProfileData
 from auth.session import service
@@ -19,18 +20,41 @@ from auth.session.schemas import (
     ExpiringBearerToken,
     LoggedOut,
     Me,
+    Refreshed,
+    RefreshRequest,
+    WorkspaceRef,
 )
+from auth.session.service import SignedIn
 from auth.session.throttle import TooManyAttempts
 from shared.clients import client_address
 from shared.errors import documented
-from shared.security import CurrentPrincipal
+from shared.security import CurrentPrincipal, Principal
 from shared.sessions import SessionDep
 from shared.validation import Text
 
 router = APIRouter(tags=["auth"])
 
+LOGIN_REFUSALS = documented(InvalidCredentials, TooManyAttempts)
 
-@router.post("/token", response_model=BearerToken, responses=documented(InvalidCredentials, TooManyAttempts))
+
+class SessionFieldValues(TypedDict):
+    refresh_token: str
+    expires_in: int
+    refresh_expires_in: int
+    workspace: WorkspaceRef
+
+
+def session_fields(signed_in: SignedIn) -> SessionFieldValues:
+    """The fields every login answer adds to its seed's: refresh token, lifetimes, workspace."""
+    return {
+        "refresh_token": signed_in.refresh_token,
+        "expires_in": signed_in.access.expires_in,
+        "refresh_expires_in": signed_in.refresh_expires_in,
+        "workspace": WorkspaceRef.model_validate(signed_in.tenant),
+    }
+
+
+@router.post("/token", response_model=BearerToken, responses=LOGIN_REFUSALS)
 async def oauth2_token(
     session: SessionDep,
     request: Request,
@@ -38,65 +62,91 @@ async def oauth2_token(
     password: Annotated[Text, Form()],
 ) -> BearerToken:
     """OAuth2 password flow (001): form fields `username` (the email) and `password`."""
-    _, issued = await service.login(session, username, password, address=client_address(request))
-    return BearerToken(access_token=issued.token)
+    signed_in = await service.login(session, username, password, address=client_address(request))
+    return BearerToken(access_token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.post(
-    "/api/auth/login", response_model=ExpiringBearerToken, responses=documented(InvalidCredentials, TooManyAttempts)
-)
+@router.post("/api/auth/login", response_model=ExpiringBearerToken, responses=LOGIN_REFUSALS)
 async def agent_login(body: Credentials, session: SessionDep, request: Request) -> ExpiringBearerToken:
     """JSON login (002)."""
-    _, issued = await service.login(session, body.username, body.password, address=client_address(request))
-    return ExpiringBearerToken(access_token=issued.token, expires_in=issued.expires_in)
+    signed_in = await service.login(session, body.username, body.password, address=client_address(request))
+    return ExpiringBearerToken(access_token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.post("/api/auth/login/", response_model=DeskLogin)
+@router.post("/api/auth/login/", response_model=DeskLogin, responses=LOGIN_REFUSALS)
 async def desk_login(body: Credentials, session: SessionDep, request: Request) -> DeskLogin:
     """Support-desk login (003)."""
-    user, issued = await service.login(session, body.username, body.password, address=client_address(request))
+    signed_in = await service.login(session, body.username, body.password, address=client_address(request))
+    user = signed_in.user
     return DeskLogin(
-        token=issued.token,
+        token=signed_in.access.token,
         user=DeskUser(
             id=user.id, username=user.username, email=user.email, first_name=user.first_name, last_name=user.last_name
         ),
         agent=await service.desk_agent(session, user.id),
+        **session_fields(signed_in),
     )
 
 
-@router.post("/api/auth/logout/", response_model=LoggedOut)
-async def desk_logout(principal: CurrentPrincipal, session: SessionDep, request: Request) -> LoggedOut:
-    """Revoke the token in use (003)."""
+async def _logout(principal: Principal, session: SessionDep, request: Request) -> None:
     await service.logout(session, principal)
-    request.app.state.verifier.revocations.add(principal.token_id, principal.expires_at)
+    request.app.state.verifier.revoke_now(principal)
+
+
+@router.post("/api/auth/logout/", response_model=LoggedOut, responses=documented(NotWithApiKey))
+async def desk_logout(principal: Person, session: SessionDep, request: Request) -> LoggedOut:
+    """Revoke the token in use and end its login session (003)."""
+    await _logout(principal, session, request)
     return LoggedOut()
 
 
-@router.post("/auth/login/", response_model=AgroLogin)
+@router.post("/auth/login/", response_model=AgroLogin, responses=LOGIN_REFUSALS)
 async def agro_login(body: Credentials, session: SessionDep, request: Request) -> AgroLogin:
     """Login (004)."""
-    user, issued = await service.login(session, body.username, body.password, address=client_address(request))
-    return AgroLogin(token=issued.token, user=AgroUser(user_id=user.id, username=user.username, email=user.email))
+    signed_in = await service.login(session, body.username, body.password, address=client_address(request))
+    user = signed_in.user
+    return AgroLogin(
+        token=signed_in.access.token,
+        user=AgroUser(user_id=user.id, username=user.username, email=user.email),
+        **session_fields(signed_in),
+    )
 
 
-@router.post("/auth/token/", response_model=AgroToken)
+@router.post("/auth/token/", response_model=AgroToken, responses=LOGIN_REFUSALS)
 async def agro_token(body: Credentials, session: SessionDep, request: Request) -> AgroToken:
     """Token only (004)."""
-    _, issued = await service.login(session, body.username, body.password, address=client_address(request))
-    return AgroToken(token=issued.token)
+    signed_in = await service.login(session, body.username, body.password, address=client_address(request))
+    return AgroToken(token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.post("/auth/logout/", status_code=204, response_class=Response)
-async def agro_logout(principal: CurrentPrincipal, session: SessionDep, request: Request) -> Response:
-    """Revoke the token in use (004)."""
-    await service.logout(session, principal)
-    request.app.state.verifier.revocations.add(principal.token_id, principal.expires_at)
+@router.post("/auth/logout/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
+async def agro_logout(principal: Person, session: SessionDep, request: Request) -> Response:
+    """Revoke the token in use and end its login session (004)."""
+    await _logout(principal, session, request)
     return Response(status_code=204)
+
+
+@router.post("/auth/refresh/", response_model=Refreshed, responses=documented(InvalidRefreshToken))
+@router.post("/api/auth/refresh/", response_model=Refreshed, responses=documented(InvalidRefreshToken))
+async def refresh(body: RefreshRequest, request: Request) -> Refreshed:
+    """Trade a refresh token for a new access token and a new refresh token (public).
+
+    Each refresh token works once. Presenting one already used ends its whole login session:
+    every access token of that session is refused from then on, and the user logs in again.
+    """
+    try:
+        signed_in = await service.refresh(request.app.state.sessionmaker, body.refresh_token)
+    except RefreshTokenReused as reused:
+        request.app.state.verifier.revocations.add(
+            reused.session_id, reused.tokens_expire_by, session_id=reused.session_id
+        )
+        raise
+    return Refreshed(access_token=signed_in.access.token, token=signed_in.access.token, **session_fields(signed_in))
 
 
 @router.get("/auth/me/", response_model=Me)
 async def me(principal: CurrentPrincipal, session: SessionDep) -> Me:
-    """The caller (004)."""
+    """The caller (004), and their workspace."""
     user = await service.active_user(session, principal)
     profile = await profiles.get(session, user.id)
     return Me(
@@ -105,4 +155,5 @@ async def me(principal: CurrentPrincipal, session: SessionDep) -> Me:
         email=user.email,
         rol=user.role,
         profile=ProfileData.model_validate(profile) if profile else None,
+        workspace=WorkspaceRef.model_validate(await service.workspace_of(session, user)),
     )

@@ -11,7 +11,30 @@ class Credentials(InputModel):
     password: str = Field(min_length=1)
 
 
-class BearerToken(BaseModel):
+class RefreshRequest(InputModel):
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class WorkspaceRef(BaseModel):
+    """The caller's workspace (tenant), named in every login answer and `/auth/me/`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+
+
+class SessionFields(BaseModel):
+    """Added to every seed's login answer: a mobile app renews its access token with
+    `refresh_token` (`POST /auth/refresh/`) instead of storing the password."""
+
+    refresh_token: str
+    expires_in: int = Field(description="Seconds the access token is valid")
+    refresh_expires_in: int = Field(description="Seconds the refresh token is valid, unless used or revoked")
+    workspace: WorkspaceRef
+
+
+class BearerToken(SessionFields):
     """001 `POST /token`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -23,7 +46,11 @@ class BearerToken(BaseModel):
 class ExpiringBearerToken(BearerToken):
     """002 `POST /api/auth/login`."""
 
-    expires_in: int
+
+class Refreshed(BearerToken):
+    """`POST /auth/refresh/`: new tokens, under both names the seeds use for one."""
+
+    token: str
 
 
 class DeskUser(BaseModel):
@@ -36,7 +63,7 @@ class DeskUser(BaseModel):
     last_name: str
 
 
-class DeskLogin(BaseModel):
+class DeskLogin(SessionFields):
     """003 `POST /api/auth/login/`; `agent` is the caller's support-agent record (null for
     someone who never acted at the desk)."""
 
@@ -55,7 +82,7 @@ class AgroUser(BaseModel):
     email: str
 
 
-class AgroLogin(BaseModel):
+class AgroLogin(SessionFields):
     """004 `POST /auth/login/`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -64,7 +91,7 @@ class AgroLogin(BaseModel):
     user: AgroUser
 
 
-class AgroToken(BaseModel):
+class AgroToken(SessionFields):
     """004 `POST /auth/token/`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -82,6 +109,7 @@ class Me(BaseModel):
     email: str
     rol: str
     profile: ProfileData | None = None
+    workspace: WorkspaceRef
 
 
 class LoggedOut(BaseModel):

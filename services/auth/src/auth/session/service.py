@@ -1,16 +1,20 @@
-"""Logging in and out."""
+"""Logging in and out, and the login sessions that refresh tokens renew."""
 
-from datetime import UTC, datetime
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from auth import events
-from auth.account import repository
+from auth import events, opaque
+from auth.account import repository as accounts
 from auth.config import settings
-from auth.errors import InvalidCredentials
-from auth.models import DeskAgent, RevokedToken, Tenant, User
+from auth.errors import InvalidCredentials, InvalidRefreshToken, RefreshTokenReused
+from auth.models import DeskAgent, LoginSession, RefreshToken, RevokedToken, Tenant, User
 from auth.passwords import DUMMY_HASH, verify_password
+from auth.session import repository
 from auth.session.throttle import LoginThrottle
 from auth.session.tokens import IssuedToken, issue
 from shared.errors import NotAuthenticated
@@ -23,9 +27,20 @@ throttle = LoginThrottle(
 )
 
 
-async def authenticate(session: AsyncSession, login: str, password: str) -> User:
+@dataclass(frozen=True)
+class SignedIn:
+    """What every login answer is built from: the user, their workspace and the session's tokens."""
+
+    user: User
+    tenant: Tenant
+    access: IssuedToken
+    refresh_token: str
+    refresh_expires_in: int
+
+
+async def authenticate(session: AsyncSession, login: str, password: str) -> tuple[User, Tenant]:
     """The active user (of an active workspace) whose username or email and password match."""
-    user = await repository.by_login(session, login)
+    user = await accounts.by_login(session, login)
     # Hash even for unknown users, so the answer time does not tell which usernames exist.
     ok = await verify_password(password, user.password_hash if user else DUMMY_HASH)
     if user is None or not ok or not user.is_active:
@@ -33,7 +48,7 @@ async def authenticate(session: AsyncSession, login: str, password: str) -> User
     tenant = await session.get(Tenant, user.tenant_id)
     if tenant is None or not tenant.is_active:
         raise InvalidCredentials()
-    return user
+    return user, tenant
 
 
 async def desk_agent(session: AsyncSession, user_id: int) -> dict[str, object] | None:
@@ -47,28 +62,109 @@ async def desk_agent(session: AsyncSession, user_id: int) -> dict[str, object] |
     }  # fmt: skip
 
 
-async def login(session: AsyncSession, login: str, password: str, *, address: str) -> tuple[User, IssuedToken]:
-    """Authenticate (throttled per account and address) and issue a token."""
+async def login(session: AsyncSession, login: str, password: str, *, address: str) -> SignedIn:
+    """Authenticate (throttled per account and address) and open a login session."""
     await throttle.check(account=login, address=address)
     try:
-        user = await authenticate(session, login, password)
+        user, tenant = await authenticate(session, login, password)
     except InvalidCredentials:
         await throttle.failed(account=login, address=address)
         raise
     await throttle.succeeded(account=login)
-    return user, await issue(session, user)
+    return await sign_in(session, user, tenant)
+
+
+async def sign_in(session: AsyncSession, user: User, tenant: Tenant) -> SignedIn:
+    """Open a login session (a refresh-token family) and issue its first tokens."""
+    login_session = await repository.add_session(
+        session, LoginSession(id=uuid.uuid4().hex, user_id=user.id, tenant_id=user.tenant_id)
+    )
+    return await _tokens_for(session, user, tenant, login_session.id)
+
+
+async def _tokens_for(session: AsyncSession, user: User, tenant: Tenant, session_id: str) -> SignedIn:
+    refresh_token = opaque.new_secret()
+    expires_at = datetime.now(UTC) + timedelta(seconds=settings.refresh_token_seconds)
+    await repository.add_refresh_token(
+        session, RefreshToken(token_hash=opaque.digest(refresh_token), session_id=session_id, expires_at=expires_at)
+    )
+    return SignedIn(
+        user=user,
+        tenant=tenant,
+        access=await issue(session, user, session_id=session_id),
+        refresh_token=refresh_token,
+        refresh_expires_in=settings.refresh_token_seconds,
+    )
+
+
+async def refresh(sessionmaker: async_sessionmaker[AsyncSession], refresh_token: str) -> SignedIn:
+    """Rotate a refresh token: new access and refresh tokens, the old one spent.
+
+    Owns its transaction: a refresh token presented twice (stolen, or replayed) revokes its
+    whole session, and that revocation is committed although the answer is a refusal.
+    """
+    async with sessionmaker() as session, session.begin():
+        signed_in, reused = await _rotate(session, opaque.digest(refresh_token))
+    if reused is not None:
+        raise reused
+    if signed_in is None:
+        raise InvalidRefreshToken()
+    return signed_in
+
+
+async def _rotate(session: AsyncSession, token_hash: str) -> tuple[SignedIn | None, RefreshTokenReused | None]:
+    now = datetime.now(UTC)
+    session_id = await repository.use_refresh_token(session, token_hash, now=now)
+    if session_id is None:
+        spent = await repository.find_refresh_token(session, token_hash)
+        if spent is None or spent.used_at is None:
+            return None, None  # unknown or expired
+        login_session = await repository.get_session(session, spent.session_id)
+        if login_session is None:
+            return None, None
+        exp = int(time.time()) + settings.access_token_seconds
+        if await repository.revoke_session(session, login_session.id, now=now, reason="reuse"):
+            await _announce_session_end(session, login_session, exp=exp)
+        return None, RefreshTokenReused(session_id=login_session.id, tokens_expire_by=exp)
+    login_session = await repository.get_session(session, session_id)
+    user = await accounts.get(session, login_session.user_id) if login_session else None
+    tenant = await session.get(Tenant, user.tenant_id) if user else None
+    if login_session is None or login_session.revoked_at is not None or user is None or tenant is None:
+        return None, None
+    if not user.is_active or not tenant.is_active:
+        return None, None
+    return await _tokens_for(session, user, tenant, session_id), None
+
+
+async def _announce_session_end(session: AsyncSession, login_session: LoginSession, *, exp: int) -> None:
+    """Every access token of the session is refused everywhere (`exp` bounds when they expire)."""
+    await events.outbox.emit(
+        session,
+        events.TokenRevoked(jti=login_session.id, exp=exp, user_id=login_session.user_id, sid=login_session.id),
+        tenant_id=login_session.tenant_id,
+    )
 
 
 async def active_user(session: AsyncSession, principal: Principal) -> User:
     """The caller's account, while it is active."""
-    user = await repository.get(session, principal.user_id)
+    user = await accounts.get(session, principal.user_id)
     if user is None or not user.is_active:
         raise NotAuthenticated()
     return user
 
 
+async def workspace_of(session: AsyncSession, user: User) -> Tenant:
+    tenant = await session.get(Tenant, user.tenant_id)
+    if tenant is None:
+        raise NotAuthenticated()
+    return tenant
+
+
 async def logout(session: AsyncSession, principal: Principal) -> None:
-    """Revoke the caller's token; every service learns it from `auth.token.revoked`."""
+    """Revoke the caller's token and end its login session; every service learns it from
+    `auth.token.revoked` (with `sid`, so the session's other access tokens stop too)."""
+    if principal.session_id is not None:
+        await repository.revoke_session(session, principal.session_id, now=datetime.now(UTC), reason="logout")
     inserted = await session.execute(
         insert(RevokedToken)
         .values(
@@ -83,6 +179,20 @@ async def logout(session: AsyncSession, principal: Principal) -> None:
         return
     await events.outbox.emit(
         session,
-        events.TokenRevoked(jti=principal.token_id, exp=principal.expires_at, user_id=principal.user_id),
+        events.TokenRevoked(
+            jti=principal.token_id,
+            # The session's newest token may outlive this one: its entry must last as long.
+            exp=int(time.time()) + settings.access_token_seconds if principal.session_id else principal.expires_at,
+            user_id=principal.user_id,
+            sid=principal.session_id,
+        ),
         tenant_id=principal.tenant_id,
     )
+
+
+async def end_sessions_of(session: AsyncSession, user_id: int, *, reason: str) -> None:
+    """Close every login session of a user, so no refresh token of theirs works again.
+
+    Their access tokens are refused by `auth.user.tokens_revoked`, published by the caller.
+    """
+    await repository.revoke_sessions_of(session, user_id, now=datetime.now(UTC), reason=reason)

@@ -11,6 +11,7 @@ from auth.config import settings
 from auth.keys.ring import ALGORITHM, KeyCipher, active_key
 from auth.models import User
 from auth.rbac.repository import permission_names
+from shared.security.claims import pack_permissions
 
 
 @dataclass(frozen=True)
@@ -19,19 +20,22 @@ class IssuedToken:
     expires_in: int
 
 
-async def issue(session: AsyncSession, user: User) -> IssuedToken:
+async def issue(session: AsyncSession, user: User, *, session_id: str) -> IssuedToken:
     kid, private_key = await active_key(session, KeyCipher(settings.key_encryption_secret))
-    now = int(time.time())
+    # Sub-second: a re-login right after a role change (which refuses every token issued up
+    # to that instant) must be newer than it.
+    now = round(time.time(), 3)
     claims = {
         "iss": settings.jwt_issuer,
         "sub": str(user.id),
         "tenant": str(user.tenant_id),
         "role": user.role,
-        "perms": await permission_names(session, user.role),
+        "perms": pack_permissions(await permission_names(session, user.role)),
         "platform_admin": user.is_platform_admin,
         "jti": uuid.uuid4().hex,
+        "sid": session_id,
         "iat": now,
-        "exp": now + settings.access_token_seconds,
+        "exp": int(now) + settings.access_token_seconds,
     }
     token = jwt.encode(claims, private_key, algorithm=ALGORITHM, headers={"kid": kid})
     return IssuedToken(token=token, expires_in=settings.access_token_seconds)

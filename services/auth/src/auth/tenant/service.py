@@ -27,15 +27,26 @@ async def get(session: AsyncSession, tenant_id: int, *, visible_to: int | None) 
     return tenant
 
 
+async def announce(session: AsyncSession, tenant: Tenant) -> None:
+    """`auth.tenant.upserted` with the workspace's current state, after any change to it."""
+    await events.outbox.emit(
+        session,
+        events.TenantUpserted(tenant_id=tenant.id, name=tenant.name, is_active=tenant.is_active),
+        tenant_id=tenant.id,
+    )
+
+
 async def create(session: AsyncSession, name: str) -> Tenant:
     tenant = Tenant(name=name, is_active=True)
     session.add(tenant)
     await session.flush()
+    await announce(session, tenant)
     return tenant
 
 
 async def update(session: AsyncSession, tenant_id: int, *, name: str | None, is_active: bool | None) -> Tenant:
     tenant = await get(session, tenant_id, visible_to=None)
+    before = (tenant.name, tenant.is_active)
     if name is not None:
         tenant.name = name
     if is_active is False and tenant.is_active:
@@ -48,4 +59,6 @@ async def update(session: AsyncSession, tenant_id: int, *, name: str | None, is_
     if is_active is not None:
         tenant.is_active = is_active
     await session.flush()
+    if (tenant.name, tenant.is_active) != before:
+        await announce(session, tenant)
     return tenant

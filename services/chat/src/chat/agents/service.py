@@ -3,9 +3,10 @@ and a user given the `agente` role becomes one as soon as auth says so.
 Their active-chat count is recounted under their row's lock whenever it may change, so it is
 always the number of their active rooms, however many requests race."""
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -55,6 +56,11 @@ async def in_workspace(session: AsyncSession, tenant_id: int, agent_id: int, *, 
     return agent
 
 
+def may_get_chats(agent: Agent) -> bool:
+    """Available, and still a member of the workspace."""
+    return agent.is_available and not agent.removed
+
+
 async def listing(session: AsyncSession, tenant_id: int) -> list[Agent]:
     return list(await session.scalars(select(Agent).where(Agent.tenant_id == tenant_id).order_by(Agent.id)))
 
@@ -82,6 +88,8 @@ async def announce(session: AsyncSession, agent: Agent) -> None:
 
 
 async def update(session: AsyncSession, agent: Agent, values: dict[str, Any]) -> None:
+    if agent.removed:  # a removed member (a token not yet refused) cannot come back online
+        values = {**values, "is_available": False}
     for name, value in values.items():
         setattr(agent, name, value)
     await session.flush()
@@ -111,26 +119,69 @@ async def set_auto_assign(session: AsyncSession, tenant_id: int, enabled: bool) 
     )  # fmt: skip
 
 
-# -- auth's users, as events tell --------------------------------------------------------------
+# -- auth's users, as events tell (agents/handlers.py calls these) ------------------------------
 AGENT_ROLE = "agente"
 
 
-async def on_user_created(session: AsyncSession, envelope: Any, event: events.UserCreated) -> None:
-    values = {"tenant_id": envelope.tenant_id or 0, "username": event.username, "email": event.email,
-              "role": event.role, "first_name": "", "last_name": ""}  # fmt: skip
+def _display_name_is_newer(statement: Any) -> Any:
+    return or_(
+        Person.display_name_version.is_(None), Person.display_name_version < statement.excluded.display_name_version
+    )
+
+
+async def user_created(session: AsyncSession, tenant_id: int | None, event: events.UserCreated, at: datetime) -> None:
+    values = {"tenant_id": tenant_id or 0, "username": event.username, "email": event.email, "role": event.role,
+              "first_name": "", "last_name": "", "display_name": event.display_name,
+              "display_name_version": at}  # fmt: skip
+    statement = insert(Person).values(user_id=event.user_id, **values)
+    newer = _display_name_is_newer(statement)
     await session.execute(
-        insert(Person).values(user_id=event.user_id, **values)
-        .on_conflict_do_update(index_elements=[Person.user_id],
-                               set_={key: values[key] for key in ("username", "email", "role")})
+        statement.on_conflict_do_update(index_elements=[Person.user_id], set_={
+            **{key: values[key] for key in ("username", "email", "role")},
+            # a profile change handled before this creation keeps its (newer) name
+            "display_name": case((newer, statement.excluded.display_name), else_=Person.display_name),
+            "display_name_version": case((newer, statement.excluded.display_name_version),
+                                         else_=Person.display_name_version),
+        })
     )  # fmt: skip
-    if event.role == AGENT_ROLE and envelope.tenant_id:
-        await enlist(session, envelope.tenant_id, event.user_id, settings.default_max_chats)
+    if event.role == AGENT_ROLE and tenant_id:
+        await enlist(session, tenant_id, event.user_id, settings.default_max_chats)
 
 
-async def on_role_changed(session: AsyncSession, envelope: Any, event: events.UserRoleChanged) -> None:
+async def role_changed(session: AsyncSession, tenant_id: int | None, event: events.UserRoleChanged) -> None:
     await session.execute(sql_update(Person).where(Person.user_id == event.user_id).values(role=event.role))
-    if event.role == AGENT_ROLE and envelope.tenant_id:
-        await enlist(session, envelope.tenant_id, event.user_id, settings.default_max_chats)
+    if event.role == AGENT_ROLE and tenant_id:
+        await enlist(session, tenant_id, event.user_id, settings.default_max_chats)
+
+
+async def profile_changed(session: AsyncSession, event: events.UserProfileChanged, at: datetime) -> None:
+    """The name guests see. Before auth.user.created is handled (another consumer), the person
+    is a placeholder that the creation fills in."""
+    statement = insert(Person).values(
+        user_id=event.user_id, tenant_id=event.tenant_id, username="", email="", role="", first_name="",
+        last_name="", display_name=event.display_name, display_name_version=at,
+    )  # fmt: skip
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[Person.user_id],
+            set_={"display_name": event.display_name, "display_name_version": at},
+            where=_display_name_is_newer(statement),
+        )
+    )
+
+
+async def user_removed(session: AsyncSession, event: events.UserRemoved, at: datetime) -> None:
+    """A removed member is no agent any more: unavailable for good, so no chat is assigned to them."""
+    await session.execute(
+        insert(Person).values(user_id=event.user_id, tenant_id=event.tenant_id, username="", email="", role="",
+                              first_name="", last_name="", removed_at=at)
+        .on_conflict_do_update(index_elements=[Person.user_id], set_={"removed_at": at})
+    )  # fmt: skip
+    agent = await session.scalar(
+        select(Agent).where(Agent.user_id == event.user_id, Agent.tenant_id == event.tenant_id).with_for_update()
+    )
+    if agent is not None and not agent.removed:
+        await update(session, agent, {"is_available": False, "removed": True})
 
 
 async def agents_out(session: AsyncSession, found: list[Agent]) -> list[AgentOut]:

@@ -4,7 +4,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 
 from chat.config import settings
 from chat.guests import service
@@ -23,18 +23,30 @@ from chat.live.hub import Event, commit_and_publish
 from chat.messages import service as messages
 from chat.rooms.schemas import MessageOut
 from chat.rooms.service import message_out
+from chat.workspaces import service as workspaces
 from shared.clients import client_address
 from shared.errors import documented
+from shared.service import CatchUp, read_model_catch_up
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/chat", tags=["guests"])
 GuestToken = Annotated[str | None, Header(alias="X-Guest-Token", max_length=200, description="El guest_token")]
 
 
-@router.post("/start_chat/", response_model=StartOut)
-async def start_chat(body: StartIn, session: SessionDep) -> StartOut:
+# The consumers whose writes decide whether a workspace takes guests (see start_chat).
+WorkspacesCaughtUp = Annotated[CatchUp, Depends(read_model_catch_up(*workspaces.READ_MODEL_CONSUMERS))]
+
+
+@router.post(
+    "/start_chat/",
+    response_model=StartOut,
+    responses=documented(workspaces.WorkspaceNotFound, workspaces.WorkspaceInactive),
+)
+async def start_chat(body: StartIn, session: SessionDep, caught_up: WorkspacesCaughtUp) -> StartOut:
+    """A session with the desk of `tenant` (CHAT_DEFAULT_TENANT when omitted): 404 for a
+    workspace that does not exist, 400 for a deactivated one."""
     guest = await service.start(session, body.tenant or settings.default_tenant, body.initial_message,
-                                settings.session_seconds)  # fmt: skip
+                                settings.session_seconds, caught_up=caught_up)  # fmt: skip
     return StartOut(session_id=guest.id, expires_in=settings.session_seconds)
 
 
@@ -42,7 +54,7 @@ async def start_chat(body: StartIn, session: SessionDep) -> StartOut:
     "/complete_chat/",
     response_model=CompleteOut,
     status_code=201,
-    responses=documented(service.SessionExpired, service.TooManyChats, RecaptchaFailed),
+    responses=documented(service.SessionExpired, service.TooManyChats, RecaptchaFailed, workspaces.WorkspaceInactive),
 )
 async def complete_chat(body: CompleteIn, session: SessionDep, request: Request) -> CompleteOut:
     """Creates the room (status `waiting`) with the guest's first message; the reCAPTCHA is

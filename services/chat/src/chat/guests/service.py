@@ -15,7 +15,9 @@ from chat.live.hub import Event
 from chat.messages import service as messages
 from chat.models import Agent, ChatUser, GuestSession, Room
 from chat.rooms import service as rooms
+from chat.workspaces import service as workspaces
 from shared.errors import InvalidRequest, NotFound, RateLimited
+from shared.service import CatchUp
 
 EXPIRED = "Sesión expirada. Por favor inicia el chat nuevamente."
 
@@ -32,7 +34,12 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-async def start(session: AsyncSession, tenant_id: int, initial_message: str, seconds: int) -> GuestSession:
+async def start(
+    session: AsyncSession, tenant_id: int, initial_message: str, seconds: int, *, caught_up: CatchUp
+) -> GuestSession:
+    """A guest's session with the desk of an existing, active workspace (a miss first catches
+    up with auth's workspace events: one created a moment ago is found)."""
+    await workspaces.require_open(session, tenant_id, caught_up=caught_up)
     now = datetime.now(UTC)
     guest = GuestSession(id=uuid.uuid4(), tenant_id=tenant_id, initial_message=initial_message,
                          expires_at=now + timedelta(seconds=seconds))  # fmt: skip
@@ -56,6 +63,7 @@ async def complete(
     guest = await live_session(session, body.session_id, lock=True)
     if guest is None:
         raise SessionExpired()
+    await workspaces.require_open(session, guest.tenant_id)  # deactivated since start_chat
     since = datetime.now(UTC) - timedelta(hours=1)
     recent = await session.scalar(
         select(func.count()).select_from(Room).join(ChatUser, ChatUser.id == Room.chat_user_id)
@@ -95,7 +103,7 @@ async def status(session: AsyncSession, room: Room) -> StatusOut:
     if room.agent_id is not None:
         agent = await session.get(Agent, room.agent_id)
         person = (await agents.people(session, {agent.user_id})).get(agent.user_id) if agent else None
-        name = rooms.agent_name(person) or "Agente"
+        name = rooms.agent_name(person)
     unread = (await messages.unread_count(session, [room.id], reader="user")).get(room.id, 0)
     return StatusOut(chat_room_id=room.id, status=room.status, agent_assigned=room.agent_id is not None,
                      agent_name=name, created_at=room.created_at, unread_messages=unread)  # fmt: skip

@@ -94,7 +94,7 @@ async def _assign(session: AsyncSession, live: list[Event], room: Room, agent: A
     await session.flush()
     await agents.recount(session, agent)
     person = (await agents.people(session, {agent.user_id})).get(agent.user_id)
-    name = _name(person) or "Un agente"
+    name = guest_facing_name(person) or "Un agente"  # the guest reads both lines below
     await messages.add(session, live, room, f"{name} se unió al chat.", sender="system", message_type="system")
     await notify(session, live, room, "agent_joined", "Un agente se unió", f"{name} te atenderá.")
     if how != "take":
@@ -116,7 +116,7 @@ async def assign(session: AsyncSession, live: list[Event], room: Room, agent_id:
     """A supervisor gives a waiting chat to an available agent under capacity."""
     _expect(room, "waiting", doing="asignar")
     agent = await agents.in_workspace(session, room.tenant_id, agent_id, lock=True)
-    if not agent.is_available:
+    if not agents.may_get_chats(agent):
         raise AgentUnavailable()
     _check_capacity(agent)
     await _assign(session, live, room, agent, how="assign")
@@ -130,7 +130,7 @@ async def transfer(session: AsyncSession, live: list[Event], room: Room, agent_i
     ids = sorted(i for i in (previous_id, agent_id) if i is not None)  # locks in id order: no deadlock
     locked = {i: await agents.in_workspace(session, room.tenant_id, i, lock=True) for i in ids}
     target = locked[agent_id]
-    if not target.is_available:
+    if not agents.may_get_chats(target):
         raise AgentUnavailable()
     _check_capacity(target)
     await _assign(session, live, room, target, how="transfer")
@@ -202,7 +202,7 @@ async def drain_waiting(session: AsyncSession, live: list[Event], tenant_id: int
     while True:
         agent = await session.scalar(
             select(Agent)
-            .where(Agent.tenant_id == tenant_id, Agent.is_available.is_(True),
+            .where(Agent.tenant_id == tenant_id, Agent.is_available.is_(True), Agent.removed.is_(False),
                    Agent.current_active_chats < Agent.max_concurrent_chats)
             .order_by(Agent.current_active_chats, Agent.id).limit(1).with_for_update(skip_locked=True)
         )  # fmt: skip
@@ -324,8 +324,15 @@ async def messages_out(session: AsyncSession, room: Room) -> list[MessageOut]:
     return [message_out(m, briefed, user) for m in found]
 
 
+def guest_facing_name(person: Person | None) -> str | None:
+    """The agent's name as a guest may see it: their profile's display name, never their login
+    name or email (a guest is anonymous; an agent's login is a credential half)."""
+    return person.display_name if person is not None and person.display_name else None
+
+
 def agent_name(person: Person | None) -> str:
-    return _name(person)
+    """`get_chat_status`'s `agent_name`: the display name, else a neutral "Agente"."""
+    return guest_facing_name(person) or "Agente"
 
 
 async def open_for_contact(session: AsyncSession, live: list[Event], tenant_id: int, values: dict[str, Any]) -> Room:

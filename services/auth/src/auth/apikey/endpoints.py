@@ -1,0 +1,60 @@
+"""`/api/v1/api-keys/`: keys for programs (002's `AgentClient(api_key=...)`), and their verification."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+
+from auth.access import PersonWithPermission
+from auth.apikey import service
+from auth.apikey.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, KeyToVerify, VerifiedKey
+from auth.apikey.service import PermissionsNotHeld
+from auth.errors import NotWithApiKey
+from shared.errors import InvalidRequest, NotAuthenticated, documented
+from shared.pagination import Page, Pagination, build_page
+from shared.security import Principal
+from shared.sessions import SessionDep
+from shared.validation import Text
+
+router = APIRouter(prefix="/api/v1/api-keys", tags=["api-keys"])
+internal = APIRouter(include_in_schema=False)
+
+CanCreate = Annotated[Principal, Depends(PersonWithPermission("usuarios", "crear"))]
+CanView = Annotated[Principal, Depends(PersonWithPermission("usuarios", "ver"))]
+CanRevoke = Annotated[Principal, Depends(PersonWithPermission("usuarios", "eliminar"))]
+KeyId = Annotated[Text, Path(max_length=32)]
+
+
+@router.post(
+    "/",
+    response_model=ApiKeyCreated,
+    status_code=201,
+    responses=documented(InvalidRequest, PermissionsNotHeld, NotWithApiKey),
+)
+async def create_api_key(body: ApiKeyCreate, principal: CanCreate, session: SessionDep) -> ApiKeyCreated:
+    """Make a key for the caller's workspace with a role or a subset of the caller's own permissions
+    (usuarios/crear). The answer is the only time the key is shown."""
+    row, key = await service.create(session, principal, body)
+    return ApiKeyCreated.model_validate({**ApiKeyRead.model_validate(row).model_dump(), "key": key})
+
+
+@router.get("/", response_model=Page[ApiKeyRead], responses=documented(NotWithApiKey))
+async def list_api_keys(
+    principal: CanView, session: SessionDep, request: Request, params: Pagination
+) -> Page[ApiKeyRead]:
+    """The workspace's keys, newest first, revoked ones included (usuarios/ver)."""
+    count, rows = await service.page(session, principal.tenant_id, params)
+    return build_page(request, params, count=count, results=rows, item=ApiKeyRead)
+
+
+@router.delete("/{key_id}/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
+async def revoke_api_key(key_id: KeyId, principal: CanRevoke, session: SessionDep, request: Request) -> Response:
+    """Revoke a key: every service refuses it at once (usuarios/eliminar)."""
+    revoked = await service.revoke(session, principal, key_id)
+    request.app.state.verifier.revocations.revoke_key(revoked)
+    return Response(status_code=204)
+
+
+@internal.post("/internal/api-keys/verify", response_model=VerifiedKey, responses=documented(NotAuthenticated))
+async def verify_api_key(body: KeyToVerify, session: SessionDep) -> VerifiedKey:
+    """For the services' verifiers (not routed by the gateway): who a key acts as, or 401."""
+    return await service.verify(session, body.key)

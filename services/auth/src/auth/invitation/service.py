@@ -1,0 +1,161 @@
+"""Invitations: an administrator invites a person by email with a role; the person accepts with
+the token (mailed by the workspace's own systems from `auth.invitation.created`) and is a member.
+
+Tokens are single use, expire, can be withdrawn, and only their digest is stored.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import events, opaque
+from auth.account import repository as accounts
+from auth.account import service as registration
+from auth.config import settings
+from auth.errors import AccountExists
+from auth.invitation import repository
+from auth.invitation.schemas import InvitationAccept, InvitationCreate, InvitationRead, InvitationStatus
+from auth.member import service as members
+from auth.models import Invitation, Profile, Tenant
+from auth.profile import service as profiles
+from auth.session import service as sessions
+from auth.session.service import SignedIn
+from shared.errors import InvalidRequest, NotFound
+from shared.pagination import PageParams
+from shared.repository import fetch_page
+from shared.security import Principal
+
+
+class EmailInOtherWorkspace(InvalidRequest):
+    code = "EMAIL_IN_OTHER_WORKSPACE"
+    message = "Ese email ya tiene una cuenta en otro espacio de trabajo; una persona pertenece a uno solo."
+
+
+class AlreadyMember(InvalidRequest):
+    code = "ALREADY_MEMBER"
+    message = "Ese email ya es de un miembro de este espacio de trabajo."
+
+
+class InvitationUnusable(InvalidRequest):
+    code = "INVITATION_INVALID"
+    message = "La invitación no es válida."
+
+
+def status_of(invitation: Invitation, now: datetime) -> InvitationStatus:
+    if invitation.accepted_at is not None:
+        return "aceptada"
+    if invitation.revoked_at is not None:
+        return "revocada"
+    return "expirada" if invitation.expires_at <= now else "pendiente"
+
+
+def read(invitation: Invitation, now: datetime | None = None) -> InvitationRead:
+    return InvitationRead(
+        id=invitation.id,
+        email=invitation.email,
+        role=invitation.role,
+        status=status_of(invitation, now or datetime.now(UTC)),
+        created_at=invitation.created_at,
+        expires_at=invitation.expires_at,
+        accepted_at=invitation.accepted_at,
+        revoked_at=invitation.revoked_at,
+    )
+
+
+async def invite(session: AsyncSession, principal: Principal, body: InvitationCreate) -> tuple[Invitation, str]:
+    """The invitation and its accept token (shown once; the event carries it for mailing)."""
+    email = str(body.email)
+    existing = await accounts.by_login(session, email)
+    if existing is not None:
+        if existing.tenant_id != principal.tenant_id:
+            raise EmailInOtherWorkspace(fields={"email": [EmailInOtherWorkspace.message]})
+        raise AlreadyMember(fields={"email": [AlreadyMember.message]})
+    await members.check_assignable(session, principal, body.role)
+    now = datetime.now(UTC)
+    await repository.revoke_pending(session, principal.tenant_id, email, now=now)
+    token = opaque.new_secret()
+    invitation = await repository.add(
+        session,
+        Invitation(
+            tenant_id=principal.tenant_id,
+            email=email,
+            role=body.role,
+            token_hash=opaque.digest(token),
+            invited_by=principal.user_id,
+            expires_at=now + timedelta(seconds=settings.invitation_seconds),
+        ),
+    )
+    await session.refresh(invitation, ["created_at"])
+    await events.outbox.emit(
+        session,
+        events.InvitationCreated(
+            invitation_id=invitation.id,
+            email=email,
+            role=invitation.role,
+            expires_at=invitation.expires_at.timestamp(),
+            accept_token=token,
+        ),
+        tenant_id=principal.tenant_id,
+    )
+    return invitation, token
+
+
+async def page(session: AsyncSession, tenant_id: int, params: PageParams) -> tuple[int, list[InvitationRead]]:
+    count, rows = await fetch_page(session, repository.of_tenant(tenant_id), params)
+    now = datetime.now(UTC)
+    return count, [read(row, now) for row in rows]
+
+
+async def revoke(session: AsyncSession, principal: Principal, invitation_id: int) -> None:
+    """Withdraw a pending invitation of the caller's workspace (another workspace's is a 404)."""
+    invitation = await repository.get(session, invitation_id)
+    if invitation is None or invitation.tenant_id != principal.tenant_id:
+        raise NotFound()
+    if invitation.accepted_at is not None:
+        raise InvitationUnusable("La invitación ya fue aceptada.")
+    if invitation.revoked_at is None:
+        invitation.revoked_at = datetime.now(UTC)
+
+
+async def accept(session: AsyncSession, body: InvitationAccept) -> SignedIn:
+    """Make the invited person a member with the invited role, and sign them in."""
+    now = datetime.now(UTC)
+    token_hash = opaque.digest(body.token)
+    invitation = await repository.claim(session, token_hash, now=now)
+    if invitation is None:
+        raise _why_unusable(await repository.by_digest(session, token_hash), now)
+    tenant = await session.get(Tenant, invitation.tenant_id)
+    if tenant is None or not tenant.is_active:
+        raise InvitationUnusable()
+    name = profiles.display_name(body.nombres, body.apellidos)
+    try:
+        user = await registration.add_member(
+            session,
+            tenant_id=invitation.tenant_id,
+            username=body.username,
+            email=invitation.email,
+            password=body.password,
+            role=invitation.role,
+            display_name=name,
+        )
+    except AccountExists as exc:
+        raise AccountExists(fields={"username": [AccountExists.message]}) from exc
+    invitation.accepted_user_id = user.id
+    if name is not None:
+        user.first_name, user.last_name = body.nombres.strip(), body.apellidos.strip()
+        session.add(Profile(user_id=user.id, nombres=body.nombres.strip(), apellidos=body.apellidos.strip()))
+        await session.flush()
+        await profiles.announce_names(session, user.id, name)
+    return await sessions.sign_in(session, user, tenant)
+
+
+def _why_unusable(invitation: Invitation | None, now: datetime) -> InvitationUnusable:
+    if invitation is None:
+        return InvitationUnusable()
+    messages: dict[InvitationStatus, str] = {
+        "aceptada": "La invitación ya fue usada.",
+        "revocada": "La invitación fue revocada.",
+        "expirada": "La invitación ha expirado.",
+        "pendiente": "La invitación no es válida.",
+    }
+    return InvitationUnusable(messages[status_of(invitation, now)])

@@ -1,0 +1,52 @@
+"""`/api/v1/members/`: the people of the caller's workspace and their roles."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from auth.access import PersonWithPermission, refuse_now
+from auth.errors import NotWithApiKey
+from auth.member import service
+from auth.member.schemas import MemberRead, MemberRoleChange
+from auth.member.service import NotOnYourself, RoleNotHeld
+from shared.errors import documented
+from shared.pagination import Page, Pagination, build_page
+from shared.security import Principal
+from shared.sessions import SessionDep
+from shared.validation import Id
+
+router = APIRouter(prefix="/api/v1/members", tags=["members"])
+
+CanView = Annotated[Principal, Depends(PersonWithPermission("usuarios", "ver"))]
+CanUpdate = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actualizar"))]
+CanRemove = Annotated[Principal, Depends(PersonWithPermission("usuarios", "eliminar"))]
+
+
+@router.get("/", response_model=Page[MemberRead], responses=documented(NotWithApiKey))
+async def list_members(
+    principal: CanView, session: SessionDep, request: Request, params: Pagination
+) -> Page[MemberRead]:
+    """The workspace's members and their roles (usuarios/ver)."""
+    count, members = await service.page(session, principal.tenant_id, params)
+    return build_page(request, params, count=count, results=members, item=MemberRead)
+
+
+@router.patch("/{user_id}/", response_model=MemberRead, responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey))
+async def change_member_role(
+    user_id: Id, body: MemberRoleChange, principal: CanUpdate, session: SessionDep, request: Request
+) -> MemberRead:
+    """Give a member another role (usuarios/actualizar). Every token they were issued before is
+    refused everywhere at once; their next login or refresh carries the new role."""
+    member, revoked = await service.change_role(session, principal, user_id=user_id, role=body.role)
+    refuse_now(request, revoked)
+    return member
+
+
+@router.delete(
+    "/{user_id}/", status_code=204, response_class=Response, responses=documented(NotOnYourself, NotWithApiKey)
+)
+async def remove_member(user_id: Id, principal: CanRemove, session: SessionDep, request: Request) -> Response:
+    """Remove a member (usuarios/eliminar): they cannot log in again, and their tokens, sessions and
+    API keys stop working everywhere at once. Their data stays."""
+    refuse_now(request, await service.remove(session, principal, user_id))
+    return Response(status_code=204)

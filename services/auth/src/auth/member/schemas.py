@@ -1,0 +1,22 @@
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from shared.validation import InputModel
+
+
+class MemberRead(BaseModel):
+    """A person of the workspace and their role."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    email: str
+    role: str
+    display_name: str | None = Field(description='"nombres apellidos" of their profile, if any')
+    created_at: datetime
+
+
+class MemberRoleChange(InputModel):
+    role: str = Field(min_length=1, max_length=50, description="`agente`, `tecnico`, `agricultor`, `administrador`")

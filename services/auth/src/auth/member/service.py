@@ -1,0 +1,133 @@
+"""A workspace's members: their roles, changed at once, and their removal.
+
+A role change or a removal refuses every token the member was issued before it, everywhere
+(`auth.user.tokens_revoked`); a new login, or a refresh, carries the new role.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import events
+from auth.account import repository as accounts
+from auth.apikey import service as apikeys
+from auth.member import repository
+from auth.member.schemas import MemberRead
+from auth.models import User
+from auth.profile.service import display_name
+from auth.rbac import repository as rbac
+from auth.session import service as sessions
+from shared.errors import InvalidRequest, NotFound, PermissionDenied
+from shared.pagination import PageParams
+from shared.repository import fetch_page
+from shared.security import Principal
+
+
+class RoleNotHeld(PermissionDenied):
+    code = "ROLE_NOT_HELD"
+    message = "No puede otorgar un rol con permisos que usted no tiene."
+
+
+class NotOnYourself(InvalidRequest):
+    code = "NOT_ON_YOURSELF"
+    message = "No puede cambiar su propio rol ni quitarse a sí mismo del espacio de trabajo."
+
+
+@dataclass(frozen=True)
+class Revoked:
+    """What the caller's own process must refuse at once (the events tell the others)."""
+
+    user_id: int
+    at: float
+    api_key_ids: Sequence[str] = ()
+
+
+async def page(session: AsyncSession, tenant_id: int, params: PageParams) -> tuple[int, list[MemberRead]]:
+    count, users = await fetch_page(session, repository.current_of(tenant_id), params)
+    return count, await describe(session, users)
+
+
+async def describe(session: AsyncSession, users: Sequence[User]) -> list[MemberRead]:
+    profiles = await repository.profiles_of(session, [user.id for user in users])
+    return [
+        MemberRead(
+            id=user.id,
+            username=user.username,
+            email=user.email,
+            role=user.role,
+            display_name=display_name(p.nombres, p.apellidos) if (p := profiles.get(user.id)) else None,
+            created_at=user.created_at,
+        )
+        for user in users
+    ]
+
+
+async def member_of(session: AsyncSession, principal: Principal, user_id: int) -> User:
+    """A current member of the caller's workspace; anyone else is a 404, as if they did not exist."""
+    user = await accounts.get(session, user_id)
+    if user is None or user.tenant_id != principal.tenant_id or user.removed_at is not None:
+        raise NotFound()
+    if user.is_platform_admin and not principal.platform_admin:
+        raise PermissionDenied()
+    return user
+
+
+async def check_assignable(session: AsyncSession, principal: Principal, role: str) -> None:
+    """`role` exists and grants nothing the caller lacks: nobody hands out more than they hold."""
+    if await rbac.get_role_by_name(session, role) is None:
+        raise InvalidRequest("Datos inválidos.", fields={"role": ["Rol no encontrado."]})
+    if not principal.platform_admin and not set(await rbac.permission_names(session, role)) <= principal.permissions:
+        raise RoleNotHeld()
+
+
+async def change_role(
+    session: AsyncSession, principal: Principal, *, user_id: int, role: str
+) -> tuple[MemberRead, Revoked | None]:
+    """Give a member another role (`PATCH /api/v1/members/{id}/`)."""
+    user = await member_of(session, principal, user_id)
+    if user.id == principal.user_id:
+        raise NotOnYourself()
+    await check_assignable(session, principal, role)
+    revoked = await assign_role(session, user, role)
+    return (await describe(session, [user]))[0], revoked
+
+
+async def assign_role(session: AsyncSession, user: User, role: str) -> Revoked | None:
+    """Set a user's role; their earlier tokens stop working everywhere, now. None if unchanged."""
+    if user.role == role:
+        return None
+    previous, user.role = user.role, role
+    await events.outbox.emit(
+        session, events.UserRoleChanged(user_id=user.id, role=role, previous_role=previous), tenant_id=user.tenant_id
+    )
+    return await _revoke_tokens(session, user, reason="role_changed")
+
+
+async def remove(session: AsyncSession, principal: Principal, user_id: int) -> Revoked:
+    """Take a member out of the workspace: no login, no token, no session, no key of theirs works
+    again. Their rows stay (what they did keeps its author)."""
+    user = await member_of(session, principal, user_id)
+    if user.id == principal.user_id:
+        raise NotOnYourself()
+    user.is_active = False
+    user.removed_at = datetime.now(UTC)
+    await sessions.end_sessions_of(session, user.id, reason="removed")
+    key_ids = await apikeys.revoke_all_of(session, user.id)
+    await events.outbox.emit(
+        session, events.UserRemoved(user_id=user.id, tenant_id=user.tenant_id), tenant_id=user.tenant_id
+    )
+    revoked = await _revoke_tokens(session, user, reason="removed")
+    return Revoked(user_id=user.id, at=revoked.at, api_key_ids=key_ids)
+
+
+async def _revoke_tokens(session: AsyncSession, user: User, *, reason: str) -> Revoked:
+    at = time.time()
+    await events.outbox.emit(
+        session,
+        events.UserTokensRevoked(user_id=user.id, tenant_id=user.tenant_id, revoked_at=at, reason=reason),
+        tenant_id=user.tenant_id,
+    )
+    return Revoked(user_id=user.id, at=at)

@@ -1,0 +1,23 @@
+"""auth's user events into chat's `people` read model and its agents."""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat import events
+from chat.agents import service
+from shared.events import Envelope
+
+
+async def on_user_created(session: AsyncSession, envelope: Envelope, event: events.UserCreated) -> None:
+    await service.user_created(session, envelope.tenant_id, event, envelope.occurred_at)
+
+
+async def on_role_changed(session: AsyncSession, envelope: Envelope, event: events.UserRoleChanged) -> None:
+    await service.role_changed(session, envelope.tenant_id, event)
+
+
+async def on_profile_changed(session: AsyncSession, envelope: Envelope, event: events.UserProfileChanged) -> None:
+    await service.profile_changed(session, event, envelope.occurred_at)
+
+
+async def on_user_removed(session: AsyncSession, envelope: Envelope, event: events.UserRemoved) -> None:
+    await service.user_removed(session, event, envelope.occurred_at)
