@@ -197,6 +197,7 @@ def test_malformed_shapes_are_refused_as_invalid_documents(document: dict[str, A
 
 HOSTILE: list[Any] = [
     None, True, 0, -1, 2**200, 1.5, float("inf"), "", "x", "a\x00b", "\ud800", "#/paths", [], [None], [[[]]], {},
+    "http://[::1", "https://[", "http://]/",
     {"$ref": "#/"}, {"$ref": "#/paths"}, {"$ref": "#/components"}, {"$ref": 5}, {"$ref": ["#/info"]},
     {"allOf": [{"$ref": "#/"}]}, {"type": ["object", 5]}, {"properties": {"a": 1}}, {"required": "a"},
     list(range(20_000)), {f"k{i}": i for i in range(5_000)},

@@ -318,6 +318,13 @@ def _operation(
 
 
 def _base_url(document: dict[str, Any], source_url: str | None) -> str | None:
+    try:
+        return _joined_base_url(document, source_url)
+    except ValueError as exc:  # urljoin on a malformed URL ("http://[::1"): the document's fault
+        raise InvalidDocument("La URL del servidor del documento no es válida.") from exc
+
+
+def _joined_base_url(document: dict[str, Any], source_url: str | None) -> str | None:
     if "swagger" in document:
         host = _text(document.get("host"))
         base_path = _text(document.get("basePath")) or ""
