@@ -71,11 +71,13 @@ class ConsumerCatchUp:
         self._tickets = 0
         self._waiters: list[_Waiter] = []
         self._loop_task: asyncio.Task[None] | None = None
-        self._progress = asyncio.Event()
+        # Set when the local consumer acked something or a caller arrived: check again as soon
+        # as `min_interval` allows, instead of after `poll_interval`.
+        self._nudge = asyncio.Event()
 
     def progress(self) -> None:
         """The local consumer acked something: check again without waiting for the poll."""
-        self._progress.set()
+        self._nudge.set()
 
     async def wait(self, timeout: float = 1.0) -> bool:
         """True once the consumer has acked everything its subject held at the call; False when
@@ -83,6 +85,7 @@ class ConsumerCatchUp:
         self._tickets += 1
         waiter = _Waiter(self._tickets, asyncio.get_running_loop().create_future())
         self._waiters.append(waiter)
+        self._nudge.set()
         if self._loop_task is None or self._loop_task.done():
             self._loop_task = asyncio.create_task(self._check_until_served(), name=f"catch-up-{self.durable}")
         try:
@@ -106,7 +109,7 @@ class ConsumerCatchUp:
             # Every waiter with a ticket up to here arrived before this request was sent.
             cutoff = self._tickets
             last_asked = time.monotonic()
-            self._progress.clear()
+            self._nudge.clear()
             try:
                 info = await self.js.consumer_info(self.stream, self.durable, timeout=1.0)
                 last_seq = await self._last_sequence(info) if self._needs_target(info, cutoff) else None
@@ -119,7 +122,7 @@ class ConsumerCatchUp:
             self._apply(info, cutoff, last_seq)
             if self._waiters:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._progress.wait(), self.poll_interval)
+                    await asyncio.wait_for(self._nudge.wait(), self.poll_interval)
 
     def _needs_target(self, info: ConsumerInfo, cutoff: int) -> bool:
         return bool(info.num_pending) and any(w.target is None and w.ticket <= cutoff for w in self._waiters)
