@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 
+from agent_client import AgentClient
 from auth.testing import Workspace, auth_header
 from shared.devtools.stack import Stack
 
@@ -38,6 +39,13 @@ async def test_a_key_is_shown_once_stored_hashed_and_works_on_other_services(
     assert "key" not in mine
     assert mine["prefix"] == body["prefix"]
     assert mine["last_used_at"] is not None
+
+
+async def test_the_002_sdk_takes_a_key(gateway: httpx.AsyncClient, platform_stack: Stack, workspace: Workspace) -> None:
+    key = (await _create(gateway, workspace.owner_token, role="tecnico")).json()["key"]
+    with AgentClient(api_key=key, base_url=platform_stack.url("gateway")) as client:
+        assert client.auth.me()["rol"] == "administrador", "a key acts for its maker"
+        assert isinstance(client.fields.list_fields(), dict)
 
 
 async def test_a_key_grants_only_its_permissions(gateway: httpx.AsyncClient, workspace: Workspace) -> None:

@@ -196,3 +196,7 @@ async def test_nobody_removes_or_changes_themselves(gateway: httpx.AsyncClient, 
     me = int(_claims(workspace.owner_token)["sub"])
     assert (await gateway.delete(f"/api/v1/members/{me}/", headers=owner)).status_code == 400
     assert (await gateway.patch(f"/api/v1/members/{me}/", json={"role": "agente"}, headers=owner)).status_code == 400
+    roles = {r["nombre"]: r["id"] for r in (await gateway.get("/api/rbac/roles/", headers=owner)).json()["results"]}
+    own = await gateway.patch(f"/api/rbac/users/{me}/role/", json={"rol_id": roles["agente"]}, headers=owner)
+    assert own.status_code == 400
+    assert own.json() == {"detail": "No puede cambiar su propio rol ni quitarse a sí mismo del espacio de trabajo."}

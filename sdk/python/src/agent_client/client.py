@@ -25,6 +25,7 @@ from agent_client.resources import (
     RESOURCES,
     Agents,
     Ai,
+    ApiKeys,
     Auth,
     Bots,
     Brain,
@@ -37,8 +38,10 @@ from agent_client.resources import (
     Documents,
     Fields,
     Guests,
+    Invitations,
     Knowledge,
     LearnedApis,
+    Members,
     Messages,
     Metrics,
     Nodes,
@@ -69,6 +72,9 @@ class _Client:
     profile: Profile
     prospects: Prospects
     tenants: Tenants
+    members: Members
+    invitations: Invitations
+    api_keys: ApiKeys
     bots: Bots
     conversations: Conversations
     chat: Chat

@@ -134,6 +134,8 @@ class Auth(Resource):
     agro_login = Endpoint("POST", "/auth/login/", public=True)
     agro_token = Endpoint("POST", "/auth/token/", public=True)
     agro_logout = Endpoint("POST", "/auth/logout/")
+    refresh = Endpoint("POST", "/auth/refresh/", public=True)
+    refresh_api = Endpoint("POST", "/api/auth/refresh/", public=True)
     me = Endpoint("GET", "/auth/me/")
 
 
@@ -178,6 +180,31 @@ class Tenants(Resource):
     update_tenant = Endpoint("PATCH", "/api/v1/tenants/{tenant_id}/")
     replace_tenant = Endpoint("PUT", "/api/v1/tenants/{tenant_id}/")
     deactivate_tenant = Endpoint("DELETE", "/api/v1/tenants/{tenant_id}/")
+
+
+class Members(Resource):
+    """The people of the caller's workspace and their roles."""
+
+    list_members = Endpoint("GET", "/api/v1/members/")
+    change_member_role = Endpoint("PATCH", "/api/v1/members/{user_id}/")
+    remove_member = Endpoint("DELETE", "/api/v1/members/{user_id}/")
+
+
+class Invitations(Resource):
+    """Inviting people to the workspace, and accepting an invitation (no token needed)."""
+
+    invite = Endpoint("POST", "/api/v1/invitations/")
+    list_invitations = Endpoint("GET", "/api/v1/invitations/")
+    revoke_invitation = Endpoint("DELETE", "/api/v1/invitations/{invitation_id}/")
+    accept_invitation = Endpoint("POST", "/api/v1/invitations/accept/", public=True)
+
+
+class ApiKeys(Resource):
+    """API keys for programs (`AgentClient(api_key="ak_...")`); the key is shown once."""
+
+    create_api_key = Endpoint("POST", "/api/v1/api-keys/")
+    list_api_keys = Endpoint("GET", "/api/v1/api-keys/")
+    revoke_api_key = Endpoint("DELETE", "/api/v1/api-keys/{key_id}/")
 
 
 class Bots(Resource):
@@ -447,6 +474,9 @@ RESOURCES: dict[str, type[Resource]] = {
     "profile": Profile,
     "prospects": Prospects,
     "tenants": Tenants,
+    "members": Members,
+    "invitations": Invitations,
+    "api_keys": ApiKeys,
     "bots": Bots,
     "conversations": Conversations,
     "chat": Chat,

@@ -5,7 +5,6 @@ there is nothing to guess, and a fast hash keeps a lookup by digest cheap.
 """
 
 import hashlib
-import hmac
 import secrets
 
 ENTROPY_BYTES = 32
@@ -17,7 +16,3 @@ def new_secret(prefix: str = "") -> str:
 
 def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a, b)

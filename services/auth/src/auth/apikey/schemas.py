@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from shared.validation import InputModel
 
@@ -13,7 +13,9 @@ class ApiKeyCreate(InputModel):
     name: str = Field(min_length=1, max_length=100)
     role: str | None = Field(default=None, min_length=1, max_length=50)
     permissions: list[PermissionName] | None = Field(default=None, min_length=1, max_length=200)
-    expires_at: datetime | None = Field(default=None, description="Without one the key works until revoked")
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="With its offset, within 10 years; without one the key works until revoked"
+    )
 
 
 class ApiKeyRead(BaseModel):

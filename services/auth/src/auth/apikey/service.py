@@ -21,6 +21,7 @@ from shared.security.verifier import API_KEY_PREFIX
 # `ak_` and 8 characters: enough to recognise a key in a list, nothing to guess it by.
 DISPLAYED_PREFIX_LENGTH = len(API_KEY_PREFIX) + 8
 LAST_USE_EVERY = timedelta(minutes=1)
+MAX_LIFETIME = timedelta(days=3653)
 
 
 class PermissionsNotHeld(PermissionDenied):
@@ -33,8 +34,8 @@ async def create(session: AsyncSession, principal: Principal, body: ApiKeyCreate
     if (body.role is None) == (body.permissions is None):
         raise InvalidRequest("Indique un rol o una lista de permisos (no ambos).", fields={"role": ["Rol o permisos."]})
     now = datetime.now(UTC)
-    if body.expires_at is not None and body.expires_at.astimezone(UTC) <= now:
-        raise InvalidRequest("Datos inválidos.", fields={"expires_at": ["Debe ser una fecha futura."]})
+    if body.expires_at is not None and not now < body.expires_at <= now + MAX_LIFETIME:
+        raise InvalidRequest("Datos inválidos.", fields={"expires_at": ["Una fecha futura, dentro de 10 años."]})
     if body.role is not None:
         if await rbac.get_role_by_name(session, body.role) is None:
             raise InvalidRequest("Datos inválidos.", fields={"role": ["Rol no encontrado."]})

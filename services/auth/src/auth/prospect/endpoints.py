@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
+from auth.access import PersonWithPermission
 from auth.prospect import service
 from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
 from shared.security import Principal, RequirePermission
@@ -13,7 +14,8 @@ from shared.validation import Id
 router = APIRouter(prefix="/api/user/prospectos", tags=["prospects"])
 
 CanViewUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "ver"))]
-CanCreateUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "crear"))]
+# Making an account is managing the team: a person's act, never an API key's.
+CanCreateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "crear"))]
 
 
 @router.post("/", response_model=ProspectRead, status_code=201)

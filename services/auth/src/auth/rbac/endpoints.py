@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from auth.access import PersonWithPermission, refuse_now
 from auth.errors import NotWithApiKey
+from auth.member.service import NotOnYourself
 from auth.rbac import service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
 from shared.errors import documented
@@ -79,7 +80,7 @@ async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, 
     return Response(status_code=204)
 
 
-@router.patch("/users/{user_id}/role/", response_model=RoleChanged, responses=documented(NotWithApiKey))
+@router.patch("/users/{user_id}/role/", response_model=RoleChanged, responses=documented(NotOnYourself, NotWithApiKey))
 async def change_user_role(
     user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep, request: Request
 ) -> RoleChanged:

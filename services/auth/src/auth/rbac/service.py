@@ -109,6 +109,9 @@ async def change_role(
     user = await accounts.get(session, user_id)
     if user is None or user.tenant_id != principal.tenant_id:
         raise NotFound()
+    if user.id == principal.user_id:
+        # It would revoke the caller's own token halfway through their session.
+        raise members.NotOnYourself()
     role = await repository.get_role(session, role_id)
     if role is None:
         raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})

@@ -1,5 +1,6 @@
 """Access tokens: RS256 JWTs with the claims every service reads."""
 
+import math
 import time
 import uuid
 from dataclasses import dataclass
@@ -23,8 +24,8 @@ class IssuedToken:
 async def issue(session: AsyncSession, user: User, *, session_id: str) -> IssuedToken:
     kid, private_key = await active_key(session, KeyCipher(settings.key_encryption_secret))
     # Sub-second: a re-login right after a role change (which refuses every token issued up
-    # to that instant) must be newer than it.
-    now = round(time.time(), 3)
+    # to that instant) must be newer than it. Milliseconds rounded down, never in the future.
+    now = math.floor(time.time() * 1000) / 1000
     claims = {
         "iss": settings.jwt_issuer,
         "sub": str(user.id),
