@@ -8,7 +8,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from auth.testing import AddMember, auth_header
+from auth.testing import AddMember, Workspace, auth_header
 from shared.devtools.stack import Stack
 from shared.security.live import REVOKED_CLOSE_CODE
 
@@ -40,3 +40,20 @@ async def test_a_logout_closes_the_agents_socket(
     async with connect(url) as ws:
         await ws.send(json.dumps({"type": "auth", "token": agent.token}))
         assert json.loads(await ws.recv())["type"] == "error"
+
+
+async def test_removing_a_member_closes_their_socket(
+    gateway: httpx.AsyncClient, workspace: Workspace, add_member: AddMember, platform_stack: Stack
+) -> None:
+    agent = await add_member("agente")
+    url = platform_stack.url("gateway").replace("http://", "ws://") + "/api/chat/ws/"
+    async with connect(url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": agent.token}))
+        assert json.loads(await ws.recv())["type"] == "auth_ok"
+        removed = await gateway.delete(f"/api/v1/members/{agent.id}/", headers=auth_header(workspace.owner_token))
+        assert removed.status_code == 204, removed.text
+        async with asyncio.timeout(3):
+            with pytest.raises(ConnectionClosed) as closed:
+                await _until_closed(ws)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == REVOKED_CLOSE_CODE

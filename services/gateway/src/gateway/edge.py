@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from gateway.config import Settings
 from gateway.proxy import Origin, UpstreamUnavailable, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
+from gateway.revoking import revoking
 from gateway.routes import Route, RouteTable
 from shared.errors import (
     InvalidRequest,
@@ -81,6 +82,7 @@ class Edge:
             if not quota.allowed:
                 return error_response(route, RateLimited(), headers)
         base_url = self.upstreams.get(route.upstream)
+        revokes = revoking(request.method, request.url.path) if principal is not None else None
         try:
             if base_url is None:
                 raise UpstreamUnavailable()
@@ -92,8 +94,8 @@ class Edge:
                 origin=self.public_origin or Origin.of_request(request),
                 max_body_bytes=route.max_body_bytes or self.settings.max_body_bytes,
             )
-            if route.ends_credential and principal is not None and 200 <= response.status_code < 300:
-                verifier.revoke_now(principal)
+            if revokes is not None and 200 <= response.status_code < 300:
+                revokes.apply(verifier, principal)
             return response
         except ServiceError as exc:
             return error_response(route, exc, headers)

@@ -24,9 +24,6 @@ class Route:
     # False where the service enforces its own quota: sensor nodes post under their plan's
     # daily limit, and many share one address behind a field's NAT.
     rate_limited: bool = True
-    # A 2xx answer revokes the credential that asked (a logout): this replica refuses it at
-    # once, before auth's revocation event has gone round.
-    ends_credential: bool = False
 
     @property
     def style(self) -> ErrorStyle:
@@ -55,9 +52,9 @@ ROUTES: list[Route] = [
     Route("/users/", "auth", public=frozenset({"POST"})),
     *_post("/api/auth/login", upstream="auth"),
     *_post("/api/auth/login/", upstream="auth"),
-    Route("/api/auth/logout/", "auth", ends_credential=True),
+    Route("/api/auth/logout/", "auth"),
     *_post("/auth/login/", "/auth/token/", upstream="auth"),
-    Route("/auth/logout/", "auth", ends_credential=True),
+    Route("/auth/logout/", "auth"),
     Route("/auth/me/", "auth"),
     Route("/api/rbac/", "auth", prefix=True),
     Route("/api/user/", "auth", prefix=True),
