@@ -122,6 +122,29 @@ async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
     assert json.loads(created.body)["data"]["tarea_id"] == task["id"]
 
 
+async def test_an_invitation_reaches_the_workspaces_receiver_with_its_accept_token(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    hook = await create(
+        gateway, workspace.owner_token, {"url": f"{receiver.url}/invites", "events": ["invitation.created"]}
+    )
+    email = f"invitada-{time.monotonic_ns()}@example.com"
+    invited = await gateway.post("/api/v1/invitations/", headers=owner, json={"email": email, "role": "agente"})
+    assert invited.status_code == 201, invited.text
+    [delivery] = await receiver.wait_for("/invites", 1)
+    event = Verifier(hook["secret"]).verify(delivery.body, delivery.headers)
+    assert event["type"] == "invitation.created"
+    assert (event["data"]["email"], event["data"]["role"]) == (email, "agente")
+    assert event["data"]["accept_token"] == invited.json()["accept_token"]
+    # The receiver can act on it: the token it got makes a member.
+    accepted = await gateway.post(
+        "/api/v1/invitations/accept/",
+        json={"token": event["data"]["accept_token"], "username": f"i{time.monotonic_ns()}", "password": "Clave-123"},
+    )
+    assert accepted.status_code == 201, accepted.text
+
+
 async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_delivered(
     gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
 ) -> None:

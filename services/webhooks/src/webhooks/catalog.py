@@ -47,6 +47,8 @@ NAMES: list[Subscribable] = [
     Subscribable("chat.resolved", "Un chat de soporte se resolvió", events.ChatResolved),
     Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan",
                  events.LimitReached),
+    # No mail server: the workspace's receiver mails `accept_token` to `email` (single use, expiring).
+    Subscribable("invitation.created", "Se invitó a una persona al espacio de trabajo", events.InvitationCreated),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in NAMES}

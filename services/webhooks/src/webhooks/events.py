@@ -74,6 +74,13 @@ class LimitReached(Event):
     parcela_id: int
 
 
+class InvitationCreated(Event):
+    # auth's: carries the accept token, for the workspace's own systems to mail it
+    subject = "auth.invitation.created"
+    invitation_id: int
+    email: str
+
+
 class FieldUpserted(Event):
     subject = "agro.field.upserted"
     parcela_id: int
