@@ -210,6 +210,7 @@ SEED_ERROR_STYLES: Mapping[str, ErrorStyle] = {
     # 003: the support desk
     "/api/auth/login/": ErrorStyle.DESK,
     "/api/auth/logout/": ErrorStyle.DESK,
+    "/api/auth/refresh/": ErrorStyle.DESK,  # an addition beside 003's login and logout
     "/api/chat/": ErrorStyle.DESK,
     "/api/chat-rooms/": ErrorStyle.DESK,
     "/api/messages/": ErrorStyle.DESK,
