@@ -21,7 +21,7 @@ REFUSED = [
     # IPv6 addresses that carry a refused IPv4 one: 6to4, NAT64, Teredo (client 127.0.0.1)
     "http://[2002:7f00:1::]/", "http://[2002:a9fe:a9fe::]/", "http://[2002:0a00:0001::1]/",
     "http://[64:ff9b::7f00:1]/", "http://[64:ff9b::a9fe:a9fe]/", "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/",
-    "http://[64:ff9b:1::1]/", "http://198.18.0.1/", "http://240.0.0.1/", "http://[2001:db8::1]/",
+    "http://[64:ff9b:1::1]/", "http://[fec0::1]/", "http://198.18.0.1/", "http://240.0.0.1/", "http://[2001:db8::1]/",
     "http://app.localhost/",
     # not URLs we call: an unbalanced IPv6 bracket, a bracketed name, a bad port, a bad host name
     "http://[::1", "https://[", "http://]/", "http://[example.com]/", "http://1.1.1.1:99999/",

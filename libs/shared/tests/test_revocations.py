@@ -164,3 +164,15 @@ async def test_a_waiting_connection_learns_of_its_revocation_at_once() -> None:
         assert await asyncio.wait_for(until_invalid(verifier, expiring), 3.0) == "expired"
     finally:
         await verifier.aclose()
+
+
+def test_expired_revocations_are_forgotten_whatever_the_count() -> None:
+    revocations = RevocationList()
+    past = time.time() - 1
+    # A logout adds two entries (token and session): an odd count must not stop the sweeping.
+    revocations.add("odd", past)
+    for n in range(5000):
+        revocations.add(f"jti-{n}", past, session_id=f"sid-{n}")
+    assert len(revocations._revoked) < 2100
+    revocations.add("live", time.time() + 60)
+    assert revocations.revokes(_token("live"))

@@ -47,8 +47,9 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
 _SHARED = ipaddress.IPv4Network("100.64.0.0/10")  # RFC 6598, carrier-grade NAT and cloud metadata
 # Not global, although Python 3.11's `is_global` says so: RFC 8215's local-use NAT64 prefix,
-# which translates to whatever IPv4 network the operator's NAT64 reaches.
-_NOT_GLOBAL = (ipaddress.IPv6Network("64:ff9b:1::/48"),)
+# which translates to whatever IPv4 network the operator's NAT64 reaches, and the deprecated
+# site-local fec0::/10 (RFC 3879), which some networks still route internally.
+_NOT_GLOBAL = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("fec0::/10"))
 # A host name as DNS spells it (after IDNA): letters, digits, hyphens, underscores, dots.
 _HOST_NAME = re.compile(r"^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*\.?$", re.IGNORECASE)
 _LOOPBACK = ipaddress.IPv4Address("127.0.0.1")

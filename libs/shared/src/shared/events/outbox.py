@@ -55,9 +55,10 @@ class Outbox:
 async def relayed(session: AsyncSession) -> bool:
     """Wait until the outbox rows `session` committed are published by its process's relay.
 
-    Bounded by the relay's `wait_seconds`; False (logged) when that passed first, or at once
-    when no relay runs here. True at once when nothing was emitted. Never raises: the rows are
-    committed, and the relay's polling publishes them whatever happens here.
+    Bounded by the relay's `wait_seconds`; False (logged) when that passed first. True at once
+    when nothing was emitted, or when no relay runs in this process (a script, a migration:
+    there is nothing to wait for). Never raises: the rows are committed, and a relay's polling
+    publishes them whatever happens here.
     """
     futures: list[asyncio.Future[None]] = session.info.pop(_RELAYED, [])
     if not futures:

@@ -48,10 +48,12 @@ async def closing_on_revocation(
     task = asyncio.current_task()
     assert task is not None
     ended: list[str] = []
+    running = True
 
     async def watch() -> None:
         ended.append(await until_invalid(verifier, principal))
-        task.cancel()
+        if running:  # never cancel the caller once the block is over
+            task.cancel()
 
     watcher = asyncio.create_task(watch())
     try:
@@ -59,8 +61,11 @@ async def closing_on_revocation(
     except asyncio.CancelledError:
         if not ended:
             raise
-        task.uncancel()
+        # Ours: take it back; a shutdown's cancellation arriving at the same time still goes on.
+        if task.uncancel() > 0:
+            raise
     finally:
+        running = False
         watcher.cancel()
         await asyncio.gather(watcher, return_exceptions=True)
     if ended and websocket.application_state is WebSocketState.CONNECTED:

@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 _POLL_SECONDS = 1.0
 _RETRY_SECONDS = 0.5
+_SWEEP_EVERY = 1024
 
 
 class TokenRevoked(Event):
@@ -107,12 +108,13 @@ class RevocationList:
         self._users_closed: dict[int, float] = {}
         self._changed = asyncio.Event()
         self._follower: asyncio.Task[None] | None = None
+        self._next_sweep = _SWEEP_EVERY
 
     def add(self, token_id: str, expires_at: float, *, session_id: str | None = None) -> None:
         self._revoked[token_id] = expires_at
         if session_id:
             self._revoked[session_id] = max(expires_at, self._revoked.get(session_id, 0.0))
-        if len(self._revoked) % 1024 == 0:
+        if len(self._revoked) >= self._next_sweep:
             self._forget_expired()
         self._notify()
 
@@ -159,6 +161,8 @@ class RevocationList:
         now = time.time()
         for token_id in [jti for jti, exp in self._revoked.items() if exp < now]:
             del self._revoked[token_id]
+        # Next sweep once as many again have come: amortised O(1) per revocation, never unbounded.
+        self._next_sweep = max(_SWEEP_EVERY, 2 * len(self._revoked))
 
     async def follow(self, js: JetStreamContext, *, window_seconds: int) -> None:
         """Replay the last `window_seconds` of revocations, then keep listening, across NATS restarts."""

@@ -7,6 +7,7 @@ short while, and refused at once when `auth.apikey.revoked` arrives.
 
 import asyncio
 import logging
+import re
 import time
 from typing import Any
 from urllib.parse import urljoin
@@ -37,6 +38,12 @@ API_KEY_PREFIX = "ak_"
 # fresh as that); revocations still apply at once through the revocation list.
 _API_KEY_TTL_SECONDS = 30.0
 _API_KEY_UNKNOWN_TTL_SECONDS = 5.0
+# What could be a key at all (auth makes `ak_` + 43 URL-safe characters; some slack for change):
+# anything else is refused without asking auth.
+_API_KEY_SHAPE = re.compile(r"ak_[A-Za-z0-9_-]{20,100}")
+# Lookups of keys not yet known, per process and second: a flood of made-up keys (each new, so
+# the negative cache cannot help) costs auth at most this, and answers 503 beyond it.
+_API_KEY_LOOKUPS_PER_SECOND = 20.0
 
 
 def parse_authorization(header: str | None) -> str | None:
@@ -72,6 +79,8 @@ class TokenVerifier:
         # key -> (principal or None for an unknown key, monotonic time to ask again)
         self._api_keys: dict[str, tuple[Principal | None, float]] = {}
         self.api_key_url = urljoin(jwks_url, "/internal/api-keys/verify")
+        self._lookup_allowance = _API_KEY_LOOKUPS_PER_SECOND
+        self._lookup_checked = time.monotonic()
 
     def install_keys(self, jwks: dict[str, Any]) -> None:
         """Replace the key set (also used by auth itself, which needs no HTTP round trip)."""
@@ -154,6 +163,10 @@ class TokenVerifier:
     async def _api_key(self, key: str) -> Principal:
         known = self._api_keys.get(key)
         if known is None or known[1] <= time.monotonic():
+            if _API_KEY_SHAPE.fullmatch(key) is None:
+                raise NotAuthenticated("Clave de API inválida.")
+            if known is None and not self._may_look_up():
+                raise ServiceUnavailable("Demasiadas claves de API desconocidas; inténtalo de nuevo.", retry_after=1)
             known = await self._resolve_api_key(key)
             if len(self._api_keys) >= _CACHE_SIZE:
                 self._api_keys.clear()
@@ -164,6 +177,16 @@ class TokenVerifier:
         if principal.expires_at <= time.time():
             raise NotAuthenticated("La clave de API ha expirado.")
         return principal
+
+    def _may_look_up(self) -> bool:
+        """A token bucket for lookups of keys this process has not seen (renewals are not counted)."""
+        now, rate = time.monotonic(), _API_KEY_LOOKUPS_PER_SECOND
+        self._lookup_allowance = min(rate, self._lookup_allowance + (now - self._lookup_checked) * rate)
+        self._lookup_checked = now
+        if self._lookup_allowance < 1:
+            return False
+        self._lookup_allowance -= 1
+        return True
 
     async def _resolve_api_key(self, key: str) -> tuple[Principal | None, float]:
         """Ask auth who `key` is; an unknown key is remembered briefly, so a flood of them costs little."""
