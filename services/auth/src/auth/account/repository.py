@@ -1,4 +1,4 @@
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import LoginName, User
@@ -30,6 +30,19 @@ async def get_for_sign_in(session: AsyncSession, user_id: int) -> User | None:
     return await session.scalar(
         select(User).where(User.id == user_id).with_for_update(read=True).execution_options(populate_existing=True)
     )
+
+
+async def rename(session: AsyncSession, user: User, username: str) -> None:
+    """Give a user another username, moving its login name; a name already taken raises
+    IntegrityError."""
+    old, new = user.username.lower(), username.lower()
+    user.username = username
+    if old != new:
+        if old != user.email.lower():
+            await session.execute(delete(LoginName).where(LoginName.name == old, LoginName.user_id == user.id))
+        if new != user.email.lower():
+            session.add(LoginName(name=new, user_id=user.id))
+    await session.flush()
 
 
 def login_names(*, username: str, email: str) -> set[str]:
