@@ -8,6 +8,7 @@ import asyncpg
 import httpx
 import jwt
 
+from auth.invitation.service import EmailInOtherWorkspace
 from auth.testing import AddMember, Login, Workspace, auth_header
 from shared.devtools.pytest_plugin import Published
 
@@ -200,3 +201,41 @@ async def test_nobody_removes_or_changes_themselves(gateway: httpx.AsyncClient, 
     own = await gateway.patch(f"/api/rbac/users/{me}/role/", json={"rol_id": roles["agente"]}, headers=owner)
     assert own.status_code == 400
     assert own.json() == {"detail": "No puede cambiar su propio rol ni quitarse a sí mismo del espacio de trabajo."}
+
+
+async def test_a_removed_member_invited_back_keeps_their_id_with_the_new_role_and_password(
+    gateway: httpx.AsyncClient, workspace: Workspace, login: Login, published: Published
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    email = f"vuelve-{secrets.token_hex(4)}@example.com"
+    first = await _accept(
+        gateway, (await _invite(gateway, workspace.owner_token, "tecnico", email)).json()["accept_token"]
+    )
+    assert first.status_code == 201, first.text
+    user_id = first.json()["user"]["user_id"]
+    assert (await gateway.delete(f"/api/v1/members/{user_id}/", headers=owner)).status_code == 204
+
+    # Another workspace still cannot have them.
+    stranger = {"email": f"otro-{secrets.token_hex(4)}@example.com", "password": "correct-horse-battery"}
+    assert (await gateway.post("/users/", json=stranger)).status_code == 200
+    theirs = await login(stranger["email"], stranger["password"])
+    elsewhere = await _invite(gateway, theirs, "agente", email)
+    assert elsewhere.status_code == 400, elsewhere.text
+    assert elsewhere.json()["email"] == [EmailInOtherWorkspace.message]
+
+    again = await _invite(gateway, workspace.owner_token, "agente", email)
+    assert again.status_code == 201, again.text
+    username = f"vuelta-{secrets.token_hex(4)}"
+    back = await _accept(gateway, again.json()["accept_token"], username=username, password="NuevaClave-1")
+    assert back.status_code == 201, back.text
+    assert (back.json()["user"]["user_id"], back.json()["role"]) == (user_id, "agente")
+    assert _claims(await login(username, "NuevaClave-1"))["role"] == "agente"
+    assert (
+        await gateway.post("/auth/login/", json={"username": email, "password": "ClaveDelInvitado"})
+    ).status_code == 400
+    members = (await gateway.get("/api/v1/members/", headers=owner)).json()["results"]
+    assert [m["role"] for m in members if m["id"] == user_id] == ["agente"]
+    restored = [e["data"] for e in await published("auth.user.restored") if e["data"]["user_id"] == user_id]
+    assert restored == [{"user_id": user_id, "tenant_id": workspace.tenant_id, "role": "agente"}]
+    # Still a member now: a third invitation is refused.
+    assert (await _invite(gateway, workspace.owner_token, "agente", email)).status_code == 400

@@ -13,7 +13,7 @@ import nats.js.errors
 from standardwebhooks.webhooks import Webhook as Verifier
 
 from agro.testing import NewField, NewNode
-from auth.testing import Workspace, auth_header
+from auth.testing import AddMember, Workspace, auth_header
 from shared.devtools.stack import Stack
 
 
@@ -143,6 +143,70 @@ async def test_an_invitation_reaches_the_workspaces_receiver_with_its_accept_tok
         json={"token": event["data"]["accept_token"], "username": f"i{time.monotonic_ns()}", "password": "Clave-123"},
     )
     assert accepted.status_code == 201, accepted.text
+
+
+async def test_the_delivery_log_never_shows_an_invitations_accept_token(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    hook = await create(
+        gateway, workspace.owner_token, {"url": f"{receiver.url}/invites", "events": ["invitation.created"]}
+    )
+    email = f"invitada-{time.monotonic_ns()}@example.com"
+    invited = await gateway.post("/api/v1/invitations/", headers=owner, json={"email": email, "role": "administrador"})
+    assert invited.status_code == 201, invited.text
+    token = invited.json()["accept_token"]
+    [delivery] = await receiver.wait_for("/invites", 1)
+    assert json.loads(delivery.body)["data"]["accept_token"] == token  # the receiver still gets it
+    response = await gateway.get(f"/api/webhooks/{hook['id']}/deliveries", headers=owner)
+    assert response.status_code == 200, response.text
+    [logged] = response.json()["deliveries"]
+    assert logged["event_type"] == "invitation.created"
+    assert logged["payload"]["data"]["email"] == email
+    assert "accept_token" not in logged["payload"]["data"]
+    assert token not in response.text
+
+
+async def test_a_technician_cannot_subscribe_to_invitations_nor_redirect_them(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, add_member: AddMember
+) -> None:
+    member = await add_member("tecnico")
+    technician = auth_header(member.token)
+    invites = {"url": f"{receiver.url}/mine", "events": ["invitation.created"]}
+    refused = await gateway.post("/api/webhooks", json=invites, headers=technician)
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "SUBSCRIPTION_NOT_ALLOWED"
+    # Their own webhook, then adding the event to it, or pointing the owner's at their URL.
+    mine = await create(gateway, member.token, {**invites, "events": ["task.created"]})
+    added = await gateway.patch(
+        f"/api/webhooks/{mine['id']}", json={"events": ["task.created", "invitation.created"]}, headers=technician
+    )
+    assert added.status_code == 403, added.text
+    replaced = await gateway.put(f"/api/webhooks/{mine['id']}", json=invites, headers=technician)
+    assert replaced.status_code == 403, replaced.text
+    owners = await create(gateway, workspace.owner_token, {**invites, "url": f"{receiver.url}/owner"})
+    redirected = await gateway.patch(
+        f"/api/webhooks/{owners['id']}", json={"url": f"{receiver.url}/mine"}, headers=technician
+    )
+    assert redirected.status_code == 403, redirected.text
+    assert redirected.json()["error"]["code"] == "SUBSCRIPTION_NOT_ALLOWED"
+
+
+async def test_an_api_key_cannot_subscribe_to_invitations(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    owner = auth_header(workspace.owner_token)
+    made = await gateway.post("/api/v1/api-keys/", headers=owner, json={"name": "hooks", "role": "administrador"})
+    assert made.status_code == 201, made.text
+    key = {"Authorization": f"Bearer {made.json()['key']}"}
+    refused = await gateway.post(
+        "/api/webhooks", json={"url": f"{receiver.url}/k", "events": ["invitation.created"]}, headers=key
+    )
+    assert refused.status_code == 403, refused.text
+    assert refused.json()["error"]["code"] == "SUBSCRIPTION_NOT_ALLOWED"
+    tasks = {"url": f"{receiver.url}/k", "events": ["task.created"]}
+    allowed = await gateway.post("/api/webhooks", json=tasks, headers=key)
+    assert allowed.status_code == 201, allowed.text
 
 
 async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_delivered(

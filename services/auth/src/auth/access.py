@@ -6,10 +6,9 @@ sessions would let a leaked key mint more keys or lock its owners out.
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 
 from auth.errors import NotWithApiKey
-from auth.member.service import Revoked
 from shared.errors import PermissionDenied
 from shared.security import CurrentPrincipal, Principal
 
@@ -34,13 +33,3 @@ class PersonWithPermission:
         if not principal.can(self.module, self.operation):
             raise PermissionDenied()
         return principal
-
-
-def refuse_now(request: Request, revoked: Revoked | None) -> None:
-    """This process refuses a member's earlier tokens (and keys) before the events come back."""
-    if revoked is None:
-        return
-    revocations = request.app.state.verifier.revocations
-    revocations.close_user(revoked.user_id, revoked.at)
-    for key_id in revoked.api_key_ids:
-        revocations.revoke_key(key_id)

@@ -42,6 +42,16 @@ class UserRemoved(Event):
     tenant_id: int
 
 
+class UserRestored(Event):
+    """A removed member came back (re-invited to the same workspace and accepted): the same user
+    id, active again with `role` and a new password. Their old sessions and API keys stay revoked."""
+
+    subject = "auth.user.restored"
+    user_id: int
+    tenant_id: int
+    role: str
+
+
 class UserProfileChanged(Event):
     """A profile's names changed. chat shows `display_name` to guests instead of the login email."""
 
@@ -94,6 +104,7 @@ PUBLISHED: list[type[Event]] = [
     UserCreated,
     UserRoleChanged,
     UserRemoved,
+    UserRestored,
     UserProfileChanged,
     TenantUpserted,
     InvitationCreated,
@@ -113,6 +124,7 @@ __all__ = [
     "UserCreated",
     "UserProfileChanged",
     "UserRemoved",
+    "UserRestored",
     "UserRoleChanged",
     "UserTokensRevoked",
     "outbox",

@@ -1,6 +1,7 @@
 """What happens to a routed request: token check, rate limit, forward, errors in the route's shape."""
 
 from collections.abc import Callable
+from functools import partial
 
 import httpx
 from starlette.requests import Request
@@ -10,7 +11,7 @@ from starlette.websockets import WebSocket
 from gateway.config import Settings
 from gateway.proxy import Origin, UpstreamUnavailable, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
-from gateway.revoking import revoking
+from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable
 from shared.errors import (
     InvalidRequest,
@@ -82,7 +83,11 @@ class Edge:
             if not quota.allowed:
                 return error_response(route, RateLimited(), headers)
         base_url = self.upstreams.get(route.upstream)
-        revokes = revoking(request.method, request.url.path) if principal is not None else None
+        # What auth says the request revoked is refused here before the client sees the answer.
+        on_revoked = partial(
+            apply_revoked, verifier=verifier, principal=principal,
+            session_seconds=self.settings.revocation_window_seconds,
+        )  # fmt: skip
         try:
             if base_url is None:
                 raise UpstreamUnavailable()
@@ -93,9 +98,8 @@ class Edge:
                 headers,
                 origin=self.public_origin or Origin.of_request(request),
                 max_body_bytes=route.max_body_bytes or self.settings.max_body_bytes,
+                on_revoked=on_revoked,
             )
-            if revokes is not None and 200 <= response.status_code < 300:
-                revokes.apply(verifier, principal)
             return response
         except ServiceError as exc:
             return error_response(route, exc, headers)

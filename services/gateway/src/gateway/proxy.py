@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -17,6 +18,7 @@ from websockets.typing import Subprotocol
 
 from shared.errors import ServiceError
 from shared.observability import REQUEST_ID_HEADER, current_request_id
+from shared.security.revoked_header import REVOKED_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,8 @@ HOP_BY_HOP = frozenset(
 
 # The gateway's own server writes these on the way out; relaying them would duplicate them.
 _NOT_RELAYED = (HOP_BY_HOP - {"content-length"}) | {"date", "server"}
+# Said by auth to the gateway (what an answer revoked), never relayed to the client.
+_PRIVATE = frozenset({REVOKED_HEADER.lower()})
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones stream.
 _BUFFER_LIMIT = 256 * 1024
 
@@ -137,8 +141,12 @@ async def forward_http(
     *,
     origin: Origin,
     max_body_bytes: int,
+    on_revoked: Callable[[str], None] | None = None,
 ) -> Response:
-    """Send `request` upstream and stream the answer back chunk by chunk (SSE-safe)."""
+    """Send `request` upstream and stream the answer back chunk by chunk (SSE-safe).
+
+    `on_revoked` gets the upstream's `X-Platform-Revoked`, if any, before the answer is returned.
+    """
     body = await read_body(request, max_body_bytes) if request.method not in ("GET", "HEAD") else None
     query = request.url.query
     url = httpx.URL(base_url + upstream_path(request.scope.get("raw_path") or request.url.path.encode()))
@@ -163,7 +171,12 @@ async def forward_http(
             logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
         except httpx.HTTPError as exc:
             raise BadGateway() from exc
-    headers_out = {k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED}
+    revoked = upstream.headers.get(REVOKED_HEADER)
+    if revoked is not None and on_revoked is not None:
+        on_revoked(revoked)
+    headers_out = {
+        k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED and k.lower() not in _PRIVATE
+    }
     if "location" in headers_out and headers_out["location"].startswith(base_url):
         # A redirect built from the upstream's own address: point it at the public origin.
         headers_out["location"] = f"{origin.scheme}://{origin.host}{headers_out['location'][len(base_url) :]}"

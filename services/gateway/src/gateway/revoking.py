@@ -1,54 +1,43 @@
-"""Revocations this replica relays: applied here as soon as auth answers 2xx.
+"""Revocations this replica relays, applied as soon as the answer comes back.
 
 Every process learns of a revocation from auth's events within milliseconds; the replica that
 carried the request does not wait even that long, so the client's next request through it is
-refused whatever the race (read your own writes). The table names the requests that revoke
-and which credential their path names.
+refused whatever the race (read your own writes). auth says what an answer revoked in its
+`X-Platform-Revoked` header (`shared.security.revoked_header`), only when it really revoked
+something; the proxy hands the header here and never relays it to the client.
 """
 
-import re
+import logging
 import time
-from dataclasses import dataclass
-from typing import Literal
 
 from shared.security import Principal, TokenVerifier
+from shared.security.revoked_header import CallerRevoked, KeyRevoked, SessionRevoked, UserRevoked, parse
 
-__all__ = ["Revoking", "revoking"]
+__all__ = ["apply_revoked"]
 
-
-@dataclass(frozen=True)
-class Revoking:
-    """What a request revokes once it succeeds, noted before it is forwarded."""
-
-    kind: Literal["caller", "user", "key"]
-    subject: str  # the path's user or key id; unused for the caller
-    at: float  # when the gateway forwarded it: no earlier than auth's own instant of revocation
-
-    def apply(self, verifier: TokenVerifier, principal: Principal | None) -> None:
-        revocations = verifier.revocations
-        if self.kind == "caller" and principal is not None:
-            verifier.revoke_now(principal)
-        elif self.kind == "user":
-            # Tokens issued before the request was forwarded; auth's event (a moment later, a
-            # later instant) covers the rest.
-            revocations.close_user(int(self.subject), self.at)
-        elif self.kind == "key":
-            revocations.revoke_key(self.subject)
+logger = logging.getLogger(__name__)
 
 
-_TABLE: list[tuple[str, re.Pattern[str], Literal["caller", "user", "key"]]] = [
-    ("POST", re.compile(r"^/auth/logout/$"), "caller"),  # 004
-    ("POST", re.compile(r"^/api/auth/logout/$"), "caller"),  # 003
-    ("PATCH", re.compile(r"^/api/rbac/users/(\d{1,19})/role/$"), "user"),  # 004: a role change
-    ("PATCH", re.compile(r"^/api/v1/members/(\d{1,19})/$"), "user"),
-    ("DELETE", re.compile(r"^/api/v1/members/(\d{1,19})/$"), "user"),
-    ("DELETE", re.compile(r"^/api/v1/api-keys/([A-Za-z0-9_-]{1,64})/$"), "key"),
-]
+def apply_revoked(value: str, verifier: TokenVerifier, principal: Principal | None, *, session_seconds: float) -> None:
+    """Refuse in this replica what an upstream answer says it revoked (its `X-Platform-Revoked`).
 
-
-def revoking(method: str, path: str) -> Revoking | None:
-    """What `method path` revokes if it succeeds, else None (nearly every request: one dict-free scan)."""
-    for wanted, pattern, kind in _TABLE:
-        if method == wanted and (match := pattern.match(path)):
-            return Revoking(kind, match.group(1) if pattern.groups else "", time.time())
-    return None
+    A session is remembered `session_seconds` (the longest token lifetime): its access tokens
+    expire by then. Malformed items are logged and skipped; the others still apply.
+    """
+    items, malformed = parse(value)
+    if malformed:
+        logger.warning("malformed revocation items ignored", extra={"items": malformed[:10]})
+    revocations = verifier.revocations
+    for item in items:
+        match item:
+            case CallerRevoked():
+                if principal is None:
+                    logger.warning("caller revoked on a request without a credential")
+                else:
+                    verifier.revoke_now(principal)
+            case UserRevoked(user_id, at):
+                revocations.close_user(user_id, at)
+            case KeyRevoked(key_id):
+                revocations.revoke_key(key_id)
+            case SessionRevoked(session_id):
+                revocations.add(session_id, time.time() + session_seconds)

@@ -29,6 +29,10 @@ class Subscribable:
     description: str
     source: type[Event] | None  # None: its publisher has not landed yet
     matches: Callable[[dict[str, Any]], bool] = _always
+    # A credential in the payload: only a person holding this permission subscribes to it (an
+    # API key never does), and the delivery log never shows these fields (the receiver gets them).
+    requires: str | None = None
+    secret_fields: tuple[str, ...] = ()
 
 
 NAMES: list[Subscribable] = [
@@ -48,7 +52,9 @@ NAMES: list[Subscribable] = [
     Subscribable("reading.limit_reached", "Una parcela alcanzó el límite diario de lecturas de su plan",
                  events.LimitReached),
     # No mail server: the workspace's receiver mails `accept_token` to `email` (single use, expiring).
-    Subscribable("invitation.created", "Se invitó a una persona al espacio de trabajo", events.InvitationCreated),
+    # Whoever holds the token joins with the invited role: only those who may invite subscribe.
+    Subscribable("invitation.created", "Se invitó a una persona al espacio de trabajo", events.InvitationCreated,
+                 requires="usuarios:crear", secret_fields=("accept_token",)),
 ]  # fmt: skip
 
 BY_NAME = {entry.name: entry for entry in NAMES}

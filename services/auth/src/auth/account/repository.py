@@ -1,4 +1,4 @@
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import LoginName, User
@@ -13,6 +13,36 @@ async def by_login(session: AsyncSession, login: str) -> User | None:
 
 async def get(session: AsyncSession, user_id: int) -> User | None:
     return await session.get(User, user_id)
+
+
+async def get_for_update(session: AsyncSession, user_id: int) -> User | None:
+    """The user's row, write-locked until the transaction ends (a role change, a removal): a
+    login or refresh of theirs waits for it, then sees the new state."""
+    return await session.scalar(
+        select(User).where(User.id == user_id).with_for_update().execution_options(populate_existing=True)
+    )
+
+
+async def get_for_sign_in(session: AsyncSession, user_id: int) -> User | None:
+    """The user's row as committed now, share-locked until the transaction ends (a login, a
+    refresh): a concurrent role change or removal either committed before (and is seen here)
+    or waits until the tokens issued here are committed, and its revocation instant follows them."""
+    return await session.scalar(
+        select(User).where(User.id == user_id).with_for_update(read=True).execution_options(populate_existing=True)
+    )
+
+
+async def rename(session: AsyncSession, user: User, username: str) -> None:
+    """Give a user another username, moving its login name; a name already taken raises
+    IntegrityError."""
+    old, new = user.username.lower(), username.lower()
+    user.username = username
+    if old != new:
+        if old != user.email.lower():
+            await session.execute(delete(LoginName).where(LoginName.name == old, LoginName.user_id == user.id))
+        if new != user.email.lower():
+            session.add(LoginName(name=new, user_id=user.id))
+    await session.flush()
 
 
 def login_names(*, username: str, email: str) -> set[str]:

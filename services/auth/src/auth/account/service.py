@@ -36,6 +36,30 @@ async def register(
     )
 
 
+async def restore_member(session: AsyncSession, user: User, *, username: str, password: str, role: str) -> User:
+    """A removed member back in their workspace: the same user id and history, active again with
+    `role`, a new password and `username`; publishes `auth.user.restored` (and the role change)."""
+    try:
+        async with session.begin_nested():
+            await repository.rename(session, user, username)
+    except IntegrityError as exc:  # someone else's username or email
+        raise AccountExists() from exc
+    user.password_hash = await hash_password(password)
+    user.is_active, user.removed_at = True, None
+    if user.role != role:
+        await events.outbox.emit(
+            session,
+            events.UserRoleChanged(user_id=user.id, role=role, previous_role=user.role),
+            tenant_id=user.tenant_id,
+        )
+        user.role = role
+    await session.flush()
+    await events.outbox.emit(
+        session, events.UserRestored(user_id=user.id, tenant_id=user.tenant_id, role=role), tenant_id=user.tenant_id
+    )
+    return user
+
+
 async def add_member(
     session: AsyncSession,
     *,

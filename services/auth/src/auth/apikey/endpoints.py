@@ -9,6 +9,7 @@ from auth.apikey import service
 from auth.apikey.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, KeyToVerify, VerifiedKey
 from auth.apikey.service import PermissionsNotHeld
 from auth.errors import NotWithApiKey
+from auth.revoking import refuse_key
 from shared.errors import InvalidRequest, NotAuthenticated, documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal
@@ -49,9 +50,9 @@ async def list_api_keys(
 @router.delete("/{key_id}/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
 async def revoke_api_key(key_id: KeyId, principal: CanRevoke, session: SessionDep, request: Request) -> Response:
     """Revoke a key: every service refuses it at once (usuarios/eliminar)."""
-    revoked = await service.revoke(session, principal, key_id)
-    request.app.state.verifier.revocations.revoke_key(revoked)
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    refuse_key(request, response, await service.revoke(session, principal, key_id))
+    return response
 
 
 @internal.post("/internal/api-keys/verify", response_model=VerifiedKey, responses=documented(NotAuthenticated))

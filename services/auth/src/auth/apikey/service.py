@@ -70,14 +70,16 @@ async def page(session: AsyncSession, tenant_id: int, params: PageParams) -> tup
     return await fetch_page(session, repository.of_tenant(tenant_id), params)
 
 
-async def revoke(session: AsyncSession, principal: Principal, key_id: str) -> str:
-    """Revoke a key of the caller's workspace (another workspace's is a 404); its id."""
+async def revoke(session: AsyncSession, principal: Principal, key_id: str) -> str | None:
+    """Revoke a key of the caller's workspace (another workspace's is a 404); its id, or None
+    if it already was revoked (answered alike: revoking is idempotent)."""
     key = await repository.get(session, key_id)
     if key is None or key.tenant_id != principal.tenant_id:
         raise NotFound()
-    if key.revoked_at is None:
-        key.revoked_at = datetime.now(UTC)
-        await announce_revoked(session, key)
+    if key.revoked_at is not None:
+        return None
+    key.revoked_at = datetime.now(UTC)
+    await announce_revoked(session, key)
     return key.id
 
 

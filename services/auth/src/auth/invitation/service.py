@@ -16,7 +16,7 @@ from auth.errors import AccountExists
 from auth.invitation import repository
 from auth.invitation.schemas import InvitationAccept, InvitationCreate, InvitationRead, InvitationStatus
 from auth.member import service as members
-from auth.models import Invitation, Profile, Tenant
+from auth.models import Invitation, Profile, Tenant, User
 from auth.profile import service as profiles
 from auth.session import service as sessions
 from auth.session.service import SignedIn
@@ -69,7 +69,9 @@ async def invite(session: AsyncSession, principal: Principal, body: InvitationCr
     if existing is not None:
         if existing.tenant_id != principal.tenant_id:
             raise EmailInOtherWorkspace(fields={"email": [EmailInOtherWorkspace.message]})
-        raise AlreadyMember(fields={"email": [AlreadyMember.message]})
+        # A removed member of this workspace may be invited back (`accept` restores them).
+        if existing.removed_at is None:
+            raise AlreadyMember(fields={"email": [AlreadyMember.message]})
     await members.check_assignable(session, principal, body.role)
     now = datetime.now(UTC)
     await repository.revoke_pending(session, principal.tenant_id, email, now=now)
@@ -128,25 +130,46 @@ async def accept(session: AsyncSession, body: InvitationAccept) -> SignedIn:
     if tenant is None or not tenant.is_active:
         raise InvitationUnusable()
     name = profiles.display_name(body.nombres, body.apellidos)
+    former = await _removed_member(session, invitation)
     try:
-        user = await registration.add_member(
-            session,
-            tenant_id=invitation.tenant_id,
-            username=body.username,
-            email=invitation.email,
-            password=body.password,
-            role=invitation.role,
-            display_name=name,
-        )
+        if former is not None:
+            user = await registration.restore_member(
+                session, former, username=body.username, password=body.password, role=invitation.role
+            )
+        else:
+            user = await registration.add_member(
+                session,
+                tenant_id=invitation.tenant_id,
+                username=body.username,
+                email=invitation.email,
+                password=body.password,
+                role=invitation.role,
+                display_name=name,
+            )
     except AccountExists as exc:
         raise AccountExists(fields={"username": [AccountExists.message]}) from exc
     invitation.accepted_user_id = user.id
     if name is not None:
         user.first_name, user.last_name = body.nombres.strip(), body.apellidos.strip()
-        session.add(Profile(user_id=user.id, nombres=body.nombres.strip(), apellidos=body.apellidos.strip()))
+        profile = await profiles.get(session, user.id)
+        if profile is None:
+            session.add(Profile(user_id=user.id, nombres=body.nombres.strip(), apellidos=body.apellidos.strip()))
+        else:
+            profile.nombres, profile.apellidos = body.nombres.strip(), body.apellidos.strip()
         await session.flush()
         await profiles.announce_names(session, user.id, name)
     return await sessions.sign_in(session, user, tenant)
+
+
+async def _removed_member(session: AsyncSession, invitation: Invitation) -> User | None:
+    """The removed member of the invitation's workspace its email names, locked: they come back.
+    Anyone else with that email (another workspace's, removed or not) is left to `add_member`,
+    which refuses a taken email."""
+    existing = await accounts.by_login(session, invitation.email)
+    if existing is None or existing.tenant_id != invitation.tenant_id or existing.removed_at is None:
+        return None
+    locked = await accounts.get_for_update(session, existing.id)
+    return locked if locked is not None and locked.removed_at is not None else None
 
 
 def _why_unusable(invitation: Invitation | None, now: datetime) -> InvitationUnusable:

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from auth.access import PersonWithPermission, refuse_now
+from auth.access import PersonWithPermission
 from auth.errors import NotWithApiKey
 from auth.member import service
 from auth.member.schemas import MemberRead, MemberRoleChange
 from auth.member.service import NotOnYourself, RoleNotHeld
+from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal
@@ -33,12 +34,12 @@ async def list_members(
 
 @router.patch("/{user_id}/", response_model=MemberRead, responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey))
 async def change_member_role(
-    user_id: Id, body: MemberRoleChange, principal: CanUpdate, session: SessionDep, request: Request
+    user_id: Id, body: MemberRoleChange, principal: CanUpdate, session: SessionDep, request: Request, response: Response
 ) -> MemberRead:
     """Give a member another role (usuarios/actualizar). Every token they were issued before is
     refused everywhere at once; their next login or refresh carries the new role."""
     member, revoked = await service.change_role(session, principal, user_id=user_id, role=body.role)
-    refuse_now(request, revoked)
+    refuse_user(request, response, revoked)
     return member
 
 
@@ -48,5 +49,6 @@ async def change_member_role(
 async def remove_member(user_id: Id, principal: CanRemove, session: SessionDep, request: Request) -> Response:
     """Remove a member (usuarios/eliminar): they cannot log in again, and their tokens, sessions and
     API keys stop working everywhere at once. Their data stays."""
-    refuse_now(request, await service.remove(session, principal, user_id))
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    refuse_user(request, response, await service.remove(session, principal, user_id))
+    return response

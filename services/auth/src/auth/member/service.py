@@ -4,6 +4,7 @@ A role change or a removal refuses every token the member was issued before it, 
 (`auth.user.tokens_revoked`); a new login, or a refresh, carries the new role.
 """
 
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,8 +67,13 @@ async def describe(session: AsyncSession, users: Sequence[User]) -> list[MemberR
 
 
 async def member_of(session: AsyncSession, principal: Principal, user_id: int) -> User:
-    """A current member of the caller's workspace; anyone else is a 404, as if they did not exist."""
-    user = await accounts.get(session, user_id)
+    """A current member of the caller's workspace; anyone else is a 404, as if they did not exist.
+
+    Their row stays write-locked until the transaction ends, so a login or refresh racing the
+    change waits for it (`accounts.get_for_sign_in`) and the revocation instant, taken after the
+    lock, follows every token issued with the old state.
+    """
+    user = await accounts.get_for_update(session, user_id)
     if user is None or user.tenant_id != principal.tenant_id or user.removed_at is not None:
         raise NotFound()
     if user.is_platform_admin and not principal.platform_admin:
@@ -87,12 +93,21 @@ async def change_role(
     session: AsyncSession, principal: Principal, *, user_id: int, role: str
 ) -> tuple[MemberRead, Revoked | None]:
     """Give a member another role (`PATCH /api/v1/members/{id}/`)."""
+    user, revoked = await set_role(session, principal, user_id=user_id, role=role)
+    return (await describe(session, [user]))[0], revoked
+
+
+async def set_role(
+    session: AsyncSession, principal: Principal, *, user_id: int, role: str
+) -> tuple[User, Revoked | None]:
+    """The one way a role changes (`/api/v1/members/{id}/` and 004's `/api/rbac/users/{id}/role/`):
+    a current member of the caller's workspace, not the caller, not a platform admin unless the
+    caller is one, and a role granting nothing the caller lacks."""
     user = await member_of(session, principal, user_id)
     if user.id == principal.user_id:
         raise NotOnYourself()
     await check_assignable(session, principal, role)
-    revoked = await assign_role(session, user, role)
-    return (await describe(session, [user]))[0], revoked
+    return user, await assign_role(session, user, role)
 
 
 async def assign_role(session: AsyncSession, user: User, role: str) -> Revoked | None:
@@ -124,7 +139,9 @@ async def remove(session: AsyncSession, principal: Principal, user_id: int) -> R
 
 
 async def _revoke_tokens(session: AsyncSession, user: User, *, reason: str) -> Revoked:
-    at = time.time()
+    # Milliseconds rounded down, like a token's `iat`: a token issued in the same millisecond,
+    # before the lock was ours, is refused; the gateway is told this exact value.
+    at = math.floor(time.time() * 1000) / 1000
     await events.outbox.emit(
         session,
         events.UserTokensRevoked(user_id=user.id, tenant_id=user.tenant_id, revoked_at=at, reason=reason),

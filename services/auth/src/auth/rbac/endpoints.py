@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from auth.access import PersonWithPermission, refuse_now
+from auth.access import PersonWithPermission
 from auth.errors import NotWithApiKey
-from auth.member.service import NotOnYourself
+from auth.member.service import NotOnYourself, RoleNotHeld
 from auth.rbac import service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
+from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
@@ -80,11 +81,18 @@ async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, 
     return Response(status_code=204)
 
 
-@router.patch("/users/{user_id}/role/", response_model=RoleChanged, responses=documented(NotOnYourself, NotWithApiKey))
+@router.patch(
+    "/users/{user_id}/role/",
+    response_model=RoleChanged,
+    responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
+)
 async def change_user_role(
-    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep, request: Request
+    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep, request: Request, response: Response
 ) -> RoleChanged:
-    """Change the role of a user of the caller's tenant (usuarios/actualizar). Every token the
-    user was issued before is refused everywhere at once; their next login carries the new role."""
-    refuse_now(request, await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id))
+    """Change the role of a member of the caller's workspace (usuarios/actualizar), with the same
+    checks as `PATCH /api/v1/members/{id}/`: nobody hands out a role granting more than they
+    hold, nor changes the platform admin's. Every token the user was issued before is refused
+    everywhere at once; their next login carries the new role."""
+    revoked = await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id)
+    refuse_user(request, response, revoked)
     return RoleChanged(user_id=user_id, rol_id=body.rol_id)

@@ -4,7 +4,6 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.account import repository as accounts
 from auth.member import service as members
 from auth.models import Module, Permission, Role
 from auth.rbac import repository
@@ -104,15 +103,12 @@ async def revoke(session: AsyncSession, permission_id: int) -> None:
 async def change_role(
     session: AsyncSession, principal: Principal, *, user_id: int, role_id: int
 ) -> members.Revoked | None:
-    """Another tenant's user is a 404, as if it did not exist. The user's earlier tokens are
-    refused everywhere at once (what the caller's process must refuse is returned)."""
-    user = await accounts.get(session, user_id)
-    if user is None or user.tenant_id != principal.tenant_id:
-        raise NotFound()
-    if user.id == principal.user_id:
-        # It would revoke the caller's own token halfway through their session.
-        raise members.NotOnYourself()
+    """004's role change, through the members' own checks (`members.set_role`): another
+    workspace's or a removed user is a 404, the platform admin's account a 403 for anyone else,
+    the caller's own a 400, and a role granting what the caller lacks a 403. The user's earlier
+    tokens are refused everywhere at once (what the caller's process must refuse is returned)."""
     role = await repository.get_role(session, role_id)
     if role is None:
         raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})
-    return await members.assign_role(session, user, role.nombre)
+    _, revoked = await members.set_role(session, principal, user_id=user_id, role=role.nombre)
+    return revoked

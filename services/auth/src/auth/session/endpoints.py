@@ -8,6 +8,7 @@ from auth.access import Person
 from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused
 from auth.profile import service as profiles
 from auth.profile.schemas import ProfileData
+from auth.revoking import refuse_caller, refuse_session
 from auth.session import service
 from auth.session.schemas import (
     AgroLogin,
@@ -28,7 +29,7 @@ from auth.session.service import SignedIn
 from auth.session.throttle import TooManyAttempts
 from shared.clients import client_address
 from shared.errors import documented
-from shared.security import CurrentPrincipal, Principal
+from shared.security import CurrentPrincipal
 from shared.sessions import SessionDep
 from shared.validation import Text
 
@@ -88,15 +89,11 @@ async def desk_login(body: Credentials, session: SessionDep, request: Request) -
     )
 
 
-async def _logout(principal: Principal, session: SessionDep, request: Request) -> None:
-    await service.logout(session, principal)
-    request.app.state.verifier.revoke_now(principal)
-
-
 @router.post("/api/auth/logout/", response_model=LoggedOut, responses=documented(NotWithApiKey))
-async def desk_logout(principal: Person, session: SessionDep, request: Request) -> LoggedOut:
+async def desk_logout(principal: Person, session: SessionDep, request: Request, response: Response) -> LoggedOut:
     """Revoke the token in use and end its login session (003)."""
-    await _logout(principal, session, request)
+    await service.logout(session, principal)
+    refuse_caller(request, response, principal)
     return LoggedOut()
 
 
@@ -122,8 +119,10 @@ async def agro_token(body: Credentials, session: SessionDep, request: Request) -
 @router.post("/auth/logout/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
 async def agro_logout(principal: Person, session: SessionDep, request: Request) -> Response:
     """Revoke the token in use and end its login session (004)."""
-    await _logout(principal, session, request)
-    return Response(status_code=204)
+    await service.logout(session, principal)
+    response = Response(status_code=204)
+    refuse_caller(request, response, principal)
+    return response
 
 
 @router.post("/auth/refresh/", response_model=Refreshed, responses=documented(InvalidRefreshToken))
@@ -137,9 +136,7 @@ async def refresh(body: RefreshRequest, request: Request) -> Refreshed:
     try:
         signed_in = await service.refresh(request.app.state.sessionmaker, body.refresh_token)
     except RefreshTokenReused as reused:
-        request.app.state.verifier.revocations.add(
-            reused.session_id, reused.tokens_expire_by, session_id=reused.session_id
-        )
+        refuse_session(request, reused)
         raise
     return Refreshed(access_token=signed_in.access.token, token=signed_in.access.token, **session_fields(signed_in))
 

@@ -40,10 +40,14 @@ class SignedIn:
 
 async def authenticate(session: AsyncSession, login: str, password: str) -> tuple[User, Tenant]:
     """The active user (of an active workspace) whose username or email and password match."""
-    user = await accounts.by_login(session, login)
+    found = await accounts.by_login(session, login)
     # Hash even for unknown users, so the answer time does not tell which usernames exist.
-    ok = await verify_password(password, user.password_hash if user else DUMMY_HASH)
-    if user is None or not ok or not user.is_active:
+    ok = await verify_password(password, found.password_hash if found else DUMMY_HASH)
+    # Read again, share-locked until the tokens are committed: a role change or removal racing
+    # this login has either committed (its role, or its refusal, applies here) or waits, and
+    # revokes these tokens with an instant after them.
+    user = await accounts.get_for_sign_in(session, found.id) if found is not None and ok else None
+    if user is None or not user.is_active:
         raise InvalidCredentials()
     tenant = await session.get(Tenant, user.tenant_id)
     if tenant is None or not tenant.is_active:
@@ -127,7 +131,11 @@ async def _rotate(session: AsyncSession, token_hash: str) -> tuple[SignedIn | No
             await _announce_session_end(session, login_session, exp=exp)
         return None, RefreshTokenReused(session_id=login_session.id, tokens_expire_by=exp)
     login_session = await repository.get_session(session, session_id)
-    user = await accounts.get(session, login_session.user_id) if login_session else None
+    # Share-locked like a login's (see `authenticate`), then the session read again: a removal
+    # that committed while this waited has closed it.
+    user = await accounts.get_for_sign_in(session, login_session.user_id) if login_session else None
+    if login_session is not None:
+        await session.refresh(login_session)
     tenant = await session.get(Tenant, user.tenant_id) if user else None
     if login_session is None or login_session.revoked_at is not None or user is None or tenant is None:
         return None, None

@@ -22,17 +22,21 @@ from webhooks.hooks.schemas import (
     WebhookOut,
     WebhookPatch,
 )
+from webhooks.hooks.service import SubscriptionNotAllowed
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
+
+CHANGE_REFUSALS = documented(UnsafeURL, SubscriptionNotAllowed)
 
 WebhookId = Annotated[str, Path(pattern=r"^wh_\d{1,18}$", examples=["wh_1"])]
 
 
-@router.post("", response_model=WebhookCreated, status_code=201, responses=documented(UnsafeURL))
+@router.post("", response_model=WebhookCreated, status_code=201, responses=CHANGE_REFUSALS)
 async def create_webhook(
     body: WebhookIn, principal: Staff, session: SessionDep, cipher: CipherDep, policy: OutboundPolicyDep
 ) -> WebhookCreated:
-    """Configurar webhook. The secret is in this answer only."""
+    """Configurar webhook. The secret is in this answer only. `invitation.created` carries an
+    accept token: only a person with `usuarios:crear` subscribes to it (403 otherwise)."""
     webhook, secret = await service.create(session, principal, body, cipher, policy)
     return WebhookCreated(**service.as_out(webhook).model_dump(), secret=secret)
 
@@ -53,7 +57,7 @@ async def get_webhook(webhook_id: WebhookId, principal: Staff, session: SessionD
     return service.as_out(await service.get(session, principal, webhook_id))
 
 
-@router.put("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
+@router.put("/{webhook_id}", response_model=WebhookOut, responses=CHANGE_REFUSALS)
 async def replace_webhook(
     webhook_id: WebhookId,
     body: WebhookIn,
@@ -63,10 +67,10 @@ async def replace_webhook(
     policy: OutboundPolicyDep,
 ) -> WebhookOut:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, webhook, body, cipher, policy))
+    return service.as_out(await service.update(session, principal, webhook, body, cipher, policy))
 
 
-@router.patch("/{webhook_id}", response_model=WebhookOut, responses=documented(UnsafeURL))
+@router.patch("/{webhook_id}", response_model=WebhookOut, responses=CHANGE_REFUSALS)
 async def update_webhook(
     webhook_id: WebhookId,
     body: WebhookPatch,
@@ -76,7 +80,7 @@ async def update_webhook(
     policy: OutboundPolicyDep,
 ) -> WebhookOut:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, webhook, body, cipher, policy))
+    return service.as_out(await service.update(session, principal, webhook, body, cipher, policy))
 
 
 @router.delete("/{webhook_id}", status_code=204, response_class=Response)
@@ -92,7 +96,8 @@ async def list_deliveries(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> DeliveryList:
-    """The delivery log, newest first."""
+    """The delivery log, newest first. Credentials in a payload (an invitation's accept token)
+    are left out: only the receiver gets them."""
     webhook = await service.get(session, principal, webhook_id)
     return DeliveryList(deliveries=[service.as_delivery(d) for d in await service.deliveries(session, webhook, limit)])
 

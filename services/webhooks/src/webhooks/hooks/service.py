@@ -11,12 +11,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crypto import SecretCipher
-from shared.errors import NotFound
+from shared.errors import NotFound, PermissionDenied
 from shared.ids import uuid7
 from shared.outbound import OutboundPolicy, checked_address
 from shared.security import Principal
 from shared.validation import changes
-from webhooks.catalog import TEST_EVENT
+from webhooks.catalog import BY_NAME, TEST_EVENT
 from webhooks.hooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookPatch
 from webhooks.models import Delivery, Webhook
 
@@ -25,6 +25,25 @@ PREFIX = "wh_"
 
 class WebhookNotFound(NotFound):
     message = "Webhook no encontrado."
+
+
+class SubscriptionNotAllowed(PermissionDenied):
+    code = "SUBSCRIPTION_NOT_ALLOWED"
+    message = "Ese evento lleva una credencial: solo una persona con el permiso que exige puede suscribirse."
+
+
+def check_subscribable(principal: Principal, names: list[str]) -> None:
+    """A payload carrying a credential (an invitation's accept token) goes only to receivers set up
+    by a person who may hand that credential out; an API key never sets one up."""
+    for name in names:
+        required = BY_NAME[name].requires if name in BY_NAME else None
+        if required is None:
+            continue
+        module, operation = required.split(":")
+        if principal.api_key_id is not None or not principal.can(module, operation):
+            raise SubscriptionNotAllowed(
+                f"Suscribirse a {name} requiere una persona con el permiso {required}.", details={"event": name}
+            )
 
 
 def public_id(webhook_id: int) -> str:
@@ -60,6 +79,7 @@ async def listing(session: AsyncSession, principal: Principal) -> list[Webhook]:
 async def create(
     session: AsyncSession, principal: Principal, body: WebhookIn, cipher: SecretCipher, policy: OutboundPolicy
 ) -> tuple[Webhook, str]:
+    check_subscribable(principal, body.events)
     await checked_address(body.url, policy)
     secret = body.secret or new_secret()
     webhook = Webhook(
@@ -73,12 +93,17 @@ async def create(
 
 async def update(
     session: AsyncSession,
+    principal: Principal,
     webhook: Webhook,
     body: WebhookIn | WebhookPatch,
     cipher: SecretCipher,
     policy: OutboundPolicy,
 ) -> Webhook:
+    """Change a webhook. One that delivers a credential-carrying event (before or after the change)
+    is changed only by whoever may subscribe to it: otherwise pointing an administrator's
+    invitation webhook at one's own URL would deliver the tokens there."""
     values: dict[str, Any] = changes(body)
+    check_subscribable(principal, sorted(set(webhook.events) | set(values.get("events") or [])))
     if "url" in values:
         await checked_address(values["url"], policy)
     secret = values.pop("secret", None)
@@ -131,11 +156,21 @@ def as_out(webhook: Webhook) -> WebhookOut:
     )  # fmt: skip
 
 
+def redacted(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as the delivery log shows it: without the event's credentials (the receiver
+    got them; whoever reads the log may not be allowed to)."""
+    entry = BY_NAME.get(event_type)
+    data = payload.get("data")
+    if entry is None or not entry.secret_fields or not isinstance(data, dict):
+        return payload
+    return {**payload, "data": {k: v for k, v in data.items() if k not in entry.secret_fields}}
+
+
 def as_delivery(delivery: Delivery) -> DeliveryOut:
     pending = delivery.status == "pending"
     return DeliveryOut(
         id=str(delivery.id), event_type=delivery.event_type, status=delivery.status,  # type: ignore[arg-type]
         attempts=delivery.attempts, last_status_code=delivery.last_status_code, last_error=delivery.last_error,
         next_attempt_at=delivery.next_attempt_at if pending else None, created_at=delivery.created_at,
-        delivered_at=delivery.delivered_at, payload=delivery.payload,
+        delivered_at=delivery.delivered_at, payload=redacted(delivery.event_type, delivery.payload),
     )  # fmt: skip
