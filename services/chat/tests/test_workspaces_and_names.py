@@ -129,3 +129,37 @@ async def test_a_removed_member_gets_no_more_chats(
     status = await gateway.get(f"/api/chat/get_chat_status/?chat_room_id={chat['chat_room_id']}",
                                headers=as_guest(chat))  # fmt: skip
     assert (status.json()["status"], status.json()["agent_assigned"]) == ("waiting", False)
+
+
+async def test_a_member_invited_back_may_take_chats_again(gateway: httpx.AsyncClient, workspace: Workspace) -> None:
+    boss = auth_header(workspace.owner_token)
+    email = f"vuelve-{time.monotonic_ns()}@example.com"
+
+    async def join(username: str) -> str:
+        invited = await gateway.post("/api/v1/invitations/", headers=boss, json={"email": email, "role": "agente"})
+        assert invited.status_code == 201, invited.text
+        accepted = await gateway.post(
+            "/api/v1/invitations/accept/",
+            json={"token": invited.json()["accept_token"], "username": username, "password": "Clave-Agente-1"},
+        )
+        assert accepted.status_code == 201, accepted.text
+        return str(accepted.json()["token"])
+
+    first = await join(f"a{time.monotonic_ns()}")
+    available = await gateway.patch("/api/agents/me/", headers=auth_header(first), json={"is_available": True})
+    assert available.json()["is_available"] is True
+    me = (await gateway.get("/auth/me/", headers=auth_header(first))).json()["id"]
+    assert (await gateway.delete(f"/api/v1/members/{me}/", headers=boss)).status_code == 204
+
+    async def refused() -> bool:
+        agents = (await gateway.get("/api/agents/", headers=boss)).json()
+        return not any(a["user"]["id"] == me and a["is_available"] for a in agents)
+
+    await eventually(refused, "the removed member is still available")
+    again = await join(f"b{time.monotonic_ns()}")
+
+    async def back() -> bool:
+        answer = await gateway.patch("/api/agents/me/", headers=auth_header(again), json={"is_available": True})
+        return answer.status_code == 200 and answer.json()["is_available"] is True
+
+    await eventually(back, "the member invited back cannot take chats")

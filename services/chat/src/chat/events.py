@@ -69,6 +69,15 @@ class UserRemoved(Event):
     tenant_id: int
 
 
+class UserRestored(Event):
+    """A removed member came back (re-invited and accepted): an agent who may get chats again."""
+
+    subject = "auth.user.restored"
+    user_id: int
+    tenant_id: int
+    role: str
+
+
 class TenantUpserted(Event):
     """A workspace's current state: guests reach only known, active workspaces."""
 

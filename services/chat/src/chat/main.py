@@ -23,6 +23,7 @@ CONSUMERS = [
     ConsumerSpec(durable="chat-user-role", event=events.UserRoleChanged, handler=agents.on_role_changed),
     ConsumerSpec(durable="chat-user-profile", event=events.UserProfileChanged, handler=agents.on_profile_changed),
     ConsumerSpec(durable="chat-user-removed", event=events.UserRemoved, handler=agents.on_user_removed),
+    ConsumerSpec(durable="chat-user-restored", event=events.UserRestored, handler=agents.on_user_restored),
     ConsumerSpec(durable=workspaces.UPSERTED, event=events.TenantUpserted,
                  handler=workspace_handlers.on_tenant_upserted),
     ConsumerSpec(durable=workspaces.DEACTIVATED, event=events.TenantDeactivated,

@@ -21,3 +21,7 @@ async def on_profile_changed(session: AsyncSession, envelope: Envelope, event: e
 
 async def on_user_removed(session: AsyncSession, envelope: Envelope, event: events.UserRemoved) -> None:
     await service.user_removed(session, event, envelope.occurred_at)
+
+
+async def on_user_restored(session: AsyncSession, envelope: Envelope, event: events.UserRestored) -> None:
+    await service.user_restored(session, event, envelope.occurred_at)

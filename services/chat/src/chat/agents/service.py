@@ -184,6 +184,23 @@ async def user_removed(session: AsyncSession, event: events.UserRemoved, at: dat
         await update(session, agent, {"is_available": False, "removed": True})
 
 
+async def user_restored(session: AsyncSession, event: events.UserRestored, at: datetime) -> None:
+    """A re-invited member is an agent again (still unavailable until they say otherwise), unless
+    a removal newer than this event came first."""
+    restored = await session.execute(
+        sql_update(Person)
+        .where(Person.user_id == event.user_id, Person.removed_at.is_not(None), Person.removed_at < at)
+        .values(removed_at=None)
+    )
+    if restored.rowcount == 0:  # type: ignore[attr-defined]
+        return
+    agent = await session.scalar(
+        select(Agent).where(Agent.user_id == event.user_id, Agent.tenant_id == event.tenant_id).with_for_update()
+    )
+    if agent is not None and agent.removed:
+        await update(session, agent, {"removed": False})
+
+
 async def agents_out(session: AsyncSession, found: list[Agent]) -> list[AgentOut]:
     known = await people(session, {a.user_id for a in found})
     out = []
