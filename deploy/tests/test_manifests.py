@@ -88,11 +88,33 @@ def test_every_service_has_a_deployment_with_probes_and_resources() -> None:
         assert container["resources"]["requests"], name
 
 
-def test_every_service_with_a_schema_has_a_migration_job() -> None:
-    jobs = {doc["metadata"]["name"] for doc in _base_objects() if doc["kind"] == "Job"}
+def _owns_a_schema(service: str) -> bool:
+    return (ROOT / "services" / service / "alembic.ini").exists()
+
+
+def test_every_service_with_a_schema_migrates_in_an_init_container_and_no_migration_job_remains() -> None:
+    """Fixed-name Jobs collide with their immutable template on the next image; an init
+    container runs on every rollout, before the app, under the service's advisory lock."""
+    objects = _base_objects()
+    jobs = {doc["metadata"]["name"] for doc in objects if doc["kind"] == "Job"}
+    assert not {job for job in jobs if job.endswith("-migrate")}, jobs
+    deployments = {doc["metadata"]["name"]: doc for doc in objects if doc["kind"] == "Deployment"}
     for service in SERVICES:
-        if (ROOT / "services" / service / "alembic.ini").exists():
-            assert f"{service}-migrate" in jobs, service
+        pod = deployments[service]["spec"]["template"]["spec"]
+        if not _owns_a_schema(service):
+            assert "initContainers" not in pod, service
+            continue
+        [migrate] = [c for c in pod.get("initContainers", []) if c["name"] == "migrate"]
+        assert migrate["image"] == pod["containers"][0]["image"], service
+        assert migrate["command"][:5] == ["python", "-m", "shared.migrations", "upgrade", service], service
+        bootstrap = "bootstrap" in (ROOT / "services" / service / "pyproject.toml").read_text()
+        assert (f"{service}.bootstrap" in migrate["command"]) == bootstrap, service
+        # It reads the service's settings (production refuses them before migrating): same env.
+        app_env = {e["name"] for e in pod["containers"][0]["env"]}
+        assert app_env <= {e["name"] for e in migrate["env"]}, service
+    for name, deployment in deployments.items():
+        app_env = {e["name"] for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]}
+        assert "PLATFORM_ENV" in app_env, name
 
 
 def test_compose_file_follows_the_compose_specification() -> None:
@@ -100,6 +122,17 @@ def test_compose_file_follows_the_compose_specification() -> None:
     schema = json.loads(schema_path.read_text())
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     jsonschema.validate(compose, schema)
+
+
+def test_compose_migrates_with_the_locked_command_in_development_mode() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for service in SERVICES:
+        if not _owns_a_schema(service):
+            continue
+        command = compose[f"{service}-migrate"]["command"]
+        assert command[:5] == ["python", "-m", "shared.migrations", "upgrade", service], service
+        for name in (service, f"{service}-migrate"):
+            assert compose[name]["environment"]["PLATFORM_ENV"] == "${PLATFORM_ENV:-development}", name
 
 
 def test_compose_runs_every_service_with_healthchecks() -> None:
@@ -153,7 +186,7 @@ def test_the_production_overlay_is_highly_available_and_locked_down() -> None:
         assert name in budgets, name
         pod = deployment["spec"]["template"]["spec"]
         assert pod["securityContext"]["runAsNonRoot"] is True, name
-        for container in pod["containers"]:
+        for container in pod["containers"] + pod.get("initContainers", []):
             assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
             assert container["resources"]["limits"]["memory"], name
     [nats] = [s for s in by_kind["StatefulSet"] if s["metadata"]["name"] == "nats"]
@@ -171,6 +204,13 @@ def test_the_production_overlay_is_highly_available_and_locked_down() -> None:
         for key, value in configmap["data"].items():
             assert not any(word in key.lower() for word in ("password", "secret", "token")), key
             assert "://" not in value or "@" not in value, key  # no credentials in URLs
+    # Production mode, and nothing that only suits development (README, "Configuration").
+    assert config["data"]["PLATFORM_ENV"] == "production"
+    assert config["data"]["CHAT_RECAPTCHA_MODE"] == "verify"
+    rendered = yaml.safe_dump_all(docs)
+    assert "dev-only" not in rendered
+    assert "RECAPTCHA_MODE: 'off'" not in rendered
+    assert "RECAPTCHA_MODE: off" not in rendered
     policies = {p["metadata"]["name"]: p for p in by_kind["NetworkPolicy"]}
     assert policies["default-deny"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     gateway_from = policies["gateway"]["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]

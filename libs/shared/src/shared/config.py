@@ -1,9 +1,49 @@
-"""Settings every service shares; each service subclasses with its own env prefix."""
+"""Settings every service shares; each service subclasses with its own env prefix.
 
-from pydantic import AliasChoices, Field
+`PLATFORM_ENV` says what kind of deployment this is, once for the whole deployment:
+`development` (the default: `make run`, the tests, compose unless told) or `production`. In
+production a service refuses to start on what only suits a laptop: a field marked `Secret`
+that is unset, empty or still a development default (`*-dev-only`), or a value a field marks
+`NotInProduction`. The refusal names the variables and never their values.
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Literal, Self
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["BaseServiceSettings"]
+__all__ = ["DEV_DEFAULT_MARK", "BaseServiceSettings", "NotInProduction", "ProductionSettingsError", "Secret"]
+
+# Every development secret of compose and the dev overlay carries it (`auth-dev-only`).
+DEV_DEFAULT_MARK = "dev-only"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Marks a setting as a secret: `key: Annotated[str, Secret()] = ""`.
+
+    In production it must be set, non-empty, and not a development default (`*-dev-only`,
+    nor the field's own default, such as the database URL without a password).
+    """
+
+
+@dataclass(frozen=True)
+class NotInProduction:
+    """Marks values a setting may not have in production: `Annotated[str, NotInProduction("off")]`."""
+
+    values: tuple[object, ...]
+    why: str
+
+    def __init__(self, *values: object, why: str) -> None:
+        object.__setattr__(self, "values", values)
+        object.__setattr__(self, "why", why)
+
+
+class ProductionSettingsError(RuntimeError):
+    """Raised at start-up in production mode. A RuntimeError on purpose: pydantic would wrap a
+    ValueError in a ValidationError that prints every input value, secrets included."""
 
 
 class BaseServiceSettings(BaseSettings):
@@ -14,9 +54,13 @@ class BaseServiceSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SERVICE_", extra="ignore")
 
+    # One setting for the whole deployment, so it has no service prefix.
+    platform_env: Literal["development", "production"] = Field(
+        default="development", validation_alias=AliasChoices("PLATFORM_ENV")
+    )
     service_name: str = "service"
     # postgresql+asyncpg://role:password@host:port/db ; the role reaches only its own schema.
-    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/platform"
+    database_url: Annotated[str, Secret()] = "postgresql+asyncpg://postgres@127.0.0.1:5432/platform"
     database_pool_size: int = 10
     nats_url: str = "nats://127.0.0.1:4222"
     # Where auth publishes its public keys; every service verifies tokens itself.
@@ -32,3 +76,42 @@ class BaseServiceSettings(BaseSettings):
     # Non-public networks that calls to user-given URLs may reach anyway (`shared.outbound`),
     # e.g. ["10.1.0.0/16"]; empty, only public addresses are called.
     outbound_allowed_networks: list[str] = Field(default_factory=list)
+
+    @property
+    def production(self) -> bool:
+        return self.platform_env == "production"
+
+    @model_validator(mode="after")
+    def _fit_for_production(self) -> Self:
+        if not self.production:
+            return self
+        refusals = []
+        for name, field in type(self).model_fields.items():
+            value = getattr(self, name)
+            for mark in field.metadata:
+                if isinstance(mark, Secret) and _not_a_real_secret(value, field):
+                    refusals.append(f"{self.variable(name)} is not set, or is a development default")
+                elif isinstance(mark, NotInProduction) and value in mark.values:
+                    refusals.append(f"{self.variable(name)}={value} is refused: {mark.why}")
+        if refusals:
+            raise ProductionSettingsError("PLATFORM_ENV=production refuses: " + "; ".join(refusals))
+        return self
+
+    @classmethod
+    def variable(cls, field_name: str) -> str:
+        """The environment variable a field is read from (`AUTH_KEY_ENCRYPTION_SECRET`)."""
+        alias = cls.model_fields[field_name].validation_alias
+        if isinstance(alias, str):
+            return alias
+        if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+            return alias.choices[0]
+        return f"{cls.model_config.get('env_prefix', '')}{field_name}".upper()
+
+
+def _not_a_real_secret(value: object, field: FieldInfo) -> bool:
+    if hasattr(value, "get_secret_value"):  # pydantic's SecretStr
+        value = value.get_secret_value()
+    if value is None or value == field.default:
+        return True
+    text = str(value).strip()
+    return not text or DEV_DEFAULT_MARK in text

@@ -1,6 +1,7 @@
 """Run once after migrations: a small demo catalogue and three plans, if there are none yet.
 
 So a new user can try the flow at once: create a field planted with a variety and a plan.
+Never in production (`PLATFORM_ENV=production`): there the operator's catalogue is the only one.
 """
 
 import asyncio
@@ -80,6 +81,9 @@ async def seed(session: AsyncSession) -> bool:
 
 
 async def main() -> None:
+    if settings.production:
+        print("agro: production, the demo catalogue is not loaded.")
+        return
     engine = create_engine(settings.database_url, schema=SCHEMA, pool_size=1)
     async with create_sessionmaker(engine)() as session, session.begin():
         if await seed(session):

@@ -1,7 +1,9 @@
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.config import BaseServiceSettings, Secret
 
 
 class Settings(BaseServiceSettings):
@@ -21,7 +23,7 @@ class Settings(BaseServiceSettings):
     # busy (p=4 lanes) and takes 64 MiB; more only helps on larger machines.
     password_hash_concurrency: int = Field(default=1, ge=1)
     # Encrypts signing keys at rest; from a Secret in production.
-    key_encryption_secret: str = Field(default="", validation_alias="AUTH_KEY_ENCRYPTION_SECRET")
+    key_encryption_secret: Annotated[str, Secret()] = Field(default="", validation_alias="AUTH_KEY_ENCRYPTION_SECRET")
 
 
 settings = Settings()

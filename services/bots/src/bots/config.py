@@ -1,10 +1,10 @@
 from pathlib import Path
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.config import BaseServiceSettings, Secret
 
 
 class Settings(BaseServiceSettings):
@@ -12,7 +12,7 @@ class Settings(BaseServiceSettings):
 
     service_name: str = "bots"
     # Seals the providers' API keys at rest (they must be read back to call the provider).
-    secret_encryption_key: str = ""
+    secret_encryption_key: Annotated[str, Secret()] = ""
     # One provider call: the SDK's timeout and its own retries (backoff on 429 and 5xx) before
     # the next model of the bot's toolbox is tried.
     provider_timeout_seconds: float = Field(default=60.0, gt=0)

@@ -1,7 +1,9 @@
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.config import BaseServiceSettings, NotInProduction, Secret
 
 
 class Settings(BaseServiceSettings):
@@ -14,9 +16,13 @@ class Settings(BaseServiceSettings):
     default_tenant: int = Field(default=1, ge=1)
     # Chats one address or one email may open per hour before complete_chat answers 429.
     chats_per_hour: int = Field(default=5, ge=1)
-    # reCAPTCHA: "off" (development) or "verify" (the provider's siteverify API).
-    recaptcha_mode: str = Field(default="off", pattern="^(off|verify)$")
-    recaptcha_secret: str = ""
+    # reCAPTCHA: "off" (development) or "verify" (the provider's siteverify API). Production
+    # refuses "off" rather than forcing "verify": verifying without the operator's secret would
+    # refuse every guest, and a setting silently overridden misleads whoever reads it.
+    recaptcha_mode: Annotated[str, NotInProduction("off", why="set verify, with CHAT_RECAPTCHA_SECRET")] = Field(
+        default="off", pattern="^(off|verify)$"
+    )
+    recaptcha_secret: Annotated[str, Secret()] = ""
     recaptcha_verify_url: str = "https://www.google.com/recaptcha/api/siteverify"
     recaptcha_min_score: float = Field(default=0.5, ge=0, le=1)
     # A new agent's capacity.

@@ -1,7 +1,9 @@
+from typing import Annotated
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from shared.config import BaseServiceSettings
+from shared.config import BaseServiceSettings, Secret
 
 
 class Settings(BaseServiceSettings):
@@ -9,7 +11,7 @@ class Settings(BaseServiceSettings):
 
     service_name: str = "webhooks"
     # Seals webhook secrets at rest (they must be read back to sign).
-    secret_encryption_key: str = ""
+    secret_encryption_key: Annotated[str, Secret()] = ""
     # Retries: exponential from `retry_base_seconds` up to `retry_max_seconds`, with jitter,
     # for `retry_window_seconds` after the event; then the delivery is failed.
     retry_base_seconds: float = Field(default=5.0, gt=0)

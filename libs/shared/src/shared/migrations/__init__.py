@@ -1,4 +1,9 @@
-"""What every service's Alembic `env.py` does: migrate its own schema, online, with asyncpg."""
+"""What every service's Alembic `env.py` does: migrate its own schema, online, with asyncpg.
+
+And what runs it on a deployment: `python -m shared.migrations upgrade <service>` (see
+`shared.migrations._upgrade`), the init container of each schema-owning Deployment and
+compose's `<service>-migrate`.
+"""
 
 import asyncio
 
@@ -9,7 +14,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-__all__ = ["create_messaging_tables", "drop_messaging_tables", "run_migrations"]
+from shared.migrations._upgrade import upgrade
+
+__all__ = ["create_messaging_tables", "drop_messaging_tables", "run_migrations", "upgrade"]
 
 
 def run_migrations(metadata: MetaData, *, schema: str, database_url: str) -> None:
