@@ -10,7 +10,7 @@ PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) sdk/py
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test fuzz lint format bench cluster clean-data
+.PHONY: install run test fuzz lint format bench cluster clean-data images
 
 install: $(STAMP)
 
@@ -59,6 +59,21 @@ bench: install
 	$(PY) bench/stream.py
 	$(PY) bench/knowledge.py
 	$(PY) bench/chat.py
+
+# One image per services/* directory, from deploy/Dockerfile: a new service cannot be left out.
+# make images IMAGE_PREFIX=<registry>/platform TAG=<tag> PUSH=1 builds and pushes them all;
+# make image-<service> builds one.
+SERVICES := $(patsubst services/%/pyproject.toml,%,$(wildcard services/*/pyproject.toml))
+IMAGE_PREFIX ?= platform
+TAG ?= dev
+DOCKER ?= docker
+PUSH ?=
+
+images: $(addprefix image-,$(SERVICES))
+
+image-%:
+	$(DOCKER) build -f deploy/Dockerfile --build-arg SERVICE=$* -t $(IMAGE_PREFIX)/$*:$(TAG) .
+	$(if $(PUSH),$(DOCKER) push $(IMAGE_PREFIX)/$*:$(TAG))
 
 clean-data:
 	rm -rf .data

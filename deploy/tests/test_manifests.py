@@ -1,8 +1,10 @@
 """No cluster or Docker engine here: the manifests are checked against their schemas instead."""
 
 import json
+import re
 import subprocess
 import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +13,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+
+from shared.requirements import MIN_NATS, MIN_POSTGRES, dotted, satisfies
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -215,3 +219,149 @@ def test_the_production_overlay_is_highly_available_and_locked_down() -> None:
     assert policies["default-deny"]["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
     gateway_from = policies["gateway"]["spec"]["ingress"][0]["from"][0]["namespaceSelector"]["matchLabels"]
     assert gateway_from == {"kubernetes.io/metadata.name": "ingress-nginx"}
+
+
+# -- images: the servers' versions, and the suite's own images ----------------------------------
+def _compose_images() -> list[str]:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    return [definition["image"] for definition in compose.values() if "image" in definition]
+
+
+def _overlay_images(overlay: Path) -> list[str]:
+    images = []
+    for doc in _render(overlay):
+        if doc["kind"] == "Cluster":  # CloudNativePG runs PostgreSQL from spec.imageName
+            images.append(doc["spec"]["imageName"])
+        pod = doc.get("spec", {}).get("template", {}).get("spec", {})
+        if doc["kind"] == "CronJob":
+            pod = doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+        images += [c["image"] for c in pod.get("containers", []) + pod.get("initContainers", [])]
+    return images
+
+
+DEPLOYMENTS = {
+    "docker-compose.yml": _compose_images,
+    **{f"overlay {o.name}": partial(_overlay_images, o) for o in OVERLAYS},
+}
+# PostgreSQL's version in each image's tag: 0.8.0-pg17 (pgvector), 17.7-standard-trixie (CloudNativePG).
+POSTGRES_IMAGES = {
+    "pgvector/pgvector": re.compile(r"^\d+\.\d+\.\d+-pg(?P<version>\d+)$"),
+    "postgres": re.compile(r"^(?P<version>\d+\.\d+)(-[a-z0-9.]+)?$"),
+    "ghcr.io/cloudnative-pg/postgresql": re.compile(r"^(?P<version>\d+\.\d+)(-[a-z0-9.-]+)?$"),
+}
+
+
+def _split(image: str) -> tuple[str, str]:
+    name, _, tag = image.rpartition(":")
+    assert name, f"{image}: no tag (pin an exact release)"
+    assert "/" not in tag, f"{image}: no tag (pin an exact release)"
+    return name, tag
+
+
+@pytest.mark.parametrize("deployment", sorted(DEPLOYMENTS))
+def test_nats_and_postgresql_images_are_exact_releases_the_code_accepts(deployment: str) -> None:
+    images = [_split(image) for image in DEPLOYMENTS[deployment]()]
+    nats = [tag for name, tag in images if name == "nats"]
+    postgres = [(name, tag) for name, tag in images if name in POSTGRES_IMAGES]
+    assert nats, f"{deployment}: no NATS image found"
+    for tag in nats:
+        assert re.fullmatch(r"\d+\.\d+\.\d+(-[a-z0-9.]+)?", tag), f"nats:{tag} is not an exact release"
+        assert satisfies(tag, MIN_NATS), f"nats:{tag} < {dotted(MIN_NATS)} (shared.requirements.MIN_NATS)"
+    assert postgres, f"{deployment}: no PostgreSQL image found"
+    for name, tag in postgres:
+        match = POSTGRES_IMAGES[name].match(tag)
+        assert match, f"{name}:{tag} is not an exact release"
+        version = match["version"]
+        assert satisfies(version, MIN_POSTGRES), f"{name}:{tag}: PostgreSQL {version} < {dotted(MIN_POSTGRES)}"
+
+
+def _platform_images(images: list[str]) -> set[str]:
+    return {name.removeprefix("platform/") for name, _ in map(_split, images) if name.startswith("platform/")}
+
+
+@pytest.mark.parametrize("deployment", sorted(DEPLOYMENTS))
+def test_every_service_is_deployed_and_every_deployed_image_is_built(deployment: str) -> None:
+    deployed = _platform_images(DEPLOYMENTS[deployment]())
+    # A build target is a services/<name> directory with a pyproject (`make images` builds each).
+    assert deployed <= set(SERVICES), f"{deployment} deploys images nothing builds: {deployed - set(SERVICES)}"
+    assert set(SERVICES) <= deployed, f"{deployment} leaves out {set(SERVICES) - deployed}"
+
+
+def test_make_images_builds_one_image_per_service() -> None:
+    result = subprocess.run(
+        ["make", "-n", "images", "IMAGE_PREFIX=registry.example/platform", "TAG=1.0", "PUSH=1"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    builds = re.findall(r"docker build -f deploy/Dockerfile --build-arg SERVICE=(\S+) -t (\S+) \.", result.stdout)
+    assert sorted(builds) == [(s, f"registry.example/platform/{s}:1.0") for s in SERVICES]
+    assert sorted(re.findall(r"docker push (\S+)", result.stdout)) == [
+        f"registry.example/platform/{s}:1.0" for s in SERVICES
+    ]
+
+
+# -- .dockerignore: the build context holds what the Dockerfile copies, and no local state --------
+def _dockerignore() -> list[tuple[re.Pattern[str], bool]]:
+    """Docker's rules: patterns relative to the context, `**` any depth, `!` re-includes, the last
+    match wins, and excluding a directory excludes everything under it."""
+    rules = []
+    for line in (ROOT / ".dockerignore").read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        include = line.startswith("!")
+        pattern = line.removeprefix("!").strip("/")
+        rules.append((re.compile(_glob_regex(pattern) + "(/.*)?"), include))
+    return rules
+
+
+def _glob_regex(pattern: str) -> str:
+    """Go's filepath.Match syntax (`*`, `?`, `[...]`) plus `**/` for any number of directories."""
+    tokens = re.findall(r"\*\*/|\*\*|\*|\?|\[[^\]]*\]|[^*?\[]+", pattern)
+    translate = {"**/": "(.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return "".join(translate.get(t, t if t.startswith("[") else re.escape(t)) for t in tokens)
+
+
+def _ignored(path: str) -> bool:
+    ignored = False
+    for regex, include in _dockerignore():
+        if regex.fullmatch(path):
+            ignored = not include
+    return ignored
+
+
+def _copied_sources() -> list[str]:
+    """What deploy/Dockerfile COPYs from the context, for every service."""
+    sources = []
+    for line in (ROOT / "deploy" / "Dockerfile").read_text().splitlines():
+        words = line.split()
+        if words[:1] != ["COPY"] or any(word.startswith("--from") for word in words):
+            continue
+        for source in words[1:-1]:
+            sources += [source.replace("${SERVICE}", service) for service in SERVICES]
+    return sorted(set(sources))
+
+
+def test_dockerignore_keeps_what_the_dockerfile_copies_and_drops_local_state() -> None:
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    sources = _copied_sources()
+    assert {"constraints.txt", "libs/shared", "services/chat"} <= set(sources)
+    for source in sources:
+        files = [f for f in tracked if f == source or f.startswith(source + "/")]
+        assert files, f"the Dockerfile copies {source}, which git does not hold"
+        excluded = [f for f in files if _ignored(f)]
+        assert not excluded, f".dockerignore drops files the image needs: {excluded[:5]}"
+    local_state = [
+        ".venv/bin/python",
+        ".data/secrets.json",
+        ".data/postgres/PG_VERSION",
+        ".git/HEAD",
+        "libs/shared/src/shared/__pycache__/ids.cpython-311.pyc",
+        "services/auth/src/auth/main.pyc",
+        "services/auth/build/lib/x.py",
+        "libs/shared/src/platform_shared.egg-info/PKG-INFO",
+        "services/chat/node_modules/x/index.js",
+        ".pytest_cache/v/cache/lastfailed",
+        "services/agro/.mypy_cache/3.11/x.json",
+    ]
+    for local in local_state:
+        assert _ignored(local), f"{local} would be sent to the Docker daemon"

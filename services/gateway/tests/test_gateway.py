@@ -89,6 +89,11 @@ async def test_every_service_is_healthy_and_ready(platform_stack: Stack) -> None
             for probe in ("/healthz", "/readyz"):
                 response = await client.get(platform_stack.admin_url(spec.name) + probe)
                 assert response.status_code == 200, (spec.name, probe, response.text)
+            # The servers' versions and features (shared.requirements), checked by every process.
+            checks = (await client.get(platform_stack.admin_url(spec.name) + "/readyz")).json()["checks"]
+            assert checks["nats_server"] == "ok", (spec.name, checks)
+            if spec.name != "gateway":  # the gateway has no database
+                assert checks["postgresql_server"] == "ok", (spec.name, checks)
             metrics = await client.get(platform_stack.admin_url(spec.name) + "/metrics")
             assert "http_requests_total" in metrics.text
 

@@ -70,6 +70,11 @@ class SharedCounter:
         shared = await self._shared_add(window, key, amount)
         return shared if shared is not None else self._local_add(window, key, amount)
 
+    async def add_shared(self, key: str, amount: int = 1) -> int | None:
+        """Like `add`, but None where `add` would count locally (NATS away, or a server that does
+        not count): `shared.requirements` probes the counters with it."""
+        return await self._shared_add(self.window(), key, amount)
+
     async def value(self, key: str) -> int:
         """The key's count in this window."""
         window = self.window()

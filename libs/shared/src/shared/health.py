@@ -1,4 +1,5 @@
-"""`/healthz` (the process is alive), `/readyz` (its database and NATS answer), `/metrics`."""
+"""`/healthz` (the process is alive), `/readyz` (its database and NATS answer and are recent
+enough: `shared.requirements`), `/metrics`."""
 
 import asyncio
 from typing import Any
@@ -8,6 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
 from shared.observability import metrics_response
+from shared.requirements import OK
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,7 +38,10 @@ async def readyz(request: Request) -> JSONResponse:
         "database": await _database_ok(request),
         "nats": nc is None or nc.is_connected,
     }
-    ready = all(checks.values())
+    requirements = getattr(request.app.state, "requirements", None)
+    if requirements is not None:  # server versions and features (shared.requirements)
+        checks.update(await requirements.report())
+    ready = all(value is True or value == OK for value in checks.values())
     return JSONResponse(
         {"status": "ready" if ready else "unavailable", "checks": checks},
         status_code=200 if ready else 503,

@@ -29,6 +29,7 @@ from shared.events import (
 from shared.events.streams import configure_streams
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
+from shared.requirements import Requirements
 from shared.security import start_token_verifier
 
 __all__ = ["BatchConsumerSpec", "CatchUp", "ConsumerSpec", "Worker", "create_service_app", "read_model_catch_up"]
@@ -90,6 +91,8 @@ def create_service_app(
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
         app.state.js = nc.jetstream()
+        app.state.requirements = Requirements(nats=nc, engine=engine)
+        await app.state.requirements.report()  # logs what falls short; /readyz asks again
         app.state.verifier = await start_token_verifier(app.state.js, settings)
         tasks: list[asyncio.Task[None]] = []
         app.state.consumers = {}

@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from nats.aio.client import Client as NATS
 
 from shared.health import router as health_router
+from shared.requirements import Requirements
 
 __all__ = ["serving_admin"]
 
@@ -28,7 +29,9 @@ class _EmbeddedServer(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving_admin(host: str, port: int | None, nats: NATS) -> AsyncIterator[None]:
+async def serving_admin(
+    host: str, port: int | None, nats: NATS, requirements: Requirements | None = None
+) -> AsyncIterator[None]:
     """Serve the admin endpoints on `host:port` for as long as the block runs (nothing when port is None)."""
     if port is None:
         yield
@@ -36,6 +39,7 @@ async def serving_admin(host: str, port: int | None, nats: NATS) -> AsyncIterato
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.include_router(health_router)
     app.state.nats = nats  # /readyz: the gateway has no database; NATS carries rate limits and revocations
+    app.state.requirements = requirements
     config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="off")
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve())

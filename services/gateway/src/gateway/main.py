@@ -21,6 +21,7 @@ from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
 from shared.observability import ObservabilityMiddleware, configure_logging
+from shared.requirements import Requirements
 from shared.security import start_token_verifier
 
 
@@ -42,9 +43,11 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         app.state.nats = nc
         app.state.verifier = await start_token_verifier(nc.jetstream(), settings)
         await limiter.attach(nc)
+        requirements = Requirements(nats=nc)
+        await requirements.report()  # logs what falls short; /readyz (admin port) asks again
         app.state.schema = MergedSchema(app.state.http, settings.upstreams, table, settings.openapi_cache_seconds)
         try:
-            async with serving_admin(settings.admin_host, settings.admin_port, nc):
+            async with serving_admin(settings.admin_host, settings.admin_port, nc, requirements):
                 yield
         finally:
             await app.state.verifier.aclose()
