@@ -15,7 +15,8 @@ from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
+from prometheus_client import REGISTRY
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from shared.db import create_engine, create_sessionmaker
@@ -257,6 +258,7 @@ async def test_a_payload_that_breaks_its_model_is_dead_lettered_at_once(world: W
     assert letter.headers
     assert letter.headers["Original-Subject"] == world.subject
     assert await consumer.poll(timeout=0.5) == 0, "terminated, not redelivered"
+    assert _sample("events_dead_lettered_total", durable=f"{prefix}-typed", reason="malformed") == 1
 
 
 async def publish_directly(world: World, count: int) -> None:
@@ -406,3 +408,60 @@ async def test_relayed_gives_up_within_its_bound_when_nats_is_down_and_the_row_s
         with contextlib.suppress(ConnectionResetError):  # the server is gone: closing may find it so
             await nc.close()
         server.stop()
+
+
+# -- metrics (shared/events/metrics.py) --------------------------------------------------------
+def _sample(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_unpublished_rows_show_in_the_backlog_gauges_until_relayed(world: World) -> None:
+    service = world.outbox_table.schema or "public"
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js)
+    await emit(world, {"n": 1})
+    await emit(world, {"n": 2})
+    async with world.sessionmaker() as session, session.begin():  # as if committed a minute ago
+        await session.execute(world.outbox_table.update().values(created_at=func.now() - text("interval '60 s'")))
+    await relay.sample_backlog()
+    assert _sample("outbox_unpublished_events", service=service) == 2
+    assert 60 <= _sample("outbox_oldest_unpublished_age_seconds", service=service) < 120
+    await relay.publish_pending()
+    await relay.sample_backlog()
+    assert _sample("outbox_unpublished_events", service=service) == 0
+    assert _sample("outbox_oldest_unpublished_age_seconds", service=service) == 0
+
+
+async def test_a_failing_handler_counts_redeliveries_then_a_dead_letter(world: World) -> None:
+    async def always_fails(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
+        raise ValueError("boom")
+
+    durable = f"{world.subject.split('.')[0]}-counted"
+    await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    consumer = world.consumer(durable, handler=always_fails, max_deliver=2)
+    consumer.sample_seconds = 0  # every poll
+    await consumer.start()
+    await consumer.poll(timeout=1)  # first delivery: fails, nak'd with a delay
+    assert _sample("events_consumer_ack_pending_messages", durable=durable) == 0  # sampled before the fetch
+    await consumer.sample()
+    assert _sample("events_consumer_ack_pending_messages", durable=durable) == 1
+    assert _sample("events_dead_lettered_total", durable=durable, reason="exhausted") == 0
+    for _ in range(8):
+        await consumer.poll(timeout=1)
+        if _sample("events_dead_lettered_total", durable=durable, reason="exhausted"):
+            break
+    assert _sample("events_redelivered_total", durable=durable) == 1
+    assert _sample("events_dead_lettered_total", durable=durable, reason="exhausted") == 1
+    await consumer.sample()
+    assert _sample("events_consumer_pending_messages", durable=durable) == 0
+
+
+async def test_messages_not_yet_fetched_show_as_pending(world: World) -> None:
+    durable = f"{world.subject.split('.')[0]}-behind"
+    consumer = world.consumer(durable)
+    await consumer.start()
+    for n in range(3):
+        await emit(world, {"n": n})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    await consumer.sample()
+    assert _sample("events_consumer_pending_messages", durable=durable) == 3

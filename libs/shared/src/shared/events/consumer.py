@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -17,6 +18,7 @@ from shared.events.bus import ensure_stream, stream_for_subject
 from shared.events.catalogue import Event
 from shared.events.catchup import ConsumerCatchUp
 from shared.events.envelope import Envelope
+from shared.events.metrics import CONSUMER_ACK_PENDING, CONSUMER_PENDING, DEAD_LETTERED, REDELIVERED
 from shared.observability.request_id import request_id_var
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ class DurableConsumer:
     first time), fetch until cancelled, validate each envelope against the subject's model
     (dead-lettering at once what cannot match), and redeliver or dead-letter what failed.
     Subclasses say how a fetched batch is handled."""
+
+    # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip).
+    sample_seconds = 10.0
 
     def __init__(
         self,
@@ -56,6 +61,8 @@ class DurableConsumer:
         self.max_ack_pending = max_ack_pending
         self._sub: JetStreamContext.PullSubscription | None = None
         stream = stream_for_subject(self.subject)[0]
+        self._stream = stream
+        self._next_sample = 0.0
         self._catch_up = ConsumerCatchUp(js, stream=stream, durable=durable, subject=self.subject)
 
     async def catch_up(self, timeout: float = 1.0) -> bool:
@@ -95,13 +102,29 @@ class DurableConsumer:
         if self._sub is None:
             await self.start()
         assert self._sub is not None
+        if time.monotonic() >= self._next_sample:
+            await self.sample()
         try:
             messages = await self._sub.fetch(self.batch_size, timeout=timeout)
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             return 0
+        redelivered = sum(1 for msg in messages if msg.metadata.num_delivered > 1)
+        if redelivered:
+            REDELIVERED.labels(self.durable).inc(redelivered)
         await self.process_batch(messages)
         self._catch_up.progress()
         return len(messages)
+
+    async def sample(self) -> None:
+        """Refresh this consumer's pending gauges; NATS trouble leaves them as they were."""
+        self._next_sample = time.monotonic() + self.sample_seconds
+        try:
+            info = await self.js.consumer_info(self._stream, self.durable)
+        except Exception:
+            logger.debug("consumer info failed", extra={"consumer": self.durable}, exc_info=True)
+            return
+        CONSUMER_PENDING.labels(self.durable).set(info.num_pending or 0)
+        CONSUMER_ACK_PENDING.labels(self.durable).set(info.num_ack_pending or 0)
 
     async def process_batch(self, messages: list[Msg]) -> None:
         raise NotImplementedError
@@ -116,7 +139,7 @@ class DurableConsumer:
                 "malformed event",
                 extra={"consumer": self.durable, "subject": msg.subject, "errors": exc.errors(include_input=False)},
             )
-            await dead_letter(self.js, msg, durable=self.durable)
+            await dead_letter(self.js, msg, durable=self.durable, reason="malformed")
             return None
 
     async def retry_later(self, msg: Msg) -> None:
@@ -234,12 +257,14 @@ async def retry_or_dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, 
     """Redeliver later (backing off), or dead-letter once `max_deliver` deliveries failed."""
     delivered = msg.metadata.num_delivered if msg.metadata else 1
     if delivered >= max_deliver:
-        await dead_letter(js, msg, durable=durable)
+        await dead_letter(js, msg, durable=durable, reason="exhausted")
     else:
         await msg.nak(delay=min(2.0**delivered, 30.0))
 
 
-async def dead_letter(js: JetStreamContext, msg: Msg, *, durable: str) -> None:
-    """Copy to `deadletter.<durable>` (with the original subject) and stop redelivering."""
+async def dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, reason: str = "exhausted") -> None:
+    """Copy to `deadletter.<durable>` (with the original subject) and stop redelivering.
+    `reason` (`malformed` or `exhausted`) labels `events_dead_lettered_total`."""
     await js.publish(f"{DEAD_LETTER_PREFIX}.{durable}", msg.data, headers={"Original-Subject": msg.subject})
     await msg.term()
+    DEAD_LETTERED.labels(durable, reason).inc()

@@ -11,18 +11,20 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from nats.js import JetStreamContext
-from sqlalchemy import Table, event, func, insert, select, update
+from sqlalchemy import Table, event, extract, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
+from shared.events.metrics import OUTBOX_OLDEST_AGE, OUTBOX_UNPUBLISHED
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +108,7 @@ class OutboxRelay:
         poll_seconds: float = 0.2,
         batch_size: int = 100,
         wait_seconds: float = 0.3,
+        sample_seconds: float = 5.0,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.table = table
@@ -114,6 +117,10 @@ class OutboxRelay:
         self.batch_size = batch_size
         # How long a request waits for its rows (`relayed`); after that the polling takes over.
         self.wait_seconds = wait_seconds
+        # How often `run` counts the unpublished rows for the backlog gauges (one small query
+        # on the partial index of unpublished rows).
+        self.sample_seconds = sample_seconds
+        self._next_sample = 0.0
         self._streams: set[str] = set()
         self._wake = asyncio.Event()
         self._committed: list[_Committed] = []
@@ -164,6 +171,17 @@ class OutboxRelay:
             committed.unpublished &= unsent
         self._release()
 
+    async def sample_backlog(self) -> None:
+        """Set `outbox_unpublished_events` and `outbox_oldest_unpublished_age_seconds`."""
+        self._next_sample = time.monotonic() + self.sample_seconds
+        unpublished = self.table.c.published_at.is_(None)
+        age = extract("epoch", func.clock_timestamp() - func.min(self.table.c.created_at))
+        async with self.sessionmaker() as session:
+            count, oldest = (await session.execute(select(func.count(), age).where(unpublished))).one()
+        service = self.table.schema or "public"
+        OUTBOX_UNPUBLISHED.labels(service).set(count)
+        OUTBOX_OLDEST_AGE.labels(service).set(max(float(oldest or 0), 0.0))
+
     async def _mark_sent(self, session: AsyncSession, ids: list[Any]) -> None:
         await session.execute(update(self.table).where(self.table.c.id.in_(ids)).values(published_at=func.now()))
 
@@ -202,6 +220,8 @@ class OutboxRelay:
             while True:
                 self._wake.clear()
                 try:
+                    if time.monotonic() >= self._next_sample:
+                        await self.sample_backlog()
                     published = await self.publish_pending()
                     backoff = self.poll_seconds
                     if published:

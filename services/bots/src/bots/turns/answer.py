@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots.learned.service import Outbound
 from bots.providers.base import Cited, Provider, ProviderFailed, Source, ToolCall, ToolResult, Turn, Usage
 from bots.providers.catalog import ModelRef
+from bots.providers.metrics import measured
 from bots.providers.registry import Providers
 from bots.tools import service as tools
 from bots.tools.knowledge import NAME as SEARCH_KNOWLEDGE
@@ -146,7 +147,7 @@ class Answerer:
             said: list[str] = []
             calls: list[ToolCall] = []
             try:
-                async for item in provider.stream(ref.model, prompt):
+                async for item in measured(provider, ref.model, prompt):
                     if isinstance(item, Usage):
                         progress.add(item)
                     elif isinstance(item, Cited):

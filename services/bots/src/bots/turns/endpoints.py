@@ -22,6 +22,7 @@ from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
 from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
 from bots.turns.service import NothingToConfirm, ProviderNotConfigured, TurnPlan, confirming, opening, turn_of
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
+from shared.observability.connections import held_open
 from shared.security import Principal, bearer_token
 from shared.security.live import closing_on_revocation, while_valid
 from shared.validation import Id
@@ -81,11 +82,18 @@ async def _start(
 def _sse(request: Request, principal: Principal, turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
     async def events() -> AsyncIterator[bytes]:
         # A logout (or any revocation) ends the stream; the answer goes on unheard and is kept.
-        async for seq, event in while_valid(turns.follow(plan_turn, after), request.app.state.verifier, principal):
-            data = json.dumps(event, ensure_ascii=False)
-            yield format_sse_event(data_str=data, id=f"{plan_turn}:{seq}")
+        with held_open(settings.service_name, _route_of(request), "sse"):
+            async for seq, event in while_valid(turns.follow(plan_turn, after), request.app.state.verifier, principal):
+                data = json.dumps(event, ensure_ascii=False)
+                yield format_sse_event(data_str=data, id=f"{plan_turn}:{seq}")
 
     return events()
+
+
+def _route_of(request: Request) -> str:
+    """The route template (`/api/conversations/{conversation_id}/stream`): a label, never a raw path."""
+    route = request.scope.get("route")
+    return getattr(route, "path", "other")
 
 
 async def _collect(turn: LiveTurn) -> Event:
@@ -233,11 +241,12 @@ async def chat_with_bot(
 
     async def text() -> AsyncIterator[str]:
         try:
-            for part in first:
-                yield part
-            async for _, event in while_valid(updates, request.app.state.verifier, principal):
-                if event["type"] == "message":
-                    yield event["content"]
+            with held_open(settings.service_name, _route_of(request), "text_stream"):
+                for part in first:
+                    yield part
+                async for _, event in while_valid(updates, request.app.state.verifier, principal):
+                    if event["type"] == "message":
+                        yield event["content"]
         finally:
             await updates.aclose()
 
@@ -289,6 +298,11 @@ async def chat_socket(websocket: WebSocket) -> None:
     """First `{"type": "auth", "token": ...}`, then `{"type": "chat", "conversation_id", "message"}`
     frames; each answer's events come back as frames, with `id` and `conversation_id`."""
     await websocket.accept()
+    with held_open(settings.service_name, "/ws", "websocket"):
+        await _chat_socket(websocket)
+
+
+async def _chat_socket(websocket: WebSocket) -> None:
     authenticated = await _authenticate(websocket)
     if authenticated is None or not authenticated[0].can("ia", "crear"):
         await websocket.send_json(_ws_error(NotAuthenticated("Autenticación requerida: envía {type: auth, token}.")))

@@ -25,6 +25,7 @@ from chat.live.hub import TOO_SLOW, Client, Event, Hub, event, wire
 from chat.messages import service as messages
 from chat.rooms import service as rooms
 from shared.errors import ServiceError
+from shared.observability.connections import held_open
 from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
@@ -57,6 +58,11 @@ async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client
 @router.websocket("/api/chat/ws/")
 async def desk_socket(websocket: WebSocket) -> None:
     await websocket.accept()
+    with held_open(settings.service_name, "/api/chat/ws/", "websocket"):
+        await _desk_socket(websocket)
+
+
+async def _desk_socket(websocket: WebSocket) -> None:
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
     except (TimeoutError, ValueError, WebSocketDisconnect):

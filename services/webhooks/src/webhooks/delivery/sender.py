@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from shared.crypto import SecretCipher
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
 from webhooks import events
 from webhooks.config import Settings
+from webhooks.delivery import backlog
 from webhooks.hooks.service import public_id
 from webhooks.models import Delivery, Webhook
 
@@ -123,9 +125,16 @@ class Sender:
         # Opened secrets by sealed value: a changed secret is a new key, an old one ages out.
         self._signers: dict[bytes, Signer] = {}
 
+    # How often `run` samples the backlog gauges (`delivery/backlog.py`).
+    sample_seconds = 5.0
+
     async def run(self) -> None:
+        next_sample = 0.0
         while True:
             try:
+                if time.monotonic() >= next_sample:
+                    next_sample = time.monotonic() + self.sample_seconds
+                    await self.sample_backlog()
                 sent = await self.send_due()
             except asyncio.CancelledError:
                 raise
@@ -134,6 +143,10 @@ class Sender:
                 sent = 0
             if sent < self.settings.delivery_batch:
                 await asyncio.sleep(self.settings.poll_seconds)
+
+    async def sample_backlog(self) -> None:
+        async with self.sessionmaker() as session:
+            await backlog.sample(session)
 
     async def send_due(self) -> int:
         """Claim, send and record one batch; returns how many were sent."""
