@@ -343,3 +343,24 @@ async def test_deliveries_survive_a_restart_and_none_is_sent_again_after_success
     assert len(answered) == 5
     late = [r for r in receiver.on("/later") if r.at > time.monotonic() - 1.0]
     assert late == []  # nothing sent again once delivered
+
+
+async def test_the_delivery_backlog_is_a_metric(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, platform_stack: Stack
+) -> None:
+    receiver.script["/backlog"] = [503]  # never accepts: the delivery stays pending, retried
+    body = {"url": f"{receiver.url}/backlog", "events": ["alert.critical"]}
+    hook = await create(gateway, workspace.owner_token, body)
+    queued = await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(workspace.owner_token))
+    assert queued.status_code == 202, queued.text
+    await receiver.wait_for("/backlog", 1)
+
+    def pending() -> float:
+        text = httpx.get(f"{platform_stack.admin_url('webhooks')}/metrics", timeout=5).text
+        found = [line.split()[-1] for line in text.splitlines() if line.startswith("webhooks_deliveries_pending ")]
+        return float(found[0]) if found else 0.0
+
+    deadline = time.monotonic() + 15  # sampled every 5 s
+    while pending() < 1:
+        assert time.monotonic() < deadline, "the pending delivery never showed in webhooks_deliveries_pending"
+        await asyncio.sleep(0.5)
