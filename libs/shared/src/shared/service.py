@@ -29,6 +29,7 @@ from shared.events import (
 from shared.events.streams import configure_streams
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
+from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
 from shared.requirements import Requirements
 from shared.security import start_token_verifier
 
@@ -86,6 +87,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_streams(settings.stream_replicas)
         engine = create_engine(settings.database_url, schema=schema, pool_size=settings.database_pool_size)
+        instrument_engine(engine)  # nothing unless tracing
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
@@ -142,9 +144,11 @@ def create_service_app(
 
     # Now, at import: uvicorn has set up its own logging by then, and every line after is JSON.
     configure_logging(settings.service_name, settings.log_level)
+    configure_tracing(settings.service_name, version)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_error_handlers(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
+    trace_app(app)  # the server span, outside the access log line so that it carries its ids
     app.include_router(health_router)
     catalogue = asyncapi_document(title, version, events)
 

@@ -21,6 +21,7 @@ from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
 from shared.observability import ObservabilityMiddleware, configure_logging
+from shared.observability.tracing import configure_tracing, traced_app
 from shared.requirements import Requirements
 from shared.security import start_token_verifier
 
@@ -30,6 +31,9 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     settings = settings or Settings()
     table = RouteTable(routes if routes is not None else ROUTES)
     configure_logging(settings.service_name, settings.log_level)
+    # With OTEL_EXPORTER_OTLP_ENDPOINT: a server span per request, continuing a caller's
+    # traceparent or starting a trace; httpx's spans send it on to the upstream service.
+    configure_tracing(settings.service_name, pages.VERSION)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -94,7 +98,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
     )
-    return ObservabilityMiddleware(cors, service=settings.service_name)
+    return traced_app(ObservabilityMiddleware(cors, service=settings.service_name))
 
 
 app = create_app()

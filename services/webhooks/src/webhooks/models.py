@@ -62,6 +62,8 @@ class Delivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The event's trace context: each attempt's span continues it (shared.observability.tracing).
+    traceparent: Mapped[str | None] = mapped_column(String(55))
 
 
 # -- the metrics' read models, fed by events --------------------------------------------------

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shared.events.catalogue import Event
 from shared.events.consumer import DurableConsumer
 from shared.events.envelope import Envelope
+from shared.observability.tracing import batch_span
 
 __all__ = ["BatchConsumer", "BatchHandler"]
 
@@ -59,14 +60,17 @@ class BatchConsumer(DurableConsumer):
             event = await self.parse(msg)
             if event is not None:
                 parsed.append((msg, event))
-        if parsed and not await self._store([event for _, event in parsed]):
-            for msg, event in parsed:  # find the one that fails; store the rest
-                if await self._store([event]):
-                    await msg.ack()
-                else:
-                    await self.retry_later(msg)
+        if not parsed:
             return
-        await asyncio.gather(*(msg.ack() for msg, _ in parsed))
+        with batch_span(self.subject, self.durable, [(msg.headers, envelope) for msg, (envelope, _) in parsed]):
+            if not await self._store([event for _, event in parsed]):
+                for msg, event in parsed:  # find the one that fails; store the rest
+                    if await self._store([event]):
+                        await msg.ack()
+                    else:
+                        await self.retry_later(msg)
+                return
+            await asyncio.gather(*(msg.ack() for msg, _ in parsed))
 
     async def _store(self, events: Sequence[tuple[Envelope, Any]]) -> bool:
         try:

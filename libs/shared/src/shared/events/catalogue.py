@@ -33,6 +33,10 @@ _ENVELOPE = {
         "tenant_id": {"type": ["integer", "null"], "description": "null for platform-wide reference data"},
         "source": {"type": "string", "description": "The publishing service"},
         "request_id": {"type": ["string", "null"], "description": "The request that caused it"},
+        "traceparent": {
+            "type": ["string", "null"],
+            "description": "W3C trace context when it was written (also the `traceparent` NATS header)",
+        },
     },
 }
 

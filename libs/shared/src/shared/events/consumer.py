@@ -20,6 +20,7 @@ from shared.events.catchup import ConsumerCatchUp
 from shared.events.envelope import Envelope
 from shared.events.metrics import CONSUMER_ACK_PENDING, CONSUMER_PENDING, DEAD_LETTERED, REDELIVERED
 from shared.observability.request_id import request_id_var
+from shared.observability.tracing import consumer_span
 
 logger = logging.getLogger(__name__)
 
@@ -193,10 +194,11 @@ class EventConsumer(DurableConsumer):
         envelope, payload = parsed
         token = request_id_var.set(envelope.request_id)
         try:
-            if await self.handle(envelope, payload):
-                await msg.ack()
-            else:
-                await self.retry_later(msg)
+            with consumer_span(self.subject, self.durable, msg.headers, envelope):
+                if await self.handle(envelope, payload):
+                    await msg.ack()
+                else:
+                    await self.retry_later(msg)
         finally:
             request_id_var.reset(token)
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from shared.ids import uuid7
 from shared.observability.request_id import current_request_id
+from shared.observability.tracing import current_traceparent
 
 
 class Envelope(BaseModel):
@@ -20,6 +21,9 @@ class Envelope(BaseModel):
     source: str
     # Additive to the architecture's envelope: ties an event to the request that caused it.
     request_id: str | None = Field(default_factory=current_request_id)
+    # Additive too: the W3C trace context current when the event was written (null when not
+    # tracing); publishers also send it as the `traceparent` NATS header, consumers continue it.
+    traceparent: str | None = Field(default_factory=current_traceparent)
     data: dict[str, Any] = Field(default_factory=dict)
 
     def encode_with(self, data: bytes) -> bytes:

@@ -25,6 +25,7 @@ from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 from shared.events.metrics import OUTBOX_OLDEST_AGE, OUTBOX_UNPUBLISHED
+from shared.observability.tracing import trace_headers
 
 logger = logging.getLogger(__name__)
 
@@ -204,6 +205,7 @@ class OutboxRelay:
             headers = {"Nats-Msg-Id": str(row.id)}
             if row.payload.get("request_id"):
                 headers["X-Request-ID"] = row.payload["request_id"]
+            headers.update(trace_headers(row.payload.get("traceparent")))  # stored at emit time
             await self.js.publish(row.subject, json.dumps(row.payload).encode(), headers=headers)
         return [row.id for row in rows]
 

@@ -1,4 +1,5 @@
-"""One JSON object per log line, carrying the service name and the current request id."""
+"""One JSON object per log line, carrying the service name, the current request id and, when
+tracing, the current span's `trace_id` and `span_id`."""
 
 import json
 import logging
@@ -7,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from shared.observability.request_id import current_request_id
+from shared.observability.tracing import log_ids
 
 # `color_message` is uvicorn's ANSI-coloured copy of `msg`.
 _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "color_message"}
@@ -28,6 +30,9 @@ class JsonFormatter(logging.Formatter):
         request_id = current_request_id()
         if request_id:
             entry["request_id"] = request_id
+        ids = log_ids()  # None at once when not tracing
+        if ids is not None:
+            entry["trace_id"], entry["span_id"] = ids
         # Structured fields passed with `logger.info("...", extra={...})`.
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):

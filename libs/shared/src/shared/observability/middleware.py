@@ -8,6 +8,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.observability.metrics import LATENCY, REQUESTS
 from shared.observability.request_id import REQUEST_ID_HEADER, accept_or_new, request_id_var
+from shared.observability.tracing import name_server_span
 
 logger = logging.getLogger("access")
 _HEADER = REQUEST_ID_HEADER.lower().encode()
@@ -45,6 +46,7 @@ class ObservabilityMiddleware:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
             method = scope.get("method", "WS")
+            name_server_span(method, template)
             REQUESTS.labels(self.service, method, template, str(status)).inc()
             LATENCY.labels(self.service, method, template).observe(elapsed)
             if scope["path"] not in _QUIET_PATHS:

@@ -25,6 +25,7 @@ from ingest.readings.schemas import IngestIn
 from ingest.readings.units import normalise
 from shared.errors import InvalidRequest, PermissionDenied, ServiceUnavailable
 from shared.events import Envelope, stream_for_subject
+from shared.observability.tracing import trace_headers
 
 ACCEPTED = Counter("ingest_lecturas_total", "Lecturas in posts answered 201, by outcome", ["outcome"])
 
@@ -121,7 +122,7 @@ async def publish(nc: NATS, node: NodeCredential, event: events.ReadingsReceived
             envelope.encode_with(data),
             timeout=timeout,
             stream=stream_for_subject(subject)[0],  # created at start-up (main.py)
-            headers={"Nats-Msg-Id": str(envelope.id)},
+            headers={"Nats-Msg-Id": str(envelope.id), **trace_headers(envelope.traceparent)},
         )
     except Exception as exc:
         raise ServiceUnavailable("No se pudo confirmar la recepción de las lecturas. Reintente.") from exc

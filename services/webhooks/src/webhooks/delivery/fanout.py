@@ -49,6 +49,7 @@ def fan_out_of(subject: str) -> BatchHandler:
                 rows.append({
                     "id": uuid7(), "webhook_id": webhook_id, "tenant_id": tenant_id, "event_id": envelope.id,
                     "event_type": name, "payload": render(name, envelope), "status": "pending", "attempts": 0,
+                    "traceparent": envelope.traceparent,
                 })  # fmt: skip
         if rows:
             # executemany: one compiled statement whatever the batch's size (SQLAlchemy batches the rows)

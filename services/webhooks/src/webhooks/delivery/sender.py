@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook as Signer
 
 from shared.crypto import SecretCipher
+from shared.observability.tracing import continued_span
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
 from webhooks import events
 from webhooks.config import Settings
@@ -46,7 +47,8 @@ _CLAIM = text("""
         SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
         ORDER BY next_attempt_at LIMIT :n FOR UPDATE SKIP LOCKED
     )
-    RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.created_at, w.url, w.secret_sealed, w.active
+    RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.created_at, w.url, w.secret_sealed, w.active,
+        d.traceparent
 """)
 
 
@@ -61,6 +63,7 @@ class Claimed:
     url: str
     secret_sealed: bytes
     active: bool
+    traceparent: str | None
 
 
 @dataclass(frozen=True)
@@ -188,7 +191,13 @@ class Sender:
     async def send(self, delivery: Claimed) -> Outcome:
         transport, slots = self.receivers.for_url(delivery.url)
         async with slots:
-            return await self._send(transport, delivery)
+            # One span per attempt, in the trace of the event it delivers; httpx's span is its child.
+            with continued_span(
+                "webhook deliver",
+                delivery.traceparent,
+                attributes={"webhook.id": delivery.webhook_id, "webhook.attempt": delivery.attempts + 1},
+            ):
+                return await self._send(transport, delivery)
 
     async def _send(self, transport: httpx.AsyncHTTPTransport, delivery: Claimed) -> Outcome:
         if not delivery.active:
