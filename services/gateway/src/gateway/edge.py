@@ -83,11 +83,12 @@ class Edge:
             if not quota.allowed:
                 return error_response(route, RateLimited(), headers)
         base_url = self.upstreams.get(route.upstream)
-        # What auth says the request revoked is refused here before the client sees the answer.
+        # What auth says the request revoked is refused here before the client sees the answer
+        # (auth alone revokes: the header from any other upstream is dropped, never applied).
         on_revoked = partial(
             apply_revoked, verifier=verifier, principal=principal,
             session_seconds=self.settings.revocation_window_seconds,
-        )  # fmt: skip
+        ) if route.upstream == "auth" else None  # fmt: skip
         try:
             if base_url is None:
                 raise UpstreamUnavailable()
