@@ -184,7 +184,7 @@ def _cell(value: Any) -> Text:
 def table(value: Any) -> Table | Text:
     """A list of rows: their scalar columns (at most eight); one object: its fields, one a line."""
     if isinstance(value, dict):
-        fields = Table("campo", "valor", box=box.SIMPLE_HEAD)
+        fields = Table("campo", "valor", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
         for key, item in value.items():
             fields.add_row(Text(str(key)), _cell(item))
         return fields
@@ -194,7 +194,7 @@ def table(value: Any) -> Table | Text:
         return Text("(nada)")
     first = value[0] if isinstance(value[0], dict) else {"valor": value[0]}
     columns = [k for k, v in first.items() if not isinstance(v, dict | list)][:8]
-    rows = Table(*columns, box=box.SIMPLE_HEAD)
+    rows = Table(*columns, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     for row in value:
         row = row if isinstance(row, dict) else {"valor": row}
         rows.add_row(*(_cell(row.get(c)) for c in columns))
@@ -272,7 +272,6 @@ def chat(message: str, conversation: str | None, bot: int | None) -> None:
                 click.echo(f"\n[error] {event.content}", err=True)
             elif event.type == "done":
                 click.echo(f"\n[{event.status} · {event.conversation_id}]" if event.conversation_id else "")
-            sys.stdout.flush()
     if status is None:
         raise Refused("La respuesta se cortó antes de terminar.")
     if errors or status in ("failed", "interrupted"):
