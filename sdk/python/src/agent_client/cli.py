@@ -111,7 +111,7 @@ class Platform(click.Group):
             raise Refused(f"Error {exc.status}: {exc.message}", body) from None
         except httpx.HTTPError as exc:  # connection refused, DNS, timeouts, a broken stream
             url = exc.request.url if _has_request(exc) else _base_url()
-            raise Unreachable(f"no se pudo hablar con la pasarela {url}: {exc or type(exc).__name__}") from None
+            raise Unreachable(f"no se pudo hablar con la pasarela {url}: {str(exc) or type(exc).__name__}") from None
 
 
 def _has_request(exc: httpx.HTTPError) -> bool:
@@ -160,7 +160,7 @@ def everywhere(command: F) -> F:
 
 
 def _base_url() -> str | None:
-    return _settings().base_url or _stored().get("base_url") or os.environ.get("AGENT_CLIENT_BASE_URL")
+    return _settings().base_url or os.environ.get("AGENT_CLIENT_BASE_URL") or _stored().get("base_url")
 
 
 def _client() -> AgentClient:
