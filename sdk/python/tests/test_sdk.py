@@ -1,14 +1,10 @@
-"""The SDK and the `platform` command line against the real stack (the same test stack as the
-services' tests), and the SDK's surface kept equal to the gateway's merged OpenAPI document."""
+"""The SDK against the real stack (the same test stack as the services' tests), and the SDK's
+surface kept equal to the gateway's merged OpenAPI document (the `platform` command line: test_cli.py)."""
 
 import asyncio
-import json
-import os
-import stat
 import threading
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -30,7 +26,6 @@ from agent_client import (
     verify_webhook,
 )
 from agent_client._core import Endpoint
-from agent_client.cli import main as platform
 from agro.testing import NewField
 from auth.testing import AddMember, Workspace
 from shared.devtools.pytest_plugin import serve_in_thread
@@ -182,53 +177,6 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
         with pytest.raises(RateLimited) as refused:
             client.tools.list()
         assert refused.value.body == {"error": "despacio"}
-
-
-async def test_the_command_line(
-    platform_stack: Stack, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str], new_field: NewField, catalogue: dict[str, Any],
-) -> None:  # fmt: skip
-    monkeypatch.setenv("PLATFORM_CONFIG_DIR", str(tmp_path / "config"))
-    base = ["--base-url", platform_stack.url("gateway")]
-    assert platform([*base, "login", "--username", workspace.farmer_username,
-                     "--password", workspace.farmer_password]) == 0  # fmt: skip
-    credentials = tmp_path / "config" / "credentials.json"
-    assert stat.S_IMODE(os.stat(credentials).st_mode) == 0o600
-    capsys.readouterr()
-
-    assert platform([*base, "--json", "chat", "Hola desde la terminal"]) == 0
-    events = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert (events[0]["type"], events[-1]["type"]) == ("thinking", "done")
-    assert platform([*base, "chat", "Hola"]) == 0
-    assert "Proveedor local" in capsys.readouterr().out  # the text itself, streamed
-
-    field_id = await new_field(workspace.farmer_token, variedad_id=catalogue["variety"],
-                               fecha_siembra=date.today().isoformat())  # fmt: skip
-    farmer = AgentClient(api_key=workspace.farmer_token, base_url=platform_stack.url("gateway"))
-    staff = AgentClient(api_key=workspace.owner_token, base_url=platform_stack.url("gateway"))
-    node = staff.nodes.create_node(field_id, codigo="NM-CLI")
-    await until_known(node["token"], farmer)
-    task = farmer.tasks.create_field_task(field_id, tipo="riego")
-    readings = tmp_path / "readings.json"
-    readings.write_text(json.dumps({
-        "codigo_nodo_maestro": "NM-CLI", "parcela_id": field_id,
-        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-        "lecturas": [{"nodo_codigo": "N1", "sensores": [{"sensor": "temperatura", "valor": 21.5, "unidad": "C"}]}],
-    }))  # fmt: skip
-    assert platform([*base, "--json", "nodes", "ingest", "--file", str(readings), "--node-token", node["token"]]) == 0
-    assert json.loads(capsys.readouterr().out)["inserted"] == 1
-
-    assert platform([*base, "tasks", "list"]) == 0
-    listed = capsys.readouterr().out.splitlines()
-    assert listed[0].split()[0] == "id"
-    assert str(task["id"]) in listed[1]
-    assert platform([*base, "--json", "tasks", "accept", str(task["id"])]) == 0
-    assert json.loads(capsys.readouterr().out) == {"detail": "Aceptado"}  # 004's answer
-    assert farmer.tasks.get_task(task["id"])["decision"] == "aceptada"
-    assert platform([*base, "tasks", "accept", "999999999"]) == 1
-    assert "Error 404" in capsys.readouterr().err
-    farmer.close()
-    staff.close()
 
 
 def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, workspace: Workspace) -> None:
