@@ -5,6 +5,8 @@ import asyncio
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -250,3 +252,21 @@ def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, worksp
     assert reply["citations"][0]["document_id"] == document["id"]
     assert [a["id"] for a in client.agents.list_agents.iterate()] == [bot["id"], agent["id"]]
     client.close()
+
+
+def test_building_the_package_leaves_the_source_tree_as_it_was(tmp_path: Path) -> None:
+    """`pip install ./sdk/python` builds a wheel: no `build/` or `*.egg-info` left beside the code."""
+    source = Path(__file__).resolve().parents[1]
+
+    def tree() -> set[Path]:
+        return {p.relative_to(source) for p in source.rglob("*") if "__pycache__" not in p.parts
+                and ".pytest_cache" not in p.parts}  # fmt: skip
+
+    before = tree()
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert [w.name for w in tmp_path.glob("*.whl")] == ["agent_client-0.1.0-py3-none-any.whl"]
+    assert tree() == before
