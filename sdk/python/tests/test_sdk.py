@@ -153,7 +153,7 @@ async def test_seed_flows_through_the_sdk(
         while not received and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
     body, headers = received[0]
-    verify_webhook(body, headers, webhook["secret"])
+    assert verify_webhook(body, headers, webhook["secret"]) == json.loads(body)  # the payload, as standardwebhooks
     with pytest.raises(InvalidSignature):
         verify_webhook(body + b" ", headers, webhook["secret"])
     for client in (owner, farmer, agent, guest):
