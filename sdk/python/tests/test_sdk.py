@@ -33,6 +33,7 @@ from agent_client import (
 )
 from agent_client._core import Endpoint
 from agent_client.cli import main as platform
+from agent_client.resources import RESOURCES
 from agro.testing import NewField
 from auth.testing import AddMember, Workspace
 from shared.devtools.pytest_plugin import serve_in_thread
@@ -65,6 +66,21 @@ def test_every_documented_operation_has_an_sdk_method_and_no_method_calls_an_uns
     assert sorted(sdk - served) == [], "SDK methods calling a path the gateway does not serve"
     names = [name for *_, name in Endpoint.registry]
     assert len(names) == len(set(names))
+    # The operations documented with the X-Guest-Token header take `guest_token=`.
+    guest = {
+        (m.upper(), path)
+        for path, item in document["paths"].items()
+        for m, op in item.items()
+        if m in METHODS and any(p["in"] == "header" and p["name"] == "X-Guest-Token" for p in op.get("parameters", []))
+    }
+    takes_guest_token = {
+        (bound.method, bound.path)
+        for resource in RESOURCES.values()
+        for bound in vars(resource).values()
+        if isinstance(bound, Endpoint) and bound.headers.get("guest_token") == "X-Guest-Token"
+    }
+    assert guest
+    assert guest == takes_guest_token
 
 
 async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: Workspace) -> None:
@@ -130,14 +146,22 @@ async def test_seed_flows_through_the_sdk(
     assert farmer.fields.get_field(field_id)["id"] == field_id
     # 003: a guest's chat taken and answered by an agent.
     agent = AgentClient(api_key=(await add_member("agente")).token, base_url=base_url)
-    guest = AgentClient(api_key="guest", base_url=base_url)
+    guest = AgentClient(base_url=base_url)  # public operations: no api_key
     session = guest.guests.start_chat(initial_message="Hola", tenant=workspace.tenant_id)
     room = guest.guests.complete_chat(session_id=session["session_id"], email="sdk@example.com", full_name="SDK",
                                       phone_number="+123456789")  # fmt: skip
     taken = agent.rooms.take_chat(room["chat_room_id"])
     assert taken["status"] == "active"
     agent.rooms.send_message(room["chat_room_id"], content="¿En qué te ayudo?")
-    assert [m["sender_type"] for m in agent.rooms.room_messages(room["chat_room_id"])] == ["user", "system", "agent"]
+    room_id, guest_token = room["chat_room_id"], room["guest_token"]
+    guest.guests.send_message(chat_room_id=room_id, content="Gracias", guest_token=guest_token)
+    # Per-call headers= are sent as headers.
+    guest.guests.send_guest_message(chat_room_id=room_id, content="Otra", headers={"X-Guest-Token": guest_token})
+    assert guest.guests.get_chat_status(chat_room_id=room_id, guest_token=guest_token)["status"] == "active"
+    with pytest.raises(NotFound):
+        guest.guests.get_chat_status(chat_room_id=room_id, guest_token="otro")
+    kinds = ["user", "system", "agent", "user", "user"]
+    assert [m["sender_type"] for m in agent.rooms.room_messages(room["chat_room_id"])] == kinds
     assert len(list(agent.rooms.filtered_chats.iterate(page_size=1))) == 1
     # 002: a webhook's test delivery, its signature checked with the SDK's helper.
     received: list[tuple[bytes, dict[str, str]]] = []

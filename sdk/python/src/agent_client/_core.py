@@ -28,11 +28,20 @@ class Endpoint:
     # (method, path, "Resource.name") of every operation the SDK calls.
     registry: ClassVar[list[tuple[str, str, str]]] = []
 
-    def __init__(self, method: str, path: str, *, public: bool = False, query: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        *,
+        public: bool = False,
+        query: tuple[str, ...] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.method = method
         self.path = path
         self.public = public  # no token needed
         self.query = query  # keywords that go in the query string of a POST, PUT or PATCH
+        self.headers = headers or {}  # keywords sent as headers: {"guest_token": "X-Guest-Token"}
         self.names = _PARAM.findall(path)
         self.name = ""
 
@@ -54,6 +63,11 @@ class Endpoint:
             values[name] = kwargs.pop(name)
         path = _PARAM.sub(lambda m: quote(str(values[m.group(1)]), safe=""), self.path)
         options: dict[str, Any] = {}
+        named = {header: kwargs.pop(name, None) for name, header in self.headers.items()}
+        headers = {header: str(value) for header, value in named.items() if value is not None}
+        headers.update(kwargs.pop("headers", None) or {})
+        if headers:
+            options["headers"] = headers
         explicit_json, explicit_params = kwargs.pop("json", None), kwargs.pop("params", None)
         if self.method in _BODY_METHODS:
             in_query = {name: kwargs.pop(name) for name in self.query if name in kwargs}
@@ -79,11 +93,13 @@ class Bound:
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         path, options = self.endpoint.request(args, dict(kwargs))
-        return self.client._send(self.endpoint.method, path, **options)
+        # A public operation needs no token: sent when the client has one, never asked for.
+        anonymous = self.endpoint.public and self.client.token is None
+        return self.client._send(self.endpoint.method, path, anonymous=anonymous, **options)
 
     def iterate(self, *args: Any, **kwargs: Any) -> Any:
         path, options = self.endpoint.request(args, dict(kwargs))
-        return self.client._pages(path, options.get("params", {}))
+        return self.client._pages(path, options.get("params", {}), options.get("headers"))
 
 
 def items_of(page: Any) -> tuple[list[Any], dict[str, Any] | None]:

@@ -107,8 +107,6 @@ class _Client:
         self.base_url = (base_url or os.environ.get("AGENT_CLIENT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.token = api_key
         self._login = (username, password) if username and password else None
-        if self.token is None and self._login is None:
-            raise ValueError("AgentClient needs api_key (a token) or username and password.")
         self.max_retries = max_retries
         for name, resource in RESOURCES.items():
             setattr(self, name, resource(self))
@@ -151,10 +149,10 @@ class AgentClient(_Client):
                 parsed(response)
             yield from sse_events(response.iter_lines())
 
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Any]:
+    def _pages(self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None) -> Iterator[Any]:
         query: dict[str, Any] | None = dict(params)
         while query is not None:
-            items, query = items_of(self._send("GET", path, params={**params, **query}))
+            items, query = items_of(self._send("GET", path, params={**params, **query}, headers=headers))
             yield from items
 
     def close(self) -> None:
@@ -204,10 +202,12 @@ class AsyncAgentClient(_Client):
             async for event in async_sse_events(response.aiter_lines()):
                 yield event
 
-    async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
+    async def _pages(
+        self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> AsyncIterator[Any]:
         query: dict[str, Any] | None = dict(params)
         while query is not None:
-            items, query = items_of(await self._send("GET", path, params={**params, **query}))
+            items, query = items_of(await self._send("GET", path, params={**params, **query}, headers=headers))
             for item in items:
                 yield item
 

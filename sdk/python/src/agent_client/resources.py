@@ -367,17 +367,21 @@ class Brain(Resource):
     kpis = Endpoint("GET", "/api/brain/kpis/")
 
 
+_GUEST = {"guest_token": "X-Guest-Token"}
+
+
 class Guests(Resource):
-    """The support desk's guest side (003): no token, the room's guest token."""
+    """The support desk's guest side (003): no token; the room's operations take the
+    `guest_token` complete_chat answers (`guest_token=`, sent as `X-Guest-Token`)."""
 
     start_chat = Endpoint("POST", "/api/chat/start_chat/", public=True)
     complete_chat = Endpoint("POST", "/api/chat/complete_chat/", public=True)
     validate_session = Endpoint("POST", "/api/chat/validate_session/", public=True)
-    send_message = Endpoint("POST", "/api/chat/send_message/", public=True)
-    get_chat_status = Endpoint("GET", "/api/chat/get_chat_status/", public=True)
-    send_guest_message = Endpoint("POST", "/api/messages/send_guest_message/", public=True)
-    guest_notifications = Endpoint("GET", "/api/user-notifications/get_notifications/", public=True)
-    guest_mark_read = Endpoint("POST", "/api/user-notifications/mark_read/", public=True)
+    send_message = Endpoint("POST", "/api/chat/send_message/", public=True, headers=_GUEST)
+    get_chat_status = Endpoint("GET", "/api/chat/get_chat_status/", public=True, headers=_GUEST)
+    send_guest_message = Endpoint("POST", "/api/messages/send_guest_message/", public=True, headers=_GUEST)
+    guest_notifications = Endpoint("GET", "/api/user-notifications/get_notifications/", public=True, headers=_GUEST)
+    guest_mark_read = Endpoint("POST", "/api/user-notifications/mark_read/", public=True, headers=_GUEST)
 
 
 class Rooms(Resource):
