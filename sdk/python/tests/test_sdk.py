@@ -210,6 +210,30 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
         assert refused.value.body == {"error": "despacio"}
 
 
+def test_a_daily_quota_429_raises_at_once_with_its_reset_time() -> None:
+    calls: list[float] = []
+    resets = datetime.fromtimestamp(int(time.time()) + 3 * 3600, UTC)  # hours away, like ingest's daily quota
+
+    async def quota(request: Request) -> JSONResponse:
+        calls.append(time.monotonic())
+        wait = int(resets.timestamp() - time.time())
+        body = {"error": f"Cuota diaria agotada. Se restablece el {resets.isoformat()}."}
+        headers = {"Retry-After": str(wait), "X-RateLimit-Reset": str(int(resets.timestamp()))}
+        return JSONResponse(body, status_code=429, headers=headers)
+
+    with serve_in_thread(Starlette(routes=[Route("/api/nodes/ingest/", quota, methods=["POST"])])) as url:
+        client = AgentClient(base_url=url, max_retries=5)  # max_retry_wait: 30 s by default
+        started = time.monotonic()
+        with pytest.raises(RateLimited) as refused:
+            client.nodes.ingest("node-token", lecturas=[])
+        assert time.monotonic() - started < 5
+        assert len(calls) == 1, "a wait of hours is not retried"
+        assert refused.value.reset_at == resets
+        assert refused.value.retry_after is not None
+        assert refused.value.retry_after > 30
+        client.close()
+
+
 async def test_the_command_line(
     platform_stack: Stack, workspace: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str], new_field: NewField, catalogue: dict[str, Any],

@@ -16,7 +16,6 @@ from agent_client.models import ChatEvent
 
 _PARAM = re.compile(r"\{(\w+)\}")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
-MAX_WAIT_SECONDS = 60.0
 
 
 class Endpoint:
@@ -122,11 +121,20 @@ def wait_for(response: httpx.Response) -> float:
     """How long a 429 asks to wait: `Retry-After` (seconds), else until `X-RateLimit-Reset` (Unix time)."""
     retry_after = response.headers.get("retry-after")
     if retry_after and retry_after.replace(".", "", 1).isdigit():
-        return min(float(retry_after), MAX_WAIT_SECONDS)
+        return float(retry_after)
     reset = response.headers.get("x-ratelimit-reset")
     if reset and reset.replace(".", "", 1).isdigit():
-        return min(max(0.0, float(reset) - time.time()), MAX_WAIT_SECONDS)
+        return max(0.0, float(reset) - time.time())
     return 1.0
+
+
+def retry_wait(response: httpx.Response, attempt: int, max_retries: int, max_wait: float) -> float | None:
+    """The wait before retrying a 429, or None to raise it now: retries are spent, or the
+    gateway asks for longer than `max_wait` (a daily quota: `RateLimited.reset_at` tells when)."""
+    if response.status_code != 429 or attempt >= max_retries:
+        return None
+    wait = wait_for(response)
+    return wait if wait <= max_wait else None
 
 
 def parsed(response: httpx.Response) -> Any:
