@@ -25,6 +25,7 @@ from agent_client import (
     ApiError,
     AsyncAgentClient,
     ChatAnswer,
+    ChatEvent,
     InvalidSignature,
     NotFound,
     RateLimited,
@@ -104,6 +105,8 @@ async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: W
     assert [e.id for e in again] == [e.id for e in events[2:]]
     detail = client.conversations.get_conversation(conversation["id"])
     assert detail["message_count"] == 4
+    listed = list(client.conversations.list_conversations.iterate())  # 002's {"conversations": [...]}
+    assert [c["id"] for c in listed] == [conversation["id"]]
     client.close()
 
     # The async client: the same surface, awaited; a username/password login.
@@ -297,7 +300,12 @@ def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, worksp
     assert found["results"][0]["document_id"] == document["id"]
     agent = client.agents.create_agent(name="Agrónomo", model="local", knowledge_bases=[base["id"]])
     reply = client.agents.chat_with_agent(agent["id"], message="¿Cada cuánto se riega el tomate?")
-    assert reply["citations"][0]["document_id"] == document["id"]
+    assert isinstance(reply, ChatAnswer)  # the same shape as chat.send's
+    assert reply.citations[0]["document_id"] == document["id"]
+    events = list(client.agents.chat_with_agent(agent["id"], "¿Y en invierno?", conversation_id=reply.conversation_id,
+                                                stream=True))  # fmt: skip
+    assert all(isinstance(e, ChatEvent) for e in events)
+    assert (events[0].type, events[-1].type) == ("thinking", "done")
     assert [a["id"] for a in client.agents.list_agents.iterate()] == [bot["id"], agent["id"]]
     client.close()
 

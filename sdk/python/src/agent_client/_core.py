@@ -103,7 +103,8 @@ class Bound:
 
 def items_of(page: Any) -> tuple[list[Any], dict[str, Any] | None]:
     """A page's items and what asks for the next one: 004/000's `{count, next, previous,
-    results}` (the next URL's page), 003's `{"chats", "pagination"}` (page + 1), or None."""
+    results}` (the next URL's page), 003's `{"chats", "pagination"}` (page + 1), 002's
+    one-list answers (`{"conversations": [...]}`, `{"tools": [...]}`: one page), or None."""
     if isinstance(page, dict) and "results" in page:
         following = page.get("next")
         if not following:
@@ -114,6 +115,10 @@ def items_of(page: Any) -> tuple[list[Any], dict[str, Any] | None]:
         listing = next((v for k, v in page.items() if k != "pagination" and isinstance(v, list)), [])
         info = page["pagination"]
         return listing, ({"page": info["current_page"] + 1} if info.get("has_next") else None)
+    if isinstance(page, dict):
+        lists = [v for v in page.values() if isinstance(v, list)]
+        if len(lists) == 1:
+            return lists[0], None
     return (page if isinstance(page, list) else [page]), None
 
 

@@ -3,6 +3,7 @@ document, then kept by hand; `tests/test_surface.py` fails when it and the gatew
 Hand-written methods (`operation`) stand for the operations that need more than JSON in and out."""
 
 from typing import Any
+from urllib.parse import quote
 
 from agent_client._core import Endpoint, operation
 from agent_client.models import ChatAnswer, Tool, ToolRun
@@ -265,7 +266,18 @@ class Chat(Resource):
 class Agents(Resource):
     """AI agents (000): bots with tools and knowledge bases."""
 
-    chat_with_agent = Endpoint("POST", "/api/v1/agents/{agent_id}/chat/")
+    @operation("POST", "/api/v1/agents/{agent_id}/chat/")
+    def chat_with_agent(
+        self, agent_id: int, message: str, *, conversation_id: str | None = None, stream: bool = False
+    ) -> Any:
+        """Like `chat.send` (a `ChatAnswer`, with the `citations` of the knowledge it used), or
+        with `stream=True` like `chat.stream` (an iterator, async iterator, of `ChatEvent`)."""
+        path = f"/api/v1/agents/{quote(str(agent_id), safe='')}/chat/"
+        body = _given({"message": message, "conversation_id": conversation_id})
+        if stream:
+            return self._client._stream("POST", path, json={**body, "stream": True})
+        return self._client._send("POST", path, json=body, transform=ChatAnswer.model_validate)
+
     list_agents = Endpoint("GET", "/api/v1/agents/")
     create_agent = Endpoint("POST", "/api/v1/agents/")
     get_agent = Endpoint("GET", "/api/v1/agents/{agent_id}/")
