@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+import agent_client._documented as documented_module
 from agent_client import (
     AgentClient,
     ApiError,
@@ -33,6 +34,7 @@ from agent_client import (
     verify_webhook,
 )
 from agent_client._core import Endpoint
+from agent_client._documented import FILE, documented, table_of
 from agent_client.cli import main as platform
 from agent_client.resources import RESOURCES
 from agro.testing import NewField
@@ -82,6 +84,12 @@ def test_every_documented_operation_has_an_sdk_method_and_no_method_calls_an_uns
     }
     assert guest
     assert guest == takes_guest_token
+    # The keywords each operation takes (checked before any request) are the document's.
+    table = table_of(document)
+    if os.environ.get("SDK_WRITE_DOCUMENTED"):
+        (Path(documented_module.__file__).parent / FILE).write_text(json.dumps(table, indent=1) + "\n")
+        documented.cache_clear()
+    assert documented() == table, "documented.json differs from the gateway's document: see agent_client._documented"
 
 
 async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: Workspace) -> None:
@@ -211,6 +219,19 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
         with pytest.raises(RateLimited) as refused:
             client.tools.list()
         assert refused.value.body == {"error": "despacio"}
+
+
+def test_an_unknown_keyword_is_refused_before_any_request() -> None:
+    client = AgentClient(api_key="t", base_url="http://127.0.0.1:9")  # nothing listens: a request would fail
+    with pytest.raises(TypeError) as refused:
+        client.fields.create_field(nombre="Norte", variedad=1)
+    assert "'variedad'" in str(refused.value)
+    assert "variedad_id" in str(refused.value)  # the known ones are named
+    with pytest.raises(TypeError, match="'pagina'"):
+        client.tasks.list_tasks(pagina=2)
+    with pytest.raises(TypeError, match="'guest'"):
+        client.guests.get_chat_status(chat_room_id="x", guest="t")
+    client.close()
 
 
 def test_a_daily_quota_429_raises_at_once_with_its_reset_time() -> None:

@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
+from agent_client._documented import documented
 from agent_client.errors import error_for
 from agent_client.models import ChatEvent
 
@@ -68,6 +69,7 @@ class Endpoint:
         if headers:
             options["headers"] = headers
         explicit_json, explicit_params = kwargs.pop("json", None), kwargs.pop("params", None)
+        self.check(kwargs)
         if self.method in _BODY_METHODS:
             in_query = {name: kwargs.pop(name) for name in self.query if name in kwargs}
             explicit_params = {**in_query, **(explicit_params or {})}
@@ -81,6 +83,21 @@ class Endpoint:
             if query:
                 options["params"] = {k: v for k, v in query.items() if v is not None}
         return path, options
+
+    def check(self, kwargs: dict[str, Any]) -> None:
+        """A TypeError, before any request, for a keyword the operation does not document
+        (`create_field(nombre=..., variedad=1)`: 004 names it `variedad_id`)."""
+        known = documented().get(f"{self.method} {self.path}")
+        if known is None or (self.method in _BODY_METHODS and known["body"] is None):
+            return
+        accepted = set(known["query"] or ()) | set(known["body"] or ())
+        unknown = sorted(set(kwargs) - accepted)
+        if unknown:
+            raise TypeError(
+                f"{self.name}() got unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
+                f"{self.method} {self.path} takes: {', '.join(sorted(accepted)) or 'none'} "
+                "(json=, params= and headers= pass anything as is)"
+            )
 
 
 class Bound:
