@@ -2,9 +2,14 @@
 surface kept equal to the gateway's merged OpenAPI document (the `platform` command line: test_cli.py)."""
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,11 +19,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+import agent_client._documented as documented_module
 from agent_client import (
     AgentClient,
     ApiError,
     AsyncAgentClient,
     ChatAnswer,
+    ChatEvent,
     InvalidSignature,
     NotFound,
     RateLimited,
@@ -26,6 +33,8 @@ from agent_client import (
     verify_webhook,
 )
 from agent_client._core import Endpoint
+from agent_client._documented import FILE, documented, table_of
+from agent_client.resources import RESOURCES
 from agro.testing import NewField
 from auth.testing import AddMember, Workspace
 from shared.devtools.pytest_plugin import serve_in_thread
@@ -58,6 +67,27 @@ def test_every_documented_operation_has_an_sdk_method_and_no_method_calls_an_uns
     assert sorted(sdk - served) == [], "SDK methods calling a path the gateway does not serve"
     names = [name for *_, name in Endpoint.registry]
     assert len(names) == len(set(names))
+    # The operations documented with the X-Guest-Token header take `guest_token=`.
+    guest = {
+        (m.upper(), path)
+        for path, item in document["paths"].items()
+        for m, op in item.items()
+        if m in METHODS and any(p["in"] == "header" and p["name"] == "X-Guest-Token" for p in op.get("parameters", []))
+    }
+    takes_guest_token = {
+        (bound.method, bound.path)
+        for resource in RESOURCES.values()
+        for bound in vars(resource).values()
+        if isinstance(bound, Endpoint) and bound.headers.get("guest_token") == "X-Guest-Token"
+    }
+    assert guest
+    assert guest == takes_guest_token
+    # The keywords each operation takes (checked before any request) are the document's.
+    table = table_of(document)
+    if os.environ.get("SDK_WRITE_DOCUMENTED"):
+        (Path(documented_module.__file__).parent / FILE).write_text(json.dumps(table, indent=1) + "\n")
+        documented.cache_clear()
+    assert documented() == table, "documented.json differs from the gateway's document: see agent_client._documented"
 
 
 async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: Workspace) -> None:
@@ -81,6 +111,8 @@ async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: W
     assert [e.id for e in again] == [e.id for e in events[2:]]
     detail = client.conversations.get_conversation(conversation["id"])
     assert detail["message_count"] == 4
+    listed = list(client.conversations.list_conversations.iterate())  # 002's {"conversations": [...]}
+    assert [c["id"] for c in listed] == [conversation["id"]]
     client.close()
 
     # The async client: the same surface, awaited; a username/password login.
@@ -123,14 +155,22 @@ async def test_seed_flows_through_the_sdk(
     assert farmer.fields.get_field(field_id)["id"] == field_id
     # 003: a guest's chat taken and answered by an agent.
     agent = AgentClient(api_key=(await add_member("agente")).token, base_url=base_url)
-    guest = AgentClient(api_key="guest", base_url=base_url)
+    guest = AgentClient(base_url=base_url)  # public operations: no api_key
     session = guest.guests.start_chat(initial_message="Hola", tenant=workspace.tenant_id)
     room = guest.guests.complete_chat(session_id=session["session_id"], email="sdk@example.com", full_name="SDK",
                                       phone_number="+123456789")  # fmt: skip
     taken = agent.rooms.take_chat(room["chat_room_id"])
     assert taken["status"] == "active"
     agent.rooms.send_message(room["chat_room_id"], content="¿En qué te ayudo?")
-    assert [m["sender_type"] for m in agent.rooms.room_messages(room["chat_room_id"])] == ["user", "system", "agent"]
+    room_id, guest_token = room["chat_room_id"], room["guest_token"]
+    guest.guests.send_message(chat_room_id=room_id, content="Gracias", guest_token=guest_token)
+    # Per-call headers= are sent as headers.
+    guest.guests.send_guest_message(chat_room_id=room_id, content="Otra", headers={"X-Guest-Token": guest_token})
+    assert guest.guests.get_chat_status(chat_room_id=room_id, guest_token=guest_token)["status"] == "active"
+    with pytest.raises(NotFound):
+        guest.guests.get_chat_status(chat_room_id=room_id, guest_token="otro")
+    kinds = ["user", "system", "agent", "user", "user"]
+    assert [m["sender_type"] for m in agent.rooms.room_messages(room["chat_room_id"])] == kinds
     assert len(list(agent.rooms.filtered_chats.iterate(page_size=1))) == 1
     # 002: a webhook's test delivery, its signature checked with the SDK's helper.
     received: list[tuple[bytes, dict[str, str]]] = []
@@ -146,7 +186,7 @@ async def test_seed_flows_through_the_sdk(
         while not received and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
     body, headers = received[0]
-    verify_webhook(body, headers, webhook["secret"])
+    assert verify_webhook(body, headers, webhook["secret"]) == json.loads(body)  # the payload, as standardwebhooks
     with pytest.raises(InvalidSignature):
         verify_webhook(body + b" ", headers, webhook["secret"])
     for client in (owner, farmer, agent, guest):
@@ -179,6 +219,43 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
         assert refused.value.body == {"error": "despacio"}
 
 
+def test_an_unknown_keyword_is_refused_before_any_request() -> None:
+    client = AgentClient(api_key="t", base_url="http://127.0.0.1:9")  # nothing listens: a request would fail
+    with pytest.raises(TypeError) as refused:
+        client.fields.create_field(nombre="Norte", variedad=1)
+    assert "'variedad'" in str(refused.value)
+    assert "variedad_id" in str(refused.value)  # the known ones are named
+    with pytest.raises(TypeError, match="'pagina'"):
+        client.tasks.list_tasks(pagina=2)
+    with pytest.raises(TypeError, match="'guest'"):
+        client.guests.get_chat_status(chat_room_id="x", guest="t")
+    client.close()
+
+
+def test_a_daily_quota_429_raises_at_once_with_its_reset_time() -> None:
+    calls: list[float] = []
+    resets = datetime.fromtimestamp(int(time.time()) + 3 * 3600, UTC)  # hours away, like ingest's daily quota
+
+    async def quota(request: Request) -> JSONResponse:
+        calls.append(time.monotonic())
+        wait = int(resets.timestamp() - time.time())
+        body = {"error": f"Cuota diaria agotada. Se restablece el {resets.isoformat()}."}
+        headers = {"Retry-After": str(wait), "X-RateLimit-Reset": str(int(resets.timestamp()))}
+        return JSONResponse(body, status_code=429, headers=headers)
+
+    with serve_in_thread(Starlette(routes=[Route("/api/nodes/ingest/", quota, methods=["POST"])])) as url:
+        client = AgentClient(base_url=url, max_retries=5)  # max_retry_wait: 30 s by default
+        started = time.monotonic()
+        with pytest.raises(RateLimited) as refused:
+            client.nodes.ingest("node-token", lecturas=[])
+        assert time.monotonic() - started < 5
+        assert len(calls) == 1, "a wait of hours is not retried"
+        assert refused.value.reset_at == resets
+        assert refused.value.retry_after is not None
+        assert refused.value.retry_after > 30
+        client.close()
+
+
 def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, workspace: Workspace) -> None:
     """001's bot and its text stream; 000's knowledge base, document and agent citing it."""
     client = AgentClient(api_key=workspace.owner_token, base_url=platform_stack.url("gateway"))
@@ -195,6 +272,29 @@ def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, worksp
     assert found["results"][0]["document_id"] == document["id"]
     agent = client.agents.create_agent(name="Agrónomo", model="local", knowledge_bases=[base["id"]])
     reply = client.agents.chat_with_agent(agent["id"], message="¿Cada cuánto se riega el tomate?")
-    assert reply["citations"][0]["document_id"] == document["id"]
+    assert isinstance(reply, ChatAnswer)  # the same shape as chat.send's
+    assert reply.citations[0]["document_id"] == document["id"]
+    events = list(client.agents.chat_with_agent(agent["id"], "¿Y en invierno?", conversation_id=reply.conversation_id,
+                                                stream=True))  # fmt: skip
+    assert all(isinstance(e, ChatEvent) for e in events)
+    assert (events[0].type, events[-1].type) == ("thinking", "done")
     assert [a["id"] for a in client.agents.list_agents.iterate()] == [bot["id"], agent["id"]]
     client.close()
+
+
+def test_building_the_package_leaves_the_source_tree_as_it_was(tmp_path: Path) -> None:
+    """`pip install ./sdk/python` builds a wheel: no `build/` or `*.egg-info` left beside the code."""
+    source = Path(__file__).resolve().parents[1]
+
+    def tree() -> set[Path]:
+        return {p.relative_to(source) for p in source.rglob("*") if "__pycache__" not in p.parts
+                and ".pytest_cache" not in p.parts}  # fmt: skip
+
+    before = tree()
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(tmp_path), str(source)],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert [w.name for w in tmp_path.glob("*.whl")] == ["agent_client-0.1.0-py3-none-any.whl"]
+    assert tree() == before

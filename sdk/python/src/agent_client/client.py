@@ -6,8 +6,10 @@
     for event in client.chat.stream("¿Qué parcelas necesitan riego?"): ...
     for field in client.fields.list_fields.iterate(): ...
 
-`base_url` defaults to `AGENT_CLIENT_BASE_URL`, else http://127.0.0.1:8000. A 429 is retried
-(`max_retries` times) after the wait the gateway asks for.
+`base_url` defaults to `AGENT_CLIENT_BASE_URL`, else http://127.0.0.1:8000. Without a token or
+a login the client still calls public operations (register, a guest's chat). A 429 is retried
+(`max_retries` times) after the wait the gateway asks for when it is at most `max_retry_wait`
+seconds; a longer one (a daily quota) raises `RateLimited` at once, with `reset_at`.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from typing import Any
 
 import httpx
 
-from agent_client._core import async_sse_events, items_of, parsed, sse_events, wait_for
+from agent_client._core import async_sse_events, items_of, parsed, retry_wait, sse_events
 from agent_client.errors import RateLimited, Unauthorized
 from agent_client.models import ChatEvent
 from agent_client.resources import (
@@ -103,13 +105,13 @@ class _Client:
         username: str | None = None,
         password: str | None = None,
         max_retries: int = 3,
+        max_retry_wait: float = 30.0,
     ) -> None:
         self.base_url = (base_url or os.environ.get("AGENT_CLIENT_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         self.token = api_key
         self._login = (username, password) if username and password else None
-        if self.token is None and self._login is None:
-            raise ValueError("AgentClient needs api_key (a token) or username and password.")
         self.max_retries = max_retries
+        self.max_retry_wait = max_retry_wait
         for name, resource in RESOURCES.items():
             setattr(self, name, resource(self))
 
@@ -136,8 +138,9 @@ class AgentClient(_Client):
               headers: dict[str, str] | None = None, anonymous: bool = False, **options: Any) -> Any:  # fmt: skip
         for attempt in range(self.max_retries + 1):
             response = self._http.request(method, path, headers=self._headers(headers, anonymous), **options)
-            if response.status_code == 429 and attempt < self.max_retries:
-                time.sleep(wait_for(response))
+            wait = retry_wait(response, attempt, self.max_retries, self.max_retry_wait)
+            if wait is not None:
+                time.sleep(wait)
                 continue
             body = parsed(response)
             return transform(body) if transform else body
@@ -151,10 +154,10 @@ class AgentClient(_Client):
                 parsed(response)
             yield from sse_events(response.iter_lines())
 
-    def _pages(self, path: str, params: dict[str, Any]) -> Iterator[Any]:
+    def _pages(self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None) -> Iterator[Any]:
         query: dict[str, Any] | None = dict(params)
         while query is not None:
-            items, query = items_of(self._send("GET", path, params={**params, **query}))
+            items, query = items_of(self._send("GET", path, params={**params, **query}, headers=headers))
             yield from items
 
     def close(self) -> None:
@@ -187,8 +190,9 @@ class AsyncAgentClient(_Client):
         await self._ready(anonymous or path == LOGIN_PATH)
         for attempt in range(self.max_retries + 1):
             response = await self._http.request(method, path, headers=self._headers(headers, anonymous), **options)
-            if response.status_code == 429 and attempt < self.max_retries:
-                await asyncio.sleep(wait_for(response))
+            wait = retry_wait(response, attempt, self.max_retries, self.max_retry_wait)
+            if wait is not None:
+                await asyncio.sleep(wait)
                 continue
             body = parsed(response)
             return transform(body) if transform else body
@@ -204,10 +208,12 @@ class AsyncAgentClient(_Client):
             async for event in async_sse_events(response.aiter_lines()):
                 yield event
 
-    async def _pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[Any]:
+    async def _pages(
+        self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> AsyncIterator[Any]:
         query: dict[str, Any] | None = dict(params)
         while query is not None:
-            items, query = items_of(await self._send("GET", path, params={**params, **query}))
+            items, query = items_of(await self._send("GET", path, params={**params, **query}, headers=headers))
             for item in items:
                 yield item
 

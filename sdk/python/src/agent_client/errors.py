@@ -1,6 +1,8 @@
 """Errors as exceptions carrying the seed's error body (each route family answers in its own
 seed's shape: `{"error": {"code", "message", "details"}}`, `{"error": "..."}`, `{"detail": ...}`)."""
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 
@@ -41,7 +43,18 @@ class PayloadTooLarge(ApiError):
 
 
 class RateLimited(ApiError):
-    pass
+    """A 429 not retried (retries spent, or a wait beyond `max_retry_wait`, such as a daily
+    quota): `retry_after` (seconds, from `Retry-After`) and `reset_at` (an aware datetime,
+    from `X-RateLimit-Reset`, else now + `retry_after`) say when to try again."""
+
+    def __init__(self, status: int, body: Any, *, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status, body, headers=headers)
+        lowered = {k.lower(): v for k, v in self.headers.items()}
+        self.retry_after = _number(lowered.get("retry-after"))
+        reset = _number(lowered.get("x-ratelimit-reset"))
+        if reset is None and self.retry_after is not None:
+            reset = time.time() + self.retry_after
+        self.reset_at = datetime.fromtimestamp(reset, UTC) if reset is not None else None
 
 
 class ServerError(ApiError):
@@ -57,6 +70,13 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 def error_for(status: int, body: Any, headers: dict[str, str] | None = None) -> ApiError:
     kind = _BY_STATUS.get(status, ServerError if status >= 500 else ApiError)
     return kind(status, body, headers=headers)
+
+
+def _number(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _message_of(body: Any) -> str:

@@ -3,6 +3,7 @@ document, then kept by hand; `tests/test_surface.py` fails when it and the gatew
 Hand-written methods (`operation`) stand for the operations that need more than JSON in and out."""
 
 from typing import Any
+from urllib.parse import quote
 
 from agent_client._core import Endpoint, operation
 from agent_client.models import ChatAnswer, Tool, ToolRun
@@ -265,7 +266,18 @@ class Chat(Resource):
 class Agents(Resource):
     """AI agents (000): bots with tools and knowledge bases."""
 
-    chat_with_agent = Endpoint("POST", "/api/v1/agents/{agent_id}/chat/")
+    @operation("POST", "/api/v1/agents/{agent_id}/chat/")
+    def chat_with_agent(
+        self, agent_id: int, message: str, *, conversation_id: str | None = None, stream: bool = False
+    ) -> Any:
+        """Like `chat.send` (a `ChatAnswer`, with the `citations` of the knowledge it used), or
+        with `stream=True` like `chat.stream` (an iterator, async iterator, of `ChatEvent`)."""
+        path = f"/api/v1/agents/{quote(str(agent_id), safe='')}/chat/"
+        body = _given({"message": message, "conversation_id": conversation_id})
+        if stream:
+            return self._client._stream("POST", path, json={**body, "stream": True})
+        return self._client._send("POST", path, json=body, transform=ChatAnswer.model_validate)
+
     list_agents = Endpoint("GET", "/api/v1/agents/")
     create_agent = Endpoint("POST", "/api/v1/agents/")
     get_agent = Endpoint("GET", "/api/v1/agents/{agent_id}/")
@@ -367,17 +379,21 @@ class Brain(Resource):
     kpis = Endpoint("GET", "/api/brain/kpis/")
 
 
+_GUEST = {"guest_token": "X-Guest-Token"}
+
+
 class Guests(Resource):
-    """The support desk's guest side (003): no token, the room's guest token."""
+    """The support desk's guest side (003): no token; the room's operations take the
+    `guest_token` complete_chat answers (`guest_token=`, sent as `X-Guest-Token`)."""
 
     start_chat = Endpoint("POST", "/api/chat/start_chat/", public=True)
     complete_chat = Endpoint("POST", "/api/chat/complete_chat/", public=True)
     validate_session = Endpoint("POST", "/api/chat/validate_session/", public=True)
-    send_message = Endpoint("POST", "/api/chat/send_message/", public=True)
-    get_chat_status = Endpoint("GET", "/api/chat/get_chat_status/", public=True)
-    send_guest_message = Endpoint("POST", "/api/messages/send_guest_message/", public=True)
-    guest_notifications = Endpoint("GET", "/api/user-notifications/get_notifications/", public=True)
-    guest_mark_read = Endpoint("POST", "/api/user-notifications/mark_read/", public=True)
+    send_message = Endpoint("POST", "/api/chat/send_message/", public=True, headers=_GUEST)
+    get_chat_status = Endpoint("GET", "/api/chat/get_chat_status/", public=True, headers=_GUEST)
+    send_guest_message = Endpoint("POST", "/api/messages/send_guest_message/", public=True, headers=_GUEST)
+    guest_notifications = Endpoint("GET", "/api/user-notifications/get_notifications/", public=True, headers=_GUEST)
+    guest_mark_read = Endpoint("POST", "/api/user-notifications/mark_read/", public=True, headers=_GUEST)
 
 
 class Rooms(Resource):

@@ -4,8 +4,10 @@
 import base64
 import hashlib
 import hmac
+import json
 import time
 from collections.abc import Mapping
+from typing import Any
 
 
 class InvalidSignature(Exception):
@@ -23,9 +25,10 @@ def verify_webhook(
     *,
     tolerance_seconds: int = 300,
     now: float | None = None,
-) -> None:
-    """Raises InvalidSignature unless the delivery is signed with `secret` and recent (replays
-    older than `tolerance_seconds` are refused)."""
+) -> Any:
+    """The delivery's payload (its JSON body, parsed), as `standardwebhooks`' `verify` answers;
+    raises InvalidSignature unless it is signed with `secret` and recent (replays older than
+    `tolerance_seconds` are refused)."""
     lowered = {k.lower(): v for k, v in headers.items()}
     message_id, timestamp, signatures = (
         lowered.get(h) for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
@@ -44,5 +47,5 @@ def verify_webhook(
     for candidate in signatures.split():
         version, _, signature = candidate.partition(",")
         if version == "v1" and hmac.compare_digest(signature, expected):
-            return
+            return json.loads(payload)
     raise InvalidSignature("Firma inválida.")
