@@ -39,7 +39,7 @@ PASSWORD_PLACEHOLDER = "<printed by make run>"
 BUDGET_SECONDS = 90
 
 FENCE = re.compile(r"^(?P<indent> *)```(?P<lang>\w*)\s*$")
-MARK = re.compile(r"<!--\s*readme-test:\s*(?P<what>skip|run)\b.*-->")
+MARK = re.compile(r"^\s*<!--\s*readme-test:\s*(?P<what>skip|run)\b.*-->\s*$")
 EXPECT = re.compile(r"#\s*(?P<status>[1-5]\d\d)\b")
 
 PRELUDE = r"""
@@ -89,7 +89,7 @@ def blocks(lines: list[str]) -> Iterator[tuple[str, str]]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if m := MARK.search(line):
+        if m := MARK.match(line):
             mark = m["what"]
         fence = FENCE.match(line)
         if fence and fence["lang"]:
@@ -150,6 +150,7 @@ def test_the_extraction_sees_every_section() -> None:
     assert PUBLIC_URL not in walk
     assert PASSWORD_PLACEHOLDER not in walk
     assert "README_EXPECT=401 curl" in walk
+    assert walk.count("<<'README_PYTHON'") == 2  # the webhook receiver and the desk's WebSocket
 
 
 @pytest.mark.timeout(240)
