@@ -177,3 +177,15 @@ def test_the_readme_walkthrough_runs_as_written(isolated_stack: Stack, tmp_path:
         f"\n--- statuses\n{calls[-4000:]}\n--- stdout\n{done.stdout[-3000:]}"
     )
     assert calls.count("curl ") > 50, calls
+    # What the README's answers promise, seen in what the walk printed.
+    for promised in (
+        '"msg":"Agricultor creado"',
+        '"status":"aceptada"',
+        "El token de refresco no es válido",
+        '"inserted":1',
+        '"origen":"ia"',
+        '"avg":23.4',
+        '"type": "done"',
+        "cada dos días",
+    ):
+        assert promised in done.stdout, promised
