@@ -69,6 +69,20 @@ class PayloadTooLarge(ServiceError):
     code = "PAYLOAD_TOO_LARGE"
     message = "El cuerpo de la solicitud es demasiado grande."
 
+    def __init__(self, limit: int | None = None) -> None:
+        """`limit`: the route's body limit in bytes, said in the message."""
+        details = {"max_bytes": limit} if limit is not None else None
+        super().__init__(f"El cuerpo supera el límite de {human_bytes(limit)}." if limit else None, details=details)
+
+
+def human_bytes(size: int) -> str:
+    """`size` as a person reads a limit: "1 MiB", "64 KiB", "1000 bytes"."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale and size % (scale // 8) == 0:
+            value = size / scale
+            return f"{value:g} {unit}".replace(".", ",")
+    return f"{size} bytes"
+
 
 # Set by the gateway alone: whatever a client wrote in these is dropped, never relayed.
 _GATEWAY_OWNED = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-real-ip"})
@@ -124,12 +138,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refused with 413 as soon as it passes `limit` bytes."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge()
+        raise PayloadTooLarge(limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge()
+            raise PayloadTooLarge(limit)
     return bytes(body)
 
 
