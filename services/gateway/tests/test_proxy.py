@@ -1,10 +1,14 @@
 """Streaming, WebSockets, timeouts and rate limits, through an in-process gateway."""
 
+import asyncio
+import gc
 import json
+import logging
 import time
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import connect
 
 
@@ -39,6 +43,19 @@ async def test_websocket_frames_are_relayed_both_ways(probe_gateway: str) -> Non
         assert await ws.recv() == "echo:hola"
         await ws.send("otra")
         assert await ws.recv() == "echo:otra"
+
+
+async def test_a_client_dropping_its_websocket_without_a_close_frame_is_no_error(
+    probe_gateway: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with connect(probe_gateway.replace("http", "ws") + "/probe/ws-stream") as ws:
+        assert (await ws.recv()).startswith("frame:")
+        ws.transport.abort()  # the TCP connection drops: no close frame, as a phone losing its network
+    await asyncio.sleep(0.5)  # the gateway keeps relaying frames into the dead connection meanwhile
+    gc.collect()  # an unretrieved task exception is logged when the task is collected
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert loud == [], [r.getMessage() for r in loud]
 
 
 async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: Any) -> None:
