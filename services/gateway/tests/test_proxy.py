@@ -74,6 +74,30 @@ async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: An
     assert refused.headers["X-RateLimit-Limit"] == "3"
 
 
+async def test_refused_credentials_and_the_welcome_page_count_and_say_the_quota(make_gateway: Any) -> None:
+    if 60 - time.time() % 60 < 3:
+        time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
+    with make_gateway(rate_limit_per_minute=5) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            welcome = await client.get("/")
+            anonymous = await client.get("/auth/me/")
+            forged = await client.get("/auth/me/", headers={"Authorization": "Bearer not-a-token"})
+            health = await client.get("/healthz")
+            last = await client.get("/")
+            await client.get("/auth/me/")  # the fifth: the last allowed
+            over = await client.get("/auth/me/")
+            page_over = await client.get("/")
+    assert welcome.status_code == 200
+    assert welcome.headers["X-RateLimit-Limit"] == "5"
+    assert [anonymous.status_code, forged.status_code] == [401, 401]
+    assert [r.headers["X-RateLimit-Remaining"] for r in (welcome, anonymous, forged)] == ["4", "3", "2"]
+    assert "X-RateLimit-Remaining" not in health.headers
+    assert last.headers["X-RateLimit-Remaining"] == "1"
+    assert over.status_code == 429
+    assert over.headers["X-RateLimit-Remaining"] == "0"
+    assert page_over.status_code == 429
+
+
 async def test_the_limit_holds_in_total_across_gateway_replicas(make_gateway: Any) -> None:
     if 60 - time.time() % 60 < 5:
         time.sleep(5)  # windows are aligned to the minute; do not straddle a reset

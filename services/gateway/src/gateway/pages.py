@@ -43,6 +43,11 @@ _ASYNCAPI_BASE: dict[str, Any] = {
 router = APIRouter(include_in_schema=False)
 
 
+def is_rate_limited(path: str) -> bool:
+    """An own page counted against the caller's address: all but health checks and static assets."""
+    return path in _OWN_PATHS and path != "/healthz"
+
+
 def is_own_path(path: str) -> bool:
     """Answered by the gateway itself rather than routed upstream."""
     return path in _OWN_PATHS or path.startswith("/api/static/")
