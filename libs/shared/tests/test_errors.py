@@ -2,15 +2,30 @@
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from pydantic import BaseModel
+from fastapi import FastAPI, Query
+from pydantic import BaseModel, Field
 
-from shared.errors import ErrorStyle, NotFound, error_body, install_error_handlers, seed_style, style_for_path
+from shared.errors import (
+    ErrorStyle,
+    NotFound,
+    error_body,
+    install_error_handlers,
+    seed_style,
+    spanish_message,
+    style_for_path,
+)
 
 
 class Body(BaseModel):
     username: str
     password: str
+
+
+class Bounded(BaseModel):
+    amount: int = Field(gt=0, le=10)
+    name: str = Field(max_length=3)
+    ratio: float = 0.5
+    flag: bool = False
 
 
 def make_app() -> FastAPI:
@@ -29,6 +44,10 @@ def make_app() -> FastAPI:
         @app.get(f"{prefix}/thing")
         async def thing() -> None:
             raise NotFound("No existe.")
+
+        @app.post(f"{prefix}/bounded")
+        async def bounded(body: Bounded, page: int = Query(1, gt=0)) -> dict[str, str]:
+            return {}
 
     return app
 
@@ -119,3 +138,51 @@ def test_openapi_documents_400_for_seed_styled_routes() -> None:
 )
 def test_one_map_names_each_seed_paths_error_shape(path: str, style: ErrorStyle) -> None:
     assert seed_style(path) is style
+
+
+async def test_validation_messages_are_spanish_outside_001() -> None:
+    body = {"amount": 0, "name": "abcd", "ratio": "x", "flag": "maybe"}
+    response = await client.post("/agro/bounded?page=0", json=body)
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Datos inválidos.",
+        "page": ["Asegúrese de que este valor sea mayor que 0."],
+        "amount": ["Asegúrese de que este valor sea mayor que 0."],
+        "name": ["Asegúrese de que este campo no tenga más de 3 caracteres."],
+        "ratio": ["Introduzca un número válido."],
+        "flag": ["Introduzca un valor booleano válido (true o false)."],
+    }
+    native = await client.post("/native/bounded?page=0", json=body)
+    assert native.status_code == 422
+    assert native.json()["detail"][0]["msg"] == "Input should be greater than 0"
+
+
+@pytest.mark.parametrize(
+    ("err", "message"),
+    [
+        (
+            {"type": "less_than_equal", "msg": "x", "ctx": {"le": 10}},
+            "Asegúrese de que este valor sea menor o igual a 10.",
+        ),
+        (
+            {"type": "string_too_short", "msg": "x", "ctx": {"min_length": 2}},
+            "Asegúrese de que este campo tenga al menos 2 caracteres.",
+        ),
+        ({"type": "int_parsing", "msg": "x"}, "Introduzca un número entero válido."),
+        (
+            {"type": "literal_error", "msg": "x", "ctx": {"expected": "'a' or 'b'"}},
+            "Elija una opción válida: 'a' o 'b'.",
+        ),
+        ({"type": "uuid_parsing", "msg": "x"}, "Introduzca un UUID válido."),
+        ({"type": "date_parsing", "msg": "x"}, "Introduzca una fecha válida (AAAA-MM-DD)."),
+        ({"type": "value_error", "msg": "Value error, '25:00' no es una hora HH:MM"}, "'25:00' no es una hora HH:MM"),
+        (
+            {"type": "value_error", "msg": "value is not a valid email address: no @"},
+            "Introduzca una dirección de correo electrónico válida.",
+        ),
+        ({"type": "is_instance_of", "msg": "Input should be an instance of X"}, "Valor inválido."),
+        ({"type": "int_out_of_range", "msg": "El número debe estar entre 1 y 2."}, "El número debe estar entre 1 y 2."),
+    ],
+)
+def test_spanish_message_by_type(err: dict[str, object], message: str) -> None:
+    assert spanish_message(err) == message

@@ -50,6 +50,15 @@ def probe_app() -> FastAPI:
         async for text in websocket.iter_text():
             await websocket.send_text(f"echo:{text}")
 
+    @app.websocket("/probe/ws-stream")
+    async def stream(websocket: WebSocket) -> None:
+        """Frames every few milliseconds until the client goes: a token stream to a phone."""
+        await websocket.accept()
+        with contextlib.suppress(Exception):
+            for n in range(500):
+                await websocket.send_text(f"frame:{n}")
+                await asyncio.sleep(0.01)
+
     return app
 
 
@@ -57,6 +66,7 @@ PROBE_ROUTES = [
     *ROUTES,
     Route("/probe/", "probe", prefix=True, public=ANY),
     Route("/probe/ws", "probe", websocket=True),
+    Route("/probe/ws-stream", "probe", websocket=True),
 ]
 
 

@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from auth.testing import auth_header
+from gateway.proxy import human_bytes
 from gateway.routes import ANY, Route
 from shared.devtools.stack import Stack
 
@@ -75,7 +76,7 @@ async def test_bodies_over_the_limit_get_413_before_any_service(gateway: httpx.A
     big = b'{"nombre_completo": "' + b"a" * (2 * 1024 * 1024) + b'"}'
     response = await gateway.post("/api/user/prospectos/", content=big, headers={"Content-Type": "application/json"})
     assert response.status_code == 413
-    assert response.json() == {"detail": "El cuerpo de la solicitud es demasiado grande."}
+    assert response.json() == {"detail": "El cuerpo supera el límite de 1 MiB."}
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted as it arrives
         for _ in range(40):
@@ -89,7 +90,23 @@ async def test_a_route_may_allow_larger_bodies(make_gateway: Any) -> None:
     with make_gateway(max_body_bytes=1000) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             assert (await client.post("/probe/echo", content=b"x" * 1000)).json()["size"] == 1000
-            assert (await client.post("/probe/echo", content=b"x" * 1001)).status_code == 413
+            refused = await client.post("/probe/echo", content=b"x" * 1001)
+            assert refused.status_code == 413
+            assert "1000 bytes" in refused.text
+
+
+@pytest.mark.parametrize(
+    ("size", "said"),
+    [
+        (1024 * 1024, "1 MiB"),
+        (11 * 1024 * 1024, "11 MiB"),
+        (1536 * 1024, "1,5 MiB"),
+        (65536, "64 KiB"),
+        (1000, "1000 bytes"),
+    ],
+)
+def test_the_body_limit_is_said_in_units_a_person_reads(size: int, said: str) -> None:
+    assert human_bytes(size) == said
 
 
 async def test_only_the_address_the_gateway_saw_is_forwarded(probe_gateway: str) -> None:

@@ -1,5 +1,6 @@
 """The gateway in front of the real services (its own process, as `make run` starts it)."""
 
+import json
 import re
 import time
 
@@ -26,6 +27,29 @@ async def test_docs_render_from_local_assets(gateway: httpx.AsyncClient, path: s
     served = await gateway.get(asset)
     assert served.status_code == 200
     assert len(served.content) > 100_000
+
+
+@pytest.mark.parametrize("path", ["/api/docs", "/api/redoc"])
+async def test_docs_without_the_slash_redirect_to_the_page(gateway: httpx.AsyncClient, path: str) -> None:
+    response = await gateway.get(path)
+    assert response.status_code == 307
+    assert response.headers["location"] == path + "/"
+
+
+async def test_schema_bounds_are_integers_and_credentials_have_their_schemes(gateway: httpx.AsyncClient) -> None:
+    text = (await gateway.get("/api/schema/")).text
+    assert "e+18" not in text, "integer bounds printed as floats"
+    assert '"maximum":9223372036854775807' in text.replace(" ", "")
+    schema = json.loads(text)
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["Bearer"]["type"] == "http"
+    assert schemes["Bearer"]["scheme"] == "bearer"
+    assert schemes["Node"] == {**schemes["Node"], "type": "apiKey", "in": "header", "name": "Authorization"}
+    assert "Node <" in schemes["Node"]["description"]
+    ingest = schema["paths"]["/api/nodes/ingest/"]["post"]
+    assert ingest["security"] == [{"Node": []}]
+    assert not [p for p in ingest.get("parameters", []) if p["name"].lower() == "authorization"]
+    assert schema["paths"]["/api/parcelas/"]["get"]["security"] == [{"Bearer": []}]
 
 
 async def test_schema_merges_the_routed_paths_of_every_service(gateway: httpx.AsyncClient) -> None:

@@ -1,10 +1,14 @@
 """Streaming, WebSockets, timeouts and rate limits, through an in-process gateway."""
 
+import asyncio
+import gc
 import json
+import logging
 import time
 from typing import Any
 
 import httpx
+import pytest
 from websockets.asyncio.client import connect
 
 
@@ -41,6 +45,19 @@ async def test_websocket_frames_are_relayed_both_ways(probe_gateway: str) -> Non
         assert await ws.recv() == "echo:otra"
 
 
+async def test_a_client_dropping_its_websocket_without_a_close_frame_is_no_error(
+    probe_gateway: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    async with connect(probe_gateway.replace("http", "ws") + "/probe/ws-stream") as ws:
+        assert (await ws.recv()).startswith("frame:")
+        ws.transport.abort()  # the TCP connection drops: no close frame, as a phone losing its network
+    await asyncio.sleep(0.5)  # the gateway keeps relaying frames into the dead connection meanwhile
+    gc.collect()  # an unretrieved task exception is logged when the task is collected
+    loud = [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert loud == [], [r.getMessage() for r in loud]
+
+
 async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: Any) -> None:
     if 60 - time.time() % 60 < 3:
         time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
@@ -55,6 +72,30 @@ async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: An
     assert refused.json()["error"]["code"] == "RATE_LIMITED"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert refused.headers["X-RateLimit-Limit"] == "3"
+
+
+async def test_refused_credentials_and_the_welcome_page_count_and_say_the_quota(make_gateway: Any) -> None:
+    if 60 - time.time() % 60 < 3:
+        time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
+    with make_gateway(rate_limit_per_minute=5) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            welcome = await client.get("/")
+            anonymous = await client.get("/auth/me/")
+            forged = await client.get("/auth/me/", headers={"Authorization": "Bearer not-a-token"})
+            health = await client.get("/healthz")
+            last = await client.get("/")
+            await client.get("/auth/me/")  # the fifth: the last allowed
+            over = await client.get("/auth/me/")
+            page_over = await client.get("/")
+    assert welcome.status_code == 200
+    assert welcome.headers["X-RateLimit-Limit"] == "5"
+    assert [anonymous.status_code, forged.status_code] == [401, 401]
+    assert [r.headers["X-RateLimit-Remaining"] for r in (welcome, anonymous, forged)] == ["4", "3", "2"]
+    assert "X-RateLimit-Remaining" not in health.headers
+    assert last.headers["X-RateLimit-Remaining"] == "1"
+    assert over.status_code == 429
+    assert over.headers["X-RateLimit-Remaining"] == "0"
+    assert page_over.status_code == 429
 
 
 async def test_the_limit_holds_in_total_across_gateway_replicas(make_gateway: Any) -> None:

@@ -30,6 +30,7 @@ from shared.events.streams import configure_streams
 from shared.health import router as health_router
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
+from shared.openapi import serve_integer_bounds
 from shared.requirements import Requirements
 from shared.security import start_token_verifier
 
@@ -147,6 +148,7 @@ def create_service_app(
     configure_tracing(settings.service_name, version)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
     install_error_handlers(app)
+    serve_integer_bounds(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     trace_app(app)  # the server span, outside the access log line so that it carries its ids
     app.include_router(health_router)

@@ -37,7 +37,8 @@ def has_dot_segments(path: str) -> bool:
     return any(segment in (".", "..") for segment in path.replace("\\", "/").split("/"))
 
 
-def _client_key(connection: Request | WebSocket) -> str:
+def client_key(connection: Request | WebSocket) -> str:
+    """The rate-limit key of an anonymous caller: its address."""
     return f"ip:{connection.client.host if connection.client else 'unknown'}"
 
 
@@ -65,16 +66,21 @@ class Edge:
         if route is None or route.websocket:
             return error_response(request.url.path, NotFound())
         client, verifier = self.resources()
-        key = _client_key(request)
+        key = client_key(request)
         principal: Principal | None = None
         if request.method not in route.public and request.method != "OPTIONS":
             token = parse_authorization(request.headers.get("authorization"))
-            if token is None:
-                return error_response(route, NotAuthenticated())
             try:
+                if token is None:
+                    raise NotAuthenticated()
                 principal = await verifier.verify(token)
             except ServiceError as exc:
-                return error_response(route, exc)
+                # A refused credential counts against the caller's address like any anonymous
+                # request (guessing tokens is not free) and says what is left.
+                if not route.rate_limited:
+                    return error_response(route, exc)
+                refused = await self.limiter.hit(key)
+                return error_response(route, exc if refused.allowed else RateLimited(), refused.headers())
             key = principal.caller_key
         headers: dict[str, str] = {}
         if route.rate_limited:
@@ -111,7 +117,7 @@ class Edge:
         if route is None or base_url is None:
             await websocket.close(code=1008 if route is None else 1013)
             return
-        if not (await self.limiter.hit(_client_key(websocket))).allowed:
+        if not (await self.limiter.hit(client_key(websocket))).allowed:
             await websocket.close(code=1013)
             return
         # WebSocket clients authenticate in their first frame (002), so the service checks it.

@@ -7,16 +7,17 @@ import httpx
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from gateway import pages
 from gateway.admin import serving_admin
 from gateway.config import Settings
-from gateway.edge import Edge
+from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, Route, RouteTable
+from shared.errors import RateLimited
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
@@ -78,9 +79,27 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
         lambda: (app.state.http, app.state.verifier),
     )
 
+    async def own_page(scope: Scope, receive: Receive, send: Send) -> None:
+        """The gateway's pages, limited per address like any anonymous request (not health, not assets)."""
+        if scope["type"] != "http" or not pages.is_rate_limited(scope["path"]):
+            await app(scope, receive, send)
+            return
+        quota = await limiter.hit(client_key(Request(scope)))
+        if not quota.allowed:
+            await error_response(scope["path"], RateLimited(), quota.headers())(scope, receive, send)
+            return
+        extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in quota.headers().items()]
+
+        async def send_with_quota(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await app(scope, receive, send_with_quota)
+
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan" or pages.is_own_path(scope["path"]):
-            await app(scope, receive, send)
+            await own_page(scope, receive, send)
             return
         route = table.resolve(scope["path"])
         if route is not None:

@@ -94,7 +94,7 @@ def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
                     }
                 },
             }
-            if status == 429:
+            if status == 429 or (status == 401 and route.rate_limited):
                 answer["headers"] = _RATE_HEADERS
             responses.setdefault(str(status), answer)
     return item

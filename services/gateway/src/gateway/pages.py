@@ -6,7 +6,7 @@ from typing import Any
 import fastapi_offline
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.staticfiles import StaticFiles
 
 VERSION = "0.1.0"
@@ -15,7 +15,7 @@ WELCOME = {"message": "Bienvenido a la API de Bytchat. La API está en línea."}
 _STATIC = Path(fastapi_offline.__file__).parent / "static"
 _OWN_PATHS = frozenset(
     # /readyz and /metrics are not here: they are served on the admin port only (gateway.admin).
-    {"/", "/healthz", "/api/schema/", "/api/asyncapi/", "/api/docs/", "/api/redoc/"}
+    {"/", "/healthz", "/api/schema/", "/api/asyncapi/", "/api/docs/", "/api/redoc/", "/api/docs", "/api/redoc"}
 )
 _OPENAPI_BASE: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -43,6 +43,11 @@ _ASYNCAPI_BASE: dict[str, Any] = {
 router = APIRouter(include_in_schema=False)
 
 
+def is_rate_limited(path: str) -> bool:
+    """An own page counted against the caller's address: all but health checks and static assets."""
+    return path in _OWN_PATHS and path != "/healthz"
+
+
 def is_own_path(path: str) -> bool:
     """Answered by the gateway itself rather than routed upstream."""
     return path in _OWN_PATHS or path.startswith("/api/static/")
@@ -65,6 +70,13 @@ async def schema(request: Request) -> JSONResponse:
 @router.get("/api/asyncapi/")
 async def asyncapi(request: Request) -> JSONResponse:
     return JSONResponse(await request.app.state.schema.asyncapi(_ASYNCAPI_BASE))
+
+
+@router.get("/api/docs")
+@router.get("/api/redoc")
+async def docs_without_slash(request: Request) -> RedirectResponse:
+    """`/api/docs` and `/api/redoc` as typed by hand: to the page (a path, so behind any proxy)."""
+    return RedirectResponse(request.url.path + "/", status_code=307)
 
 
 @router.get("/api/docs/")

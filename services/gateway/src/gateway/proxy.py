@@ -69,6 +69,20 @@ class PayloadTooLarge(ServiceError):
     code = "PAYLOAD_TOO_LARGE"
     message = "El cuerpo de la solicitud es demasiado grande."
 
+    def __init__(self, limit: int | None = None) -> None:
+        """`limit`: the route's body limit in bytes, said in the message."""
+        details = {"max_bytes": limit} if limit is not None else None
+        super().__init__(f"El cuerpo supera el límite de {human_bytes(limit)}." if limit else None, details=details)
+
+
+def human_bytes(size: int) -> str:
+    """`size` as a person reads a limit: "1 MiB", "64 KiB", "1000 bytes"."""
+    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if size >= scale and size % (scale // 8) == 0:
+            value = size / scale
+            return f"{value:g} {unit}".replace(".", ",")
+    return f"{size} bytes"
+
 
 # Set by the gateway alone: whatever a client wrote in these is dropped, never relayed.
 _GATEWAY_OWNED = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-real-ip"})
@@ -124,12 +138,12 @@ async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, refused with 413 as soon as it passes `limit` bytes."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge()
+        raise PayloadTooLarge(limit)
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise PayloadTooLarge()
+            raise PayloadTooLarge(limit)
     return bytes(body)
 
 
@@ -233,33 +247,48 @@ async def forward_websocket(base_url: str, websocket: WebSocket) -> None:
 
 
 async def _pump(client: WebSocket, upstream: ClientConnection) -> None:
+    # Either side going away is how every WebSocket ends, with or without a close frame (a phone
+    # losing its network sends none): a debug line, never a traceback.
     async def client_to_upstream() -> None:
-        with contextlib.suppress(WebSocketDisconnect):
+        try:
             while True:
                 message = await client.receive()
                 if message["type"] == "websocket.disconnect":
+                    logger.debug("websocket client left", extra={"code": message.get("code")})
                     return
                 if message.get("text") is not None:
                     await upstream.send(message["text"])
                 elif message.get("bytes") is not None:
                     await upstream.send(message["bytes"])
+        except WebSocketDisconnect as exc:
+            logger.debug("websocket client left", extra={"code": exc.code})
+        except websockets.exceptions.ConnectionClosed:
+            logger.debug("websocket upstream closed")
 
     async def upstream_to_client() -> None:
-        with contextlib.suppress(websockets.exceptions.ConnectionClosed):
+        try:
             async for frame in upstream:
                 if isinstance(frame, str):
                     await client.send_text(frame)
                 else:
                     await client.send_bytes(frame)
+        except WebSocketDisconnect as exc:
+            logger.debug("websocket client left", extra={"code": exc.code})
+        except websockets.exceptions.ConnectionClosed:
+            logger.debug("websocket upstream closed")
 
     tasks = [asyncio.create_task(client_to_upstream()), asyncio.create_task(upstream_to_client())]
-    _, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
     for task in pending:
         task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    for task in done:
+        if (error := task.exception()) is not None:
+            logger.warning("websocket relay failed", extra={"error": repr(error)})
     await upstream.close()
     # The service's close code reaches the client (4001: the token was revoked; 4008: too slow),
     # except the codes that may not be sent in a close frame (1005, 1006, 1015).
     code = upstream.close_code
     relayable = code is not None and (1000 <= code <= 1014 or 3000 <= code <= 4999) and code not in (1005, 1006)
-    with contextlib.suppress(RuntimeError):
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
         await client.close(code=code if relayable and code else 1000, reason=upstream.close_reason or "")

@@ -2,7 +2,8 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends
+from fastapi.security import APIKeyHeader
 
 from ingest import nodes
 from shared.service import CatchUp, read_model_catch_up
@@ -12,10 +13,19 @@ from shared.sessions import SessionDep
 NodesCaughtUp = Annotated[CatchUp, Depends(read_model_catch_up(*nodes.READ_MODEL_CONSUMERS))]
 
 
+# A security scheme of its own in OpenAPI: Swagger's Authorize box takes the whole `Node <token>`.
+_node_authorization = APIKeyHeader(
+    name="Authorization",
+    scheme_name="Node",
+    description="`Authorization: Node <token_nodo>`: el token que da crear el nodo maestro (o rotarlo).",
+    auto_error=False,
+)
+
+
 async def authenticated_node(
     session: SessionDep,
     caught_up: NodesCaughtUp,
-    authorization: Annotated[str | None, Header(description="Node <token_nodo>")] = None,
+    authorization: Annotated[str | None, Depends(_node_authorization)],
 ) -> nodes.NodeCredential:
     return await nodes.authenticate(session, nodes.token_from_header(authorization), caught_up=caught_up)
 

@@ -3,17 +3,27 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import APIKeyHeader
+from fastapi.security import HTTPBearer
 
 from shared.errors import NotAuthenticated, PermissionDenied
 from shared.security.principal import Principal
 from shared.security.verifier import TokenVerifier, parse_authorization
 
-# Documents the header in OpenAPI; "Bearer <jwt>" and "Token <jwt>" are the same credential.
-_authorization = APIKeyHeader(
-    name="Authorization",
+
+class _AuthorizationHeader(HTTPBearer):
+    """Documents HTTP bearer in OpenAPI (Swagger's Authorize box adds `Bearer ` itself) and
+    hands over the raw header: `Token <jwt>` (003's spelling) is the same credential."""
+
+    async def __call__(self, request: Request) -> str | None:  # type: ignore[override]
+        return request.headers.get("Authorization")
+
+
+_authorization = _AuthorizationHeader(
+    scheme_name="Bearer",
+    bearerFormat="JWT o clave de API (ak_...)",
+    description="`Authorization: Bearer <jwt>` (de cualquier login; `Token <jwt>` también vale) "
+    "o `Authorization: Bearer ak_...` (una clave de API).",
     auto_error=False,
-    description="`Bearer <jwt>` or `Token <jwt>`",
 )
 
 

@@ -25,7 +25,7 @@ from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented
 from shared.observability.connections import held_open
 from shared.security import Principal, bearer_token
 from shared.security.live import closing_on_revocation, while_valid
-from shared.validation import Id
+from shared.validation import Id, Text
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
@@ -222,7 +222,7 @@ async def chat_with_bot(
     bot_id: Id,
     principal: CanChat,
     request: Request,
-    query: Annotated[str, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
+    query: Annotated[Text, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> StreamingResponse:
     """001: the bot's answer as a text stream, as it is produced (stored as a conversation of the bot)."""

@@ -1,0 +1,39 @@
+"""The document FastAPI writes, with integer bounds kept as integers."""
+
+from typing import Annotated
+
+from fastapi import FastAPI, Query
+from pydantic import BaseModel
+
+from shared.openapi import integer_bounds, serve_integer_bounds
+from shared.validation import INT64_MAX, Id, Int64
+
+
+class Body(BaseModel):
+    wide: Int64
+
+
+def test_int64_bounds_come_out_as_the_exact_integers() -> None:
+    app = FastAPI()
+
+    @app.post("/things/{id}")
+    async def thing(id: Id, body: Body, limit: Annotated[int, Query(le=INT64_MAX)] = 1) -> None:
+        return None
+
+    serve_integer_bounds(app)
+    document = app.openapi()
+    wide = document["components"]["schemas"]["Body"]["properties"]["wide"]
+    assert wide["maximum"] == INT64_MAX
+    assert isinstance(wide["maximum"], int)
+    assert wide["minimum"] == -INT64_MAX - 1
+    parameters = {p["name"]: p["schema"] for p in document["paths"]["/things/{id}"]["post"]["parameters"]}
+    assert parameters["limit"]["maximum"] == INT64_MAX
+    assert "e+18" not in str(document)
+    assert app.openapi() is document
+
+
+def test_only_integer_schemas_change() -> None:
+    node = {"anyOf": [{"type": "integer", "maximum": 10.0}, {"type": "number", "maximum": 1.0}]}
+    assert integer_bounds(node) == {"anyOf": [{"type": "integer", "maximum": 10}, {"type": "number", "maximum": 1.0}]}
+    assert isinstance(node["anyOf"][0]["maximum"], int)
+    assert isinstance(node["anyOf"][1]["maximum"], float)
