@@ -1,7 +1,5 @@
 """004's `/api/ai/config/` (admin): the workspace's AI provider integrations."""
 
-from typing import Annotated
-
 from fastapi import APIRouter, Response
 
 from bots.access import AiAdmin
@@ -11,7 +9,7 @@ from shared.appstate import CipherDep, OutboundPolicyDep
 from shared.errors import documented
 from shared.outbound import UnsafeURL
 from shared.sessions import SessionDep
-from shared.validation import public_id
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/ai/config", tags=["ai"])
 
@@ -30,16 +28,14 @@ async def create_integration(
     return service.as_out(integration)
 
 
-@router.get("/{id}/", response_model=IntegrationOut)
-async def get_integration(
-    integration_id: Annotated[int, public_id("id")], principal: AiAdmin, session: SessionDep
-) -> IntegrationOut:
+@router.get("/{integration_id}/", response_model=IntegrationOut)
+async def get_integration(integration_id: Id, principal: AiAdmin, session: SessionDep) -> IntegrationOut:
     return service.as_out(await service.get(session, principal, integration_id))
 
 
-@router.put("/{id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
+@router.put("/{integration_id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
 async def replace_integration(
-    integration_id: Annotated[int, public_id("id")],
+    integration_id: Id,
     body: IntegrationIn,
     principal: AiAdmin,
     session: SessionDep,
@@ -50,9 +46,9 @@ async def replace_integration(
     return service.as_out(await service.update(session, integration, body, cipher, policy))
 
 
-@router.patch("/{id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
+@router.patch("/{integration_id}/", response_model=IntegrationOut, responses=documented(UnsafeURL))
 async def update_integration(
-    integration_id: Annotated[int, public_id("id")],
+    integration_id: Id,
     body: IntegrationPatch,
     principal: AiAdmin,
     session: SessionDep,
@@ -63,9 +59,7 @@ async def update_integration(
     return service.as_out(await service.update(session, integration, body, cipher, policy))
 
 
-@router.delete("/{id}/", status_code=204, response_class=Response)
-async def delete_integration(
-    integration_id: Annotated[int, public_id("id")], principal: AiAdmin, session: SessionDep
-) -> Response:
+@router.delete("/{integration_id}/", status_code=204, response_class=Response)
+async def delete_integration(integration_id: Id, principal: AiAdmin, session: SessionDep) -> Response:
     await service.delete(session, await service.get(session, principal, integration_id))
     return Response(status_code=204)
