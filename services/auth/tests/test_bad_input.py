@@ -34,10 +34,3 @@ async def test_explicit_null_on_a_required_profile_field(
 async def test_nul_in_the_oauth2_form_is_a_422_not_a_500(gateway: httpx.AsyncClient) -> None:
     response = await gateway.post("/token", data={"username": "a\u0000b", "password": "x"})
     assert response.status_code == 422
-
-
-async def test_a_bad_path_id_is_named_id_as_in_the_seed(gateway: httpx.AsyncClient, token: str, as_header: Any) -> None:
-    for path in ("/api/rbac/roles/abc/", "/api/user/prospectos/abc/"):
-        response = await gateway.get(path, headers=as_header(token))
-        assert response.status_code == 400, path
-        assert response.json() == {"detail": "Datos inválidos.", "id": ["Introduzca un número entero válido."]}, path

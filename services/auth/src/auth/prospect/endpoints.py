@@ -9,7 +9,7 @@ from auth.prospect import service
 from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import public_id
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/user/prospectos", tags=["prospects"])
 
@@ -30,17 +30,13 @@ async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[P
     return [ProspectRead.model_validate(p) for p in await service.list_for(session, principal.tenant_id)]
 
 
-@router.get("/{id}/", response_model=ProspectRead)
-async def get_prospect(
-    prospect_id: Annotated[int, public_id("id")], principal: CanViewUsers, session: SessionDep
-) -> ProspectRead:
+@router.get("/{prospect_id}/", response_model=ProspectRead)
+async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
     return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
 
 
-@router.post("/{id}/aceptar/", response_model=Accepted, status_code=201)
-async def accept(
-    prospect_id: Annotated[int, public_id("id")], body: ProspectAccept, principal: CanCreateUsers, session: SessionDep
-) -> Accepted:
+@router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
+async def accept(prospect_id: Id, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep) -> Accepted:
     """Create the `agricultor` user for an application (admin)."""
     await service.accept(session, principal.tenant_id, prospect_id, body)
     return Accepted()

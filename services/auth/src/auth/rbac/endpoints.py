@@ -14,7 +14,7 @@ from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import Id, Int64, public_id
+from shared.validation import Id, Int64
 
 router = APIRouter(prefix="/api/rbac", tags=["rbac"])
 
@@ -30,8 +30,8 @@ async def list_modules(_: CanView, session: SessionDep, request: Request, params
     return build_page(request, params, count=count, results=rows, item=ModuloRead)
 
 
-@router.get("/modulos/{id}/", response_model=ModuloRead)
-async def get_module(module_id: Annotated[int, public_id("id")], _: CanView, session: SessionDep) -> ModuloRead:
+@router.get("/modulos/{module_id}/", response_model=ModuloRead)
+async def get_module(module_id: Id, _: CanView, session: SessionDep) -> ModuloRead:
     return ModuloRead.model_validate(await service.get_module(session, module_id))
 
 
@@ -42,8 +42,8 @@ async def list_roles(_: CanView, session: SessionDep, request: Request, params: 
     return build_page(request, params, count=count, results=rows, item=RolRead)
 
 
-@router.get("/roles/{id}/", response_model=RolRead)
-async def get_role(role_id: Annotated[int, public_id("id")], _: CanView, session: SessionDep) -> RolRead:
+@router.get("/roles/{role_id}/", response_model=RolRead)
+async def get_role(role_id: Id, _: CanView, session: SessionDep) -> RolRead:
     return RolRead.model_validate(await service.get_role(session, role_id))
 
 
@@ -70,17 +70,13 @@ async def create_permission(body: PermisoCreate, _: CanUpdate, __: PlatformAdmin
     return (await service.describe(session, [permission]))[0]
 
 
-@router.get("/permissions/{id}/", response_model=PermisoRead)
-async def get_permission(
-    permission_id: Annotated[int, public_id("id")], _: CanView, session: SessionDep
-) -> PermisoRead:
+@router.get("/permissions/{permission_id}/", response_model=PermisoRead)
+async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> PermisoRead:
     return await service.get_permission(session, permission_id)
 
 
-@router.delete("/permissions/{id}/", status_code=204, response_class=Response)
-async def delete_permission(
-    permission_id: Annotated[int, public_id("id")], _: CanUpdate, __: PlatformAdmin, session: SessionDep
-) -> Response:
+@router.delete("/permissions/{permission_id}/", status_code=204, response_class=Response)
+async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, session: SessionDep) -> Response:
     await service.revoke(session, permission_id)
     return Response(status_code=204)
 

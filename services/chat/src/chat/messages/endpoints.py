@@ -4,7 +4,7 @@ guest's, with their guest token)."""
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from chat.access import CanAnswer, CanSee
 from chat.agents import service as agents
@@ -111,10 +111,8 @@ async def recent_chats(
     return RecentOut(recent_messages=out, total_returned=len(out))
 
 
-@router.post("/{id}/mark_read/", response_model=MarkedOne)
-async def mark_read(
-    message_id: Annotated[uuid.UUID, Path(alias="id")], principal: CanAnswer, session: SessionDep, request: Request
-) -> MarkedOne:
+@router.post("/{message_id}/mark_read/", response_model=MarkedOne)
+async def mark_read(message_id: uuid.UUID, principal: CanAnswer, session: SessionDep, request: Request) -> MarkedOne:
     message = await service.get(session, principal.tenant_id, message_id)
     room = await rooms.get(session, principal.tenant_id, message.room_id)
     live: list[Event] = []

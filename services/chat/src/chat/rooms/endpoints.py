@@ -5,7 +5,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from chat.access import CanAnswer, CanSee, Supervisor
 from chat.agents import service as agents
@@ -89,10 +89,8 @@ async def all_chats(
     return RoomPage(chats=await service.rooms_out(session, rows, with_messages=True), pagination=pagination)
 
 
-@router.get("/{id}/messages/", response_model=list[MessageOut])
-async def room_messages(
-    room_id: Annotated[uuid.UUID, Path(alias="id")], principal: CanSee, session: SessionDep
-) -> list[MessageOut]:
+@router.get("/{room_id}/messages/", response_model=list[MessageOut])
+async def room_messages(room_id: uuid.UUID, principal: CanSee, session: SessionDep) -> list[MessageOut]:
     return await service.messages_out(session, await service.get(session, principal.tenant_id, room_id))
 
 
@@ -101,13 +99,9 @@ async def _acting(session: SessionDep, principal: Principal, room_id: uuid.UUID)
     return room
 
 
-@router.post("/{id}/send_message/", response_model=MessageOut, status_code=201)
+@router.post("/{room_id}/send_message/", response_model=MessageOut, status_code=201)
 async def send_message(
-    room_id: Annotated[uuid.UUID, Path(alias="id")],
-    body: AgentMessageIn,
-    principal: CanAnswer,
-    session: SessionDep,
-    request: Request,
+    room_id: uuid.UUID, body: AgentMessageIn, principal: CanAnswer, session: SessionDep, request: Request
 ) -> MessageOut:
     room, agent = await service.acting(session, principal, room_id, default_max=settings.default_max_chats)
     live: list[Event] = []
@@ -118,43 +112,33 @@ async def send_message(
     return service.message_out(message, briefed, None)
 
 
-@router.post("/{id}/take_chat/", response_model=RoomOut, responses=_MOVES)
-async def take_chat(
-    room_id: Annotated[uuid.UUID, Path(alias="id")], principal: CanAnswer, session: SessionDep, request: Request
-) -> RoomOut:
+@router.post("/{room_id}/take_chat/", response_model=RoomOut, responses=_MOVES)
+async def take_chat(room_id: uuid.UUID, principal: CanAnswer, session: SessionDep, request: Request) -> RoomOut:
     """The caller answers a waiting chat; 400 at capacity or when it is no longer waiting."""
     live: list[Event] = []
     room = await service.take(session, live, room_id, principal, settings.default_max_chats)
     return await _answered(session, request, room, live)
 
 
-@router.post("/{id}/resolve/", response_model=RoomOut, responses=_MOVES)
-async def resolve(
-    room_id: Annotated[uuid.UUID, Path(alias="id")], principal: CanAnswer, session: SessionDep, request: Request
-) -> RoomOut:
+@router.post("/{room_id}/resolve/", response_model=RoomOut, responses=_MOVES)
+async def resolve(room_id: uuid.UUID, principal: CanAnswer, session: SessionDep, request: Request) -> RoomOut:
     room = await _acting(session, principal, room_id)
     live: list[Event] = []
     await service.resolve(session, live, room, drain=True)
     return await _answered(session, request, room, live)
 
 
-@router.post("/{id}/close/", response_model=RoomOut, responses=_MOVES)
-async def close(
-    room_id: Annotated[uuid.UUID, Path(alias="id")], principal: CanAnswer, session: SessionDep, request: Request
-) -> RoomOut:
+@router.post("/{room_id}/close/", response_model=RoomOut, responses=_MOVES)
+async def close(room_id: uuid.UUID, principal: CanAnswer, session: SessionDep, request: Request) -> RoomOut:
     room = await _acting(session, principal, room_id)
     live: list[Event] = []
     await service.close(session, live, room)
     return await _answered(session, request, room, live)
 
 
-@router.post("/{id}/assign_agent/", response_model=RoomOut, responses=_MOVES)
+@router.post("/{room_id}/assign_agent/", response_model=RoomOut, responses=_MOVES)
 async def assign_agent(
-    room_id: Annotated[uuid.UUID, Path(alias="id")],
-    body: AgentChoice,
-    principal: Supervisor,
-    session: SessionDep,
-    request: Request,
+    room_id: uuid.UUID, body: AgentChoice, principal: Supervisor, session: SessionDep, request: Request
 ) -> RoomOut:
     room = await service.get(session, principal.tenant_id, room_id, lock=True)
     live: list[Event] = []
@@ -162,13 +146,9 @@ async def assign_agent(
     return await _answered(session, request, room, live)
 
 
-@router.post("/{id}/transfer_chat/", response_model=RoomOut, responses=_MOVES)
+@router.post("/{room_id}/transfer_chat/", response_model=RoomOut, responses=_MOVES)
 async def transfer_chat(
-    room_id: Annotated[uuid.UUID, Path(alias="id")],
-    body: AgentChoice,
-    principal: CanAnswer,
-    session: SessionDep,
-    request: Request,
+    room_id: uuid.UUID, body: AgentChoice, principal: CanAnswer, session: SessionDep, request: Request
 ) -> RoomOut:
     """To another available agent under capacity: by the room's agent or a supervisor."""
     room = await _acting(session, principal, room_id)
@@ -177,10 +157,8 @@ async def transfer_chat(
     return await _answered(session, request, room, live)
 
 
-@router.post("/{id}/unassign_agent/", response_model=RoomOut, responses=_MOVES)
-async def unassign_agent(
-    room_id: Annotated[uuid.UUID, Path(alias="id")], principal: Supervisor, session: SessionDep, request: Request
-) -> RoomOut:
+@router.post("/{room_id}/unassign_agent/", response_model=RoomOut, responses=_MOVES)
+async def unassign_agent(room_id: uuid.UUID, principal: Supervisor, session: SessionDep, request: Request) -> RoomOut:
     room = await service.get(session, principal.tenant_id, room_id, lock=True)
     live: list[Event] = []
     await service.unassign(session, live, room, drain=True)
