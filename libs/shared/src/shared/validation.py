@@ -26,7 +26,6 @@ __all__ = [
     "PatchModel",
     "Text",
     "changes",
-    "public_id",
     "refuse_nul",
 ]
 
@@ -65,14 +64,6 @@ Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 Id = Annotated[int, Path(ge=1, le=INT64_MAX, description="Identificador")]
 """A path identifier (BIGINT keys): anything beyond answers 4xx before a query is built."""
-
-
-def public_id(name: str) -> Any:
-    """`Id`'s checks for a path identifier whose public name is not the Python one: the seed's
-    name in the path template and in a refusal's fields (`/api/parcelas/{id}/` answers
-    ``"id": [...]``), the code's name in the function:
-    ``field_id: Annotated[int, public_id("id")]``."""
-    return Path(alias=name, ge=1, le=INT64_MAX, description="Identificador")
 
 
 def _check(value: Any, *, wide: bool) -> None:

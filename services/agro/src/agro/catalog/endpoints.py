@@ -29,7 +29,7 @@ from agro.catalog.schemas import (
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import public_id
+from shared.validation import Id
 
 router = APIRouter(tags=["catalogo"])
 
@@ -51,44 +51,36 @@ async def create_crop(body: CropIn, _: Editor, session: SessionDep) -> CropOut:
     return CropOut.model_validate(await service.create_crop(session, body))
 
 
-@router.get("/api/cultivos/{id}/", response_model=CropOut)
-async def get_crop(crop_id: Annotated[int, public_id("id")], _: Reader, session: SessionDep) -> CropOut:
+@router.get("/api/cultivos/{crop_id}/", response_model=CropOut)
+async def get_crop(crop_id: Id, _: Reader, session: SessionDep) -> CropOut:
     return CropOut.model_validate(await service.get_crop(session, crop_id))
 
 
-@router.put("/api/cultivos/{id}/", response_model=CropOut)
-async def replace_crop(
-    crop_id: Annotated[int, public_id("id")], body: CropIn, _: Editor, session: SessionDep
-) -> CropOut:
+@router.put("/api/cultivos/{crop_id}/", response_model=CropOut)
+async def replace_crop(crop_id: Id, body: CropIn, _: Editor, session: SessionDep) -> CropOut:
     return CropOut.model_validate(await service.update_crop(session, crop_id, body))
 
 
-@router.patch("/api/cultivos/{id}/", response_model=CropOut)
-async def patch_crop(
-    crop_id: Annotated[int, public_id("id")], body: CropPatch, _: Editor, session: SessionDep
-) -> CropOut:
+@router.patch("/api/cultivos/{crop_id}/", response_model=CropOut)
+async def patch_crop(crop_id: Id, body: CropPatch, _: Editor, session: SessionDep) -> CropOut:
     return CropOut.model_validate(await service.update_crop(session, crop_id, body))
 
 
-@router.delete("/api/cultivos/{id}/", status_code=204, response_class=Response)
-async def delete_crop(crop_id: Annotated[int, public_id("id")], _: Editor, session: SessionDep) -> Response:
+@router.delete("/api/cultivos/{crop_id}/", status_code=204, response_class=Response)
+async def delete_crop(crop_id: Id, _: Editor, session: SessionDep) -> Response:
     """Refused (400) while varieties use the crop."""
     await service.delete_crop(session, crop_id)
     return Response(status_code=204)
 
 
 # -- varieties -------------------------------------------------------------------------------
-@router.get("/api/cultivos/{cultivo_id}/variedades/", response_model=list[VarietyOut])
-async def list_crop_varieties(
-    crop_id: Annotated[int, public_id("cultivo_id")], _: Reader, session: SessionDep
-) -> list[VarietyOut]:
+@router.get("/api/cultivos/{crop_id}/variedades/", response_model=list[VarietyOut])
+async def list_crop_varieties(crop_id: Id, _: Reader, session: SessionDep) -> list[VarietyOut]:
     return [VarietyOut.model_validate(row) for row in await service.varieties_of(session, crop_id)]
 
 
-@router.post("/api/cultivos/{cultivo_id}/variedades/", response_model=VarietyOut, status_code=201)
-async def create_crop_variety(
-    crop_id: Annotated[int, public_id("cultivo_id")], body: VarietyIn, _: Editor, session: SessionDep
-) -> VarietyOut:
+@router.post("/api/cultivos/{crop_id}/variedades/", response_model=VarietyOut, status_code=201)
+async def create_crop_variety(crop_id: Id, body: VarietyIn, _: Editor, session: SessionDep) -> VarietyOut:
     await service.get_crop(session, crop_id)
     return VarietyOut.model_validate(await service.create_variety(session, crop_id, body))
 
@@ -104,27 +96,23 @@ async def create_variety(body: VarietyCreate, _: Editor, session: SessionDep) ->
     return VarietyOut.model_validate(await service.create_variety(session, body.cultivo_id, body))
 
 
-@router.get("/api/variedades/{id}/", response_model=VarietyOut)
-async def get_variety(variety_id: Annotated[int, public_id("id")], _: Reader, session: SessionDep) -> VarietyOut:
+@router.get("/api/variedades/{variety_id}/", response_model=VarietyOut)
+async def get_variety(variety_id: Id, _: Reader, session: SessionDep) -> VarietyOut:
     return VarietyOut.model_validate(await service.get_variety(session, variety_id))
 
 
-@router.put("/api/variedades/{id}/", response_model=VarietyOut)
-async def replace_variety(
-    variety_id: Annotated[int, public_id("id")], body: VarietyCreate, _: Editor, session: SessionDep
-) -> VarietyOut:
+@router.put("/api/variedades/{variety_id}/", response_model=VarietyOut)
+async def replace_variety(variety_id: Id, body: VarietyCreate, _: Editor, session: SessionDep) -> VarietyOut:
     return VarietyOut.model_validate(await service.update_variety(session, variety_id, body))
 
 
-@router.patch("/api/variedades/{id}/", response_model=VarietyOut)
-async def patch_variety(
-    variety_id: Annotated[int, public_id("id")], body: VarietyPatch, _: Editor, session: SessionDep
-) -> VarietyOut:
+@router.patch("/api/variedades/{variety_id}/", response_model=VarietyOut)
+async def patch_variety(variety_id: Id, body: VarietyPatch, _: Editor, session: SessionDep) -> VarietyOut:
     return VarietyOut.model_validate(await service.update_variety(session, variety_id, body))
 
 
-@router.delete("/api/variedades/{id}/", status_code=204, response_class=Response)
-async def delete_variety(variety_id: Annotated[int, public_id("id")], _: Editor, session: SessionDep) -> Response:
+@router.delete("/api/variedades/{variety_id}/", status_code=204, response_class=Response)
+async def delete_variety(variety_id: Id, _: Editor, session: SessionDep) -> Response:
     """Refused (400) while stages or fields use the variety."""
     await service.delete_variety(session, variety_id)
     return Response(status_code=204)
@@ -142,69 +130,53 @@ async def create_stage(body: StageCreate, _: Editor, session: SessionDep) -> Sta
     return StageOut.model_validate(await service.create_stage(session, body.variedad_id, body))
 
 
-@router.get("/api/variedades/{variedad_id}/etapas/", response_model=Page[StageOut])
+@router.get("/api/variedades/{variety_id}/etapas/", response_model=Page[StageOut])
 async def list_variety_stages(
-    variety_id: Annotated[int, public_id("variedad_id")],
-    _: Reader,
-    session: SessionDep,
-    request: Request,
-    params: Pagination,
+    variety_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
 ) -> Page[StageOut]:
     count, rows = await service.stage_page(session, params, variety_id=variety_id)
     return build_page(request, params, count=count, results=rows, item=StageOut)
 
 
-@router.post("/api/variedades/{variedad_id}/etapas/", response_model=StageOut, status_code=201)
-async def create_variety_stage(
-    variety_id: Annotated[int, public_id("variedad_id")], body: StageIn, _: Editor, session: SessionDep
-) -> StageOut:
+@router.post("/api/variedades/{variety_id}/etapas/", response_model=StageOut, status_code=201)
+async def create_variety_stage(variety_id: Id, body: StageIn, _: Editor, session: SessionDep) -> StageOut:
     await service.get_variety(session, variety_id)
     return StageOut.model_validate(await service.create_stage(session, variety_id, body))
 
 
-@router.get("/api/etapas/{id}/", response_model=StageOut)
-async def get_stage(stage_id: Annotated[int, public_id("id")], _: Reader, session: SessionDep) -> StageOut:
+@router.get("/api/etapas/{stage_id}/", response_model=StageOut)
+async def get_stage(stage_id: Id, _: Reader, session: SessionDep) -> StageOut:
     return StageOut.model_validate(await service.get_stage(session, stage_id))
 
 
-@router.put("/api/etapas/{id}/", response_model=StageOut)
-async def replace_stage(
-    stage_id: Annotated[int, public_id("id")], body: StageCreate, _: Editor, session: SessionDep
-) -> StageOut:
+@router.put("/api/etapas/{stage_id}/", response_model=StageOut)
+async def replace_stage(stage_id: Id, body: StageCreate, _: Editor, session: SessionDep) -> StageOut:
     return StageOut.model_validate(await service.update_stage(session, stage_id, body))
 
 
-@router.patch("/api/etapas/{id}/", response_model=StageOut)
-async def patch_stage(
-    stage_id: Annotated[int, public_id("id")], body: StagePatch, _: Editor, session: SessionDep
-) -> StageOut:
+@router.patch("/api/etapas/{stage_id}/", response_model=StageOut)
+async def patch_stage(stage_id: Id, body: StagePatch, _: Editor, session: SessionDep) -> StageOut:
     return StageOut.model_validate(await service.update_stage(session, stage_id, body))
 
 
-@router.delete("/api/etapas/{id}/", status_code=204, response_class=Response)
-async def delete_stage(stage_id: Annotated[int, public_id("id")], _: Editor, session: SessionDep) -> Response:
+@router.delete("/api/etapas/{stage_id}/", status_code=204, response_class=Response)
+async def delete_stage(stage_id: Id, _: Editor, session: SessionDep) -> Response:
     """Deletes the stage's rules with it."""
     await service.delete_stage(session, stage_id)
     return Response(status_code=204)
 
 
 # -- rules -----------------------------------------------------------------------------------
-@router.get("/api/etapas/{etapa_id}/reglas/", response_model=Page[RuleOut])
+@router.get("/api/etapas/{stage_id}/reglas/", response_model=Page[RuleOut])
 async def list_stage_rules(
-    stage_id: Annotated[int, public_id("etapa_id")],
-    _: Reader,
-    session: SessionDep,
-    request: Request,
-    params: Pagination,
+    stage_id: Id, _: Reader, session: SessionDep, request: Request, params: Pagination
 ) -> Page[RuleOut]:
     count, rows = await service.rule_page(session, params, stage_id=stage_id)
     return build_page(request, params, count=count, results=rows, item=RuleOut)
 
 
-@router.post("/api/etapas/{etapa_id}/reglas/", response_model=RuleOut, status_code=201)
-async def create_stage_rule(
-    stage_id: Annotated[int, public_id("etapa_id")], body: RuleIn, _: Editor, session: SessionDep
-) -> RuleOut:
+@router.post("/api/etapas/{stage_id}/reglas/", response_model=RuleOut, status_code=201)
+async def create_stage_rule(stage_id: Id, body: RuleIn, _: Editor, session: SessionDep) -> RuleOut:
     await service.get_stage(session, stage_id)
     return RuleOut.model_validate(await service.create_rule(session, stage_id, body))
 
@@ -220,26 +192,22 @@ async def create_rule(body: RuleCreate, _: Editor, session: SessionDep) -> RuleO
     return RuleOut.model_validate(await service.create_rule(session, body.etapa_id, body))
 
 
-@router.get("/api/reglas/{id}/", response_model=RuleOut)
-async def get_rule(rule_id: Annotated[int, public_id("id")], _: Reader, session: SessionDep) -> RuleOut:
+@router.get("/api/reglas/{rule_id}/", response_model=RuleOut)
+async def get_rule(rule_id: Id, _: Reader, session: SessionDep) -> RuleOut:
     return RuleOut.model_validate(await service.get_rule(session, rule_id))
 
 
-@router.put("/api/reglas/{id}/", response_model=RuleOut)
-async def replace_rule(
-    rule_id: Annotated[int, public_id("id")], body: RuleCreate, _: Editor, session: SessionDep
-) -> RuleOut:
+@router.put("/api/reglas/{rule_id}/", response_model=RuleOut)
+async def replace_rule(rule_id: Id, body: RuleCreate, _: Editor, session: SessionDep) -> RuleOut:
     return RuleOut.model_validate(await service.update_rule(session, rule_id, body))
 
 
-@router.patch("/api/reglas/{id}/", response_model=RuleOut)
-async def patch_rule(
-    rule_id: Annotated[int, public_id("id")], body: RulePatch, _: Editor, session: SessionDep
-) -> RuleOut:
+@router.patch("/api/reglas/{rule_id}/", response_model=RuleOut)
+async def patch_rule(rule_id: Id, body: RulePatch, _: Editor, session: SessionDep) -> RuleOut:
     return RuleOut.model_validate(await service.update_rule(session, rule_id, body))
 
 
-@router.delete("/api/reglas/{id}/", status_code=204, response_class=Response)
-async def delete_rule(rule_id: Annotated[int, public_id("id")], _: Editor, session: SessionDep) -> Response:
+@router.delete("/api/reglas/{rule_id}/", status_code=204, response_class=Response)
+async def delete_rule(rule_id: Id, _: Editor, session: SessionDep) -> Response:
     await service.delete_rule(session, rule_id)
     return Response(status_code=204)

@@ -11,7 +11,7 @@ from agro.plan.schemas import SubscriptionCreate, SubscriptionCreated, Subscript
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import Text, public_id
+from shared.validation import Id, Text
 
 router = APIRouter(tags=["parcelas"])
 
@@ -45,63 +45,55 @@ async def create_field(body: FieldCreate, principal: Creator, session: SessionDe
     return FieldCreated(parcela_id=field.id, plan=plan_name)
 
 
-@router.get("/api/parcelas/{id}/", response_model=FieldOut)
-async def get_field(field_id: Annotated[int, public_id("id")], principal: Viewer, session: SessionDep) -> FieldOut:
+@router.get("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def get_field(field_id: Id, principal: Viewer, session: SessionDep) -> FieldOut:
     return (await service.describe(session, [await service.get(session, principal, field_id)]))[0]
 
 
-@router.put("/api/parcelas/{id}/", response_model=FieldOut)
-async def replace_field(
-    field_id: Annotated[int, public_id("id")], body: FieldUpdate, principal: Updater, session: SessionDep
-) -> FieldOut:
+@router.put("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def replace_field(field_id: Id, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldOut:
     field = await service.update(session, principal, field_id, body)
     return (await service.describe(session, [field]))[0]
 
 
-@router.patch("/api/parcelas/{id}/", response_model=FieldOut)
-async def patch_field(
-    field_id: Annotated[int, public_id("id")], body: FieldPatch, principal: Updater, session: SessionDep
-) -> FieldOut:
+@router.patch("/api/parcelas/{field_id}/", response_model=FieldOut)
+async def patch_field(field_id: Id, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldOut:
     field = await service.update(session, principal, field_id, body)
     return (await service.describe(session, [field]))[0]
 
 
-@router.delete("/api/parcelas/{id}/", status_code=204, response_class=Response)
-async def delete_field(field_id: Annotated[int, public_id("id")], principal: Deleter, session: SessionDep) -> Response:
+@router.delete("/api/parcelas/{field_id}/", status_code=204, response_class=Response)
+async def delete_field(field_id: Id, principal: Deleter, session: SessionDep) -> Response:
     """Deletes the field with its subscriptions, nodes and tasks."""
     await service.delete(session, principal, field_id)
     return Response(status_code=204)
 
 
 # -- subscriptions ---------------------------------------------------------------------------
-@router.get("/api/parcelas/{parcela_id}/planes/", response_model=list[SubscriptionOut])
-async def list_subscriptions(
-    field_id: Annotated[int, public_id("parcela_id")], principal: Viewer, session: SessionDep
-) -> list[SubscriptionOut]:
+@router.get("/api/parcelas/{field_id}/planes/", response_model=list[SubscriptionOut])
+async def list_subscriptions(field_id: Id, principal: Viewer, session: SessionDep) -> list[SubscriptionOut]:
     field = await service.get(session, principal, field_id)
     return [SubscriptionOut.model_validate(row) for row in await plans.subscriptions_of(session, field)]
 
 
-@router.post("/api/parcelas/{parcela_id}/planes/crear/", response_model=SubscriptionCreated, status_code=201)
+@router.post("/api/parcelas/{field_id}/planes/crear/", response_model=SubscriptionCreated, status_code=201)
 async def change_plan(
-    field_id: Annotated[int, public_id("parcela_id")], body: SubscriptionCreate, principal: Updater, session: SessionDep
+    field_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep
 ) -> SubscriptionCreated:
     """Subscribe the field to a plan; its current active plan is suspended."""
     field = await service.get(session, principal, field_id)
     return SubscriptionCreated.model_validate(await plans.subscribe(session, field, body.plan_id))
 
 
-@router.get("/api/parcelas/planes/{id}/", response_model=SubscriptionOut)
-async def get_subscription(
-    subscription_id: Annotated[int, public_id("id")], principal: Viewer, session: SessionDep
-) -> SubscriptionOut:
+@router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
+async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> SubscriptionOut:
     return SubscriptionOut.model_validate(await service.own_subscription(session, principal, subscription_id))
 
 
-@router.put("/api/parcelas/planes/{id}/", response_model=SubscriptionOut)
-@router.patch("/api/parcelas/planes/{id}/", response_model=SubscriptionOut)
+@router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
+@router.patch("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionOut)
 async def update_subscription(
-    subscription_id: Annotated[int, public_id("id")], body: SubscriptionPatch, principal: Updater, session: SessionDep
+    subscription_id: Id, body: SubscriptionPatch, principal: Updater, session: SessionDep
 ) -> SubscriptionOut:
     """Change a subscription's plan or state; a second `activo` for the field is refused."""
     subscription = await service.own_subscription(session, principal, subscription_id)
@@ -109,10 +101,8 @@ async def update_subscription(
     return SubscriptionOut.model_validate(subscription)
 
 
-@router.delete("/api/parcelas/planes/{id}/", status_code=204, response_class=Response)
-async def delete_subscription(
-    subscription_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep
-) -> Response:
+@router.delete("/api/parcelas/planes/{subscription_id}/", status_code=204, response_class=Response)
+async def delete_subscription(subscription_id: Id, principal: Updater, session: SessionDep) -> Response:
     subscription = await service.own_subscription(session, principal, subscription_id)
     await plans.delete_subscription(session, subscription)
     return Response(status_code=204)

@@ -18,7 +18,7 @@ from agro.node.schemas import (
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import public_id
+from shared.validation import Id
 
 router = APIRouter(tags=["nodos"])
 
@@ -32,28 +32,21 @@ StaffDeleter = Annotated[Principal, Depends(require_staff("nodos", "eliminar"))]
 
 
 # -- per field -------------------------------------------------------------------------------
-@router.get("/api/parcelas/{parcela_id}/nodos/", response_model=list[MasterNodeOut])
-async def list_field_nodes(
-    field_id: Annotated[int, public_id("parcela_id")], principal: Viewer, session: SessionDep
-) -> list[MasterNodeOut]:
+@router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeOut])
+async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[MasterNodeOut]:
     field = await fields.get(session, principal, field_id)
     return [MasterNodeOut.model_validate(row) for row in await service.of_field(session, principal, field.id)]
 
 
-@router.get("/api/parcelas/{parcela_id}/nodos/{id}/", response_model=MasterNodeOut)
-async def get_field_node(
-    field_id: Annotated[int, public_id("parcela_id")],
-    node_id: Annotated[int, public_id("id")],
-    principal: Viewer,
-    session: SessionDep,
-) -> MasterNodeOut:
+@router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
+async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> MasterNodeOut:
     await fields.get(session, principal, field_id)
     return MasterNodeOut.model_validate(await service.get(session, principal, node_id, field_id=field_id))
 
 
-@router.post("/api/parcelas/{parcela_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
+@router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
 async def create_node(
-    field_id: Annotated[int, public_id("parcela_id")], body: MasterNodeCreate, principal: Creator, session: SessionDep
+    field_id: Id, body: MasterNodeCreate, principal: Creator, session: SessionDep
 ) -> MasterNodeCreated:
     """Register a master node; the answer carries its token, shown this once."""
     field = await fields.get(session, principal, field_id)
@@ -67,52 +60,41 @@ async def list_nodes(principal: Staff, session: SessionDep) -> list[MasterNodeOu
     return [MasterNodeOut.model_validate(row) for row in await service.visible_list(session, principal)]
 
 
-@router.get("/api/nodos/{id}/", response_model=MasterNodeOut)
-async def get_node(node_id: Annotated[int, public_id("id")], principal: Staff, session: SessionDep) -> MasterNodeOut:
+@router.get("/api/nodos/{node_id}/", response_model=MasterNodeOut)
+async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> MasterNodeOut:
     return MasterNodeOut.model_validate(await service.get(session, principal, node_id))
 
 
-@router.delete("/api/nodos/{id}/delete/", status_code=204, response_class=Response)
-async def delete_node(
-    node_id: Annotated[int, public_id("id")], principal: StaffDeleter, session: SessionDep
-) -> Response:
+@router.delete("/api/nodos/{node_id}/delete/", status_code=204, response_class=Response)
+async def delete_node(node_id: Id, principal: StaffDeleter, session: SessionDep) -> Response:
     await service.delete(session, await service.get(session, principal, node_id))
     return Response(status_code=204)
 
 
-@router.post("/api/nodos/{id}/token/", response_model=NodeToken)
-async def rotate_node_token(
-    node_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep
-) -> NodeToken:
+@router.post("/api/nodos/{node_id}/token/", response_model=NodeToken)
+async def rotate_node_token(node_id: Id, principal: Updater, session: SessionDep) -> NodeToken:
     """Issue a new node token (shown once); the previous one stops working."""
     node = await service.get(session, principal, node_id)
     return NodeToken(token=await service.rotate_token(session, node))
 
 
-@router.delete("/api/nodos/{id}/token/", status_code=204, response_class=Response)
-async def revoke_node_token(
-    node_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep
-) -> Response:
+@router.delete("/api/nodos/{node_id}/token/", status_code=204, response_class=Response)
+async def revoke_node_token(node_id: Id, principal: Updater, session: SessionDep) -> Response:
     """Revoke the node token: the node can no longer post readings until a new one is issued."""
     await service.revoke_token(session, await service.get(session, principal, node_id))
     return Response(status_code=204)
 
 
 # -- secondary nodes -------------------------------------------------------------------------
-@router.get("/api/nodos/{nodo_master_id}/secundarios/", response_model=list[SecondaryNodeOut])
-async def list_node_secondaries(
-    node_id: Annotated[int, public_id("nodo_master_id")], principal: Staff, session: SessionDep
-) -> list[SecondaryNodeOut]:
+@router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeOut])
+async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[SecondaryNodeOut]:
     master = await service.get(session, principal, node_id)
     return [SecondaryNodeOut.model_validate(row) for row in await service.secondaries_of(session, master)]
 
 
-@router.post("/api/nodos/{nodo_master_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
+@router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
 async def create_secondary(
-    node_id: Annotated[int, public_id("nodo_master_id")],
-    body: SecondaryNodeCreate,
-    principal: Staff,
-    session: SessionDep,
+    node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep
 ) -> SecondaryNodeOut:
     master = await service.get(session, principal, node_id)
     return SecondaryNodeOut.model_validate(await service.create_secondary(session, master, body))
@@ -126,16 +108,12 @@ async def list_secondaries(
     return build_page(request, params, count=count, results=rows, item=SecondaryNodeOut)
 
 
-@router.get("/api/secundarios/{id}/", response_model=SecondaryNodeOut)
-async def get_secondary(
-    node_id: Annotated[int, public_id("id")], principal: Staff, session: SessionDep
-) -> SecondaryNodeOut:
+@router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
+async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> SecondaryNodeOut:
     return SecondaryNodeOut.model_validate(await service.get_secondary(session, principal, node_id))
 
 
-@router.delete("/api/secundarios/{id}/delete/", status_code=204, response_class=Response)
-async def delete_secondary(
-    node_id: Annotated[int, public_id("id")], principal: StaffDeleter, session: SessionDep
-) -> Response:
+@router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)
+async def delete_secondary(node_id: Id, principal: StaffDeleter, session: SessionDep) -> Response:
     await service.delete_secondary(session, await service.get_secondary(session, principal, node_id))
     return Response(status_code=204)

@@ -1,7 +1,5 @@
 """004's `/api/planes/`: a public catalogue, written by platform admins."""
 
-from typing import Annotated
-
 from fastapi import APIRouter, Request, Response
 
 from agro.plan import service
@@ -9,7 +7,7 @@ from agro.plan.schemas import PlanIn, PlanOut, PlanPatch
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin
 from shared.sessions import SessionDep
-from shared.validation import public_id
+from shared.validation import Id
 
 router = APIRouter(prefix="/api/planes", tags=["planes"])
 
@@ -21,8 +19,8 @@ async def list_plans(session: SessionDep, request: Request, params: Pagination) 
     return build_page(request, params, count=count, results=rows, item=PlanOut)
 
 
-@router.get("/{id}/", response_model=PlanOut)
-async def get_plan(plan_id: Annotated[int, public_id("id")], session: SessionDep) -> PlanOut:
+@router.get("/{plan_id}/", response_model=PlanOut)
+async def get_plan(plan_id: Id, session: SessionDep) -> PlanOut:
     return PlanOut.model_validate(await service.get_plan(session, plan_id))
 
 
@@ -31,22 +29,18 @@ async def create_plan(body: PlanIn, _: PlatformAdmin, session: SessionDep) -> Pl
     return PlanOut.model_validate(await service.create_plan(session, body))
 
 
-@router.put("/{id}/", response_model=PlanOut)
-async def replace_plan(
-    plan_id: Annotated[int, public_id("id")], body: PlanIn, _: PlatformAdmin, session: SessionDep
-) -> PlanOut:
+@router.put("/{plan_id}/", response_model=PlanOut)
+async def replace_plan(plan_id: Id, body: PlanIn, _: PlatformAdmin, session: SessionDep) -> PlanOut:
     return PlanOut.model_validate(await service.update_plan(session, plan_id, body))
 
 
-@router.patch("/{id}/", response_model=PlanOut)
-async def patch_plan(
-    plan_id: Annotated[int, public_id("id")], body: PlanPatch, _: PlatformAdmin, session: SessionDep
-) -> PlanOut:
+@router.patch("/{plan_id}/", response_model=PlanOut)
+async def patch_plan(plan_id: Id, body: PlanPatch, _: PlatformAdmin, session: SessionDep) -> PlanOut:
     return PlanOut.model_validate(await service.update_plan(session, plan_id, body))
 
 
-@router.delete("/{id}/", status_code=204, response_class=Response)
-async def delete_plan(plan_id: Annotated[int, public_id("id")], _: PlatformAdmin, session: SessionDep) -> Response:
+@router.delete("/{plan_id}/", status_code=204, response_class=Response)
+async def delete_plan(plan_id: Id, _: PlatformAdmin, session: SessionDep) -> Response:
     """Refused (400) while fields are subscribed to the plan."""
     await service.delete_plan(session, plan_id)
     return Response(status_code=204)

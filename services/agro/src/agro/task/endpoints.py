@@ -25,7 +25,7 @@ from agro.task.schemas import (
 from shared.pagination import Page, PageParams, Pagination, build_page
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
-from shared.validation import Text, public_id
+from shared.validation import Id, Text
 
 router = APIRouter(tags=["tareas"])
 
@@ -72,24 +72,17 @@ async def _page(
 
 
 # -- per field -------------------------------------------------------------------------------
-@router.get("/api/parcelas/{parcela_id}/tareas/", response_model=Page[TaskOut])
+@router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskOut])
 async def list_field_tasks(
-    field_id: Annotated[int, public_id("parcela_id")],
-    principal: Viewer,
-    session: SessionDep,
-    request: Request,
-    params: Pagination,
-    filters: Filters,
+    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskOut]:
     """Active tasks of the field; `include_deleted=true` for the history."""
     field = await fields.get(session, principal, field_id)
     return await _page(session, request, params, principal, field_id=field.id, **filters.values)
 
 
-@router.post("/api/parcelas/{parcela_id}/tareas/", response_model=TaskOut, status_code=201)
-async def create_field_task(
-    field_id: Annotated[int, public_id("parcela_id")], body: TaskCreate, principal: Creator, session: SessionDep
-) -> TaskOut:
+@router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
+async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskOut:
     field = await fields.get(session, principal, field_id)
     return TaskOut.model_validate(await service.create(session, field, body))
 
@@ -109,66 +102,57 @@ async def create_task(body: TaskCreateGlobal, principal: Staff, session: Session
     return TaskOut.model_validate(await service.create(session, field, body))
 
 
-@router.get("/api/tareas/{id}/", response_model=TaskOut)
-async def get_task(task_id: Annotated[int, public_id("id")], principal: Viewer, session: SessionDep) -> TaskOut:
+@router.get("/api/tareas/{task_id}/", response_model=TaskOut)
+async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskOut:
     return TaskOut.model_validate(await service.get(session, principal, task_id))
 
 
-@router.put("/api/tareas/{id}/", response_model=TaskOut)
-async def replace_task(
-    task_id: Annotated[int, public_id("id")], body: TaskUpdate, principal: Updater, session: SessionDep
-) -> TaskOut:
+@router.put("/api/tareas/{task_id}/", response_model=TaskOut)
+async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id)
     return TaskOut.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/tareas/{id}/", response_model=TaskOut)
-async def patch_task(
-    task_id: Annotated[int, public_id("id")], body: TaskPatch, principal: Updater, session: SessionDep
-) -> TaskOut:
+@router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
+async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskOut:
     """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
     task = await service.get(session, principal, task_id)
     return TaskOut.model_validate(await service.update(session, task, body))
 
 
-@router.delete("/api/tareas/{id}/", status_code=204, response_class=Response)
-async def delete_task(task_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep) -> Response:
+@router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
+async def delete_task(task_id: Id, principal: Updater, session: SessionDep) -> Response:
     """Soft delete: the task leaves the lists and stays in the history."""
     await service.soft_delete(session, await service.get(session, principal, task_id))
     return Response(status_code=204)
 
 
-@router.post("/api/tareas/{id}/accept/", response_model=Detail)
-async def accept_task(task_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep) -> Detail:
+@router.post("/api/tareas/{task_id}/accept/", response_model=Detail)
+async def accept_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
     await service.decide(session, await service.get(session, principal, task_id), "aceptada")
     return Detail(detail="Aceptado")
 
 
-@router.post("/api/tareas/{id}/reject/", response_model=Detail)
-async def reject_task(task_id: Annotated[int, public_id("id")], principal: Updater, session: SessionDep) -> Detail:
+@router.post("/api/tareas/{task_id}/reject/", response_model=Detail)
+async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
     """Reject; an `ia` task is soft-deleted too."""
     await service.decide(session, await service.get(session, principal, task_id), "rechazada")
     return Detail(detail="Rechazado")
 
 
 # -- recommendations (ia tasks) --------------------------------------------------------------
-@router.get("/api/parcelas/{parcela_id}/recomendaciones/", response_model=Page[TaskOut])
+@router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskOut])
 async def list_field_recommendations(
-    field_id: Annotated[int, public_id("parcela_id")],
-    principal: Viewer,
-    session: SessionDep,
-    request: Request,
-    params: Pagination,
-    filters: Filters,
+    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskOut]:
     field = await fields.get(session, principal, field_id)
     values = {**filters.values, "origen": "ia"}
     return await _page(session, request, params, principal, field_id=field.id, **values)
 
 
-@router.post("/api/parcelas/{parcela_id}/recomendaciones/", response_model=TaskOut, status_code=201)
+@router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskOut, status_code=201)
 async def create_field_recommendation(
-    field_id: Annotated[int, public_id("parcela_id")], body: TaskCreate, principal: Creator, session: SessionDep
+    field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep
 ) -> TaskOut:
     """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
     field = await fields.get(session, principal, field_id)
@@ -182,32 +166,24 @@ async def list_recommendations(
     return await _page(session, request, params, principal, **{**filters.values, "origen": "ia"})
 
 
-@router.get("/api/recomendaciones/{id}/", response_model=TaskOut)
-async def get_recommendation(
-    task_id: Annotated[int, public_id("id")], principal: Staff, session: SessionDep
-) -> TaskOut:
+@router.get("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> TaskOut:
     return TaskOut.model_validate(await service.get(session, principal, task_id, origen="ia"))
 
 
-@router.put("/api/recomendaciones/{id}/", response_model=TaskOut)
-async def replace_recommendation(
-    task_id: Annotated[int, public_id("id")], body: TaskUpdate, principal: StaffWriter, session: SessionDep
-) -> TaskOut:
+@router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
     return TaskOut.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/recomendaciones/{id}/", response_model=TaskOut)
-async def patch_recommendation(
-    task_id: Annotated[int, public_id("id")], body: TaskPatch, principal: StaffWriter, session: SessionDep
-) -> TaskOut:
+@router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
+async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskOut:
     task = await service.get(session, principal, task_id, origen="ia")
     return TaskOut.model_validate(await service.update(session, task, body))
 
 
-@router.delete("/api/recomendaciones/{id}/", status_code=204, response_class=Response)
-async def delete_recommendation(
-    task_id: Annotated[int, public_id("id")], principal: StaffWriter, session: SessionDep
-) -> Response:
+@router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)
+async def delete_recommendation(task_id: Id, principal: StaffWriter, session: SessionDep) -> Response:
     await service.soft_delete(session, await service.get(session, principal, task_id, origen="ia"))
     return Response(status_code=204)
