@@ -1,5 +1,6 @@
 """004's profile and prospects through the gateway."""
 
+import secrets
 from typing import Any
 
 import httpx
@@ -111,3 +112,29 @@ async def test_another_workspace_cannot_see_or_accept_prospects(
 
 async def test_farmer_cannot_list_prospects(gateway: httpx.AsyncClient, workspace: Any, as_header: Any) -> None:
     assert (await gateway.get("/api/user/prospectos/", headers=as_header(workspace.farmer_token))).status_code == 403
+
+
+async def test_a_prospect_with_the_longest_name_is_accepted(
+    gateway: httpx.AsyncClient, workspace: Any, as_header: Any
+) -> None:
+    # 200 characters are allowed in an application, 150 in a profile's names (the hostile-values
+    # pass found the 500).
+    full = "N" * 150 + " " + "A" * 49
+    applied = await gateway.post(
+        "/api/user/prospectos/",
+        json={"nombre_completo": full, "dni": "1", "correo": f"largo-{secrets.token_hex(3)}@example.com",
+              "tenant": workspace.tenant_id},
+    )  # fmt: skip
+    assert applied.status_code == 201, applied.text
+    username = f"largo-{secrets.token_hex(3)}"
+    accepted = await gateway.post(
+        f"/api/user/prospectos/{applied.json()['id']}/aceptar/",
+        json={"username": username, "password": "UnaClave-123"},
+        headers=as_header(workspace.owner_token),
+    )
+    assert accepted.status_code == 201, accepted.text
+    token = (await gateway.post("/auth/login/", json={"username": username, "password": "UnaClave-123"})).json()[
+        "token"
+    ]
+    profile = (await gateway.get("/auth/me/", headers=as_header(token))).json()["profile"]
+    assert (profile["nombres"], profile["apellidos"]) == ("N" * 150, "A" * 49)

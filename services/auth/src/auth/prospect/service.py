@@ -68,11 +68,15 @@ async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: 
         )
     except AccountExists as exc:
         raise UsernameTaken() from exc
+    # An application's full name may run to 200 characters, a profile's names to 150 each:
+    # what does not fit the first goes on in the second, so nothing is cut nor refused.
+    names_max = 150  # auth.profiles.nombres and .apellidos are VARCHAR(150)
+    full = prospect.nombre_completo
     session.add(
         Profile(
             user_id=user.id,
-            nombres=prospect.nombre_completo,
-            apellidos="",
+            nombres=full[:names_max],
+            apellidos=full[names_max:].strip()[:names_max],
             dni=prospect.dni,
             telefono=prospect.telefono,
         )
