@@ -1,13 +1,11 @@
 """The `platform` command line: against the real stack (the same test stack as the services'
 tests) through click's CliRunner, and as a process where exit codes and a closed stdin matter."""
 
-import asyncio
 import json
 import os
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -20,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
 
-from agent_client import AgentClient, ApiError, Unauthorized
+from agent_client import AgentClient
 from agent_client.cli import cli
 from agro.testing import NewField
 from auth.testing import Workspace
@@ -43,20 +41,6 @@ def platform_process(*args: str, env: dict[str, str] | None = None) -> subproces
         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60, start_new_session=True,
         env={**os.environ, **(env or {})},
     )  # fmt: skip
-
-
-async def until_known(node_token: str, client: AgentClient) -> None:
-    """Ingest learns of a new node from agro's event: wait until it answers other than 401."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            client.nodes.ingest(node_token, codigo_nodo_maestro="?", parcela_id=1, timestamp="x", lecturas=[])
-        except Unauthorized:
-            await asyncio.sleep(0.1)
-            continue
-        except ApiError:
-            return
-    raise AssertionError("ingest never learned of the node")
 
 
 async def test_the_command_line(
@@ -86,7 +70,6 @@ async def test_the_command_line(
     farmer = AgentClient(api_key=workspace.farmer_token, base_url=gateway)
     staff = AgentClient(api_key=workspace.owner_token, base_url=gateway)
     node = staff.nodes.create_node(field_id, codigo="NM-CLI")
-    await until_known(node["token"], farmer)
     task = farmer.tasks.create_field_task(field_id, tipo="riego")
     # The README's example file, for this node and field, now.
     reading = json.loads(EXAMPLE.read_text())

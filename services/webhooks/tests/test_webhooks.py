@@ -122,16 +122,26 @@ async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
     assert json.loads(created.body)["data"]["tarea_id"] == task["id"]
 
 
-async def test_an_invitation_reaches_the_workspaces_receiver_with_its_accept_token(
-    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
-) -> None:
-    owner = auth_header(workspace.owner_token)
+async def _invite_with_a_receiver(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any, role: str
+) -> tuple[dict[str, Any], httpx.Response]:
+    """A webhook on `invitation.created` at `/invites`, then an invitation with `role`."""
     hook = await create(
         gateway, workspace.owner_token, {"url": f"{receiver.url}/invites", "events": ["invitation.created"]}
     )
     email = f"invitada-{time.monotonic_ns()}@example.com"
-    invited = await gateway.post("/api/v1/invitations/", headers=owner, json={"email": email, "role": "agente"})
+    invited = await gateway.post(
+        "/api/v1/invitations/", headers=auth_header(workspace.owner_token), json={"email": email, "role": role}
+    )
     assert invited.status_code == 201, invited.text
+    return hook, invited
+
+
+async def test_an_invitation_reaches_the_workspaces_receiver_with_its_accept_token(
+    gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
+) -> None:
+    hook, invited = await _invite_with_a_receiver(gateway, workspace, receiver, "agente")
+    email = invited.json()["email"]
     [delivery] = await receiver.wait_for("/invites", 1)
     event = Verifier(hook["secret"]).verify(delivery.body, delivery.headers)
     assert event["type"] == "invitation.created"
@@ -149,12 +159,8 @@ async def test_the_delivery_log_never_shows_an_invitations_accept_token(
     gateway: httpx.AsyncClient, workspace: Workspace, receiver: Any
 ) -> None:
     owner = auth_header(workspace.owner_token)
-    hook = await create(
-        gateway, workspace.owner_token, {"url": f"{receiver.url}/invites", "events": ["invitation.created"]}
-    )
-    email = f"invitada-{time.monotonic_ns()}@example.com"
-    invited = await gateway.post("/api/v1/invitations/", headers=owner, json={"email": email, "role": "administrador"})
-    assert invited.status_code == 201, invited.text
+    hook, invited = await _invite_with_a_receiver(gateway, workspace, receiver, "administrador")
+    email = invited.json()["email"]
     token = invited.json()["accept_token"]
     [delivery] = await receiver.wait_for("/invites", 1)
     assert json.loads(delivery.body)["data"]["accept_token"] == token  # the receiver still gets it
