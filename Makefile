@@ -17,15 +17,16 @@ install: $(STAMP)
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e "libs/shared[dev]" $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) -e sdk/python \
+	$(PY) -m pip install --quiet -e libs/shared -e libs/devstack $(foreach pkg,$(filter services/%,$(PACKAGES)),-e $(pkg)) -e sdk/python \
 		-r requirements-dev.txt
 	@touch $(STAMP)
 
 run: install
-	$(PY) -m shared.devtools run
+	$(PY) -m devstack run
 
 test: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest

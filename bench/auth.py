@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "auth" / "src"))
 from auth.keys.ring import ALGORITHM, public_jwk
 from auth.passwords import hash_password, hasher, verify_password
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 from shared.security import TokenVerifier
 
 

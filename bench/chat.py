@@ -28,9 +28,9 @@ from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from shared.devtools.catalog import discover
-from shared.devtools.processes import eventually, free_port
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.processes import eventually, free_port
+from devstack.stack import Stack, StackConfig
 
 VIA = {"ws": "the agent's WebSockets", "http": "the gateway"}
 

@@ -22,8 +22,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import run_load, sequential_latency
 
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 
 
 async def measure(stack: Stack, seconds: float, concurrency: int) -> None:

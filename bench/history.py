@@ -24,8 +24,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 
 PARAMETERS = ["humedad_suelo", "temperatura", "ph", "luz", "co2", "humedad_aire", "presion", "conductividad",
               "velocidad_viento", "radiacion_solar"]  # fmt: skip

@@ -39,8 +39,8 @@ import nats
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import read_response
 
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 
 SECONDARIES = [f"N{i}" for i in range(1, 11)]
 SENSORS = {

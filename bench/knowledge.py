@@ -27,8 +27,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.service import add_document, get_base
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 from shared.security import Principal
 
 CROPS = ["tomate", "papa", "maíz", "palta", "arándano", "uva", "espárrago", "cebolla", "ají", "quinua", "café", "cacao"]

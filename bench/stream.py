@@ -25,8 +25,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).parent))
 
 from bots.testing import LoopbackProvider, loopback_provider
-from shared.devtools.catalog import discover
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.stack import Stack, StackConfig
 
 QUESTION = " ".join(f"palabra{i}" for i in range(30))
 MODEL = "gpt-slow-bench"

@@ -25,9 +25,9 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from shared.devtools.catalog import discover
-from shared.devtools.processes import free_port
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.processes import free_port
+from devstack.stack import Stack, StackConfig
 from shared.events import Envelope
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from shared.devtools.pytest_plugin import TEST_ENV
-from shared.devtools.stack import Stack
+from devstack.pytest_plugin import TEST_ENV
+from devstack.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"

@@ -30,9 +30,9 @@ from starlette.routing import Route
 
 from agro.testing import NewField, NewNode
 from auth.testing import Workspace, auth_header
-from shared.devtools.catalog import discover
-from shared.devtools.pytest_plugin import TEST_ENV, serve_in_thread
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.pytest_plugin import TEST_ENV, serve_in_thread
+from devstack.stack import Stack, StackConfig
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,11 @@ import httpx
 import nats
 import pytest
 
-from shared.devtools.catalog import discover
-from shared.devtools.engines import Nats, restart_nats, start_nats_cluster
-from shared.devtools.processes import eventually, free_port
-from shared.devtools.pytest_plugin import TEST_ENV
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.engines import Nats, restart_nats, start_nats_cluster
+from devstack.processes import eventually, free_port
+from devstack.pytest_plugin import TEST_ENV
+from devstack.stack import Stack, StackConfig
 
 FIELDS = 4
 SENSORS = {"humedad_suelo": "%", "temperatura": "C", "ph": "pH", "luz": "lux", "co2": "ppm"}

@@ -3,8 +3,8 @@ import time
 import httpx
 import pytest
 
-from shared.devtools.pytest_plugin import Credentials
-from shared.devtools.stack import Stack
+from devstack.pytest_plugin import Credentials
+from devstack.stack import Stack
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auth.testing import Workspace
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 MAX_EXAMPLES = os.environ.get("FUZZ_MAX_EXAMPLES", "6")
 SEED = os.environ.get("FUZZ_SEED", "20261125")

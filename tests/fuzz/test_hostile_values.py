@@ -19,7 +19,7 @@ import schemathesis
 from schemathesis import GenerationMode
 
 from auth.testing import auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")
 # Answers from an AI provider the platform does not control (none is reachable here): their

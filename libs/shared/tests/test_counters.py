@@ -3,9 +3,9 @@
 import time
 from pathlib import Path
 
+from devstack.engines import start_nats
+from devstack.processes import free_port
 from shared.counters import SharedCounter
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import free_port
 from shared.events import connect_nats
 
 

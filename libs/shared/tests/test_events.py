@@ -19,11 +19,11 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from devstack.engines import start_nats
+from devstack.processes import free_port
+from devstack.pytest_plugin import ScratchSchema
+from devstack.stack import Stack
 from shared.db import create_engine, create_sessionmaker
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import free_port
-from shared.devtools.pytest_plugin import ScratchSchema
-from shared.devtools.stack import Stack
 from shared.events import (
     Envelope,
     Event,

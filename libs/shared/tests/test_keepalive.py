@@ -3,7 +3,7 @@
 import httpx
 from fastapi import FastAPI
 
-from shared.devtools.pytest_plugin import serve_in_thread
+from devstack.pytest_plugin import serve_in_thread
 from shared.observability import keep_alive_after_errors
 
 

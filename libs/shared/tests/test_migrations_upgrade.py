@@ -9,8 +9,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from shared.devtools.pytest_plugin import ScratchSchema
-from shared.devtools.stack import Stack
+from devstack.pytest_plugin import ScratchSchema
+from devstack.stack import Stack
 
 MIGRATION = """
 import sqlalchemy as sa

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from shared.devtools.pytest_plugin import serve_in_thread
+from devstack.pytest_plugin import serve_in_thread
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request, resolved_address
 
 REFUSED = [

@@ -9,8 +9,8 @@ import pytest
 from nats.aio.client import Client as NATS
 from nats.aio.client import ServerVersion
 
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import free_port, spawn, stop, wait_for_port
+from devstack.engines import start_nats
+from devstack.processes import free_port, spawn, stop, wait_for_port
 from shared.events import connect_nats
 from shared.requirements import MIN_NATS, MIN_POSTGRES, OK, Requirements, check_nats, parse_version, satisfies
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import nats
 
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import free_port
+from devstack.engines import start_nats
+from devstack.processes import free_port
 from shared.events import Envelope, connect_nats, ensure_stream
 from shared.security import Principal
 from shared.security.live import until_invalid

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from shared.devtools.pytest_plugin import serve_in_thread
+from devstack.pytest_plugin import serve_in_thread
 from shared.errors import NotAuthenticated, ServiceUnavailable
 from shared.security import TokenVerifier
 

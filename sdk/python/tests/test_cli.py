@@ -22,10 +22,10 @@ from agent_client import AgentClient
 from agent_client.cli import cli
 from agro.testing import NewField
 from auth.testing import Workspace
+from devstack.processes import free_port
+from devstack.pytest_plugin import serve_in_thread
+from devstack.stack import Stack
 from ingest.readings.schemas import IngestIn
-from shared.devtools.processes import free_port
-from shared.devtools.pytest_plugin import serve_in_thread
-from shared.devtools.stack import Stack
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "readings.json"
 

@@ -35,8 +35,8 @@ from agent_client._documented import FILE, documented, table_of
 from agent_client.resources import RESOURCES
 from agro.testing import NewField
 from auth.testing import AddMember, Workspace
-from shared.devtools.pytest_plugin import serve_in_thread
-from shared.devtools.stack import Stack
+from devstack.pytest_plugin import serve_in_thread
+from devstack.stack import Stack
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

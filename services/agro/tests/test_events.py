@@ -10,7 +10,7 @@ from nats.js.errors import NotFoundError
 
 from agro.testing import NewField, NewNode
 from auth.testing import Workspace, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 from shared.events import stream_for_subject
 
 

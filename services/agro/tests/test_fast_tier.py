@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from agro.field.stages import current_stage
 from agro.main import create_app
 from agro.models import Crop, Field, Stage, Variety
-from shared.devtools.inprocess import InProcess, in_process
-from shared.devtools.stack import Stack
+from devstack.inprocess import InProcess, in_process
+from devstack.stack import Stack
 
 FAST_TIER_TENANT = 900_000_001  # no real workspace has it; rolled back anyway
 FARMER_PERMISSIONS = ["parcelas:ver", "parcelas:crear", "parcelas:actualizar"]

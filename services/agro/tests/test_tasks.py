@@ -8,7 +8,7 @@ import httpx
 import nats
 
 from auth.testing import Workspace, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 from shared.events import Envelope
 
 TASK_KEYS = {

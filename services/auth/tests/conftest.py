@@ -6,7 +6,7 @@ import asyncpg
 import httpx
 import pytest
 
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 Refused = Callable[[str, str], Awaitable[bool]]
 

@@ -9,7 +9,7 @@ import httpx
 
 from agent_client import AgentClient
 from auth.testing import Workspace, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 Refused = Callable[[str, str], Awaitable[bool]]
 

@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 import asyncpg
 import pytest
 
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 Migrate = Callable[[str], None]
 

@@ -11,7 +11,7 @@ import jwt
 
 from auth.member.service import RoleNotHeld
 from auth.testing import AddMember, Login, Workspace, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 def _claims(token: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ import jwt
 
 from auth.invitation.service import EmailInOtherWorkspace
 from auth.testing import AddMember, Login, Workspace, auth_header
-from shared.devtools.pytest_plugin import Published
+from devstack.pytest_plugin import Published
 
 Refused = Callable[[str, str], Awaitable[bool]]
 

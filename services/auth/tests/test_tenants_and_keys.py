@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import jwt
 
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 async def test_owner_sees_only_their_workspace(

@@ -7,7 +7,7 @@ import nats
 import pytest
 
 from auth.session.throttle import LoginThrottle, TooManyAttempts
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 @pytest.fixture

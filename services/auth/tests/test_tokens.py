@@ -13,7 +13,7 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 def _foreign_key():  # type: ignore[no-untyped-def]

@@ -4,7 +4,7 @@ import httpx
 import jwt
 
 from auth.testing import Account, Workspace, auth_header
-from shared.devtools.pytest_plugin import Published
+from devstack.pytest_plugin import Published
 
 
 def _tenant(token: str) -> int:

@@ -13,8 +13,8 @@ from websockets.asyncio.client import connect
 from auth.testing import Login, Workspace, auth_header
 from bots.providers.local import PREFIX as LOCAL_PREFIX
 from bots.testing import ANTHROPIC_KEY, OPENAI_KEY, LoopbackProvider
-from shared.devtools.processes import eventually, free_port
-from shared.devtools.stack import Stack
+from devstack.processes import eventually, free_port
+from devstack.stack import Stack
 
 
 async def new_bot(gateway: httpx.AsyncClient, token: str, models: list[tuple[str, str, str]], **fields: Any) -> int:

@@ -16,7 +16,7 @@ from starlette.routing import Route
 
 from auth.testing import Workspace, auth_header
 from bots.testing import LoopbackProvider
-from shared.devtools.pytest_plugin import serve_in_thread
+from devstack.pytest_plugin import serve_in_thread
 
 DOCUMENT = {
     "openapi": "3.0.3",

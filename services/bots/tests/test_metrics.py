@@ -8,8 +8,8 @@ from websockets.asyncio.client import connect
 
 from auth.testing import Workspace, auth_header
 from bots.testing import LoopbackProvider
-from shared.devtools.processes import eventually
-from shared.devtools.stack import Stack
+from devstack.processes import eventually
+from devstack.stack import Stack
 
 
 def scraped(stack: Stack, name: str, **labels: str) -> float:

@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 from auth.testing import Workspace, auth_header
 from bots.config import Settings
 from bots.testing import LoopbackProvider, loopback_provider
-from shared.devtools.processes import eventually, free_port
-from shared.devtools.stack import Stack
+from devstack.processes import eventually, free_port
+from devstack.stack import Stack
 
 PLATFORM_OPENAI_KEY = "sk-platform-openai-71c3e0"
 PLATFORM_ANTHROPIC_KEY = "sk-ant-platform-2b94d8"

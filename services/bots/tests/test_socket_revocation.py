@@ -9,7 +9,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from auth.testing import Account, Login, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 from shared.security.live import REVOKED_CLOSE_CODE
 
 

@@ -13,9 +13,9 @@ import httpx
 import nats
 import pytest
 
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import eventually
-from shared.devtools.stack import Stack
+from devstack.engines import start_nats
+from devstack.processes import eventually
+from devstack.stack import Stack
 
 SENSORS = {"humedad_suelo": "%", "temperatura": "C", "ph": "pH", "luz": "lux", "co2": "ppm"}
 Key = tuple[str, str]  # (timestamp, sensor)

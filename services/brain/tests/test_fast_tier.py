@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from brain import alerts, events, readings
 from brain.main import create_app
 from brain.models import Alert, Field, Hourly, Reading, Subscription, outbox_table
-from shared.devtools.inprocess import InProcess, in_process
-from shared.devtools.stack import Stack
+from devstack.inprocess import InProcess, in_process
+from devstack.stack import Stack
 from shared.events import Envelope
 
 TENANT = 900_000_002

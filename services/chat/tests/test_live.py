@@ -16,9 +16,9 @@ from starlette.routing import Route
 from websockets.asyncio.client import ClientConnection, connect
 
 from auth.testing import AddMember, Workspace, auth_header
-from shared.devtools.processes import eventually, free_port
-from shared.devtools.pytest_plugin import serve_in_thread
-from shared.devtools.stack import Stack
+from devstack.processes import eventually, free_port
+from devstack.pytest_plugin import serve_in_thread
+from devstack.stack import Stack
 
 
 def _ready(url: str) -> bool:

@@ -4,8 +4,8 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from websockets.asyncio.client import connect
 
-from shared.devtools.processes import eventually
-from shared.devtools.stack import Stack
+from devstack.processes import eventually
+from devstack.stack import Stack
 
 LABELS = {"service": "chat", "endpoint": "/api/chat/ws/", "kind": "websocket"}
 

@@ -8,11 +8,11 @@ import pytest
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.responses import StreamingResponse
 
+from devstack.pytest_plugin import serve_in_thread
+from devstack.stack import Stack
 from gateway.config import Settings
 from gateway.main import create_app
 from gateway.routes import ANY, ROUTES, Route
-from shared.devtools.pytest_plugin import serve_in_thread
-from shared.devtools.stack import Stack
 
 SSE_EVENTS = [{"type": "thinking"}, {"type": "message", "content": "hola"}, {"type": "done"}]
 SSE_GAP_SECONDS = 0.4

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from auth.testing import auth_header
+from devstack.stack import Stack
 from gateway.proxy import human_bytes
 from gateway.routes import ANY, Route
-from shared.devtools.stack import Stack
 
 
 async def raw_get(base_url: str, target: str, headers: str = "") -> tuple[int, bytes]:
@@ -138,8 +138,8 @@ async def drops_reused_connections() -> AsyncIterator[str]:
 async def test_an_idempotent_request_is_retried_once_on_a_dropped_pooled_connection(
     platform_stack: Stack, probe_url: str
 ) -> None:
+    from devstack.pytest_plugin import serve_in_thread
     from gateway.main import create_app
-    from shared.devtools.pytest_plugin import serve_in_thread
 
     from .conftest import gateway_settings
 

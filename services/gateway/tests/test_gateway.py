@@ -7,7 +7,7 @@ import time
 import httpx
 import pytest
 
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 async def test_root_answers_the_welcome_message(gateway: httpx.AsyncClient) -> None:

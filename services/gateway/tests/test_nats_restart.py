@@ -3,9 +3,9 @@
 import httpx
 import pytest
 
-from shared.devtools.engines import start_nats
-from shared.devtools.processes import eventually
-from shared.devtools.stack import Stack
+from devstack.engines import start_nats
+from devstack.processes import eventually
+from devstack.stack import Stack
 
 
 @pytest.mark.timeout(180)

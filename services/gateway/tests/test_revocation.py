@@ -8,8 +8,8 @@ from typing import cast
 import httpx
 
 from auth.testing import Account, AddMember, Login, Workspace, auth_header
+from devstack.stack import Stack
 from gateway.revoking import apply_revoked
-from shared.devtools.stack import Stack
 from shared.security import Principal, TokenVerifier
 from shared.security.revocations import RevocationList
 

@@ -14,7 +14,7 @@ from standardwebhooks.webhooks import Webhook as Verifier
 
 from agro.testing import NewField, NewNode
 from auth.testing import AddMember, Workspace, auth_header
-from shared.devtools.stack import Stack
+from devstack.stack import Stack
 
 
 async def create(gateway: httpx.AsyncClient, token: str, body: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import httpx
 import jwt
 import pytest
 
-from shared.devtools.pytest_plugin import Credentials
+from devstack.pytest_plugin import Credentials
 
 
 @dataclass(frozen=True)

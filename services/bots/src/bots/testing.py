@@ -42,7 +42,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from shared.devtools.pytest_plugin import serve_in_thread
+from devstack.pytest_plugin import serve_in_thread
 
 # What tests give the loopback provider as API keys (and look for where they must not be).
 OPENAI_KEY = "sk-test-openai-5f2c9e"

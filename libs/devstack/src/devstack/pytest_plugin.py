@@ -21,9 +21,9 @@ import nats
 import pytest
 import uvicorn
 
-from shared.devtools.catalog import discover
-from shared.devtools.processes import free_port
-from shared.devtools.stack import Stack, StackConfig
+from devstack.catalog import discover
+from devstack.processes import free_port
+from devstack.stack import Stack, StackConfig
 from shared.events.bus import stream_for_subject
 
 ADMIN_USERNAME = "admin"

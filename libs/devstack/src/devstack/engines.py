@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from shared.devtools.processes import StartupError, free_port, spawn, stop, wait_for_port
+from devstack.processes import StartupError, free_port, spawn, stop, wait_for_port
 
 PG_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root.
 DATABASE = "platform"

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 
-from shared.devtools.catalog import ServiceSpec, discover
-from shared.devtools.engines import Nats, Postgres, start_nats, start_postgres
-from shared.devtools.processes import StartupError, free_port, port_in_use, spawn, stop, stop_all
-from shared.devtools.provision import SchemaGrant, grant_for, provision, role_url
+from devstack.catalog import ServiceSpec, discover
+from devstack.engines import Nats, Postgres, start_nats, start_postgres
+from devstack.processes import StartupError, free_port, port_in_use, spawn, stop, stop_all
+from shared.provisioning import SchemaGrant, grant_for, provision, role_url
 
 # Services that seal secrets at rest (webhook secrets, provider API keys): each gets a key,
 # kept with the data it protects, as <PREFIX>SECRET_ENCRYPTION_KEY.

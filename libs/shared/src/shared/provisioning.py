@@ -5,9 +5,12 @@ needs the superuser this step runs as), usable by every service's role: bots kee
 embeddings there when a base asks for them, and works without it.
 
 Used by `make run`, the tests, and the `db-init` step of compose and Kubernetes
-(`python -m shared.devtools provision auth agro ...`), so all three provision alike.
+(`python -m shared.provisioning auth agro ...`), so all three provision alike.
 """
 
+import asyncio
+import os
+import sys
 from dataclasses import dataclass
 
 import asyncpg
@@ -57,3 +60,26 @@ def role_url(superuser_dsn: str, grant: SchemaGrant) -> str:
     rest = superuser_dsn.split("://", 1)[1]
     hostpart = rest.split("@", 1)[1] if "@" in rest.split("/", 1)[0] else rest
     return f"postgresql+asyncpg://{grant.role}:{grant.password}@{hostpart}"
+
+
+def main(services: list[str]) -> int:
+    """Containers' db-init: superuser `DATABASE_URL`, each password in `DB_PASSWORD_<SERVICE>`."""
+    if not services:
+        print("usage: python -m shared.provisioning SERVICE [SERVICE ...]", file=sys.stderr)
+        return 2
+    dsn = os.environ.get("DATABASE_URL", "").replace("postgresql+asyncpg://", "postgresql://")
+    if not dsn:
+        print("DATABASE_URL (a superuser URL) is required", file=sys.stderr)
+        return 2
+    missing = [name for name in services if not os.environ.get(f"DB_PASSWORD_{name.upper()}")]
+    if missing:
+        print("missing passwords: " + ", ".join(f"DB_PASSWORD_{n.upper()}" for n in missing), file=sys.stderr)
+        return 2
+    grants = [grant_for(name, os.environ[f"DB_PASSWORD_{name.upper()}"]) for name in services]
+    asyncio.run(provision(dsn, grants))
+    print("provisioned schemas: " + ", ".join(services))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,16 +1,14 @@
-"""`python -m shared.devtools run`: start the suite and supervise it until Ctrl-C."""
+"""`python -m devstack run`: start the suite and supervise it until Ctrl-C."""
 
 import argparse
-import asyncio
 import os
 import signal
 import sys
 import time
 
-from shared.devtools.catalog import REPO_ROOT
-from shared.devtools.processes import StartupError
-from shared.devtools.provision import grant_for, provision
-from shared.devtools.stack import Stack, default_config
+from devstack.catalog import REPO_ROOT
+from devstack.processes import StartupError
+from devstack.stack import Stack, default_config
 
 # A service that crashes more often than this in a minute is left down, with a message.
 MAX_RESTARTS_PER_MINUTE = 5
@@ -85,31 +83,11 @@ def run() -> int:
     return 0
 
 
-def provision_command(services: list[str]) -> int:
-    """Containers' db-init: superuser `DATABASE_URL`, each password in `DB_PASSWORD_<SERVICE>`."""
-    dsn = os.environ.get("DATABASE_URL", "").replace("postgresql+asyncpg://", "postgresql://")
-    if not dsn:
-        print("DATABASE_URL (a superuser URL) is required", file=sys.stderr)
-        return 2
-    missing = [name for name in services if not os.environ.get(f"DB_PASSWORD_{name.upper()}")]
-    if missing:
-        print("missing passwords: " + ", ".join(f"DB_PASSWORD_{n.upper()}" for n in missing), file=sys.stderr)
-        return 2
-    grants = [grant_for(name, os.environ[f"DB_PASSWORD_{name.upper()}"]) for name in services]
-    asyncio.run(provision(dsn, grants))
-    print("provisioned schemas: " + ", ".join(services))
-    return 0
-
-
 def main() -> int:
-    parser = argparse.ArgumentParser(prog="python -m shared.devtools")
+    parser = argparse.ArgumentParser(prog="python -m devstack")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="start the whole suite (make run)")
-    provision_parser = commands.add_parser("provision", help="create each service's role and schema")
-    provision_parser.add_argument("services", nargs="+")
-    args = parser.parse_args()
-    if args.command == "provision":
-        return provision_command(args.services)
+    parser.parse_args()
     return run()
 
 
