@@ -36,9 +36,7 @@ JUST_APPLIED = timedelta(seconds=5)
 
 class NodeNotAuthenticated(NotAuthenticated):
     message = "Token de nodo inválido o revocado."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": "Node"})
+    scheme = "Node"
 
 
 def token_from_header(authorization: str | None) -> str:

@@ -55,7 +55,8 @@ async def reserve(
         raise DailyLimitReached(
             f"Límite diario de lecturas del plan alcanzado ({limit} por día). "
             f"Se restablece el {today.resets_at.isoformat()}.",
-            headers={"Retry-After": str(wait), "X-RateLimit-Reset": str(int(today.resets_at.timestamp()))},
+            retry_after=wait,
+            reset=int(today.resets_at.timestamp()),
         )
 
 
