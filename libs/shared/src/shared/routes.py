@@ -2,8 +2,9 @@
 and how the gateway treats it.
 
 The gateway routes by this table (`gateway.routes`); every service renders its errors by it
-(`seed_style`, wired in `create_service_app`), so a path's shape is said once. Add a service's
-seed paths here as the service lands.
+(`seed_style`, wired in `create_service_app`), so a path's shape is said once. A `Route` is
+forwarded by the gateway; a `Family` only names the style of the paths under it (a service's
+own paths the gateway does not route one by one). Add a service's seed paths here as it lands.
 """
 
 from collections.abc import Iterable
