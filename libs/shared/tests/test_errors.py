@@ -7,13 +7,15 @@ from pydantic import BaseModel, Field
 
 from shared.errors import (
     ErrorStyle,
+    NotAuthenticated,
     NotFound,
+    RateLimited,
+    ServiceUnavailable,
     error_body,
     install_error_handlers,
-    seed_style,
     spanish_message,
-    style_for_path,
 )
+from shared.routes import ROUTES, Family, Route, seed_style, style_for_path
 
 
 class Body(BaseModel):
@@ -30,11 +32,8 @@ class Bounded(BaseModel):
 
 def make_app() -> FastAPI:
     app = FastAPI()
-    install_error_handlers(
-        app,
-        {"/agent": ErrorStyle.AGENT, "/desk": ErrorStyle.DESK, "/agro": ErrorStyle.AGRO},
-        default=ErrorStyle.FASTAPI,
-    )
+    families = [Family("/agent", ErrorStyle.AGENT), Family("/desk", ErrorStyle.DESK), Family("/agro", ErrorStyle.AGRO)]
+    install_error_handlers(app, lambda path: style_for_path(families, path, ErrorStyle.FASTAPI))
     for prefix in ("/agent", "/desk", "/agro", "/native"):
 
         @app.post(f"{prefix}/login")
@@ -44,6 +43,10 @@ def make_app() -> FastAPI:
         @app.get(f"{prefix}/thing")
         async def thing() -> None:
             raise NotFound("No existe.")
+
+        @app.get(f"{prefix}/limited")
+        async def limited() -> None:
+            raise RateLimited(retry_after=30, limit=10, remaining=0, reset=1_700_000_000)
 
         @app.post(f"{prefix}/bounded")
         async def bounded(body: Bounded, page: int = Query(1, gt=0)) -> dict[str, str]:
@@ -104,10 +107,36 @@ async def test_unknown_route_answers_in_the_family_shape() -> None:
 
 
 def test_longest_prefix_wins() -> None:
-    styles = {"/api/auth/": ErrorStyle.DESK, "/api/auth/login": ErrorStyle.AGENT}
+    styles = [Family("/api/auth/", ErrorStyle.DESK), Route("/api/auth/login", "auth", ErrorStyle.AGENT)]
     assert style_for_path(styles, "/api/auth/login", ErrorStyle.FASTAPI) is ErrorStyle.AGENT
     assert style_for_path(styles, "/api/auth/logout/", ErrorStyle.FASTAPI) is ErrorStyle.DESK
     assert style_for_path(styles, "/x", ErrorStyle.FASTAPI) is ErrorStyle.FASTAPI
+
+
+async def test_headers_derive_from_the_errors_typed_attributes() -> None:
+    response = await client.get("/agent/limited")
+    assert response.status_code == 429
+    assert {name: response.headers[name] for name in ("Retry-After", "X-RateLimit-Limit", "X-RateLimit-Reset")} == {
+        "Retry-After": "30",
+        "X-RateLimit-Limit": "10",
+        "X-RateLimit-Reset": "1700000000",
+    }
+    assert response.headers["X-RateLimit-Remaining"] == "0"
+    assert RateLimited().headers == {}
+    assert RateLimited(reset=5).headers == {"X-RateLimit-Reset": "5"}
+    assert ServiceUnavailable().headers == {"Retry-After": "5"}
+    assert ServiceUnavailable(retry_after=1).headers == {"Retry-After": "1"}
+    assert NotAuthenticated().headers == {"WWW-Authenticate": "Bearer"}
+
+    class NodeRefused(NotAuthenticated):
+        scheme = "Node"
+
+    assert NodeRefused().headers == {"WWW-Authenticate": "Node"}
+
+
+def test_every_routed_path_and_family_is_styled_by_its_own_entry() -> None:
+    for entry in ROUTES:
+        assert seed_style(entry.path) is entry.style, entry.path
 
 
 def test_rate_limit_body_is_002_shape() -> None:

@@ -1,4 +1,4 @@
-from shared.ids import uuid7
+from shared.ids import PrefixedId, uuid7
 
 
 def test_uuid7_has_version_7_and_sorts_by_time() -> None:
@@ -12,3 +12,12 @@ def test_uuid7_made_one_after_another_sort_in_that_order() -> None:
     assert ids == sorted(ids)
     assert len(set(ids)) == len(ids)
     assert all(value.variant == "specified in RFC 4122" for value in ids)
+
+
+def test_a_prefixed_id_round_trips_and_refuses_anything_else() -> None:
+    conversations = PrefixedId("conv_")
+    assert conversations.format(12) == "conv_12"
+    assert conversations.parse("conv_12") == 12
+    assert conversations.parse("12") == 12  # the bare number, as the services always took it
+    for other in ("wh_12", "conv_", "conv_-1", "conv_1.5", "conv_²", "conv_" + "9" * 19):
+        assert conversations.parse(other) is None, other

@@ -25,7 +25,7 @@ from auth.testing import Workspace
 from devstack.processes import free_port
 from devstack.pytest_plugin import serve_in_thread
 from devstack.stack import Stack
-from ingest.readings.schemas import IngestIn
+from ingest.reading.schemas import IngestCreate
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "readings.json"
 
@@ -156,7 +156,7 @@ def test_a_failed_answer_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 
 
 def test_the_readings_file_is_004s_body_and_its_help_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    IngestIn.model_validate_json(EXAMPLE.read_text())  # the README's example is what ingest takes
+    IngestCreate.model_validate_json(EXAMPLE.read_text())  # the README's example is what ingest takes
     helped = platform("nodes", "ingest", "--help")
     text = " ".join(helped.stdout.split())
     assert "nodo_uuid" not in text

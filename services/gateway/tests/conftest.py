@@ -2,6 +2,7 @@ import asyncio
 import contextlib
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
@@ -12,7 +13,9 @@ from devstack.pytest_plugin import serve_in_thread
 from devstack.stack import Stack
 from gateway.config import Settings
 from gateway.main import create_app
-from gateway.routes import ANY, ROUTES, Route
+from gateway.routes import ROUTES, Route
+from shared.errors import ErrorStyle
+from shared.routes import ANY
 
 SSE_EVENTS = [{"type": "thinking"}, {"type": "message", "content": "hola"}, {"type": "done"}]
 SSE_GAP_SECONDS = 0.4
@@ -64,9 +67,9 @@ def probe_app() -> FastAPI:
 
 PROBE_ROUTES = [
     *ROUTES,
-    Route("/probe/", "probe", prefix=True, public=ANY),
-    Route("/probe/ws", "probe", websocket=True),
-    Route("/probe/ws-stream", "probe", websocket=True),
+    Route("/probe/", "probe", ErrorStyle.AGENT, prefix=True, public=ANY),
+    Route("/probe/ws", "probe", ErrorStyle.AGENT, websocket=True),
+    Route("/probe/ws-stream", "probe", ErrorStyle.AGENT, websocket=True),
 ]
 
 
@@ -103,10 +106,12 @@ GatewayFactory = Callable[..., contextlib.AbstractContextManager[str]]
 
 @pytest.fixture(scope="session")
 def make_gateway(platform_stack: Stack, probe_url: str) -> GatewayFactory:
-    """Start another in-process gateway with settings overridden; a context manager yielding its URL."""
+    """Start another in-process gateway with settings overridden (and, with `clock`, its rate
+    limit's time); a context manager yielding its URL."""
 
-    def start(**overrides: object) -> contextlib.AbstractContextManager[str]:
-        return serve_in_thread(create_app(gateway_settings(platform_stack, probe_url, **overrides), PROBE_ROUTES))
+    def start(clock: Callable[[], float] = time.time, **overrides: object) -> contextlib.AbstractContextManager[str]:
+        settings = gateway_settings(platform_stack, probe_url, **overrides)
+        return serve_in_thread(create_app(settings, PROBE_ROUTES, clock=clock))
 
     return start
 
@@ -117,3 +122,23 @@ def probe_gateway(platform_stack: Stack, probe_url: str) -> Iterator[str]:
     settings = gateway_settings(platform_stack, probe_url, read_timeout_seconds=1.0, rate_limit_per_minute=1000)
     with serve_in_thread(create_app(settings, PROBE_ROUTES)) as url:
         yield url
+
+
+class ManualClock:
+    """Unix seconds that stand still until a test moves them on: rate-limit windows without waiting."""
+
+    def __init__(self, start: float | None = None) -> None:
+        self.now = time.time() if start is None else start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Stopped at the start of the current minute's window (so no test straddles a reset)."""
+    now = time.time()
+    return ManualClock(now - now % 60)

@@ -11,7 +11,9 @@ import pytest
 from auth.testing import auth_header
 from devstack.stack import Stack
 from gateway.proxy import human_bytes
-from gateway.routes import ANY, Route
+from gateway.routes import Route
+from shared.errors import ErrorStyle
+from shared.routes import ANY
 
 
 async def raw_get(base_url: str, target: str, headers: str = "") -> tuple[int, bytes]:
@@ -146,7 +148,7 @@ async def test_an_idempotent_request_is_retried_once_on_a_dropped_pooled_connect
     async with drops_reused_connections() as flaky:
         settings = gateway_settings(platform_stack, probe_url)
         settings.upstreams["flaky"] = flaky
-        routes = [Route("/flaky/", "flaky", prefix=True, public=ANY)]
+        routes = [Route("/flaky/", "flaky", ErrorStyle.AGENT, prefix=True, public=ANY)]
         with serve_in_thread(create_app(settings, routes)) as url:
             async with httpx.AsyncClient(base_url=url) as client:
                 statuses = [(await client.get("/flaky/x")).status_code for _ in range(5)]

@@ -4,12 +4,15 @@ import asyncio
 import gc
 import json
 import logging
+import secrets
 import time
 from typing import Any
 
 import httpx
 import pytest
 from websockets.asyncio.client import connect
+
+from .conftest import ManualClock
 
 
 async def test_sse_events_are_flushed_as_they_arrive(
@@ -58,10 +61,8 @@ async def test_a_client_dropping_its_websocket_without_a_close_frame_is_no_error
     assert loud == [], [r.getMessage() for r in loud]
 
 
-async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: Any) -> None:
-    if 60 - time.time() % 60 < 3:
-        time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
-    with make_gateway(rate_limit_per_minute=3) as url:
+async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: Any, clock: ManualClock) -> None:
+    with make_gateway(rate_limit_per_minute=3, clock=clock) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             remaining = [
                 int((await client.get("/.well-known/jwks.json")).headers["X-RateLimit-Remaining"]) for _ in range(3)
@@ -72,12 +73,26 @@ async def test_excess_requests_get_429_in_the_agent_error_shape(make_gateway: An
     assert refused.json()["error"]["code"] == "RATE_LIMITED"
     assert refused.headers["X-RateLimit-Remaining"] == "0"
     assert refused.headers["X-RateLimit-Limit"] == "3"
+    assert refused.headers["X-RateLimit-Reset"] == str(int(clock()) + 60)
 
 
-async def test_refused_credentials_and_the_welcome_page_count_and_say_the_quota(make_gateway: Any) -> None:
-    if 60 - time.time() % 60 < 3:
-        time.sleep(3)  # windows are aligned to the minute; do not straddle a reset
-    with make_gateway(rate_limit_per_minute=5) as url:
+async def test_the_next_window_allows_requests_again(make_gateway: Any, clock: ManualClock) -> None:
+    with make_gateway(rate_limit_per_minute=1, clock=clock) as url:
+        async with httpx.AsyncClient(base_url=url) as client:
+            allowed = await client.get("/.well-known/jwks.json")
+            refused = await client.get("/.well-known/jwks.json")
+            clock.advance(59)
+            still_refused = await client.get("/.well-known/jwks.json")
+            clock.advance(1)
+            renewed = await client.get("/.well-known/jwks.json")
+    assert [r.status_code for r in (allowed, refused, still_refused, renewed)] == [200, 429, 429, 200]
+    assert renewed.headers["X-RateLimit-Remaining"] == "0"
+
+
+async def test_refused_credentials_and_the_welcome_page_count_and_say_the_quota(
+    make_gateway: Any, clock: ManualClock
+) -> None:
+    with make_gateway(rate_limit_per_minute=5, clock=clock) as url:
         async with httpx.AsyncClient(base_url=url) as client:
             welcome = await client.get("/")
             anonymous = await client.get("/auth/me/")
@@ -98,12 +113,11 @@ async def test_refused_credentials_and_the_welcome_page_count_and_say_the_quota(
     assert page_over.status_code == 429
 
 
-async def test_the_limit_holds_in_total_across_gateway_replicas(make_gateway: Any) -> None:
-    if 60 - time.time() % 60 < 5:
-        time.sleep(5)  # windows are aligned to the minute; do not straddle a reset
+async def test_the_limit_holds_in_total_across_gateway_replicas(make_gateway: Any, clock: ManualClock) -> None:
+    bucket = f"two-replicas-{secrets.token_hex(4)}"
     with (
-        make_gateway(rate_limit_per_minute=6, rate_limit_bucket="two-replicas") as first,
-        make_gateway(rate_limit_per_minute=6, rate_limit_bucket="two-replicas") as second,
+        make_gateway(rate_limit_per_minute=6, rate_limit_bucket=bucket, clock=clock) as first,
+        make_gateway(rate_limit_per_minute=6, rate_limit_bucket=bucket, clock=clock) as second,
     ):
         async with httpx.AsyncClient() as client:
             statuses = [(await client.get(f"{url}/.well-known/jwks.json")).status_code for url in [first, second] * 5]

@@ -1,15 +1,16 @@
 """`POST /api/nodes/ingest/` through the gateway: node tokens, refusals, retries, plan limits."""
 
-import asyncio
 import json
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from agro.testing import NewField, NewNode, RegisteredNode
 from auth.testing import Workspace, auth_header
+from devstack.waiting import eventually
 
 INGEST = "/api/nodes/ingest/"
 
@@ -35,12 +36,12 @@ def body_for(node: RegisteredNode, *, at: datetime | None = None, **overrides: A
 
 async def post_when_known(gateway: httpx.AsyncClient, node: RegisteredNode, body: dict[str, Any]) -> httpx.Response:
     """Post once ingest has consumed the node's registration (it arrives as an event)."""
-    deadline = time.monotonic() + 10
-    while True:
+
+    async def accepted_or_refused_otherwise() -> httpx.Response | None:
         response = await gateway.post(INGEST, json=body, headers=node.header)
-        if response.status_code != 401 or time.monotonic() > deadline:
-            return response
-        await asyncio.sleep(0.05)
+        return response if response.status_code != 401 else None
+
+    return await eventually(accepted_or_refused_otherwise, f"ingest knows node {node.codigo}", seconds=10)
 
 
 async def published_for(published: Any, parcela_id: int) -> list[dict[str, Any]]:
@@ -49,11 +50,11 @@ async def published_for(published: Any, parcela_id: int) -> list[dict[str, Any]]
 
 async def limit_events(published: Any, field_id: int) -> list[dict[str, Any]]:
     """The field's `ingest.limit.reached` events, once the outbox relay has published one."""
-    deadline = time.monotonic() + 10
-    while not (found := [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]):
-        assert time.monotonic() < deadline, "ingest.limit.reached was not published"
-        await asyncio.sleep(0.1)
-    return found
+
+    async def found() -> list[dict[str, Any]]:
+        return [e for e in await published("ingest.limit.reached") if e["data"]["parcela_id"] == field_id]
+
+    return await eventually(found, "ingest.limit.reached is published", seconds=10, interval=0.1)
 
 
 async def test_a_node_posts_004s_body_and_a_retry_inserts_nothing(
@@ -148,6 +149,8 @@ async def test_refusals_are_4xx_in_004s_shape_and_publish_nothing(
             response.text,
         )
         assert isinstance(response.json()["detail"], str), response.text
+        if status == 401:
+            assert response.headers["WWW-Authenticate"] == "Node", response.headers
     assert await published_for(published, node.parcela_id) == []
 
 
@@ -167,15 +170,16 @@ async def test_a_removed_node_stops_working_within_a_second(
     assert (await gateway.request("DELETE", f"/api/nodos/{deleted.id}/delete/", headers=owner)).status_code == 204
     assert (await gateway.delete(f"/api/nodos/{revoked.id}/token/", headers=owner)).status_code == 204
     assert (await gateway.delete(f"/api/parcelas/{cascaded.parcela_id}/", headers=owner)).status_code == 204
-    removed_at = time.monotonic()
     pending = {deleted, revoked, cascaded}
-    while pending and time.monotonic() - removed_at < 1.0:
+
+    async def all_refused() -> bool:
         for node in list(pending):
             later = body_for(node, at=datetime.now(UTC))
             if (await gateway.post(INGEST, json=later, headers=node.header)).status_code == 401:
                 pending.discard(node)
-        await asyncio.sleep(0.02)
-    assert not pending, f"still accepted after 1 s: {[n.codigo for n in pending]}"
+        return not pending
+
+    await eventually(all_refused, "every removed node is refused", seconds=1.0, interval=0.02)
 
 
 async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_resets(
@@ -206,6 +210,9 @@ async def test_the_plans_daily_limit_counts_transmissions_and_says_when_it_reset
     assert refused.status_code == 429
     assert "Se restablece" in refused.json()["detail"]
     assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
+    assert int(refused.headers["X-RateLimit-Reset"]) - int(refused.headers["Retry-After"]) == pytest.approx(
+        time.time(), abs=5
+    )
     again = await gateway.post(INGEST, json=body_for(node, at=start + timedelta(minutes=9)), headers=node.header)
     assert again.status_code == 429
 

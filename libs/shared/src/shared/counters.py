@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 
 from nats.aio.client import Client as NATS
 from nats.errors import Error as NatsError
@@ -35,13 +36,17 @@ def _token(text: str) -> str:
 
 
 class SharedCounter:
-    """`await counter.add(key)` -> the key's total in the current window, across replicas."""
+    """`await counter.add(key)` -> the key's total in the current window, across replicas.
 
-    def __init__(self, name: str, *, window_seconds: int) -> None:
+    Windows follow `clock` (Unix seconds, `time.time` unless a test moves time itself).
+    """
+
+    def __init__(self, name: str, *, window_seconds: int, clock: Callable[[], float] = time.time) -> None:
         if not 0 < window_seconds <= MAX_WINDOW_SECONDS:
             raise ValueError(f"window_seconds must be within 1..{MAX_WINDOW_SECONDS}")
         self.name = _token(name)
         self.window_seconds = window_seconds
+        self.clock = clock
         self._nats: NATS | None = None
         self._local_window = 0
         self._local: dict[str, int] = {}
@@ -58,7 +63,7 @@ class SharedCounter:
         self._nats = nc
 
     def window(self) -> int:
-        return int(time.time()) // self.window_seconds
+        return int(self.clock()) // self.window_seconds
 
     def resets_at(self) -> int:
         """Unix time the current window ends."""

@@ -1,11 +1,12 @@
-"""Time-ordered identifiers."""
+"""Identifiers: time-ordered UUIDs, and the prefixed public ids some seeds show (`conv_12`)."""
 
 import os
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 
-__all__ = ["uuid7"]
+__all__ = ["PrefixedId", "uuid7"]
 
 _RAND_B_BITS = 62
 _lock = threading.Lock()
@@ -39,3 +40,27 @@ def uuid7() -> uuid.UUID:
     value |= 0b10 << 62  # variant
     value |= rand_b
     return uuid.UUID(int=value)
+
+
+# A BIGINT id has at most 19 digits; 18 keep every parsed value inside it.
+_MAX_DIGITS = 18
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixedId:
+    """A row's integer id as the seed shows it: `PrefixedId("conv_")` makes `conv_12` of 12.
+
+    `parse` takes the public form back (the bare number is accepted too, as the services always
+    have); None for anything else, which the caller answers as its own "not found".
+    """
+
+    prefix: str
+
+    def format(self, ident: int) -> str:
+        return f"{self.prefix}{ident}"
+
+    def parse(self, text: str) -> int | None:
+        digits = text.removeprefix(self.prefix)
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_DIGITS:
+            return None
+        return int(digits)

@@ -7,17 +7,30 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Boolean, DateTime, Select, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.errors import InvalidRequest, NotFound
 from shared.pagination import PageParams
 
-__all__ = ["apply_deletion", "apply_newer", "assign", "fetch_page", "get_or_404", "save_unique"]
+__all__ = ["ReadModel", "apply_deletion", "apply_newer", "assign", "fetch_page", "get_or_404", "save_unique"]
 
 T = TypeVar("T")
+
+
+class ReadModel:
+    """Declarative mixin: the columns a read model kept from another service's events needs for
+    `apply_newer` and `apply_deletion`. The same columns every read model wrote by hand before
+    (so no migration changes): `deleted` BOOLEAN NOT NULL, `version` TIMESTAMPTZ NOT NULL.
+    """
+
+    # A tombstone: the row's subject was deleted; a late upsert must not bring it back.
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The `occurred_at` of the event that last wrote the row: an older one changes nothing.
+    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 async def get_or_404(session: AsyncSession, model: type[T], ident: int, *, tenant_id: int | None = None) -> T:

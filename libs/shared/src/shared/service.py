@@ -32,6 +32,7 @@ from shared.observability import ObservabilityMiddleware, configure_logging, kee
 from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
 from shared.openapi import serve_integer_bounds
 from shared.requirements import Requirements
+from shared.routes import seed_style
 from shared.security import start_token_verifier
 
 __all__ = ["BatchConsumerSpec", "CatchUp", "ConsumerSpec", "Worker", "create_service_app", "read_model_catch_up"]
@@ -147,7 +148,7 @@ def create_service_app(
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, version)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT
     app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
-    install_error_handlers(app)
+    install_error_handlers(app, seed_style)  # each path in its seed's shape, from the one route table
     serve_integer_bounds(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     trace_app(app)  # the server span, outside the access log line so that it carries its ids

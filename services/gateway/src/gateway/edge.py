@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
 from gateway.config import Settings
-from gateway.proxy import Origin, UpstreamUnavailable, forward_http, forward_websocket
+from gateway.proxy import UPSTREAM_AWAY, Origin, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable
@@ -17,19 +17,20 @@ from shared.errors import (
     InvalidRequest,
     NotAuthenticated,
     NotFound,
-    RateLimited,
     ServiceError,
+    ServiceUnavailable,
     error_body,
-    seed_style,
 )
+from shared.routes import seed_style
 from shared.security import Principal, TokenVerifier, parse_authorization
 
 
-def error_response(route: Route | str, exc: ServiceError, headers: dict[str, str] | None = None) -> JSONResponse:
-    """`exc` in the shape of the route's seed (or, with no route, of the seed the path looks like)."""
+def error_response(route: Route | str, exc: ServiceError, quota: dict[str, str] | None = None) -> JSONResponse:
+    """`exc` in the shape of the route's seed (or, with no route, of the seed the path looks like),
+    with the headers it derives from its attributes and, where counted, the caller's `quota`."""
     style = route.style if isinstance(route, Route) else seed_style(route)
     body = error_body(style, status_code=exc.status_code, message=exc.message, code=exc.code, details=exc.details)
-    return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(headers or {})})
+    return JSONResponse(body, status_code=exc.status_code, headers={**exc.headers, **(quota or {})})
 
 
 def has_dot_segments(path: str) -> bool:
@@ -80,24 +81,24 @@ class Edge:
                 if not route.rate_limited:
                     return error_response(route, exc)
                 refused = await self.limiter.hit(key)
-                return error_response(route, exc if refused.allowed else RateLimited(), refused.headers())
+                return error_response(route, exc if refused.allowed else refused.refusal(), refused.headers())
             key = principal.caller_key
         headers: dict[str, str] = {}
         if route.rate_limited:
             quota = await self.limiter.hit(key)
             headers = quota.headers()
             if not quota.allowed:
-                return error_response(route, RateLimited(), headers)
-        base_url = self.upstreams.get(route.upstream)
+                return error_response(route, quota.refusal(), headers)
+        base_url = self.upstreams.get(route.service)
         # What auth says the request revoked is refused here before the client sees the answer
         # (auth alone revokes: the header from any other upstream is dropped, never applied).
         on_revoked = partial(
             apply_revoked, verifier=verifier, principal=principal,
             session_seconds=self.settings.revocation_window_seconds,
-        ) if route.upstream == "auth" else None  # fmt: skip
+        ) if route.service == "auth" else None  # fmt: skip
         try:
             if base_url is None:
-                raise UpstreamUnavailable()
+                raise ServiceUnavailable(UPSTREAM_AWAY)
             response = await forward_http(
                 client,
                 base_url,
@@ -113,12 +114,13 @@ class Edge:
 
     async def websocket(self, websocket: WebSocket) -> None:
         route = None if has_dot_segments(websocket.url.path) else self.table.resolve(websocket.url.path)
-        base_url = self.upstreams.get(route.upstream) if route and route.websocket else None
+        base_url = self.upstreams.get(route.service) if route and route.websocket else None
         if route is None or base_url is None:
             await websocket.close(code=1008 if route is None else 1013)
             return
         if not (await self.limiter.hit(client_key(websocket))).allowed:
             await websocket.close(code=1013)
             return
-        # WebSocket clients authenticate in their first frame (002), so the service checks it.
+        # WebSocket clients authenticate in their first frame (002; `shared.security.first_frame`),
+        # which only the service reads: the gateway relays the socket untouched.
         await forward_websocket(base_url, websocket)

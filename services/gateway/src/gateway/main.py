@@ -1,7 +1,8 @@
 """The gateway: verify early, limit rates, route to the owning service, stream the answer back."""
 
 import contextlib
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable, Iterable
 
 import httpx
 from fastapi import FastAPI
@@ -16,19 +17,27 @@ from gateway.config import Settings
 from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
-from gateway.routes import ROUTES, Route, RouteTable
-from shared.errors import RateLimited
+from gateway.routes import ROUTES, RouteTable
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
 from shared.observability import ObservabilityMiddleware, configure_logging
 from shared.observability.tracing import configure_tracing, traced_app
 from shared.requirements import Requirements
+from shared.routes import Family, Route
 from shared.security import start_token_verifier
 
 
-def create_app(settings: Settings | None = None, routes: list[Route] | None = None) -> ASGIApp:
-    """The gateway as an ASGI app: its own pages on FastAPI, a lean path for proxied requests."""
+def create_app(
+    settings: Settings | None = None,
+    routes: Iterable[Route | Family] | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+) -> ASGIApp:
+    """The gateway as an ASGI app: its own pages on FastAPI, a lean path for proxied requests.
+
+    `clock` (Unix seconds) is what the rate limit's windows follow: a test moves it on.
+    """
     settings = settings or Settings()
     table = RouteTable(routes if routes is not None else ROUTES)
     configure_logging(settings.service_name, settings.log_level)
@@ -71,7 +80,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
     app.add_api_route("/healthz", healthz, include_in_schema=False)  # liveness says nothing: public
     app.include_router(pages.router)
     pages.mount_static(app)
-    limiter = RateLimiter(settings.rate_limit_per_minute, bucket=settings.rate_limit_bucket)
+    limiter = RateLimiter(settings.rate_limit_per_minute, bucket=settings.rate_limit_bucket, clock=clock)
     edge = Edge(
         table,
         limiter,
@@ -86,7 +95,7 @@ def create_app(settings: Settings | None = None, routes: list[Route] | None = No
             return
         quota = await limiter.hit(client_key(Request(scope)))
         if not quota.allowed:
-            await error_response(scope["path"], RateLimited(), quota.headers())(scope, receive, send)
+            await error_response(scope["path"], quota.refusal(), quota.headers())(scope, receive, send)
             return
         extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in quota.headers().items()]
 

@@ -8,21 +8,29 @@ from typing import Any
 
 import httpx
 
-from gateway.proxy import PayloadTooLarge, UpstreamUnavailable
+from gateway.proxy import UPSTREAM_AWAY, PayloadTooLarge
 from gateway.routes import Route, RouteTable
-from shared.errors import NotAuthenticated, NotFound, PermissionDenied, RateLimited, ServiceError, error_body
+from shared.errors import (
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ServiceError,
+    ServiceUnavailable,
+    error_body,
+)
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _WITH_BODY = ("put", "post", "patch")
 # What the gateway itself, or any protected route, may answer besides what a service documents.
-_EDGE_ANSWERS: dict[type[ServiceError], str] = {
-    NotAuthenticated: "Sin credenciales válidas, o el token expiró o fue revocado.",
-    PermissionDenied: "El rol no concede el permiso.",
-    NotFound: "No existe, o pertenece a otro espacio de trabajo.",
-    PayloadTooLarge: "El cuerpo supera el límite de la pasarela.",
-    RateLimited: "Límite de solicitudes por minuto alcanzado.",
-    UpstreamUnavailable: "El servicio no está disponible.",
-}
+_EDGE_ANSWERS: tuple[tuple[ServiceError, str], ...] = (
+    (NotAuthenticated(), "Sin credenciales válidas, o el token expiró o fue revocado."),
+    (PermissionDenied(), "El rol no concede el permiso."),
+    (NotFound(), "No existe, o pertenece a otro espacio de trabajo."),
+    (PayloadTooLarge(), "El cuerpo supera el límite de la pasarela."),
+    (RateLimited(), "Límite de solicitudes por minuto alcanzado."),
+    (ServiceUnavailable(UPSTREAM_AWAY), "El servicio no está disponible."),
+)
 _RATE_HEADERS = {
     name: {"description": description, "schema": {"type": "integer"}}
     for name, description in (
@@ -67,7 +75,7 @@ def merge(documents: dict[str, dict[str, Any]], table: RouteTable, base: dict[st
             schemas[renames.get(name, name)] = _rename_refs(schema, renames)
         for path, item in document.get("paths", {}).items():
             route = table.resolve(path)
-            if route is not None and route.upstream == service:
+            if route is not None and route.service == service:
                 paths[path] = _declare_edge_answers(_rename_refs(item, renames), route)
         for name, scheme in document.get("components", {}).get("securitySchemes", {}).items():
             merged["components"].setdefault("securitySchemes", {})[name] = scheme
@@ -81,7 +89,7 @@ def _declare_edge_answers(item: dict[str, Any], route: Route) -> dict[str, Any]:
             continue
         protected = method.upper() not in route.public
         responses = operation.setdefault("responses", {})
-        for error, description in _EDGE_ANSWERS.items():
+        for error, description in _EDGE_ANSWERS:
             status = error.status_code
             if (status in (401, 403) and not protected) or (status == 413 and method not in _WITH_BODY):
                 continue

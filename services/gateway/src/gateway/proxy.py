@@ -16,7 +16,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
-from shared.errors import ServiceError
+from shared.errors import ServiceError, ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 from shared.security.revoked_header import REVOKED_HEADER
 
@@ -46,10 +46,8 @@ _PRIVATE = frozenset({REVOKED_HEADER.lower()})
 _BUFFER_LIMIT = 256 * 1024
 
 
-class UpstreamUnavailable(ServiceError):
-    status_code = 503
-    code = "SERVICE_UNAVAILABLE"
-    message = "El servicio no está disponible. Intente de nuevo en unos segundos."
+# The message of the shared `ServiceUnavailable` when an upstream cannot be reached.
+UPSTREAM_AWAY = "El servicio no está disponible. Intente de nuevo en unos segundos."
 
 
 class UpstreamTimeout(ServiceError):
@@ -175,7 +173,7 @@ async def forward_http(
             )
             break
         except httpx.ConnectError as exc:
-            raise UpstreamUnavailable() from exc
+            raise ServiceUnavailable(UPSTREAM_AWAY) from exc
         except httpx.TimeoutException as exc:
             raise UpstreamTimeout() from exc
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:

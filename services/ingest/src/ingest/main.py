@@ -1,9 +1,11 @@
 from fastapi import FastAPI
 
-from ingest import events, nodes, quota
+from ingest import events
 from ingest.config import settings
 from ingest.models import SCHEMA, inbox_table, outbox_table
-from ingest.readings.endpoints import router as readings_router
+from ingest.node import handlers as node_handlers
+from ingest.quota import handlers as quota_handlers
+from ingest.reading.endpoints import router as reading_router
 from shared.events import ensure_stream
 from shared.service import ConsumerSpec, create_service_app
 
@@ -18,16 +20,22 @@ def create_app() -> FastAPI:
         title="ingest",
         version="0.1.0",
         schema=SCHEMA,
-        routers=[readings_router],
+        routers=[reading_router],
         messaging=(outbox_table, inbox_table),
         consumers=[
-            ConsumerSpec(durable=nodes.NODE_UPSERTED, event=events.NodeUpserted, handler=nodes.on_node_upserted),
-            ConsumerSpec(durable=nodes.NODE_DELETED, event=events.NodeDeleted, handler=nodes.on_node_deleted),
-            ConsumerSpec(durable=nodes.FIELD_DELETED, event=events.FieldDeleted, handler=nodes.on_field_deleted),
             ConsumerSpec(
-                durable=nodes.SUBSCRIPTION_CHANGED,
+                durable=node_handlers.NODE_UPSERTED, event=events.NodeUpserted, handler=node_handlers.on_node_upserted
+            ),
+            ConsumerSpec(
+                durable=node_handlers.NODE_DELETED, event=events.NodeDeleted, handler=node_handlers.on_node_deleted
+            ),
+            ConsumerSpec(
+                durable=node_handlers.FIELD_DELETED, event=events.FieldDeleted, handler=node_handlers.on_field_deleted
+            ),
+            ConsumerSpec(
+                durable=quota_handlers.SUBSCRIPTION_CHANGED,
                 event=events.SubscriptionChanged,
-                handler=quota.on_subscription_changed,
+                handler=quota_handlers.on_subscription_changed,
             ),
         ],
         events=events.PUBLISHED,

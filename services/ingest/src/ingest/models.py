@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TenantId, make_metadata
 from shared.events import messaging_tables
+from shared.repository import ReadModel
 
 SCHEMA = "ingest"
 metadata = make_metadata(SCHEMA)
@@ -21,7 +22,7 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-class Node(Base):
+class Node(ReadModel, Base):
     """A master node as agro last published it; only the SHA-256 of its token is known here."""
 
     __tablename__ = "nodes"
@@ -33,12 +34,12 @@ class Node(Base):
     codigo: Mapped[str] = mapped_column(String(100))
     token_hash: Mapped[str | None] = mapped_column(String(64))
     activo: Mapped[bool] = mapped_column(Boolean)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class Subscription(Base):
-    """A field's plan subscription: its daily reading limit applies while `estado` is activo."""
+class Subscription(ReadModel, Base):
+    """A field's plan subscription: its daily reading limit applies while `estado` is activo.
+
+    `deleted` is never set: "eliminado" is an estado."""
 
     __tablename__ = "subscriptions"
 
@@ -46,8 +47,6 @@ class Subscription(Base):
     parcela_id: Mapped[int] = mapped_column(BigInteger, index=True)
     estado: Mapped[str] = mapped_column(String(20))
     limite_lecturas_dia: Mapped[int | None] = mapped_column(Integer)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)  # never set: "eliminado" is an estado
-    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class DayCount(Base):

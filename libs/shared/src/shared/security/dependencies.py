@@ -1,4 +1,5 @@
-"""FastAPI dependencies: `CurrentPrincipal`, `OptionalPrincipal`, `RequirePermission`, `PlatformAdmin`."""
+"""FastAPI dependencies: `CurrentPrincipal`, `OptionalPrincipal`, `RequirePermission`,
+`RequireWholeWorkspace`, `PlatformAdmin`."""
 
 from typing import Annotated
 
@@ -62,6 +63,23 @@ class RequirePermission:
     async def __call__(self, principal: CurrentPrincipal) -> Principal:
         if not principal.can(self.module, self.operation):
             raise PermissionDenied()
+        return principal
+
+
+class RequireWholeWorkspace:
+    """`Depends(RequireWholeWorkspace())`: 403 unless the caller sees the whole workspace
+    (`espacio:ver`); with a module and operation, that permission is required first (004's
+    "admin" routes); `message` says what was missing."""
+
+    def __init__(self, module: str | None = None, operation: str | None = None, *, message: str | None = None) -> None:
+        self.permission = RequirePermission(module, operation) if module and operation else None
+        self.message = message
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if self.permission is not None:
+            await self.permission(principal)
+        if not principal.sees_whole_workspace:
+            raise PermissionDenied(self.message)
         return principal
 
 

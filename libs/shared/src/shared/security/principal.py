@@ -2,6 +2,10 @@
 
 from dataclasses import dataclass, field
 
+# 004's permission to work on every field of the workspace, not only one's own (granted to
+# `administrador` and `tecnico` by auth's migration 0004).
+WHOLE_WORKSPACE = "espacio:ver"
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -24,6 +28,11 @@ class Principal:
 
     def can(self, module: str, operation: str) -> bool:
         return f"{module}:{operation}" in self.permissions
+
+    @property
+    def sees_whole_workspace(self) -> bool:
+        """`espacio:ver`: every field of the workspace is the caller's to see, not only their own."""
+        return WHOLE_WORKSPACE in self.permissions
 
     @property
     def caller_key(self) -> str:

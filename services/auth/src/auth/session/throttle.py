@@ -34,7 +34,7 @@ class LoginThrottle:
             counter = self.counters[kind]
             if await counter.value(key) >= self.limits[kind]:
                 retry_after = max(1, counter.resets_at() - int(time.time()))
-                raise TooManyAttempts(headers={"Retry-After": str(retry_after)})
+                raise TooManyAttempts(retry_after=retry_after)
 
     async def failed(self, *, account: str, address: str) -> None:
         await self.counters["account"].add(account.lower())

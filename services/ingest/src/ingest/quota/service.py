@@ -16,9 +16,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from ingest import events
+from ingest.errors import DailyLimitReached
 from ingest.models import DayCount, Subscription
-from shared.errors import RateLimited
-from shared.events import Envelope
 from shared.repository import apply_newer
 
 
@@ -34,12 +33,8 @@ class Day:
         return cls(local.date(), midnight)
 
 
-class DailyLimitReached(RateLimited):
-    message = "Límite diario de lecturas del plan alcanzado."
-
-
 async def reserve(
-    session: AsyncSession, parcela_id: int, limit: int | None, today: Day, count: int, now: datetime
+    session: AsyncSession, *, parcela_id: int, limit: int | None, today: Day, count: int, now: datetime
 ) -> None:
     """Count `count` transmissions for today, or refuse them all (429) past the plan's `limit`."""
     if limit is None:
@@ -55,12 +50,13 @@ async def reserve(
         raise DailyLimitReached(
             f"Límite diario de lecturas del plan alcanzado ({limit} por día). "
             f"Se restablece el {today.resets_at.isoformat()}.",
-            headers={"Retry-After": str(wait), "X-RateLimit-Reset": str(int(today.resets_at.timestamp()))},
+            retry_after=wait,
+            reset=int(today.resets_at.timestamp()),
         )
 
 
 async def note_limit_reached(
-    sessionmaker: async_sessionmaker[AsyncSession], tenant_id: int, parcela_id: int, limit: int, today: Day
+    sessionmaker: async_sessionmaker[AsyncSession], *, tenant_id: int, parcela_id: int, limit: int, today: Day
 ) -> None:
     """In a transaction of its own (the refused post's rolls back): flag the day and publish
     `ingest.limit.reached` through the outbox, the first time only."""
@@ -79,7 +75,7 @@ async def note_limit_reached(
             await events.outbox.emit(session, event, tenant_id=tenant_id)
 
 
-async def release(session: AsyncSession, parcela_id: int, limit: int | None, today: Day, count: int) -> None:
+async def release(session: AsyncSession, *, parcela_id: int, limit: int | None, today: Day, count: int) -> None:
     """Give back transmissions that were not accepted after all."""
     if count and limit is not None:
         await session.execute(
@@ -89,6 +85,7 @@ async def release(session: AsyncSession, parcela_id: int, limit: int | None, tod
         )
 
 
-async def on_subscription_changed(session: AsyncSession, envelope: Envelope, event: events.SubscriptionChanged) -> None:
+async def apply_subscription(session: AsyncSession, *, event: events.SubscriptionChanged, version: datetime) -> None:
+    """The subscription as agro published it at `version`, unless a newer event has been applied."""
     values = {"parcela_id": event.parcela_id, "estado": event.estado, "limite_lecturas_dia": event.limite_lecturas_dia}
-    await apply_newer(session, Subscription, {"suscripcion_id": event.suscripcion_id}, values, envelope.occurred_at)
+    await apply_newer(session, Subscription, {"suscripcion_id": event.suscripcion_id}, values, version)

@@ -18,12 +18,14 @@ from nats.aio.client import Client as NATS
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from ingest import events, quota
+from ingest import events
 from ingest.config import Settings
-from ingest.nodes import NodeCredential
-from ingest.readings.schemas import IngestIn
-from ingest.readings.units import normalise
-from shared.errors import InvalidRequest, PermissionDenied, ServiceUnavailable
+from ingest.errors import DailyLimitReached, NodeMismatch
+from ingest.node.service import NodeCredential
+from ingest.quota import service as quota
+from ingest.reading.schemas import IngestCreate
+from ingest.reading.units import normalise
+from shared.errors import InvalidRequest, ServiceUnavailable
 from shared.events import Envelope, stream_for_subject
 from shared.observability.tracing import trace_headers
 
@@ -33,16 +35,12 @@ ACCEPTED = Counter("ingest_lecturas_total", "Lecturas in posts answered 201, by 
 _NAMESPACE = uuid.UUID("0b6f4c1e-6a43-4a0e-9d4b-6f3a3f2f1e11")
 
 
-class NodeMismatch(PermissionDenied):
-    message = "El nodo maestro o la parcela no corresponden al token del nodo."
-
-
-def check_ownership(node: NodeCredential, body: IngestIn) -> None:
+def check_ownership(node: NodeCredential, body: IngestCreate) -> None:
     if body.codigo_nodo_maestro != node.codigo or body.parcela_id != node.parcela_id:
         raise NodeMismatch()
 
 
-def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[dict[str, Any]]:
+def lecturas_of(body: IngestCreate, settings: Settings, now: datetime) -> list[dict[str, Any]]:
     """The post's lecturas with their instants (UTC) and values in canonical units, or a 400."""
     total = sum(len(lectura.sensores) for lectura in body.lecturas)
     if total > settings.max_readings_per_post:
@@ -77,9 +75,10 @@ def lecturas_of(body: IngestIn, settings: Settings, now: datetime) -> list[dict[
 
 async def accept(
     session: AsyncSession,
+    *,
     nc: NATS,
     node: NodeCredential,
-    body: IngestIn,
+    body: IngestCreate,
     settings: Settings,
     now: datetime,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -92,11 +91,15 @@ async def accept(
     today = quota.Day.current(ZoneInfo(settings.day_timezone), now)
     instants = len({lectura["timestamp"] for lectura in lecturas})
     try:
-        await quota.reserve(session, node.parcela_id, node.daily_limit, today, instants, now)
-    except quota.DailyLimitReached:
+        await quota.reserve(
+            session, parcela_id=node.parcela_id, limit=node.daily_limit, today=today, count=instants, now=now
+        )
+    except DailyLimitReached:
         assert node.daily_limit is not None
         await session.rollback()  # the refused upsert still locks the day's row
-        await quota.note_limit_reached(sessionmaker, node.tenant_id, node.parcela_id, node.daily_limit, today)
+        await quota.note_limit_reached(
+            sessionmaker, tenant_id=node.tenant_id, parcela_id=node.parcela_id, limit=node.daily_limit, today=today
+        )
         raise
     event = events.ReadingsReceived.model_validate(
         {"parcela_id": node.parcela_id, "codigo_nodo_maestro": node.codigo, "lecturas": lecturas}
@@ -106,7 +109,7 @@ async def accept(
         return len(lecturas)
     ACCEPTED.labels("duplicate").inc(len(lecturas))
     # A retry: its transmissions were counted the first time.
-    await quota.release(session, node.parcela_id, node.daily_limit, today, instants)
+    await quota.release(session, parcela_id=node.parcela_id, limit=node.daily_limit, today=today, count=instants)
     return 0
 
 

@@ -17,36 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Select
 
 from ingest import events
+from ingest.errors import NodeNotAuthenticated
 from ingest.models import Node, Subscription
-from shared.errors import NotAuthenticated
-from shared.events import CatchUp, Envelope
+from shared.events import CatchUp
 from shared.repository import apply_deletion, apply_newer
 
-SCHEME = "node"
-
-NODE_UPSERTED = "ingest-node-upserted"
-NODE_DELETED = "ingest-node-deleted"
-FIELD_DELETED = "ingest-field-deleted"
-SUBSCRIPTION_CHANGED = "ingest-subscription-changed"
-# The durable consumers whose writes decide whether a token authenticates, and with which limit.
-READ_MODEL_CONSUMERS = (NODE_UPSERTED, NODE_DELETED, FIELD_DELETED, SUBSCRIPTION_CHANGED)
 # How long after its event a node without a plan still waits for the plan's consumer.
 JUST_APPLIED = timedelta(seconds=5)
-
-
-class NodeNotAuthenticated(NotAuthenticated):
-    message = "Token de nodo inválido o revocado."
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message, headers={"WWW-Authenticate": "Node"})
-
-
-def token_from_header(authorization: str | None) -> str:
-    """The token of `Authorization: Node <token>`."""
-    scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != SCHEME or not token.strip():
-        raise NodeNotAuthenticated("Se requiere 'Authorization: Node <token>'.")
-    return token.strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +37,7 @@ class NodeCredential:
     daily_limit: int | None
 
 
-async def authenticate(session: AsyncSession, token: str, *, caught_up: CatchUp) -> NodeCredential:
+async def authenticate(session: AsyncSession, *, token: str, caught_up: CatchUp) -> NodeCredential:
     """The active node whose token this is (compared as SHA-256 digests, in constant time).
 
     One query, the plan's limit included: this runs on every post. Only a token the read model
@@ -90,28 +67,31 @@ def _credential_query(digest: str) -> Select[Any]:
     return select(*columns, daily_limit).where(Node.token_hash == digest, Node.activo, ~Node.deleted)
 
 
-async def on_node_upserted(session: AsyncSession, envelope: Envelope, event: events.NodeUpserted) -> None:
+async def upsert(
+    session: AsyncSession, *, tenant_id: int | None, event: events.NodeUpserted, version: datetime
+) -> None:
+    """The node as agro published it at `version`, unless a newer event has been applied already."""
     values = {
-        "tenant_id": envelope.tenant_id,
+        "tenant_id": tenant_id,
         "parcela_id": event.parcela_id,
         "codigo": event.codigo,
         "token_hash": event.token_hash,
         "activo": event.activo,
     }
-    await apply_newer(session, Node, {"nodo_id": event.nodo_id}, values, envelope.occurred_at)
+    await apply_newer(session, Node, {"nodo_id": event.nodo_id}, values, version)
 
 
-async def on_node_deleted(session: AsyncSession, envelope: Envelope, event: events.NodeDeleted) -> None:
+async def delete(session: AsyncSession, *, tenant_id: int | None, nodo_id: int, version: datetime) -> None:
     # The token goes with the tombstone: a deleted node never authenticates again.
-    placeholders = {"tenant_id": envelope.tenant_id or 0, "parcela_id": 0, "codigo": "", "activo": False}
-    await apply_deletion(session, Node, {"nodo_id": event.nodo_id}, envelope.occurred_at, **placeholders)
-    await session.execute(update(Node).where(Node.nodo_id == event.nodo_id).values(token_hash=None, activo=False))
+    placeholders = {"tenant_id": tenant_id or 0, "parcela_id": 0, "codigo": "", "activo": False}
+    await apply_deletion(session, Node, {"nodo_id": nodo_id}, version, **placeholders)
+    await session.execute(update(Node).where(Node.nodo_id == nodo_id).values(token_hash=None, activo=False))
 
 
-async def on_field_deleted(session: AsyncSession, envelope: Envelope, event: events.FieldDeleted) -> None:
+async def delete_field(session: AsyncSession, *, parcela_id: int, version: datetime) -> None:
     """agro publishes each node's deletion too; this closes the gap if those arrive later."""
     await session.execute(
         update(Node)
-        .where(Node.parcela_id == event.parcela_id)
-        .values(token_hash=None, activo=False, deleted=True, version=envelope.occurred_at)
+        .where(Node.parcela_id == parcela_id)
+        .values(token_hash=None, activo=False, deleted=True, version=version)
     )

@@ -1,4 +1,4 @@
-"""004's ingest body, and its answer."""
+"""004's ingest body (`IngestCreate`, with its parts), and its answer (`IngestRead`)."""
 
 from datetime import datetime
 from typing import Literal
@@ -10,29 +10,29 @@ from shared.validation import BulkText, Finite, InputModel, Int64
 
 # A post carries up to thousands of these: plain models with constraints checked in
 # pydantic-core (no NUL, finite values) rather than InputModel's per-field Python validator.
-class SensorIn(BaseModel):
+class SensorValueCreate(BaseModel):
     sensor: BulkText = Field(min_length=1, max_length=100, examples=["humedad_suelo"])
     valor: Finite = Field(examples=[23.4])
     unidad: BulkText = Field(default="", max_length=20, examples=["%"])
 
 
-class LecturaIn(BaseModel):
+class LecturaCreate(BaseModel):
     nodo_codigo: BulkText = Field(min_length=1, max_length=100, examples=["N1"])
     # Beyond 004: a node that buffered readings while offline stamps each one; without it the
     # post's `timestamp` applies.
     timestamp: datetime | None = None
-    sensores: list[SensorIn] = Field(min_length=1)
+    sensores: list[SensorValueCreate] = Field(min_length=1)
 
 
-class IngestIn(InputModel):
+class IngestCreate(InputModel):
     codigo_nodo_maestro: str = Field(min_length=1, max_length=100, examples=["NM-001"])
     parcela_id: Int64 = Field(ge=1, examples=[7])
     # ISO 8601; without an offset it is taken as UTC. Required unless every lectura has its own.
     timestamp: datetime | None = None
-    lecturas: list[LecturaIn] = Field(min_length=1)
+    lecturas: list[LecturaCreate] = Field(min_length=1)
 
 
-class IngestAccepted(BaseModel):
+class IngestRead(BaseModel):
     detail: Literal["ok"] = "ok"
     # Lecturas (one secondary node at one instant) newly accepted; a retried post counts 0.
     inserted: int
