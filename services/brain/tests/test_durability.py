@@ -14,8 +14,8 @@ import nats
 import pytest
 
 from devstack.engines import start_nats
-from devstack.processes import eventually
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 SENSORS = {"humedad_suelo": "%", "temperatura": "C", "ph": "pH", "luz": "lux", "co2": "ppm"}
 Key = tuple[str, str]  # (timestamp, sensor)
@@ -104,39 +104,42 @@ async def _drained(nats_url: str) -> bool:
 
 
 @pytest.mark.timeout(300)
-def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart(isolated_stack: Stack) -> None:
+async def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart(isolated_stack: Stack) -> None:
     stack = isolated_stack
     gateway = stack.url("gateway")
     field_id, code, token = _node(gateway)
     probe = {"codigo_nodo_maestro": code, "parcela_id": field_id, "timestamp": "x", "lecturas": []}
-    assert eventually(
-        lambda: (
-            httpx.post(
-                f"{gateway}/api/nodes/ingest/", json=probe, headers={"Authorization": f"Node {token}"}
-            ).status_code
-            == 400
-        ),
-        15,
-    ), "ingest never learnt the node"
+    headers = {"Authorization": f"Node {token}"}
+
+    async def knows_the_node() -> bool:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            response = await client.post(f"{gateway}/api/nodes/ingest/", json=probe, headers=headers)
+        return response.status_code == 400
+
+    await eventually(knows_the_node, "ingest to learn the node")
 
     poster = Poster(f"{gateway}/api/nodes/ingest/", field_id, code, token)
     poster.start()
-    time.sleep(2)
+    await asyncio.sleep(2)  # posting goes on around each disturbance below
     stack.stop_service("brain", kill=True)  # SIGKILL, wherever it is in a batch
-    time.sleep(2)
+    await asyncio.sleep(2)
     stack.start_service("brain")
     stack.wait_healthy("brain")
-    time.sleep(2)
+    await asyncio.sleep(2)
     assert stack.nats is not None
     port, folder = stack.nats.port, stack.nats.data_dir
     stack.nats.stop()
     # Longer than ingest's publish timeout (3 s): a post cannot just wait for the reconnection.
-    time.sleep(4)
+    await asyncio.sleep(4)
     stack.nats = start_nats(folder, port)
-    assert eventually(
-        lambda: all(httpx.get(f"{stack.url(s)}/readyz").status_code == 200 for s in ("ingest", "brain")), 30
-    )
-    time.sleep(3)
+
+    async def ready() -> bool:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            answers = [await client.get(f"{stack.url(s)}/readyz") for s in ("ingest", "brain")]
+        return all(response.status_code == 200 for response in answers)
+
+    await eventually(ready, "ingest and brain ready again", seconds=30)
+    await asyncio.sleep(3)
     poster.stop.set()
     poster.join(30)
 
@@ -148,11 +151,11 @@ def test_every_201_is_stored_exactly_once_across_a_brain_kill_and_a_nats_restart
 
     dsn = stack.superuser_dsn
 
-    def caught_up() -> bool:
-        return asyncio.run(_drained(stack.nats_url)) and poster.accepted <= asyncio.run(_stored(dsn, field_id))[0]
+    async def caught_up() -> bool:
+        return await _drained(stack.nats_url) and poster.accepted <= (await _stored(dsn, field_id))[0]
 
-    assert eventually(caught_up, 60), "brain did not store every acknowledged reading"
-    stored, aggregated = asyncio.run(_stored(dsn, field_id))
+    await eventually(caught_up, "brain to store every acknowledged reading", seconds=60)
+    stored, aggregated = await _stored(dsn, field_id)
     assert poster.accepted <= stored  # every 201 is stored ...
     assert stored <= poster.posted  # ... nothing made up ...
     assert aggregated == len(stored)  # ... and counted once in the aggregates

@@ -7,9 +7,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from brain import alerts, events, readings
+from brain import events
+from brain.alert import service as alerts
 from brain.main import create_app
 from brain.models import Alert, Field, Hourly, Reading, Subscription, outbox_table
+from brain.reading.handlers import on_readings_received
 from devstack.inprocess import InProcess, in_process
 from devstack.stack import Stack
 from shared.events import Envelope
@@ -53,8 +55,8 @@ async def test_a_redelivered_batch_is_stored_and_aggregated_once(brain: InProces
     await _field(brain, 880_001)
     at = datetime(2025, 10, 23, 10, 15, tzinfo=UTC)
     batch = _batch(880_001, (at, 20.0), (at + timedelta(minutes=5), 22.0), (at + timedelta(minutes=5), 99.0))
-    await readings.store_batch(brain.session, batch)
-    await readings.store_batch(brain.session, batch)  # JetStream redelivers after a crash before the ack
+    await on_readings_received(brain.session, batch)
+    await on_readings_received(brain.session, batch)  # JetStream redelivers after a crash before the ack
 
     stored = await brain.session.scalar(select(func.count()).select_from(Reading).where(Reading.parcela_id == 880_001))
     hour = await brain.session.scalar(select(Hourly).where(Hourly.parcela_id == 880_001))
@@ -67,7 +69,7 @@ async def test_day_buckets_follow_the_zone_across_a_dst_change(brain: InProcess)
     await _field(brain, 880_002)
     # New York left DST on 2025-11-02 at 06:00 UTC: that local day lasted 25 hours.
     hours = [datetime(2025, 11, 1, 4, tzinfo=UTC) + timedelta(hours=h) for h in range(24 + 25)]
-    await readings.store_batch(brain.session, _batch(880_002, *((moment, 1.0) for moment in hours)))
+    await on_readings_received(brain.session, _batch(880_002, *((moment, 1.0) for moment in hours)))
     body = await _history(
         brain,
         "parcela_id=880002&bucket=day&tz=America/New_York&from=2025-11-01T04:00:00Z&to=2025-11-03T05:00:00Z",
@@ -92,7 +94,7 @@ async def test_day_buckets_in_a_half_hour_zone_are_counted_from_readings(brain: 
     batch = _batch(
         880_003, (datetime(2025, 6, 1, 18, 20, tzinfo=UTC), 10.0), (datetime(2025, 6, 1, 18, 45, tzinfo=UTC), 30.0)
     )
-    await readings.store_batch(brain.session, batch)
+    await on_readings_received(brain.session, batch)
     body = await _history(
         brain, "parcela_id=880003&bucket=day&tz=Asia/Kolkata&from=2025-06-01T00:00:00Z&to=2025-06-03T00:00:00Z"
     )
@@ -110,15 +112,15 @@ async def test_a_silent_sensor_raises_stale_once_and_clears_when_it_reports(brai
     )  # fmt: skip
     await brain.session.flush()
     now = datetime.now(UTC)
-    await readings.store_batch(brain.session, _batch(880_004, (now - timedelta(minutes=45), 20.0)))
+    await on_readings_received(brain.session, _batch(880_004, (now - timedelta(minutes=45), 20.0)))
 
-    assert await alerts.flag_stale_sensors(brain.session, now) == 1  # 45 min > 2 x 15 min
-    assert await alerts.flag_stale_sensors(brain.session, now + timedelta(minutes=5)) == 0  # once
+    assert await alerts.flag_stale_sensors(brain.session, now=now) == 1  # 45 min > 2 x 15 min
+    assert await alerts.flag_stale_sensors(brain.session, now=now + timedelta(minutes=5)) == 0  # once
     stale = await brain.session.scalar(select(Alert).where(Alert.parcela_id == 880_004))
     assert stale is not None
     assert (stale.tipo, stale.severity, stale.cleared_at) == ("sensor.stale", "warning", None)
 
-    await readings.store_batch(brain.session, _batch(880_004, (now, 21.0)))
+    await on_readings_received(brain.session, _batch(880_004, (now, 21.0)))
     await brain.session.refresh(stale)
     assert stale.cleared_at is not None
     subjects = (

@@ -17,7 +17,7 @@ class HistoryPoint(BaseModel):
     max: float
 
 
-class History(BaseModel):
+class HistoryRead(BaseModel):
     parcela_id: int
     bucket: Bucket
     series: list[HistoryPoint]
@@ -28,13 +28,13 @@ class SeriesPoint(BaseModel):
     v: float
 
 
-class Series(BaseModel):
+class SeriesRead(BaseModel):
     parcela_id: int
     parametro: str
     points: list[SeriesPoint]
 
 
-class Kpis(BaseModel):
+class KpisRead(BaseModel):
     tareas_totales: int
     tareas_ia_generadas: int
     tareas_ia_aceptadas: int

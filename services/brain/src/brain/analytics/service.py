@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, Select, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brain.analytics.schemas import Bucket, History, HistoryPoint, Kpis, Scope, Series, SeriesPoint
+from brain.analytics.schemas import Bucket, HistoryPoint, HistoryRead, KpisRead, Scope, SeriesPoint, SeriesRead
 from brain.config import settings
 from brain.models import Field, Hourly, Reading, Task
 from shared.errors import InvalidRequest, NotFound, PermissionDenied
@@ -78,7 +78,7 @@ async def history(
     end: datetime | None,
     bucket: Bucket,
     tz: str | None,
-) -> History:
+) -> HistoryRead:
     zone = zone_of(tz)
     span = window(start, end, DEFAULT_SPAN[bucket])
     buckets = (span.end - span.start) / BUCKET_WIDTH[bucket]
@@ -101,7 +101,7 @@ async def history(
         HistoryPoint(t=t.astimezone(zone), parametro=name, avg=avg, min=low, max=high)
         for t, name, avg, low, high in rows
     ]
-    return History(parcela_id=parcela_id, bucket=bucket, series=series)
+    return HistoryRead(parcela_id=parcela_id, bucket=bucket, series=series)
 
 
 async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, span: Window) -> Sequence[tuple]:
@@ -189,7 +189,7 @@ async def series(
     parametro: str,
     start: datetime | None,
     end: datetime | None,
-) -> Series:
+) -> SeriesRead:
     span = window(start, end, timedelta(days=1))
     await check_visible(session, principal, parcela_id)
     cap = settings.max_series_points
@@ -211,10 +211,10 @@ async def series(
             f"La serie tiene más de {cap} puntos; acote el rango ('from', 'to') o use /api/brain/history/.",
             fields={"from": [f"Como máximo {cap} puntos por serie."]},
         )
-    return Series(parcela_id=parcela_id, parametro=parametro, points=[SeriesPoint(t=t, v=v) for t, v in rows])
+    return SeriesRead(parcela_id=parcela_id, parametro=parametro, points=[SeriesPoint(t=t, v=v) for t, v in rows])
 
 
-async def kpis(session: AsyncSession, principal: Principal, *, scope: Scope, days: int) -> Kpis:
+async def kpis(session: AsyncSession, principal: Principal, *, scope: Scope, days: int) -> KpisRead:
     """Tasks created in the last `days` days on the caller's fields (every field with `global`)."""
     if scope == "global" and not principal.platform_admin:
         raise PermissionDenied("Solo un administrador de la plataforma puede ver los KPIs globales.")
@@ -229,7 +229,7 @@ async def kpis(session: AsyncSession, principal: Principal, *, scope: Scope, day
     monitored = select(func.count(distinct(Hourly.parcela_id))).where(Hourly.hour >= since)
     if fields is not None:
         monitored = monitored.where(Hourly.parcela_id.in_(fields))
-    return Kpis(
+    return KpisRead(
         tareas_totales=await session.scalar(tasks()) or 0,
         tareas_ia_generadas=await session.scalar(tasks(ia)) or 0,
         tareas_ia_aceptadas=await session.scalar(tasks(ia, Task.decision == "aceptada")) or 0,

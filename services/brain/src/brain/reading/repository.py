@@ -6,25 +6,13 @@ redelivered batch adds nothing twice, and the per-row work stays in PostgreSQL. 
 the newest new value of each field's parameters, which the rules are checked against.
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
-from prometheus_client import Counter, Histogram
-from sqlalchemy import text
+from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from brain import alerts, events
-from brain.config import settings
-from shared.events import Envelope
-
-BATCHES = Histogram("brain_readings_batch_posts", "Posts per stored batch", buckets=(1, 5, 10, 25, 50, 100, 250))
-LAG = Histogram(
-    "brain_reading_lag_seconds",
-    "From a post's newest instant to its storage",
-    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 60),
-)
-STORED = Counter("brain_readings_stored_total", "Readings stored (each once)")
+from brain.models import Sensor
 
 # Aggregates and sensors are upserted in key order, so two replicas lock rows in the same order.
 _STORE = text("""
@@ -58,6 +46,19 @@ _STORE = text("""
 
 
 @dataclass(frozen=True, slots=True)
+class Row:
+    """One reading to store, as the batch's posts carry it."""
+
+    parcela_id: int
+    parametro: str
+    t: datetime
+    nodo_codigo: str
+    valor: float
+    unidad: str
+    tenant_id: int
+
+
+@dataclass(frozen=True, slots=True)
 class Stored:
     """The newest value a batch added for one field's parameter."""
 
@@ -69,40 +70,24 @@ class Stored:
     tenant_id: int
 
 
-async def store_batch(session: AsyncSession, batch: Sequence[tuple[Envelope, events.ReadingsReceived]]) -> None:
-    """The readings consumer's handler (see `shared.events.batch`)."""
-    newest = await store(session, batch)
-    now = datetime.now(UTC)
-    BATCHES.observe(len(batch))
-    if not newest:
-        return
-    for row in newest:
-        LAG.observe(max(0.0, (now - row.t).total_seconds()))
-    await alerts.sensors_back(session, {row.parcela_id for row in newest})
-    recent = [row for row in newest if row.t >= now - timedelta(hours=settings.evaluate_max_age_hours)]
-    await alerts.evaluate(session, recent, now)
-
-
-async def store(session: AsyncSession, batch: Sequence[tuple[Envelope, events.ReadingsReceived]]) -> list[Stored]:
-    rows: dict[tuple[int, str, datetime, str], tuple[float, str, int]] = {}
-    for envelope, post in batch:
-        for lectura in post.lecturas:
-            for value in lectura.sensores:
-                key = (post.parcela_id, value.sensor[:100], lectura.timestamp, lectura.nodo_codigo[:100])
-                rows.setdefault(key, (value.valor, value.unidad[:20], envelope.tenant_id or 0))
+async def store(session: AsyncSession, rows: list[Row]) -> tuple[int, list[Stored]]:
+    """(how many readings were new, the newest new value of each field's parameter)."""
     if not rows:
-        return []
-    keys = list(rows)
+        return 0, []
     params = {
-        "parcela_id": [k[0] for k in keys],
-        "parametro": [k[1] for k in keys],
-        "t": [k[2] for k in keys],
-        "nodo_codigo": [k[3] for k in keys],
-        "valor": [rows[k][0] for k in keys],
-        "unidad": [rows[k][1] for k in keys],
-        "tenant_id": [rows[k][2] for k in keys],
+        "parcela_id": [row.parcela_id for row in rows],
+        "parametro": [row.parametro for row in rows],
+        "t": [row.t for row in rows],
+        "nodo_codigo": [row.nodo_codigo for row in rows],
+        "valor": [row.valor for row in rows],
+        "unidad": [row.unidad for row in rows],
+        "tenant_id": [row.tenant_id for row in rows],
     }
     newest = (await session.execute(_STORE, params)).all()
-    if newest:
-        STORED.inc(newest[0].added)
-    return [Stored(*row[:6]) for row in newest]
+    if not newest:
+        return 0, []
+    return int(newest[0].added), [Stored(*row[:6]) for row in newest]
+
+
+async def delete_sensors(session: AsyncSession, parcela_id: int) -> None:
+    await session.execute(delete(Sensor).where(Sensor.parcela_id == parcela_id))
