@@ -5,6 +5,9 @@ is committed: nobody hears of a change that might still roll back. An endpoint t
 the desk takes `LiveSessionDep` and hands its events to `publish_after_commit`; the dependency
 commits through `shared.sessions.get_session` (still the one commit point), then publishes
 them, before the response is sent.
+
+A WebSocket has no request session: its units of work (`chat.live.service`) take the
+`sessionmaker` (`SessionmakerDep`) and each owns its transaction.
 """
 
 from collections.abc import AsyncIterator
@@ -12,7 +15,8 @@ from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
 
 from chat.hub import Event, Hub
 from shared.sessions import get_session
@@ -41,3 +45,11 @@ def publish_after_commit(session: AsyncSession, tenant_id: int, items: list[Even
     if pending is None:
         raise RuntimeError("publish_after_commit needs the session of LiveSessionDep")
     pending.append((tenant_id, items))
+
+
+def _sessionmaker(connection: HTTPConnection) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = connection.app.state.sessionmaker
+    return sessions
+
+
+SessionmakerDep = Annotated[async_sessionmaker[AsyncSession], Depends(_sessionmaker)]

@@ -21,6 +21,8 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from chat.config import settings
 from chat.hub import TOO_SLOW, Client, Hub, event, wire
 from chat.live import service
+from chat.live.service import Sessions
+from chat.sessions import SessionmakerDep
 from shared.errors import ServiceError
 from shared.observability.connections import held_open
 from shared.security import Principal
@@ -31,10 +33,11 @@ TOO_SLOW_CODE = 4008
 MAX_CONTENT = 10_000
 
 
-async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client, Principal | None] | None:
+async def _identify(
+    websocket: WebSocket, sessions: Sessions, first: dict[str, Any]
+) -> tuple[Client, Principal | None] | None:
     """(the client, the agent's principal or None for a guest), or None when refused."""
     hub: Hub = websocket.app.state.hub
-    sessions = websocket.app.state.sessionmaker
     try:
         if isinstance(first.get("token"), str):
             principal: Principal = await websocket.app.state.verifier.verify(first["token"])
@@ -51,19 +54,21 @@ async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client
 
 
 @router.websocket("/api/chat/ws/")
-async def desk_socket(websocket: WebSocket) -> None:
+async def desk_socket(websocket: WebSocket, sessions: SessionmakerDep) -> None:
     await websocket.accept()
     with held_open(settings.service_name, "/api/chat/ws/", "websocket"):
-        await _desk_socket(websocket)
+        await _desk_socket(websocket, sessions)
 
 
-async def _desk_socket(websocket: WebSocket) -> None:
+async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
     except (TimeoutError, ValueError, WebSocketDisconnect):
         await websocket.close(code=1008)
         return
-    identified = _identify(websocket, first) if isinstance(first, dict) and first.get("type") == "auth" else None
+    identified = (
+        _identify(websocket, sessions, first) if isinstance(first, dict) and first.get("type") == "auth" else None
+    )
     found = await identified if identified is not None else None
     if found is None:
         await websocket.send_json({"type": "error", "error": "Autenticación requerida."})
@@ -78,10 +83,10 @@ async def _desk_socket(websocket: WebSocket) -> None:
     sender = asyncio.create_task(_send(websocket, client))
     try:
         if principal is None:  # a guest: their room's token has no revocation, the room's status rules
-            await _receive(websocket, client, principal)
+            await _receive(websocket, sessions, client, principal)
         else:  # an agent's socket ends with their token (logout, role change, removal, revoked key)
             async with closing_on_revocation(websocket, websocket.app.state.verifier, principal):
-                await _receive(websocket, client, principal)
+                await _receive(websocket, sessions, client, principal)
     except WebSocketDisconnect:
         pass
     finally:
@@ -94,7 +99,7 @@ async def _desk_socket(websocket: WebSocket) -> None:
             with contextlib.suppress(Exception):
                 await resumed.unsubscribe()
         if client.agent_id is not None:
-            await service.agent_disconnected(websocket.app.state.sessionmaker, client.agent_id)
+            await service.agent_disconnected(sessions, client.agent_id)
 
 
 async def _send(websocket: WebSocket, client: Client) -> None:
@@ -106,7 +111,7 @@ async def _send(websocket: WebSocket, client: Client) -> None:
         await websocket.send_text(wire(item))
 
 
-async def _receive(websocket: WebSocket, client: Client, principal: Principal | None) -> None:
+async def _receive(websocket: WebSocket, sessions: Sessions, client: Client, principal: Principal | None) -> None:
     while True:
         try:
             frame = json.loads(await websocket.receive_text())
@@ -118,12 +123,14 @@ async def _receive(websocket: WebSocket, client: Client, principal: Principal | 
         if kind == "ping":
             await websocket.send_json({"type": "pong"})
         elif kind in ("typing", "read"):
-            await _act(websocket, client, kind, frame)
+            await _act(websocket, sessions, client, kind, frame)
         elif kind == "message":
-            await _post(websocket, client, principal, frame)
+            await _post(websocket, sessions, client, principal, frame)
 
 
-async def _post(websocket: WebSocket, client: Client, principal: Principal | None, frame: dict[str, Any]) -> None:
+async def _post(
+    websocket: WebSocket, sessions: Sessions, client: Client, principal: Principal | None, frame: dict[str, Any]
+) -> None:
     """A message sent over the socket: the same checks and effects as the HTTP endpoints."""
     content, ref = frame.get("content"), frame.get("ref")
     room_id = _room_of(client, frame)
@@ -132,7 +139,7 @@ async def _post(websocket: WebSocket, client: Client, principal: Principal | Non
         return
     hub: Hub = websocket.app.state.hub
     try:
-        message, live = await service.post(websocket.app.state.sessionmaker, tenant_id=client.tenant_id,
+        message, live = await service.post(sessions, tenant_id=client.tenant_id,
                                            room_id=room_id, content=content, principal=principal,
                                            default_max=settings.default_max_chats)  # fmt: skip
     except ServiceError as exc:
@@ -151,13 +158,12 @@ def _room_of(client: Client, frame: dict[str, Any]) -> uuid.UUID | None:
     return None if client.room_id is not None and str(room_id) != client.room_id else room_id
 
 
-async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:
+async def _act(websocket: WebSocket, sessions: Sessions, client: Client, kind: str, frame: dict[str, Any]) -> None:
     """Typing and read receipts, on a room the client may act on."""
     room_id = _room_of(client, frame)
     if room_id is None:
         return
     hub: Hub = websocket.app.state.hub
-    sessions = websocket.app.state.sessionmaker
     try:
         if kind == "typing":
             room = await service.room_to_act_on(sessions, tenant_id=client.tenant_id, room_id=room_id,
