@@ -14,11 +14,14 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
@@ -38,8 +41,15 @@ def signal_subject(tenant_id: int) -> str:
     return f"desk.signal.{tenant_id}"
 
 
-def event(kind: str, room_id: Any, data: dict[str, Any], *, agent_id: int | None = None, guest: bool = True,
-          agents: bool = False) -> Event:  # fmt: skip
+def event(
+    kind: str,
+    room_id: uuid.UUID | str | None,
+    data: dict[str, Any],
+    *,
+    agent_id: int | None = None,
+    guest: bool = True,
+    agents: bool = False,
+) -> Event:
     """A desk event. Who sees it: the room's guest (`guest`), the agent `agent_id`, and every
     agent of the workspace when `agents` (a new chat in the queue)."""
     return {"type": kind, "chat_room_id": str(room_id) if room_id else None, "data": data,
@@ -91,7 +101,7 @@ class Hub:
         self.replay_seconds = replay_seconds
         self.queue_size = queue_size
         self.clients: dict[int, set[Client]] = {}
-        self._subscriptions: list[Any] = []
+        self._subscriptions: list[Subscription] = []
 
     async def start(self) -> None:
         await streams.ensure(
@@ -129,10 +139,10 @@ class Hub:
         self.clients.setdefault(client.tenant_id, set()).add(client)
         return lambda: self.clients.get(client.tenant_id, set()).discard(client)
 
-    async def resume(self, client: Client, after: int) -> Any:
+    async def resume(self, client: Client, after: int) -> JetStreamContext.PushSubscription:
         """The client's own consumer from event `after + 1` on (it then follows live too)."""
 
-        async def on_message(msg: Any) -> None:
+        async def on_message(msg: Msg) -> None:
             item = _parsed(msg)
             if item is not None and client.wants(item):
                 item["id"] = msg.metadata.sequence.stream
@@ -143,13 +153,13 @@ class Hub:
             live_subject(client.tenant_id), cb=on_message, ordered_consumer=True, config=config, stream=STREAM
         )
 
-    async def _on_live(self, msg: Any) -> None:
+    async def _on_live(self, msg: Msg) -> None:
         item = _parsed(msg)
         if item is not None:
             item["id"] = msg.metadata.sequence.stream
             self._dispatch(msg.subject, item)
 
-    async def _on_signal(self, msg: Any) -> None:
+    async def _on_signal(self, msg: Msg) -> None:
         item = _parsed(msg)
         if item is not None:
             self._dispatch(msg.subject, item)
@@ -161,7 +171,7 @@ class Hub:
                 client.offer(item)
 
 
-def _parsed(msg: Any) -> Event | None:
+def _parsed(msg: Msg) -> Event | None:
     try:
         item = json.loads(msg.data)
     except ValueError:
