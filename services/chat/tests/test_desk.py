@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from auth.testing import AddMember, Workspace, auth_header
+from devstack.waiting import eventually
 
 
 def as_guest(chat: dict[str, Any]) -> dict[str, str]:
@@ -279,12 +280,13 @@ async def test_000_chats_and_the_agent_in_the_desk_login(
 
     # 003's login carries the agent, as chat last told auth.
     await gateway.patch("/api/agents/me/", headers=me, json={"is_available": True, "max_concurrent_chats": 3})
-    for _ in range(100):
+
+    async def login_with_agent() -> dict[str, Any] | None:
         login = (await gateway.post("/api/auth/login/", json={"username": agent.username,
                                                               "password": agent.password})).json()  # fmt: skip
-        if login["agent"] and login["agent"]["max_concurrent_chats"] == 3:
-            break
-        await asyncio.sleep(0.1)
+        return dict(login) if login["agent"] and login["agent"]["max_concurrent_chats"] == 3 else None
+
+    login = await eventually(login_with_agent, "auth's login never carried the agent chat last announced")
     assert login["agent"]["user"] == agent.id
     assert (login["agent"]["is_available"], login["agent"]["current_active_chats"]) == (True, 0)
 

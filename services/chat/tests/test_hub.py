@@ -3,7 +3,7 @@ waits for it."""
 
 import asyncio
 
-from chat.live.hub import TOO_SLOW, Client, event
+from chat.hub import TOO_SLOW, Client, event
 
 
 async def test_a_full_queue_marks_the_client_too_slow_and_drops_what_it_has_not_read() -> None:

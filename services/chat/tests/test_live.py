@@ -16,14 +16,16 @@ from starlette.routing import Route
 from websockets.asyncio.client import ClientConnection, connect
 
 from auth.testing import AddMember, Workspace, auth_header
-from devstack.processes import eventually, free_port
+from devstack.processes import free_port
 from devstack.pytest_plugin import serve_in_thread
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 
-def _ready(url: str) -> bool:
+async def _ready(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        async with httpx.AsyncClient(timeout=2) as client:
+            return (await client.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -35,7 +37,7 @@ async def replica(stack: Stack, name: str, **env: str) -> AsyncIterator[str]:
     stack.processes[name] = stack.spawn_service("chat", port, log_name=name, extra_env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        assert eventually(lambda: _ready(f"{url}/readyz"), 60)
+        await eventually(lambda: _ready(f"{url}/readyz"), "the replica never became ready", seconds=60)
         yield url
     finally:
         stack.processes.pop(name).terminate()
@@ -117,11 +119,10 @@ async def test_a_message_through_one_replica_reaches_a_socket_on_another(
         async def available() -> bool:
             return bool((await gateway.get("/api/agents/me/", headers=me)).json()["is_available"])
 
-        for _ in range(100):
-            if not await available():
-                break
-            await asyncio.sleep(0.1)
-        assert not await available()
+        async def unavailable() -> bool:
+            return not await available()
+
+        await eventually(unavailable, "the agent stayed available after their last socket closed")
 
 
 async def test_recaptcha_is_checked_with_the_providers_verify_api(

@@ -1,25 +1,17 @@
 """Guests reach only existing, active workspaces; guests see an agent's display name, never their
 login; a removed member gets no more chats."""
 
-import asyncio
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 
 from auth.testing import AddMember, Workspace, auth_header
+from devstack.waiting import eventually
 
 
 def as_guest(chat: dict[str, Any]) -> dict[str, str]:
     return {"X-Guest-Token": chat["guest_token"]}
-
-
-async def eventually(check: Callable[[], Awaitable[bool]], what: str, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not await check():
-        assert time.monotonic() < deadline, what
-        await asyncio.sleep(0.1)
 
 
 async def test_a_guest_reaches_only_an_existing_active_workspace(

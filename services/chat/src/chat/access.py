@@ -1,7 +1,7 @@
 """Who may do what at the desk, in 004's RBAC terms: agents (role `agente`) and the workspace's
 administrators have `chat:ver/crear/actualizar`; supervising (every chat, assigning and
 unassigning agents, the desk's settings) needs `chat:eliminar`, which only administrators
-have. Guests carry no token: their room's guest token (see chat.guests)."""
+have. Guests carry no token: their room's guest token (see chat.guest)."""
 
 from typing import Annotated
 

@@ -1,21 +1,21 @@
 from fastapi import FastAPI
 
 from chat import events
-from chat.agents import handlers as agents
-from chat.agents.endpoints import router as agents_router
-from chat.chats.endpoints import router as chats_router
+from chat.agent import handlers as agents
+from chat.agent.endpoints import router as agents_router
 from chat.config import settings
-from chat.guests.endpoints import router as guests_router
-from chat.guests.recaptcha import Recaptcha
+from chat.conversation.endpoints import router as chats_router
+from chat.guest.endpoints import router as guests_router
+from chat.guest.recaptcha import Recaptcha
+from chat.hub import Hub
 from chat.live.endpoints import router as live_router
-from chat.live.hub import Hub
-from chat.messages.endpoints import router as messages_router
+from chat.message.endpoints import router as messages_router
 from chat.models import SCHEMA, inbox_table, outbox_table
-from chat.notifications.endpoints import guests as guest_notifications_router
-from chat.notifications.endpoints import router as notifications_router
-from chat.rooms.endpoints import router as rooms_router
-from chat.workspaces import handlers as workspace_handlers
-from chat.workspaces import service as workspaces
+from chat.notification.endpoints import guests as guest_notifications_router
+from chat.notification.endpoints import router as notifications_router
+from chat.room.endpoints import router as rooms_router
+from chat.workspace import handlers as workspace_handlers
+from chat.workspace import service as workspaces
 from shared.service import ConsumerSpec, create_service_app
 
 CONSUMERS = [

@@ -18,14 +18,14 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from chat.agents import service as agents
 from chat.config import settings
-from chat.guests.service import room_of_guest
-from chat.live.hub import TOO_SLOW, Client, Event, Hub, event, wire
-from chat.messages import service as messages
-from chat.rooms import service as rooms
+from chat.hub import TOO_SLOW, Client, Hub, event, wire
+from chat.live import service
+from chat.live.service import Sessions
+from chat.sessions import SessionmakerDep
 from shared.errors import ServiceError
 from shared.observability.connections import held_open
+from shared.security import Principal
 from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
@@ -33,22 +33,20 @@ TOO_SLOW_CODE = 4008
 MAX_CONTENT = 10_000
 
 
-async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client, Any] | None:
+async def _identify(
+    websocket: WebSocket, sessions: Sessions, first: dict[str, Any]
+) -> tuple[Client, Principal | None] | None:
     """(the client, the agent's principal or None for a guest), or None when refused."""
     hub: Hub = websocket.app.state.hub
-    sessions = websocket.app.state.sessionmaker
     try:
         if isinstance(first.get("token"), str):
-            principal = await websocket.app.state.verifier.verify(first["token"])
+            principal: Principal = await websocket.app.state.verifier.verify(first["token"])
             if not principal.can("chat", "ver"):
                 return None
-            async with sessions() as session, session.begin():
-                agent = await agents.of(session, principal, default_max=settings.default_max_chats)
-                await agents.connected(session, agent.id, +1)
-            return hub.client(principal.tenant_id, agent_id=agent.id), principal
+            agent_id = await service.agent_connected(sessions, principal, default_max=settings.default_max_chats)
+            return hub.client(principal.tenant_id, agent_id=agent_id), principal
         if isinstance(first.get("guest_token"), str) and isinstance(first.get("chat_room_id"), str):
-            async with sessions() as session:
-                room = await room_of_guest(session, uuid.UUID(first["chat_room_id"]), first["guest_token"])
+            room = await service.guest_room(sessions, uuid.UUID(first["chat_room_id"]), first["guest_token"])
             return hub.client(room.tenant_id, room_id=str(room.id)), None
     except (ServiceError, ValueError):
         return None
@@ -56,19 +54,21 @@ async def _identify(websocket: WebSocket, first: dict[str, Any]) -> tuple[Client
 
 
 @router.websocket("/api/chat/ws/")
-async def desk_socket(websocket: WebSocket) -> None:
+async def desk_socket(websocket: WebSocket, sessions: SessionmakerDep) -> None:
     await websocket.accept()
     with held_open(settings.service_name, "/api/chat/ws/", "websocket"):
-        await _desk_socket(websocket)
+        await _desk_socket(websocket, sessions)
 
 
-async def _desk_socket(websocket: WebSocket) -> None:
+async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
     try:
         first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
     except (TimeoutError, ValueError, WebSocketDisconnect):
         await websocket.close(code=1008)
         return
-    identified = _identify(websocket, first) if isinstance(first, dict) and first.get("type") == "auth" else None
+    identified = (
+        _identify(websocket, sessions, first) if isinstance(first, dict) and first.get("type") == "auth" else None
+    )
     found = await identified if identified is not None else None
     if found is None:
         await websocket.send_json({"type": "error", "error": "Autenticación requerida."})
@@ -83,10 +83,10 @@ async def _desk_socket(websocket: WebSocket) -> None:
     sender = asyncio.create_task(_send(websocket, client))
     try:
         if principal is None:  # a guest: their room's token has no revocation, the room's status rules
-            await _receive(websocket, client, principal)
+            await _receive(websocket, sessions, client, principal)
         else:  # an agent's socket ends with their token (logout, role change, removal, revoked key)
             async with closing_on_revocation(websocket, websocket.app.state.verifier, principal):
-                await _receive(websocket, client, principal)
+                await _receive(websocket, sessions, client, principal)
     except WebSocketDisconnect:
         pass
     finally:
@@ -99,8 +99,7 @@ async def _desk_socket(websocket: WebSocket) -> None:
             with contextlib.suppress(Exception):
                 await resumed.unsubscribe()
         if client.agent_id is not None:
-            async with websocket.app.state.sessionmaker() as session, session.begin():
-                await agents.connected(session, client.agent_id, -1)
+            await service.agent_disconnected(sessions, client.agent_id)
 
 
 async def _send(websocket: WebSocket, client: Client) -> None:
@@ -112,7 +111,7 @@ async def _send(websocket: WebSocket, client: Client) -> None:
         await websocket.send_text(wire(item))
 
 
-async def _receive(websocket: WebSocket, client: Client, principal: Any) -> None:
+async def _receive(websocket: WebSocket, sessions: Sessions, client: Client, principal: Principal | None) -> None:
     while True:
         try:
             frame = json.loads(await websocket.receive_text())
@@ -124,12 +123,14 @@ async def _receive(websocket: WebSocket, client: Client, principal: Any) -> None
         if kind == "ping":
             await websocket.send_json({"type": "pong"})
         elif kind in ("typing", "read"):
-            await _act(websocket, client, kind, frame)
+            await _act(websocket, sessions, client, kind, frame)
         elif kind == "message":
-            await _post(websocket, client, principal, frame)
+            await _post(websocket, sessions, client, principal, frame)
 
 
-async def _post(websocket: WebSocket, client: Client, principal: Any, frame: dict[str, Any]) -> None:
+async def _post(
+    websocket: WebSocket, sessions: Sessions, client: Client, principal: Principal | None, frame: dict[str, Any]
+) -> None:
     """A message sent over the socket: the same checks and effects as the HTTP endpoints."""
     content, ref = frame.get("content"), frame.get("ref")
     room_id = _room_of(client, frame)
@@ -137,19 +138,13 @@ async def _post(websocket: WebSocket, client: Client, principal: Any, frame: dic
         client.offer({"type": "error", "data": {"ref": ref, "error": "Mensaje inválido."}})
         return
     hub: Hub = websocket.app.state.hub
-    live: list[Event] = []
-    async with websocket.app.state.sessionmaker() as session:
-        try:
-            if principal is not None:
-                room, agent = await rooms.acting(session, principal, room_id, default_max=settings.default_max_chats)
-                message = await messages.add(session, live, room, content, sender="agent", agent=agent)
-            else:
-                room = await rooms.get(session, client.tenant_id, room_id, lock=True)
-                message = await messages.add(session, live, room, content, sender="user")
-        except ServiceError as exc:
-            client.offer({"type": "error", "chat_room_id": str(room_id), "data": {"ref": ref, "error": exc.message}})
-            return
-        await session.commit()
+    try:
+        message, live = await service.post(sessions, tenant_id=client.tenant_id,
+                                           room_id=room_id, content=content, principal=principal,
+                                           default_max=settings.default_max_chats)  # fmt: skip
+    except ServiceError as exc:
+        client.offer({"type": "error", "chat_room_id": str(room_id), "data": {"ref": ref, "error": exc.message}})
+        return
     await hub.publish(client.tenant_id, live)
     client.offer({"type": "sent", "chat_room_id": str(room_id), "data": {"ref": ref, "id": str(message.id)}})
 
@@ -163,25 +158,22 @@ def _room_of(client: Client, frame: dict[str, Any]) -> uuid.UUID | None:
     return None if client.room_id is not None and str(room_id) != client.room_id else room_id
 
 
-async def _act(websocket: WebSocket, client: Client, kind: str, frame: dict[str, Any]) -> None:
+async def _act(websocket: WebSocket, sessions: Sessions, client: Client, kind: str, frame: dict[str, Any]) -> None:
     """Typing and read receipts, on a room the client may act on."""
     room_id = _room_of(client, frame)
     if room_id is None:
         return
     hub: Hub = websocket.app.state.hub
-    async with websocket.app.state.sessionmaker() as session:
-        try:
-            room = await rooms.get(session, client.tenant_id, room_id)
-        except ServiceError:
-            return
-        if client.agent_id is not None and room.agent_id not in (None, client.agent_id):
-            return
-        sender = "agent" if client.agent_id is not None else "user"
+    try:
         if kind == "typing":
-            data = {"sender": sender, "is_typing": bool(frame.get("is_typing", True))}
-            await hub.signal(client.tenant_id, event("typing", room.id, data, agent_id=room.agent_id))
+            room = await service.room_to_act_on(sessions, tenant_id=client.tenant_id, room_id=room_id,
+                                                agent_id=client.agent_id)  # fmt: skip
+            if room is not None:
+                sender = "agent" if client.agent_id is not None else "user"
+                data = {"sender": sender, "is_typing": bool(frame.get("is_typing", True))}
+                await hub.signal(client.tenant_id, event("typing", room.id, data, agent_id=room.agent_id))
             return
-        live: list[Event] = []
-        await messages.mark_read(session, live, room, reader=sender)
-        await session.commit()
+        live = await service.read(sessions, tenant_id=client.tenant_id, room_id=room_id, agent_id=client.agent_id)
+    except ServiceError:
+        return
     await hub.publish(client.tenant_id, live)

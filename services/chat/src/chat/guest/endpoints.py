@@ -1,0 +1,92 @@
+"""003's guest flow under `/api/chat/`: no token; a guest's room needs its guest token
+(`X-Guest-Token`, returned by complete_chat)."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from chat.config import settings
+from chat.errors import RecaptchaFailed, SessionExpired, TooManyChats, WorkspaceInactive, WorkspaceNotFound
+from chat.guest import service
+from chat.guest.dependencies import GuestToken
+from chat.guest.schemas import (
+    ChatStatusRead,
+    GuestChatCreate,
+    GuestChatRead,
+    GuestMessageCreate,
+    GuestSessionCreate,
+    GuestSessionRead,
+    SessionCheckCreate,
+    SessionCheckRead,
+)
+from chat.hub import Event
+from chat.room import views
+from chat.room.schemas import MessageRead
+from chat.sessions import LiveSessionDep, publish_after_commit
+from chat.workspace import service as workspaces
+from shared.clients import client_address
+from shared.errors import documented
+from shared.service import CatchUp, read_model_catch_up
+from shared.sessions import SessionDep
+
+router = APIRouter(prefix="/api/chat", tags=["guests"])
+
+
+# The consumers whose writes decide whether a workspace takes guests (see start_chat).
+WorkspacesCaughtUp = Annotated[CatchUp, Depends(read_model_catch_up(*workspaces.READ_MODEL_CONSUMERS))]
+
+
+@router.post(
+    "/start_chat/",
+    response_model=GuestSessionRead,
+    responses=documented(WorkspaceNotFound, WorkspaceInactive),
+)
+async def start_chat(body: GuestSessionCreate, session: SessionDep, caught_up: WorkspacesCaughtUp) -> GuestSessionRead:
+    """A session with the desk of `tenant` (CHAT_DEFAULT_TENANT when omitted): 404 for a
+    workspace that does not exist, 400 for a deactivated one."""
+    guest = await service.start(session, body.tenant or settings.default_tenant, body.initial_message,
+                                settings.session_seconds, caught_up=caught_up)  # fmt: skip
+    return GuestSessionRead(session_id=guest.id, expires_in=settings.session_seconds)
+
+
+@router.post(
+    "/complete_chat/",
+    response_model=GuestChatRead,
+    status_code=201,
+    responses=documented(SessionExpired, TooManyChats, RecaptchaFailed, WorkspaceInactive),
+)
+async def complete_chat(body: GuestChatCreate, session: LiveSessionDep, request: Request) -> GuestChatRead:
+    """Creates the room (status `waiting`) with the guest's first message; the reCAPTCHA is
+    checked when CHAT_RECAPTCHA_MODE is `verify`; one address or email may open
+    CHAT_CHATS_PER_HOUR chats an hour."""
+    await request.app.state.recaptcha.check(body.recaptcha_token, client_address(request))
+    live: list[Event] = []
+    room, token = await service.complete(
+        session, live, body, address=client_address(request), chats_per_hour=settings.chats_per_hour
+    )
+    publish_after_commit(session, room.tenant_id, live)
+    return GuestChatRead(chat_room_id=room.id, user_name=body.full_name, guest_token=token)
+
+
+@router.post("/validate_session/", response_model=SessionCheckRead)
+async def validate_session(body: SessionCheckCreate, session: SessionDep) -> SessionCheckRead:
+    guest = await service.live_session(session, body.session_id)
+    if guest is None:
+        return SessionCheckRead(valid=False, message="Sesión expirada o no encontrada")
+    return SessionCheckRead(valid=True, has_message=bool(guest.initial_message), created_at=guest.created_at)
+
+
+@router.post("/send_message/", response_model=MessageRead, status_code=201)
+async def send_message(body: GuestMessageCreate, session: LiveSessionDep, token: GuestToken = None) -> MessageRead:
+    live: list[Event] = []
+    message = await service.send(session, live, room_id=body.chat_room_id, token=token, content=body.content)
+    publish_after_commit(session, message.tenant_id, live)
+    return await views.sent_read(session, message)
+
+
+@router.get("/get_chat_status/", response_model=ChatStatusRead)
+async def get_chat_status(
+    chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
+) -> ChatStatusRead:
+    return await service.status(session, await service.room_of_guest(session, chat_room_id, token))

@@ -1,0 +1,75 @@
+"""Notifications: for an agent (new chat, new message, assigned, transferred, resolved) or for a
+room's guest (new message, agent joined, resolved). Each is stored with the change that caused
+it and sent live to whoever it is for."""
+
+import uuid
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat.hub import Event, event
+from chat.models import Notification, Room
+from chat.notification.schemas import NotificationList, NotificationRead
+
+
+async def notify(
+    session: AsyncSession,
+    live: list[Event],
+    room: Room,
+    kind: str,
+    title: str,
+    message: str,
+    *,
+    agent_id: int | None = None,
+    live_too: bool = True,
+) -> None:
+    """To the agent `agent_id`, or to the room's guest when it is None; sent live too unless
+    the event that caused it already tells them (`live_too`)."""
+    note = Notification(id=uuid.uuid4(), tenant_id=room.tenant_id, agent_id=agent_id, room_id=room.id,
+                        notification_type=kind, title=title, message=message, is_read=False)  # fmt: skip
+    session.add(note)
+    await session.flush()
+    data = {"id": str(note.id), "notification_type": kind, "title": title, "message": message,
+            "chat_room": str(room.id), "is_read": False, "created_at": note.created_at}  # fmt: skip
+    if live_too:
+        live.append(event("notification", room.id, data, agent_id=agent_id, guest=agent_id is None))
+
+
+def _for(agent_id: int | None, room_id: uuid.UUID | None) -> ColumnElement[bool]:
+    if agent_id is not None:
+        return Notification.agent_id == agent_id
+    return (Notification.agent_id.is_(None)) & (Notification.room_id == room_id)
+
+
+async def listing(session: AsyncSession, *, agent_id: int | None = None, room_id: uuid.UUID | None = None,
+                  limit: int = 100) -> NotificationList:  # fmt: skip
+    """The latest notifications, the unread count and the total."""
+    where = _for(agent_id, room_id)
+    rows = await session.scalars(
+        select(Notification).where(where).order_by(Notification.created_at.desc()).limit(limit)
+    )
+    unread = await session.scalar(select(func.count()).where(where, Notification.is_read.is_(False))) or 0
+    total = await session.scalar(select(func.count()).select_from(Notification).where(where)) or 0
+    return NotificationList(
+        notifications=[
+            NotificationRead(id=n.id, notification_type=n.notification_type, title=n.title, message=n.message,
+                             chat_room=n.room_id, is_read=n.is_read, created_at=n.created_at)
+            for n in rows
+        ],
+        unread_count=unread, total_count=total,
+    )  # fmt: skip
+
+
+async def unread(session: AsyncSession, *, agent_id: int) -> int:
+    return await session.scalar(select(func.count()).where(_for(agent_id, None), Notification.is_read.is_(False))) or 0
+
+
+async def mark_read(
+    session: AsyncSession, ids: list[uuid.UUID] | None, *, agent_id: int | None = None, room_id: uuid.UUID | None = None
+) -> int:
+    """Marks the caller's notifications read (`ids`: only those); returns how many changed."""
+    query = update(Notification).where(_for(agent_id, room_id), Notification.is_read.is_(False))
+    if ids is not None:
+        query = query.where(Notification.id.in_(ids))
+    result = await session.execute(query.values(is_read=True).returning(Notification.id))
+    return len(result.all())

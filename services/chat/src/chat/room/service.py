@@ -1,0 +1,61 @@
+"""Chat rooms: finding them (a workspace's, by status and agent, a page at a time) and who may
+act on one. Their moves are `chat.room.lifecycle`'s; their answers `chat.room.views`'."""
+
+import math
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from chat.agent import service as agents
+from chat.errors import AssignedElsewhere, RoomNotFound
+from chat.models import Agent, Room
+from chat.room.schemas import PaginationRead
+from shared.security import Principal
+
+OLDEST_FIRST = (Room.created_at, Room.id)
+
+
+async def get(session: AsyncSession, tenant_id: int, room_id: uuid.UUID, *, lock: bool = False) -> Room:
+    query = select(Room).where(Room.id == room_id, Room.tenant_id == tenant_id)
+    room = await session.scalar(query.with_for_update() if lock else query)
+    if room is None:
+        raise RoomNotFound()
+    return room
+
+
+async def acting(
+    session: AsyncSession, principal: Principal, room_id: uuid.UUID, *, default_max: int
+) -> tuple[Room, Agent]:
+    """The room, locked, checked to be the caller's to act on (their own, or any for a
+    supervisor), and the caller as an agent."""
+    room = await get(session, principal.tenant_id, room_id, lock=True)
+    agent = await agents.of(session, principal, default_max=default_max)
+    may_handle(room, agent, principal.can("chat", "eliminar"))
+    return room, agent
+
+
+def may_handle(room: Room, agent: Agent, supervisor: bool) -> None:
+    """Only the room's agent (or a supervisor) acts on an assigned room."""
+    if not supervisor and room.agent_id is not None and room.agent_id != agent.id:
+        raise AssignedElsewhere()
+
+
+def filtered(tenant_id: int, *, status: str | None = None, agent_id: int | None = None) -> Select[Any]:
+    query = select(Room).where(Room.tenant_id == tenant_id)
+    if status is not None:
+        query = query.where(Room.status == status)
+    if agent_id is not None:
+        query = query.where(Room.agent_id == agent_id)
+    return query
+
+
+async def page(session: AsyncSession, query: Select[Any], page: int, size: int,
+               order: Any = None) -> tuple[list[Room], PaginationRead]:  # fmt: skip
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    ordered = query.order_by(*(order if order is not None else (Room.updated_at.desc(), Room.id)))
+    rows: list[Room] = list(await session.scalars(ordered.offset((page - 1) * size).limit(size)))
+    pages = max(1, math.ceil(total / size))
+    return rows, PaginationRead(current_page=page, total_pages=pages, total_chats=total, has_next=page < pages,
+                                has_previous=page > 1)  # fmt: skip
