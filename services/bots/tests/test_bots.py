@@ -11,7 +11,7 @@ import httpx
 from websockets.asyncio.client import connect
 
 from auth.testing import Login, Workspace, auth_header
-from bots.providers.local import PREFIX as LOCAL_PREFIX
+from bots.provider.local import PREFIX as LOCAL_PREFIX
 from bots.testing import ANTHROPIC_KEY, OPENAI_KEY, LoopbackProvider
 from devstack.processes import eventually, free_port
 from devstack.stack import Stack

@@ -8,9 +8,9 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from bots.access import AiAdmin, CanRead
 from bots.config import settings
+from bots.errors import DocumentTooLarge, EmbeddingsFailed, EmbeddingsUnavailable, UnreadableDocument
 from bots.knowledge import service
-from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable
-from bots.knowledge.extract import UnreadableDocument
+from bots.knowledge.embeddings import Embedder
 from bots.knowledge.schemas import (
     ChunkOut,
     DocumentDetail,
@@ -111,7 +111,7 @@ async def list_documents(
     "/",
     response_model=DocumentOut,
     status_code=201,
-    responses={**documented(UnreadableDocument, service.DocumentTooLarge), **_EMBEDDING_ERRORS},
+    responses={**documented(UnreadableDocument, DocumentTooLarge), **_EMBEDDING_ERRORS},
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="Texto, Markdown, HTML o PDF")],
@@ -125,7 +125,7 @@ async def upload_document(
     base = await service.get_base(session, principal.tenant_id, knowledge_base)
     data = await file.read(settings.document_max_bytes + 1)
     if len(data) > settings.document_max_bytes:
-        raise service.DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
+        raise DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
     filename = (file.filename or "").replace("\x00", "")[:300] or None
     document = await service.add_document(
         session, principal, base, data, title=title, filename=filename, content_type=file.content_type,

@@ -23,7 +23,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger
 
-from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable, as_literal
+from bots.errors import EmbeddingsFailed, EmbeddingsUnavailable
+from bots.knowledge.embeddings import Embedder, as_literal
 from bots.knowledge.schemas import Hit
 from bots.models import KnowledgeBase
 

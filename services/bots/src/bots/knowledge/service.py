@@ -10,30 +10,15 @@ from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Integer, Text
 
+from bots.errors import DocumentNotFound, KnowledgeBaseNotFound
 from bots.knowledge.chunking import chunk
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.extract import extract, kind_of
 from bots.knowledge.schemas import DocumentOut, KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBasePatch
 from bots.models import Bot, Chunk, Document, KnowledgeBase
-from shared.errors import NotFound, ServiceError
 from shared.pagination import PageParams
 from shared.security import Principal
 from shared.validation import changes
-
-
-class KnowledgeBaseNotFound(NotFound):
-    message = "Base de conocimiento no encontrada."
-
-
-class DocumentNotFound(NotFound):
-    message = "Documento no encontrado."
-
-
-class DocumentTooLarge(ServiceError):
-    status_code = 413
-    code = "PAYLOAD_TOO_LARGE"
-    message = "El documento supera el tamaño máximo."
-
 
 _INSERT_CHUNKS = text("""
     INSERT INTO bots.chunks

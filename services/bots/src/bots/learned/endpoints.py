@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from bots.access import AiAdmin, CanRead
+from bots.errors import InvalidApiDocument
 from bots.learned import service
-from bots.learned.importer import InvalidDocument
 from bots.learned.schemas import ApiList, ApiOut, LearnIn
 from shared.errors import documented
 from shared.outbound import UnsafeURL
@@ -22,7 +22,7 @@ async def list_apis(principal: CanRead, session: SessionDep) -> ApiList:
     return ApiList(apis=[service.as_out(api) for api in await service.listing(session, principal.tenant_id)])
 
 
-@router.post("", response_model=ApiOut, status_code=201, responses=documented(InvalidDocument, UnsafeURL))
+@router.post("", response_model=ApiOut, status_code=201, responses=documented(InvalidApiDocument, UnsafeURL))
 async def learn_api(body: LearnIn, principal: AiAdmin, session: SessionDep, request: Request) -> ApiOut:
     """Aprender API: each operation becomes a tool (`endpoints` counts them). A URL is fetched
     through the SSRF guard: no loopback, private, link-local or metadata target, however written."""

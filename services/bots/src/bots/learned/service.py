@@ -12,12 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots import events
-from bots.learned.importer import InvalidDocument, learn
+from bots.errors import InvalidApiDocument, LearnedApiNotFound, ToolFailed
+from bots.learned.importer import learn
 from bots.learned.schemas import ApiOut, LearnIn
 from bots.models import LearnedApi
-from bots.tools.registry import Tool, ToolContext, ToolFailed
+from bots.tool.registry import Tool, ToolContext
 from shared.crypto import SecretCipher
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import InvalidRequest
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request
 from shared.security import Principal
 
@@ -32,10 +33,6 @@ class Outbound:
     policy: OutboundPolicy
     transport: httpx.AsyncBaseTransport
     cipher: SecretCipher
-
-
-class LearnedApiNotFound(NotFound):
-    message = "API aprendida no encontrada."
 
 
 def public_id(api_id: int) -> str:
@@ -57,7 +54,7 @@ async def _fetch(url: str, outbound: Outbound) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands of levels deep
-        raise InvalidDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
+        raise InvalidApiDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
 
 
 async def create(session: AsyncSession, principal: Principal, body: LearnIn, outbound: Outbound) -> LearnedApi:

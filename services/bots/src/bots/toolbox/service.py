@@ -4,18 +4,15 @@ administrator's); anyone in the workspace who may chat can talk to it."""
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.errors import BotNotFound
 from bots.models import Bot, BotModel
-from bots.providers.catalog import resolve
+from bots.provider.catalog import resolve
 from bots.toolbox.schemas import BotIn, BotOut, BotUpdate, ModelIn, ModelOut
 from shared.errors import InvalidRequest, NotFound
 from shared.security import Principal
 from shared.validation import changes
 
 MAX_MODELS = 20
-
-
-class BotNotFound(NotFound):
-    message = "Bot no encontrado."
 
 
 async def in_workspace(session: AsyncSession, tenant_id: int, bot_id: int) -> Bot:

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from bots.integrations.schemas import ProviderKind
+from bots.integration.schemas import ProviderKind
 from shared.validation import InputModel
 
 Autonomy = Literal["manual", "semi", "auto"]

@@ -4,17 +4,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots import events
-from bots.conversations.schemas import ConversationDetail, ConversationOut, MessageOut
+from bots.conversation.schemas import ConversationDetail, ConversationOut, MessageOut
+from bots.errors import ConversationNotFound
 from bots.models import Bot, Conversation, Message
 from bots.toolbox.service import in_workspace
-from shared.errors import NotFound
 from shared.security import Principal
 
 PREFIX = "conv_"
-
-
-class ConversationNotFound(NotFound):
-    message = "Conversación no encontrada."
 
 
 def public_id(conversation_id: int) -> str:

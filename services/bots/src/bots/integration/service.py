@@ -6,18 +6,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bots.integrations.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
+from bots.errors import IntegrationNotFound
+from bots.integration.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
 from bots.models import Integration
-from bots.providers.registry import Credentials
+from bots.provider.registry import Credentials
 from shared.crypto import SecretCipher
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import InvalidRequest
 from shared.outbound import OutboundPolicy, checked_address
 from shared.security import Principal
 from shared.validation import changes
-
-
-class IntegrationNotFound(NotFound):
-    message = "Integración no encontrada."
 
 
 async def get(session: AsyncSession, principal: Principal, integration_id: int) -> Integration:

@@ -3,8 +3,9 @@ bases, when it has some) that best answer a query, with what a citation needs.""
 
 from typing import Any
 
+from bots.errors import ToolFailed
 from bots.knowledge.search import MAX_RESULTS, search
-from bots.tools.registry import Tool, ToolContext, ToolFailed, object_schema
+from bots.tool.registry import Tool, ToolContext, object_schema
 
 NAME = "search_knowledge"
 

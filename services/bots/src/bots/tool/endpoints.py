@@ -5,9 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 
 from bots.access import CanChat, CanRead
-from bots.tools import service
-from bots.tools.registry import ToolContext
-from bots.tools.schemas import ExecuteIn, ExecuteOut, ToolList, ToolOut
+from bots.errors import ToolError, ToolNotFound
+from bots.tool import service
+from bots.tool.registry import ToolContext
+from bots.tool.schemas import ExecuteIn, ExecuteOut, ToolList, ToolOut
 from shared.errors import NotAuthenticated, documented
 from shared.security.dependencies import bearer_token
 from shared.sessions import SessionDep
@@ -26,7 +27,7 @@ async def list_tools(principal: CanRead, session: SessionDep, request: Request) 
     ])  # fmt: skip
 
 
-@router.post("/execute", response_model=ExecuteOut, responses=documented(service.ToolNotFound, service.ToolError))
+@router.post("/execute", response_model=ExecuteOut, responses=documented(ToolNotFound, ToolError))
 async def execute_tool(
     body: ExecuteIn,
     principal: CanChat,

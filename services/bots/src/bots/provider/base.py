@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol
 
+from bots.errors import ProviderFailed
+
 Role = Literal["user", "assistant"]
 
 
@@ -94,17 +96,6 @@ class Prompt:
 class Usage:
     input_tokens: int
     output_tokens: int
-
-
-class ProviderFailed(Exception):
-    """A provider did not answer. `retryable`: a 429, a 5xx, a timeout or a broken connection,
-    after the SDK's own retries; the next model of the toolbox is tried then."""
-
-    def __init__(self, reason: str, *, retryable: bool, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.retryable = retryable
-        self.status = status
 
 
 class Provider(Protocol):

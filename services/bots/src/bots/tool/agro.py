@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from bots.tools.registry import Tool, ToolContext, ToolFailed, object_schema
+from bots.errors import ToolFailed
+from bots.tool.registry import Tool, ToolContext, object_schema
 
 FIELD_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": "Id de la parcela"}
 

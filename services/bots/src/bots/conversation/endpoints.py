@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from bots.access import CanChat, CanRead
-from bots.conversations import service
-from bots.conversations.schemas import (
+from bots.conversation import service
+from bots.conversation.schemas import (
     ConversationDetail,
     ConversationIn,
     ConversationList,

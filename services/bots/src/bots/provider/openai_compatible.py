@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 
-from bots.providers.base import Prompt, ToolCall, Usage, failure_of
+from bots.provider.base import Prompt, ToolCall, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 

@@ -14,20 +14,20 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
-from bots.conversations import service as conversations
-from bots.integrations.service import credentials_of
+from bots.conversation import service as conversations
+from bots.errors import ConversationNotFound, NothingToConfirm, ProviderNotConfigured
+from bots.integration.service import credentials_of
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
-from bots.providers.base import Prompt, Source, ToolCall, Turn
-from bots.providers.base import Usage as Tokens
-from bots.providers.catalog import ModelRef
-from bots.providers.registry import PLATFORM_SETTINGS, Credentials
+from bots.provider.base import Prompt, Source, ToolCall, Turn
+from bots.provider.base import Usage as Tokens
+from bots.provider.catalog import ModelRef
+from bots.provider.registry import PLATFORM_SETTINGS, Credentials
+from bots.tool import service as tools
 from bots.toolbox.service import in_workspace
-from bots.tools import service as tools
-from bots.turns.routing import chain, classify
+from bots.turn.routing import chain, classify
 from bots.workspace import service as workspace
-from shared.errors import Conflict, InvalidRequest
 from shared.security import Principal
 
 
@@ -110,14 +110,6 @@ def _knowledge_section(sources: list[Source]) -> str | None:
             f"si no basta, dilo.\n{listed}")  # fmt: skip
 
 
-class ProviderNotConfigured(InvalidRequest):
-    """No model that could answer has a provider: neither an integration of the workspace nor
-    one of the platform's. Nothing was called; the workspace (or the operator) must set one up."""
-
-    code = "PROVIDER_NOT_CONFIGURED"
-    message = "Ningún modelo tiene un proveedor configurado."
-
-
 def _not_configured(models: list[ModelRef], requested: str | None) -> ProviderNotConfigured:
     kinds = sorted({model.provider for model in models})
     settings = [PLATFORM_SETTINGS[kind] for kind in kinds if kind in PLATFORM_SETTINGS]
@@ -131,11 +123,6 @@ def _not_configured(models: list[ModelRef], requested: str | None) -> ProviderNo
                                      fields={"model": [f"Sin proveedor {model.provider}."]})  # fmt: skip
     labels = ", ".join(str(model) for model in models)
     return ProviderNotConfigured(f"Ningún modelo ({labels}) tiene un proveedor configurado: {how}.")
-
-
-class NothingToConfirm(Conflict):
-    code = "NOTHING_TO_CONFIRM"
-    message = "No hay tools esperando confirmación en esta conversación."
 
 
 async def _plan(
@@ -337,5 +324,17 @@ async def turn_of(
         query = query.where(Message.turn_id == turn_id)
     found = await session.scalar(query.order_by(Message.id.desc()).limit(1))
     if found is None:
-        raise conversations.ConversationNotFound("No hay una respuesta así en esta conversación.")
+        raise ConversationNotFound("No hay una respuesta así en esta conversación.")
     return found
+
+
+async def turn_to_resume(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    principal: Principal,
+    conversation_id: str,
+    turn_id: uuid.UUID | None,
+) -> uuid.UUID:
+    """`turn_of` in a unit of work of its own: a resumed stream outlives any request's session,
+    so it holds none while it streams."""
+    async with sessionmaker() as session, session.begin():
+        return await turn_of(session, principal, conversation_id, turn_id)

@@ -1,11 +1,12 @@
 """000's `/api/v1/agents/`: list, create, detail, update, delete. Chatting with an agent is
-`POST /api/v1/agents/{id}/chat/` (bots.turns.endpoints), the same machinery as `/api/chat`."""
+`POST /api/v1/agents/{id}/chat/` (bots.turn.endpoints), the same machinery as `/api/chat`."""
 
 from fastapi import APIRouter, Request, Response
 
 from bots.access import CanChangeBots, CanCreateBots, CanSeeBots
-from bots.agents import service
-from bots.agents.schemas import AgentIn, AgentOut, AgentPatch
+from bots.agent import service
+from bots.agent.schemas import AgentIn, AgentOut, AgentPatch
+from bots.errors import UnknownTools
 from bots.toolbox.service import delete as delete_bot
 from bots.toolbox.service import editable, in_workspace
 from shared.errors import documented
@@ -25,7 +26,7 @@ async def list_agents(
     return build_page(request, params, count=count, results=[service.as_out(b) for b in rows], item=AgentOut)
 
 
-@router.post("/", response_model=AgentOut, status_code=201, responses=documented(service.UnknownTools))
+@router.post("/", response_model=AgentOut, status_code=201, responses=documented(UnknownTools))
 async def create_agent(body: AgentIn, principal: CanCreateBots, session: SessionDep) -> AgentOut:
     return service.as_out(await service.create(session, principal, body))
 
@@ -35,14 +36,14 @@ async def get_agent(agent_id: Id, principal: CanSeeBots, session: SessionDep) ->
     return service.as_out(await in_workspace(session, principal.tenant_id, agent_id))
 
 
-@router.put("/{agent_id}/", response_model=AgentOut, responses=documented(service.UnknownTools))
+@router.put("/{agent_id}/", response_model=AgentOut, responses=documented(UnknownTools))
 async def replace_agent(agent_id: Id, body: AgentIn, principal: CanChangeBots, session: SessionDep) -> AgentOut:
     """The whole agent: what is omitted goes back to its default (all tools, no knowledge)."""
     bot = await editable(session, principal, agent_id)
     return service.as_out(await service.update(session, bot, body))
 
 
-@router.patch("/{agent_id}/", response_model=AgentOut, responses=documented(service.UnknownTools))
+@router.patch("/{agent_id}/", response_model=AgentOut, responses=documented(UnknownTools))
 async def update_agent(agent_id: Id, body: AgentPatch, principal: CanChangeBots, session: SessionDep) -> AgentOut:
     bot = await editable(session, principal, agent_id)
     return service.as_out(await service.update(session, bot, body))

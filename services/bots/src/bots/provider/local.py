@@ -8,7 +8,7 @@ import re
 import unicodedata
 from collections.abc import AsyncIterator
 
-from bots.providers.base import Cited, Prompt, Source, ToolCall, Usage
+from bots.provider.base import Cited, Prompt, Source, ToolCall, Usage
 
 PREFIX = "[Proveedor local, sin modelo de lenguaje] "
 _WORD = re.compile(r"\w+", re.UNICODE)

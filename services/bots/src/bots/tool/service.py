@@ -7,26 +7,16 @@ import jsonschema
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
+from bots.errors import ToolError, ToolFailed, ToolForbidden, ToolNotFound, ToolRefused, ToolTargetNotFound
 from bots.learned import service as learned
 from bots.learned.service import Outbound
-from bots.providers.base import ToolSpec
-from bots.tools.agro import TOOLS as AGRO_TOOLS
-from bots.tools.knowledge import TOOLS as KNOWLEDGE_TOOLS
-from bots.tools.registry import Tool, ToolContext, ToolFailed
-from shared.errors import InvalidRequest, NotFound, ServiceError
+from bots.provider.base import ToolSpec
+from bots.tool.agro import TOOLS as AGRO_TOOLS
+from bots.tool.knowledge import TOOLS as KNOWLEDGE_TOOLS
+from bots.tool.registry import Tool, ToolContext
+from shared.errors import InvalidRequest
 
 BUILTIN: dict[str, Tool] = {tool.name: tool for tool in [*AGRO_TOOLS, *KNOWLEDGE_TOOLS]}
-
-
-class ToolNotFound(NotFound):
-    code = "TOOL_NOT_FOUND"
-    message = "Tool no encontrado."
-
-
-class ToolError(ServiceError):
-    status_code = 502
-    code = "TOOL_FAILED"
-    message = "El tool no pudo completarse."
 
 
 def available() -> list[Tool]:
@@ -90,13 +80,17 @@ async def execute(
         )  # fmt: skip
         await events.outbox.emit(session, event, tenant_id=context.principal.tenant_id)
     if error is not None:
-        raise ToolError(f"'{tool.name}' falló: {error}", status_code=_status_of(status))
+        raise _refusal(status)(f"'{tool.name}' falló: {error}")
     return result
 
 
-def _status_of(platform_status: int | None) -> int:
-    """What the platform said no with (404: not yours or not there; 403: not allowed), or 502
-    when it could not answer at all."""
-    if platform_status in (403, 404):
-        return platform_status
-    return 400 if platform_status is not None and 400 <= platform_status < 500 else 502
+def _refusal(platform_status: int | None) -> type[ToolError]:
+    """What the platform said no with (404: not yours or not there; 403: not allowed; another
+    4xx: a bad call), or that it could not answer at all (no answer, or a 5xx)."""
+    if platform_status == 404:
+        return ToolTargetNotFound
+    if platform_status == 403:
+        return ToolForbidden
+    if platform_status is not None and 400 <= platform_status < 500:
+        return ToolRefused
+    return ToolError

@@ -10,8 +10,8 @@ models as fallbacks. A bot with no models, or no bot, uses the workspace's confi
 import re
 
 from bots.models import Bot, WorkspaceConfig
-from bots.providers.catalog import ModelRef, resolve
-from bots.providers.local import keywords
+from bots.provider.catalog import ModelRef, resolve
+from bots.provider.local import keywords
 
 COMPLEX_WORDS = frozenset({
     "analiza", "analizar", "analisis", "compara", "comparar", "comparacion", "explica", "explicar",

@@ -42,14 +42,5 @@ class Tool:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class ToolFailed(Exception):
-    """A tool ran and could not do its job (the platform refused, a field does not exist...)."""
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
-
 def object_schema(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required or [], "additionalProperties": False}

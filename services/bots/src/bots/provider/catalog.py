@@ -3,7 +3,7 @@
 
 from dataclasses import dataclass
 
-from shared.errors import InvalidRequest
+from bots.errors import UnknownModel
 
 # OpenAI-compatible servers by kind, with the base URL they listen on by default.
 OPENAI_COMPATIBLE: dict[str, str | None] = {
@@ -23,11 +23,6 @@ ALIASES = {
     "claude-3.7": "claude-3-7-sonnet-latest",
     "claude-3-5-haiku": "claude-3-5-haiku-latest",
 }
-
-
-class UnknownModel(InvalidRequest):
-    code = "UNKNOWN_MODEL"
-    message = "Modelo o proveedor desconocido."
 
 
 @dataclass(frozen=True)

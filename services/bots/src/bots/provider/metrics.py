@@ -11,7 +11,8 @@ from collections.abc import AsyncIterator
 
 from prometheus_client import Counter, Histogram
 
-from bots.providers.base import Cited, Prompt, Provider, ProviderFailed, ToolCall, Usage
+from bots.errors import ProviderFailed
+from bots.provider.base import Cited, Prompt, Provider, ToolCall, Usage
 
 _BUCKETS = (0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120)
 

@@ -15,11 +15,12 @@ import openai
 from pydantic import SecretStr
 
 from bots.config import Settings
-from bots.providers.base import Provider, ProviderFailed
-from bots.providers.catalog import OPENAI_COMPATIBLE
-from bots.providers.claude import Claude
-from bots.providers.local import Local
-from bots.providers.openai_compatible import OpenAICompatible
+from bots.errors import NotConfigured
+from bots.provider.base import Provider
+from bots.provider.catalog import OPENAI_COMPATIBLE
+from bots.provider.claude import Claude
+from bots.provider.local import Local
+from bots.provider.openai_compatible import OpenAICompatible
 from shared.crypto import SecretCipher
 from shared.outbound import GuardedTransport, OutboundPolicy
 
@@ -29,11 +30,6 @@ PLATFORM_SETTINGS = {
     "anthropic": "BOTS_ANTHROPIC_API_KEY",
     "ollama": "BOTS_OLLAMA_BASE_URL",
 }
-
-
-class NotConfigured(ProviderFailed):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"ni el espacio ni la plataforma tienen un proveedor {kind} activo", retryable=True)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 import anthropic
 
-from bots.providers.base import Prompt, ToolCall, Turn, Usage, failure_of
+from bots.provider.base import Prompt, ToolCall, Turn, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 

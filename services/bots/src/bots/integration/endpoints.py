@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Response
 
 from bots.access import AiAdmin
-from bots.integrations import service
-from bots.integrations.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
+from bots.integration import service
+from bots.integration.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
 from shared.appstate import CipherDep, OutboundPolicyDep
 from shared.errors import documented
 from shared.outbound import UnsafeURL

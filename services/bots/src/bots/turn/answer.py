@@ -17,16 +17,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bots.errors import ProviderFailed
 from bots.learned.service import Outbound
-from bots.providers.base import Cited, Provider, ProviderFailed, Source, ToolCall, ToolResult, Turn, Usage
-from bots.providers.catalog import ModelRef
-from bots.providers.metrics import measured
-from bots.providers.registry import Providers
-from bots.tools import service as tools
-from bots.tools.knowledge import NAME as SEARCH_KNOWLEDGE
-from bots.tools.registry import Tool, ToolContext
-from bots.turns.live import TERMINAL, LiveTurn, Turns
-from bots.turns.service import Outcome, TurnPlan, close_turn
+from bots.provider.base import Cited, Provider, Source, ToolCall, ToolResult, Turn, Usage
+from bots.provider.catalog import ModelRef
+from bots.provider.metrics import measured
+from bots.provider.registry import Providers
+from bots.tool import service as tools
+from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
+from bots.tool.registry import Tool, ToolContext
+from bots.turn.live import TERMINAL, LiveTurn, Turns
+from bots.turn.service import Outcome, TurnPlan, close_turn
 from shared.errors import ServiceError
 
 logger = logging.getLogger(__name__)

@@ -16,11 +16,12 @@ from pydantic import ValidationError
 
 from bots.access import CanChat
 from bots.config import settings
-from bots.conversations.endpoints import ConversationId
-from bots.turns.answer import Answerer
-from bots.turns.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
-from bots.turns.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
-from bots.turns.service import NothingToConfirm, ProviderNotConfigured, TurnPlan, confirming, opening, turn_of
+from bots.conversation.endpoints import ConversationId
+from bots.errors import AnswerGone, NothingToConfirm, ProviderNotConfigured, ProvidersFailed
+from bots.turn.answer import Answerer
+from bots.turn.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
+from bots.turn.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
+from bots.turn.service import TurnPlan, confirming, opening, turn_to_resume
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.observability.connections import held_open
 from shared.security import Principal, bearer_token
@@ -29,18 +30,6 @@ from shared.validation import Id, Text
 
 logger = logging.getLogger(__name__)
 router = APIRouter(tags=["chat"])
-
-
-class ProvidersFailed(ServiceError):
-    status_code = 502
-    code = "BAD_GATEWAY"
-    message = "Ningún proveedor de IA respondió."
-
-
-class AnswerGone(ServiceError):
-    status_code = 404
-    code = "NOT_FOUND"
-    message = "Esa respuesta ya no se conserva: léela en GET /api/conversations/{id}."
 
 
 _NONE = {"input": 0, "output": 0}
@@ -206,8 +195,9 @@ async def resume(
     """The rest of an answer after `Last-Event-ID` (header, or `?last_event_id=`), from any
     replica while it is kept; without one, the conversation's latest answer from its start."""
     parsed = parse_event_id(last_event_id or from_id)
-    async with request.app.state.sessionmaker() as session:
-        turn_id = await turn_of(session, principal, conversation_id, parsed[0] if parsed else None)
+    turn_id = await turn_to_resume(
+        request.app.state.sessionmaker, principal, conversation_id, parsed[0] if parsed else None
+    )
     turns = _answerer(request).turns
     if not await turns.has_kept(turn_id):
         raise AnswerGone()

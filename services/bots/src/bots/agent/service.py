@@ -6,20 +6,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bots.agents.schemas import AgentIn, AgentOut, AgentPatch
+from bots.agent.schemas import AgentIn, AgentOut, AgentPatch
+from bots.errors import UnknownTools
 from bots.knowledge.service import check_bases
 from bots.models import Bot, BotModel
-from bots.providers.catalog import resolve
-from bots.tools import service as tools
-from shared.errors import InvalidRequest
+from bots.provider.catalog import resolve
+from bots.tool import service as tools
 from shared.pagination import PageParams
 from shared.security import Principal
 from shared.validation import changes
-
-
-class UnknownTools(InvalidRequest):
-    code = "UNKNOWN_TOOL"
-    message = "Tool desconocido."
 
 
 async def page(session: AsyncSession, tenant_id: int, params: PageParams) -> tuple[int, list[Bot]]:
