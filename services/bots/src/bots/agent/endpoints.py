@@ -5,7 +5,7 @@ from fastapi import APIRouter, Request, Response
 
 from bots.access import CanChangeBots, CanCreateBots, CanSeeBots
 from bots.agent import service
-from bots.agent.schemas import AgentIn, AgentOut, AgentPatch
+from bots.agent.schemas import AgentCreate, AgentRead, AgentUpdate
 from bots.errors import UnknownTools
 from bots.toolbox.service import delete as delete_bot
 from bots.toolbox.service import editable, in_workspace
@@ -17,34 +17,34 @@ from shared.validation import Id
 router = APIRouter(prefix="/api/v1/agents", tags=["agents"])
 
 
-@router.get("/", response_model=Page[AgentOut])
+@router.get("/", response_model=Page[AgentRead])
 async def list_agents(
     principal: CanSeeBots, session: SessionDep, request: Request, params: Pagination
-) -> Page[AgentOut]:
+) -> Page[AgentRead]:
     """Every agent (bot) of the workspace."""
     count, rows = await service.page(session, principal.tenant_id, params)
-    return build_page(request, params, count=count, results=[service.as_out(b) for b in rows], item=AgentOut)
+    return build_page(request, params, count=count, results=[service.as_out(b) for b in rows], item=AgentRead)
 
 
-@router.post("/", response_model=AgentOut, status_code=201, responses=documented(UnknownTools))
-async def create_agent(body: AgentIn, principal: CanCreateBots, session: SessionDep) -> AgentOut:
+@router.post("/", response_model=AgentRead, status_code=201, responses=documented(UnknownTools))
+async def create_agent(body: AgentCreate, principal: CanCreateBots, session: SessionDep) -> AgentRead:
     return service.as_out(await service.create(session, principal, body))
 
 
-@router.get("/{agent_id}/", response_model=AgentOut)
-async def get_agent(agent_id: Id, principal: CanSeeBots, session: SessionDep) -> AgentOut:
+@router.get("/{agent_id}/", response_model=AgentRead)
+async def get_agent(agent_id: Id, principal: CanSeeBots, session: SessionDep) -> AgentRead:
     return service.as_out(await in_workspace(session, principal.tenant_id, agent_id))
 
 
-@router.put("/{agent_id}/", response_model=AgentOut, responses=documented(UnknownTools))
-async def replace_agent(agent_id: Id, body: AgentIn, principal: CanChangeBots, session: SessionDep) -> AgentOut:
+@router.put("/{agent_id}/", response_model=AgentRead, responses=documented(UnknownTools))
+async def replace_agent(agent_id: Id, body: AgentCreate, principal: CanChangeBots, session: SessionDep) -> AgentRead:
     """The whole agent: what is omitted goes back to its default (all tools, no knowledge)."""
     bot = await editable(session, principal, agent_id)
     return service.as_out(await service.update(session, bot, body))
 
 
-@router.patch("/{agent_id}/", response_model=AgentOut, responses=documented(UnknownTools))
-async def update_agent(agent_id: Id, body: AgentPatch, principal: CanChangeBots, session: SessionDep) -> AgentOut:
+@router.patch("/{agent_id}/", response_model=AgentRead, responses=documented(UnknownTools))
+async def update_agent(agent_id: Id, body: AgentUpdate, principal: CanChangeBots, session: SessionDep) -> AgentRead:
     bot = await editable(session, principal, agent_id)
     return service.as_out(await service.update(session, bot, body))
 

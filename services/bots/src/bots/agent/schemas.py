@@ -14,7 +14,7 @@ ToolNames = Annotated[list[Annotated[str, Field(min_length=1, max_length=120)]],
 BaseIds = Annotated[list[Annotated[int, Field(ge=1, le=INT64_MAX)]], Field(max_length=50)]
 
 
-class AgentIn(InputModel):
+class AgentCreate(InputModel):
     name: Name
     description: Description | None = None
     instructions: SystemPrompt | None = None
@@ -25,7 +25,7 @@ class AgentIn(InputModel):
     knowledge_bases: BaseIds = Field(default_factory=list)
 
 
-class AgentPatch(PatchModel):
+class AgentUpdate(PatchModel):
     name: Name | None = None
     description: Annotated[Description | None, Nullable] = None
     instructions: Annotated[SystemPrompt | None, Nullable] = None
@@ -34,7 +34,7 @@ class AgentPatch(PatchModel):
     knowledge_bases: BaseIds | None = None
 
 
-class AgentOut(BaseModel):
+class AgentRead(BaseModel):
     id: int
     name: str
     description: str | None

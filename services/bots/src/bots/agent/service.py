@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bots.agent.schemas import AgentIn, AgentOut, AgentPatch
+from bots.agent.schemas import AgentCreate, AgentRead, AgentUpdate
 from bots.errors import UnknownTools
 from bots.knowledge.service import check_bases
 from bots.models import Bot, BotModel
@@ -52,7 +52,7 @@ async def _apply(session: AsyncSession, bot: Bot, values: dict[str, Any]) -> Non
             bot.models.append(BotModel(provider=ref.provider, model_id=ref.label, task_type="simple"))
 
 
-async def create(session: AsyncSession, principal: Principal, body: AgentIn) -> Bot:
+async def create(session: AsyncSession, principal: Principal, body: AgentCreate) -> Bot:
     bot = Bot(tenant_id=principal.tenant_id, owner_id=principal.user_id, name=body.name, knowledge_base_ids=[])
     session.add(bot)
     await session.flush()
@@ -63,16 +63,16 @@ async def create(session: AsyncSession, principal: Principal, body: AgentIn) -> 
     return bot
 
 
-async def update(session: AsyncSession, bot: Bot, body: AgentIn | AgentPatch) -> Bot:
+async def update(session: AsyncSession, bot: Bot, body: AgentCreate | AgentUpdate) -> Bot:
     await _apply(session, bot, changes(body))
     await session.flush()
     await session.refresh(bot)
     return bot
 
 
-def as_out(bot: Bot) -> AgentOut:
+def as_out(bot: Bot) -> AgentRead:
     model = bot.models[0] if bot.models else None
-    return AgentOut(
+    return AgentRead(
         id=bot.id, name=bot.name, description=bot.description, instructions=bot.system_prompt,
         model=f"{model.provider}:{model.model_id}" if model else None, tools=bot.tool_names,
         knowledge_bases=list(bot.knowledge_base_ids or []), owner_id=bot.owner_id,

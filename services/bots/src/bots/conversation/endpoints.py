@@ -7,11 +7,11 @@ from fastapi import APIRouter, Path, Query, Response
 from bots.access import CanChat, CanRead
 from bots.conversation import service
 from bots.conversation.schemas import (
-    ConversationDetail,
-    ConversationIn,
+    ConversationCreate,
+    ConversationDetailRead,
     ConversationList,
-    ConversationOut,
-    ConversationRename,
+    ConversationRead,
+    ConversationUpdate,
 )
 from shared.sessions import SessionDep
 
@@ -29,23 +29,23 @@ async def list_conversations(
     return ConversationList(conversations=[service.as_out(c) for c in found])
 
 
-@router.post("/api/conversations", response_model=ConversationOut, status_code=201)
-async def create_conversation(body: ConversationIn, principal: CanChat, session: SessionDep) -> ConversationOut:
+@router.post("/api/conversations", response_model=ConversationRead, status_code=201)
+async def create_conversation(body: ConversationCreate, principal: CanChat, session: SessionDep) -> ConversationRead:
     return service.as_out(await service.start(session, principal, body.title, body.bot_id))
 
 
-@router.get("/api/conversations/{conversation_id}", response_model=ConversationDetail)
+@router.get("/api/conversations/{conversation_id}", response_model=ConversationDetailRead)
 async def get_conversation(
     conversation_id: ConversationId, principal: CanRead, session: SessionDep
-) -> ConversationDetail:
+) -> ConversationDetailRead:
     conversation = await service.get(session, principal, conversation_id)
     return service.as_detail(conversation, await service.messages(session, conversation))
 
 
-@router.patch("/api/conversations/{conversation_id}", response_model=ConversationOut)
+@router.patch("/api/conversations/{conversation_id}", response_model=ConversationRead)
 async def rename_conversation(
-    conversation_id: ConversationId, body: ConversationRename, principal: CanChat, session: SessionDep
-) -> ConversationOut:
+    conversation_id: ConversationId, body: ConversationUpdate, principal: CanChat, session: SessionDep
+) -> ConversationRead:
     conversation = await service.get(session, principal, conversation_id)
     return service.as_out(await service.rename(session, conversation, body.title))
 

@@ -10,17 +10,17 @@ from shared.validation import InputModel
 Title = Annotated[str, Field(min_length=1, max_length=200, examples=["Nueva conversación"])]
 
 
-class ConversationIn(InputModel):
+class ConversationCreate(InputModel):
     title: Title = "Nueva conversación"
     # A bot of the workspace whose system prompt and toolbox answer in this conversation.
     bot_id: int | None = Field(default=None, ge=1)
 
 
-class ConversationRename(InputModel):
+class ConversationUpdate(InputModel):
     title: Title
 
 
-class ConversationOut(BaseModel):
+class ConversationRead(BaseModel):
     id: str
     title: str
     bot_id: int | None
@@ -30,10 +30,10 @@ class ConversationOut(BaseModel):
 
 
 class ConversationList(BaseModel):
-    conversations: list[ConversationOut]
+    conversations: list[ConversationRead]
 
 
-class MessageOut(BaseModel):
+class MessageRead(BaseModel):
     role: str
     content: str
     timestamp: datetime
@@ -45,5 +45,5 @@ class MessageOut(BaseModel):
     citations: list[dict[str, Any]] | None = None
 
 
-class ConversationDetail(ConversationOut):
-    messages: list[MessageOut]
+class ConversationDetailRead(ConversationRead):
+    messages: list[MessageRead]

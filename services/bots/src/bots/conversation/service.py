@@ -4,7 +4,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots import events
-from bots.conversation.schemas import ConversationDetail, ConversationOut, MessageOut
+from bots.conversation.schemas import ConversationDetailRead, ConversationRead, MessageRead
 from bots.errors import ConversationNotFound
 from bots.models import Bot, Conversation, Message
 from bots.toolbox.service import in_workspace
@@ -92,19 +92,19 @@ async def messages(session: AsyncSession, conversation: Conversation) -> list[Me
     return list(await session.scalars(query))
 
 
-def as_out(conversation: Conversation) -> ConversationOut:
-    return ConversationOut(
+def as_out(conversation: Conversation) -> ConversationRead:
+    return ConversationRead(
         id=public_id(conversation.id), title=conversation.title, bot_id=conversation.bot_id,
         created_at=conversation.created_at, updated_at=conversation.updated_at,
         message_count=conversation.message_count,
     )  # fmt: skip
 
 
-def as_detail(conversation: Conversation, stored: list[Message]) -> ConversationDetail:
-    return ConversationDetail(
+def as_detail(conversation: Conversation, stored: list[Message]) -> ConversationDetailRead:
+    return ConversationDetailRead(
         **as_out(conversation).model_dump(),
         messages=[
-            MessageOut(role=m.role, content=m.content, timestamp=m.created_at, tool_calls=m.tool_calls,
+            MessageRead(role=m.role, content=m.content, timestamp=m.created_at, tool_calls=m.tool_calls,
                        status=m.status, model=m.model, citations=m.citations)
             for m in stored
         ],

@@ -13,7 +13,7 @@ ApiKey = Annotated[str, Field(min_length=1, max_length=500, examples=["****"])]
 BaseUrl = Annotated[str, Field(min_length=8, max_length=2000, examples=["http://ollama.internal:11434/v1"])]
 
 
-class IntegrationIn(InputModel):
+class IntegrationCreate(InputModel):
     nombre: Name
     provider: ProviderKind
     api_key: ApiKey | None = None
@@ -22,7 +22,7 @@ class IntegrationIn(InputModel):
     enabled: bool = True
 
 
-class IntegrationPatch(PatchModel):
+class IntegrationUpdate(PatchModel):
     nombre: Name | None = None
     provider: ProviderKind | None = None
     api_key: ApiKey | None = None
@@ -30,7 +30,7 @@ class IntegrationPatch(PatchModel):
     enabled: bool | None = None
 
 
-class IntegrationOut(BaseModel):
+class IntegrationRead(BaseModel):
     id: int
     nombre: str
     provider: str

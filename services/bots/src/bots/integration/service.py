@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.errors import IntegrationNotFound
-from bots.integration.schemas import IntegrationIn, IntegrationOut, IntegrationPatch
+from bots.integration.schemas import IntegrationCreate, IntegrationRead, IntegrationUpdate
 from bots.models import Integration
 from bots.provider.registry import Credentials
 from shared.crypto import SecretCipher
@@ -42,7 +42,7 @@ async def _check(integration: Integration, policy: OutboundPolicy) -> None:
 
 
 async def create(
-    session: AsyncSession, principal: Principal, body: IntegrationIn, cipher: SecretCipher, policy: OutboundPolicy
+    session: AsyncSession, principal: Principal, body: IntegrationCreate, cipher: SecretCipher, policy: OutboundPolicy
 ) -> Integration:
     values = changes(body)
     api_key = values.pop("api_key", None)
@@ -57,14 +57,14 @@ async def create(
 async def update(
     session: AsyncSession,
     integration: Integration,
-    body: IntegrationIn | IntegrationPatch,
+    body: IntegrationCreate | IntegrationUpdate,
     cipher: SecretCipher,
     policy: OutboundPolicy,
 ) -> Integration:
     values: dict[str, Any] = changes(body)
     if "api_key" in values:
         api_key = values.pop("api_key")
-        if api_key is not None or isinstance(body, IntegrationPatch):
+        if api_key is not None or isinstance(body, IntegrationUpdate):
             integration.api_key_sealed = cipher.seal(api_key.encode()) if api_key else None
     for name, value in values.items():
         setattr(integration, name, value)
@@ -99,8 +99,8 @@ async def credentials_of(session: AsyncSession, tenant_id: int, kinds: Collectio
     return found
 
 
-def as_out(integration: Integration) -> IntegrationOut:
-    return IntegrationOut(
+def as_out(integration: Integration) -> IntegrationRead:
+    return IntegrationRead(
         id=integration.id, nombre=integration.nombre, provider=integration.provider, enabled=integration.enabled,
         base_url=integration.base_url, has_api_key=integration.api_key_sealed is not None,
         created_at=integration.created_at, updated_at=integration.updated_at,

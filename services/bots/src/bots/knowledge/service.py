@@ -14,7 +14,7 @@ from bots.errors import DocumentNotFound, KnowledgeBaseNotFound
 from bots.knowledge.chunking import chunk
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.extract import extract, kind_of
-from bots.knowledge.schemas import DocumentOut, KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBasePatch
+from bots.knowledge.schemas import DocumentRead, KnowledgeBaseCreate, KnowledgeBaseRead, KnowledgeBaseUpdate
 from bots.models import Bot, Chunk, Document, KnowledgeBase
 from shared.pagination import PageParams
 from shared.security import Principal
@@ -67,10 +67,10 @@ async def _counts(session: AsyncSession, base_ids: list[int]) -> dict[int, tuple
     return {base_id: (int(docs), int(chunks)) for base_id, docs, chunks in rows}
 
 
-async def bases_out(session: AsyncSession, bases: list[KnowledgeBase]) -> list[KnowledgeBaseOut]:
+async def bases_out(session: AsyncSession, bases: list[KnowledgeBase]) -> list[KnowledgeBaseRead]:
     counts = await _counts(session, [b.id for b in bases])
     return [
-        KnowledgeBaseOut(
+        KnowledgeBaseRead(
             id=b.id, name=b.name, description=b.description, language=b.language, embedding_model=b.embedding_model,
             document_count=counts.get(b.id, (0, 0))[0], chunk_count=counts.get(b.id, (0, 0))[1],
             created_at=b.created_at, updated_at=b.updated_at,
@@ -89,7 +89,7 @@ async def page_of_bases(session: AsyncSession, tenant_id: int, params: PageParam
 
 
 async def create_base(
-    session: AsyncSession, principal: Principal, body: KnowledgeBaseIn, embedder: Embedder
+    session: AsyncSession, principal: Principal, body: KnowledgeBaseCreate, embedder: Embedder
 ) -> KnowledgeBase:
     if body.embedding_model:
         await embedder.check(session, principal.tenant_id, body.embedding_model)
@@ -100,7 +100,7 @@ async def create_base(
 
 
 async def update_base(
-    session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseIn | KnowledgeBasePatch, embedder: Embedder
+    session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseCreate | KnowledgeBaseUpdate, embedder: Embedder
 ) -> None:
     language, model = base.language, base.embedding_model
     for name, value in changes(body).items():
@@ -237,8 +237,8 @@ async def delete_document(session: AsyncSession, document: Document) -> None:
     await session.flush()
 
 
-def document_out(document: Document) -> DocumentOut:
-    return DocumentOut(
+def document_out(document: Document) -> DocumentRead:
+    return DocumentRead(
         id=document.id, knowledge_base=document.knowledge_base_id, title=document.title, filename=document.filename,
         kind=document.kind, size_bytes=document.size_bytes, sha256=document.sha256, chunk_count=document.chunk_count,
         created_at=document.created_at, updated_at=document.updated_at,

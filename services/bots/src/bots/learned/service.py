@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bots import events
 from bots.errors import InvalidApiDocument, LearnedApiNotFound, ToolFailed
 from bots.learned.importer import learn
-from bots.learned.schemas import ApiOut, LearnIn
+from bots.learned.schemas import LearnedApiCreate, LearnedApiRead
 from bots.models import LearnedApi
 from bots.tool.registry import Tool, ToolContext
 from shared.crypto import SecretCipher
@@ -57,7 +57,7 @@ async def _fetch(url: str, outbound: Outbound) -> Any:
         raise InvalidApiDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
 
 
-async def create(session: AsyncSession, principal: Principal, body: LearnIn, outbound: Outbound) -> LearnedApi:
+async def create(session: AsyncSession, principal: Principal, body: LearnedApiCreate, outbound: Outbound) -> LearnedApi:
     source_url = body.source if isinstance(body.source, str) else None
     if source_url is not None:
         await checked_address(source_url, outbound.policy)
@@ -108,8 +108,8 @@ async def delete(session: AsyncSession, api: LearnedApi) -> None:
     await session.flush()
 
 
-def as_out(api: LearnedApi) -> ApiOut:
-    return ApiOut(
+def as_out(api: LearnedApi) -> LearnedApiRead:
+    return LearnedApiRead(
         id=public_id(api.id), name=api.name, endpoints=api.endpoints, learned_at=api.learned_at,
         base_url=api.base_url, tools=[tool_name(api, o) for o in api.operations],
     )  # fmt: skip

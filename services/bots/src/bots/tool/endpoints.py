@@ -8,7 +8,7 @@ from bots.access import CanChat, CanRead
 from bots.errors import ToolError, ToolNotFound
 from bots.tool import service
 from bots.tool.registry import ToolContext
-from bots.tool.schemas import ExecuteIn, ExecuteOut, ToolList, ToolOut
+from bots.tool.schemas import ToolCallCreate, ToolCallRead, ToolList, ToolRead
 from shared.errors import NotAuthenticated, documented
 from shared.security.dependencies import bearer_token
 from shared.sessions import SessionDep
@@ -21,20 +21,20 @@ async def list_tools(principal: CanRead, session: SessionDep, request: Request) 
     """The built-in tools and those of the workspace's learned APIs."""
     tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)
     return ToolList(tools=[
-        ToolOut(name=t.name, description=t.description, category=t.category, parameters=t.parameters,
+        ToolRead(name=t.name, description=t.description, category=t.category, parameters=t.parameters,
                 mutating=t.mutating)
         for t in sorted(tools.values(), key=lambda tool: (tool.category, tool.name))
     ])  # fmt: skip
 
 
-@router.post("/execute", response_model=ExecuteOut, responses=documented(ToolNotFound, ToolError))
+@router.post("/execute", response_model=ToolCallRead, responses=documented(ToolNotFound, ToolError))
 async def execute_tool(
-    body: ExecuteIn,
+    body: ToolCallCreate,
     principal: CanChat,
     request: Request,
     session: SessionDep,
     token: Annotated[str | None, Depends(bearer_token)],
-) -> ExecuteOut:
+) -> ToolCallRead:
     """Runs a tool as the caller, its parameters checked against its schema."""
     if token is None:
         raise NotAuthenticated()
@@ -43,4 +43,4 @@ async def execute_tool(
     state = request.app.state
     context = ToolContext(principal, token, state.platform, state.sessionmaker, embedder=state.embedder)
     result = await service.execute(request.app.state.sessionmaker, tool, body.parameters, context)
-    return ExecuteOut(tool=tool.name, result=result)
+    return ToolCallRead(tool=tool.name, result=result)

@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 from shared.validation import InputModel
 
 
-class ToolOut(BaseModel):
+class ToolRead(BaseModel):
     name: str
     description: str
     category: str
@@ -17,14 +17,14 @@ class ToolOut(BaseModel):
 
 
 class ToolList(BaseModel):
-    tools: list[ToolOut]
+    tools: list[ToolRead]
 
 
-class ExecuteIn(InputModel):
+class ToolCallCreate(InputModel):
     tool: Annotated[str, Field(min_length=1, max_length=100, examples=["my_fields"])]
     parameters: dict[str, Any] = Field(default_factory=dict, examples=[{}])
 
 
-class ExecuteOut(BaseModel):
+class ToolCallRead(BaseModel):
     tool: str
     result: Any

@@ -20,7 +20,15 @@ from bots.conversation.endpoints import ConversationId
 from bots.errors import AnswerGone, NothingToConfirm, ProviderNotConfigured, ProvidersFailed
 from bots.turn.answer import Answerer
 from bots.turn.live import TERMINAL, Event, LiveTurn, Turns, parse_event_id
-from bots.turn.schemas import AgentChatIn, AiChatIn, AiChatOut, ChatAnswer, ChatIn, ConfirmIn, Tokens
+from bots.turn.schemas import (
+    AgentChatCreate,
+    AiChatCreate,
+    AiChatRead,
+    AnswerRead,
+    ChatCreate,
+    ConfirmationCreate,
+    Tokens,
+)
 from bots.turn.service import TurnPlan, confirming, opening, turn_to_resume
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.observability.connections import held_open
@@ -98,11 +106,11 @@ async def _collect(turn: LiveTurn) -> Event:
 
 @router.post(
     "/api/chat",
-    response_model=ChatAnswer,
+    response_model=AnswerRead,
     responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
 async def chat(
-    body: ChatIn, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
+    body: ChatCreate, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
 ) -> Any:
     """With `stream: true`, Server-Sent Events: `thinking`, `message` (text deltas), `done`; each
     has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
@@ -117,13 +125,13 @@ async def chat(
 
 @router.post(
     "/api/v1/agents/{agent_id}/chat/",
-    response_model=ChatAnswer,
+    response_model=AnswerRead,
     tags=["agents"],
     responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
 async def chat_with_agent(
     agent_id: Id,
-    body: AgentChatIn,
+    body: AgentChatCreate,
     principal: CanChat,
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
@@ -146,7 +154,7 @@ async def _answer(
     done = await _collect(turn)
     if done["status"] == "failed":
         raise ProvidersFailed(f"Ningún proveedor respondió: {done.get('error')}.")
-    return ChatAnswer(
+    return AnswerRead(
         conversation_id=plan.public_conversation_id, content=done["content"], status=done["status"],
         model=done.get("model"), provider=done.get("provider"), tokens=Tokens(**done.get("tokens", _NONE)),
         citations=done.get("citations", []),
@@ -155,7 +163,7 @@ async def _answer(
 
 @router.post(
     "/api/conversations/{conversation_id}/confirm",
-    response_model=ChatAnswer,
+    response_model=AnswerRead,
     responses={
         200: {"content": {"text/event-stream": {}}},
         **documented(ProviderNotConfigured, NothingToConfirm, ProvidersFailed),
@@ -163,7 +171,7 @@ async def _answer(
 )
 async def confirm(
     conversation_id: ConversationId,
-    body: ConfirmIn,
+    body: ConfirmationCreate,
     principal: CanChat,
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
@@ -245,9 +253,12 @@ async def chat_with_bot(
 
 
 @router.post(
-    "/api/ai/chat/", response_model=AiChatOut, tags=["ai"], responses=documented(ProviderNotConfigured, ProvidersFailed)
+    "/api/ai/chat/",
+    response_model=AiChatRead,
+    tags=["ai"],
+    responses=documented(ProviderNotConfigured, ProvidersFailed),
 )
-async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiChatOut:
+async def ai_chat(body: AiChatCreate, principal: CanChat, request: Request) -> AiChatRead:
     """004: one answer, not kept as a conversation (its tokens count in the usage)."""
     _, turn = await _start(
         request, principal, body.prompt, keep=False, requested_model=body.model, context=body.context,
@@ -257,7 +268,7 @@ async def ai_chat(body: AiChatIn, principal: CanChat, request: Request) -> AiCha
     if done["status"] == "failed":
         raise ProvidersFailed(f"El proveedor no respondió: {done.get('error')}.")
     model = body.model or done.get("model") or ""
-    return AiChatOut(text=done["content"], model=model, tokens=Tokens(**done.get("tokens", _NONE)))
+    return AiChatRead(text=done["content"], model=model, tokens=Tokens(**done.get("tokens", _NONE)))
 
 
 # -- 002's WebSocket ---------------------------------------------------------------------------
@@ -319,7 +330,7 @@ async def _chat_frames(websocket: WebSocket, principal: Principal, token: str) -
             await websocket.send_json(reply)
             continue
         try:
-            body = ChatIn.model_validate({k: v for k, v in frame.items() if k != "type"})
+            body = ChatCreate.model_validate({k: v for k, v in frame.items() if k != "type"})
             plan, turn = await _start(websocket, principal, body.message, conversation_id=body.conversation_id,
                                       bot_id=body.bot_id, requested_model=body.model, token=token)  # fmt: skip
         except ValidationError as exc:

@@ -9,7 +9,7 @@ from shared.validation import Finite, InputModel
 Question = Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
-class ChatIn(InputModel):
+class ChatCreate(InputModel):
     conversation_id: Annotated[str, Field(pattern=r"^conv_\d{1,18}$", examples=["conv_123"])] | None = None
     message: Question = Field(examples=["Lista las instancias EC2"])
     # Server-Sent Events (`thinking`, `tool_call`, `tool_result`, `message`, `done`) or one JSON answer.
@@ -19,7 +19,7 @@ class ChatIn(InputModel):
     model: Annotated[str, Field(min_length=1, max_length=200)] | None = None
 
 
-class AgentChatIn(InputModel):
+class AgentChatCreate(InputModel):
     """A question to an agent (000): its conversation goes on when `conversation_id` is given."""
 
     message: Question = Field(examples=["¿Cada cuánto riego el tomate en floración?"])
@@ -27,7 +27,7 @@ class AgentChatIn(InputModel):
     stream: bool = False
 
 
-class ConfirmIn(InputModel):
+class ConfirmationCreate(InputModel):
     """The user's decision on the tool calls an answer waits on (`done` with status `pending`)."""
 
     approve: bool = True
@@ -39,7 +39,7 @@ class Tokens(BaseModel):
     output: int
 
 
-class ChatAnswer(BaseModel):
+class AnswerRead(BaseModel):
     conversation_id: str | None
     content: str
     status: str
@@ -50,14 +50,14 @@ class ChatAnswer(BaseModel):
     citations: list[dict[str, Any]] = Field(default_factory=list)
 
 
-class AiChatIn(InputModel):
+class AiChatCreate(InputModel):
     prompt: Question
     model: Annotated[str, Field(min_length=1, max_length=200, examples=["claude-3.5", "ollama:llama3"])] | None = None
     context: Annotated[str, Field(max_length=20_000)] | None = None
     temperature: Annotated[Finite, Field(ge=0, le=2)] | None = None
 
 
-class AiChatOut(BaseModel):
+class AiChatRead(BaseModel):
     text: str
     model: str
     tokens: Tokens
