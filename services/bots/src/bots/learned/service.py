@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from pydantic import JsonValue
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,7 @@ from bots.errors import InvalidApiDocument, LearnedApiNotFound, ToolFailed
 from bots.learned.importer import learn
 from bots.learned.schemas import LearnedApiCreate, LearnedApiRead
 from bots.models import LearnedApi
-from bots.tool.registry import Tool, ToolContext
+from bots.tool.registry import Run, Tool, ToolContext
 from shared.crypto import SecretCipher
 from shared.errors import InvalidRequest
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request
@@ -123,8 +124,8 @@ def tools_of(api: LearnedApi, outbound: Outbound) -> list[Tool]:
     ]  # fmt: skip
 
 
-def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> Any:
-    async def call(context: ToolContext, params: dict[str, Any]) -> Any:
+def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> Run:
+    async def call(context: ToolContext, params: dict[str, Any]) -> JsonValue:
         path = operation["path"]
         query: dict[str, str] = {}
         headers = {"Accept": "application/json"}
@@ -153,7 +154,7 @@ def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> A
         except (httpx.HTTPError, TimeoutError) as exc:
             raise ToolFailed(f"La API no respondió ({type(exc).__name__}).") from exc
         try:
-            result: Any = json.loads(body) if body else None
+            result: JsonValue = json.loads(body) if body else None
         except ValueError:
             result = body.decode("utf-8", "replace")[:4000]
         if not response.is_success:

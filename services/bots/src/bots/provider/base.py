@@ -4,6 +4,7 @@ toolbox should be tried."""
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+from types import ModuleType
 from typing import Any, Literal, Protocol
 
 from bots.errors import ProviderFailed
@@ -111,7 +112,7 @@ def retryable_status(status: int) -> bool:
     return status == 429 or status >= 500
 
 
-def failure_of(exc: Exception, sdk: Any) -> ProviderFailed:
+def failure_of(exc: Exception, sdk: ModuleType) -> ProviderFailed:
     """One translation of both SDKs' errors (`openai` and `anthropic` share their shape), and of
     the SSRF guard's refusal, into ProviderFailed."""
     if isinstance(exc, sdk.APIStatusError):

@@ -2,32 +2,40 @@
 calls as `tool_use` blocks, results as `tool_result` blocks."""
 
 from collections.abc import AsyncIterator
-from typing import Any
 
 import anthropic
+from anthropic.types import AssistantMessageParam, ContentBlockParam, MessageParam, ToolParam, UserMessageParam
 
-from bots.provider.base import Prompt, ToolCall, Turn, Usage, failure_of
+from bots.provider.base import Prompt, Role, ToolCall, Turn, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 
-def _blocks(turn: Turn) -> list[dict[str, Any]]:
+def _blocks(turn: Turn) -> list[ContentBlockParam]:
     if turn.tool_calls:
-        text = [{"type": "text", "text": turn.content}] if turn.content else []
-        return text + [{"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in turn.tool_calls]
+        blocks: list[ContentBlockParam] = [{"type": "text", "text": turn.content}] if turn.content else []
+        return blocks + [
+            {"type": "tool_use", "id": c.id, "name": c.name, "input": c.arguments} for c in turn.tool_calls
+        ]
     if turn.tool_results:
         return [{"type": "tool_result", "tool_use_id": r.call_id, "content": r.content} for r in turn.tool_results]
     return [{"type": "text", "text": turn.content}]
 
 
-def alternating(turns: list[Turn]) -> list[Any]:
+def alternating(turns: list[Turn]) -> list[MessageParam]:
     """The API wants user and assistant in turn, starting with the user: merge what is not."""
-    merged: list[dict[str, Any]] = []
+    merged: list[tuple[Role, list[ContentBlockParam]]] = []
     for turn in turns:
-        if merged and merged[-1]["role"] == turn.role:
-            merged[-1]["content"] += _blocks(turn)
+        if merged and merged[-1][0] == turn.role:
+            merged[-1][1].extend(_blocks(turn))
         elif merged or turn.role == "user":
-            merged.append({"role": turn.role, "content": _blocks(turn)})
-    return merged
+            merged.append((turn.role, _blocks(turn)))
+    return [_message(role, blocks) for role, blocks in merged]
+
+
+def _message(role: Role, blocks: list[ContentBlockParam]) -> MessageParam:
+    if role == "user":
+        return UserMessageParam(role="user", content=blocks)
+    return AssistantMessageParam(role="assistant", content=blocks)
 
 
 class Claude:
@@ -38,14 +46,16 @@ class Claude:
 
     async def stream(self, model: str, prompt: Prompt) -> AsyncIterator[str | ToolCall | Usage]:
         # The Messages API of this SDK takes no temperature: a requested one is not sent.
-        options: dict[str, Any] = {"system": prompt.system} if prompt.system else {}
-        if prompt.tools:
-            options["tools"] = [
-                {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in prompt.tools
-            ]
+        tools: list[ToolParam] = [
+            {"name": t.name, "description": t.description, "input_schema": t.parameters} for t in prompt.tools
+        ]
         try:
             async with self.client.messages.stream(
-                model=model, max_tokens=prompt.max_tokens, messages=alternating(prompt.turns), **options
+                model=model,
+                max_tokens=prompt.max_tokens,
+                messages=alternating(prompt.turns),
+                system=prompt.system or anthropic.omit,
+                tools=tools or anthropic.omit,
             ) as stream:
                 async for text in stream.text_stream:
                     yield text

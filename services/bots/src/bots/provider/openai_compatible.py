@@ -7,24 +7,27 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import openai
+from openai.types.chat import ChatCompletionMessageParam, ChatCompletionMessageToolCallParam
 
 from bots.provider.base import Prompt, ToolCall, Usage, failure_of
 from shared.outbound import UnsafeURL
 
 
-def messages_of(prompt: Prompt) -> list[Any]:
-    messages: list[Any] = [{"role": "system", "content": prompt.system}] if prompt.system else []
+def messages_of(prompt: Prompt) -> list[ChatCompletionMessageParam]:
+    messages: list[ChatCompletionMessageParam] = [{"role": "system", "content": prompt.system}] if prompt.system else []
     for turn in prompt.turns:
         if turn.tool_calls:
-            calls = [
+            calls: list[ChatCompletionMessageToolCallParam] = [
                 {"id": c.id, "type": "function", "function": {"name": c.name, "arguments": json.dumps(c.arguments)}}
                 for c in turn.tool_calls
             ]
             messages.append({"role": "assistant", "content": turn.content or None, "tool_calls": calls})
         elif turn.tool_results:
             messages += [{"role": "tool", "tool_call_id": r.call_id, "content": r.content} for r in turn.tool_results]
+        elif turn.role == "assistant":
+            messages.append({"role": "assistant", "content": turn.content})
         else:
-            messages.append({"role": turn.role, "content": turn.content})
+            messages.append({"role": "user", "content": turn.content})
     return messages
 
 

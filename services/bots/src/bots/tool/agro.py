@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import JsonValue
 
 from bots.errors import ToolFailed
 from bots.tool.registry import Tool, ToolContext, object_schema
@@ -25,15 +26,19 @@ async def _call(context: ToolContext, method: str, path: str, **options: Any) ->
     return response.json()
 
 
-async def my_fields(context: ToolContext, params: dict[str, Any]) -> Any:
+async def _visible_fields(context: ToolContext) -> list[dict[str, Any]]:
     page = await _call(context, "GET", "/api/parcelas/", params={"page_size": 100})
+    return list(page.get("results", []))
+
+
+async def my_fields(context: ToolContext, params: dict[str, Any]) -> JsonValue:
     return [
         {key: field.get(key) for key in ("id", "nombre", "ubicacion", "tamano_hectareas", "variedad", "etapa_actual")}
-        for field in page.get("results", [])
+        for field in await _visible_fields(context)
     ]
 
 
-async def latest_readings(context: ToolContext, params: dict[str, Any]) -> Any:
+async def latest_readings(context: ToolContext, params: dict[str, Any]) -> JsonValue:
     """The last hourly value of each parameter measured on the field in the last 24 hours."""
     since = (datetime.now(UTC) - timedelta(hours=24)).isoformat()
     history = await _call(
@@ -46,12 +51,12 @@ async def latest_readings(context: ToolContext, params: dict[str, Any]) -> Any:
     return {"parcela_id": params["parcela_id"], "lecturas": latest}
 
 
-async def open_tasks(context: ToolContext, params: dict[str, Any]) -> Any:
+async def open_tasks(context: ToolContext, params: dict[str, Any]) -> JsonValue:
     """Pending tasks of one field, or of every field the caller sees (one call per field)."""
     if "parcela_id" in params:
         field_ids = [params["parcela_id"]]
     else:
-        field_ids = [field["id"] for field in await my_fields(context, {})]
+        field_ids = [field["id"] for field in await _visible_fields(context)]
     tasks: list[dict[str, Any]] = []
     for field_id in field_ids:
         page = await _call(context, "GET", f"/api/parcelas/{field_id}/tareas/", params={"estado": "pendiente",
@@ -63,7 +68,7 @@ async def open_tasks(context: ToolContext, params: dict[str, Any]) -> Any:
     ]
 
 
-async def create_task(context: ToolContext, params: dict[str, Any]) -> Any:
+async def create_task(context: ToolContext, params: dict[str, Any]) -> JsonValue:
     body = {"tipo": params["tipo"], "descripcion": params.get("descripcion", "")}
     if params.get("fecha_programada"):
         body["fecha_programada"] = params["fecha_programada"]

@@ -3,6 +3,8 @@ bases, when it has some) that best answer a query, with what a citation needs.""
 
 from typing import Any
 
+from pydantic import JsonValue
+
 from bots.errors import ToolFailed
 from bots.knowledge.search import MAX_RESULTS, search
 from bots.tool.registry import Tool, ToolContext, object_schema
@@ -10,7 +12,7 @@ from bots.tool.registry import Tool, ToolContext, object_schema
 NAME = "search_knowledge"
 
 
-async def search_knowledge(context: ToolContext, params: dict[str, Any]) -> Any:
+async def search_knowledge(context: ToolContext, params: dict[str, Any]) -> JsonValue:
     if context.sessionmaker is None:
         raise ToolFailed("La búsqueda de conocimiento no está disponible aquí.")
     async with context.sessionmaker() as session:

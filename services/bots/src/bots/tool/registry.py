@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from pydantic import JsonValue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bots.knowledge.embeddings import Embedder
 from shared.security import Principal
 
 
@@ -24,10 +26,11 @@ class ToolContext:
     sessionmaker: async_sessionmaker[AsyncSession] | None = None  # for tools that read bots' own tables
     # The knowledge bases an agent answers from (None: every base of the workspace).
     knowledge_bases: tuple[int, ...] | None = None
-    embedder: Any = None  # bots.knowledge.embeddings.Embedder: search by meaning, where set up
+    embedder: Embedder | None = None  # search by meaning, where set up
 
 
-Run = Callable[[ToolContext, dict[str, Any]], Awaitable[Any]]
+# A tool's answer goes to the model and to `/api/tools/execute` as JSON.
+Run = Callable[[ToolContext, dict[str, Any]], Awaitable[JsonValue]]
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 from typing import Any
 
 import jsonschema
+from pydantic import JsonValue
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
@@ -66,7 +67,7 @@ async def execute(
     context: ToolContext,
     *,
     conversation_id: str | None = None,
-) -> Any:
+) -> JsonValue:
     """Runs a checked call; raises ToolError when the tool fails. Either way it is recorded."""
     check_parameters(tool, parameters)
     try:

@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots.errors import ProviderFailed
+from bots.knowledge.embeddings import Embedder
 from bots.learned.service import Outbound
 from bots.provider.base import Cited, Provider, Source, ToolCall, ToolResult, Turn, Usage
 from bots.provider.catalog import ModelRef
@@ -64,9 +66,9 @@ class Answerer:
         providers: Providers,
         turns: Turns,
         *,
-        platform: Any = None,
+        platform: httpx.AsyncClient,
         outbound: Outbound | None = None,
-        embedder: Any = None,
+        embedder: Embedder | None = None,
         max_steps: int = 5,
     ) -> None:
         self.sessionmaker = sessionmaker

@@ -5,6 +5,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
@@ -76,7 +77,9 @@ async def _start(
     return await _begin(answerer, planning)
 
 
-def _sse(request: Request, principal: Principal, turns: Turns, plan_turn: Any, after: int = 0) -> AsyncIterator[bytes]:
+def _sse(
+    request: Request, principal: Principal, turns: Turns, plan_turn: uuid.UUID, after: int = 0
+) -> AsyncIterator[bytes]:
     async def events() -> AsyncIterator[bytes]:
         # A logout (or any revocation) ends the stream; the answer goes on unheard and is kept.
         with held_open(settings.service_name, _route_of(request), "sse"):
@@ -111,7 +114,7 @@ async def _collect(turn: LiveTurn) -> Event:
 )
 async def chat(
     body: ChatCreate, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
-) -> Any:
+) -> EventSourceResponse | AnswerRead:
     """With `stream: true`, Server-Sent Events: `thinking`, `message` (text deltas), `done`; each
     has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
     `GET /api/conversations/{id}/stream`. Without it, one JSON answer. Either way the exchange
@@ -135,7 +138,7 @@ async def chat_with_agent(
     principal: CanChat,
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
-) -> Any:
+) -> EventSourceResponse | AnswerRead:
     """000: a question to an agent, answered with its model, tools and knowledge (citing the
     chunks it used), as Server-Sent Events or one JSON answer, like `/api/chat`."""
     plan, turn = await _start(
@@ -146,7 +149,7 @@ async def chat_with_agent(
 
 async def _answer(
     request: Request, principal: Principal, plan: TurnPlan, turn: LiveTurn, stream: bool, answerer: Answerer
-) -> Any:
+) -> EventSourceResponse | AnswerRead:
     """Server-Sent Events, or the whole answer once it is done."""
     headers = {"X-Conversation-Id": plan.public_conversation_id or ""}
     if stream:
@@ -175,7 +178,7 @@ async def confirm(
     principal: CanChat,
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
-) -> Any:
+) -> EventSourceResponse | AnswerRead:
     """Approves (or rejects) the tool calls the conversation's last answer waits on; the answer
     goes on, streamed or as one JSON answer like `/api/chat`."""
     answerer = _answerer(request)
@@ -199,7 +202,7 @@ async def resume(
     request: Request,
     last_event_id: Annotated[str | None, Header(max_length=200)] = None,
     from_id: Annotated[str | None, Query(alias="last_event_id", max_length=200)] = None,
-) -> Any:
+) -> EventSourceResponse:
     """The rest of an answer after `Last-Event-ID` (header, or `?last_event_id=`), from any
     replica while it is kept; without one, the conversation's latest answer from its start."""
     parsed = parse_event_id(last_event_id or from_id)
@@ -272,7 +275,7 @@ async def ai_chat(body: AiChatCreate, principal: CanChat, request: Request) -> A
 
 
 # -- 002's WebSocket ---------------------------------------------------------------------------
-def _ws_error(error: ServiceError | None = None, *, message: str = "", status: int = 400) -> dict[str, Any]:
+def _ws_error(error: ServiceError | None = None, *, message: str = "", status: int = 400) -> dict[str, object]:
     if error is not None:
         message, status = error.message, error.status_code
         return {"type": "error", **error_body(ErrorStyle.AGENT, status_code=status, message=message, code=error.code,

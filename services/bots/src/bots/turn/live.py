@@ -19,9 +19,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, 
 from typing import Any
 
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import DeliverPolicy
 
+from bots.provider.catalog import ModelRef
 from shared.events import streams
 
 logger = logging.getLogger(__name__)
@@ -59,7 +61,7 @@ class LiveTurn:
         self.finished = False
         self.listeners = 0
         self.last_heard = time.monotonic()
-        self.model: Any = None  # what the producer is calling now (kept if the answer is abandoned)
+        self.model: ModelRef | None = None  # what the producer is calling now (kept if the answer is abandoned)
         self._changed = asyncio.Event()
 
     def emit(self, event: Event) -> None:
@@ -153,8 +155,8 @@ class Turns:
                 await asyncio.wait_for(publisher, timeout=10)
             self.active.pop(turn.id, None)
 
-    def _heard(self, turn: LiveTurn) -> Callable[[Any], Awaitable[None]]:
-        async def on_message(msg: Any) -> None:
+    def _heard(self, turn: LiveTurn) -> Callable[[Msg], Awaitable[None]]:
+        async def on_message(msg: Msg) -> None:
             turn.last_heard = time.monotonic()
 
         return on_message
@@ -187,7 +189,7 @@ class Turns:
     async def _follow_kept(self, turn_id: uuid.UUID, after: int) -> AsyncIterator[tuple[int, Event]]:
         queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue()
 
-        async def on_message(msg: Any) -> None:
+        async def on_message(msg: Msg) -> None:
             kept = json.loads(msg.data)
             await queue.put((int(kept["n"]), kept["event"]))
 
