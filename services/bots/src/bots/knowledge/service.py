@@ -5,8 +5,8 @@ the base's language, in one statement)."""
 import hashlib
 from typing import Any
 
-from sqlalchemy import bindparam, cast, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
+from sqlalchemy import ColumnElement, Select, bindparam, cast, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Integer, Text
 
@@ -32,7 +32,7 @@ _INSERT_CHUNKS = text("""
 )  # fmt: skip
 
 
-def _vector(language: str) -> Any:
+def _vector(language: str) -> ColumnElement[TSVECTOR]:
     return func.to_tsvector(cast(language, REGCONFIG), Chunk.content)
 
 
@@ -197,7 +197,9 @@ async def index(session: AsyncSession, document: Document, language: str) -> lis
     return [(row.id, row.content) for row in rows]
 
 
-async def embed_chunks(session: AsyncSession, base: KnowledgeBase, embedder: Embedder, chunks: Any) -> None:
+async def embed_chunks(
+    session: AsyncSession, base: KnowledgeBase, embedder: Embedder, chunks: Select[int, str]
+) -> None:
     """The chunks selected by `chunks` (id, content) get the base's model's vectors, or none."""
     if not embedder.enabled:
         if base.embedding_model:

@@ -95,12 +95,12 @@ class _Resolver:
     def finish(self) -> None:
         self.document_left = self.budget.document_left
 
-    def pointer(self, ref: Any) -> Any:
+    def pointer(self, ref: object) -> object:
         if not isinstance(ref, str):
             raise InvalidApiDocument(f"Un $ref debe ser texto, no {type(ref).__name__}.")
         if not ref.startswith("#/"):
             raise InvalidApiDocument(f"Solo se admiten $ref locales: '{ref[:200]}'.")
-        node: Any = self.document
+        node: object = self.document
         for part in ref[2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and part in node:
@@ -111,7 +111,7 @@ class _Resolver:
                 raise InvalidApiDocument(f"$ref sin destino: '{ref[:200]}'.")
         return node
 
-    def follow(self, node: Any) -> Any:
+    def follow(self, node: object) -> object:
         """`node` itself, or what its `$ref`s lead to (a path item, a parameter)."""
         for _ in range(MAX_DEPTH):
             if not isinstance(node, dict) or "$ref" not in node:
@@ -119,7 +119,7 @@ class _Resolver:
             node = self.pointer(node["$ref"])
         raise InvalidApiDocument("Cadena de $ref demasiado larga o circular.")
 
-    def resolve(self, node: Any, depth: int = 0) -> Any:
+    def resolve(self, node: object, depth: int = 0) -> object:
         """`node` with its `$ref`s followed and `allOf`s merged (cycles cut at MAX_DEPTH),
         counted against the budget as it grows."""
         if depth > MAX_DEPTH:
@@ -148,7 +148,7 @@ class _Resolver:
             return resolved
         return self.scalar(node)
 
-    def scalar(self, value: Any) -> Any:
+    def scalar(self, value: object) -> object:
         where = self.budget.where
         if value is None or isinstance(value, bool):
             self.budget.spend(5)
@@ -182,7 +182,7 @@ class _Resolver:
             merged.update({k: v for k, v in part.items() if k not in ("properties", "required", "type")})
         return merged
 
-    def schema(self, node: Any, what: str) -> dict[str, Any]:
+    def schema(self, node: object, what: str) -> dict[str, Any]:
         """A schema, resolved: it must be an object."""
         resolved = self.resolve(node)
         if not isinstance(resolved, dict):
@@ -205,7 +205,7 @@ def _modernised(schema: dict[str, Any]) -> None:
         del schema["required"]
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -214,7 +214,7 @@ def _tool_name(operation: dict[str, Any], method: str, path: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_-]", "_", raw)).strip("_")[:64] or method
 
 
-def _parameters(resolver: _Resolver, listed: Any) -> dict[tuple[str, str], dict[str, Any]]:
+def _parameters(resolver: _Resolver, listed: object) -> dict[tuple[str, str], dict[str, Any]]:
     """The parameters an operation (or its path) lists, by (name, in), each resolved."""
     where = resolver.budget.where
     if listed is None:
@@ -248,7 +248,7 @@ def _schema_of(resolver: _Resolver, parameter: dict[str, Any], name: str) -> dic
     return schema
 
 
-def _body_schema(resolver: _Resolver, body: Any) -> tuple[dict[str, Any], bool] | None:
+def _body_schema(resolver: _Resolver, body: object) -> tuple[dict[str, Any], bool] | None:
     """OpenAPI 3's requestBody: its JSON (or first) media type's schema, and whether it is required."""
     body = resolver.follow(body)
     if body is None:
@@ -268,7 +268,7 @@ def _body_schema(resolver: _Resolver, body: Any) -> tuple[dict[str, Any], bool] 
 
 
 def _operation(
-    resolver: _Resolver, path: str, method: str, operation: dict[str, Any], shared: Any, taken: set[str]
+    resolver: _Resolver, path: str, method: str, operation: dict[str, Any], shared: object, taken: set[str]
 ) -> Operation:
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -331,7 +331,7 @@ def _joined_base_url(document: dict[str, Any], source_url: str | None) -> str | 
     return url if url and url.startswith(("http://", "https://")) else None
 
 
-def learn(document: Any, source_url: str | None = None) -> Learned:
+def learn(document: object, source_url: str | None = None) -> Learned:
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
         raise InvalidApiDocument()
     swagger = document.get("swagger")

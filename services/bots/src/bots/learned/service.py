@@ -44,7 +44,7 @@ def tool_name(api: LearnedApi, operation: dict[str, Any]) -> str:
     return f"api{api.id}_{operation['name']}"[:64]
 
 
-async def _fetch(url: str, outbound: Outbound) -> Any:
+async def _fetch(url: str, outbound: Outbound) -> object:
     try:
         response, body = await guarded_request(outbound.transport, "GET", url, outbound.policy)
     except (httpx.HTTPError, TimeoutError) as exc:
