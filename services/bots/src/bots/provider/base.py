@@ -5,7 +5,7 @@ toolbox should be tried."""
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from types import ModuleType
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, NotRequired, Protocol, TypedDict
 
 from bots.errors import ProviderFailed
 
@@ -44,6 +44,21 @@ class ToolSpec:
     parameters: dict[str, Any]
 
 
+class Citation(TypedDict):
+    """Where an answer drew from: a chunk of a document and the offsets used in its text.
+    `n` when the chunk was given in the prompt as [n]; `tool_call` when a knowledge search
+    found it."""
+
+    document_id: int
+    document: str
+    chunk_id: int
+    position: int
+    start: int
+    end: int
+    n: NotRequired[int]
+    tool_call: NotRequired[str]
+
+
 @dataclass(frozen=True)
 class Source:
     """A knowledge chunk put in front of the model, numbered `[n]` for it to cite."""
@@ -57,7 +72,7 @@ class Source:
     end: int
     content: str
 
-    def citation(self, start: int | None = None, end: int | None = None) -> dict[str, Any]:
+    def citation(self, start: int | None = None, end: int | None = None) -> Citation:
         """What an answer stores and streams: the document, the chunk and the offsets used."""
         return {"n": self.n, "document_id": self.document_id, "document": self.document, "chunk_id": self.chunk_id,
                 "position": self.position, "start": self.start if start is None else start,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bots.errors import ProviderFailed
 from bots.knowledge.embeddings import Embedder
 from bots.learned.service import Outbound
-from bots.provider.base import Cited, Provider, Source, ToolCall, ToolResult, Turn, Usage
+from bots.provider.base import Citation, Cited, Provider, Source, ToolCall, ToolResult, Turn, Usage
 from bots.provider.catalog import ModelRef
 from bots.provider.metrics import measured
 from bots.provider.registry import Providers
@@ -48,7 +48,7 @@ class Progress:
     tokens: Usage = field(default_factory=lambda: Usage(0, 0))
     # What the local provider quoted, and the chunks the knowledge-search tool found.
     quoted: list[Cited] = field(default_factory=list)
-    found: list[dict[str, Any]] = field(default_factory=list)
+    found: list[Citation] = field(default_factory=list)
 
     @property
     def said_something(self) -> bool:
@@ -259,7 +259,7 @@ class Answerer:
 _MARK = re.compile(r"\[(\d{1,3})\]")
 
 
-def _citations(text: str, sources: tuple[Source, ...], progress: Progress) -> list[dict[str, Any]]:
+def _citations(text: str, sources: tuple[Source, ...], progress: Progress) -> list[Citation]:
     """The knowledge an answer drew from: what the local provider quoted (with the quotes'
     offsets); else the chunks the answer marks as [n] (all it was given when it marks none);
     and the chunks the knowledge-search tool returned to it."""
@@ -276,8 +276,10 @@ def _note_found(progress: Progress, call: ToolCall, record: dict[str, Any]) -> N
     if call.name != SEARCH_KNOWLEDGE or record.get("status") != "done":
         return
     for hit in record["result"]["results"]:
-        keys = ("document_id", "document", "chunk_id", "position", "start", "end")
-        progress.found.append({"tool_call": call.id, **{key: hit[key] for key in keys}})
+        progress.found.append(Citation(
+            tool_call=call.id, document_id=hit["document_id"], document=hit["document"], chunk_id=hit["chunk_id"],
+            position=hit["position"], start=hit["start"], end=hit["end"],
+        ))  # fmt: skip
 
 
 def _told(turn: LiveTurn, call: ToolCall, record: dict[str, Any]) -> ToolResult:

@@ -20,7 +20,7 @@ from bots.integration.service import credentials_of
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
-from bots.provider.base import Prompt, Source, ToolCall, Turn
+from bots.provider.base import Citation, Prompt, Source, ToolCall, Turn
 from bots.provider.base import Usage as Tokens
 from bots.provider.catalog import ModelRef
 from bots.provider.registry import PLATFORM_SETTINGS, Credentials
@@ -70,7 +70,7 @@ class Outcome:
     tokens: Tokens = field(default_factory=lambda: Tokens(0, 0))
     error: str | None = None
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
-    citations: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
 
 
 def _title(message: str) -> str:
