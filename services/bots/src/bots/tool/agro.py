@@ -2,6 +2,7 @@
 gateway) with the caller's token, so a farmer asking "¿qué parcelas necesitan riego?" gets an
 answer from their own data and nobody else's."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,10 +15,18 @@ from bots.tool.registry import Tool, ToolContext, object_schema
 FIELD_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": "Id de la parcela"}
 
 
-async def _call(context: ToolContext, method: str, path: str, **options: Any) -> Any:
+async def _call(
+    context: ToolContext,
+    method: str,
+    path: str,
+    *,
+    params: Mapping[str, str | int] | None = None,
+    json: Mapping[str, object] | None = None,
+) -> Any:
+    """The platform's JSON answer (the shape its seed gives that path), or ToolFailed."""
     headers = {"Authorization": f"Bearer {context.token}"}
     try:
-        response = await context.platform.request(method, path, headers=headers, **options)
+        response = await context.platform.request(method, path, headers=headers, params=params, json=json)
     except httpx.HTTPError as exc:
         raise ToolFailed(f"La plataforma no respondió ({type(exc).__name__}).") from exc
     if response.status_code >= 400:

@@ -28,7 +28,7 @@ from bots.provider.registry import Providers
 from bots.tool import service as tools
 from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
 from bots.tool.registry import Tool, ToolContext
-from bots.turn.live import TERMINAL, LiveTurn, Turns
+from bots.turn.live import TERMINAL, Event, LiveTurn, Turns
 from bots.turn.service import Outcome, TurnPlan, close_turn
 from shared.errors import ServiceError
 
@@ -243,7 +243,7 @@ class Answerer:
         return Outcome(status, text, ref, progress.tokens, tool_calls=progress.calls, citations=citations)
 
     @staticmethod
-    def _done(plan: TurnPlan, outcome: Outcome) -> dict[str, Any]:
+    def _done(plan: TurnPlan, outcome: Outcome) -> Event:
         return {
             "type": TERMINAL,
             "status": outcome.status,
