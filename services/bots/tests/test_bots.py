@@ -3,7 +3,6 @@ Anthropic protocols, with real PostgreSQL and NATS."""
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -11,10 +10,11 @@ import httpx
 from websockets.asyncio.client import connect
 
 from auth.testing import Login, Workspace, auth_header
-from bots.providers.local import PREFIX as LOCAL_PREFIX
+from bots.provider.local import PREFIX as LOCAL_PREFIX
 from bots.testing import ANTHROPIC_KEY, OPENAI_KEY, LoopbackProvider
-from devstack.processes import eventually, free_port
+from devstack.processes import free_port
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 
 async def new_bot(gateway: httpx.AsyncClient, token: str, models: list[tuple[str, str, str]], **fields: Any) -> int:
@@ -181,7 +181,7 @@ async def test_an_answer_resumes_on_another_replica(
     platform_stack.processes["bots-2"] = platform_stack.spawn_service("bots", port, log_name="bots-2")
     replica = f"http://127.0.0.1:{port}"
     try:
-        assert eventually(lambda: _ready(f"{replica}/readyz"), 60)
+        await eventually(lambda: _ready(f"{replica}/readyz"), "the second replica is ready", seconds=60)
         async with gateway.stream(
             "POST", "/api/chat", json={"message": "a b c d e f", "bot_id": bot_id, "stream": True},
             headers=auth_header(owner),
@@ -204,9 +204,10 @@ async def test_an_answer_resumes_on_another_replica(
         platform_stack.stop_service("bots-2")
 
 
-def _ready(url: str) -> bool:
+async def _ready(url: str) -> bool:
     try:
-        return httpx.get(url).status_code == 200
+        async with httpx.AsyncClient() as client:
+            return (await client.get(url)).status_code == 200
     except httpx.HTTPError:
         return False
 
@@ -233,11 +234,12 @@ async def test_a_client_that_leaves_stops_the_provider_call(
     ) as response:  # fmt: skip
         conversation_id = response.headers["x-conversation-id"]
         _ = [item async for item in _take(sse_events(response.aiter_lines()), 3)]
+
     # Nobody listens: after BOTS_ABANDON_AFTER_SECONDS (2 s here) the provider's stream is closed.
-    deadline = time.monotonic() + 8
-    while provider.closed_early == 0:
-        assert time.monotonic() < deadline, "the provider call went on"
-        await asyncio.sleep(0.1)
+    async def closed_early() -> int:
+        return provider.closed_early
+
+    await eventually(closed_early, "the provider's stream closed early", seconds=8)
     assert provider.finished == 0
     detail = (await gateway.get(f"/api/conversations/{conversation_id}", headers=auth_header(owner))).json()
     answer = detail["messages"][1]
@@ -426,11 +428,12 @@ async def test_answers_count_in_the_workspace_metrics(gateway: httpx.AsyncClient
     assert await messages() == 0
     await ask(gateway, workspace.owner_token, "Hola")
     await ask(gateway, workspace.owner_token, "¿Qué tal?")
-    deadline = time.monotonic() + 10
-    while (counted := await messages()) < 4:
-        assert time.monotonic() < deadline, counted
-        await asyncio.sleep(0.1)
-    assert counted == 4
+
+    async def all_counted() -> int | None:
+        counted = await messages()
+        return counted if counted >= 4 else None
+
+    assert await eventually(all_counted, "4 messages in the workspace metrics", seconds=10) == 4
 
 
 async def test_a_logout_ends_a_streamed_answer(

@@ -1,5 +1,5 @@
 """Learning an API from its document: Swagger 2 and OpenAPI 3, `$ref`, `allOf`, parameters at
-path level; bounded expansion; malformed and hostile documents refused as InvalidDocument,
+path level; bounded expansion; malformed and hostile documents refused as InvalidApiDocument,
 never another error (fuzzed). Pure functions: no stack needed."""
 
 import json
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bots.learned.importer import MAX_DOCUMENT_BYTES, MAX_OPERATION_BYTES, DocumentTooLarge, InvalidDocument, learn
+from bots.errors import ApiDocumentTooLarge, InvalidApiDocument
+from bots.learned.importer import MAX_DOCUMENT_BYTES, MAX_OPERATION_BYTES, learn
 
 PET = {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}
 
@@ -100,7 +101,7 @@ def test_swagger_2_with_refs_all_of_and_body_parameters() -> None:
                                       {"openapi": "3.0.0", "paths": {"/x": {"get": {"parameters": [
                                           {"$ref": "https://evil.example.com/p.json"}]}}}}])  # fmt: skip
 def test_what_is_not_a_document_is_refused(document: object) -> None:
-    with pytest.raises(InvalidDocument):
+    with pytest.raises(InvalidApiDocument):
         learn(document)
 
 
@@ -131,7 +132,7 @@ def _chained(schemas: int, breadth: int, leaf: dict[str, Any]) -> dict[str, Any]
 def test_references_that_multiply_a_small_document_are_refused() -> None:
     bomb = _chained(4, 10, {"type": "string", "description": "una hoja"})
     assert len(json.dumps(bomb)) < 3000
-    with pytest.raises(DocumentTooLarge) as refused:
+    with pytest.raises(ApiDocumentTooLarge) as refused:
         learn(bomb)
     assert "POST /x" in refused.value.message
     # The same shape, narrow enough, is expanded in full.
@@ -149,7 +150,7 @@ def test_a_document_whose_operations_add_up_past_the_budget_is_refused() -> None
     document = {"swagger": "2.0", "definitions": {"Big": schema}, "paths": {f"/p{n}": {"post": {"parameters": [
         {"name": "b", "in": "body", "schema": {"$ref": "#/definitions/Big"}}]}} for n in range(count)}}  # fmt: skip
     learn({**document, "paths": dict(list(document["paths"].items())[:2])})
-    with pytest.raises(DocumentTooLarge, match="documento"):
+    with pytest.raises(ApiDocumentTooLarge, match="documento"):
         learn(document)
 
 
@@ -189,11 +190,11 @@ def _operation_with(**fields: Any) -> dict[str, Any]:
     ],
 )  # fmt: skip
 def test_malformed_shapes_are_refused_as_invalid_documents(document: dict[str, Any]) -> None:
-    with pytest.raises(InvalidDocument):
+    with pytest.raises(InvalidApiDocument):
         learn(document)
 
 
-# -- the importer fuzzed: every answer is operations fit to store and check with, or InvalidDocument.
+# -- the importer fuzzed: every answer is operations fit to store and check with, or InvalidApiDocument.
 
 HOSTILE: list[Any] = [
     None, True, 0, -1, 2**200, 1.5, float("inf"), "", "x", "a\x00b", "\ud800", "#/paths", [], [None], [[[]]], {},
@@ -236,11 +237,11 @@ def _replaced(document: Any, at: tuple[Any, ...], value: Any) -> Any:
 
 
 def _imports_or_refuses(document: Any) -> str | None:
-    """None when `learn` refused with InvalidDocument or returned what can be stored and
+    """None when `learn` refused with InvalidApiDocument or returned what can be stored and
     checked; otherwise what went wrong."""
     try:
         learned = learn(document, "https://api.example.com/openapi.json")
-    except InvalidDocument:
+    except InvalidApiDocument:
         return None
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"[:300]

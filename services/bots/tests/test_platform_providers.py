@@ -4,7 +4,7 @@ integration of that kind, a workspace's own integration winning; without either,
 entry point refuses with 400 before anything is called."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,9 @@ from websockets.asyncio.client import connect
 from auth.testing import Workspace, auth_header
 from bots.config import Settings
 from bots.testing import LoopbackProvider, loopback_provider
-from devstack.processes import eventually, free_port
+from devstack.processes import free_port
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 PLATFORM_OPENAI_KEY = "sk-platform-openai-71c3e0"
 PLATFORM_ANTHROPIC_KEY = "sk-ant-platform-2b94d8"
@@ -30,9 +31,9 @@ def platform_provider() -> Iterator[LoopbackProvider]:
 
 
 @pytest.fixture(scope="module")
-def platform_bots(
+async def platform_bots(
     platform_stack: Stack, platform_provider: LoopbackProvider, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+) -> AsyncIterator[str]:
     """Another bots process with the platform's providers: OpenAI's key from the environment,
     Anthropic's from a file (a mounted secret). Yields its URL."""
     key_file = tmp_path_factory.mktemp("secrets") / "anthropic_key"
@@ -49,16 +50,26 @@ def platform_bots(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        assert eventually(lambda: _ready(f"{url}/readyz"), 60), platform_stack.log_tail("bots-platform")
+        ready = await _ready_within(f"{url}/readyz", seconds=60)
+        assert ready, platform_stack.log_tail("bots-platform")
         yield url
     finally:
         platform_stack.stop_service("bots-platform")
 
 
-def _ready(url: str) -> bool:
+async def _ready(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2).status_code == 200
+        async with httpx.AsyncClient(timeout=2) as client:
+            return (await client.get(url)).status_code == 200
     except httpx.HTTPError:
+        return False
+
+
+async def _ready_within(url: str, *, seconds: float) -> bool:
+    """Whether `url` answered 200 in time (False rather than a failure: the caller adds the log)."""
+    try:
+        return await eventually(lambda: _ready(url), f"{url} is ready", seconds=seconds)
+    except AssertionError:
         return False
 
 

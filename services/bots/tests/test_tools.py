@@ -1,7 +1,5 @@
 """002's tools through the gateway: the agro tools run as their caller, on real services."""
 
-import asyncio
-import time
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,6 +7,7 @@ import httpx
 
 from agro.testing import NewField, NewNode
 from auth.testing import Workspace, auth_header
+from devstack.waiting import eventually
 
 
 async def execute(gateway: httpx.AsyncClient, token: str, tool: str, **parameters: Any) -> httpx.Response:
@@ -50,19 +49,22 @@ async def test_agro_tools_answer_from_the_callers_own_data(
     reading = {"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 41.5, "unidad": "%"}]}
     body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": datetime.now(UTC).isoformat(),
             "lecturas": [reading]}  # fmt: skip
-    deadline = time.monotonic() + 10
-    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
-    deadline = time.monotonic() + 10
+
+    async def ingested() -> bool:
+        return (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code != 401
+
+    await eventually(ingested, "ingest accepts the new node's reading", seconds=10)
     runs = 3  # my_fields, create_task, open_tasks; then latest_readings until the reading is stored
-    while True:
-        latest = (await execute(gateway, farmer, "latest_readings", parcela_id=field_id)).json()["result"]
+
+    async def latest_stored() -> dict[str, Any] | None:
+        nonlocal runs
+        latest: dict[str, Any] = (await execute(gateway, farmer, "latest_readings", parcela_id=field_id)).json()[
+            "result"
+        ]
         runs += 1
-        if latest["lecturas"]:
-            break
-        assert time.monotonic() < deadline, latest
-        await asyncio.sleep(0.2)
+        return latest if latest["lecturas"] else None
+
+    latest = await eventually(latest_stored, "latest_readings shows the reading", seconds=10, interval=0.2)
     assert latest["lecturas"]["humedad_suelo"]["valor"] == 41.5
 
     # Another workspace's user runs the same tools on their own (empty) data.
@@ -76,11 +78,12 @@ async def test_agro_tools_answer_from_the_callers_own_data(
 
     # The workspace's runs count in its metrics (the stranger's in theirs).
     owner = auth_header(workspace.owner_token)
-    deadline = time.monotonic() + 10
-    while (tools := (await gateway.get("/api/metrics", headers=owner)).json()["agent_stats"]["tools_executed"]) < runs:
-        assert time.monotonic() < deadline, (tools, runs)
-        await asyncio.sleep(0.1)
-    assert tools == runs
+
+    async def all_counted() -> int | None:
+        tools = int((await gateway.get("/api/metrics", headers=owner)).json()["agent_stats"]["tools_executed"])
+        return tools if tools >= runs else None
+
+    assert await eventually(all_counted, f"{runs} tool runs in the workspace metrics", seconds=10) == runs
 
 
 async def test_parameters_are_checked_against_the_schema(gateway: httpx.AsyncClient, workspace: Workspace) -> None:

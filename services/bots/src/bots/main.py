@@ -2,22 +2,22 @@ import httpx
 from fastapi import FastAPI
 
 from bots import events
-from bots.agents.endpoints import router as agents_router
+from bots.agent.endpoints import router as agents_router
 from bots.config import settings
-from bots.conversations.endpoints import router as conversations_router
-from bots.integrations.endpoints import router as integrations_router
+from bots.conversation.endpoints import router as conversations_router
+from bots.integration.endpoints import router as integrations_router
 from bots.knowledge.embeddings import HAS_VECTORS, Embedder
 from bots.knowledge.endpoints import documents as documents_router
 from bots.knowledge.endpoints import knowledge as knowledge_router
 from bots.learned.endpoints import router as learned_router
 from bots.learned.service import Outbound
 from bots.models import SCHEMA, inbox_table, outbox_table
-from bots.providers.registry import Providers, platform_providers
+from bots.provider.registry import Providers, platform_providers
+from bots.tool.endpoints import router as tools_router
 from bots.toolbox.endpoints import router as toolbox_router
-from bots.tools.endpoints import router as tools_router
-from bots.turns.answer import Answerer
-from bots.turns.endpoints import router as chat_router
-from bots.turns.live import Turns
+from bots.turn.answer import Answerer
+from bots.turn.endpoints import router as chat_router
+from bots.turn.live import Turns
 from bots.workspace.endpoints import router as workspace_router
 from shared.crypto import SecretCipher
 from shared.outbound import OutboundPolicy

@@ -9,12 +9,11 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Text
 
-from bots.integrations.service import credentials_for
-from bots.providers.base import ProviderFailed
-from bots.providers.catalog import OPENAI_COMPATIBLE, resolve
-from bots.providers.openai_compatible import OpenAICompatible
-from bots.providers.registry import PLATFORM_SETTINGS, Providers
-from shared.errors import InvalidRequest, ServiceError
+from bots.errors import EmbeddingsFailed, EmbeddingsUnavailable, ProviderFailed
+from bots.integration.service import credentials_for
+from bots.provider.catalog import OPENAI_COMPATIBLE, resolve
+from bots.provider.openai_compatible import OpenAICompatible
+from bots.provider.registry import PLATFORM_SETTINGS, Providers
 
 BATCH = 64
 
@@ -26,17 +25,6 @@ STORE = text("""
     UPDATE bots.chunks c SET embedding = CAST(v.vector AS extensions.vector)
     FROM unnest(:ids, :vectors) AS v(id, vector) WHERE c.id = v.id
 """).bindparams(bindparam("ids", type_=ARRAY(BigInteger)), bindparam("vectors", type_=ARRAY(Text)))
-
-
-class EmbeddingsUnavailable(InvalidRequest):
-    code = "EMBEDDINGS_UNAVAILABLE"
-    message = "Este modelo de embeddings no está disponible."
-
-
-class EmbeddingsFailed(ServiceError):
-    status_code = 502
-    code = "BAD_GATEWAY"
-    message = "El modelo de embeddings no respondió."
 
 
 def as_literal(vector: list[float]) -> str:

@@ -8,18 +8,18 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from bots.access import AiAdmin, CanRead
 from bots.config import settings
+from bots.errors import DocumentTooLarge, EmbeddingsFailed, EmbeddingsUnavailable, UnreadableDocument
 from bots.knowledge import service
-from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable
-from bots.knowledge.extract import UnreadableDocument
+from bots.knowledge.embeddings import Embedder
 from bots.knowledge.schemas import (
-    ChunkOut,
-    DocumentDetail,
-    DocumentOut,
-    DocumentPatch,
-    KnowledgeBaseIn,
-    KnowledgeBaseOut,
-    KnowledgeBasePatch,
-    SearchOut,
+    ChunkRead,
+    DocumentDetailRead,
+    DocumentRead,
+    DocumentUpdate,
+    KnowledgeBaseCreate,
+    KnowledgeBaseRead,
+    KnowledgeBaseUpdate,
+    SearchRead,
 )
 from bots.knowledge.search import MAX_RESULTS, search
 from shared.errors import documented
@@ -32,13 +32,13 @@ _EMBEDDING_ERRORS = documented(EmbeddingsUnavailable, EmbeddingsFailed)
 documents = APIRouter(prefix="/api/v1/documents", tags=["documents"])
 
 
-@knowledge.get("/", response_model=Page[KnowledgeBaseOut])
+@knowledge.get("/", response_model=Page[KnowledgeBaseRead])
 async def list_bases(
     principal: CanRead, session: SessionDep, request: Request, params: Pagination
-) -> Page[KnowledgeBaseOut]:
+) -> Page[KnowledgeBaseRead]:
     count, rows = await service.page_of_bases(session, principal.tenant_id, params)
     results = await service.bases_out(session, rows)
-    return build_page(request, params, count=count, results=results, item=KnowledgeBaseOut)
+    return build_page(request, params, count=count, results=results, item=KnowledgeBaseRead)
 
 
 def _embedder(request: Request) -> Embedder:
@@ -46,10 +46,10 @@ def _embedder(request: Request) -> Embedder:
     return embedder
 
 
-@knowledge.post("/", response_model=KnowledgeBaseOut, status_code=201, responses=_EMBEDDING_ERRORS)
+@knowledge.post("/", response_model=KnowledgeBaseRead, status_code=201, responses=_EMBEDDING_ERRORS)
 async def create_base(
-    body: KnowledgeBaseIn, principal: AiAdmin, session: SessionDep, request: Request
-) -> KnowledgeBaseOut:
+    body: KnowledgeBaseCreate, principal: AiAdmin, session: SessionDep, request: Request
+) -> KnowledgeBaseRead:
     """`language` is the text-search language of its documents (Spanish by default);
     `embedding_model` adds search by meaning (an OpenAI-compatible embeddings model of one of
     the workspace's integrations; needs pgvector in the database)."""
@@ -57,16 +57,16 @@ async def create_base(
     return (await service.bases_out(session, [base]))[0]
 
 
-@knowledge.get("/{base_id}/", response_model=KnowledgeBaseOut)
-async def get_base(base_id: Id, principal: CanRead, session: SessionDep) -> KnowledgeBaseOut:
+@knowledge.get("/{base_id}/", response_model=KnowledgeBaseRead)
+async def get_base(base_id: Id, principal: CanRead, session: SessionDep) -> KnowledgeBaseRead:
     return (await service.bases_out(session, [await service.get_base(session, principal.tenant_id, base_id)]))[0]
 
 
-@knowledge.put("/{base_id}/", response_model=KnowledgeBaseOut, responses=_EMBEDDING_ERRORS)
-@knowledge.patch("/{base_id}/", response_model=KnowledgeBaseOut, responses=_EMBEDDING_ERRORS)
+@knowledge.put("/{base_id}/", response_model=KnowledgeBaseRead, responses=_EMBEDDING_ERRORS)
+@knowledge.patch("/{base_id}/", response_model=KnowledgeBaseRead, responses=_EMBEDDING_ERRORS)
 async def update_base(
-    base_id: Id, body: KnowledgeBasePatch, principal: AiAdmin, session: SessionDep, request: Request
-) -> KnowledgeBaseOut:
+    base_id: Id, body: KnowledgeBaseUpdate, principal: AiAdmin, session: SessionDep, request: Request
+) -> KnowledgeBaseRead:
     """A new `language` re-indexes the base's chunks; a new `embedding_model` re-embeds them."""
     base = await service.get_base(session, principal.tenant_id, base_id)
     await service.update_base(session, base, body, _embedder(request))
@@ -80,7 +80,7 @@ async def delete_base(base_id: Id, principal: AiAdmin, session: SessionDep) -> R
     return Response(status_code=204)
 
 
-@knowledge.get("/{base_id}/search/", response_model=SearchOut, responses=_EMBEDDING_ERRORS)
+@knowledge.get("/{base_id}/search/", response_model=SearchRead, responses=_EMBEDDING_ERRORS)
 async def search_base(
     base_id: Id,
     q: Annotated[Text, Query(min_length=1, max_length=1000, description="Pregunta o palabras")],
@@ -88,30 +88,30 @@ async def search_base(
     session: SessionDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 5,
-) -> SearchOut:
+) -> SearchRead:
     """The chunks that best answer `q`, with the document and offsets to cite them by."""
     base = await service.get_base(session, principal.tenant_id, base_id)
     found = await search(session, principal.tenant_id, q, bases=[base.id], limit=limit, embedder=_embedder(request))
-    return SearchOut(query=q, results=found)
+    return SearchRead(query=q, results=found)
 
 
-@documents.get("/", response_model=Page[DocumentOut])
+@documents.get("/", response_model=Page[DocumentRead])
 async def list_documents(
     principal: CanRead,
     session: SessionDep,
     request: Request,
     params: Pagination,
     knowledge_base: Annotated[int | None, Query(ge=1, le=INT64_MAX, description="Solo los de esta base")] = None,
-) -> Page[DocumentOut]:
+) -> Page[DocumentRead]:
     count, rows = await service.page_of_documents(session, principal.tenant_id, params, knowledge_base)
-    return build_page(request, params, count=count, results=[service.document_out(d) for d in rows], item=DocumentOut)
+    return build_page(request, params, count=count, results=[service.document_out(d) for d in rows], item=DocumentRead)
 
 
 @documents.post(
     "/",
-    response_model=DocumentOut,
+    response_model=DocumentRead,
     status_code=201,
-    responses={**documented(UnreadableDocument, service.DocumentTooLarge), **_EMBEDDING_ERRORS},
+    responses={**documented(UnreadableDocument, DocumentTooLarge), **_EMBEDDING_ERRORS},
 )
 async def upload_document(
     file: Annotated[UploadFile, File(description="Texto, Markdown, HTML o PDF")],
@@ -120,12 +120,12 @@ async def upload_document(
     session: SessionDep,
     request: Request,
     title: Annotated[Text | None, Form(min_length=1, max_length=300)] = None,
-) -> DocumentOut:
+) -> DocumentRead:
     """Reads the file's text, cuts it into chunks and indexes them in the base's language."""
     base = await service.get_base(session, principal.tenant_id, knowledge_base)
     data = await file.read(settings.document_max_bytes + 1)
     if len(data) > settings.document_max_bytes:
-        raise service.DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
+        raise DocumentTooLarge(f"El documento supera {settings.document_max_bytes} bytes.")
     filename = (file.filename or "").replace("\x00", "")[:300] or None
     document = await service.add_document(
         session, principal, base, data, title=title, filename=filename, content_type=file.content_type,
@@ -134,22 +134,22 @@ async def upload_document(
     return service.document_out(document)
 
 
-@documents.get("/{document_id}/", response_model=DocumentDetail)
-async def get_document(document_id: Id, principal: CanRead, session: SessionDep) -> DocumentDetail:
+@documents.get("/{document_id}/", response_model=DocumentDetailRead)
+async def get_document(document_id: Id, principal: CanRead, session: SessionDep) -> DocumentDetailRead:
     """With its text and its chunks (their offsets point into the text)."""
     document = await service.get_document(session, principal.tenant_id, document_id)
     chunks = [
-        ChunkOut(id=c.id, position=c.position, start=c.start_offset, end=c.end_offset, content=c.content)
+        ChunkRead(id=c.id, position=c.position, start=c.start_offset, end=c.end_offset, content=c.content)
         for c in await service.chunks_of(session, document)
     ]
-    return DocumentDetail(**service.document_out(document).model_dump(), content=document.content, chunks=chunks)
+    return DocumentDetailRead(**service.document_out(document).model_dump(), content=document.content, chunks=chunks)
 
 
-@documents.put("/{document_id}/", response_model=DocumentOut, responses=_EMBEDDING_ERRORS)
-@documents.patch("/{document_id}/", response_model=DocumentOut, responses=_EMBEDDING_ERRORS)
+@documents.put("/{document_id}/", response_model=DocumentRead, responses=_EMBEDDING_ERRORS)
+@documents.patch("/{document_id}/", response_model=DocumentRead, responses=_EMBEDDING_ERRORS)
 async def update_document(
-    document_id: Id, body: DocumentPatch, principal: AiAdmin, session: SessionDep, request: Request
-) -> DocumentOut:
+    document_id: Id, body: DocumentUpdate, principal: AiAdmin, session: SessionDep, request: Request
+) -> DocumentRead:
     """Its title, or the base it belongs to (its chunks move and are re-indexed)."""
     document = await service.get_document(session, principal.tenant_id, document_id)
     await service.update_document(session, document, changes(body), _embedder(request))

@@ -9,18 +9,13 @@ from pathlib import PurePosixPath
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from shared.errors import InvalidRequest
+from bots.errors import UnreadableDocument
 
 logger = logging.getLogger(__name__)
 
 KINDS = {"text/plain": "text", "text/markdown": "markdown", "text/html": "html", "application/pdf": "pdf"}
 _BY_SUFFIX = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
               ".html": "html", ".htm": "html", ".pdf": "pdf"}  # fmt: skip
-
-
-class UnreadableDocument(InvalidRequest):
-    code = "UNREADABLE_DOCUMENT"
-    message = "No se pudo leer el documento."
 
 
 def kind_of(data: bytes, content_type: str | None, filename: str | None) -> str:

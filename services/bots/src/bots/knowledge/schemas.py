@@ -17,7 +17,7 @@ Description = Annotated[str | None, Field(max_length=5000)]
 EmbeddingModel = Annotated[str, Field(min_length=1, max_length=200, examples=["openai:text-embedding-3-small"])]
 
 
-class KnowledgeBaseIn(InputModel):
+class KnowledgeBaseCreate(InputModel):
     name: Name
     description: Description = None
     language: Language = "spanish"
@@ -25,14 +25,14 @@ class KnowledgeBaseIn(InputModel):
     embedding_model: EmbeddingModel | None = None
 
 
-class KnowledgeBasePatch(PatchModel):
+class KnowledgeBaseUpdate(PatchModel):
     name: Name | None = None
     description: Annotated[Description, Nullable] = None
     language: Language | None = None
     embedding_model: Annotated[EmbeddingModel | None, Nullable] = None
 
 
-class KnowledgeBaseOut(BaseModel):
+class KnowledgeBaseRead(BaseModel):
     id: int
     name: str
     description: str | None
@@ -44,13 +44,13 @@ class KnowledgeBaseOut(BaseModel):
     updated_at: datetime
 
 
-class DocumentPatch(PatchModel):
+class DocumentUpdate(PatchModel):
     title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     # Moving a document re-indexes its chunks in the other base's language.
     knowledge_base: Int64 | None = Field(default=None, ge=1)
 
 
-class DocumentOut(BaseModel):
+class DocumentRead(BaseModel):
     id: int
     knowledge_base: int
     title: str
@@ -63,7 +63,7 @@ class DocumentOut(BaseModel):
     updated_at: datetime
 
 
-class ChunkOut(BaseModel):
+class ChunkRead(BaseModel):
     id: int
     position: int
     start: int
@@ -71,9 +71,9 @@ class ChunkOut(BaseModel):
     content: str
 
 
-class DocumentDetail(DocumentOut):
+class DocumentDetailRead(DocumentRead):
     content: str
-    chunks: list[ChunkOut]
+    chunks: list[ChunkRead]
 
 
 class Hit(BaseModel):
@@ -89,6 +89,6 @@ class Hit(BaseModel):
     score: float
 
 
-class SearchOut(BaseModel):
+class SearchRead(BaseModel):
     query: str
     results: list[Hit]

@@ -18,12 +18,13 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import Row, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger
 
-from bots.knowledge.embeddings import Embedder, EmbeddingsFailed, EmbeddingsUnavailable, as_literal
+from bots.errors import EmbeddingsFailed, EmbeddingsUnavailable
+from bots.knowledge.embeddings import Embedder, as_literal
 from bots.knowledge.schemas import Hit
 from bots.models import KnowledgeBase
 
@@ -75,7 +76,7 @@ def steps(lexemes: list[str]) -> list[str]:
     return queries
 
 
-def _hit(row: Any) -> Hit:
+def _hit(row: Row[Any]) -> Hit:
     return Hit(
         document_id=row.document_id, document=row.title, chunk_id=row.id, position=row.position,
         start=row.start_offset, end=row.end_offset, content=row.content, score=round(float(row.score), 6),
@@ -137,7 +138,7 @@ async def _by_words(
     for language, ids in by_language.items():
         words = await session.scalar(_WORDS, {"language": language, "query": query}) or ""
         lexemes = list(dict.fromkeys(_LEXEME.findall(words)))  # as PostgreSQL quoted them
-        rows: list[Any] = []
+        rows: list[Row[Any]] = []
         for matched in steps(lexemes):
             params = {"ranked": " | ".join(lexemes), "matched": matched, "tenant_id": tenant_id, "bases": ids}
             rows = list(await session.execute(_SEARCH, {**params, "limit": limit}))

@@ -5,35 +5,20 @@ the base's language, in one statement)."""
 import hashlib
 from typing import Any
 
-from sqlalchemy import bindparam, cast, delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG
+from sqlalchemy import ColumnElement, Select, bindparam, cast, delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, REGCONFIG, TSVECTOR
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import BigInteger, Integer, Text
 
+from bots.errors import DocumentNotFound, KnowledgeBaseNotFound
 from bots.knowledge.chunking import chunk
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.extract import extract, kind_of
-from bots.knowledge.schemas import DocumentOut, KnowledgeBaseIn, KnowledgeBaseOut, KnowledgeBasePatch
+from bots.knowledge.schemas import DocumentRead, KnowledgeBaseCreate, KnowledgeBaseRead, KnowledgeBaseUpdate
 from bots.models import Bot, Chunk, Document, KnowledgeBase
-from shared.errors import NotFound, ServiceError
 from shared.pagination import PageParams
 from shared.security import Principal
 from shared.validation import changes
-
-
-class KnowledgeBaseNotFound(NotFound):
-    message = "Base de conocimiento no encontrada."
-
-
-class DocumentNotFound(NotFound):
-    message = "Documento no encontrado."
-
-
-class DocumentTooLarge(ServiceError):
-    status_code = 413
-    code = "PAYLOAD_TOO_LARGE"
-    message = "El documento supera el tamaño máximo."
-
 
 _INSERT_CHUNKS = text("""
     INSERT INTO bots.chunks
@@ -47,7 +32,7 @@ _INSERT_CHUNKS = text("""
 )  # fmt: skip
 
 
-def _vector(language: str) -> Any:
+def _vector(language: str) -> ColumnElement[TSVECTOR]:
     return func.to_tsvector(cast(language, REGCONFIG), Chunk.content)
 
 
@@ -82,10 +67,10 @@ async def _counts(session: AsyncSession, base_ids: list[int]) -> dict[int, tuple
     return {base_id: (int(docs), int(chunks)) for base_id, docs, chunks in rows}
 
 
-async def bases_out(session: AsyncSession, bases: list[KnowledgeBase]) -> list[KnowledgeBaseOut]:
+async def bases_out(session: AsyncSession, bases: list[KnowledgeBase]) -> list[KnowledgeBaseRead]:
     counts = await _counts(session, [b.id for b in bases])
     return [
-        KnowledgeBaseOut(
+        KnowledgeBaseRead(
             id=b.id, name=b.name, description=b.description, language=b.language, embedding_model=b.embedding_model,
             document_count=counts.get(b.id, (0, 0))[0], chunk_count=counts.get(b.id, (0, 0))[1],
             created_at=b.created_at, updated_at=b.updated_at,
@@ -104,7 +89,7 @@ async def page_of_bases(session: AsyncSession, tenant_id: int, params: PageParam
 
 
 async def create_base(
-    session: AsyncSession, principal: Principal, body: KnowledgeBaseIn, embedder: Embedder
+    session: AsyncSession, principal: Principal, body: KnowledgeBaseCreate, embedder: Embedder
 ) -> KnowledgeBase:
     if body.embedding_model:
         await embedder.check(session, principal.tenant_id, body.embedding_model)
@@ -115,7 +100,7 @@ async def create_base(
 
 
 async def update_base(
-    session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseIn | KnowledgeBasePatch, embedder: Embedder
+    session: AsyncSession, base: KnowledgeBase, body: KnowledgeBaseCreate | KnowledgeBaseUpdate, embedder: Embedder
 ) -> None:
     language, model = base.language, base.embedding_model
     for name, value in changes(body).items():
@@ -212,7 +197,9 @@ async def index(session: AsyncSession, document: Document, language: str) -> lis
     return [(row.id, row.content) for row in rows]
 
 
-async def embed_chunks(session: AsyncSession, base: KnowledgeBase, embedder: Embedder, chunks: Any) -> None:
+async def embed_chunks(
+    session: AsyncSession, base: KnowledgeBase, embedder: Embedder, chunks: Select[int, str]
+) -> None:
     """The chunks selected by `chunks` (id, content) get the base's model's vectors, or none."""
     if not embedder.enabled:
         if base.embedding_model:
@@ -252,8 +239,8 @@ async def delete_document(session: AsyncSession, document: Document) -> None:
     await session.flush()
 
 
-def document_out(document: Document) -> DocumentOut:
-    return DocumentOut(
+def document_out(document: Document) -> DocumentRead:
+    return DocumentRead(
         id=document.id, knowledge_base=document.knowledge_base_id, title=document.title, filename=document.filename,
         kind=document.kind, size_bytes=document.size_bytes, sha256=document.sha256, chunk_count=document.chunk_count,
         created_at=document.created_at, updated_at=document.updated_at,

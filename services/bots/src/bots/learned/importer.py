@@ -4,7 +4,7 @@ into one JSON-Schema object. Local `$ref`s are resolved and `allOf` merged.
 
 A document is untrusted input (a URL anyone may publish): whatever its shape, `learn` either
 returns operations that are valid JSON Schema and storable as JSONB, or raises
-`InvalidDocument` saying what is wrong. Expanding `$ref`s is bounded: a few small schemas
+`InvalidApiDocument` saying what is wrong. Expanding `$ref`s is bounded: a few small schemas
 that refer to each other many times over would otherwise multiply into megabytes of tool
 parameters (stored, and offered to the model with every question) and minutes of CPU."""
 
@@ -17,7 +17,7 @@ from urllib.parse import urljoin
 
 import jsonschema
 
-from shared.errors import InvalidRequest
+from bots.errors import ApiDocumentTooLarge, InvalidApiDocument
 
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 LOCATIONS = ("path", "query", "header", "body")
@@ -31,16 +31,6 @@ MAX_TITLE = 200  # learned_apis.name
 MAX_SUMMARY = 300
 # Integers beyond this many bits are refused (JSON parsers stop at 4300 digits).
 MAX_INT_BITS = 1024
-
-
-class InvalidDocument(InvalidRequest):
-    code = "INVALID_API_DOCUMENT"
-    message = "El documento no es un OpenAPI 3 ni un Swagger 2 válido."
-
-
-class DocumentTooLarge(InvalidDocument):
-    code = "API_DOCUMENT_TOO_LARGE"
-    message = "Las operaciones del documento crecen demasiado al expandir sus $ref."
 
 
 @dataclass(frozen=True)
@@ -63,11 +53,11 @@ class Learned:
 def _storable(text: str, where: str) -> str:
     """A string PostgreSQL can hold (text and JSONB): no NUL, no lone surrogate."""
     if "\x00" in text:
-        raise InvalidDocument(f"{where}: el texto contiene un carácter NUL.")
+        raise InvalidApiDocument(f"{where}: el texto contiene un carácter NUL.")
     try:
         text.encode()
     except UnicodeEncodeError as exc:
-        raise InvalidDocument(f"{where}: el texto no es Unicode válido.") from exc
+        raise InvalidApiDocument(f"{where}: el texto no es Unicode válido.") from exc
     return text
 
 
@@ -83,11 +73,11 @@ class _Budget:
         self.operation_left -= size
         self.document_left -= size
         if self.operation_left < 0:
-            raise DocumentTooLarge(
+            raise ApiDocumentTooLarge(
                 f"{self.where}: sus parámetros superan {MAX_OPERATION_BYTES // 1024} KB al expandir sus $ref."
             )
         if self.document_left < 0:
-            raise DocumentTooLarge(
+            raise ApiDocumentTooLarge(
                 f"Las operaciones del documento superan {MAX_DOCUMENT_BYTES // 1024} KB al expandir sus $ref."
             )
 
@@ -105,12 +95,12 @@ class _Resolver:
     def finish(self) -> None:
         self.document_left = self.budget.document_left
 
-    def pointer(self, ref: Any) -> Any:
+    def pointer(self, ref: object) -> object:
         if not isinstance(ref, str):
-            raise InvalidDocument(f"Un $ref debe ser texto, no {type(ref).__name__}.")
+            raise InvalidApiDocument(f"Un $ref debe ser texto, no {type(ref).__name__}.")
         if not ref.startswith("#/"):
-            raise InvalidDocument(f"Solo se admiten $ref locales: '{ref[:200]}'.")
-        node: Any = self.document
+            raise InvalidApiDocument(f"Solo se admiten $ref locales: '{ref[:200]}'.")
+        node: object = self.document
         for part in ref[2:].split("/"):
             part = part.replace("~1", "/").replace("~0", "~")
             if isinstance(node, dict) and part in node:
@@ -118,18 +108,18 @@ class _Resolver:
             elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
                 node = node[int(part)]
             else:
-                raise InvalidDocument(f"$ref sin destino: '{ref[:200]}'.")
+                raise InvalidApiDocument(f"$ref sin destino: '{ref[:200]}'.")
         return node
 
-    def follow(self, node: Any) -> Any:
+    def follow(self, node: object) -> object:
         """`node` itself, or what its `$ref`s lead to (a path item, a parameter)."""
         for _ in range(MAX_DEPTH):
             if not isinstance(node, dict) or "$ref" not in node:
                 return node
             node = self.pointer(node["$ref"])
-        raise InvalidDocument("Cadena de $ref demasiado larga o circular.")
+        raise InvalidApiDocument("Cadena de $ref demasiado larga o circular.")
 
-    def resolve(self, node: Any, depth: int = 0) -> Any:
+    def resolve(self, node: object, depth: int = 0) -> object:
         """`node` with its `$ref`s followed and `allOf`s merged (cycles cut at MAX_DEPTH),
         counted against the budget as it grows."""
         if depth > MAX_DEPTH:
@@ -145,7 +135,7 @@ class _Resolver:
             resolved: dict[str, Any] = {}
             for key, value in node.items():
                 if not isinstance(key, str):
-                    raise InvalidDocument(f"{self.budget.where}: una clave no es texto.")
+                    raise InvalidApiDocument(f"{self.budget.where}: una clave no es texto.")
                 if key.startswith("$"):
                     # JSON Schema's own references and ids ($dynamicRef, $id...): with the
                     # `$ref`s resolved they mean nothing, and a validator would try to fetch them.
@@ -158,45 +148,45 @@ class _Resolver:
             return resolved
         return self.scalar(node)
 
-    def scalar(self, value: Any) -> Any:
+    def scalar(self, value: object) -> object:
         where = self.budget.where
         if value is None or isinstance(value, bool):
             self.budget.spend(5)
         elif isinstance(value, int):
             if value.bit_length() > MAX_INT_BITS:
-                raise InvalidDocument(f"{where}: un número es demasiado grande.")
+                raise InvalidApiDocument(f"{where}: un número es demasiado grande.")
             self.budget.spend(value.bit_length() // 3 + 2)
         elif isinstance(value, float):
             if not math.isfinite(value):
-                raise InvalidDocument(f"{where}: un número no es finito.")
+                raise InvalidApiDocument(f"{where}: un número no es finito.")
             self.budget.spend(24)
         elif isinstance(value, str):
             self.budget.spend(len(_storable(value, where).encode()) + 2)
         else:
-            raise InvalidDocument(f"{where}: un valor no es JSON.")
+            raise InvalidApiDocument(f"{where}: un valor no es JSON.")
         return value
 
     def merged(self, schema: dict[str, Any]) -> dict[str, Any]:
         parts = schema.pop("allOf")
         if not isinstance(parts, list) or not all(isinstance(part, dict) for part in parts):
-            raise InvalidDocument(f"{self.budget.where}: allOf debe ser una lista de esquemas.")
+            raise InvalidApiDocument(f"{self.budget.where}: allOf debe ser una lista de esquemas.")
         merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
         for part in [*parts, schema]:
             properties, required = part.get("properties", {}), part.get("required", [])
             if not isinstance(properties, dict):
-                raise InvalidDocument(f"{self.budget.where}: 'properties' debe ser un objeto.")
+                raise InvalidApiDocument(f"{self.budget.where}: 'properties' debe ser un objeto.")
             if not isinstance(required, list) or not all(isinstance(name, str) for name in required):
-                raise InvalidDocument(f"{self.budget.where}: 'required' debe ser una lista de nombres.")
+                raise InvalidApiDocument(f"{self.budget.where}: 'required' debe ser una lista de nombres.")
             merged["properties"].update(properties)
             merged["required"] += [name for name in required if name not in merged["required"]]
             merged.update({k: v for k, v in part.items() if k not in ("properties", "required", "type")})
         return merged
 
-    def schema(self, node: Any, what: str) -> dict[str, Any]:
+    def schema(self, node: object, what: str) -> dict[str, Any]:
         """A schema, resolved: it must be an object."""
         resolved = self.resolve(node)
         if not isinstance(resolved, dict):
-            raise InvalidDocument(f"{self.budget.where}: {what} no es un objeto JSON Schema.")
+            raise InvalidApiDocument(f"{self.budget.where}: {what} no es un objeto JSON Schema.")
         return resolved
 
 
@@ -215,7 +205,7 @@ def _modernised(schema: dict[str, Any]) -> None:
         del schema["required"]
 
 
-def _text(value: Any) -> str | None:
+def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
@@ -224,22 +214,22 @@ def _tool_name(operation: dict[str, Any], method: str, path: str) -> str:
     return re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_-]", "_", raw)).strip("_")[:64] or method
 
 
-def _parameters(resolver: _Resolver, listed: Any) -> dict[tuple[str, str], dict[str, Any]]:
+def _parameters(resolver: _Resolver, listed: object) -> dict[tuple[str, str], dict[str, Any]]:
     """The parameters an operation (or its path) lists, by (name, in), each resolved."""
     where = resolver.budget.where
     if listed is None:
         return {}
     if not isinstance(listed, list):
-        raise InvalidDocument(f"{where}: 'parameters' debe ser una lista.")
+        raise InvalidApiDocument(f"{where}: 'parameters' debe ser una lista.")
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for item in listed:
         resolver.budget.spend(2)  # skipped ones too: a document must not be walked for free
         parameter = resolver.follow(item)
         if not isinstance(parameter, dict):
-            raise InvalidDocument(f"{where}: cada parámetro debe ser un objeto.")
+            raise InvalidApiDocument(f"{where}: cada parámetro debe ser un objeto.")
         name, location = parameter.get("name"), parameter.get("in")
         if not isinstance(name, str) or not name or not isinstance(location, str):
-            raise InvalidDocument(f"{where}: cada parámetro necesita 'name' e 'in' de texto.")
+            raise InvalidApiDocument(f"{where}: cada parámetro necesita 'name' e 'in' de texto.")
         if location in LOCATIONS:  # formData and cookie parameters are not sent
             found[(_storable(name, where), location)] = parameter
     return found
@@ -258,27 +248,27 @@ def _schema_of(resolver: _Resolver, parameter: dict[str, Any], name: str) -> dic
     return schema
 
 
-def _body_schema(resolver: _Resolver, body: Any) -> tuple[dict[str, Any], bool] | None:
+def _body_schema(resolver: _Resolver, body: object) -> tuple[dict[str, Any], bool] | None:
     """OpenAPI 3's requestBody: its JSON (or first) media type's schema, and whether it is required."""
     body = resolver.follow(body)
     if body is None:
         return None
     where = resolver.budget.where
     if not isinstance(body, dict):
-        raise InvalidDocument(f"{where}: 'requestBody' debe ser un objeto.")
+        raise InvalidApiDocument(f"{where}: 'requestBody' debe ser un objeto.")
     content = body.get("content", {})
     if not isinstance(content, dict):
-        raise InvalidDocument(f"{where}: 'requestBody.content' debe ser un objeto.")
+        raise InvalidApiDocument(f"{where}: 'requestBody.content' debe ser un objeto.")
     media = content.get("application/json") or next(iter(content.values()), None)
     if media is None:
         return None
     if not isinstance(media, dict):
-        raise InvalidDocument(f"{where}: cada tipo de 'requestBody.content' debe ser un objeto.")
+        raise InvalidApiDocument(f"{where}: cada tipo de 'requestBody.content' debe ser un objeto.")
     return resolver.schema(media.get("schema", {}), "el cuerpo"), bool(body.get("required"))
 
 
 def _operation(
-    resolver: _Resolver, path: str, method: str, operation: dict[str, Any], shared: Any, taken: set[str]
+    resolver: _Resolver, path: str, method: str, operation: dict[str, Any], shared: object, taken: set[str]
 ) -> Operation:
     properties: dict[str, Any] = {}
     required: list[str] = []
@@ -311,7 +301,7 @@ def _operation(
     try:  # what tools are checked with (`tools.service.check_parameters`) must accept it
         jsonschema.Draft202012Validator.check_schema(schema)
     except jsonschema.SchemaError as exc:
-        raise InvalidDocument(f"{resolver.budget.where}: sus parámetros no son JSON Schema válido: "
+        raise InvalidApiDocument(f"{resolver.budget.where}: sus parámetros no son JSON Schema válido: "
                               f"{exc.message[:200]}") from exc  # fmt: skip
     return Operation(name=name, method=method.upper(), path=path,
                      summary=summary, parameters=schema, locations=locations)  # fmt: skip
@@ -321,7 +311,7 @@ def _base_url(document: dict[str, Any], source_url: str | None) -> str | None:
     try:
         return _joined_base_url(document, source_url)
     except ValueError as exc:  # urljoin on a malformed URL ("http://[::1"): the document's fault
-        raise InvalidDocument("La URL del servidor del documento no es válida.") from exc
+        raise InvalidApiDocument("La URL del servidor del documento no es válida.") from exc
 
 
 def _joined_base_url(document: dict[str, Any], source_url: str | None) -> str | None:
@@ -341,32 +331,32 @@ def _joined_base_url(document: dict[str, Any], source_url: str | None) -> str | 
     return url if url and url.startswith(("http://", "https://")) else None
 
 
-def learn(document: Any, source_url: str | None = None) -> Learned:
+def learn(document: object, source_url: str | None = None) -> Learned:
     if not isinstance(document, dict) or not isinstance(document.get("paths"), dict):
-        raise InvalidDocument()
+        raise InvalidApiDocument()
     swagger = document.get("swagger")
     openapi = document.get("openapi")
     if not (isinstance(swagger, str) and swagger.startswith("2.")) and not (
         isinstance(openapi, str) and openapi.startswith("3.")
     ):
-        raise InvalidDocument("Solo OpenAPI 3.x o Swagger 2.0.")
+        raise InvalidApiDocument("Solo OpenAPI 3.x o Swagger 2.0.")
     resolver = _Resolver(document)
     operations: list[Operation] = []
     taken: set[str] = set()
     for path, raw_item in document["paths"].items():
         # A path is appended to the API's base URL: "@host/x" would change the host.
         if not isinstance(path, str) or not path.startswith("/"):
-            raise InvalidDocument(f"Cada ruta debe empezar por '/': '{_storable(str(path), 'Una ruta')[:200]}'.")
+            raise InvalidApiDocument(f"Cada ruta debe empezar por '/': '{_storable(str(path), 'Una ruta')[:200]}'.")
         _storable(path, "Una ruta")
         item = resolver.follow(raw_item)
         if not isinstance(item, Mapping):
-            raise InvalidDocument(f"La ruta '{path[:200]}' no es un objeto.")
+            raise InvalidApiDocument(f"La ruta '{path[:200]}' no es un objeto.")
         for method in METHODS:
             operation = resolver.follow(item.get(method))
             if operation is None:
                 continue
             if not isinstance(operation, dict):
-                raise InvalidDocument(f"{method.upper()} {path[:200]} no es un objeto.")
+                raise InvalidApiDocument(f"{method.upper()} {path[:200]} no es un objeto.")
             resolver.start(f"{method.upper()} {path[:200]}")
             operations.append(_operation(resolver, path, method, operation, item.get("parameters"), taken))
             resolver.finish()

@@ -15,7 +15,7 @@ class Credential(InputModel):
     value: Annotated[str, Field(min_length=1, max_length=4000, examples=["Bearer ..."])]
 
 
-class LearnIn(InputModel):
+class LearnedApiCreate(InputModel):
     type: Literal["openapi"] = "openapi"
     # The document's URL (fetched through the SSRF guard), or the document itself.
     source: Annotated[str, Field(min_length=8, max_length=2000)] | dict[str, Any] = Field(
@@ -27,7 +27,7 @@ class LearnIn(InputModel):
     credential: Credential | None = None
 
 
-class ApiOut(BaseModel):
+class LearnedApiRead(BaseModel):
     id: str
     name: str
     endpoints: int
@@ -36,5 +36,5 @@ class ApiOut(BaseModel):
     tools: list[str]
 
 
-class ApiList(BaseModel):
-    apis: list[ApiOut]
+class LearnedApiList(BaseModel):
+    apis: list[LearnedApiRead]

@@ -8,16 +8,18 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
+from pydantic import JsonValue
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots import events
-from bots.learned.importer import InvalidDocument, learn
-from bots.learned.schemas import ApiOut, LearnIn
+from bots.errors import InvalidApiDocument, LearnedApiNotFound, ToolFailed
+from bots.learned.importer import learn
+from bots.learned.schemas import LearnedApiCreate, LearnedApiRead
 from bots.models import LearnedApi
-from bots.tools.registry import Tool, ToolContext, ToolFailed
+from bots.tool.registry import Run, Tool, ToolContext
 from shared.crypto import SecretCipher
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import InvalidRequest
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request
 from shared.security import Principal
 
@@ -34,10 +36,6 @@ class Outbound:
     cipher: SecretCipher
 
 
-class LearnedApiNotFound(NotFound):
-    message = "API aprendida no encontrada."
-
-
 def public_id(api_id: int) -> str:
     return f"{PREFIX}{api_id}"
 
@@ -46,7 +44,7 @@ def tool_name(api: LearnedApi, operation: dict[str, Any]) -> str:
     return f"api{api.id}_{operation['name']}"[:64]
 
 
-async def _fetch(url: str, outbound: Outbound) -> Any:
+async def _fetch(url: str, outbound: Outbound) -> object:
     try:
         response, body = await guarded_request(outbound.transport, "GET", url, outbound.policy)
     except (httpx.HTTPError, TimeoutError) as exc:
@@ -57,10 +55,10 @@ async def _fetch(url: str, outbound: Outbound) -> Any:
     try:
         return json.loads(body)
     except (ValueError, RecursionError) as exc:  # RecursionError: nested thousands of levels deep
-        raise InvalidDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
+        raise InvalidApiDocument("El documento no es JSON (o supera el tamaño admitido).") from exc
 
 
-async def create(session: AsyncSession, principal: Principal, body: LearnIn, outbound: Outbound) -> LearnedApi:
+async def create(session: AsyncSession, principal: Principal, body: LearnedApiCreate, outbound: Outbound) -> LearnedApi:
     source_url = body.source if isinstance(body.source, str) else None
     if source_url is not None:
         await checked_address(source_url, outbound.policy)
@@ -111,8 +109,8 @@ async def delete(session: AsyncSession, api: LearnedApi) -> None:
     await session.flush()
 
 
-def as_out(api: LearnedApi) -> ApiOut:
-    return ApiOut(
+def as_out(api: LearnedApi) -> LearnedApiRead:
+    return LearnedApiRead(
         id=public_id(api.id), name=api.name, endpoints=api.endpoints, learned_at=api.learned_at,
         base_url=api.base_url, tools=[tool_name(api, o) for o in api.operations],
     )  # fmt: skip
@@ -126,8 +124,8 @@ def tools_of(api: LearnedApi, outbound: Outbound) -> list[Tool]:
     ]  # fmt: skip
 
 
-def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> Any:
-    async def call(context: ToolContext, params: dict[str, Any]) -> Any:
+def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> Run:
+    async def call(context: ToolContext, params: dict[str, Any]) -> JsonValue:
         path = operation["path"]
         query: dict[str, str] = {}
         headers = {"Accept": "application/json"}
@@ -156,7 +154,7 @@ def _caller(api: LearnedApi, operation: dict[str, Any], outbound: Outbound) -> A
         except (httpx.HTTPError, TimeoutError) as exc:
             raise ToolFailed(f"La API no respondió ({type(exc).__name__}).") from exc
         try:
-            result: Any = json.loads(body) if body else None
+            result: JsonValue = json.loads(body) if body else None
         except ValueError:
             result = body.decode("utf-8", "replace")[:4000]
         if not response.is_success:

@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from bots.integrations.schemas import ProviderKind
+from bots.integration.schemas import ProviderKind
 from shared.validation import InputModel, Nullable, PatchModel
 
 TaskType = Literal["simple", "complex"]
@@ -14,7 +14,7 @@ Description = Annotated[str, Field(max_length=2000, examples=["Un bot para prueb
 SystemPrompt = Annotated[str, Field(max_length=20_000, examples=["Ahora eres un robot pirata que habla como tal."])]
 
 
-class BotIn(InputModel):
+class BotCreate(InputModel):
     name: Name
     description: Description | None = None
     system_prompt: SystemPrompt | None = None
@@ -28,25 +28,25 @@ class BotUpdate(PatchModel):
     system_prompt: Annotated[SystemPrompt | None, Nullable] = None
 
 
-class ModelIn(InputModel):
+class BotModelCreate(InputModel):
     provider: ProviderKind
     model_id: Annotated[str, Field(min_length=1, max_length=200, examples=["gpt-4o"])]
     task_type: TaskType = Field(examples=["complex"])
 
 
-class ModelOut(BaseModel):
+class BotModelRead(BaseModel):
     id: int
     provider: str
     model_id: str
     task_type: str
 
 
-class BotOut(BaseModel):
+class BotRead(BaseModel):
     id: int
     name: str
     description: str | None
     system_prompt: str | None
     owner_id: int
-    models: list[ModelOut]
+    models: list[BotModelRead]
     created_at: datetime
     updated_at: datetime

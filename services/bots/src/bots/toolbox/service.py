@@ -4,18 +4,15 @@ administrator's); anyone in the workspace who may chat can talk to it."""
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bots.errors import BotNotFound
 from bots.models import Bot, BotModel
-from bots.providers.catalog import resolve
-from bots.toolbox.schemas import BotIn, BotOut, BotUpdate, ModelIn, ModelOut
+from bots.provider.catalog import resolve
+from bots.toolbox.schemas import BotCreate, BotModelCreate, BotModelRead, BotRead, BotUpdate
 from shared.errors import InvalidRequest, NotFound
 from shared.security import Principal
 from shared.validation import changes
 
 MAX_MODELS = 20
-
-
-class BotNotFound(NotFound):
-    message = "Bot no encontrado."
 
 
 async def in_workspace(session: AsyncSession, tenant_id: int, bot_id: int) -> Bot:
@@ -38,7 +35,7 @@ async def owned(session: AsyncSession, principal: Principal) -> list[Bot]:
     return list(await session.scalars(query))
 
 
-async def create(session: AsyncSession, principal: Principal, body: BotIn) -> Bot:
+async def create(session: AsyncSession, principal: Principal, body: BotCreate) -> Bot:
     bot = Bot(tenant_id=principal.tenant_id, owner_id=principal.user_id, **changes(body))
     session.add(bot)
     await session.flush()
@@ -54,7 +51,7 @@ async def update(session: AsyncSession, bot: Bot, body: BotUpdate) -> Bot:
     return bot
 
 
-async def add_model(session: AsyncSession, bot: Bot, body: ModelIn) -> Bot:
+async def add_model(session: AsyncSession, bot: Bot, body: BotModelCreate) -> Bot:
     resolve(body.model_id, body.provider)  # a provider and id the router understands
     if len(bot.models) >= MAX_MODELS:
         raise InvalidRequest(f"Un bot tiene como mucho {MAX_MODELS} modelos.")
@@ -79,9 +76,11 @@ async def delete(session: AsyncSession, bot: Bot) -> None:
     await session.flush()
 
 
-def as_out(bot: Bot) -> BotOut:
-    return BotOut(
+def as_out(bot: Bot) -> BotRead:
+    return BotRead(
         id=bot.id, name=bot.name, description=bot.description, system_prompt=bot.system_prompt, owner_id=bot.owner_id,
-        models=[ModelOut(id=m.id, provider=m.provider, model_id=m.model_id, task_type=m.task_type) for m in bot.models],
+        models=[
+            BotModelRead(id=m.id, provider=m.provider, model_id=m.model_id, task_type=m.task_type) for m in bot.models
+        ],
         created_at=bot.created_at, updated_at=bot.updated_at,
     )  # fmt: skip

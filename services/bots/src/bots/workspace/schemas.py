@@ -5,7 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from bots.integrations.schemas import ProviderKind
+from bots.integration.schemas import ProviderKind
 from shared.validation import InputModel
 
 Autonomy = Literal["manual", "semi", "auto"]
@@ -17,7 +17,7 @@ class Llm(BaseModel):
     model: str
 
 
-class Agent(BaseModel):
+class AgentSettings(BaseModel):
     autonomy_level: Autonomy
 
 
@@ -31,38 +31,38 @@ class CloudProviders(BaseModel):
     gcp: Enabled
 
 
-class ConfigOut(BaseModel):
+class WorkspaceConfigRead(BaseModel):
     llm: Llm
-    agent: Agent
+    agent: AgentSettings
     cloud_providers: CloudProviders
 
 
-class LlmIn(InputModel):
+class LlmUpdate(InputModel):
     provider: ProviderKind
     model: ModelName
 
 
-class AgentIn(InputModel):
+class AgentSettingsUpdate(InputModel):
     autonomy_level: Autonomy
 
 
-class EnabledIn(InputModel):
+class EnabledUpdate(InputModel):
     enabled: bool
 
 
-class CloudProvidersIn(InputModel):
-    aws: EnabledIn | None = None
-    azure: EnabledIn | None = None
-    gcp: EnabledIn | None = None
+class CloudProvidersUpdate(InputModel):
+    aws: EnabledUpdate | None = None
+    azure: EnabledUpdate | None = None
+    gcp: EnabledUpdate | None = None
 
 
-class ConfigIn(InputModel):
-    llm: LlmIn | None = None
-    agent: AgentIn | None = None
-    cloud_providers: CloudProvidersIn | None = None
+class WorkspaceConfigUpdate(InputModel):
+    llm: LlmUpdate | None = None
+    agent: AgentSettingsUpdate | None = None
+    cloud_providers: CloudProvidersUpdate | None = None
 
 
-class BudgetIn(InputModel):
+class BudgetUpdate(InputModel):
     # Tokens (input and output) a workspace may use per calendar month (UTC); null: no limit.
     monthly_tokens: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
@@ -76,7 +76,7 @@ class UsageRow(BaseModel):
     answers: int
 
 
-class UsageOut(BaseModel):
+class UsageRead(BaseModel):
     month: str
     budget_tokens: int | None
     used_tokens: int

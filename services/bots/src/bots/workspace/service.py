@@ -7,7 +7,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.models import Usage, WorkspaceConfig
-from bots.workspace.schemas import Agent, CloudProviders, ConfigIn, ConfigOut, Enabled, Llm, UsageOut, UsageRow
+from bots.workspace.schemas import (
+    AgentSettings,
+    CloudProviders,
+    Enabled,
+    Llm,
+    UsageRead,
+    UsageRow,
+    WorkspaceConfigRead,
+    WorkspaceConfigUpdate,
+)
 from shared.errors import RateLimited
 
 DEFAULTS = {
@@ -33,7 +42,7 @@ async def config_of(session: AsyncSession, tenant_id: int, *, for_update: bool =
     return config
 
 
-async def update_config(session: AsyncSession, tenant_id: int, body: ConfigIn) -> WorkspaceConfig:
+async def update_config(session: AsyncSession, tenant_id: int, body: WorkspaceConfigUpdate) -> WorkspaceConfig:
     config = await config_of(session, tenant_id, for_update=True)
     if body.llm is not None:
         config.llm_provider, config.llm_model = body.llm.provider, body.llm.model
@@ -46,11 +55,11 @@ async def update_config(session: AsyncSession, tenant_id: int, body: ConfigIn) -
     return config
 
 
-def as_out(config: WorkspaceConfig) -> ConfigOut:
+def as_out(config: WorkspaceConfig) -> WorkspaceConfigRead:
     clouds = {name: Enabled(**config.cloud_providers.get(name, {"enabled": False})) for name in ("aws", "azure", "gcp")}
-    return ConfigOut(
+    return WorkspaceConfigRead(
         llm=Llm(provider=config.llm_provider, model=config.llm_model),
-        agent=Agent(autonomy_level=config.autonomy_level),  # type: ignore[arg-type]
+        agent=AgentSettings(autonomy_level=config.autonomy_level),  # type: ignore[arg-type]
         cloud_providers=CloudProviders(**clouds),
     )
 
@@ -89,7 +98,7 @@ async def set_budget(session: AsyncSession, tenant_id: int, monthly_tokens: int 
     return config
 
 
-async def usage(session: AsyncSession, tenant_id: int) -> UsageOut:
+async def usage(session: AsyncSession, tenant_id: int) -> UsageRead:
     config = await config_of(session, tenant_id)
     start = month_start()
     rows = (
@@ -107,7 +116,7 @@ async def usage(session: AsyncSession, tenant_id: int) -> UsageOut:
         UsageRow(bot_id=b, provider=p, model=m, input_tokens=int(i), output_tokens=int(o), answers=int(n))
         for b, p, m, i, o, n in rows
     ]
-    return UsageOut(
+    return UsageRead(
         month=start.strftime("%Y-%m"),
         budget_tokens=config.monthly_token_budget,
         used_tokens=sum(r.input_tokens + r.output_tokens for r in by_model),
