@@ -14,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TenantId, make_metadata
 from shared.events import messaging_tables
+from shared.repository import ReadModel
 
 SCHEMA = "brain"
 metadata = make_metadata(SCHEMA)
@@ -24,12 +25,7 @@ class Base(DeclarativeBase):
     metadata = metadata
 
 
-class Versioned:
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class Field(Versioned, Base):
+class Field(ReadModel, Base):
     __tablename__ = "fields"
 
     parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -40,7 +36,7 @@ class Field(Versioned, Base):
     etapa_fijada_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
-class Stage(Versioned, Base):
+class Stage(ReadModel, Base):
     __tablename__ = "stages"
 
     etapa_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -54,7 +50,7 @@ class Stage(Versioned, Base):
         return self.etapa_id
 
 
-class Rule(Versioned, Base):
+class Rule(ReadModel, Base):
     __tablename__ = "rules"
 
     regla_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -67,7 +63,7 @@ class Rule(Versioned, Base):
     activo: Mapped[bool] = mapped_column(Boolean)
 
 
-class Subscription(Versioned, Base):
+class Subscription(ReadModel, Base):
     __tablename__ = "subscriptions"
 
     suscripcion_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)

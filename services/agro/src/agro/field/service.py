@@ -8,7 +8,6 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.access import sees_whole_workspace
 from agro.field.schemas import FieldCreate, FieldOut, FieldPatch, FieldUpdate
 from agro.field.stages import current_stage
 from agro.models import Field, MasterNode, Stage, Subscription, Variety
@@ -24,7 +23,7 @@ ORDERINGS = {"nombre", "ubicacion", "tamano_hectareas", "created_at", "updated_a
 
 def visible(principal: Principal) -> Select[Field]:
     query = select(Field).where(Field.tenant_id == principal.tenant_id)
-    if not sees_whole_workspace(principal):
+    if not principal.sees_whole_workspace:
         query = query.where(Field.usuario_id == principal.user_id)
     return query
 

@@ -4,7 +4,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from agro.access import require_staff
 from agro.field import service as fields
 from agro.node import service
 from agro.node.schemas import (
@@ -16,7 +15,7 @@ from agro.node.schemas import (
     SecondaryNodeOut,
 )
 from shared.pagination import Page, Pagination, build_page
-from shared.security import Principal, RequirePermission
+from shared.security import Principal, RequirePermission, RequireWholeWorkspace
 from shared.sessions import SessionDep
 from shared.validation import Id
 
@@ -27,8 +26,8 @@ Creator = Annotated[Principal, Depends(RequirePermission("nodos", "crear"))]
 Updater = Annotated[Principal, Depends(RequirePermission("nodos", "actualizar"))]
 
 
-Staff = Annotated[Principal, Depends(require_staff("nodos", "ver"))]
-StaffDeleter = Annotated[Principal, Depends(require_staff("nodos", "eliminar"))]
+Staff = Annotated[Principal, Depends(RequireWholeWorkspace("nodos", "ver"))]
+StaffDeleter = Annotated[Principal, Depends(RequireWholeWorkspace("nodos", "eliminar"))]
 
 
 # -- per field -------------------------------------------------------------------------------

@@ -12,7 +12,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.access import sees_whole_workspace
 from agro.models import Field, MasterNode, SecondaryNode
 from agro.node.schemas import MasterNodeCreate, SecondaryNodeCreate
 from shared.errors import NotFound
@@ -34,7 +33,7 @@ def _new_token() -> str:
 
 def visible(principal: Principal) -> Select[MasterNode]:
     query = select(MasterNode).where(MasterNode.tenant_id == principal.tenant_id)
-    if not sees_whole_workspace(principal):
+    if not principal.sees_whole_workspace:
         owned = select(Field.id).where(Field.usuario_id == principal.user_id)
         query = query.where(MasterNode.parcela_id.in_(owned))
     return query.order_by(MasterNode.id)

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from agro.access import require_staff
 from agro.field import service as fields
 from agro.task import service
 from agro.task.schemas import (
@@ -23,7 +22,7 @@ from agro.task.schemas import (
     TaskUpdate,
 )
 from shared.pagination import Page, PageParams, Pagination, build_page
-from shared.security import Principal, RequirePermission
+from shared.security import Principal, RequirePermission, RequireWholeWorkspace
 from shared.sessions import SessionDep
 from shared.validation import Id, Text
 
@@ -35,8 +34,8 @@ Creator = Annotated[Principal, Depends(RequirePermission("tareas", "crear"))]
 Updater = Annotated[Principal, Depends(RequirePermission("tareas", "actualizar"))]
 
 
-Staff = Annotated[Principal, Depends(require_staff("tareas", "ver"))]
-StaffWriter = Annotated[Principal, Depends(require_staff("tareas", "actualizar"))]
+Staff = Annotated[Principal, Depends(RequireWholeWorkspace("tareas", "ver"))]
+StaffWriter = Annotated[Principal, Depends(RequireWholeWorkspace("tareas", "actualizar"))]
 
 
 class TaskFilters:

@@ -12,7 +12,6 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.access import sees_whole_workspace
 from agro.models import Field, Task
 from agro.task.schemas import TaskCreate, TaskPatch, TaskUpdate
 from shared.errors import NotFound
@@ -24,7 +23,7 @@ from shared.validation import changes
 
 def visible(principal: Principal) -> Select[Task]:
     query = select(Task).where(Task.tenant_id == principal.tenant_id)
-    if not sees_whole_workspace(principal):
+    if not principal.sees_whole_workspace:
         owned = select(Field.id).where(Field.usuario_id == principal.user_id)
         query = query.where(Task.parcela_id.in_(owned))
     return query

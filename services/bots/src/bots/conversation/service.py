@@ -8,20 +8,21 @@ from bots.conversation.schemas import ConversationDetailRead, ConversationRead, 
 from bots.errors import ConversationNotFound
 from bots.models import Bot, Conversation, Message
 from bots.toolbox.service import in_workspace
+from shared.ids import PrefixedId
 from shared.security import Principal
 
-PREFIX = "conv_"
+CONVERSATION_ID = PrefixedId("conv_")
 
 
 def public_id(conversation_id: int) -> str:
-    return f"{PREFIX}{conversation_id}"
+    return CONVERSATION_ID.format(conversation_id)
 
 
 def parse_id(text: str) -> int:
-    digits = text.removeprefix(PREFIX)
-    if not digits.isdigit() or len(digits) > 18:
+    found = CONVERSATION_ID.parse(text)
+    if found is None:
         raise ConversationNotFound()
-    return int(digits)
+    return found
 
 
 async def get(session: AsyncSession, principal: Principal, conversation_id: str, *, lock: bool = False) -> Conversation:

@@ -20,10 +20,11 @@ from bots.models import LearnedApi
 from bots.tool.registry import Run, Tool, ToolContext
 from shared.crypto import SecretCipher
 from shared.errors import InvalidRequest
+from shared.ids import PrefixedId
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request
 from shared.security import Principal
 
-PREFIX = "api_"
+API_ID = PrefixedId("api_")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -37,7 +38,7 @@ class Outbound:
 
 
 def public_id(api_id: int) -> str:
-    return f"{PREFIX}{api_id}"
+    return API_ID.format(api_id)
 
 
 def tool_name(api: LearnedApi, operation: dict[str, Any]) -> str:
@@ -93,11 +94,11 @@ async def listing(session: AsyncSession, tenant_id: int) -> list[LearnedApi]:
 
 
 async def get(session: AsyncSession, principal: Principal, api_id: str) -> LearnedApi:
-    digits = api_id.removeprefix(PREFIX)
+    ident = API_ID.parse(api_id)
     found = None
-    if digits.isdigit() and len(digits) <= 18:
+    if ident is not None:
         found = await session.scalar(
-            select(LearnedApi).where(LearnedApi.id == int(digits), LearnedApi.tenant_id == principal.tenant_id)
+            select(LearnedApi).where(LearnedApi.id == ident, LearnedApi.tenant_id == principal.tenant_id)
         )
     if found is None:
         raise LearnedApiNotFound()

@@ -1,7 +1,6 @@
 """Chat: 002's `/api/chat` (SSE or JSON) and `/ws`, 001's `/chat/{bot_id}` (a text stream),
 004's `/api/ai/chat/`, and resuming a streamed answer (`Last-Event-ID`)."""
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -33,7 +32,7 @@ from bots.turn.schemas import (
 from bots.turn.service import TurnPlan, confirming, opening, turn_to_resume
 from shared.errors import ErrorStyle, NotAuthenticated, ServiceError, documented, error_body
 from shared.observability.connections import held_open
-from shared.security import Principal, bearer_token
+from shared.security import Principal, bearer_of_auth_frame, bearer_token, receive_auth_frame
 from shared.security.live import closing_on_revocation, while_valid
 from shared.validation import Id, Text
 
@@ -284,17 +283,8 @@ def _ws_error(error: ServiceError | None = None, *, message: str = "", status: i
 
 
 async def _authenticate(websocket: WebSocket) -> tuple[Principal, str] | None:
-    try:
-        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
-    except (TimeoutError, ValueError, KeyError):
-        return None
-    if not isinstance(first, dict) or first.get("type") != "auth" or not isinstance(first.get("token"), str):
-        return None
-    try:
-        principal: Principal = await websocket.app.state.verifier.verify(first["token"])
-    except ServiceError:
-        return None
-    return principal, first["token"]
+    frame = await receive_auth_frame(websocket)
+    return None if frame is None else await bearer_of_auth_frame(frame, websocket.app.state.verifier)
 
 
 @router.websocket("/ws")

@@ -20,7 +20,6 @@ from brain.models import Field, Hourly, Reading, Task
 from shared.errors import InvalidRequest, NotFound, PermissionDenied
 from shared.security import Principal
 
-WHOLE_WORKSPACE = "espacio:ver"
 BUCKET_WIDTH = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 DEFAULT_SPAN = {"minute": timedelta(hours=6), "hour": timedelta(days=7), "day": timedelta(days=30)}
 
@@ -28,7 +27,7 @@ DEFAULT_SPAN = {"minute": timedelta(hours=6), "hour": timedelta(days=7), "day": 
 def visible_fields(principal: Principal) -> Select[Any]:
     """The fields the caller may see: agro's rule (own fields, or all with `espacio:ver`)."""
     query = select(Field.parcela_id).where(Field.tenant_id == principal.tenant_id, ~Field.deleted)
-    if WHOLE_WORKSPACE not in principal.permissions:
+    if not principal.sees_whole_workspace:
         query = query.where(Field.usuario_id == principal.user_id)
     return query
 

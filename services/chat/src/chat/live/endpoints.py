@@ -25,7 +25,7 @@ from chat.live.service import Sessions
 from chat.sessions import SessionmakerDep
 from shared.errors import ServiceError
 from shared.observability.connections import held_open
-from shared.security import Principal
+from shared.security import Principal, bearer_of_auth_frame, receive_auth_frame
 from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
@@ -40,9 +40,10 @@ async def _identify(
     hub: Hub = websocket.app.state.hub
     try:
         if isinstance(first.get("token"), str):
-            principal: Principal = await websocket.app.state.verifier.verify(first["token"])
-            if not principal.can("chat", "ver"):
+            verified = await bearer_of_auth_frame(first, websocket.app.state.verifier)
+            if verified is None or not verified[0].can("chat", "ver"):
                 return None
+            principal = verified[0]
             agent_id = await service.agent_connected(sessions, principal, default_max=settings.default_max_chats)
             return hub.client(principal.tenant_id, agent_id=agent_id), principal
         if isinstance(first.get("guest_token"), str) and isinstance(first.get("chat_room_id"), str):
@@ -61,16 +62,9 @@ async def desk_socket(websocket: WebSocket, sessions: SessionmakerDep) -> None:
 
 
 async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
-    try:
-        first = json.loads(await asyncio.wait_for(websocket.receive_text(), timeout=10))
-    except (TimeoutError, ValueError, WebSocketDisconnect):
-        await websocket.close(code=1008)
-        return
-    identified = (
-        _identify(websocket, sessions, first) if isinstance(first, dict) and first.get("type") == "auth" else None
-    )
-    found = await identified if identified is not None else None
-    if found is None:
+    first = await receive_auth_frame(websocket)
+    found = await _identify(websocket, sessions, first) if first is not None else None
+    if first is None or found is None:
         await websocket.send_json({"type": "error", "error": "Autenticación requerida."})
         await websocket.close(code=1008)
         return
