@@ -9,7 +9,7 @@ import asyncpg
 import httpx
 import jwt
 
-from auth.member.service import RoleNotHeld
+from auth.errors import RoleNotHeld
 from auth.testing import AddMember, Login, Workspace, auth_header
 from devstack.stack import Stack
 

@@ -7,8 +7,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from auth.access import PersonWithPermission
 from auth.apikey import service
 from auth.apikey.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, KeyToVerify, VerifiedKey
-from auth.apikey.service import PermissionsNotHeld
-from auth.errors import NotWithApiKey
+from auth.errors import NotWithApiKey, PermissionsNotHeld
 from auth.revoking import refuse_key
 from shared.errors import InvalidRequest, NotAuthenticated, documented
 from shared.pagination import Page, Pagination, build_page

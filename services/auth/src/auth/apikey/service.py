@@ -10,9 +10,10 @@ from auth import events, opaque
 from auth.account import repository as accounts
 from auth.apikey import repository
 from auth.apikey.schemas import ApiKeyCreate, VerifiedKey
+from auth.errors import PermissionsNotHeld
 from auth.models import ApiKey, Tenant
 from auth.rbac import repository as rbac
-from shared.errors import InvalidRequest, NotAuthenticated, NotFound, PermissionDenied
+from shared.errors import InvalidRequest, NotAuthenticated, NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page
 from shared.security import Principal
@@ -22,11 +23,6 @@ from shared.security.verifier import API_KEY_PREFIX
 DISPLAYED_PREFIX_LENGTH = len(API_KEY_PREFIX) + 8
 LAST_USE_EVERY = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=3653)
-
-
-class PermissionsNotHeld(PermissionDenied):
-    code = "PERMISSIONS_NOT_HELD"
-    message = "No puede otorgar permisos que usted no tiene."
 
 
 async def create(session: AsyncSession, principal: Principal, body: ApiKeyCreate) -> tuple[ApiKey, str]:

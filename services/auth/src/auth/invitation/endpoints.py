@@ -5,7 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import AccountExists, NotWithApiKey
+from auth.errors import (
+    AccountExists,
+    AlreadyMember,
+    EmailInOtherWorkspace,
+    InvitationUnusable,
+    NotWithApiKey,
+    RoleNotHeld,
+)
 from auth.invitation import service
 from auth.invitation.schemas import (
     InvitationAccept,
@@ -14,8 +21,6 @@ from auth.invitation.schemas import (
     InvitationCreated,
     InvitationRead,
 )
-from auth.invitation.service import AlreadyMember, EmailInOtherWorkspace, InvitationUnusable
-from auth.member.service import RoleNotHeld
 from auth.session.endpoints import session_fields
 from auth.session.schemas import AgroUser
 from shared.errors import documented

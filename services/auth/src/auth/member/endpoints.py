@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import NotWithApiKey
+from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.member import service
 from auth.member.schemas import MemberRead, MemberRoleChange
-from auth.member.service import NotOnYourself, RoleNotHeld
 from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page

@@ -6,19 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account import service as accounts
-from auth.errors import AccountExists
+from auth.errors import AccountExists, UsernameTaken
 from auth.models import Profile, Prospect, Tenant, User
 from auth.profile import service as profiles
 from auth.prospect.schemas import ProspectAccept, ProspectApply
 from auth.rbac import names as roles
-from shared.errors import ErrorStyle, InvalidRequest, NotFound
-
-
-class UsernameTaken(InvalidRequest):
-    code = "USERNAME_TAKEN"
-    message = "Username ya existe"
-    # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
-    style = ErrorStyle.DESK
+from shared.errors import InvalidRequest, NotFound
 
 
 async def _platform_tenant(session: AsyncSession) -> int | None:

@@ -5,8 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import NotWithApiKey
-from auth.member.service import NotOnYourself, RoleNotHeld
+from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.rbac import service
 from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
 from auth.revoking import refuse_user

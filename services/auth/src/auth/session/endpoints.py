@@ -5,7 +5,7 @@ from typing import Annotated, TypedDict
 from fastapi import APIRouter, Form, Request, Response
 
 from auth.access import Person
-from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused
+from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused, TooManyAttempts
 from auth.profile import service as profiles
 from auth.profile.schemas import ProfileData
 from auth.revoking import refuse_caller, refuse_session
@@ -26,7 +26,6 @@ from auth.session.schemas import (
     WorkspaceRef,
 )
 from auth.session.service import SignedIn
-from auth.session.throttle import TooManyAttempts
 from shared.clients import client_address
 from shared.errors import documented
 from shared.security import CurrentPrincipal

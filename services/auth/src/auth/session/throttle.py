@@ -8,13 +8,8 @@ import time
 
 from nats.aio.client import Client as NATS
 
+from auth.errors import TooManyAttempts
 from shared.counters import SharedCounter
-from shared.errors import RateLimited
-
-
-class TooManyAttempts(RateLimited):
-    code = "TOO_MANY_LOGIN_ATTEMPTS"
-    message = "Demasiados intentos fallidos. Intente más tarde."
 
 
 class LoginThrottle:
@@ -34,7 +29,7 @@ class LoginThrottle:
             counter = self.counters[kind]
             if await counter.value(key) >= self.limits[kind]:
                 retry_after = max(1, counter.resets_at() - int(time.time()))
-                raise TooManyAttempts(headers={"Retry-After": str(retry_after)})
+                raise TooManyAttempts(retry_after=retry_after)
 
     async def failed(self, *, account: str, address: str) -> None:
         await self.counters["account"].add(account.lower())
