@@ -57,7 +57,8 @@ _SIGN_WITH_AUTHS_KEY = """
 import asyncio, json, sys
 import jwt
 from auth.config import settings
-from auth.keys.ring import ALGORITHM, KeyCipher, active_key
+from auth.keys.ring import ALGORITHM, KeyCipher
+from auth.keys.service import active_key
 from auth.models import SCHEMA
 from shared.db import create_engine, create_sessionmaker
 
