@@ -14,7 +14,7 @@ from auth.account import service as registration
 from auth.config import settings
 from auth.errors import AccountExists, AlreadyMember, EmailInOtherWorkspace, InvitationUnusable
 from auth.invitation import repository
-from auth.invitation.schemas import InvitationAccept, InvitationCreate, InvitationRead, InvitationStatus
+from auth.invitation.schemas import InvitationAcceptanceCreate, InvitationCreate, InvitationRead, InvitationStatus
 from auth.member import service as members
 from auth.models import Invitation, Profile, Tenant, User
 from auth.profile import service as profiles
@@ -104,7 +104,7 @@ async def revoke(session: AsyncSession, principal: Principal, invitation_id: int
         invitation.revoked_at = datetime.now(UTC)
 
 
-async def accept(session: AsyncSession, body: InvitationAccept) -> SignedIn:
+async def accept(session: AsyncSession, body: InvitationAcceptanceCreate) -> SignedIn:
     """Make the invited person a member with the invited role, and sign them in."""
     now = datetime.now(UTC)
     token_hash = opaque.digest(body.token)
