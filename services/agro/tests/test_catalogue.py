@@ -6,6 +6,8 @@ import httpx
 
 from auth.testing import auth_header
 
+from .conftest import OwnCatalogue
+
 
 async def test_demo_catalogue_is_loaded(gateway: httpx.AsyncClient, catalogue: dict[str, Any]) -> None:
     assert len(catalogue["stages"]) == 3
@@ -77,21 +79,22 @@ async def test_admin_crud_over_the_whole_catalogue(gateway: httpx.AsyncClient, a
 
 
 async def test_rule_with_minimum_above_maximum_is_400(
-    gateway: httpx.AsyncClient, admin_token: str, catalogue: dict[str, Any]
+    gateway: httpx.AsyncClient, admin_token: str, own_catalogue: OwnCatalogue
 ) -> None:
     admin = auth_header(admin_token)
+    stage_id = own_catalogue.stages[0]
     response = await gateway.post(
-        "/api/reglas/",
-        json={"etapa_id": catalogue["stages"][0], "parametro": "ph", "minimo": 8, "maximo": 5},
-        headers=admin,
+        "/api/reglas/", json={"etapa_id": stage_id, "parametro": "ph", "minimo": 8, "maximo": 5}, headers=admin
     )
     assert response.status_code == 400
     assert response.json()["minimo"] == ["minimo no puede ser mayor que maximo."]
-    rule_id = (await gateway.get(f"/api/etapas/{catalogue['stages'][0]}/reglas/", headers=admin)).json()["results"][0][
-        "id"
-    ]
-    patch = await gateway.patch(f"/api/reglas/{rule_id}/", json={"minimo": 1000}, headers=admin)
+    rule = await gateway.post(
+        "/api/reglas/", json={"etapa_id": stage_id, "parametro": "ph", "minimo": 5, "maximo": 7}, headers=admin
+    )
+    assert rule.status_code == 201, rule.text
+    patch = await gateway.patch(f"/api/reglas/{rule.json()['id']}/", json={"minimo": 1000}, headers=admin)
     assert patch.status_code == 400
+    assert (await gateway.get(f"/api/reglas/{rule.json()['id']}/", headers=admin)).json()["minimo"] == 5
 
 
 async def test_farmer_and_workspace_owner_cannot_write_the_catalogue(

@@ -13,6 +13,8 @@ from auth.testing import Workspace, auth_header
 from devstack.stack import Stack
 from shared.events import stream_for_subject
 
+from .conftest import OwnCatalogue
+
 
 async def test_field_and_subscription_events_carry_what_the_read_models_need(
     workspace: Workspace, new_field: Any, catalogue: dict[str, Any], published: Any
@@ -45,7 +47,12 @@ async def test_demo_rules_were_published_for_brain(catalogue: dict[str, Any], pu
 
 
 async def test_read_models_rebuilt_from_the_events_match_agro(
-    gateway: httpx.AsyncClient, workspace: Workspace, admin_token: str, catalogue: dict[str, Any], published: Any
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    admin_token: str,
+    catalogue: dict[str, Any],
+    own_catalogue: OwnCatalogue,
+    published: Any,
 ) -> None:
     """Creates, updates and cascading deletes; then every read model folded from the stream
     equals what agro itself answers."""
@@ -57,7 +64,7 @@ async def test_read_models_rebuilt_from_the_events_match_agro(
         return dict(response.json())
 
     variety = await post(
-        "/api/variedades/", {"cultivo_id": catalogue["crop"], "nombre": f"V-{secrets.token_hex(3)}"}, admin
+        "/api/variedades/", {"cultivo_id": own_catalogue.crop, "nombre": f"V-{secrets.token_hex(3)}"}, admin
     )
     s1 = await post(
         f"/api/variedades/{variety['id']}/etapas/", {"nombre": "s1", "orden": 1, "duracion_dias": 10}, admin

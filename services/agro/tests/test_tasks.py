@@ -1,6 +1,5 @@
 """Tasks, recommendations, and brain's suggestions arriving as events."""
 
-import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -9,6 +8,7 @@ import nats
 
 from auth.testing import Workspace, auth_header
 from devstack.stack import Stack
+from devstack.waiting import eventually
 from shared.events import Envelope
 
 TASK_KEYS = {
@@ -42,12 +42,13 @@ def _suggestion(workspace: Workspace, field_id: int, regla_id: int = 5) -> Envel
 
 
 async def _ia_tasks(gateway: httpx.AsyncClient, headers: dict[str, str], field_id: int, expect: int) -> list[Any]:
-    for _ in range(50):
+    """The field's `ia` tasks, once there are at least `expect`."""
+
+    async def listed() -> list[Any] | None:
         page = (await gateway.get(f"/api/parcelas/{field_id}/tareas/?origen=ia", headers=headers)).json()
-        if page["count"] >= expect:
-            break
-        await asyncio.sleep(0.1)
-    return list(page["results"])
+        return list(page["results"]) if page["count"] >= expect else None
+
+    return await eventually(listed, f"{expect} ia tasks on field {field_id}", seconds=5, interval=0.1)
 
 
 async def test_manual_task_lifecycle(gateway: httpx.AsyncClient, workspace: Workspace, new_field: Any) -> None:

@@ -1,5 +1,3 @@
-import asyncio
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
 import asyncpg
@@ -7,6 +5,7 @@ import httpx
 import pytest
 
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 Refused = Callable[[str, str], Awaitable[bool]]
 
@@ -23,17 +22,14 @@ async def auth_db(platform_stack: Stack) -> AsyncIterator[asyncpg.Connection]:
 
 @pytest.fixture
 def refused_soon(gateway: httpx.AsyncClient) -> Refused:
-    """`await refused_soon(path, credential)`: whether the gateway answers 401 within a second
-    (revocations reach it as events, a few milliseconds after the commit)."""
+    """`await refused_soon(path, credential)`: True once the gateway answers 401, failing the test
+    after a second (revocations reach it as events, a few milliseconds after the commit)."""
 
     async def check(path: str, credential: str) -> bool:
-        deadline = time.monotonic() + 1.0
-        while True:
+        async def refused() -> bool:
             response = await gateway.get(path, headers={"Authorization": f"Bearer {credential}"})
-            if response.status_code == 401:
-                return True
-            if time.monotonic() > deadline:
-                return False
-            await asyncio.sleep(0.05)
+            return response.status_code == 401
+
+        return await eventually(refused, f"the gateway refuses the credential on {path}", seconds=1.0)
 
     return check

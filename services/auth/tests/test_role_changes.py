@@ -2,16 +2,16 @@
 
 import asyncio
 import secrets
-import time
 from typing import Any
 
 import asyncpg
 import httpx
 import jwt
 
-from auth.member.service import RoleNotHeld
+from auth.errors import RoleNotHeld
 from auth.testing import AddMember, Login, Workspace, auth_header
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 
 def _claims(token: str) -> dict[str, Any]:
@@ -85,13 +85,16 @@ async def test_a_workspace_admin_cannot_change_the_platform_admins_role(
 
 async def _until_blocked_by(auth_db: asyncpg.Connection, holder_pid: int, request: "asyncio.Task[Any]") -> None:
     """Return once some session waits for `holder_pid`'s lock; fail if `request` ends first."""
-    deadline = time.monotonic() + 10
-    while not await auth_db.fetchval(
-        "SELECT count(*) > 0 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", holder_pid
-    ):
+
+    async def blocked() -> bool:
         assert not request.done(), f"answered without waiting for the lock: {request.result().text}"
-        assert time.monotonic() < deadline, "never waited for the lock"
-        await asyncio.sleep(0.01)
+        return bool(
+            await auth_db.fetchval(
+                "SELECT count(*) > 0 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))", holder_pid
+            )
+        )
+
+    await eventually(blocked, "a session waits for the lock", seconds=10, interval=0.01)
 
 
 async def test_a_login_racing_a_role_change_carries_the_new_role(

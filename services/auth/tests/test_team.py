@@ -8,7 +8,7 @@ import asyncpg
 import httpx
 import jwt
 
-from auth.invitation.service import EmailInOtherWorkspace
+from auth.errors import EmailInOtherWorkspace
 from auth.testing import AddMember, Login, Workspace, auth_header
 from devstack.pytest_plugin import Published
 

@@ -6,7 +6,8 @@ from collections.abc import AsyncIterator
 import nats
 import pytest
 
-from auth.session.throttle import LoginThrottle, TooManyAttempts
+from auth.errors import TooManyAttempts
+from auth.session.throttle import LoginThrottle
 from devstack.stack import Stack
 
 

@@ -1,4 +1,3 @@
-import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from devstack.pytest_plugin import serve_in_thread
+from devstack.waiting import eventually
 
 
 @dataclass
@@ -37,11 +37,11 @@ class Receiver:
             return [r for r in self.requests if r.path == path]
 
     async def wait_for(self, path: str, count: int, seconds: float = 20) -> list[Received]:
-        deadline = time.monotonic() + seconds
-        while len(self.on(path)) < count:
-            assert time.monotonic() < deadline, f"{path}: {len(self.on(path))} of {count} requests arrived"
-            await asyncio.sleep(0.05)
-        return self.on(path)
+        async def arrived() -> list[Received] | None:
+            received = self.on(path)
+            return received if len(received) >= count else None
+
+        return await eventually(arrived, f"{count} requests at {path}", seconds=seconds)
 
 
 @pytest.fixture

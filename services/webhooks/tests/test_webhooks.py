@@ -1,20 +1,22 @@
 """Webhooks through the gateway, delivered to a real receiver on loopback, and the metrics."""
 
-import asyncio
 import contextlib
 import itertools
 import json
+import os
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
 import nats.js.errors
 from standardwebhooks.webhooks import Webhook as Verifier
 
-from agro.testing import NewField, NewNode
+from agro.testing import NewField, NewNode, RegisteredNode
 from auth.testing import AddMember, Workspace, auth_header
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 
 async def create(gateway: httpx.AsyncClient, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -29,6 +31,22 @@ async def deliveries(gateway: httpx.AsyncClient, token: str, webhook_id: str) ->
     return list(response.json()["deliveries"])
 
 
+async def ingest(gateway: httpx.AsyncClient, node: RegisteredNode, body: dict[str, Any]) -> None:
+    """Post readings as `node`, once ingest knows it (it answers 401 until then)."""
+
+    async def accepted() -> bool:
+        response = await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)
+        return response.status_code != 401
+
+    await eventually(accepted, "ingest accepts the new node", seconds=10)
+
+
+def process_age(pid: int) -> float:
+    """Seconds since process `pid` started (Linux: /proc)."""
+    started_ticks = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19])  # field 22, starttime
+    return float(Path("/proc/uptime").read_text().split()[0]) - started_ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def test_a_signed_delivery_verifies_with_standardwebhooks(
     gateway: httpx.AsyncClient,
     workspace: Workspace,
@@ -36,6 +54,7 @@ async def test_a_signed_delivery_verifies_with_standardwebhooks(
     new_field: NewField,
     new_node: NewNode,
     catalogue: dict[str, Any],
+    platform_stack: Stack,
 ) -> None:
     owner = workspace.owner_token
     hook = await create(gateway, owner, {"url": f"{receiver.url}/hook", "events": ["alert.critical"]})
@@ -62,10 +81,7 @@ async def test_a_signed_delivery_verifies_with_standardwebhooks(
     dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
     moment = datetime.now(UTC).isoformat()
     body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": moment, "lecturas": dry}
-    deadline = time.monotonic() + 10
-    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
+    await ingest(gateway, node, body)
     _, alert = await receiver.wait_for("/hook", 2)
     event = Verifier(secret).verify(alert.body, alert.headers)
     assert event["type"] == "alert.critical"
@@ -75,15 +91,27 @@ async def test_a_signed_delivery_verifies_with_standardwebhooks(
     async def metrics() -> dict[str, Any]:
         return dict((await gateway.get("/api/metrics", headers=auth_header(owner))).json())
 
-    deadline = time.monotonic() + 10
-    while (current := await metrics())["alerts"]["critical"] < 1:
-        assert time.monotonic() < deadline, current
-        await asyncio.sleep(0.1)
+    async def alerted() -> dict[str, Any] | None:
+        current = await metrics()
+        return current if current["alerts"]["critical"] >= 1 else None
+
+    current = await eventually(alerted, "the critical alert counted in /api/metrics", seconds=10)
     assert current["infrastructure"]["parcelas"] == 1
     assert current["infrastructure"]["nodos"] == 1
     assert current["infrastructure"]["aws_instances"] == 0
-    assert current["agent_stats"]["uptime_seconds"] >= 0
     assert set(current) == {"alerts", "infrastructure", "agent_stats"}
+
+    # Uptime is webhooks' process's: it grows a second per second and began when this process did.
+    asked_first = time.monotonic()
+    first = (await metrics())["agent_stats"]["uptime_seconds"]
+
+    async def grown() -> int | None:
+        uptime = int((await metrics())["agent_stats"]["uptime_seconds"])
+        return uptime if uptime > first else None
+
+    later = await eventually(grown, "uptime_seconds grows", seconds=5)
+    assert later - first <= time.monotonic() - asked_first + 1
+    assert later <= process_age(platform_stack.processes["webhooks"].pid) + 1
 
 
 async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
@@ -103,10 +131,7 @@ async def test_task_suggested_carries_the_id_of_the_ia_task_agro_created(
     dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
     body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": datetime.now(UTC).isoformat(),
             "lecturas": dry}  # fmt: skip
-    deadline = time.monotonic() + 10
-    while (await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
+    await ingest(gateway, node, body)
 
     [delivery] = await receiver.wait_for("/suggested", 1)
     event = Verifier(suggested["secret"]).verify(delivery.body, delivery.headers)
@@ -225,10 +250,12 @@ async def test_a_receiver_failing_twice_gets_the_event_again_until_it_is_deliver
     attempts = await receiver.wait_for("/flaky", 3)
     assert len({a.headers["webhook-id"] for a in attempts}) == 1
     Verifier(b"un-secreto-cualquiera").verify(attempts[-1].body, attempts[-1].headers)
-    deadline = time.monotonic() + 5
-    while (log := await deliveries(gateway, workspace.owner_token, hook["id"]))[0]["status"] != "delivered":
-        assert time.monotonic() < deadline, log
-        await asyncio.sleep(0.1)
+
+    async def delivered() -> list[dict[str, Any]] | None:
+        log = await deliveries(gateway, workspace.owner_token, hook["id"])
+        return log if log[0]["status"] == "delivered" else None
+
+    log = await eventually(delivered, "the delivery logged as delivered", seconds=5)
     assert log[0]["attempts"] == 3
     assert log[0]["last_status_code"] == 200
 
@@ -244,20 +271,23 @@ async def test_a_receiver_that_stops_answering_gets_growing_delays_then_is_disab
     assert gaps[2] > gaps[0], gaps  # 0.15-0.3 s, then 0.3-0.6 s, then 0.6-1.2 s (WEBHOOKS_RETRY_BASE_SECONDS=0.3)
 
     # Failing for WEBHOOKS_DISABLE_AFTER_SECONDS (6 s in tests): disabled, and its owner told.
-    deadline = time.monotonic() + 20
     url = f"/api/webhooks/{hook['id']}"
-    while (detail := (await gateway.get(url, headers=auth_header(workspace.owner_token))).json())["active"]:
-        assert time.monotonic() < deadline, detail
-        await asyncio.sleep(0.2)
+
+    async def disabled() -> dict[str, Any] | None:
+        detail = dict((await gateway.get(url, headers=auth_header(workspace.owner_token))).json())
+        return None if detail["active"] else detail
+
+    detail = await eventually(disabled, "the failing webhook disabled", seconds=20, interval=0.2)
     assert detail["disabled_at"] is not None
-    told: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
-    while not told:  # the outbox relay publishes it just after the commit (and makes its stream)
-        assert time.monotonic() < deadline, "webhooks.webhook.disabled was not published"
+
+    async def told() -> list[dict[str, Any]] | None:
+        # the outbox relay publishes it just after the commit (and makes its stream)
         with contextlib.suppress(nats.js.errors.NotFoundError):
-            told = [e for e in await published("webhooks.webhook.disabled") if e["data"]["webhook_id"] == hook["id"]]
-        await asyncio.sleep(0.2)
-    assert told[0]["data"]["owner_id"] == workspace.owner.id
+            return [e for e in await published("webhooks.webhook.disabled") if e["data"]["webhook_id"] == hook["id"]]
+        return None
+
+    owner_told = await eventually(told, "webhooks.webhook.disabled published", seconds=10, interval=0.2)
+    assert owner_told[0]["data"]["owner_id"] == workspace.owner.id
 
 
 async def test_ssrf_targets_and_other_workspaces_are_refused(
@@ -314,10 +344,11 @@ async def test_unsafe_or_malformed_urls_answer_400_and_a_name_is_resolved_only_w
         gateway, workspace.owner_token, {"url": "https://hooks.not-yet.invalid/x", "events": ["alert.critical"]}
     )
     assert (await gateway.post(f"/api/webhooks/{pending['id']}/test", headers=owner)).status_code == 202
-    deadline = time.monotonic() + 20
-    while not (tried := [d for d in await deliveries(gateway, workspace.owner_token, pending["id"]) if d["attempts"]]):
-        assert time.monotonic() < deadline, "the test delivery was never attempted"
-        await asyncio.sleep(0.1)
+
+    async def attempted() -> list[dict[str, Any]]:
+        return [d for d in await deliveries(gateway, workspace.owner_token, pending["id"]) if d["attempts"]]
+
+    tried = await eventually(attempted, "the test delivery attempted", seconds=20, interval=0.1)
     assert tried[0]["last_error"] == "No se pudo resolver 'hooks.not-yet.invalid'."
 
 
@@ -334,21 +365,28 @@ async def test_deliveries_survive_a_restart_and_none_is_sent_again_after_success
     platform_stack.start_service("webhooks")
     platform_stack.wait_healthy("webhooks")
 
-    deadline = time.monotonic() + 20
-    while True:
+    async def all_delivered() -> list[dict[str, Any]] | None:
         log = await deliveries(gateway, workspace.owner_token, hook["id"])
-        if all(d["status"] == "delivered" for d in log):
-            break
-        assert time.monotonic() < deadline, log
-        await asyncio.sleep(0.2)
+        return log if all(d["status"] == "delivered" for d in log) else None
+
+    log = await eventually(all_delivered, "the five deliveries delivered after the restart", seconds=20, interval=0.2)
     assert len(log) == 5
-    await asyncio.sleep(1.5)
-    answered: dict[str, int] = {}
-    for request in receiver.on("/later"):
-        answered[request.headers["webhook-id"]] = answered.get(request.headers["webhook-id"], 0) + 1
-    assert len(answered) == 5
-    late = [r for r in receiver.on("/later") if r.at > time.monotonic() - 1.0]
-    assert late == []  # nothing sent again once delivered
+    done = time.monotonic()  # every request of the rounds that delivered them has arrived by now
+    first_five = {r.headers["webhook-id"] for r in receiver.on("/later")}
+    assert len(first_five) == 5
+
+    # A later delivery, sent after any resend of the first five would have been: once it is logged
+    # delivered, its round and every earlier one are over.
+    marker = await gateway.post(f"/api/webhooks/{hook['id']}/test", headers=auth_header(workspace.owner_token))
+    assert marker.status_code == 202, marker.text
+
+    async def marker_delivered() -> bool:
+        log = await deliveries(gateway, workspace.owner_token, hook["id"])
+        return any(d["id"] == marker.json()["delivery_id"] and d["status"] == "delivered" for d in log)
+
+    await eventually(marker_delivered, "the later delivery delivered", seconds=20, interval=0.2)
+    resent = [r for r in receiver.on("/later") if r.at > done and r.headers["webhook-id"] in first_five]
+    assert resent == []  # nothing sent again once delivered
 
 
 async def test_the_delivery_backlog_is_a_metric(
@@ -366,7 +404,8 @@ async def test_the_delivery_backlog_is_a_metric(
         found = [line.split()[-1] for line in text.splitlines() if line.startswith("webhooks_deliveries_pending ")]
         return float(found[0]) if found else 0.0
 
-    deadline = time.monotonic() + 15  # sampled every 5 s
-    while pending() < 1:
-        assert time.monotonic() < deadline, "the pending delivery never showed in webhooks_deliveries_pending"
-        await asyncio.sleep(0.5)
+    async def shown() -> bool:
+        return pending() >= 1
+
+    # sampled every 5 s
+    await eventually(shown, "the pending delivery shown in webhooks_deliveries_pending", seconds=15, interval=0.5)

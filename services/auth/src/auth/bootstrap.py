@@ -13,7 +13,8 @@ from pydantic import Field
 
 from auth.account import repository, service
 from auth.config import Settings
-from auth.keys.ring import KeyCipher, active_key
+from auth.keys.ring import KeyCipher
+from auth.keys.service import active_key
 from auth.models import SCHEMA
 from auth.rbac import names as roles
 from shared.config import Secret

@@ -1,7 +1,9 @@
+"""auth's refusals: each a ServiceError with its status, rendered in the seed's shape by the shared handler."""
+
 from collections.abc import Mapping
 from typing import ClassVar
 
-from shared.errors import ErrorStyle, InvalidRequest, NotAuthenticated, PermissionDenied
+from shared.errors import ErrorStyle, InvalidRequest, NotAuthenticated, PermissionDenied, RateLimited
 
 
 class InvalidCredentials(NotAuthenticated):
@@ -11,9 +13,26 @@ class InvalidCredentials(NotAuthenticated):
     status_by_style: ClassVar[Mapping[ErrorStyle, int]] = {ErrorStyle.DESK: 400, ErrorStyle.AGRO: 400}
 
 
+class TooManyAttempts(RateLimited):
+    code = "TOO_MANY_LOGIN_ATTEMPTS"
+    message = "Demasiados intentos fallidos. Intente más tarde."
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class AccountExists(InvalidRequest):
     code = "ACCOUNT_EXISTS"
     message = "Ya existe un usuario con ese email o nombre de usuario."
+
+
+class UsernameTaken(InvalidRequest):
+    code = "USERNAME_TAKEN"
+    message = "Username ya existe"
+    # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
+    style = ErrorStyle.DESK
 
 
 class InvalidRefreshToken(NotAuthenticated):
@@ -33,3 +52,33 @@ class RefreshTokenReused(InvalidRefreshToken):
 class NotWithApiKey(PermissionDenied):
     code = "API_KEY_NOT_ALLOWED"
     message = "Una clave de API no puede usarse aquí: inicie sesión como persona."
+
+
+class RoleNotHeld(PermissionDenied):
+    code = "ROLE_NOT_HELD"
+    message = "No puede otorgar un rol con permisos que usted no tiene."
+
+
+class PermissionsNotHeld(PermissionDenied):
+    code = "PERMISSIONS_NOT_HELD"
+    message = "No puede otorgar permisos que usted no tiene."
+
+
+class NotOnYourself(InvalidRequest):
+    code = "NOT_ON_YOURSELF"
+    message = "No puede cambiar su propio rol ni quitarse a sí mismo del espacio de trabajo."
+
+
+class EmailInOtherWorkspace(InvalidRequest):
+    code = "EMAIL_IN_OTHER_WORKSPACE"
+    message = "Ese email ya tiene una cuenta en otro espacio de trabajo; una persona pertenece a uno solo."
+
+
+class AlreadyMember(InvalidRequest):
+    code = "ALREADY_MEMBER"
+    message = "Ese email ya es de un miembro de este espacio de trabajo."
+
+
+class InvitationUnusable(InvalidRequest):
+    code = "INVITATION_INVALID"
+    message = "La invitación no es válida."

@@ -10,7 +10,7 @@ from auth.config import settings
 from auth.desk.handlers import on_agent_updated
 from auth.invitation.endpoints import router as invitation_router
 from auth.keys.endpoints import router as keys_router
-from auth.keys.ring import published_jwks
+from auth.keys.service import published_jwks
 from auth.member.endpoints import router as member_router
 from auth.models import SCHEMA, inbox_table, outbox_table
 from auth.profile.endpoints import router as profile_router

@@ -7,9 +7,9 @@ from shared.outbound import OutboundPolicy
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
 from webhooks import catalog, events
 from webhooks.config import settings
-from webhooks.delivery.fanout import fan_out_of
+from webhooks.delivery.handlers import fan_out_of
 from webhooks.delivery.sender import Receivers, Sender
-from webhooks.hooks.endpoints import router as hooks_router
+from webhooks.hook.endpoints import router as hook_router
 from webhooks.metrics import handlers
 from webhooks.metrics.endpoints import router as metrics_router
 from webhooks.models import SCHEMA, inbox_table, outbox_table
@@ -60,7 +60,7 @@ def create_app() -> FastAPI:
         title="webhooks",
         version="0.1.0",
         schema=SCHEMA,
-        routers=[hooks_router, metrics_router],
+        routers=[hook_router, metrics_router],
         messaging=(outbox_table, inbox_table),
         consumers=CONSUMERS,
         batch_consumers=BATCHES,

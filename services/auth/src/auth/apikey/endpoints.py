@@ -6,9 +6,14 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 
 from auth.access import PersonWithPermission
 from auth.apikey import service
-from auth.apikey.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead, KeyToVerify, VerifiedKey
-from auth.apikey.service import PermissionsNotHeld
-from auth.errors import NotWithApiKey
+from auth.apikey.schemas import (
+    ApiKeyCreate,
+    ApiKeyRead,
+    ApiKeyVerificationCreate,
+    ApiKeyVerificationRead,
+    NewApiKeyRead,
+)
+from auth.errors import NotWithApiKey, PermissionsNotHeld
 from auth.revoking import refuse_key
 from shared.errors import InvalidRequest, NotAuthenticated, documented
 from shared.pagination import Page, Pagination, build_page
@@ -27,15 +32,15 @@ KeyId = Annotated[Text, Path(max_length=32)]
 
 @router.post(
     "/",
-    response_model=ApiKeyCreated,
+    response_model=NewApiKeyRead,
     status_code=201,
     responses=documented(InvalidRequest, PermissionsNotHeld, NotWithApiKey),
 )
-async def create_api_key(body: ApiKeyCreate, principal: CanCreate, session: SessionDep) -> ApiKeyCreated:
+async def create_api_key(body: ApiKeyCreate, principal: CanCreate, session: SessionDep) -> NewApiKeyRead:
     """Make a key for the caller's workspace with a role or a subset of the caller's own permissions
     (usuarios/crear). The answer is the only time the key is shown."""
     row, key = await service.create(session, principal, body)
-    return ApiKeyCreated.model_validate({**ApiKeyRead.model_validate(row).model_dump(), "key": key})
+    return NewApiKeyRead.model_validate({**ApiKeyRead.model_validate(row).model_dump(), "key": key})
 
 
 @router.get("/", response_model=Page[ApiKeyRead], responses=documented(NotWithApiKey))
@@ -55,7 +60,9 @@ async def revoke_api_key(key_id: KeyId, principal: CanRevoke, session: SessionDe
     return response
 
 
-@internal.post("/internal/api-keys/verify", response_model=VerifiedKey, responses=documented(NotAuthenticated))
-async def verify_api_key(body: KeyToVerify, session: SessionDep) -> VerifiedKey:
+@internal.post(
+    "/internal/api-keys/verify", response_model=ApiKeyVerificationRead, responses=documented(NotAuthenticated)
+)
+async def verify_api_key(body: ApiKeyVerificationCreate, session: SessionDep) -> ApiKeyVerificationRead:
     """For the services' verifiers (not routed by the gateway): who a key acts as, or 401."""
     return await service.verify(session, body.key)

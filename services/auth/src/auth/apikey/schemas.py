@@ -34,15 +34,15 @@ class ApiKeyRead(BaseModel):
     revoked_at: datetime | None
 
 
-class ApiKeyCreated(ApiKeyRead):
+class NewApiKeyRead(ApiKeyRead):
     key: str = Field(description="Shown once: only its digest is kept. Use it as `Authorization: Bearer <key>`")
 
 
-class KeyToVerify(BaseModel):
+class ApiKeyVerificationCreate(BaseModel):
     key: str = Field(max_length=200)
 
 
-class VerifiedKey(BaseModel):
+class ApiKeyVerificationRead(BaseModel):
     """What `shared.security.TokenVerifier` turns into a `Principal`."""
 
     key_id: str

@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth import events, opaque
 from auth.account import repository as accounts
 from auth.apikey import repository
-from auth.apikey.schemas import ApiKeyCreate, VerifiedKey
+from auth.apikey.schemas import ApiKeyCreate, ApiKeyVerificationRead
+from auth.errors import PermissionsNotHeld
 from auth.models import ApiKey, Tenant
 from auth.rbac import repository as rbac
-from shared.errors import InvalidRequest, NotAuthenticated, NotFound, PermissionDenied
+from shared.errors import InvalidRequest, NotAuthenticated, NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page
 from shared.security import Principal
@@ -22,11 +23,6 @@ from shared.security.verifier import API_KEY_PREFIX
 DISPLAYED_PREFIX_LENGTH = len(API_KEY_PREFIX) + 8
 LAST_USE_EVERY = timedelta(minutes=1)
 MAX_LIFETIME = timedelta(days=3653)
-
-
-class PermissionsNotHeld(PermissionDenied):
-    code = "PERMISSIONS_NOT_HELD"
-    message = "No puede otorgar permisos que usted no tiene."
 
 
 async def create(session: AsyncSession, principal: Principal, body: ApiKeyCreate) -> tuple[ApiKey, str]:
@@ -97,7 +93,7 @@ async def announce_revoked(session: AsyncSession, key: ApiKey) -> None:
     )
 
 
-async def verify(session: AsyncSession, key: str) -> VerifiedKey:
+async def verify(session: AsyncSession, key: str) -> ApiKeyVerificationRead:
     """Who a key acts as, for any service's verifier; 401 for an unknown, revoked or expired key,
     or one whose maker was removed or whose workspace is inactive."""
     now = datetime.now(UTC)
@@ -114,7 +110,7 @@ async def verify(session: AsyncSession, key: str) -> VerifiedKey:
     held = set(await rbac.permission_names(session, maker.role))
     granted = set(await rbac.permission_names(session, row.role)) if row.role else set(row.permissions or [])
     await repository.touch(session, row.id, now=now, every=LAST_USE_EVERY)
-    return VerifiedKey(
+    return ApiKeyVerificationRead(
         key_id=row.id,
         user_id=maker.id,
         tenant_id=row.tenant_id,

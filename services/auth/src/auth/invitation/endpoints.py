@@ -5,19 +5,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import AccountExists, NotWithApiKey
+from auth.errors import (
+    AccountExists,
+    AlreadyMember,
+    EmailInOtherWorkspace,
+    InvitationUnusable,
+    NotWithApiKey,
+    RoleNotHeld,
+)
 from auth.invitation import service
 from auth.invitation.schemas import (
-    InvitationAccept,
-    InvitationAccepted,
+    InvitationAcceptanceCreate,
+    InvitationAcceptanceRead,
     InvitationCreate,
-    InvitationCreated,
     InvitationRead,
+    NewInvitationRead,
 )
-from auth.invitation.service import AlreadyMember, EmailInOtherWorkspace, InvitationUnusable
-from auth.member.service import RoleNotHeld
 from auth.session.endpoints import session_fields
-from auth.session.schemas import AgroUser
+from auth.session.schemas import AgroUserRead
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal
@@ -32,16 +37,16 @@ CanView = Annotated[Principal, Depends(PersonWithPermission("usuarios", "ver"))]
 
 @router.post(
     "/",
-    response_model=InvitationCreated,
+    response_model=NewInvitationRead,
     status_code=201,
     responses=documented(EmailInOtherWorkspace, AlreadyMember, RoleNotHeld, NotWithApiKey),
 )
-async def invite(body: InvitationCreate, principal: CanInvite, session: SessionDep) -> InvitationCreated:
+async def invite(body: InvitationCreate, principal: CanInvite, session: SessionDep) -> NewInvitationRead:
     """Invite a person by email with a role (usuarios/crear). The answer carries the accept token
     once; `auth.invitation.created` carries it too, for the workspace's systems to mail it.
     A new invitation to the same email withdraws the pending one."""
     invitation, token = await service.invite(session, principal, body)
-    return InvitationCreated(**service.read(invitation).model_dump(), accept_token=token)
+    return NewInvitationRead(**service.read(invitation).model_dump(), accept_token=token)
 
 
 @router.get("/", response_model=Page[InvitationRead], responses=documented(NotWithApiKey))
@@ -67,19 +72,19 @@ async def revoke_invitation(invitation_id: Id, principal: CanInvite, session: Se
 
 @router.post(
     "/accept/",
-    response_model=InvitationAccepted,
+    response_model=InvitationAcceptanceRead,
     status_code=201,
     responses=documented(InvitationUnusable, AccountExists),
 )
-async def accept_invitation(body: InvitationAccept, session: SessionDep) -> InvitationAccepted:
+async def accept_invitation(body: InvitationAcceptanceCreate, session: SessionDep) -> InvitationAcceptanceRead:
     """Accept an invitation (public: the token is the credential). Sets the password, makes the
     person a member of the workspace with the invited role, and answers like a login."""
     signed_in = await service.accept(session, body)
     user = signed_in.user
-    return InvitationAccepted(
+    return InvitationAcceptanceRead(
         token=signed_in.access.token,
         access_token=signed_in.access.token,
-        user=AgroUser(user_id=user.id, username=user.username, email=user.email),
+        user=AgroUserRead(user_id=user.id, username=user.username, email=user.email),
         role=user.role,
         **session_fields(signed_in),
     )

@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from auth.session.schemas import AgroUser, SessionFields
+from auth.session.schemas import AgroUserRead, SessionRead
 from shared.validation import InputModel
 
 InvitationStatus = Literal["pendiente", "aceptada", "revocada", "expirada"]
@@ -29,11 +29,11 @@ class InvitationRead(BaseModel):
     revoked_at: datetime | None
 
 
-class InvitationCreated(InvitationRead):
+class NewInvitationRead(InvitationRead):
     accept_token: str = Field(description="Shown once (and sent in `auth.invitation.created`); only its digest is kept")
 
 
-class InvitationAccept(InputModel):
+class InvitationAcceptanceCreate(InputModel):
     token: str = Field(min_length=1, max_length=200)
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=8, max_length=256)
@@ -41,11 +41,11 @@ class InvitationAccept(InputModel):
     apellidos: str = Field(default="", max_length=150)
 
 
-class InvitationAccepted(SessionFields):
+class InvitationAcceptanceRead(SessionRead):
     """Answered like 004's login (`token`, `user`), with the session fields every login carries."""
 
     token: str
     access_token: str
     token_type: str = "bearer"
-    user: AgroUser
+    user: AgroUserRead
     role: str

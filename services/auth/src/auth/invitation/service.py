@@ -12,33 +12,18 @@ from auth import events, opaque
 from auth.account import repository as accounts
 from auth.account import service as registration
 from auth.config import settings
-from auth.errors import AccountExists
+from auth.errors import AccountExists, AlreadyMember, EmailInOtherWorkspace, InvitationUnusable
 from auth.invitation import repository
-from auth.invitation.schemas import InvitationAccept, InvitationCreate, InvitationRead, InvitationStatus
+from auth.invitation.schemas import InvitationAcceptanceCreate, InvitationCreate, InvitationRead, InvitationStatus
 from auth.member import service as members
 from auth.models import Invitation, Profile, Tenant, User
 from auth.profile import service as profiles
 from auth.session import service as sessions
 from auth.session.service import SignedIn
-from shared.errors import InvalidRequest, NotFound
+from shared.errors import NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page
 from shared.security import Principal
-
-
-class EmailInOtherWorkspace(InvalidRequest):
-    code = "EMAIL_IN_OTHER_WORKSPACE"
-    message = "Ese email ya tiene una cuenta en otro espacio de trabajo; una persona pertenece a uno solo."
-
-
-class AlreadyMember(InvalidRequest):
-    code = "ALREADY_MEMBER"
-    message = "Ese email ya es de un miembro de este espacio de trabajo."
-
-
-class InvitationUnusable(InvalidRequest):
-    code = "INVITATION_INVALID"
-    message = "La invitación no es válida."
 
 
 def status_of(invitation: Invitation, now: datetime) -> InvitationStatus:
@@ -119,7 +104,7 @@ async def revoke(session: AsyncSession, principal: Principal, invitation_id: int
         invitation.revoked_at = datetime.now(UTC)
 
 
-async def accept(session: AsyncSession, body: InvitationAccept) -> SignedIn:
+async def accept(session: AsyncSession, body: InvitationAcceptanceCreate) -> SignedIn:
     """Make the invited person a member with the invited role, and sign them in."""
     now = datetime.now(UTC)
     token_hash = opaque.digest(body.token)

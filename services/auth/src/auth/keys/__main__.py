@@ -8,7 +8,8 @@ import asyncio
 import sys
 
 from auth.config import settings
-from auth.keys.ring import KeyCipher, rotate
+from auth.keys.ring import KeyCipher
+from auth.keys.service import rotate
 from auth.models import SCHEMA
 from shared.db import create_engine, create_sessionmaker
 

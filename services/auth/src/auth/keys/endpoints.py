@@ -4,7 +4,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from auth.config import settings
-from auth.keys.ring import published_jwks
+from auth.keys.service import published_jwks
 from shared.sessions import SessionDep
 
 router = APIRouter(tags=["auth"])

@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import NotWithApiKey
+from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.member import service
-from auth.member.schemas import MemberRead, MemberRoleChange
-from auth.member.service import NotOnYourself, RoleNotHeld
+from auth.member.schemas import MemberRead, MemberUpdate
 from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
@@ -34,7 +33,7 @@ async def list_members(
 
 @router.patch("/{user_id}/", response_model=MemberRead, responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey))
 async def change_member_role(
-    user_id: Id, body: MemberRoleChange, principal: CanUpdate, session: SessionDep, request: Request, response: Response
+    user_id: Id, body: MemberUpdate, principal: CanUpdate, session: SessionDep, request: Request, response: Response
 ) -> MemberRead:
     """Give a member another role (usuarios/actualizar). Every token they were issued before is
     refused everywhere at once; their next login or refresh carries the new role."""

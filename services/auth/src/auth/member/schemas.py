@@ -18,5 +18,5 @@ class MemberRead(BaseModel):
     created_at: datetime
 
 
-class MemberRoleChange(InputModel):
+class MemberUpdate(InputModel):
     role: str = Field(min_length=1, max_length=50, description="`agente`, `tecnico`, `agricultor`, `administrador`")

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth import events
 from auth.account import repository as accounts
 from auth.apikey import service as apikeys
+from auth.errors import NotOnYourself, RoleNotHeld
 from auth.member import repository
 from auth.member.schemas import MemberRead
 from auth.models import User
@@ -25,16 +26,6 @@ from shared.errors import InvalidRequest, NotFound, PermissionDenied
 from shared.pagination import PageParams
 from shared.repository import fetch_page
 from shared.security import Principal
-
-
-class RoleNotHeld(PermissionDenied):
-    code = "ROLE_NOT_HELD"
-    message = "No puede otorgar un rol con permisos que usted no tiene."
-
-
-class NotOnYourself(InvalidRequest):
-    code = "NOT_ON_YOURSELF"
-    message = "No puede cambiar su propio rol ni quitarse a sí mismo del espacio de trabajo."
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,8 @@ from pydantic import ConfigDict, Field
 from shared.validation import InputModel, Nullable, PatchModel
 
 
-class ProfileData(InputModel):
-    """004's PerfilUsuario: written whole (POST, PUT) and read in the same shape."""
+class ProfileCreate(InputModel):
+    """004's PerfilUsuario, written whole (POST, PUT)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -19,7 +19,11 @@ class ProfileData(InputModel):
     experiencia_agricola: int | None = Field(default=None, ge=0, le=100)
 
 
-class ProfilePatch(PatchModel):
+class ProfileRead(ProfileCreate):
+    """The profile as answered: the shape it is written in."""
+
+
+class ProfileUpdate(PatchModel):
     nombres: str | None = Field(default=None, max_length=150)
     apellidos: str | None = Field(default=None, max_length=150)
     telefono: str | None = Field(default=None, max_length=30)

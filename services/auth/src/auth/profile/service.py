@@ -3,7 +3,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth import events
 from auth.account import repository as accounts
 from auth.models import Profile
-from auth.profile.schemas import ProfileData, ProfilePatch
+from auth.profile.schemas import ProfileCreate, ProfileUpdate
 from shared.errors import InvalidRequest, NotFound
 from shared.validation import changes
 
@@ -36,7 +36,7 @@ async def announce_names(session: AsyncSession, user_id: int, name: str | None) 
     )
 
 
-async def create(session: AsyncSession, user_id: int, body: ProfileData) -> Profile:
+async def create(session: AsyncSession, user_id: int, body: ProfileCreate) -> Profile:
     values = changes(body)
     if await get(session, user_id) is not None:
         raise InvalidRequest("El perfil ya existe; use PUT o PATCH.")
@@ -48,12 +48,12 @@ async def create(session: AsyncSession, user_id: int, body: ProfileData) -> Prof
     return profile
 
 
-async def update(session: AsyncSession, user_id: int, body: ProfileData | ProfilePatch) -> Profile:
+async def update(session: AsyncSession, user_id: int, body: ProfileCreate | ProfileUpdate) -> Profile:
     """PUT replaces the whole profile (creating it if missing); PATCH changes the given fields."""
     values = changes(body)
     profile = await get(session, user_id)
     if profile is None:
-        if isinstance(body, ProfilePatch):
+        if isinstance(body, ProfileUpdate):
             raise NotFound("Perfil no encontrado.")
         return await create(session, user_id, body)
     before = display_name(profile.nombres, profile.apellidos)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends
 
 from auth.access import PersonWithPermission
 from auth.prospect import service
-from auth.prospect.schemas import Accepted, ProspectAccept, ProspectApply, ProspectRead
+from auth.prospect.schemas import ProspectAcceptanceCreate, ProspectAcceptanceRead, ProspectCreate, ProspectRead
 from shared.security import Principal, RequirePermission
 from shared.sessions import SessionDep
 from shared.validation import Id
@@ -19,7 +19,7 @@ CanCreateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "
 
 
 @router.post("/", response_model=ProspectRead, status_code=201)
-async def apply(body: ProspectApply, session: SessionDep) -> ProspectRead:
+async def apply(body: ProspectCreate, session: SessionDep) -> ProspectRead:
     """Apply to become a farmer (public: no token)."""
     return ProspectRead.model_validate(await service.apply(session, body))
 
@@ -35,8 +35,10 @@ async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: Sessio
     return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
 
 
-@router.post("/{prospect_id}/aceptar/", response_model=Accepted, status_code=201)
-async def accept(prospect_id: Id, body: ProspectAccept, principal: CanCreateUsers, session: SessionDep) -> Accepted:
+@router.post("/{prospect_id}/aceptar/", response_model=ProspectAcceptanceRead, status_code=201)
+async def accept(
+    prospect_id: Id, body: ProspectAcceptanceCreate, principal: CanCreateUsers, session: SessionDep
+) -> ProspectAcceptanceRead:
     """Create the `agricultor` user for an application (admin)."""
     await service.accept(session, principal.tenant_id, prospect_id, body)
-    return Accepted()
+    return ProspectAcceptanceRead()

@@ -5,7 +5,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 from shared.validation import InputModel, Int64
 
 
-class ProspectApply(InputModel):
+class ProspectCreate(InputModel):
     nombre_completo: str = Field(min_length=1, max_length=200)
     dni: str = Field(min_length=1, max_length=20)
     correo: EmailStr
@@ -29,13 +29,13 @@ class ProspectRead(BaseModel):
     estado: Literal["pendiente", "aprobado", "rechazado"]
 
 
-class ProspectAccept(InputModel):
+class ProspectAcceptanceCreate(InputModel):
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=8, max_length=256)
     correo: EmailStr | None = None
 
 
-class Accepted(BaseModel):
+class ProspectAcceptanceRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     msg: str = "Agricultor creado"

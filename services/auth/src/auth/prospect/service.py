@@ -6,19 +6,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.account import service as accounts
-from auth.errors import AccountExists
+from auth.errors import AccountExists, UsernameTaken
 from auth.models import Profile, Prospect, Tenant, User
 from auth.profile import service as profiles
-from auth.prospect.schemas import ProspectAccept, ProspectApply
+from auth.prospect.schemas import ProspectAcceptanceCreate, ProspectCreate
 from auth.rbac import names as roles
-from shared.errors import ErrorStyle, InvalidRequest, NotFound
-
-
-class UsernameTaken(InvalidRequest):
-    code = "USERNAME_TAKEN"
-    message = "Username ya existe"
-    # 004 documents this one refusal as {"error": ...}, unlike the rest of its errors.
-    style = ErrorStyle.DESK
+from shared.errors import InvalidRequest, NotFound
 
 
 async def _platform_tenant(session: AsyncSession) -> int | None:
@@ -27,7 +20,7 @@ async def _platform_tenant(session: AsyncSession) -> int | None:
     )
 
 
-async def apply(session: AsyncSession, application: ProspectApply) -> Prospect:
+async def apply(session: AsyncSession, application: ProspectCreate) -> Prospect:
     tenant_id = application.tenant or await _platform_tenant(session)
     tenant = await session.get(Tenant, tenant_id) if tenant_id else None
     if tenant is None or not tenant.is_active:
@@ -51,7 +44,7 @@ async def get_for(session: AsyncSession, tenant_id: int, prospect_id: int) -> Pr
     return prospect
 
 
-async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: ProspectAccept) -> User:
+async def accept(session: AsyncSession, tenant_id: int, prospect_id: int, body: ProspectAcceptanceCreate) -> User:
     prospect = await get_for(session, tenant_id, prospect_id)
     if prospect.estado != "pendiente":
         raise InvalidRequest("El prospecto ya fue procesado.")

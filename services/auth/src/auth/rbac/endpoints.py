@@ -5,10 +5,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from auth.access import PersonWithPermission
-from auth.errors import NotWithApiKey
-from auth.member.service import NotOnYourself, RoleNotHeld
+from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.rbac import service
-from auth.rbac.schemas import ModuloRead, PermisoCreate, PermisoRead, RoleChange, RoleChanged, RolRead
+from auth.rbac.schemas import ModuleRead, PermissionCreate, PermissionRead, RoleRead, UserRoleRead, UserRoleUpdate
 from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
@@ -23,31 +22,31 @@ CanUpdate = Annotated[Principal, Depends(RequirePermission("administracion", "ac
 CanUpdateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actualizar"))]
 
 
-@router.get("/modulos/", response_model=Page[ModuloRead])
-async def list_modules(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[ModuloRead]:
+@router.get("/modulos/", response_model=Page[ModuleRead])
+async def list_modules(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[ModuleRead]:
     """Modules (administracion/ver)."""
     count, rows = await service.module_page(session, params)
-    return build_page(request, params, count=count, results=rows, item=ModuloRead)
+    return build_page(request, params, count=count, results=rows, item=ModuleRead)
 
 
-@router.get("/modulos/{module_id}/", response_model=ModuloRead)
-async def get_module(module_id: Id, _: CanView, session: SessionDep) -> ModuloRead:
-    return ModuloRead.model_validate(await service.get_module(session, module_id))
+@router.get("/modulos/{module_id}/", response_model=ModuleRead)
+async def get_module(module_id: Id, _: CanView, session: SessionDep) -> ModuleRead:
+    return ModuleRead.model_validate(await service.get_module(session, module_id))
 
 
-@router.get("/roles/", response_model=Page[RolRead])
-async def list_roles(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[RolRead]:
+@router.get("/roles/", response_model=Page[RoleRead])
+async def list_roles(_: CanView, session: SessionDep, request: Request, params: Pagination) -> Page[RoleRead]:
     """Roles (administracion/ver)."""
     count, rows = await service.role_page(session, params)
-    return build_page(request, params, count=count, results=rows, item=RolRead)
+    return build_page(request, params, count=count, results=rows, item=RoleRead)
 
 
-@router.get("/roles/{role_id}/", response_model=RolRead)
-async def get_role(role_id: Id, _: CanView, session: SessionDep) -> RolRead:
-    return RolRead.model_validate(await service.get_role(session, role_id))
+@router.get("/roles/{role_id}/", response_model=RoleRead)
+async def get_role(role_id: Id, _: CanView, session: SessionDep) -> RoleRead:
+    return RoleRead.model_validate(await service.get_role(session, role_id))
 
 
-@router.get("/permissions/", response_model=Page[PermisoRead])
+@router.get("/permissions/", response_model=Page[PermissionRead])
 async def list_permissions(
     _: CanView,
     session: SessionDep,
@@ -55,14 +54,16 @@ async def list_permissions(
     params: Pagination,
     rol: Annotated[Int64 | None, Query(description="id del rol")] = None,
     modulo: Annotated[Int64 | None, Query(description="id del módulo")] = None,
-) -> Page[PermisoRead]:
+) -> Page[PermissionRead]:
     """Role x module x operation grants, filtered by `?rol=&modulo=` (administracion/ver)."""
     count, described = await service.permission_page(session, params, role_id=rol, module_id=modulo)
-    return build_page(request, params, count=count, results=described, item=PermisoRead)
+    return build_page(request, params, count=count, results=described, item=PermissionRead)
 
 
-@router.post("/permissions/", response_model=PermisoRead, status_code=201)
-async def create_permission(body: PermisoCreate, _: CanUpdate, __: PlatformAdmin, session: SessionDep) -> PermisoRead:
+@router.post("/permissions/", response_model=PermissionRead, status_code=201)
+async def create_permission(
+    body: PermissionCreate, _: CanUpdate, __: PlatformAdmin, session: SessionDep
+) -> PermissionRead:
     """Grant an operation to a role (administracion/actualizar; roles are shared by all tenants)."""
     permission = await service.grant(
         session, role_id=body.rol_id, module_id=body.modulo_id, operation_id=body.operacion_id
@@ -70,8 +71,8 @@ async def create_permission(body: PermisoCreate, _: CanUpdate, __: PlatformAdmin
     return (await service.describe(session, [permission]))[0]
 
 
-@router.get("/permissions/{permission_id}/", response_model=PermisoRead)
-async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> PermisoRead:
+@router.get("/permissions/{permission_id}/", response_model=PermissionRead)
+async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> PermissionRead:
     return await service.get_permission(session, permission_id)
 
 
@@ -83,16 +84,21 @@ async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, 
 
 @router.patch(
     "/users/{user_id}/role/",
-    response_model=RoleChanged,
+    response_model=UserRoleRead,
     responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
 )
 async def change_user_role(
-    user_id: Id, body: RoleChange, principal: CanUpdateUsers, session: SessionDep, request: Request, response: Response
-) -> RoleChanged:
+    user_id: Id,
+    body: UserRoleUpdate,
+    principal: CanUpdateUsers,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> UserRoleRead:
     """Change the role of a member of the caller's workspace (usuarios/actualizar), with the same
     checks as `PATCH /api/v1/members/{id}/`: nobody hands out a role granting more than they
     hold, nor changes the platform admin's. Every token the user was issued before is refused
     everywhere at once; their next login carries the new role."""
     revoked = await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id)
     refuse_user(request, response, revoked)
-    return RoleChanged(user_id=user_id, rol_id=body.rol_id)
+    return UserRoleRead(user_id=user_id, rol_id=body.rol_id)

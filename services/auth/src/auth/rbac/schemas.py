@@ -3,14 +3,14 @@ from pydantic import BaseModel, ConfigDict
 from shared.validation import InputModel, Int64
 
 
-class ModuloRead(BaseModel):
+class ModuleRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     nombre: str
 
 
-class RolRead(BaseModel):
+class RoleRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -18,34 +18,34 @@ class RolRead(BaseModel):
     descripcion: str
 
 
-class OperacionRead(BaseModel):
+class OperationRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
     nombre: str
-    modulo: ModuloRead
+    modulo: ModuleRead
 
 
-class PermisoRead(BaseModel):
+class PermissionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    rol: RolRead
-    modulo: ModuloRead
-    operacion: OperacionRead
+    rol: RoleRead
+    modulo: ModuleRead
+    operacion: OperationRead
 
 
-class PermisoCreate(InputModel):
+class PermissionCreate(InputModel):
     rol_id: Int64
     modulo_id: Int64
     operacion_id: Int64
 
 
-class RoleChange(InputModel):
+class UserRoleUpdate(InputModel):
     rol_id: Int64
 
 
-class RoleChanged(BaseModel):
+class UserRoleRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     detail: str = "Rol actualizado"

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.member import service as members
 from auth.models import Module, Permission, Role
 from auth.rbac import repository
-from auth.rbac.schemas import ModuloRead, OperacionRead, PermisoRead, RolRead
+from auth.rbac.schemas import ModuleRead, OperationRead, PermissionRead, RoleRead
 from shared.errors import InvalidRequest, NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page
@@ -38,32 +38,32 @@ async def get_role(session: AsyncSession, role_id: int) -> Role:
 
 async def permission_page(
     session: AsyncSession, params: PageParams, *, role_id: int | None, module_id: int | None
-) -> tuple[int, list[PermisoRead]]:
+) -> tuple[int, list[PermissionRead]]:
     count, rows = await fetch_page(session, repository.permissions(role_id=role_id, module_id=module_id), params)
     return count, await describe(session, rows)
 
 
-async def get_permission(session: AsyncSession, permission_id: int) -> PermisoRead:
+async def get_permission(session: AsyncSession, permission_id: int) -> PermissionRead:
     permission = await repository.get_permission(session, permission_id)
     if permission is None:
         raise NotFound()
     return (await describe(session, [permission]))[0]
 
 
-async def describe(session: AsyncSession, permissions: Sequence[Permission]) -> list[PermisoRead]:
+async def describe(session: AsyncSession, permissions: Sequence[Permission]) -> list[PermissionRead]:
     roles, modules, operations = await repository.lookups(session, permissions)
     described = []
     for permission in permissions:
         operation = operations[permission.operation_id]
         described.append(
-            PermisoRead(
+            PermissionRead(
                 id=permission.id,
-                rol=RolRead.model_validate(roles[permission.role_id]),
-                modulo=ModuloRead.model_validate(modules[permission.module_id]),
-                operacion=OperacionRead(
+                rol=RoleRead.model_validate(roles[permission.role_id]),
+                modulo=ModuleRead.model_validate(modules[permission.module_id]),
+                operacion=OperationRead(
                     id=operation.id,
                     nombre=operation.nombre,
-                    modulo=ModuloRead.model_validate(modules[operation.module_id]),
+                    modulo=ModuleRead.model_validate(modules[operation.module_id]),
                 ),
             )
         )

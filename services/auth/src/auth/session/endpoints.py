@@ -5,28 +5,27 @@ from typing import Annotated, TypedDict
 from fastapi import APIRouter, Form, Request, Response
 
 from auth.access import Person
-from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused
+from auth.errors import InvalidCredentials, InvalidRefreshToken, NotWithApiKey, RefreshTokenReused, TooManyAttempts
 from auth.profile import service as profiles
-from auth.profile.schemas import ProfileData
+from auth.profile.schemas import ProfileRead
 from auth.revoking import refuse_caller, refuse_session
 from auth.session import service
 from auth.session.schemas import (
-    AgroLogin,
-    AgroToken,
-    AgroUser,
-    BearerToken,
-    Credentials,
-    DeskLogin,
-    DeskUser,
-    ExpiringBearerToken,
-    LoggedOut,
-    Me,
-    Refreshed,
-    RefreshRequest,
-    WorkspaceRef,
+    AgroLoginRead,
+    AgroTokenRead,
+    AgroUserRead,
+    DeskLoginRead,
+    DeskUserRead,
+    ExpiringTokenRead,
+    LoginCreate,
+    LogoutRead,
+    MeRead,
+    RefreshCreate,
+    RefreshRead,
+    TokenRead,
+    WorkspaceRead,
 )
 from auth.session.service import SignedIn
-from auth.session.throttle import TooManyAttempts
 from shared.clients import client_address
 from shared.errors import documented
 from shared.security import CurrentPrincipal
@@ -42,7 +41,7 @@ class SessionFieldValues(TypedDict):
     refresh_token: str
     expires_in: int
     refresh_expires_in: int
-    workspace: WorkspaceRef
+    workspace: WorkspaceRead
 
 
 def session_fields(signed_in: SignedIn) -> SessionFieldValues:
@@ -51,37 +50,37 @@ def session_fields(signed_in: SignedIn) -> SessionFieldValues:
         "refresh_token": signed_in.refresh_token,
         "expires_in": signed_in.access.expires_in,
         "refresh_expires_in": signed_in.refresh_expires_in,
-        "workspace": WorkspaceRef.model_validate(signed_in.tenant),
+        "workspace": WorkspaceRead.model_validate(signed_in.tenant),
     }
 
 
-@router.post("/token", response_model=BearerToken, responses=LOGIN_REFUSALS)
+@router.post("/token", response_model=TokenRead, responses=LOGIN_REFUSALS)
 async def oauth2_token(
     session: SessionDep,
     request: Request,
     username: Annotated[Text, Form(description="El email (o el nombre de usuario)")],
     password: Annotated[Text, Form()],
-) -> BearerToken:
+) -> TokenRead:
     """OAuth2 password flow (001): form fields `username` (the email) and `password`."""
     signed_in = await service.login(session, username, password, address=client_address(request))
-    return BearerToken(access_token=signed_in.access.token, **session_fields(signed_in))
+    return TokenRead(access_token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.post("/api/auth/login", response_model=ExpiringBearerToken, responses=LOGIN_REFUSALS)
-async def agent_login(body: Credentials, session: SessionDep, request: Request) -> ExpiringBearerToken:
+@router.post("/api/auth/login", response_model=ExpiringTokenRead, responses=LOGIN_REFUSALS)
+async def agent_login(body: LoginCreate, session: SessionDep, request: Request) -> ExpiringTokenRead:
     """JSON login (002)."""
     signed_in = await service.login(session, body.username, body.password, address=client_address(request))
-    return ExpiringBearerToken(access_token=signed_in.access.token, **session_fields(signed_in))
+    return ExpiringTokenRead(access_token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.post("/api/auth/login/", response_model=DeskLogin, responses=LOGIN_REFUSALS)
-async def desk_login(body: Credentials, session: SessionDep, request: Request) -> DeskLogin:
+@router.post("/api/auth/login/", response_model=DeskLoginRead, responses=LOGIN_REFUSALS)
+async def desk_login(body: LoginCreate, session: SessionDep, request: Request) -> DeskLoginRead:
     """Support-desk login (003)."""
     signed_in = await service.login(session, body.username, body.password, address=client_address(request))
     user = signed_in.user
-    return DeskLogin(
+    return DeskLoginRead(
         token=signed_in.access.token,
-        user=DeskUser(
+        user=DeskUserRead(
             id=user.id, username=user.username, email=user.email, first_name=user.first_name, last_name=user.last_name
         ),
         agent=await service.desk_agent(session, user.id),
@@ -89,31 +88,31 @@ async def desk_login(body: Credentials, session: SessionDep, request: Request) -
     )
 
 
-@router.post("/api/auth/logout/", response_model=LoggedOut, responses=documented(NotWithApiKey))
-async def desk_logout(principal: Person, session: SessionDep, request: Request, response: Response) -> LoggedOut:
+@router.post("/api/auth/logout/", response_model=LogoutRead, responses=documented(NotWithApiKey))
+async def desk_logout(principal: Person, session: SessionDep, request: Request, response: Response) -> LogoutRead:
     """Revoke the token in use and end its login session (003)."""
     await service.logout(session, principal)
     refuse_caller(request, response, principal)
-    return LoggedOut()
+    return LogoutRead()
 
 
-@router.post("/auth/login/", response_model=AgroLogin, responses=LOGIN_REFUSALS)
-async def agro_login(body: Credentials, session: SessionDep, request: Request) -> AgroLogin:
+@router.post("/auth/login/", response_model=AgroLoginRead, responses=LOGIN_REFUSALS)
+async def agro_login(body: LoginCreate, session: SessionDep, request: Request) -> AgroLoginRead:
     """Login (004)."""
     signed_in = await service.login(session, body.username, body.password, address=client_address(request))
     user = signed_in.user
-    return AgroLogin(
+    return AgroLoginRead(
         token=signed_in.access.token,
-        user=AgroUser(user_id=user.id, username=user.username, email=user.email),
+        user=AgroUserRead(user_id=user.id, username=user.username, email=user.email),
         **session_fields(signed_in),
     )
 
 
-@router.post("/auth/token/", response_model=AgroToken, responses=LOGIN_REFUSALS)
-async def agro_token(body: Credentials, session: SessionDep, request: Request) -> AgroToken:
+@router.post("/auth/token/", response_model=AgroTokenRead, responses=LOGIN_REFUSALS)
+async def agro_token(body: LoginCreate, session: SessionDep, request: Request) -> AgroTokenRead:
     """Token only (004)."""
     signed_in = await service.login(session, body.username, body.password, address=client_address(request))
-    return AgroToken(token=signed_in.access.token, **session_fields(signed_in))
+    return AgroTokenRead(token=signed_in.access.token, **session_fields(signed_in))
 
 
 @router.post("/auth/logout/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
@@ -125,9 +124,9 @@ async def agro_logout(principal: Person, session: SessionDep, request: Request) 
     return response
 
 
-@router.post("/auth/refresh/", response_model=Refreshed, responses=documented(InvalidRefreshToken))
-@router.post("/api/auth/refresh/", response_model=Refreshed, responses=documented(InvalidRefreshToken))
-async def refresh(body: RefreshRequest, request: Request) -> Refreshed:
+@router.post("/auth/refresh/", response_model=RefreshRead, responses=documented(InvalidRefreshToken))
+@router.post("/api/auth/refresh/", response_model=RefreshRead, responses=documented(InvalidRefreshToken))
+async def refresh(body: RefreshCreate, request: Request) -> RefreshRead:
     """Trade a refresh token for a new access token and a new refresh token (public).
 
     Each refresh token works once. Presenting one already used ends its whole login session:
@@ -138,19 +137,19 @@ async def refresh(body: RefreshRequest, request: Request) -> Refreshed:
     except RefreshTokenReused as reused:
         refuse_session(request, reused)
         raise
-    return Refreshed(access_token=signed_in.access.token, token=signed_in.access.token, **session_fields(signed_in))
+    return RefreshRead(access_token=signed_in.access.token, token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.get("/auth/me/", response_model=Me)
-async def me(principal: CurrentPrincipal, session: SessionDep) -> Me:
+@router.get("/auth/me/", response_model=MeRead)
+async def me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
     """The caller (004), and their workspace."""
     user = await service.active_user(session, principal)
     profile = await profiles.get(session, user.id)
-    return Me(
+    return MeRead(
         id=user.id,
         username=user.username,
         email=user.email,
         rol=user.role,
-        profile=ProfileData.model_validate(profile) if profile else None,
-        workspace=WorkspaceRef.model_validate(await service.workspace_of(session, user)),
+        profile=ProfileRead.model_validate(profile) if profile else None,
+        workspace=WorkspaceRead.model_validate(await service.workspace_of(session, user)),
     )

@@ -2,20 +2,20 @@
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auth.profile.schemas import ProfileData
+from auth.profile.schemas import ProfileRead
 from shared.validation import InputModel
 
 
-class Credentials(InputModel):
+class LoginCreate(InputModel):
     username: str = Field(min_length=1)
     password: str = Field(min_length=1)
 
 
-class RefreshRequest(InputModel):
+class RefreshCreate(InputModel):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
-class WorkspaceRef(BaseModel):
+class WorkspaceRead(BaseModel):
     """The caller's workspace (tenant), named in every login answer and `/auth/me/`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -24,17 +24,17 @@ class WorkspaceRef(BaseModel):
     name: str
 
 
-class SessionFields(BaseModel):
+class SessionRead(BaseModel):
     """Added to every seed's login answer: a mobile app renews its access token with
     `refresh_token` (`POST /auth/refresh/`) instead of storing the password."""
 
     refresh_token: str
     expires_in: int = Field(description="Seconds the access token is valid")
     refresh_expires_in: int = Field(description="Seconds the refresh token is valid, unless used or revoked")
-    workspace: WorkspaceRef
+    workspace: WorkspaceRead
 
 
-class BearerToken(SessionFields):
+class TokenRead(SessionRead):
     """001 `POST /token`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -43,17 +43,17 @@ class BearerToken(SessionFields):
     token_type: str = "bearer"
 
 
-class ExpiringBearerToken(BearerToken):
+class ExpiringTokenRead(TokenRead):
     """002 `POST /api/auth/login`."""
 
 
-class Refreshed(BearerToken):
+class RefreshRead(TokenRead):
     """`POST /auth/refresh/`: new tokens, under both names the seeds use for one."""
 
     token: str
 
 
-class DeskUser(BaseModel):
+class DeskUserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -63,18 +63,18 @@ class DeskUser(BaseModel):
     last_name: str
 
 
-class DeskLogin(SessionFields):
+class DeskLoginRead(SessionRead):
     """003 `POST /api/auth/login/`; `agent` is the caller's support-agent record (null for
     someone who never acted at the desk)."""
 
     model_config = ConfigDict(from_attributes=True)
 
     token: str
-    user: DeskUser
+    user: DeskUserRead
     agent: dict[str, object] | None = None
 
 
-class AgroUser(BaseModel):
+class AgroUserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     user_id: int
@@ -82,16 +82,16 @@ class AgroUser(BaseModel):
     email: str
 
 
-class AgroLogin(SessionFields):
+class AgroLoginRead(SessionRead):
     """004 `POST /auth/login/`."""
 
     model_config = ConfigDict(from_attributes=True)
 
     token: str
-    user: AgroUser
+    user: AgroUserRead
 
 
-class AgroToken(SessionFields):
+class AgroTokenRead(SessionRead):
     """004 `POST /auth/token/`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -99,7 +99,7 @@ class AgroToken(SessionFields):
     token: str
 
 
-class Me(BaseModel):
+class MeRead(BaseModel):
     """004 `GET /auth/me/`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -108,11 +108,11 @@ class Me(BaseModel):
     username: str
     email: str
     rol: str
-    profile: ProfileData | None = None
-    workspace: WorkspaceRef
+    profile: ProfileRead | None = None
+    workspace: WorkspaceRead
 
 
-class LoggedOut(BaseModel):
+class LogoutRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     message: str = "Successfully logged out"

@@ -8,13 +8,8 @@ import time
 
 from nats.aio.client import Client as NATS
 
+from auth.errors import TooManyAttempts
 from shared.counters import SharedCounter
-from shared.errors import RateLimited
-
-
-class TooManyAttempts(RateLimited):
-    code = "TOO_MANY_LOGIN_ATTEMPTS"
-    message = "Demasiados intentos fallidos. Intente más tarde."
 
 
 class LoginThrottle:

@@ -9,7 +9,8 @@ import jwt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.config import settings
-from auth.keys.ring import ALGORITHM, KeyCipher, active_key
+from auth.keys.ring import ALGORITHM, KeyCipher
+from auth.keys.service import active_key
 from auth.models import User
 from auth.rbac.repository import permission_names
 from shared.security.claims import pack_permissions

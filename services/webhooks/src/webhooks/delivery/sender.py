@@ -9,83 +9,27 @@ again: receivers deduplicate by `webhook-id`, as the specification asks.
 import asyncio
 import json
 import logging
-import random
 import time
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
-from uuid import UUID
 
 import httpx
-from sqlalchemy import text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook as Signer
 
 from shared.crypto import SecretCipher
 from shared.observability.tracing import continued_span
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
-from webhooks import events
 from webhooks.config import Settings
-from webhooks.delivery import backlog
-from webhooks.hooks.service import public_id
-from webhooks.models import Delivery, Webhook
+from webhooks.delivery import backlog, service
+from webhooks.delivery.service import Claimed, Outcome
 
 logger = logging.getLogger(__name__)
-
-_DELIVERED = text("""
-    UPDATE deliveries d SET status = 'delivered', delivered_at = now(), attempts = d.attempts + 1,
-        last_status_code = u.code, last_error = NULL
-    FROM unnest(CAST(:ids AS uuid[]), CAST(:codes AS int[])) AS u(id, code)
-    WHERE d.id = u.id
-""")
-
-_CLAIM = text("""
-    UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))
-    FROM webhooks w
-    WHERE w.id = d.webhook_id AND d.id IN (
-        SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-        ORDER BY next_attempt_at LIMIT :n FOR UPDATE SKIP LOCKED
-    )
-    RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.created_at, w.url, w.secret_sealed, w.active,
-        d.traceparent
-""")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: UUID
-    webhook_id: int
-    event_id: UUID
-    payload: dict[str, Any]
-    attempts: int
-    created_at: datetime
-    url: str
-    secret_sealed: bytes
-    active: bool
-    traceparent: str | None
-
-
-@dataclass(frozen=True)
-class Outcome:
-    delivery: Claimed
-    status_code: int | None
-    error: str | None
-
-    @property
-    def delivered(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
 
 
 def signer_for(secret: str) -> Signer:
     """`whsec_<base64>` as the specification writes secrets; any other text as its UTF-8 bytes."""
     return Signer(secret) if secret.startswith("whsec_") else Signer(secret.encode())
-
-
-def retry_delay(attempts: int, settings: Settings) -> float:
-    """Exponential in the attempts made, capped, with full jitter on the upper half."""
-    ceiling = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** max(0, attempts - 1))
-    return random.uniform(ceiling / 2, ceiling)
 
 
 class Receivers:
@@ -155,18 +99,13 @@ class Sender:
         """Claim, send and record one batch; returns how many were sent."""
         lease = self.settings.delivery_timeout_seconds * 2 + 5
         async with self.sessionmaker() as session, session.begin():
-            rows = (await session.execute(_CLAIM, {"lease": lease, "n": self.settings.delivery_batch})).all()
-        if not rows:
+            claimed = await service.claim_due(session, lease_seconds=lease, limit=self.settings.delivery_batch)
+        if not claimed:
             return 0
-        outcomes = await asyncio.gather(*(self.send(Claimed(*row)) for row in rows))
-        delivered = [outcome for outcome in outcomes if outcome.delivered]
+        outcomes = await asyncio.gather(*(self.send(delivery) for delivery in claimed))
         async with self.sessionmaker() as session, session.begin():
-            if delivered:
-                await self.record_delivered(session, delivered)
-            for outcome in outcomes:
-                if not outcome.delivered:
-                    await self.record(session, outcome)
-        return len(rows)
+            await service.record(session, outcomes=outcomes, settings=self.settings)
+        return len(claimed)
 
     def signer(self, sealed: bytes) -> Signer:
         signer = self._signers.get(sealed)
@@ -175,18 +114,6 @@ class Sender:
                 self._signers.clear()
             signer = self._signers[sealed] = signer_for(self.cipher.open(sealed).decode())
         return signer
-
-    async def record_delivered(self, session: AsyncSession, delivered: list[Outcome]) -> None:
-        """Every success of a batch in two statements."""
-        ids = [outcome.delivery.id for outcome in delivered]
-        codes = [outcome.status_code for outcome in delivered]
-        await session.execute(_DELIVERED, {"ids": ids, "codes": codes})
-        webhooks = sorted({outcome.delivery.webhook_id for outcome in delivered})
-        await session.execute(
-            update(Webhook)
-            .where(Webhook.id.in_(webhooks), Webhook.failing_since.is_not(None))
-            .values(failing_since=None)
-        )
 
     async def send(self, delivery: Claimed) -> Outcome:
         transport, slots = self.receivers.for_url(delivery.url)
@@ -222,32 +149,3 @@ class Sender:
         except (httpx.HTTPError, TimeoutError) as exc:
             return Outcome(delivery, None, type(exc).__name__)
         return Outcome(delivery, response.status_code, None if response.is_success else f"HTTP {response.status_code}")
-
-    async def record(self, session: AsyncSession, outcome: Outcome) -> None:
-        """A failed attempt: retry later, or give up once past the retry window."""
-        delivery, now = outcome.delivery, datetime.now(UTC)
-        retry_at = now + timedelta(seconds=retry_delay(delivery.attempts + 1, self.settings))
-        window_ends = delivery.created_at + timedelta(seconds=self.settings.retry_window_seconds)
-        gave_up = not delivery.active or retry_at > window_ends
-        values: dict[str, Any] = {
-            "attempts": delivery.attempts + 1, "last_status_code": outcome.status_code, "last_error": outcome.error,
-            **({"status": "failed"} if gave_up else {"next_attempt_at": retry_at}),
-        }  # fmt: skip
-        await self.note_failure(session, delivery.webhook_id, now)
-        await session.execute(update(Delivery).where(Delivery.id == delivery.id).values(**values))
-
-    async def note_failure(self, session: AsyncSession, webhook_id: int, now: datetime) -> None:
-        """A webhook failing every delivery for `disable_after_seconds` is disabled, its owner told."""
-        webhook = await session.get(Webhook, webhook_id, with_for_update=True)
-        if webhook is None or not webhook.active:
-            return
-        if webhook.failing_since is None:
-            webhook.failing_since = now
-        elif now - webhook.failing_since >= timedelta(seconds=self.settings.disable_after_seconds):
-            webhook.active, webhook.disabled_at = False, now
-            reason = f"Todas las entregas fallaron desde {webhook.failing_since.isoformat()}."
-            event = events.WebhookDisabled(
-                webhook_id=public_id(webhook.id), owner_id=webhook.owner_id, url=webhook.url, reason=reason
-            )
-            await events.outbox.emit(session, event, tenant_id=webhook.tenant_id)
-        await session.flush()

@@ -3,13 +3,13 @@
 from pydantic import BaseModel, Field
 
 
-class Alerts(BaseModel):
+class AlertCountsRead(BaseModel):
     critical: int = Field(description="Critical alerts raised in the window")
     warning: int = Field(description="Warnings raised in the window")
-    ok: int = Field(description="Alerts raised in the window that have cleared since")
+    ok: int = Field(description="AlertCountsRead raised in the window that have cleared since")
 
 
-class Infrastructure(BaseModel):
+class InfrastructureRead(BaseModel):
     aws_instances: int = 0
     azure_vms: int = 0
     gcp_instances: int = 0
@@ -17,13 +17,13 @@ class Infrastructure(BaseModel):
     nodos: int = 0
 
 
-class AgentStats(BaseModel):
+class AgentStatsRead(BaseModel):
     total_messages: int = 0
     tools_executed: int = 0
     uptime_seconds: int
 
 
-class Metrics(BaseModel):
-    alerts: Alerts
-    infrastructure: Infrastructure
-    agent_stats: AgentStats
+class MetricsRead(BaseModel):
+    alerts: AlertCountsRead
+    infrastructure: InfrastructureRead
+    agent_stats: AgentStatsRead

@@ -21,7 +21,7 @@ EventNames = Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_len
 Url = Annotated[str, Field(min_length=8, max_length=2000, examples=["https://tu-servidor.com/webhook"])]
 
 
-class WebhookIn(InputModel):
+class WebhookCreate(InputModel):
     url: Url
     events: EventNames = Field(examples=[["alert.critical", "tool.executed"]])
     # `whsec_<base64>` as Standard Webhooks writes it, or any text (used as its UTF-8 bytes).
@@ -29,7 +29,7 @@ class WebhookIn(InputModel):
     secret: str | None = Field(default=None, min_length=8, max_length=200)
 
 
-class WebhookPatch(PatchModel):
+class WebhookUpdate(PatchModel):
     url: Url | None = None
     events: EventNames | None = None
     secret: str | None = Field(default=None, min_length=8, max_length=200)
@@ -37,7 +37,7 @@ class WebhookPatch(PatchModel):
     active: bool | None = None
 
 
-class WebhookOut(BaseModel):
+class WebhookRead(BaseModel):
     id: str
     url: str
     events: list[str]
@@ -47,15 +47,15 @@ class WebhookOut(BaseModel):
     updated_at: datetime
 
 
-class WebhookCreated(WebhookOut):
+class NewWebhookRead(WebhookRead):
     secret: str = Field(description="Shown only in this answer")
 
 
 class WebhookList(BaseModel):
-    webhooks: list[WebhookOut]
+    webhooks: list[WebhookRead]
 
 
-class DeliveryOut(BaseModel):
+class DeliveryRead(BaseModel):
     id: str
     event_type: str
     status: Literal["pending", "delivered", "failed"]
@@ -69,18 +69,18 @@ class DeliveryOut(BaseModel):
 
 
 class DeliveryList(BaseModel):
-    deliveries: list[DeliveryOut]
+    deliveries: list[DeliveryRead]
 
 
-class TestQueued(BaseModel):
+class TestDeliveryRead(BaseModel):
     delivery_id: str
     status: Literal["pending"] = "pending"
 
 
-class EventName(BaseModel):
+class EventNameRead(BaseModel):
     name: str
     description: str
 
 
 class EventNameList(BaseModel):
-    events: list[EventName]
+    events: list[EventNameRead]

@@ -10,19 +10,19 @@ from shared.outbound import UnsafeURL
 from shared.sessions import SessionDep
 from webhooks.access import Staff
 from webhooks.catalog import NAMES
-from webhooks.hooks import service
-from webhooks.hooks.schemas import (
+from webhooks.errors import SubscriptionNotAllowed
+from webhooks.hook import service
+from webhooks.hook.schemas import (
     DeliveryList,
-    EventName,
     EventNameList,
-    TestQueued,
-    WebhookCreated,
-    WebhookIn,
+    EventNameRead,
+    NewWebhookRead,
+    TestDeliveryRead,
+    WebhookCreate,
     WebhookList,
-    WebhookOut,
-    WebhookPatch,
+    WebhookRead,
+    WebhookUpdate,
 )
-from webhooks.hooks.service import SubscriptionNotAllowed
 
 router = APIRouter(prefix="/api/webhooks", tags=["webhooks"])
 
@@ -31,56 +31,56 @@ CHANGE_REFUSALS = documented(UnsafeURL, SubscriptionNotAllowed)
 WebhookId = Annotated[str, Path(pattern=r"^wh_\d{1,18}$", examples=["wh_1"])]
 
 
-@router.post("", response_model=WebhookCreated, status_code=201, responses=CHANGE_REFUSALS)
+@router.post("", response_model=NewWebhookRead, status_code=201, responses=CHANGE_REFUSALS)
 async def create_webhook(
-    body: WebhookIn, principal: Staff, session: SessionDep, cipher: CipherDep, policy: OutboundPolicyDep
-) -> WebhookCreated:
+    body: WebhookCreate, principal: Staff, session: SessionDep, cipher: CipherDep, policy: OutboundPolicyDep
+) -> NewWebhookRead:
     """Configurar webhook. The secret is in this answer only. `invitation.created` carries an
     accept token: only a person with `usuarios:crear` subscribes to it (403 otherwise)."""
     webhook, secret = await service.create(session, principal, body, cipher, policy)
-    return WebhookCreated(**service.as_out(webhook).model_dump(), secret=secret)
+    return NewWebhookRead(**service.as_read(webhook).model_dump(), secret=secret)
 
 
 @router.get("", response_model=WebhookList)
 async def list_webhooks(principal: Staff, session: SessionDep) -> WebhookList:
-    return WebhookList(webhooks=[service.as_out(w) for w in await service.listing(session, principal)])
+    return WebhookList(webhooks=[service.as_read(w) for w in await service.listing(session, principal)])
 
 
 @router.get("/events", response_model=EventNameList)
 async def subscribable_events(principal: Staff) -> EventNameList:
     """Eventos disponibles."""
-    return EventNameList(events=[EventName(name=e.name, description=e.description) for e in NAMES])
+    return EventNameList(events=[EventNameRead(name=e.name, description=e.description) for e in NAMES])
 
 
-@router.get("/{webhook_id}", response_model=WebhookOut)
-async def get_webhook(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> WebhookOut:
-    return service.as_out(await service.get(session, principal, webhook_id))
+@router.get("/{webhook_id}", response_model=WebhookRead)
+async def get_webhook(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> WebhookRead:
+    return service.as_read(await service.get(session, principal, webhook_id))
 
 
-@router.put("/{webhook_id}", response_model=WebhookOut, responses=CHANGE_REFUSALS)
+@router.put("/{webhook_id}", response_model=WebhookRead, responses=CHANGE_REFUSALS)
 async def replace_webhook(
     webhook_id: WebhookId,
-    body: WebhookIn,
+    body: WebhookCreate,
     principal: Staff,
     session: SessionDep,
     cipher: CipherDep,
     policy: OutboundPolicyDep,
-) -> WebhookOut:
+) -> WebhookRead:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, principal, webhook, body, cipher, policy))
+    return service.as_read(await service.update(session, principal, webhook, body, cipher, policy))
 
 
-@router.patch("/{webhook_id}", response_model=WebhookOut, responses=CHANGE_REFUSALS)
+@router.patch("/{webhook_id}", response_model=WebhookRead, responses=CHANGE_REFUSALS)
 async def update_webhook(
     webhook_id: WebhookId,
-    body: WebhookPatch,
+    body: WebhookUpdate,
     principal: Staff,
     session: SessionDep,
     cipher: CipherDep,
     policy: OutboundPolicyDep,
-) -> WebhookOut:
+) -> WebhookRead:
     webhook = await service.get(session, principal, webhook_id)
-    return service.as_out(await service.update(session, principal, webhook, body, cipher, policy))
+    return service.as_read(await service.update(session, principal, webhook, body, cipher, policy))
 
 
 @router.delete("/{webhook_id}", status_code=204, response_class=Response)
@@ -102,8 +102,8 @@ async def list_deliveries(
     return DeliveryList(deliveries=[service.as_delivery(d) for d in await service.deliveries(session, webhook, limit)])
 
 
-@router.post("/{webhook_id}/test", response_model=TestQueued, status_code=202)
-async def send_test_event(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> TestQueued:
+@router.post("/{webhook_id}/test", response_model=TestDeliveryRead, status_code=202)
+async def send_test_event(webhook_id: WebhookId, principal: Staff, session: SessionDep) -> TestDeliveryRead:
     """Queue a `webhook.test` delivery; its outcome shows in the delivery log."""
     delivery = await service.queue_test(session, await service.get(session, principal, webhook_id))
-    return TestQueued(delivery_id=str(delivery.id))
+    return TestDeliveryRead(delivery_id=str(delivery.id))

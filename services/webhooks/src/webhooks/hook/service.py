@@ -11,25 +11,16 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crypto import SecretCipher
-from shared.errors import NotFound, PermissionDenied
 from shared.ids import uuid7
 from shared.outbound import OutboundPolicy, checked_address
 from shared.security import Principal
 from shared.validation import changes
 from webhooks.catalog import BY_NAME, TEST_EVENT
-from webhooks.hooks.schemas import DeliveryOut, WebhookIn, WebhookOut, WebhookPatch
+from webhooks.errors import SubscriptionNotAllowed, WebhookNotFound
+from webhooks.hook.schemas import DeliveryRead, WebhookCreate, WebhookRead, WebhookUpdate
 from webhooks.models import Delivery, Webhook
 
 PREFIX = "wh_"
-
-
-class WebhookNotFound(NotFound):
-    message = "Webhook no encontrado."
-
-
-class SubscriptionNotAllowed(PermissionDenied):
-    code = "SUBSCRIPTION_NOT_ALLOWED"
-    message = "Ese evento lleva una credencial: solo una persona con el permiso que exige puede suscribirse."
 
 
 def check_subscribable(principal: Principal, names: list[str]) -> None:
@@ -77,7 +68,7 @@ async def listing(session: AsyncSession, principal: Principal) -> list[Webhook]:
 
 
 async def create(
-    session: AsyncSession, principal: Principal, body: WebhookIn, cipher: SecretCipher, policy: OutboundPolicy
+    session: AsyncSession, principal: Principal, body: WebhookCreate, cipher: SecretCipher, policy: OutboundPolicy
 ) -> tuple[Webhook, str]:
     check_subscribable(principal, body.events)
     await checked_address(body.url, policy)
@@ -95,7 +86,7 @@ async def update(
     session: AsyncSession,
     principal: Principal,
     webhook: Webhook,
-    body: WebhookIn | WebhookPatch,
+    body: WebhookCreate | WebhookUpdate,
     cipher: SecretCipher,
     policy: OutboundPolicy,
 ) -> Webhook:
@@ -149,8 +140,8 @@ async def queue_test(session: AsyncSession, webhook: Webhook) -> Delivery:
     return delivery
 
 
-def as_out(webhook: Webhook) -> WebhookOut:
-    return WebhookOut(
+def as_read(webhook: Webhook) -> WebhookRead:
+    return WebhookRead(
         id=public_id(webhook.id), url=webhook.url, events=webhook.events, active=webhook.active,
         disabled_at=webhook.disabled_at, created_at=webhook.created_at, updated_at=webhook.updated_at,
     )  # fmt: skip
@@ -166,9 +157,9 @@ def redacted(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
     return {**payload, "data": {k: v for k, v in data.items() if k not in entry.secret_fields}}
 
 
-def as_delivery(delivery: Delivery) -> DeliveryOut:
+def as_delivery(delivery: Delivery) -> DeliveryRead:
     pending = delivery.status == "pending"
-    return DeliveryOut(
+    return DeliveryRead(
         id=str(delivery.id), event_type=delivery.event_type, status=delivery.status,  # type: ignore[arg-type]
         attempts=delivery.attempts, last_status_code=delivery.last_status_code, last_error=delivery.last_error,
         next_attempt_at=delivery.next_attempt_at if pending else None, created_at=delivery.created_at,

@@ -1,0 +1,87 @@
+"""The deliveries' queries: the fan-out's insert, the sender's claim and outcomes, the backlog."""
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Row, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from webhooks.models import Delivery, Webhook
+
+_CLAIM = text("""
+    UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))
+    FROM webhooks w
+    WHERE w.id = d.webhook_id AND d.id IN (
+        SELECT id FROM deliveries WHERE status = 'pending' AND next_attempt_at <= now()
+        ORDER BY next_attempt_at LIMIT :n FOR UPDATE SKIP LOCKED
+    )
+    RETURNING d.id, d.webhook_id, d.event_id, d.payload, d.attempts, d.created_at, w.url, w.secret_sealed, w.active,
+        d.traceparent
+""")
+
+_DELIVERED = text("""
+    UPDATE deliveries d SET status = 'delivered', delivered_at = now(), attempts = d.attempts + 1,
+        last_status_code = u.code, last_error = NULL
+    FROM unnest(CAST(:ids AS uuid[]), CAST(:codes AS int[])) AS u(id, code)
+    WHERE d.id = u.id
+""")
+
+# Both on the partial index of pending deliveries (`ix_deliveries_due`).
+_BACKLOG = text("""
+    SELECT count(*) AS pending,
+           count(*) FILTER (WHERE next_attempt_at <= now()) AS due,
+           COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at) FILTER (WHERE next_attempt_at <= now())), 0) AS age
+    FROM deliveries WHERE status = 'pending'
+""")
+
+
+async def subscribed_webhooks(
+    session: AsyncSession, *, tenants: set[int], names: list[str]
+) -> Sequence[Row[int, int, list[str]]]:
+    """(id, tenant_id, events) of the active webhooks of `tenants` subscribed to any of `names`."""
+    return (
+        await session.execute(
+            select(Webhook.id, Webhook.tenant_id, Webhook.events).where(
+                Webhook.tenant_id.in_(tenants), Webhook.active, Webhook.events.overlap(names)
+            )
+        )
+    ).all()
+
+
+async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """A (webhook, event) pair already there adds nothing: the unique index is the idempotency key."""
+    # executemany: one compiled statement whatever the batch's size (SQLAlchemy batches the rows)
+    await session.execute(insert(Delivery).on_conflict_do_nothing(), rows)
+
+
+async def claim_due(session: AsyncSession, *, lease_seconds: float, limit: int) -> list[tuple[Any, ...]]:
+    """Up to `limit` due deliveries with their webhook's address and secret, leased for `lease_seconds`:
+    (id, webhook_id, event_id, payload, attempts, created_at, url, secret_sealed, active, traceparent)."""
+    return [tuple(row) for row in await session.execute(_CLAIM, {"lease": lease_seconds, "n": limit})]
+
+
+async def mark_delivered(session: AsyncSession, *, ids: list[UUID], codes: list[int | None]) -> None:
+    await session.execute(_DELIVERED, {"ids": ids, "codes": codes})
+
+
+async def clear_failing(session: AsyncSession, webhook_ids: list[int]) -> None:
+    await session.execute(
+        update(Webhook)
+        .where(Webhook.id.in_(webhook_ids), Webhook.failing_since.is_not(None))
+        .values(failing_since=None)
+    )
+
+
+async def update_delivery(session: AsyncSession, delivery_id: UUID, values: dict[str, Any]) -> None:
+    await session.execute(update(Delivery).where(Delivery.id == delivery_id).values(**values))
+
+
+async def webhook_for_update(session: AsyncSession, webhook_id: int) -> Webhook | None:
+    return await session.get(Webhook, webhook_id, with_for_update=True)
+
+
+async def backlog(session: AsyncSession) -> Row[Any]:
+    """(pending, due, age): pending deliveries, those due now, and how long the oldest has been due."""
+    return (await session.execute(_BACKLOG)).one()
