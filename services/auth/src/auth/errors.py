@@ -17,11 +17,6 @@ class TooManyAttempts(RateLimited):
     code = "TOO_MANY_LOGIN_ATTEMPTS"
     message = "Demasiados intentos fallidos. Intente más tarde."
 
-    def __init__(self, *, retry_after: int) -> None:
-        super().__init__()
-        self.retry_after = retry_after
-        self.headers = {"Retry-After": str(retry_after)}
-
 
 class AccountExists(InvalidRequest):
     code = "ACCOUNT_EXISTS"
