@@ -5,14 +5,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from shared.errors import PermissionDenied
-from shared.security import CurrentPrincipal, Principal
+from shared.security import Principal, RequireWholeWorkspace
 
-
-async def workspace_staff(principal: CurrentPrincipal) -> Principal:
-    if not principal.can("espacio", "ver"):
-        raise PermissionDenied("Se requiere el permiso espacio:ver (administrador o técnico del espacio).")
-    return principal
-
-
-Staff = Annotated[Principal, Depends(workspace_staff)]
+Staff = Annotated[
+    Principal,
+    Depends(RequireWholeWorkspace(message="Se requiere el permiso espacio:ver (administrador o técnico del espacio).")),
+]

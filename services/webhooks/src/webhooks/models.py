@@ -10,6 +10,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TenantId, make_metadata
 from shared.events import messaging_tables
+from shared.repository import ReadModel
 
 SCHEMA = "webhooks"
 metadata = make_metadata(SCHEMA)
@@ -78,7 +79,7 @@ class AlertSeen(Base):
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class Asset(Base):
+class Asset(ReadModel, Base):
     """What a workspace runs, by kind ("parcela", "nodo"); tombstoned when deleted."""
 
     __tablename__ = "assets"
@@ -87,8 +88,6 @@ class Asset(Base):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     asset_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     tenant_id: Mapped[int] = mapped_column(TenantId)
-    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
-    version: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class AgentCount(Base):

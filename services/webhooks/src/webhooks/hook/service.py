@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crypto import SecretCipher
-from shared.ids import uuid7
+from shared.ids import PrefixedId, uuid7
 from shared.outbound import OutboundPolicy, checked_address
 from shared.security import Principal
 from shared.validation import changes
@@ -20,7 +20,7 @@ from webhooks.errors import SubscriptionNotAllowed, WebhookNotFound
 from webhooks.hook.schemas import DeliveryRead, WebhookCreate, WebhookRead, WebhookUpdate
 from webhooks.models import Delivery, Webhook
 
-PREFIX = "wh_"
+WEBHOOK_ID = PrefixedId("wh_")
 
 
 def check_subscribable(principal: Principal, names: list[str]) -> None:
@@ -38,14 +38,14 @@ def check_subscribable(principal: Principal, names: list[str]) -> None:
 
 
 def public_id(webhook_id: int) -> str:
-    return f"{PREFIX}{webhook_id}"
+    return WEBHOOK_ID.format(webhook_id)
 
 
 def parse_id(text: str) -> int:
-    digits = text.removeprefix(PREFIX)
-    if not digits.isdigit() or len(digits) > 18:
+    found = WEBHOOK_ID.parse(text)
+    if found is None:
         raise WebhookNotFound()
-    return int(digits)
+    return found
 
 
 def new_secret() -> str:
