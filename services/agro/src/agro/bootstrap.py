@@ -12,11 +12,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro.catalog import service as catalog
-from agro.catalog.schemas import CropIn, RuleIn, StageIn, VarietyIn
+from agro.catalog.schemas import CropFields, RuleFields, StageFields, VarietyFields
 from agro.config import settings
 from agro.models import SCHEMA, Crop, Plan
 from agro.plan import service as plans
-from agro.plan.schemas import PlanIn
+from agro.plan.schemas import PlanFields
 from shared.db import create_engine, create_sessionmaker
 
 PLANS: list[dict[str, Any]] = [
@@ -58,22 +58,22 @@ async def seed(session: AsyncSession) -> bool:
     wrote = False
     if not await session.scalar(select(exists().where(Plan.id.is_not(None)))):
         for plan in PLANS:
-            await plans.create_plan(session, PlanIn.model_validate(plan))
+            await plans.create_plan(session, PlanFields.model_validate(plan))
         wrote = True
     if not await session.scalar(select(exists().where(Crop.id.is_not(None)))):
         for crop_name, varieties in CATALOGUE.items():
-            crop = await catalog.create_crop(session, CropIn(nombre=crop_name))
+            crop = await catalog.create_crop(session, CropFields(nombre=crop_name))
             for variety_name, stages in varieties.items():
-                variety = await catalog.create_variety(session, crop.id, VarietyIn(nombre=variety_name))
+                variety = await catalog.create_variety(session, crop.id, VarietyFields(nombre=variety_name))
                 for order, (stage_name, days, rules) in enumerate(stages, start=1):
                     stage = await catalog.create_stage(
-                        session, variety.id, StageIn(nombre=stage_name, orden=order, duracion_dias=days)
+                        session, variety.id, StageFields(nombre=stage_name, orden=order, duracion_dias=days)
                     )
                     for parameter, low, high, below, above in rules:
                         await catalog.create_rule(
                             session,
                             stage.id,
-                            RuleIn(parametro=parameter, minimo=low, maximo=high,
+                            RuleFields(parametro=parameter, minimo=low, maximo=high,
                                    accion_si_menor=below, accion_si_mayor=above, activo=True),
                         )  # fmt: skip
         wrote = True

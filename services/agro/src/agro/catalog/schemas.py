@@ -3,7 +3,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shared.validation import InputModel, Int64, PatchModel
 
 
-class CropIn(InputModel):
+class CropFields(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
 
@@ -13,7 +13,7 @@ class CropPatch(PatchModel):
     descripcion: str | None = None
 
 
-class CropOut(BaseModel):
+class CropRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -21,12 +21,12 @@ class CropOut(BaseModel):
     descripcion: str
 
 
-class VarietyIn(InputModel):
+class VarietyFields(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str = ""
 
 
-class VarietyCreate(VarietyIn):
+class VarietyCreate(VarietyFields):
     """`POST /api/variedades/` names the crop in the body."""
 
     cultivo_id: Int64
@@ -38,7 +38,7 @@ class VarietyPatch(PatchModel):
     descripcion: str | None = None
 
 
-class VarietyOut(BaseModel):
+class VarietyRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -47,14 +47,14 @@ class VarietyOut(BaseModel):
     descripcion: str
 
 
-class StageIn(InputModel):
+class StageFields(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     orden: int = Field(default=1, ge=1)
     duracion_dias: int = Field(default=30, ge=1, le=3650)
     descripcion: str = ""
 
 
-class StageCreate(StageIn):
+class StageCreate(StageFields):
     variedad_id: Int64
 
 
@@ -66,7 +66,7 @@ class StagePatch(PatchModel):
     descripcion: str | None = None
 
 
-class StageOut(BaseModel):
+class StageRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -77,7 +77,7 @@ class StageOut(BaseModel):
     descripcion: str
 
 
-class RuleIn(InputModel):
+class RuleFields(InputModel):
     parametro: str = Field(min_length=1, max_length=100)
     minimo: float
     maximo: float
@@ -86,7 +86,7 @@ class RuleIn(InputModel):
     activo: bool = True
 
 
-class RuleCreate(RuleIn):
+class RuleCreate(RuleFields):
     etapa_id: Int64
 
 
@@ -100,7 +100,7 @@ class RulePatch(PatchModel):
     activo: bool | None = None
 
 
-class RuleOut(BaseModel):
+class RuleRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

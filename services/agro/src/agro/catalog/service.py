@@ -13,16 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.catalog.schemas import (
-    CropIn,
+    CropFields,
     CropPatch,
     RuleCreate,
-    RuleIn,
+    RuleFields,
     RulePatch,
     StageCreate,
-    StageIn,
+    StageFields,
     StagePatch,
     VarietyCreate,
-    VarietyIn,
+    VarietyFields,
     VarietyPatch,
 )
 from agro.errors import InUse
@@ -87,14 +87,14 @@ async def get_rule(session: AsyncSession, rule_id: int) -> Rule:
 # -- crops -----------------------------------------------------------------------------------
 
 
-async def create_crop(session: AsyncSession, body: CropIn) -> Crop:
+async def create_crop(session: AsyncSession, body: CropFields) -> Crop:
     values = changes(body)
     crop = Crop(**values)
     await _unique(session, crop, "nombre")
     return crop
 
 
-async def update_crop(session: AsyncSession, crop_id: int, body: CropIn | CropPatch) -> Crop:
+async def update_crop(session: AsyncSession, crop_id: int, body: CropFields | CropPatch) -> Crop:
     values = changes(body)
     crop = await get_crop(session, crop_id)
     assign(crop, values)
@@ -115,7 +115,7 @@ def varieties(*, crop_id: int | None = None) -> Select[Variety]:
     return query.where(Variety.cultivo_id == crop_id) if crop_id is not None else query
 
 
-async def create_variety(session: AsyncSession, crop_id: int, body: VarietyIn) -> Variety:
+async def create_variety(session: AsyncSession, crop_id: int, body: VarietyFields) -> Variety:
     values = changes(body, exclude=frozenset({"cultivo_id"}))
     await _existing(session, Crop, crop_id, "cultivo_id")
     variety = Variety(cultivo_id=crop_id, **values)
@@ -148,7 +148,7 @@ def stages(*, variety_id: int | None = None) -> Select[Stage]:
     return query.where(Stage.variedad_id == variety_id) if variety_id is not None else query
 
 
-async def create_stage(session: AsyncSession, variety_id: int, body: StageIn) -> Stage:
+async def create_stage(session: AsyncSession, variety_id: int, body: StageFields) -> Stage:
     values = changes(body, exclude=frozenset({"variedad_id"}))
     await _existing(session, Variety, variety_id, "variedad_id")
     stage = Stage(variedad_id=variety_id, **values)
@@ -204,7 +204,7 @@ def _check_bounds(minimo: float, maximo: float) -> None:
         raise InvalidRequest("Datos inválidos.", fields={"minimo": ["minimo no puede ser mayor que maximo."]})
 
 
-async def create_rule(session: AsyncSession, stage_id: int, body: RuleIn) -> Rule:
+async def create_rule(session: AsyncSession, stage_id: int, body: RuleFields) -> Rule:
     values = changes(body, exclude=frozenset({"etapa_id"}))
     await _existing(session, Stage, stage_id, "etapa_id")
     _check_bounds(values["minimo"], values["maximo"])

@@ -34,7 +34,7 @@ class FieldPatch(PatchModel):
     etapa_id: Annotated[Int64 | None, Nullable] = None
 
 
-class FieldCreated(BaseModel):
+class NewFieldRead(BaseModel):
     """004: `{"parcela_id": 7, "plan": "Básico"}`."""
 
     model_config = ConfigDict(from_attributes=True)
@@ -43,7 +43,7 @@ class FieldCreated(BaseModel):
     plan: str | None
 
 
-class FieldOut(BaseModel):
+class FieldRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

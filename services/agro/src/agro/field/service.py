@@ -8,7 +8,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
-from agro.field.schemas import FieldCreate, FieldOut, FieldPatch, FieldUpdate
+from agro.field.schemas import FieldCreate, FieldPatch, FieldRead, FieldUpdate
 from agro.field.stages import current_stage
 from agro.models import Field, MasterNode, Stage, Subscription, Variety
 from agro.plan import service as plans
@@ -58,7 +58,7 @@ async def page(
     ubicacion: str | None,
     search: str | None,
     ordering: str | None,
-) -> tuple[int, list[FieldOut]]:
+) -> tuple[int, list[FieldRead]]:
     count, rows = await fetch_page(
         session, listing(principal, ubicacion=ubicacion, search=search, ordering=ordering), params
     )
@@ -138,13 +138,13 @@ async def _stages_by_variety(session: AsyncSession, variety_ids: set[int]) -> di
     return found
 
 
-async def describe(session: AsyncSession, fields: Sequence[Field]) -> list[FieldOut]:
-    """FieldOut for each, with the current stage and active plan looked up in two queries."""
+async def describe(session: AsyncSession, fields: Sequence[Field]) -> list[FieldRead]:
+    """FieldRead for each, with the current stage and active plan looked up in two queries."""
     stages = await _stages_by_variety(session, {f.variedad_id for f in fields if f.variedad_id is not None})
     plan_names = await plans.active_plan_names(session, [f.id for f in fields])
     today = datetime.now(UTC).date()
     return [
-        FieldOut(
+        FieldRead(
             id=f.id,
             nombre=f.nombre,
             ubicacion=f.ubicacion,

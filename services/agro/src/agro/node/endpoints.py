@@ -8,11 +8,11 @@ from agro.field import service as fields
 from agro.node import service
 from agro.node.schemas import (
     MasterNodeCreate,
-    MasterNodeCreated,
-    MasterNodeOut,
-    NodeToken,
+    MasterNodeRead,
+    NewMasterNodeRead,
+    NodeTokenRead,
     SecondaryNodeCreate,
-    SecondaryNodeOut,
+    SecondaryNodeRead,
 )
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal, RequirePermission, RequireWholeWorkspace
@@ -31,37 +31,37 @@ StaffDeleter = Annotated[Principal, Depends(RequireWholeWorkspace("nodos", "elim
 
 
 # -- per field -------------------------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeOut])
-async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[MasterNodeOut]:
+@router.get("/api/parcelas/{field_id}/nodos/", response_model=list[MasterNodeRead])
+async def list_field_nodes(field_id: Id, principal: Viewer, session: SessionDep) -> list[MasterNodeRead]:
     field = await fields.get(session, principal, field_id)
-    return [MasterNodeOut.model_validate(row) for row in await service.of_field(session, principal, field.id)]
+    return [MasterNodeRead.model_validate(row) for row in await service.of_field(session, principal, field.id)]
 
 
-@router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> MasterNodeOut:
+@router.get("/api/parcelas/{field_id}/nodos/{node_id}/", response_model=MasterNodeRead)
+async def get_field_node(field_id: Id, node_id: Id, principal: Viewer, session: SessionDep) -> MasterNodeRead:
     await fields.get(session, principal, field_id)
-    return MasterNodeOut.model_validate(await service.get(session, principal, node_id, field_id=field_id))
+    return MasterNodeRead.model_validate(await service.get(session, principal, node_id, field_id=field_id))
 
 
-@router.post("/api/parcelas/{field_id}/nodos/create/", response_model=MasterNodeCreated, status_code=201)
+@router.post("/api/parcelas/{field_id}/nodos/create/", response_model=NewMasterNodeRead, status_code=201)
 async def create_node(
     field_id: Id, body: MasterNodeCreate, principal: Creator, session: SessionDep
-) -> MasterNodeCreated:
+) -> NewMasterNodeRead:
     """Register a master node; the answer carries its token, shown this once."""
     field = await fields.get(session, principal, field_id)
     node, token = await service.create(session, field, body)
-    return MasterNodeCreated.model_validate({**MasterNodeOut.model_validate(node).model_dump(), "token": token})
+    return NewMasterNodeRead.model_validate({**MasterNodeRead.model_validate(node).model_dump(), "token": token})
 
 
 # -- master nodes ----------------------------------------------------------------------------
-@router.get("/api/nodos/", response_model=list[MasterNodeOut])
-async def list_nodes(principal: Staff, session: SessionDep) -> list[MasterNodeOut]:
-    return [MasterNodeOut.model_validate(row) for row in await service.visible_list(session, principal)]
+@router.get("/api/nodos/", response_model=list[MasterNodeRead])
+async def list_nodes(principal: Staff, session: SessionDep) -> list[MasterNodeRead]:
+    return [MasterNodeRead.model_validate(row) for row in await service.visible_list(session, principal)]
 
 
-@router.get("/api/nodos/{node_id}/", response_model=MasterNodeOut)
-async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> MasterNodeOut:
-    return MasterNodeOut.model_validate(await service.get(session, principal, node_id))
+@router.get("/api/nodos/{node_id}/", response_model=MasterNodeRead)
+async def get_node(node_id: Id, principal: Staff, session: SessionDep) -> MasterNodeRead:
+    return MasterNodeRead.model_validate(await service.get(session, principal, node_id))
 
 
 @router.delete("/api/nodos/{node_id}/delete/", status_code=204, response_class=Response)
@@ -70,11 +70,11 @@ async def delete_node(node_id: Id, principal: StaffDeleter, session: SessionDep)
     return Response(status_code=204)
 
 
-@router.post("/api/nodos/{node_id}/token/", response_model=NodeToken)
-async def rotate_node_token(node_id: Id, principal: Updater, session: SessionDep) -> NodeToken:
+@router.post("/api/nodos/{node_id}/token/", response_model=NodeTokenRead)
+async def rotate_node_token(node_id: Id, principal: Updater, session: SessionDep) -> NodeTokenRead:
     """Issue a new node token (shown once); the previous one stops working."""
     node = await service.get(session, principal, node_id)
-    return NodeToken(token=await service.rotate_token(session, node))
+    return NodeTokenRead(token=await service.rotate_token(session, node))
 
 
 @router.delete("/api/nodos/{node_id}/token/", status_code=204, response_class=Response)
@@ -85,31 +85,31 @@ async def revoke_node_token(node_id: Id, principal: Updater, session: SessionDep
 
 
 # -- secondary nodes -------------------------------------------------------------------------
-@router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeOut])
-async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[SecondaryNodeOut]:
+@router.get("/api/nodos/{node_id}/secundarios/", response_model=list[SecondaryNodeRead])
+async def list_node_secondaries(node_id: Id, principal: Staff, session: SessionDep) -> list[SecondaryNodeRead]:
     master = await service.get(session, principal, node_id)
-    return [SecondaryNodeOut.model_validate(row) for row in await service.secondaries_of(session, master)]
+    return [SecondaryNodeRead.model_validate(row) for row in await service.secondaries_of(session, master)]
 
 
-@router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeOut, status_code=201)
+@router.post("/api/nodos/{node_id}/secundarios/create/", response_model=SecondaryNodeRead, status_code=201)
 async def create_secondary(
     node_id: Id, body: SecondaryNodeCreate, principal: Staff, session: SessionDep
-) -> SecondaryNodeOut:
+) -> SecondaryNodeRead:
     master = await service.get(session, principal, node_id)
-    return SecondaryNodeOut.model_validate(await service.create_secondary(session, master, body))
+    return SecondaryNodeRead.model_validate(await service.create_secondary(session, master, body))
 
 
-@router.get("/api/secundarios/", response_model=Page[SecondaryNodeOut])
+@router.get("/api/secundarios/", response_model=Page[SecondaryNodeRead])
 async def list_secondaries(
     principal: Staff, session: SessionDep, request: Request, params: Pagination
-) -> Page[SecondaryNodeOut]:
+) -> Page[SecondaryNodeRead]:
     count, rows = await service.secondary_page(session, principal, params)
-    return build_page(request, params, count=count, results=rows, item=SecondaryNodeOut)
+    return build_page(request, params, count=count, results=rows, item=SecondaryNodeRead)
 
 
-@router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeOut)
-async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> SecondaryNodeOut:
-    return SecondaryNodeOut.model_validate(await service.get_secondary(session, principal, node_id))
+@router.get("/api/secundarios/{node_id}/", response_model=SecondaryNodeRead)
+async def get_secondary(node_id: Id, principal: Staff, session: SessionDep) -> SecondaryNodeRead:
+    return SecondaryNodeRead.model_validate(await service.get_secondary(session, principal, node_id))
 
 
 @router.delete("/api/secundarios/{node_id}/delete/", status_code=204, response_class=Response)

@@ -10,7 +10,7 @@ class MasterNodeCreate(InputModel):
     ubicacion: str = Field(default="", max_length=255)
 
 
-class MasterNodeOut(BaseModel):
+class MasterNodeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -22,13 +22,13 @@ class MasterNodeOut(BaseModel):
     updated_at: datetime
 
 
-class MasterNodeCreated(MasterNodeOut):
+class NewMasterNodeRead(MasterNodeRead):
     """Only this answer ever shows the node token: the node sends `Authorization: Node <token>`."""
 
     token: str
 
 
-class NodeToken(BaseModel):
+class NodeTokenRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     token: str
@@ -40,7 +40,7 @@ class SecondaryNodeCreate(InputModel):
     descripcion: str = ""
 
 
-class SecondaryNodeOut(BaseModel):
+class SecondaryNodeRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int

@@ -20,7 +20,7 @@ def _check_times(times: list[str] | None) -> list[str] | None:
     return times
 
 
-class PlanIn(InputModel):
+class PlanFields(InputModel):
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str | None = None
     frecuencia_minutos: int | None = Field(default=None, ge=1)
@@ -44,7 +44,7 @@ class PlanPatch(PatchModel):
     _times = field_validator("horarios_por_defecto")(_check_times)
 
 
-class PlanOut(BaseModel):
+class PlanRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -68,7 +68,7 @@ class SubscriptionPatch(PatchModel):
     estado: Literal["activo", "suspendido", "vencido"] | None = None
 
 
-class SubscriptionCreated(BaseModel):
+class NewSubscriptionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -77,7 +77,7 @@ class SubscriptionCreated(BaseModel):
     estado: str
 
 
-class SubscriptionOut(SubscriptionCreated):
+class SubscriptionRead(NewSubscriptionRead):
     model_config = ConfigDict(from_attributes=True)
 
     fecha_inicio: datetime

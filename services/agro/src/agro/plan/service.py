@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from agro import events
 from agro.models import Field, Plan, Subscription
-from agro.plan.schemas import PlanIn, PlanPatch, SubscriptionPatch
+from agro.plan.schemas import PlanFields, PlanPatch, SubscriptionPatch
 from shared.errors import InvalidRequest
 from shared.pagination import PageParams
 from shared.repository import assign, fetch_page, get_or_404, save_unique
@@ -27,14 +27,14 @@ async def get_plan(session: AsyncSession, plan_id: int) -> Plan:
     return await get_or_404(session, Plan, plan_id)
 
 
-async def create_plan(session: AsyncSession, body: PlanIn) -> Plan:
+async def create_plan(session: AsyncSession, body: PlanFields) -> Plan:
     values = changes(body)
     plan = Plan(**values)
     await _save_plan(session, plan)
     return plan
 
 
-async def update_plan(session: AsyncSession, plan_id: int, body: PlanIn | PlanPatch) -> Plan:
+async def update_plan(session: AsyncSession, plan_id: int, body: PlanFields | PlanPatch) -> Plan:
     """Its subscriptions are re-published: ingest's daily limits follow the plan's."""
     values = changes(body)
     plan = await get_plan(session, plan_id)

@@ -12,13 +12,13 @@ from agro.field import service as fields
 from agro.task import service
 from agro.task.schemas import (
     Decision,
-    Detail,
     Estado,
     Origen,
     TaskCreate,
     TaskCreateGlobal,
-    TaskOut,
+    TaskDecisionRead,
     TaskPatch,
+    TaskRead,
     TaskUpdate,
 )
 from shared.pagination import Page, PageParams, Pagination, build_page
@@ -65,58 +65,58 @@ Filters = Annotated[TaskFilters, Depends()]
 
 async def _page(
     session: SessionDep, request: Request, params: PageParams, principal: Principal, **filters: Any
-) -> Page[TaskOut]:
+) -> Page[TaskRead]:
     count, rows = await service.page(session, principal, params, **filters)
-    return build_page(request, params, count=count, results=rows, item=TaskOut)
+    return build_page(request, params, count=count, results=rows, item=TaskRead)
 
 
 # -- per field -------------------------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskOut])
+@router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskRead])
 async def list_field_tasks(
     field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> Page[TaskOut]:
+) -> Page[TaskRead]:
     """Active tasks of the field; `include_deleted=true` for the history."""
     field = await fields.get(session, principal, field_id)
     return await _page(session, request, params, principal, field_id=field.id, **filters.values)
 
 
-@router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskOut, status_code=201)
-async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskOut:
+@router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskRead, status_code=201)
+async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskRead:
     field = await fields.get(session, principal, field_id)
-    return TaskOut.model_validate(await service.create(session, field, body))
+    return TaskRead.model_validate(await service.create(session, field, body))
 
 
 # -- global ----------------------------------------------------------------------------------
-@router.get("/api/tareas/", response_model=Page[TaskOut])
+@router.get("/api/tareas/", response_model=Page[TaskRead])
 async def list_tasks(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> Page[TaskOut]:
+) -> Page[TaskRead]:
     """Every task of the workspace (administrador, tecnico)."""
     return await _page(session, request, params, principal, **filters.values)
 
 
-@router.post("/api/tareas/", response_model=TaskOut, status_code=201)
-async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> TaskOut:
+@router.post("/api/tareas/", response_model=TaskRead, status_code=201)
+async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> TaskRead:
     field = await fields.get(session, principal, body.parcela)
-    return TaskOut.model_validate(await service.create(session, field, body))
+    return TaskRead.model_validate(await service.create(session, field, body))
 
 
-@router.get("/api/tareas/{task_id}/", response_model=TaskOut)
-async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskOut:
-    return TaskOut.model_validate(await service.get(session, principal, task_id))
+@router.get("/api/tareas/{task_id}/", response_model=TaskRead)
+async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskRead:
+    return TaskRead.model_validate(await service.get(session, principal, task_id))
 
 
-@router.put("/api/tareas/{task_id}/", response_model=TaskOut)
-async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskOut:
+@router.put("/api/tareas/{task_id}/", response_model=TaskRead)
+async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskRead:
     task = await service.get(session, principal, task_id)
-    return TaskOut.model_validate(await service.update(session, task, body))
+    return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/tareas/{task_id}/", response_model=TaskOut)
-async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskOut:
+@router.patch("/api/tareas/{task_id}/", response_model=TaskRead)
+async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskRead:
     """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
     task = await service.get(session, principal, task_id)
-    return TaskOut.model_validate(await service.update(session, task, body))
+    return TaskRead.model_validate(await service.update(session, task, body))
 
 
 @router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
@@ -126,60 +126,62 @@ async def delete_task(task_id: Id, principal: Updater, session: SessionDep) -> R
     return Response(status_code=204)
 
 
-@router.post("/api/tareas/{task_id}/accept/", response_model=Detail)
-async def accept_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
+@router.post("/api/tareas/{task_id}/accept/", response_model=TaskDecisionRead)
+async def accept_task(task_id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
     await service.decide(session, await service.get(session, principal, task_id), "aceptada")
-    return Detail(detail="Aceptado")
+    return TaskDecisionRead(detail="Aceptado")
 
 
-@router.post("/api/tareas/{task_id}/reject/", response_model=Detail)
-async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> Detail:
+@router.post("/api/tareas/{task_id}/reject/", response_model=TaskDecisionRead)
+async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
     """Reject; an `ia` task is soft-deleted too."""
     await service.decide(session, await service.get(session, principal, task_id), "rechazada")
-    return Detail(detail="Rechazado")
+    return TaskDecisionRead(detail="Rechazado")
 
 
 # -- recommendations (ia tasks) --------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskOut])
+@router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskRead])
 async def list_field_recommendations(
     field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> Page[TaskOut]:
+) -> Page[TaskRead]:
     field = await fields.get(session, principal, field_id)
     values = {**filters.values, "origen": "ia"}
     return await _page(session, request, params, principal, field_id=field.id, **values)
 
 
-@router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskOut, status_code=201)
+@router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskRead, status_code=201)
 async def create_field_recommendation(
     field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep
-) -> TaskOut:
+) -> TaskRead:
     """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
     field = await fields.get(session, principal, field_id)
-    return TaskOut.model_validate(await service.create(session, field, body, origen="ia"))
+    return TaskRead.model_validate(await service.create(session, field, body, origen="ia"))
 
 
-@router.get("/api/recomendaciones/", response_model=Page[TaskOut])
+@router.get("/api/recomendaciones/", response_model=Page[TaskRead])
 async def list_recommendations(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
-) -> Page[TaskOut]:
+) -> Page[TaskRead]:
     return await _page(session, request, params, principal, **{**filters.values, "origen": "ia"})
 
 
-@router.get("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> TaskOut:
-    return TaskOut.model_validate(await service.get(session, principal, task_id, origen="ia"))
+@router.get("/api/recomendaciones/{task_id}/", response_model=TaskRead)
+async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> TaskRead:
+    return TaskRead.model_validate(await service.get(session, principal, task_id, origen="ia"))
 
 
-@router.put("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def replace_recommendation(task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> TaskOut:
+@router.put("/api/recomendaciones/{task_id}/", response_model=TaskRead)
+async def replace_recommendation(
+    task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep
+) -> TaskRead:
     task = await service.get(session, principal, task_id, origen="ia")
-    return TaskOut.model_validate(await service.update(session, task, body))
+    return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/recomendaciones/{task_id}/", response_model=TaskOut)
-async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskOut:
+@router.patch("/api/recomendaciones/{task_id}/", response_model=TaskRead)
+async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskRead:
     task = await service.get(session, principal, task_id, origen="ia")
-    return TaskOut.model_validate(await service.update(session, task, body))
+    return TaskRead.model_validate(await service.update(session, task, body))
 
 
 @router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)

@@ -39,7 +39,7 @@ class TaskPatch(PatchModel):
     decision: Decision | None = None
 
 
-class TaskOut(BaseModel):
+class TaskRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
@@ -55,7 +55,7 @@ class TaskOut(BaseModel):
     updated_at: datetime
 
 
-class Detail(BaseModel):
+class TaskDecisionRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     detail: str
