@@ -161,3 +161,38 @@ async def test_a_created_nodes_event_is_in_jetstream_when_agro_answers(
             assert last["data"]["nodo_id"] == node.id, f"node {n} was not in JetStream yet"
     finally:
         await nc.close()
+
+
+async def test_a_stage_change_republishes_the_start_days_it_moved(
+    gateway: httpx.AsyncClient, admin_token: str, own_catalogue: OwnCatalogue, published: Any
+) -> None:
+    """brain looks stages up by `inicio_dias`: a change to one stage re-publishes every stage of
+    the variety whose start day it moved, and only those."""
+    admin = auth_header(admin_token)
+    first, second = own_catalogue.stages  # 10 days each
+    third = await gateway.post(
+        f"/api/variedades/{own_catalogue.variety}/etapas/",
+        json={"nombre": "E3", "orden": 3, "duracion_dias": 5},
+        headers=admin,
+    )
+    assert third.status_code == 201, third.text
+    stage_ids = [first, second, third.json()["id"]]
+
+    async def of_variety() -> list[dict[str, Any]]:
+        events = await published("agro.stage.upserted")
+        return [e["data"] for e in events if e["data"]["variedad_id"] == own_catalogue.variety]
+
+    assert [(e["etapa_id"], e["inicio_dias"]) for e in await of_variety()] == list(
+        zip(stage_ids, [0, 10, 20], strict=True)
+    )
+
+    assert (await gateway.patch(f"/api/etapas/{first}/", json={"duracion_dias": 4}, headers=admin)).status_code == 200
+    moved = (await of_variety())[3:]
+    assert [(e["etapa_id"], e["inicio_dias"]) for e in moved] == [(first, 0), (second, 4), (stage_ids[2], 14)]
+    assert moved[0]["duracion_dias"] == 4
+
+    assert (await gateway.patch(f"/api/etapas/{first}/", json={"nombre": "E1'"}, headers=admin)).status_code == 200
+    assert [(e["etapa_id"], e["nombre"]) for e in (await of_variety())[6:]] == [(first, "E1'")]
+
+    assert (await gateway.delete(f"/api/etapas/{second}/", headers=admin)).status_code == 204
+    assert [(e["etapa_id"], e["inicio_dias"]) for e in (await of_variety())[7:]] == [(stage_ids[2], 4)]

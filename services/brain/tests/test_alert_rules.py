@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from brain.alert.rulebook import Rulebook
+from brain.alert.rulebook import Rulebook, stage_on
 from brain.alert.violation import action_for, describe, severity
 from brain.models import Field, Rule, Stage
 
@@ -31,8 +31,8 @@ def _book(*, pinned: int | None = None, sown: date | None = SOWN) -> Rulebook:
     field = Field(parcela_id=1, tenant_id=7, usuario_id=3, variedad_id=10, fecha_siembra=sown, etapa_fijada_id=pinned,
                   version=now, deleted=False)  # fmt: skip
     stages = [
-        Stage(etapa_id=100, variedad_id=10, nombre="Germinación", orden=1, duracion_dias=10),
-        Stage(etapa_id=101, variedad_id=10, nombre="Crecimiento", orden=2, duracion_dias=35),
+        Stage(etapa_id=100, variedad_id=10, nombre="Germinación", orden=1, duracion_dias=10, inicio_dias=0),
+        Stage(etapa_id=101, variedad_id=10, nombre="Crecimiento", orden=2, duracion_dias=35, inicio_dias=10),
     ]
     rules = {100: [_rule(5, 100), _rule(6, 100, "temperatura", 18, 30)], 101: [_rule(7, 101, minimo=50, maximo=70)]}
     return Rulebook({1: field}, {10: stages}, rules)
@@ -88,3 +88,18 @@ def test_a_band_of_no_width_measures_the_margin_by_its_bounds() -> None:
 def test_the_wording_is_004s() -> None:
     assert describe("regar", _rule(5, 100), 18.2) == "regar (regla 5) — parametro=humedad_suelo, valor=18.2"
     assert describe("regar", _rule(5, 100), 18.0) == "regar (regla 5) — parametro=humedad_suelo, valor=18"
+
+
+def test_the_stage_is_looked_up_from_the_published_start_days_not_counted() -> None:
+    """agro owns the counting: brain believes `inicio_dias` even where durations would say otherwise."""
+    now = datetime.now(UTC)
+    field = Field(parcela_id=1, tenant_id=7, usuario_id=3, variedad_id=10, fecha_siembra=SOWN, etapa_fijada_id=None,
+                  version=now, deleted=False)  # fmt: skip
+    stages = [
+        Stage(etapa_id=100, variedad_id=10, nombre="Germinación", orden=1, duracion_dias=10, inicio_dias=0),
+        Stage(etapa_id=101, variedad_id=10, nombre="Crecimiento", orden=2, duracion_dias=35, inicio_dias=20),
+        Stage(etapa_id=102, variedad_id=10, nombre="Sin publicar", orden=3, duracion_dias=5, inicio_dias=None),
+    ]
+    assert stage_on(field, stages, date.fromordinal(SOWN.toordinal() + 15)) == 100
+    assert stage_on(field, stages, date.fromordinal(SOWN.toordinal() + 20)) == 101
+    assert stage_on(field, stages, date.fromordinal(SOWN.toordinal() + 400)) == 101

@@ -6,10 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
+import nats
 
 from agro.testing import NewField, NewNode, RegisteredNode
 from auth.testing import Workspace, auth_header
+from devstack.pytest_plugin import Consumed
+from devstack.stack import Stack
 from devstack.waiting import eventually
+from shared.events import stream_for_subject
 
 
 async def post_reading(
@@ -157,6 +161,82 @@ async def test_a_field_moves_to_its_next_stages_rules_by_date_alone(
     await post_reading(gateway, node, "humedad_suelo", 75.0)
     [task] = await eventually(lambda: ia_tasks(gateway, farmer, field_id), "the ia task of the second reading")
     assert task["descripcion"].startswith(f"{growth['accion_si_mayor']} (regla {growth['id']})")
+
+
+async def test_a_stage_duration_changed_in_agro_moves_brain_to_the_right_stages_rules(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    new_field: NewField,
+    new_node: NewNode,
+    admin_token: str,
+    published: Any,
+    consumed: Consumed,
+    platform_stack: Stack,
+) -> None:
+    """brain does not count stages: when agro lengthens the first stage, it re-publishes the
+    second's start day, and brain applies the first stage's rules again on the same day."""
+    admin = auth_header(admin_token)
+
+    async def post(path: str, body: dict[str, Any]) -> int:
+        response = await gateway.post(path, json=body, headers=admin)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    async def brain_caught_up(subject: str, durable: str) -> None:
+        """Returns once brain's consumer has acked the newest message on `subject`."""
+        nc = await nats.connect(platform_stack.nats_url)
+        try:
+            last = await nc.jetstream().get_last_msg(stream_for_subject(subject)[0], subject)
+        finally:
+            await nc.close()
+        assert last.seq is not None
+        await consumed(subject, durable, last.seq)
+
+    async def second_starts_on(day: int) -> bool:
+        events = await published("agro.stage.upserted")
+        starts = [e["data"]["inicio_dias"] for e in events if e["data"]["etapa_id"] == second]
+        return bool(starts) and starts[-1] == day
+
+    # A catalogue of this test's own (the demo one is every workspace's): 10 days at 60..80, then 50..70.
+    crop = await post("/api/cultivos/", {"nombre": f"Cultivo-{secrets.token_hex(4)}"})
+    variety = await post(f"/api/cultivos/{crop}/variedades/", {"nombre": "Prueba"})
+    first = await post(f"/api/variedades/{variety}/etapas/", {"nombre": "A", "orden": 1, "duracion_dias": 10})
+    second = await post(f"/api/variedades/{variety}/etapas/", {"nombre": "B", "orden": 2, "duracion_dias": 35})
+    band = {"parametro": "humedad_suelo", "accion_si_menor": "regar", "accion_si_mayor": "reducir_riego"}
+    early = await post(f"/api/etapas/{first}/reglas/", {**band, "minimo": 60, "maximo": 80})
+    late = await post(f"/api/etapas/{second}/reglas/", {**band, "minimo": 50, "maximo": 70})
+
+    farmer = workspace.farmer_token
+    sown = (date.today() - timedelta(days=15)).isoformat()  # day 15: the second stage
+    field_id = await new_field(farmer, variedad_id=variety, fecha_siembra=sown)
+    node = await new_node(workspace.owner_token, field_id)
+    await eventually(lambda: second_starts_on(10), "agro to publish the second stage's start day")
+    for subject, durable in (
+        ("agro.stage.upserted", "brain-stage-upserted"),
+        ("agro.rule.upserted", "brain-rule-upserted"),
+        ("agro.field.upserted", "brain-field-upserted"),
+    ):
+        await brain_caught_up(subject, durable)
+
+    # 75 is fine for the first stage, too wet for the second.
+    await post_reading(gateway, node, "humedad_suelo", 75.0)
+    [wet] = await eventually(lambda: ia_tasks(gateway, farmer, field_id), "the second stage's ia task")
+    assert wet["descripcion"].startswith(f"reducir_riego (regla {late})")
+
+    # The first stage now lasts 20 days: day 15 is in it again, and brain must follow.
+    patched = await gateway.patch(f"/api/etapas/{first}/", json={"duracion_dias": 20}, headers=admin)
+    assert patched.status_code == 200, patched.text
+    await eventually(lambda: second_starts_on(20), "agro to re-publish the second stage's start day")
+    await brain_caught_up("agro.stage.upserted", "brain-stage-upserted")
+
+    # 55 is fine for the second stage, too dry for the first.
+    await post_reading(gateway, node, "humedad_suelo", 55.0)
+
+    async def dry_task() -> list[dict[str, Any]]:
+        return [t for t in await ia_tasks(gateway, farmer, field_id) if t["id"] != wet["id"]]
+
+    [dry] = await eventually(dry_task, "the first stage's ia task")
+    assert dry["descripcion"].startswith(f"regar (regla {early})")
 
 
 async def test_another_workspaces_field_is_not_found_and_caps_answer_400(

@@ -2,8 +2,8 @@
 
 ingest keeps node credentials and plan limits from these; brain keeps fields, stages and
 rules. Every change those read models depend on is published, cascades included, and no
-payload carries a value that ages by itself: consumers derive a field's current stage from
-`fecha_siembra`, the pinned `etapa_id` and the stages' `orden` and `duracion_dias`.
+payload carries a value that ages by itself: consumers look a field's current stage up from
+`fecha_siembra`, the pinned `etapa_id` and the stages' `inicio_dias` (agro's counting, published).
 """
 
 from datetime import date, datetime
@@ -35,7 +35,12 @@ class FieldDeleted(Event):
 
 
 class StageUpserted(Event):
-    """A growth stage of a variety was created or changed (platform-wide catalogue)."""
+    """A growth stage of a variety was created or changed (platform-wide catalogue).
+
+    Also published, unchanged but for `inicio_dias`, for every other stage of the variety whose
+    start day moved when one of them was created, changed or deleted: brain picks the stage
+    whose rules apply to a reading from these start days, so they never go stale.
+    """
 
     subject = "agro.stage.upserted"
     etapa_id: int
@@ -43,6 +48,11 @@ class StageUpserted(Event):
     nombre: str
     orden: int
     duracion_dias: int
+    inicio_dias: int | None = Field(
+        default=None,
+        description="Days after sowing on which the stage starts (the earlier stages' duracion_dias, in orden). "
+        "Always sent by agro now; absent from events published before it was added.",
+    )
 
 
 class StageDeleted(Event):

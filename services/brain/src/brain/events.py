@@ -98,6 +98,7 @@ class StageUpserted(Event):
     nombre: str
     orden: int
     duracion_dias: int
+    inicio_dias: int | None = None  # absent from events agro published before it counted for us
 
 
 class StageDeleted(Event):

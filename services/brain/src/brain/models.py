@@ -44,6 +44,9 @@ class Stage(ReadModel, Base):
     nombre: Mapped[str] = mapped_column(String(100))
     orden: Mapped[int] = mapped_column(Integer)
     duracion_dias: Mapped[int] = mapped_column(Integer)
+    # Days after sowing on which the stage starts, as agro published it (`inicio_dias`). Null
+    # only for a stage first seen in an event from before agro published it.
+    inicio_dias: Mapped[int | None] = mapped_column(Integer)
 
     @property
     def id(self) -> int:

@@ -2,7 +2,8 @@
 
 Deleting refuses while something still uses the row (a crop with varieties, a variety with
 stages or fields); deleting a stage deletes its rules. Stage and rule changes are published
-so brain can evaluate the rules of each field's current stage.
+so brain can evaluate the rules of each field's current stage; a stage change also re-publishes
+the variety's stages whose start day it moved (`agro.field.stages.start_days`).
 """
 
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from agro.catalog.schemas import (
 )
 from agro.errors import InUse
 from agro.field.service import publish_field
+from agro.field.stages import start_days
 from agro.models import Crop, Field, Rule, Stage, Variety
 from shared.errors import InvalidRequest
 from shared.pagination import PageParams
@@ -151,10 +153,11 @@ def stages(*, variety_id: int | None = None) -> Select[Stage]:
 async def create_stage(session: AsyncSession, variety_id: int, body: StageFields) -> Stage:
     values = changes(body, exclude=frozenset({"variedad_id"}))
     await _existing(session, Variety, variety_id, "variedad_id")
+    before = await _start_days_locked(session, {variety_id})
     stage = Stage(variedad_id=variety_id, **values)
     session.add(stage)
     await session.flush()
-    await _publish_stage(session, stage)
+    await _publish_stages(session, {variety_id}, before, changed=stage.id)
     return stage
 
 
@@ -163,15 +166,20 @@ async def update_stage(session: AsyncSession, stage_id: int, body: StageCreate |
     stage = await get_stage(session, stage_id)
     if "variedad_id" in values:
         await _existing(session, Variety, values["variedad_id"], "variedad_id")
+    varieties = {stage.variedad_id, values.get("variedad_id", stage.variedad_id)}
+    before = await _start_days_locked(session, varieties)
     assign(stage, values)
     await session.flush()
-    await _publish_stage(session, stage)
+    await _publish_stages(session, varieties, before, changed=stage.id)
     return stage
 
 
 async def delete_stage(session: AsyncSession, stage_id: int) -> None:
-    """The stage goes with its rules, and fields pinned to it are unpinned: all published."""
+    """The stage goes with its rules, and fields pinned to it are unpinned: all published,
+    and so are the later stages of its variety, which now start earlier."""
     stage = await get_stage(session, stage_id)
+    variety_id = stage.variedad_id
+    before = await _start_days_locked(session, {variety_id})
     for rule_id in await session.scalars(select(Rule.id).where(Rule.etapa_id == stage.id)):
         await events.outbox.emit(session, events.RuleDeleted(regla_id=rule_id), tenant_id=None)
     # Unpinned here rather than by the database's SET NULL, so the published state is at hand.
@@ -179,16 +187,45 @@ async def delete_stage(session: AsyncSession, stage_id: int) -> None:
         field.etapa_id = None
         await publish_field(session, field)
     await session.delete(stage)
+    await session.flush()
     await events.outbox.emit(session, events.StageDeleted(etapa_id=stage_id), tenant_id=None)
+    await _publish_stages(session, {variety_id}, before, changed=None)
 
 
-async def _publish_stage(session: AsyncSession, stage: Stage) -> None:
+async def _placed(session: AsyncSession, variety_id: int) -> list[tuple[Stage, int]]:
+    """The variety's stages in `orden`, each with its start day counted from sowing."""
+    found = (await session.scalars(stages(variety_id=variety_id))).all()
+    return list(zip(found, start_days(found), strict=True))
+
+
+async def _start_days_locked(session: AsyncSession, variety_ids: set[int]) -> dict[int, int]:
+    """Start day by stage id, before a change, with the varieties locked until commit: two
+    concurrent changes to one variety's stages would otherwise each publish start days
+    counted without the other's change. `FOR NO KEY UPDATE`, so fields that reference the
+    variety (`FOR KEY SHARE`) are not held up."""
+    locked = select(Variety.id).where(Variety.id.in_(variety_ids)).order_by(Variety.id)
+    await session.execute(locked.with_for_update(key_share=True))
+    return {stage.id: start for variety_id in variety_ids for stage, start in await _placed(session, variety_id)}
+
+
+async def _publish_stages(
+    session: AsyncSession, variety_ids: set[int], before: dict[int, int], *, changed: int | None
+) -> None:
+    """Publish the `changed` stage and every stage of these varieties whose start day moved."""
+    for variety_id in sorted(variety_ids):
+        for stage, start in await _placed(session, variety_id):
+            if stage.id == changed or before.get(stage.id) != start:
+                await _publish_stage(session, stage, start)
+
+
+async def _publish_stage(session: AsyncSession, stage: Stage, start: int) -> None:
     event = events.StageUpserted(
         etapa_id=stage.id,
         variedad_id=stage.variedad_id,
         nombre=stage.nombre,
         orden=stage.orden,
         duracion_dias=stage.duracion_dias,
+        inicio_dias=start,
     )
     await events.outbox.emit(session, event, tenant_id=None)
 

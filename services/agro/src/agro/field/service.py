@@ -163,7 +163,7 @@ async def describe(session: AsyncSession, fields: Sequence[Field]) -> list[Field
 
 
 async def publish_field(session: AsyncSession, field: Field) -> None:
-    """What brain needs to derive the field's current stage itself, on any day."""
+    """What brain needs to look up the field's current stage itself, on any day (with the stages' `inicio_dias`)."""
     event = events.FieldUpserted(
         parcela_id=field.id,
         usuario_id=field.usuario_id,

@@ -42,6 +42,7 @@ async def on_stage_upserted(session: AsyncSession, envelope: Envelope, event: St
         nombre=event.nombre,
         orden=event.orden,
         duracion_dias=event.duracion_dias,
+        inicio_dias=event.inicio_dias,
         at=envelope.occurred_at,
     )
 

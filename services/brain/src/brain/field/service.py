@@ -44,9 +44,26 @@ async def forget_field(session: AsyncSession, *, parcela_id: int, tenant_id: int
 
 
 async def keep_stage(
-    session: AsyncSession, *, etapa_id: int, variedad_id: int, nombre: str, orden: int, duracion_dias: int, at: datetime
+    session: AsyncSession,
+    *,
+    etapa_id: int,
+    variedad_id: int,
+    nombre: str,
+    orden: int,
+    duracion_dias: int,
+    inicio_dias: int | None,
+    at: datetime,
 ) -> None:
-    values = {"variedad_id": variedad_id, "nombre": nombre, "orden": orden, "duracion_dias": duracion_dias}
+    """`inicio_dias` is None only in an event from before agro published it: the start day
+    already stored (the migration's, or a later event's) is kept rather than erased."""
+    values: dict[str, object] = {
+        "variedad_id": variedad_id,
+        "nombre": nombre,
+        "orden": orden,
+        "duracion_dias": duracion_dias,
+    }
+    if inicio_dias is not None:
+        values["inicio_dias"] = inicio_dias
     await apply_newer(session, Stage, {"etapa_id": etapa_id}, values, at)
 
 
