@@ -14,7 +14,19 @@ from pydantic import AliasChoices, Field, model_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["DEV_DEFAULT_MARK", "BaseServiceSettings", "NotInProduction", "ProductionSettingsError", "Secret"]
+__all__ = [
+    "DEV_DEFAULT_MARK",
+    "INBOX_RETENTION_FLOOR_SECONDS",
+    "BaseServiceSettings",
+    "NotInProduction",
+    "ProductionSettingsError",
+    "Secret",
+]
+
+# The least inbox retention production accepts: JetStream's duplicate window (120 s,
+# `shared.events.streams`) plus a consumer's redeliveries (5 deliveries, 30 s ack wait, up to
+# 30 s back-off each), rounded up.
+INBOX_RETENTION_FLOOR_SECONDS = 600.0
 
 # Every development secret of compose and the dev overlay carries it (`auth-dev-only`).
 DEV_DEFAULT_MARK = "dev-only"
@@ -73,6 +85,19 @@ class BaseServiceSettings(BaseSettings):
     # Replicas of every JetStream stream (`shared.events.streams`): one setting for the whole
     # deployment, so it has no service prefix. 3 on a production cluster.
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("STREAM_REPLICAS"))
+    # Scheduled maintenance (`shared.maintenance`): on by default, one replica runs each job.
+    maintenance_enabled: bool = True
+    # How often the events' clean-up jobs run (a service's own jobs say their interval);
+    # `maintenance_intervals` overrides any job's by name ({"events.inbox": 30}).
+    maintenance_interval_seconds: float = Field(default=60.0, gt=0)
+    maintenance_intervals: dict[str, Annotated[float, Field(gt=0)]] = Field(default_factory=dict)
+    # Rows one clean-up statement deletes: small, so that no transaction is long.
+    maintenance_batch_size: int = Field(default=1000, ge=1)
+    # Published outbox rows are kept this long after publication (`shared.events.retention`).
+    outbox_retention_seconds: float = Field(default=3600.0, ge=0)
+    # Inbox rows are kept this long after processing: far beyond JetStream's duplicate window
+    # and a consumer's redeliveries. Under `INBOX_RETENTION_FLOOR_SECONDS` only in development.
+    inbox_retention_seconds: float = Field(default=24 * 3600.0, ge=0)
     # Non-public networks that calls to user-given URLs may reach anyway (`shared.outbound`),
     # e.g. ["10.1.0.0/16"]; empty, only public addresses are called.
     outbound_allowed_networks: list[str] = Field(default_factory=list)
@@ -93,6 +118,11 @@ class BaseServiceSettings(BaseSettings):
                     refusals.append(f"{self.variable(name)} is not set, or is a development default")
                 elif isinstance(mark, NotInProduction) and value in mark.values:
                     refusals.append(f"{self.variable(name)}={value} is refused: {mark.why}")
+        if self.inbox_retention_seconds < INBOX_RETENTION_FLOOR_SECONDS:
+            refusals.append(
+                f"{self.variable('inbox_retention_seconds')} under {INBOX_RETENTION_FLOOR_SECONDS:g} s is refused: "
+                "a redelivered event could be applied twice"
+            )
         if refusals:
             raise ProductionSettingsError("PLATFORM_ENV=production refuses: " + "; ".join(refusals))
         return self

@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,10 @@ from shared.events import (
     catch_up,
     connect_nats,
 )
+from shared.events.retention import messaging_jobs
 from shared.events.streams import configure_streams
 from shared.health import router as health_router
+from shared.maintenance import MaintenanceJob, MaintenanceRunner
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
 from shared.openapi import serve_integer_bounds
@@ -72,6 +75,7 @@ def create_service_app(
     consumers: Sequence[ConsumerSpec] = (),
     batch_consumers: Sequence[BatchConsumerSpec] = (),
     workers: Sequence[Worker] = (),
+    maintenance: Sequence[MaintenanceJob] = (),
     events: Sequence[type[Event]] = (),
     on_startup: StartupHook | None = None,
     on_shutdown: StartupHook | None = None,
@@ -83,6 +87,9 @@ def create_service_app(
     `messaging` is the service's (outbox, inbox) pair; with it the outbox relay runs.
     `events` are the models of the subjects it publishes, served as AsyncAPI at /asyncapi.json.
     `app.state.consumers` maps each durable name to its consumer (see `read_model_catch_up`).
+    `maintenance` are the service's scheduled jobs (`shared.maintenance`); with `messaging`, the
+    outbox and inbox clean-up jobs are added. They run unless `maintenance_enabled` is off, each
+    every `maintenance_interval_seconds` or its own `maintenance_intervals[name]`.
     """
 
     @contextlib.asynccontextmanager
@@ -128,6 +135,10 @@ def create_service_app(
                 await bulk.start()
                 app.state.consumers[batch.durable] = bulk
                 tasks.append(asyncio.create_task(bulk.run(), name=f"consumer-{batch.durable}"))
+        scheduled = _scheduled(settings, maintenance, messaging)
+        if settings.maintenance_enabled and scheduled:
+            app.state.maintenance = MaintenanceRunner(engine, app.state.sessionmaker, scheduled, service=schema)
+            tasks.append(asyncio.create_task(app.state.maintenance.run(), name="maintenance"))
         if on_startup is not None:
             await on_startup(app)
         tasks.extend(asyncio.create_task(worker(app), name=getattr(worker, "__name__", "worker")) for worker in workers)
@@ -163,6 +174,25 @@ def create_service_app(
         app.include_router(router)
     keep_alive_after_errors(app)
     return app
+
+
+def _scheduled(
+    settings: BaseServiceSettings, jobs: Sequence[MaintenanceJob], messaging: tuple[Table, Table] | None
+) -> list[MaintenanceJob]:
+    """The service's jobs and, with an outbox and inbox, their clean-up; intervals from settings."""
+    scheduled = list(jobs)
+    if messaging is not None:
+        scheduled += messaging_jobs(
+            *messaging,
+            interval_seconds=settings.maintenance_interval_seconds,
+            outbox_retention_seconds=settings.outbox_retention_seconds,
+            inbox_retention_seconds=settings.inbox_retention_seconds,
+            batch_size=settings.maintenance_batch_size,
+        )
+    return [
+        dataclasses.replace(job, interval_seconds=settings.maintenance_intervals.get(job.name, job.interval_seconds))
+        for job in scheduled
+    ]
 
 
 def read_model_catch_up(*durables: str, timeout: float = 1.0) -> Callable[[Request], CatchUp]:
