@@ -76,3 +76,11 @@ def test_an_unknown_deployment_mode_is_refused(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("PLATFORM_ENV", "staging")
     with pytest.raises(ValueError, match="PLATFORM_ENV"):
         DemoSettings()
+
+
+def test_production_refuses_an_inbox_retention_shorter_than_redeliveries(monkeypatch: pytest.MonkeyPatch) -> None:
+    _production(monkeypatch, DEMO_INBOX_RETENTION_SECONDS="60")
+    with pytest.raises(ProductionSettingsError, match="DEMO_INBOX_RETENTION_SECONDS"):
+        DemoSettings()
+    monkeypatch.delenv("PLATFORM_ENV")
+    assert DemoSettings().inbox_retention_seconds == 60  # a soak test may, in development
