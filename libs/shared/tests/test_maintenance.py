@@ -79,16 +79,23 @@ async def test_one_runner_among_two_runs_a_job_and_the_other_takes_over_when_it_
         label: MaintenanceRunner(database.engine, database.sessionmaker, [job(label)], service=database.schema)
         for label in ("a", "b")
     }
+
+    async def six_runs() -> bool:
+        return len(runs) >= 6
+
+    async def taken_over() -> bool:
+        return any(label != runs[0][0] for label, _, _ in runs)
+
     tasks = {label: asyncio.create_task(runner.run()) for label, runner in runners.items()}
     try:
-        await eventually(lambda: asyncio.sleep(0, len(runs) >= 6), "six runs")
+        await eventually(six_runs, "six runs")
         leader = runs[0][0]
         assert {label for label, _, _ in runs} == {leader}, runs
         ordered = sorted(runs, key=lambda run: run[1])
         assert all(a[2] <= b[1] for a, b in itertools.pairwise(ordered)), "runs overlapped"
         # The leader stops (its lock session closes): the other replica leads from its next try.
         tasks[leader].cancel()
-        await eventually(lambda: asyncio.sleep(0, any(label != leader for label, _, _ in runs)), "the other to lead")
+        await eventually(taken_over, "the other runner to lead")
     finally:
         for task in tasks.values():
             task.cancel()
@@ -111,7 +118,11 @@ async def test_a_failing_job_is_counted_and_run_again_at_its_next_interval(datab
         database.engine, database.sessionmaker, [MaintenanceJob("flaky", 0.05, flaky)], service=database.schema
     )
     async with running(runner) as task:
-        await eventually(lambda: asyncio.sleep(0, attempts >= 3), "runs after the failure")
+
+        async def ran_again() -> bool:
+            return attempts >= 3
+
+        await eventually(ran_again, "runs after the failure")
         assert not task.done()
     assert metric("maintenance_failures_total", database.schema, "flaky") == 1
 

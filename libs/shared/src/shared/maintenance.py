@@ -7,7 +7,8 @@ PostgreSQL advisory lock (`pg_try_advisory_lock`, session level) on the runner's
 connection. The leader keeps the lock, and so the job, until its process or that connection
 ends; the others ask again every interval, so one of them takes over within an interval of a
 leader's death. A job that fails is logged and counted, and runs again at its next interval:
-it never stops the runner or the service.
+it never stops the runner or the service. A runner's jobs run one after another, so a job
+that can take long belongs in a service's own `workers` rather than here.
 
 Metrics, labelled by service (its schema) and job: `maintenance_rows_removed_total`,
 `maintenance_last_run_timestamp_seconds` (end of the last successful run),
