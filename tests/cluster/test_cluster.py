@@ -179,6 +179,7 @@ async def _drained(urls: str) -> bool:
         await nc.close()
 
 
+@pytest.mark.stack  # a cluster of its own: three NATS nodes, two replicas of three services
 @pytest.mark.timeout(420)
 def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster) -> None:
     stack = cluster.stack
