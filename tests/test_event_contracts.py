@@ -89,7 +89,7 @@ def test_the_additive_rule_catches_what_breaks_a_reader() -> None:
     retyped = contracts.breaking_changes(before, {**before, "id": {"type": "string"}})
     assert len(retyped) == 1
     assert retyped[0].startswith("id retyped")
-    nullable = {**before, "id": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}
+    nullable: dict[str, dict[str, Any]] = {**before, "id": {"anyOf": [{"type": "integer"}, {"type": "null"}]}}
     assert contracts.breaking_changes(before, nullable)
 
 

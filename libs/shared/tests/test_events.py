@@ -51,7 +51,7 @@ class World:
     event: type[Event]
 
     @property
-    def js(self):  # type: ignore[no-untyped-def]
+    def js(self):
         return self.nats.jetstream()
 
     async def effect_count(self) -> int:

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 from devstack.stack import Stack
 
 
-def _foreign_key():  # type: ignore[no-untyped-def]
+def _foreign_key():
     return generate_private_key(public_exponent=65537, key_size=2048)
 
 
