@@ -179,7 +179,7 @@ async def _drained(urls: str) -> bool:
     nc = await nats.connect(urls.split(","))
     try:
         info = await nc.jetstream().consumer_info("INGEST", "brain-readings")
-        return info.num_pending == 0 and info.num_ack_pending == 0
+        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
     finally:
         await nc.close()
 

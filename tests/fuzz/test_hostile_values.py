@@ -44,7 +44,7 @@ def properties(schema: dict[str, Any]) -> dict[str, Any]:
     return dict(schema.get("properties", {}))
 
 
-def _operation(result: Ok[APIOperation] | Err[InvalidSchema]) -> APIOperation:
+def _operation(result: Ok[APIOperation[Any, Any, Any, Any]] | Err[InvalidSchema]) -> APIOperation[Any, Any, Any, Any]:
     if isinstance(result, Err):  # the document is the contract: an operation it cannot state fails
         raise result.err()
     return result.ok()
