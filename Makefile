@@ -29,6 +29,7 @@ test: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	$(PY) -m devstack.contracts --check
 	$(PY) -m pytest
 
 # The inner loop: unit tests and in-process tests (tiers are markers the devstack plugin applies
@@ -54,6 +55,7 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	$(PY) -m devstack.contracts --check
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -3,9 +3,10 @@
 webhooks forwards a publisher's whole `data` to customers, so a publisher's payload is a public
 contract even where no service of ours reads a field. Each published subject's shape is kept
 as `tests/contracts/<subject>.json`, written from the typed events in each service's
-`events.py` by `make contracts` (`python -m devstack.contracts`). The writer, like
-`tests/test_event_contracts.py`, accepts only additive changes: a field may be added, never
-removed, renamed or retyped (a breaking change is a new subject, e.g. `agro.task.suggested.v2`).
+`events.py` by `make contracts` (`python -m devstack.contracts`; with `--check` it only
+compares, for `make lint` and pre-commit). The writer, like `tests/test_event_contracts.py`,
+accepts only additive changes: a field may be added, never removed, renamed or retyped (a
+breaking change is a new subject, e.g. `agro.task.suggested.v2`).
 """
 
 import importlib
@@ -133,10 +134,11 @@ def render(data: Mapping[str, Any]) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write(directory: Path = SNAPSHOTS) -> list[str]:
+def write(directory: Path = SNAPSHOTS, *, check: bool = False) -> list[str]:
     """Write every published subject's snapshot; refuse (and write nothing) if one would break.
 
-    Returns the breaking changes found; empty when the snapshots were written.
+    Returns the breaking changes found; empty when the snapshots were written. With `check`,
+    writes nothing and also reports a snapshot that is not what it would write.
     """
     current = {
         subject: snapshot(service, model) for subject, (service, model) in published(services_with_events()).items()
@@ -151,7 +153,15 @@ def write(directory: Path = SNAPSHOTS) -> list[str]:
     names_path = directory / WEBHOOK_NAMES.relative_to(SNAPSHOTS)
     if names_path.exists():
         problems += withdrawn_webhook_names(json.loads(names_path.read_text()), names)
-    if problems:
+    if check:
+        problems += [
+            f"{subject}: snapshot out of date, run `make contracts`"
+            for subject, data in current.items()
+            if committed.get(subject) != data
+        ]
+        if names_path.exists() and json.loads(names_path.read_text()) != names:
+            problems.append("webhook names out of date, run `make contracts`")
+    if problems or check:
         return problems
     names_path.parent.mkdir(parents=True, exist_ok=True)
     for subject, data in current.items():
@@ -160,8 +170,13 @@ def write(directory: Path = SNAPSHOTS) -> list[str]:
     return []
 
 
-def main() -> int:
-    problems = write()
+def main(argv: list[str]) -> int:
+    check = "--check" in argv
+    problems = write(check=check)
+    if check:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
     if problems:
         print("Not written: these changes would break consumers and webhook customers.", file=sys.stderr)
         print("Publish a new subject (e.g. <subject>.v2) instead of changing a published one:", file=sys.stderr)
@@ -173,4 +188,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(main(sys.argv[1:]))
