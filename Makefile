@@ -10,7 +10,7 @@ PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) sdk/py
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test fuzz lint format bench cluster clean-data images
+.PHONY: install run test test-fast contracts fuzz lint format bench cluster clean-data images
 
 install: $(STAMP)
 
@@ -29,7 +29,17 @@ test: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	$(PY) -m devstack.contracts --check
 	$(PY) -m pytest
+
+# The inner loop: unit tests and in-process tests (tiers are markers the devstack plugin applies
+# from the fixtures a test uses). Starts PostgreSQL and NATS and migrates; no service process.
+test-fast: install
+	$(PY) -m pytest -m "not stack" -q -W error::ResourceWarning
+
+# Each published event's payload as a snapshot in tests/contracts/ (additive changes only).
+contracts: install
+	$(PY) -m devstack.contracts
 
 # A long schemathesis pass (the bounded one is part of `make test`); FUZZ_MAX_EXAMPLES, FUZZ_SEED tune it.
 fuzz: install
@@ -45,6 +55,7 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
+	$(PY) -m devstack.contracts --check
 
 format: install
 	$(PY) -m ruff check --fix .

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -239,7 +240,7 @@ def _overlay_images(overlay: Path) -> list[str]:
     return images
 
 
-DEPLOYMENTS = {
+DEPLOYMENTS: dict[str, Callable[[], list[str]]] = {
     "docker-compose.yml": _compose_images,
     **{f"overlay {o.name}": partial(_overlay_images, o) for o in OVERLAYS},
 }

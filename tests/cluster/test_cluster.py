@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import asyncpg
@@ -54,7 +55,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             stack.processes[f"{name}-2"] = stack.spawn_service(name, port, log_name=f"{name}-2")
             found.replicas[f"{name}-2"] = f"http://127.0.0.1:{port}"
         for url in found.replicas.values():
-            assert eventually(lambda u=url: _ready(u), 60), f"{url} not ready"
+            assert eventually(partial(_ready, url), 60), f"{url} not ready"
         yield found
     finally:
         stack.stop()
@@ -68,6 +69,10 @@ def _ready(url: str) -> bool:
         return httpx.get(f"{url}/readyz", timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
+
+
+def _answers_400(url: str, body: dict[str, object], token: str) -> bool:
+    return httpx.post(url, json=body, headers={"Authorization": f"Node {token}"}).status_code == 400
 
 
 def _setup(gateway: str, tenant_admin: dict[str, str]) -> list[tuple[int, str, str]]:
@@ -174,11 +179,12 @@ async def _drained(urls: str) -> bool:
     nc = await nats.connect(urls.split(","))
     try:
         info = await nc.jetstream().consumer_info("INGEST", "brain-readings")
-        return info.num_pending == 0 and info.num_ack_pending == 0
+        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
     finally:
         await nc.close()
 
 
+@pytest.mark.stack  # a cluster of its own: three NATS nodes, two replicas of three services
 @pytest.mark.timeout(420)
 def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster) -> None:
     stack = cluster.stack
@@ -191,11 +197,8 @@ def test_readings_survive_a_nats_node_and_a_brain_replica_dying(cluster: Cluster
     ingest = [stack.url("ingest"), cluster.replicas["ingest-2"]]
     probe = {"codigo_nodo_maestro": nodes[-1][1], "parcela_id": nodes[-1][0], "lecturas": []}
     for url in ingest:  # both replicas know the last node
-        assert eventually(
-            lambda u=url: httpx.post(f"{u}/api/nodes/ingest/", json=probe,
-                                     headers={"Authorization": f"Node {nodes[-1][2]}"}).status_code == 400,
-            20,
-        )  # fmt: skip
+        knows_the_node = partial(_answers_400, f"{url}/api/nodes/ingest/", probe, nodes[-1][2])
+        assert eventually(knows_the_node, 20)
 
     assert asyncio.run(_replicas(stack.nats_url)) == {"INGEST": 3, "AGRO": 3, "BRAIN": 3}
 

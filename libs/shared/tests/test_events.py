@@ -14,6 +14,7 @@ import pytest
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from nats.aio.client import Client as NATS
+from nats.js.client import JetStreamContext
 from nats.js.errors import NotFoundError
 from prometheus_client import REGISTRY
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text
@@ -51,7 +52,7 @@ class World:
     event: type[Event]
 
     @property
-    def js(self):  # type: ignore[no-untyped-def]
+    def js(self) -> JetStreamContext:
         return self.nats.jetstream()
 
     async def effect_count(self) -> int:

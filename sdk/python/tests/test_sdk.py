@@ -191,8 +191,10 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
             return JSONResponse({"error": "despacio"}, status_code=429, headers={"X-RateLimit-Reset": reset})
         return JSONResponse({"tools": []})
 
-    with serve_in_thread(Starlette(routes=[Route("/api/tools", limited)])) as url:
-        client = AgentClient(api_key="t", base_url=url, max_retries=2)
+    with (
+        serve_in_thread(Starlette(routes=[Route("/api/tools", limited)])) as url,
+        AgentClient(api_key="t", base_url=url, max_retries=2) as client,
+    ):
         assert client.tools.list() == []
         assert calls[1] - calls[0] >= 0.9
         calls.clear()

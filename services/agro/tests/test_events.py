@@ -154,7 +154,7 @@ async def test_a_created_nodes_event_is_in_jetstream_when_agro_answers(
         for n in range(10):
             node = await new_node(workspace.owner_token, field_id, codigo=f"NM-{n}")
             try:
-                last = json.loads((await js.get_last_msg(stream_for_subject(subject)[0], subject)).data)
+                last = json.loads((await js.get_last_msg(stream_for_subject(subject)[0], subject)).data or b"")
             except NotFoundError:
                 last = None
             assert last is not None

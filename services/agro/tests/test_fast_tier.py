@@ -17,8 +17,8 @@ FARMER_PERMISSIONS = ["parcelas:ver", "parcelas:crear", "parcelas:actualizar"]
 
 
 @pytest.fixture
-async def agro(platform_engines: Stack, platform_stack: Stack) -> AsyncIterator[InProcess]:
-    url = platform_engines.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://")
+async def agro(platform_database: Stack) -> AsyncIterator[InProcess]:
+    url = platform_database.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://")
     async with in_process(create_app(), database_url=url, schema="agro") as harness:
         yield harness
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import httpx
 import jwt
-from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, generate_private_key
 
 from devstack.stack import Stack
 from devstack.waiting import eventually
 
 
-def _foreign_key():  # type: ignore[no-untyped-def]
+def _foreign_key() -> RSAPrivateKey:
     return generate_private_key(public_exponent=65537, key_size=2048)
 
 

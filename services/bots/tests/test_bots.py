@@ -263,7 +263,7 @@ async def test_websocket_chat(gateway: httpx.AsyncClient, workspace: Workspace, 
         await ws.send(json.dumps({"type": "auth", "token": owner}))
         assert json.loads(await ws.recv())["type"] == "auth_ok"
         await ws.send(json.dumps({"type": "chat", "conversation_id": conversation_id, "message": "Hola"}))
-        frames = []
+        frames: list[dict[str, Any]] = []
         while not frames or frames[-1]["type"] != "done":
             frames.append(json.loads(await ws.recv()))
         assert frames[0]["type"] == "thinking"

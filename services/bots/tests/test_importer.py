@@ -147,6 +147,7 @@ def test_a_document_whose_operations_add_up_past_the_budget_is_refused() -> None
     schema = {"type": "object", "properties": {f"p{i}": {"type": "string", "description": "d" * 200}
                                                for i in range(MAX_OPERATION_BYTES // 400)}}  # fmt: skip
     count = MAX_DOCUMENT_BYTES // (MAX_OPERATION_BYTES // 2) + 2
+    document: dict[str, Any]
     document = {"swagger": "2.0", "definitions": {"Big": schema}, "paths": {f"/p{n}": {"post": {"parameters": [
         {"name": "b", "in": "body", "schema": {"$ref": "#/definitions/Big"}}]}} for n in range(count)}}  # fmt: skip
     learn({**document, "paths": dict(list(document["paths"].items())[:2])})

@@ -98,7 +98,7 @@ async def _drained(nats_url: str) -> bool:
     nc = await nats.connect(nats_url)
     try:
         info = await nc.jetstream().consumer_info("INGEST", "brain-readings")
-        return info.num_pending == 0 and info.num_ack_pending == 0
+        return bool(info.num_pending == 0 and info.num_ack_pending == 0)
     finally:
         await nc.close()
 

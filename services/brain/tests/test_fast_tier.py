@@ -21,8 +21,8 @@ OWNER = 41
 
 
 @pytest.fixture
-async def brain(platform_engines: Stack, platform_stack: Stack) -> AsyncIterator[InProcess]:
-    url = platform_engines.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://")
+async def brain(platform_database: Stack) -> AsyncIterator[InProcess]:
+    url = platform_database.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://")
     async with in_process(create_app(), database_url=url, schema="brain") as harness:
         yield harness
 

@@ -53,7 +53,7 @@ async def test_a_client_dropping_its_websocket_without_a_close_frame_is_no_error
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with connect(probe_gateway.replace("http", "ws") + "/probe/ws-stream") as ws:
-        assert (await ws.recv()).startswith("frame:")
+        assert str(await ws.recv()).startswith("frame:")
         ws.transport.abort()  # the TCP connection drops: no close frame, as a phone losing its network
     await asyncio.sleep(0.5)  # the gateway keeps relaying frames into the dead connection meanwhile
     gc.collect()  # an unretrieved task exception is logged when the task is collected

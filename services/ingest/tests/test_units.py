@@ -25,7 +25,8 @@ def test_a_known_sensor_is_converted_to_its_canonical_unit(
     sensor: str, value: float, unit: str, expected: tuple[float, str]
 ) -> None:
     converted, canonical = normalise(sensor, value, unit)
-    assert (pytest.approx(converted), canonical) == expected
+    assert converted == pytest.approx(expected[0])
+    assert canonical == expected[1]
 
 
 def test_an_unknown_sensor_is_kept_as_reported() -> None:

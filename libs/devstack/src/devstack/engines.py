@@ -113,8 +113,8 @@ def start_postgres(data_dir: Path, port: int, *, durable: bool = True) -> Postgr
     if not durable:
         # Tests only: a lost test database costs nothing, a slow one costs every run.
         argv += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
-    log = open(data_dir / "postgres.log", "ab")
-    process = spawn(argv, log=log, user=user, group=group, death_signal=signal.SIGINT)
+    with open(data_dir / "postgres.log", "ab") as log:  # the server keeps its own copy of the descriptor
+        process = spawn(argv, log=log, user=user, group=group, death_signal=signal.SIGINT)
     wait_for_port(port, timeout=60, process=process, what="PostgreSQL")
     server = Postgres(data_dir, port, process)
     _wait_until_accepting(bin_dir, port, process)
@@ -191,8 +191,8 @@ def start_nats(data_dir: Path, port: int, cluster: ClusterMember | None = None) 
         routes = ",".join(f"nats://127.0.0.1:{peer}" for peer in cluster.peer_ports)
         argv += ["--server_name", cluster.server_name, "--cluster_name", cluster.cluster_name,
                  "--cluster", f"nats://127.0.0.1:{cluster.cluster_port}", "--routes", routes]  # fmt: skip
-    log = open(data_dir / "nats.log", "ab")
-    process = spawn(argv, log=log)
+    with open(data_dir / "nats.log", "ab") as log:  # the server keeps its own copy of the descriptor
+        process = spawn(argv, log=log)
     wait_for_port(port, timeout=30, process=process, what="NATS")
     return Nats(data_dir, port, process, cluster)
 

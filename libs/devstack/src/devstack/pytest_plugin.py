@@ -1,7 +1,17 @@
 """Pytest fixtures: the real engines and services, on free ports in a temporary folder.
 
-Loaded through the `pytest11` entry point of platform-shared, so every test tree has them.
-Nothing here is skipped when an engine is missing: the fixtures start the engines themselves.
+Loaded through the `pytest11` entry point of platform-devstack, so every test tree has them.
+Nothing here is skipped when an engine is missing: the fixtures start the engines themselves,
+and only what the selected tests ask for: a run of `unit` and `engines` tests (`make test-fast`)
+starts PostgreSQL and NATS and migrates, but starts no service process.
+
+Tiers are markers applied from the fixtures a test uses (a plain new test is `unit` by itself):
+- `unit`: no engine;
+- `engines`: PostgreSQL/NATS, migrated schemas, in-process apps (`platform_database`,
+  `platform_engines`, `scratch_schema`);
+- `stack`: service processes (`platform_stack`, `isolated_stack`, and every fixture built on
+  them: `gateway`, `published`, `consumed`...). A test that starts processes of its own says so
+  with `@pytest.mark.stack`.
 """
 
 import asyncio
@@ -52,6 +62,43 @@ TEST_ENV = {
 }
 
 
+TIERS = {
+    "unit": "needs no engine (applied to every test that asks for none of the fixtures below)",
+    "engines": "needs PostgreSQL/NATS and migrated schemas, no service process (applied by fixtures)",
+    "stack": "needs service processes running (applied by platform_stack / isolated_stack and what uses them)",
+}
+STACK_FIXTURES = frozenset({"platform_stack", "isolated_stack"})
+ENGINE_FIXTURES = frozenset({"platform_engines", "platform_database", "scratch_schema"})
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def tier_of(item: pytest.Item) -> str:
+    """The highest tier a test's own markers or its fixtures imply.
+
+    `fixturenames` is the closure of what the test requests, so a fixture built on
+    `platform_stack` (`gateway`, a conftest's `workspace`) puts its users in the `stack` tier.
+    """
+    names = set(getattr(item, "fixturenames", ()))
+    found = {name for name in TIERS if item.get_closest_marker(name) is not None}
+    if names & STACK_FIXTURES:
+        found.add("stack")
+    if names & ENGINE_FIXTURES:
+        found.add("engines")
+    return max(found, key=list(TIERS).index, default="unit")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tier = tier_of(item)
+        if item.get_closest_marker(tier) is None:
+            item.add_marker(tier)
+
+
 @pytest.fixture(scope="session")
 def platform_engines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """PostgreSQL and NATS started, service roles and schemas provisioned; no services yet."""
@@ -78,10 +125,17 @@ def isolated_stack(tmp_path: Path) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def platform_stack(platform_engines: Stack) -> Stack:
-    """Every service migrated and running as its own process, the gateway in front."""
-    platform_engines.start_services()
+def platform_database(platform_engines: Stack) -> Stack:
+    """Every service's schema migrated and bootstrapped; no service process (the in-process tier)."""
+    platform_engines.prepare_databases()
     return platform_engines
+
+
+@pytest.fixture(scope="session")
+def platform_stack(platform_database: Stack) -> Stack:
+    """Every service migrated and running as its own process, the gateway in front."""
+    platform_database.start_services()
+    return platform_database
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ class Stack:
         self.nats: Nats | None = None
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self._secrets: dict[str, str] = {}
+        self.migrated = False
 
     # -- addresses -------------------------------------------------------------------------
     def spec(self, name: str) -> ServiceSpec:
@@ -122,10 +123,16 @@ class Stack:
             self.nats = start_nats(self.config.data_dir / "nats", self.config.nats_port)
         asyncio.run(provision(self.superuser_dsn, [self.grant(spec) for spec in self.services if spec.schema]))
 
+    def prepare_databases(self) -> None:
+        """Every schema migrated and bootstrapped, no process started: what in-process tests need."""
+        if not self.migrated:
+            self.migrate()
+            self.bootstrap()
+            self.migrated = True
+
     def start_services(self) -> None:
-        """Migrations, bootstrap, then every service process, waiting until each is ready."""
-        self.migrate()
-        self.bootstrap()
+        """Migrations and bootstrap (once), then every service process, waiting until each is ready."""
+        self.prepare_databases()
         # The gateway last, so its first answers find its upstreams ready.
         backends = [spec.name for spec in self.services if spec.name != "gateway"]
         for name in backends:

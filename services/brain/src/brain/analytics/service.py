@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, Select, distinct, func, select
+from sqlalchemy import ColumnElement, Row, Select, distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain.analytics.schemas import Bucket, HistoryPoint, HistoryRead, KpisRead, Scope, SeriesPoint, SeriesRead
@@ -103,7 +103,11 @@ async def history(
     return HistoryRead(parcela_id=parcela_id, bucket=bucket, series=series)
 
 
-async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, span: Window) -> Sequence[tuple]:
+# One bucket of one parameter: its start, the parameter, average, minimum and maximum.
+Aggregate = Row[datetime, str, float, float, float]
+
+
+async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, span: Window) -> Sequence[Aggregate]:
     query = (
         select(Hourly.hour, Hourly.parametro, Hourly.total / Hourly.n, Hourly.lo, Hourly.hi)
         .where(
@@ -120,7 +124,7 @@ async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, 
 
 async def _days_from_hours(
     session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, zone: ZoneInfo
-) -> Sequence[tuple]:
+) -> Sequence[Aggregate]:
     local_day = func.date_trunc("day", func.timezone(zone.key, Hourly.hour))
     query = (
         select(
@@ -145,7 +149,7 @@ async def _days_from_hours(
 
 async def _from_readings(
     session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, unit: str, zone: ZoneInfo
-) -> Sequence[tuple]:
+) -> Sequence[Aggregate]:
     start = _local_midnight(span.start, zone) if unit == "day" else span.start
     local = func.date_trunc(unit, func.timezone(zone.key, Reading.t))
     query = (
