@@ -107,7 +107,10 @@ async def test_unknown_route_answers_in_the_family_shape() -> None:
 
 
 def test_longest_prefix_wins() -> None:
-    styles: list[Route | Family] = [Family("/api/auth/", ErrorStyle.DESK), Route("/api/auth/login", "auth", ErrorStyle.AGENT)]
+    styles: list[Route | Family] = [
+        Family("/api/auth/", ErrorStyle.DESK),
+        Route("/api/auth/login", "auth", ErrorStyle.AGENT),
+    ]
     assert style_for_path(styles, "/api/auth/login", ErrorStyle.FASTAPI) is ErrorStyle.AGENT
     assert style_for_path(styles, "/api/auth/logout/", ErrorStyle.FASTAPI) is ErrorStyle.DESK
     assert style_for_path(styles, "/x", ErrorStyle.FASTAPI) is ErrorStyle.FASTAPI
