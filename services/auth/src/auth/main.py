@@ -11,6 +11,7 @@ from auth.desk.handlers import on_agent_updated
 from auth.invitation.endpoints import router as invitation_router
 from auth.keys.endpoints import router as keys_router
 from auth.keys.service import published_jwks
+from auth.member.endpoints import rbac_users as member_role_router
 from auth.member.endpoints import router as member_router
 from auth.models import SCHEMA, inbox_table, outbox_table
 from auth.profile.endpoints import router as profile_router
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
             account_router,
             session_router,
             rbac_router,
+            member_role_router,
             profile_router,
             prospect_router,
             tenant_router,

@@ -6,7 +6,7 @@ when something was really revoked."""
 from fastapi import Request, Response
 
 from auth.errors import RefreshTokenReused
-from auth.member.service import Revoked
+from auth.revoked import Revoked
 from shared.security import Principal, TokenVerifier
 from shared.security.revoked_header import (
     REVOKED_HEADER,

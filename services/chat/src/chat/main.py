@@ -3,15 +3,16 @@ from fastapi import FastAPI
 from chat import events
 from chat.agent import handlers as agents
 from chat.agent.endpoints import router as agents_router
+from chat.assignment.endpoints import router as assignment_router
 from chat.config import settings
 from chat.conversation.endpoints import router as chats_router
+from chat.guest.endpoints import notification_router as guest_notifications_router
 from chat.guest.endpoints import router as guests_router
 from chat.guest.recaptcha import Recaptcha
 from chat.hub import Hub
 from chat.live.endpoints import router as live_router
 from chat.message.endpoints import router as messages_router
 from chat.models import SCHEMA, inbox_table, outbox_table
-from chat.notification.endpoints import guests as guest_notifications_router
 from chat.notification.endpoints import router as notifications_router
 from chat.room.endpoints import router as rooms_router
 from chat.workspace import handlers as workspace_handlers
@@ -52,7 +53,7 @@ def create_app() -> FastAPI:
         schema=SCHEMA,
         routers=[
             guests_router, rooms_router, messages_router, notifications_router, guest_notifications_router,
-            agents_router, chats_router, live_router,
+            agents_router, assignment_router, chats_router, live_router,
         ],
         messaging=(outbox_table, inbox_table),
         consumers=CONSUMERS,

@@ -1,4 +1,5 @@
-"""`/api/v1/members/`: the people of the caller's workspace and their roles."""
+"""`/api/v1/members/`: the people of the caller's workspace and their roles; and 004's way to
+change one's role, `/api/rbac/users/{id}/role/`."""
 
 from typing import Annotated
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from auth.access import PersonWithPermission
 from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.member import service
-from auth.member.schemas import MemberRead, MemberUpdate
+from auth.member.schemas import MemberRead, MemberUpdate, UserRoleRead, UserRoleUpdate
 from auth.revoking import refuse_user
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
@@ -16,6 +17,8 @@ from shared.sessions import SessionDep
 from shared.validation import Id
 
 router = APIRouter(prefix="/api/v1/members", tags=["members"])
+# 004's RBAC routes (`auth.rbac.endpoints`) but for this one, a member's role change.
+rbac_users = APIRouter(prefix="/api/rbac", tags=["rbac"])
 
 CanView = Annotated[Principal, Depends(PersonWithPermission("usuarios", "ver"))]
 CanUpdate = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actualizar"))]
@@ -51,3 +54,25 @@ async def remove_member(user_id: Id, principal: CanRemove, session: SessionDep, 
     response = Response(status_code=204)
     refuse_user(request, response, await service.remove(session, principal, user_id))
     return response
+
+
+@rbac_users.patch(
+    "/users/{user_id}/role/",
+    response_model=UserRoleRead,
+    responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
+)
+async def change_user_role(
+    user_id: Id,
+    body: UserRoleUpdate,
+    principal: CanUpdate,
+    session: SessionDep,
+    request: Request,
+    response: Response,
+) -> UserRoleRead:
+    """Change the role of a member of the caller's workspace (usuarios/actualizar), with the same
+    checks as `PATCH /api/v1/members/{id}/`: nobody hands out a role granting more than they
+    hold, nor changes the platform admin's. Every token the user was issued before is refused
+    everywhere at once; their next login carries the new role."""
+    revoked = await service.change_role_by_id(session, principal, user_id=user_id, role_id=body.rol_id)
+    refuse_user(request, response, revoked)
+    return UserRoleRead(user_id=user_id, rol_id=body.rol_id)

@@ -2,7 +2,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import InputModel
+from shared.validation import InputModel, Int64
 
 
 class MemberRead(BaseModel):
@@ -20,3 +20,15 @@ class MemberRead(BaseModel):
 
 class MemberUpdate(InputModel):
     role: str = Field(min_length=1, max_length=50, description="`agente`, `tecnico`, `agricultor`, `administrador`")
+
+
+class UserRoleUpdate(InputModel):
+    rol_id: Int64
+
+
+class UserRoleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    detail: str = "Rol actualizado"
+    user_id: int
+    rol_id: int

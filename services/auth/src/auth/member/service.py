@@ -7,7 +7,6 @@ A role change or a removal refuses every token the member was issued before it, 
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,20 +20,12 @@ from auth.member.schemas import MemberRead
 from auth.models import User
 from auth.profile.service import display_name
 from auth.rbac import repository as rbac
+from auth.revoked import Revoked
 from auth.session import service as sessions
 from shared.errors import InvalidRequest, NotFound, PermissionDenied
 from shared.pagination import PageParams
 from shared.repository import fetch_page
 from shared.security import Principal
-
-
-@dataclass(frozen=True)
-class Revoked:
-    """What the caller's own process must refuse at once (the events tell the others)."""
-
-    user_id: int
-    at: float
-    api_key_ids: Sequence[str] = ()
 
 
 async def page(session: AsyncSession, tenant_id: int, params: PageParams) -> tuple[int, list[MemberRead]]:
@@ -99,6 +90,21 @@ async def set_role(
         raise NotOnYourself()
     await check_assignable(session, principal, role)
     return user, await assign_role(session, user, role)
+
+
+async def change_role_by_id(
+    session: AsyncSession, principal: Principal, *, user_id: int, role_id: int
+) -> Revoked | None:
+    """004's role change (`/api/rbac/users/{id}/role/`), the role named by its id, through the
+    same checks as `set_role`: another workspace's or a removed user is a 404, the platform
+    admin's account a 403 for anyone else, the caller's own a 400, and a role granting what the
+    caller lacks a 403. The user's earlier tokens are refused everywhere at once (what the
+    caller's process must refuse is returned)."""
+    role = await rbac.get_role(session, role_id)
+    if role is None:
+        raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})
+    _, revoked = await set_role(session, principal, user_id=user_id, role=role.nombre)
+    return revoked
 
 
 async def assign_role(session: AsyncSession, user: User, role: str) -> Revoked | None:

@@ -4,12 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from auth.access import PersonWithPermission
-from auth.errors import NotOnYourself, NotWithApiKey, RoleNotHeld
 from auth.rbac import service
-from auth.rbac.schemas import ModuleRead, PermissionCreate, PermissionRead, RoleRead, UserRoleRead, UserRoleUpdate
-from auth.revoking import refuse_user
-from shared.errors import documented
+from auth.rbac.schemas import ModuleRead, PermissionCreate, PermissionRead, RoleRead
 from shared.pagination import Page, Pagination, build_page
 from shared.security import PlatformAdmin, Principal, RequirePermission
 from shared.sessions import SessionDep
@@ -19,7 +15,6 @@ router = APIRouter(prefix="/api/rbac", tags=["rbac"])
 
 CanView = Annotated[Principal, Depends(RequirePermission("administracion", "ver"))]
 CanUpdate = Annotated[Principal, Depends(RequirePermission("administracion", "actualizar"))]
-CanUpdateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actualizar"))]
 
 
 @router.get("/modulos/", response_model=Page[ModuleRead])
@@ -80,25 +75,3 @@ async def get_permission(permission_id: Id, _: CanView, session: SessionDep) -> 
 async def delete_permission(permission_id: Id, _: CanUpdate, __: PlatformAdmin, session: SessionDep) -> Response:
     await service.revoke(session, permission_id)
     return Response(status_code=204)
-
-
-@router.patch(
-    "/users/{user_id}/role/",
-    response_model=UserRoleRead,
-    responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
-)
-async def change_user_role(
-    user_id: Id,
-    body: UserRoleUpdate,
-    principal: CanUpdateUsers,
-    session: SessionDep,
-    request: Request,
-    response: Response,
-) -> UserRoleRead:
-    """Change the role of a member of the caller's workspace (usuarios/actualizar), with the same
-    checks as `PATCH /api/v1/members/{id}/`: nobody hands out a role granting more than they
-    hold, nor changes the platform admin's. Every token the user was issued before is refused
-    everywhere at once; their next login carries the new role."""
-    revoked = await service.change_role(session, principal, user_id=user_id, role_id=body.rol_id)
-    refuse_user(request, response, revoked)
-    return UserRoleRead(user_id=user_id, rol_id=body.rol_id)

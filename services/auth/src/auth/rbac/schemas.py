@@ -39,15 +39,3 @@ class PermissionCreate(InputModel):
     rol_id: Int64
     modulo_id: Int64
     operacion_id: Int64
-
-
-class UserRoleUpdate(InputModel):
-    rol_id: Int64
-
-
-class UserRoleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    detail: str = "Rol actualizado"
-    user_id: int
-    rol_id: int

@@ -4,14 +4,12 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from auth.member import service as members
 from auth.models import Module, Permission, Role
 from auth.rbac import repository
 from auth.rbac.schemas import ModuleRead, OperationRead, PermissionRead, RoleRead
 from shared.errors import InvalidRequest, NotFound
 from shared.pagination import PageParams
 from shared.repository import fetch_page
-from shared.security import Principal
 
 
 async def module_page(session: AsyncSession, params: PageParams) -> tuple[int, Sequence[Module]]:
@@ -98,17 +96,3 @@ async def revoke(session: AsyncSession, permission_id: int) -> None:
     if permission is None:
         raise NotFound()
     await session.delete(permission)
-
-
-async def change_role(
-    session: AsyncSession, principal: Principal, *, user_id: int, role_id: int
-) -> members.Revoked | None:
-    """004's role change, through the members' own checks (`members.set_role`): another
-    workspace's or a removed user is a 404, the platform admin's account a 403 for anyone else,
-    the caller's own a 400, and a role granting what the caller lacks a 403. The user's earlier
-    tokens are refused everywhere at once (what the caller's process must refuse is returned)."""
-    role = await repository.get_role(session, role_id)
-    if role is None:
-        raise InvalidRequest("Datos inválidos.", fields={"rol_id": ["Rol no encontrado."]})
-    _, revoked = await members.set_role(session, principal, user_id=user_id, role=role.nombre)
-    return revoked

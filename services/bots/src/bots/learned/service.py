@@ -17,7 +17,7 @@ from bots.errors import InvalidApiDocument, LearnedApiNotFound, ToolFailed
 from bots.learned.importer import learn
 from bots.learned.schemas import LearnedApiCreate, LearnedApiRead
 from bots.models import LearnedApi
-from bots.tool.registry import Run, Tool, ToolContext
+from bots.tooling import Run, Tool, ToolContext
 from shared.crypto import SecretCipher
 from shared.errors import InvalidRequest
 from shared.ids import PrefixedId

@@ -10,7 +10,7 @@ import httpx
 from pydantic import JsonValue
 
 from bots.errors import ToolFailed
-from bots.tool.registry import Tool, ToolContext, object_schema
+from bots.tooling import Tool, ToolContext, object_schema
 
 FIELD_ID = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "description": "Id de la parcela"}
 

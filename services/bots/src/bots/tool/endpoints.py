@@ -7,8 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from bots.access import CanChat, CanRead
 from bots.errors import ToolError, ToolNotFound
 from bots.tool import service
-from bots.tool.registry import ToolContext
 from bots.tool.schemas import ToolCallCreate, ToolCallRead, ToolList, ToolRead
+from bots.tooling import ToolContext
 from shared.errors import NotAuthenticated, documented
 from shared.security.dependencies import bearer_token
 from shared.sessions import SessionDep

@@ -7,7 +7,7 @@ from pydantic import JsonValue
 
 from bots.errors import ToolFailed
 from bots.knowledge.search import MAX_RESULTS, search
-from bots.tool.registry import Tool, ToolContext, object_schema
+from bots.tooling import Tool, ToolContext, object_schema
 
 NAME = "search_knowledge"
 

@@ -14,7 +14,7 @@ from bots.learned.service import Outbound
 from bots.provider.base import ToolSpec
 from bots.tool.agro import TOOLS as AGRO_TOOLS
 from bots.tool.knowledge import TOOLS as KNOWLEDGE_TOOLS
-from bots.tool.registry import Tool, ToolContext
+from bots.tooling import Tool, ToolContext
 from shared.errors import InvalidRequest
 
 BUILTIN: dict[str, Tool] = {tool.name: tool for tool in [*AGRO_TOOLS, *KNOWLEDGE_TOOLS]}

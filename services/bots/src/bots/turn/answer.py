@@ -27,7 +27,7 @@ from bots.provider.metrics import measured
 from bots.provider.registry import Providers
 from bots.tool import service as tools
 from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
-from bots.tool.registry import Tool, ToolContext
+from bots.tooling import Tool, ToolContext
 from bots.turn.live import TERMINAL, Event, LiveTurn, Turns
 from bots.turn.service import Outcome, TurnPlan, close_turn
 from shared.errors import ServiceError

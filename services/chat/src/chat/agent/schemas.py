@@ -1,4 +1,4 @@
-"""003's `/api/agents/` and the desk's settings."""
+"""003's `/api/agents/`."""
 
 from typing import Annotated
 
@@ -25,11 +25,3 @@ class AgentRead(BaseModel):
 class AgentUpdate(PatchModel):
     is_available: bool | None = None
     max_concurrent_chats: Annotated[int, Field(ge=1, le=100)] | None = None
-
-
-class AutoAssignmentRead(BaseModel):
-    enabled: bool
-
-
-class AutoAssignmentUpdate(PatchModel):
-    enabled: bool

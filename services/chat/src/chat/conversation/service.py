@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat import transcript
 from chat.agent import service as agents
 from chat.hub import Event
-from chat.message import service as messages
 from chat.models import ChatUser, Room
 from chat.room import service as rooms
 from chat.room import views
@@ -43,7 +43,7 @@ async def open_for_contact(
                 status="waiting", priority=values.get("priority", "medium"), address="")  # fmt: skip
     session.add(room)
     await session.flush()
-    await messages.add(session, live, room, room.initial_message, sender="user")
+    await transcript.add(session, live, room, room.initial_message, sender="user")
     await opened(session, live, room)
     return await views.room_read(session, room)
 

@@ -1,5 +1,6 @@
 """003's guest flow under `/api/chat/`: no token; a guest's room needs its guest token
-(`X-Guest-Token`, returned by complete_chat)."""
+(`X-Guest-Token`, returned by complete_chat), and so do the guest's notifications
+(`/api/user-notifications/`)."""
 
 import uuid
 from typing import Annotated
@@ -21,6 +22,8 @@ from chat.guest.schemas import (
     SessionCheckRead,
 )
 from chat.hub import Event
+from chat.notification import service as notifications
+from chat.notification.schemas import GuestNotificationMarkUpdate, NotificationList, NotificationMarkRead
 from chat.room import views
 from chat.room.schemas import MessageRead
 from chat.sessions import LiveSessionDep, publish_after_commit
@@ -31,6 +34,8 @@ from shared.service import CatchUp, read_model_catch_up
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/chat", tags=["guests"])
+# A guest's notifications, for their room (an agent's are `chat.notification.endpoints`').
+notification_router = APIRouter(prefix="/api/user-notifications", tags=["notifications"])
 
 
 # The consumers whose writes decide whether a workspace takes guests (see start_chat).
@@ -90,3 +95,22 @@ async def get_chat_status(
     chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
 ) -> ChatStatusRead:
     return await service.status(session, await service.room_of_guest(session, chat_room_id, token))
+
+
+@notification_router.get("/get_notifications/", response_model=NotificationList)
+async def guest_notifications(
+    chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
+) -> NotificationList:
+    room = await service.room_of_guest(session, chat_room_id, token)
+    return await notifications.listing(session, room_id=room.id)
+
+
+@notification_router.post("/mark_read/", response_model=NotificationMarkRead)
+async def guest_mark_read(
+    body: GuestNotificationMarkUpdate, session: SessionDep, token: GuestToken = None
+) -> NotificationMarkRead:
+    """The ids given (all of the room's when omitted)."""
+    room = await service.room_of_guest(session, body.chat_room_id, token)
+    ids = list(body.notification_ids) if body.notification_ids is not None else None
+    count = await notifications.mark_read(session, ids, room_id=room.id)
+    return NotificationMarkRead(message=f"{count} notificaciones marcadas como leídas", updated_count=count)

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat import transcript
 from chat.agent import service as agents
 from chat.errors import RoomNotFound, SessionExpired, TooManyChats
 from chat.guest.schemas import ChatStatusRead, GuestChatCreate
 from chat.hub import Event
-from chat.message import service as messages
 from chat.models import Agent, ChatUser, GuestSession, Message, Room
 from chat.room.lifecycle import opened
 from chat.workspace import service as workspaces
@@ -72,7 +72,7 @@ async def complete(
     session.add(room)
     await session.flush()
     guest.room_id = room.id
-    await messages.add(session, live, room, guest.initial_message, sender="user")
+    await transcript.add(session, live, room, guest.initial_message, sender="user")
     await opened(session, live, room)
     return room, token
 
@@ -93,7 +93,7 @@ async def send(
 ) -> Message:
     """The guest's message in their own room."""
     room = await room_of_guest(session, room_id, token, lock=True)
-    return await messages.add(session, live, room, content, sender="user")
+    return await transcript.add(session, live, room, content, sender="user")
 
 
 async def status(session: AsyncSession, room: Room) -> ChatStatusRead:
@@ -102,6 +102,6 @@ async def status(session: AsyncSession, room: Room) -> ChatStatusRead:
         agent = await session.get(Agent, room.agent_id)
         person = (await agents.people(session, {agent.user_id})).get(agent.user_id) if agent else None
         name = agents.agent_name(person)
-    unread = (await messages.unread_count(session, [room.id], reader="user")).get(room.id, 0)
+    unread = (await transcript.unread_count(session, [room.id], reader="user")).get(room.id, 0)
     return ChatStatusRead(chat_room_id=room.id, status=room.status, agent_assigned=room.agent_id is not None,
                           agent_name=name, created_at=room.created_at, unread_messages=unread)  # fmt: skip

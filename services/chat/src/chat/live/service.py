@@ -6,10 +6,10 @@ import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from chat import transcript
 from chat.agent import service as agents
 from chat.guest.service import room_of_guest
 from chat.hub import Event
-from chat.message import service as messages
 from chat.models import Message, Room
 from chat.room import service as rooms
 from shared.security import Principal
@@ -51,12 +51,12 @@ async def post(
     live: list[Event] = []
     async with sessions() as session, session.begin():
         if principal is not None:
-            message = await messages.send_as_agent(
+            message = await rooms.send_as_agent(
                 session, live, principal=principal, room_id=room_id, content=content, default_max=default_max
             )
         else:
             room = await rooms.get(session, tenant_id, room_id, lock=True)
-            message = await messages.add(session, live, room, content, sender="user")
+            message = await transcript.add(session, live, room, content, sender="user")
     return message, live
 
 
@@ -78,5 +78,5 @@ async def read(sessions: Sessions, *, tenant_id: int, room_id: uuid.UUID, agent_
         room = await rooms.get(session, tenant_id, room_id)
         if agent_id is not None and room.agent_id not in (None, agent_id):
             return live
-        await messages.mark_read(session, live, room, reader="agent" if agent_id is not None else "user")
+        await transcript.mark_read(session, live, room, reader="agent" if agent_id is not None else "user")
     return live

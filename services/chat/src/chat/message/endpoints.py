@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from chat import transcript
 from chat.access import CanAnswer, CanSee
 from chat.agent import service as agents
 from chat.config import settings
@@ -38,7 +39,7 @@ router = APIRouter(prefix="/api/messages", tags=["messages"])
 @router.post("/", response_model=MessageRead, status_code=201)
 async def send(body: MessageCreate, principal: CanAnswer, session: LiveSessionDep) -> MessageRead:
     live: list[Event] = []
-    message = await service.send_as_agent(
+    message = await rooms.send_as_agent(
         session, live, principal=principal, room_id=body.chat_room_id, content=body.content,
         default_max=settings.default_max_chats, message_type=body.message_type, attachment=body.attachment,
     )  # fmt: skip
@@ -73,7 +74,7 @@ async def mark_bulk_read(body: BulkMarkUpdate, principal: CanAnswer, session: Li
 async def mark_chat_read(body: ChatMarkUpdate, principal: CanAnswer, session: LiveSessionDep) -> ChatMarkRead:
     room = await rooms.get(session, principal.tenant_id, body.chat_room_id)
     live: list[Event] = []
-    changed = len(await service.mark_read(session, live, room, reader="agent"))
+    changed = len(await transcript.mark_read(session, live, room, reader="agent"))
     publish_after_commit(session, principal.tenant_id, live)
     return ChatMarkRead(message=f"{changed} mensajes marcados como leídos", updated_count=changed, chat_room_id=room.id)
 
@@ -83,7 +84,7 @@ async def unread_count(
     chat_room_id: Annotated[uuid.UUID, Query()], principal: CanSee, session: SessionDep
 ) -> UnreadMessagesRead:
     room = await rooms.get(session, principal.tenant_id, chat_room_id)
-    unread = (await service.unread_count(session, [room.id], reader="agent")).get(room.id, 0)
+    unread = (await transcript.unread_count(session, [room.id], reader="agent")).get(room.id, 0)
     return UnreadMessagesRead(unread_count=unread)
 
 
@@ -94,7 +95,7 @@ async def by_chat(
     """The room's messages; the guest's unread ones are marked read (`auto_marked_read`)."""
     room = await rooms.get(session, principal.tenant_id, chat_room_id)
     live: list[Event] = []
-    marked = len(await service.mark_read(session, live, room, reader="agent"))
+    marked = len(await transcript.mark_read(session, live, room, reader="agent"))
     out = await views.messages_read(session, room)
     publish_after_commit(session, principal.tenant_id, live)
     return ChatMessagesRead(chat_room_id=room.id, messages=[m.model_dump(mode="json") for m in out],

@@ -1,75 +1,16 @@
-"""Messages of a room: who sent them, and read state. `is_read` is the other side's: an agent
-reading marks the guest's messages read, the guest reading marks the agent's."""
+"""003's messages, found by id across a workspace: one or many marked read by an agent, an
+agent's latest. A room's own messages (added, listed, read, counted) are `chat.transcript`'s."""
 
 import uuid
-from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat.errors import MessageNotFound, RoomClosed
-from chat.hub import Event, event
-from chat.models import Agent, Message, Room
-from chat.notification.service import notify
+from chat.errors import MessageNotFound
+from chat.hub import Event
+from chat.models import Message, Room
 from chat.room import service as rooms
-from shared.security import Principal
-
-
-def as_data(message: Message) -> dict[str, object]:
-    return {"id": str(message.id), "chat_room": str(message.room_id), "sender_type": message.sender_type,
-            "content": message.content, "message_type": message.message_type, "is_read": message.is_read,
-            "created_at": message.created_at, "agent_id": message.agent_id}  # fmt: skip
-
-
-async def add(
-    session: AsyncSession,
-    live: list[Event],
-    room: Room,
-    content: str,
-    *,
-    sender: str,
-    agent: Agent | None = None,
-    message_type: str = "text",
-    attachment: str | None = None,
-) -> Message:
-    """A message in the room, sent live to its guest and its agent (and a notification to the
-    other side). A closed room takes no more messages."""
-    if room.status == "closed" and sender != "system":
-        raise RoomClosed()
-    message = Message(id=uuid.uuid4(), tenant_id=room.tenant_id, room_id=room.id, sender_type=sender,
-                      agent_id=agent.id if agent else None, content=content, message_type=message_type,
-                      attachment=attachment, is_read=False)  # fmt: skip
-    session.add(message)
-    room.updated_at = datetime.now(UTC)
-    await session.flush()
-    live.append(event("message", room.id, as_data(message), agent_id=room.agent_id))
-    if sender == "user" and room.agent_id is not None:
-        await notify(session, live, room, "new_message", "Nuevo mensaje", content[:200], agent_id=room.agent_id)
-    elif sender == "agent":  # the guest's socket has the message itself
-        await notify(session, live, room, "new_message", "Nuevo mensaje del agente", content[:200], live_too=False)
-    return message
-
-
-async def send_as_agent(
-    session: AsyncSession,
-    live: list[Event],
-    *,
-    principal: Principal,
-    room_id: uuid.UUID,
-    content: str,
-    default_max: int,
-    message_type: str = "text",
-    attachment: str | None = None,
-) -> Message:
-    """The caller's message in a room they may act on (their own, an unassigned one, or any for
-    a supervisor)."""
-    room, agent = await rooms.acting(session, principal, room_id, default_max=default_max)
-    return await add(session, live, room, content, sender="agent", agent=agent, message_type=message_type,
-                     attachment=attachment)  # fmt: skip
-
-
-async def of_room(session: AsyncSession, room_id: uuid.UUID) -> list[Message]:
-    return list(await session.scalars(select(Message).where(Message.room_id == room_id).order_by(Message.created_at)))
+from chat.transcript import mark_read
 
 
 async def get(session: AsyncSession, tenant_id: int, message_id: uuid.UUID) -> Message:
@@ -98,41 +39,6 @@ async def mark_many_read(
         room = await rooms.get(session, tenant_id, room_id)
         changed += len(await mark_read(session, live, room, reader="agent", ids=of_room_ids))
     return changed, sum(len(found_ids) for found_ids in found.values())
-
-
-def _from_other_side(reader: str) -> str:
-    """Whose messages a reader marks read: the guest's for an agent, the agent's for the guest."""
-    return "user" if reader == "agent" else "agent"
-
-
-async def mark_read(
-    session: AsyncSession, live: list[Event], room: Room, *, reader: str, ids: list[uuid.UUID] | None = None
-) -> list[uuid.UUID]:
-    """Marks the other side's unread messages of the room read (`ids`: only those); a read receipt goes live."""
-    query = update(Message).where(
-        Message.room_id == room.id, Message.is_read.is_(False), Message.sender_type == _from_other_side(reader)
-    )
-    if ids is not None:
-        query = query.where(Message.id.in_(ids))
-    now = datetime.now(UTC)
-    changed = [row[0] for row in await session.execute(query.values(is_read=True, read_at=now).returning(Message.id))]
-    if changed:
-        data = {"reader": reader, "message_ids": [str(i) for i in changed], "read_at": now}
-        live.append(event("read", room.id, data, agent_id=room.agent_id))
-    return changed
-
-
-async def unread_count(session: AsyncSession, room_ids: list[uuid.UUID], *, reader: str) -> dict[uuid.UUID, int]:
-    if not room_ids:
-        return {}
-    rows = await session.execute(
-        select(Message.room_id, func.count())
-        .where(
-            Message.room_id.in_(room_ids), Message.is_read.is_(False), Message.sender_type == _from_other_side(reader)
-        )
-        .group_by(Message.room_id)
-    )
-    return {room_id: int(count) for room_id, count in rows}
 
 
 async def of_workspace(session: AsyncSession, tenant_id: int, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:

@@ -1,19 +1,13 @@
-"""003's notifications: an agent's (`/api/notifications/`) and a guest's, for their room, with
-their guest token (`/api/user-notifications/`)."""
+"""003's notifications of an agent (`/api/notifications/`). A guest's, for their room, with
+their guest token (`/api/user-notifications/`), are `chat.guest.endpoints`'."""
 
-import uuid
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from chat.access import CanSee
 from chat.agent import service as agents
 from chat.config import settings
-from chat.guest.dependencies import GuestToken
-from chat.guest.service import room_of_guest
 from chat.notification import service
 from chat.notification.schemas import (
-    GuestNotificationMarkUpdate,
     NotificationList,
     NotificationMarkRead,
     NotificationMarkUpdate,
@@ -22,7 +16,6 @@ from chat.notification.schemas import (
 from shared.sessions import SessionDep
 
 router = APIRouter(prefix="/api/notifications", tags=["notifications"])
-guests = APIRouter(prefix="/api/user-notifications", tags=["notifications"])
 
 
 @router.get("/", response_model=NotificationList)
@@ -50,22 +43,3 @@ async def mark_all_read(principal: CanSee, session: SessionDep) -> NotificationM
 async def unread_count(principal: CanSee, session: SessionDep) -> UnreadNotificationsRead:
     agent = await agents.of(session, principal, default_max=settings.default_max_chats)
     return UnreadNotificationsRead(unread_count=await service.unread(session, agent_id=agent.id))
-
-
-@guests.get("/get_notifications/", response_model=NotificationList)
-async def guest_notifications(
-    chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
-) -> NotificationList:
-    room = await room_of_guest(session, chat_room_id, token)
-    return await service.listing(session, room_id=room.id)
-
-
-@guests.post("/mark_read/", response_model=NotificationMarkRead)
-async def guest_mark_read(
-    body: GuestNotificationMarkUpdate, session: SessionDep, token: GuestToken = None
-) -> NotificationMarkRead:
-    """The ids given (all of the room's when omitted)."""
-    room = await room_of_guest(session, body.chat_room_id, token)
-    ids = list(body.notification_ids) if body.notification_ids is not None else None
-    count = await service.mark_read(session, ids, room_id=room.id)
-    return NotificationMarkRead(message=f"{count} notificaciones marcadas como leídas", updated_count=count)

@@ -12,7 +12,6 @@ from chat.agent import service as agents
 from chat.config import settings
 from chat.errors import AgentUnavailable, AtCapacity, WrongMove
 from chat.hub import Event
-from chat.message import service as messages
 from chat.room import lifecycle, service, views
 from chat.room.schemas import (
     AgentMessageCreate,
@@ -86,7 +85,7 @@ async def send_message(
     room_id: uuid.UUID, body: AgentMessageCreate, principal: CanAnswer, session: LiveSessionDep
 ) -> MessageRead:
     live: list[Event] = []
-    message = await messages.send_as_agent(
+    message = await service.send_as_agent(
         session, live, principal=principal, room_id=room_id, content=body.content,
         message_type=body.message_type, default_max=settings.default_max_chats,
     )  # fmt: skip

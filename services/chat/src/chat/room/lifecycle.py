@@ -2,24 +2,22 @@
 
 A move that the status does not allow is a 400 saying why. Taking, assigning and transferring
 lock the room first, then the agent (so two agents taking one chat: exactly one wins), check
-the agent's capacity and recount their active chats under that lock. With auto-assignment on
-(per workspace, off by default) a new chat goes to the least busy available agent under
-capacity, and waiting chats drain to agents as capacity frees or an agent becomes available;
-an unavailable agent never gets one.
+the agent's capacity and hand the room over (`chat.assignment.service`, which recounts their
+active chats under that lock). A move that frees capacity, and a new chat, let waiting chats
+drain to agents when the workspace's auto-assignment is on.
 
 Each move appends the live events it causes to `live`; the caller publishes them after the commit."""
 
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from chat import events
+from chat import events, transcript
 from chat.agent import service as agents
+from chat.assignment.service import drain_waiting, hand_over
 from chat.errors import AgentUnavailable, AlreadyTheirs, AtCapacity, WrongMove
 from chat.hub import Event, event
-from chat.message import service as messages
 from chat.models import Agent, Room
 from chat.notification.service import notify
 from chat.room.service import acting, get
@@ -36,21 +34,6 @@ def _check_capacity(agent: Agent) -> None:
         raise AtCapacity()
 
 
-async def _assign(session: AsyncSession, live: list[Event], room: Room, agent: Agent, *, how: str) -> None:
-    room.status, room.agent_id = "active", agent.id
-    room.updated_at = datetime.now(UTC)
-    await session.flush()
-    await agents.recount(session, agent)
-    person = (await agents.people(session, {agent.user_id})).get(agent.user_id)
-    name = agents.guest_facing_name(person) or "Un agente"  # the guest reads both lines below
-    await messages.add(session, live, room, f"{name} se unió al chat.", sender="system", message_type="system")
-    await notify(session, live, room, "agent_joined", "Un agente se unió", f"{name} te atenderá.")
-    if how != "take":
-        kind = "chat_transferred" if how == "transfer" else "chat_assigned"
-        await notify(session, live, room, kind, "Chat asignado", room.initial_message[:200], agent_id=agent.id)
-    live.append(event("assigned", room.id, {"status": "active", "agent_id": agent.id}, agent_id=agent.id, agents=True))
-
-
 async def take(
     session: AsyncSession, live: list[Event], *, principal: Principal, room_id: uuid.UUID, default_max: int
 ) -> Room:
@@ -59,7 +42,7 @@ async def take(
     agent = await agents.of(session, principal, default_max=default_max, lock=True)
     _expect(room, "waiting", doing="tomar")
     _check_capacity(agent)
-    await _assign(session, live, room, agent, how="take")
+    await hand_over(session, live, room, agent, how="take")
     return room
 
 
@@ -73,7 +56,7 @@ async def assign(
     if not agents.may_get_chats(agent):
         raise AgentUnavailable()
     _check_capacity(agent)
-    await _assign(session, live, room, agent, how="assign")
+    await hand_over(session, live, room, agent, how="assign")
     return room
 
 
@@ -98,7 +81,7 @@ async def transfer(
     if not agents.may_get_chats(target):
         raise AgentUnavailable()
     _check_capacity(target)
-    await _assign(session, live, room, target, how="transfer")
+    await hand_over(session, live, room, target, how="transfer")
     if previous_id is not None:
         await agents.recount(session, locked[previous_id])
     await drain_waiting(session, live, room.tenant_id)
@@ -114,7 +97,7 @@ async def unassign(session: AsyncSession, live: list[Event], *, principal: Princ
     await session.flush()
     if previous_id is not None:
         await agents.recount(session, await agents.in_workspace(session, room.tenant_id, previous_id, lock=True))
-    await messages.add(
+    await transcript.add(
         session, live, room, "El chat volvió a la cola de espera.", sender="system", message_type="system"
     )
     live.append(event("waiting", room.id, {"status": "waiting"}, agents=True))
@@ -166,26 +149,3 @@ async def opened(session: AsyncSession, live: list[Event], room: Room) -> None:
         session, events.RoomCreated(chat_room_id=str(room.id), priority=room.priority), tenant_id=room.tenant_id
     )
     await drain_waiting(session, live, room.tenant_id)
-
-
-async def drain_waiting(session: AsyncSession, live: list[Event], tenant_id: int) -> None:
-    """With auto-assignment on: the oldest waiting chats to the least busy available agents
-    under capacity. SKIP LOCKED: a chat or agent another transaction holds is left to it."""
-    if not await agents.auto_assign(session, tenant_id):
-        return
-    while True:
-        agent = await session.scalar(
-            select(Agent)
-            .where(Agent.tenant_id == tenant_id, Agent.is_available.is_(True), Agent.removed.is_(False),
-                   Agent.current_active_chats < Agent.max_concurrent_chats)
-            .order_by(Agent.current_active_chats, Agent.id).limit(1).with_for_update(skip_locked=True)
-        )  # fmt: skip
-        if agent is None:
-            return
-        room = await session.scalar(
-            select(Room).where(Room.tenant_id == tenant_id, Room.status == "waiting")
-            .order_by(Room.created_at).limit(1).with_for_update(skip_locked=True)
-        )  # fmt: skip
-        if room is None:
-            return
-        await _assign(session, live, room, agent, how="assign")

@@ -1,5 +1,5 @@
-"""Chat rooms: finding them (a workspace's, by status and agent, a page at a time) and who may
-act on one. Their moves are `chat.room.lifecycle`'s; their answers `chat.room.views`'."""
+"""Chat rooms: finding them (a workspace's, by status and agent, a page at a time), who may
+act on one, and an agent's message in one. Their moves are `chat.room.lifecycle`'s; their answers `chat.room.views`'."""
 
 import math
 import uuid
@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat import transcript
 from chat.agent import service as agents
 from chat.errors import AssignedElsewhere, RoomNotFound
-from chat.models import Agent, Room
+from chat.hub import Event
+from chat.models import Agent, Message, Room
 from chat.room.schemas import PaginationRead
 from shared.security import Principal
 
@@ -59,3 +61,21 @@ async def page(session: AsyncSession, query: Select[Any], page: int, size: int,
     pages = max(1, math.ceil(total / size))
     return rows, PaginationRead(current_page=page, total_pages=pages, total_chats=total, has_next=page < pages,
                                 has_previous=page > 1)  # fmt: skip
+
+
+async def send_as_agent(
+    session: AsyncSession,
+    live: list[Event],
+    *,
+    principal: Principal,
+    room_id: uuid.UUID,
+    content: str,
+    default_max: int,
+    message_type: str = "text",
+    attachment: str | None = None,
+) -> Message:
+    """The caller's message in a room they may act on (their own, an unassigned one, or any for
+    a supervisor)."""
+    room, agent = await acting(session, principal, room_id, default_max=default_max)
+    return await transcript.add(session, live, room, content, sender="agent", agent=agent,
+                                message_type=message_type, attachment=attachment)  # fmt: skip

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from chat import transcript
 from chat.agent import service as agents
-from chat.message import service as messages
 from chat.models import Agent, ChatUser, Message, Room
 from chat.room.schemas import (
     AgentBriefRead,
@@ -82,7 +82,7 @@ async def rooms_read(
     session: AsyncSession, rooms: list[Room], *, with_messages: bool, reader: str = "agent"
 ) -> list[RoomRead]:
     users = await _chat_users(session, rooms)
-    unread = await messages.unread_count(session, [r.id for r in rooms], reader=reader)
+    unread = await transcript.unread_count(session, [r.id for r in rooms], reader=reader)
     by_room: dict[uuid.UUID, list[Message]] = {r.id: [] for r in rooms}
     if with_messages and rooms:
         for message in await session.scalars(
@@ -113,7 +113,7 @@ async def room_read(session: AsyncSession, room: Room) -> RoomRead:
 
 
 async def messages_read(session: AsyncSession, room: Room) -> list[MessageRead]:
-    found = await messages.of_room(session, room.id)
+    found = await transcript.of_room(session, room.id)
     user = await session.get(ChatUser, room.chat_user_id)
     briefed = await briefs(session, {m.agent_id for m in found if m.agent_id})
     return [message_read(m, briefed, user) for m in found]

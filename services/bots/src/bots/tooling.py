@@ -1,7 +1,11 @@
 """Tools: what the agent (and `POST /api/tools/execute`) may run. Each has a name, a
 description, a category, JSON-Schema parameters (002's shape) and whether it changes
 something (a mutating tool waits for the user's confirmation unless the workspace's
-`autonomy_level` is `auto`)."""
+`autonomy_level` is `auto`).
+
+Shared by the nouns that make tools (`bots.tool`'s built-ins, `bots.learned`'s operations of
+a learned API) and those that run them (`bots.tool.service`, `bots.turn`): `bots.tool`
+gathers a workspace's tools from `bots.learned`, so the shape both use sits below both."""
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
