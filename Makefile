@@ -35,7 +35,7 @@ test: install
 # The inner loop: unit tests and in-process tests (tiers are markers the devstack plugin applies
 # from the fixtures a test uses). Starts PostgreSQL and NATS and migrates; no service process.
 test-fast: install
-	$(PY) -m pytest -m "not stack" -q -W error::ResourceWarning
+	$(PY) -m pytest -m "not stack" -q -W error::ResourceWarning --hypothesis-profile=fast
 
 # Each published event's payload as a snapshot in tests/contracts/ (additive changes only).
 contracts: install

@@ -108,6 +108,7 @@ async def _brain_fields(dsn: str) -> tuple[set[int], set[int]]:
     return {r["parcela_id"] for r in rows if not r["deleted"]}, {r["parcela_id"] for r in rows if r["deleted"]}
 
 
+@pytest.mark.stack  # a suite of its own, with maintenance every second
 @pytest.mark.timeout(300)
 async def test_outbox_and_inbox_stay_flat_under_constant_traffic_and_every_event_is_consumed_once(
     soak_stack: Stack,

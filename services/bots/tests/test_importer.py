@@ -285,7 +285,7 @@ JSON = st.recursive(
 )  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4 * settings.default.max_examples, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from([OPENAPI, SWAGGER]), data=st.data())
 def test_mutated_documents_import_or_are_refused(base: dict[str, Any], data: st.DataObject) -> None:
     document = base
@@ -295,7 +295,7 @@ def test_mutated_documents_import_or_are_refused(base: dict[str, Any], data: st.
     assert _imports_or_refuses(document) is None
 
 
-@settings(max_examples=200, deadline=None, database=None)
+@settings(max_examples=2 * settings.default.max_examples, deadline=None, database=None)
 @given(
     document=st.fixed_dictionaries(
         {

@@ -27,6 +27,7 @@ from typing import Any
 
 import asyncpg
 import httpx
+import hypothesis
 import nats
 import pytest
 import uvicorn
@@ -69,6 +70,11 @@ TIERS = {
 }
 STACK_FIXTURES = frozenset({"platform_stack", "isolated_stack"})
 ENGINE_FIXTURES = frozenset({"platform_engines", "platform_database", "scratch_schema"})
+
+
+# `make test-fast` loads this profile: property tests scale their example counts from
+# `settings.default.max_examples` (100 otherwise), so the inner loop stays inside a minute.
+hypothesis.settings.register_profile("fast", max_examples=10)
 
 
 def pytest_configure(config: pytest.Config) -> None:
