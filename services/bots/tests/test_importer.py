@@ -195,6 +195,9 @@ def test_malformed_shapes_are_refused_as_invalid_documents(document: dict[str, A
         learn(document)
 
 
+# The loaded hypothesis profile's count (100; 10 under `make test-fast`).
+EXAMPLES = settings().max_examples
+
 # -- the importer fuzzed: every answer is operations fit to store and check with, or InvalidApiDocument.
 
 HOSTILE: list[Any] = [
@@ -285,7 +288,7 @@ JSON = st.recursive(
 )  # fmt: skip
 
 
-@settings(max_examples=4 * settings.default.max_examples, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=4 * EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(base=st.sampled_from([OPENAPI, SWAGGER]), data=st.data())
 def test_mutated_documents_import_or_are_refused(base: dict[str, Any], data: st.DataObject) -> None:
     document = base
@@ -295,7 +298,7 @@ def test_mutated_documents_import_or_are_refused(base: dict[str, Any], data: st.
     assert _imports_or_refuses(document) is None
 
 
-@settings(max_examples=2 * settings.default.max_examples, deadline=None, database=None)
+@settings(max_examples=2 * EXAMPLES, deadline=None, database=None)
 @given(
     document=st.fixed_dictionaries(
         {
