@@ -7,9 +7,7 @@ in-memory exporter of one process, across processes. The suite runs on engines o
 started with `OTEL_EXPORTER_OTLP_ENDPOINT` pointing at the receiver.
 """
 
-import asyncio
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -33,6 +31,7 @@ from auth.testing import Workspace, auth_header
 from devstack.catalog import discover
 from devstack.pytest_plugin import TEST_ENV, serve_in_thread
 from devstack.stack import Stack, StackConfig
+from devstack.waiting import eventually
 
 
 @dataclass(frozen=True)
@@ -81,14 +80,11 @@ class Collector:
             return [s for s in self.spans if s.trace_id == trace_id]
 
     async def wait_for(self, what: str, check: Any, seconds: float = 30) -> list[Exported]:
-        deadline = time.monotonic() + seconds
-        while True:
+        def found() -> list[Exported]:
             with self.lock:
-                found = [s for s in self.spans if check(s)]
-            if found:
-                return found
-            assert time.monotonic() < deadline, f"no span {what} exported within {seconds:.0f} s"
-            await asyncio.sleep(0.1)
+                return [s for s in self.spans if check(s)]
+
+        return await eventually(found, f"a span {what} exported", seconds=seconds)
 
 
 def _value(value: Any) -> Any:
@@ -187,11 +183,8 @@ async def test_a_reading_is_one_trace_from_the_gateway_to_the_ia_task_and_the_we
     dry = [{"nodo_codigo": "N1", "sensores": [{"sensor": "humedad_suelo", "valor": 5, "unidad": "%"}]}]
     body = {"codigo_nodo_maestro": node.codigo, "parcela_id": field_id, "timestamp": datetime.now(UTC).isoformat(),
             "lecturas": dry}  # fmt: skip
-    deadline = time.monotonic() + 10
-    while (posted := await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)).status_code == 401:
-        assert time.monotonic() < deadline
-        await asyncio.sleep(0.1)
-    assert posted.status_code == 201, posted.text
+    posted = await gateway.post("/api/nodes/ingest/", json=body, headers=node.header)
+    assert posted.status_code == 201, posted.text  # read-your-writes: ingest knows the new node at once
 
     # The gateway started the trace of the post that was accepted.
     [post] = await collector.wait_for(
@@ -205,10 +198,7 @@ async def test_a_reading_is_one_trace_from_the_gateway_to_the_ia_task_and_the_we
     )
     assert post.parent_id == ""
     trace_id = post.trace_id
-    deadline = time.monotonic() + 20
-    while not hooks.received:
-        assert time.monotonic() < deadline, "no webhook delivery"
-        await asyncio.sleep(0.05)
+    await eventually(lambda: hooks.received, "a webhook delivery", seconds=20)
     assert hooks.received[0]["traceparent"].split("-")[1] == trace_id  # the receiver can continue it too
     server, consumer, client = SpanProto.SPAN_KIND_SERVER, SpanProto.SPAN_KIND_CONSUMER, SpanProto.SPAN_KIND_CLIENT
     expected = [
@@ -218,12 +208,16 @@ async def test_a_reading_is_one_trace_from_the_gateway_to_the_ia_task_and_the_we
         ("webhooks", consumer, "agro.task.suggested process"),
         ("webhooks", SpanProto.SPAN_KIND_INTERNAL, "webhook deliver"),
     ]
-    deadline = time.monotonic() + 30  # each process exports on its own schedule
-    while not set(expected) <= {(s.service, s.kind, s.name) for s in collector.of_trace(trace_id)}:
-        if time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.1)
-    await asyncio.sleep(1)  # the delivery's httpx span ends after the receiver answered
+
+    def every_hop_exported() -> bool:
+        # Each process exports on its own schedule; the delivery's httpx span ends after the receiver answered.
+        spans = collector.of_trace(trace_id)
+        deliveries = {s.span_id for s in spans if (s.service, s.kind, s.name) == expected[-1]}
+        return set(expected) <= {(s.service, s.kind, s.name) for s in spans} and any(
+            s.parent_id in deliveries and s.kind == SpanProto.SPAN_KIND_CLIENT for s in spans
+        )
+
+    await eventually(every_hop_exported, "every hop of the trace exported", seconds=30)
     spans = collector.of_trace(trace_id)
     by_id = {s.span_id: s for s in spans}
 

@@ -24,6 +24,7 @@ from devstack.engines import start_nats
 from devstack.processes import free_port
 from devstack.pytest_plugin import ScratchSchema
 from devstack.stack import Stack
+from devstack.waiting import eventually
 from shared.db import create_engine, create_sessionmaker
 from shared.events import (
     Envelope,
@@ -225,11 +226,13 @@ async def test_relay_run_loop_survives_a_nats_outage_and_publishes_after(world: 
         assert unsent == 1
         server = start_nats(tmp_path / "nats", port)
         js = nc.jetstream()
-        for _ in range(200):
+
+        async def stored_once() -> bool:
             with contextlib.suppress(Exception):
-                if (await js.stream_info(stream_for_subject(world.subject)[0])).state.messages == 1:
-                    break
-            await asyncio.sleep(0.05)
+                return (await js.stream_info(stream_for_subject(world.subject)[0])).state.messages == 1
+            return False
+
+        await eventually(stored_once, "the relay published the row once NATS was back", seconds=10)
         assert (await js.stream_info(stream_for_subject(world.subject)[0])).state.messages == 1
     finally:
         task.cancel()

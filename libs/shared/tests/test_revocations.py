@@ -8,6 +8,7 @@ import nats
 
 from devstack.engines import start_nats
 from devstack.processes import free_port
+from devstack.waiting import eventually
 from shared.events import Envelope, connect_nats, ensure_stream
 from shared.security import Principal
 from shared.security.live import until_invalid
@@ -60,15 +61,6 @@ async def _publish(url: str, subject: str, data: dict[str, object]) -> None:
     raise AssertionError("could not publish")
 
 
-async def _eventually(check: object, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():  # type: ignore[operator]
-            return True
-        await asyncio.sleep(0.05)
-    return False
-
-
 async def test_follower_keeps_revoking_after_nats_restarts(tmp_path: Path) -> None:
     port = free_port()
     server = start_nats(tmp_path / "nats", port)
@@ -78,7 +70,7 @@ async def test_follower_keeps_revoking_after_nats_restarts(tmp_path: Path) -> No
     try:
         await _publish(url, TOKEN_REVOKED, {"jti": "before-start", "exp": int(time.time()) + 60, "user_id": 1})
         await revocations.follow(nc.jetstream(), window_seconds=3600)
-        assert await _eventually(lambda: revocations.revokes(_token("before-start")))
+        await eventually(lambda: revocations.revokes(_token("before-start")), "the follower revoked it")
 
         server.stop()
         server = start_nats(tmp_path / "nats", port)  # same store, as after a crash or an upgrade
@@ -87,13 +79,19 @@ async def test_follower_keeps_revoking_after_nats_restarts(tmp_path: Path) -> No
         await _publish(url, USER_TOKENS_REVOKED, {"user_id": 5, "tenant_id": 9, "revoked_at": time.time()})
         await _publish(url, APIKEY_REVOKED, {"key_id": "k1", "tenant_id": 9})
 
-        assert await _eventually(lambda: revocations.revokes(_token("after-restart")), seconds=20)
+        await eventually(lambda: revocations.revokes(_token("after-restart")), "the follower revoked it", seconds=20)
         earlier = time.time() - 5
-        assert await _eventually(lambda: revocations.revokes(_token(tenant_id=7, issued_at=earlier)), seconds=20)
+        await eventually(
+            lambda: revocations.revokes(_token(tenant_id=7, issued_at=earlier)), "the follower revoked it", seconds=20
+        )
         assert not revocations.revokes(_token(tenant_id=8, issued_at=earlier))
-        assert await _eventually(lambda: revocations.revokes(_token(user_id=5, issued_at=earlier)), seconds=20)
+        await eventually(
+            lambda: revocations.revokes(_token(user_id=5, issued_at=earlier)), "the follower revoked it", seconds=20
+        )
         assert not revocations.revokes(_token(user_id=6, issued_at=earlier))
-        assert await _eventually(lambda: revocations.revokes(_token("key:k1", api_key_id="k1")), seconds=20)
+        await eventually(
+            lambda: revocations.revokes(_token("key:k1", api_key_id="k1")), "the follower revoked it", seconds=20
+        )
     finally:
         await revocations.aclose()
         await nc.close()
@@ -112,7 +110,7 @@ async def test_follower_replays_only_its_window(tmp_path: Path) -> None:
         revocations = RevocationList()
         try:
             await revocations.follow(nc.jetstream(), window_seconds=1)
-            assert await _eventually(lambda: revocations.revokes(_token("recent")))
+            await eventually(lambda: revocations.revokes(_token("recent")), "the follower revoked it")
             assert not revocations.revokes(_token("old"))
         finally:
             await revocations.aclose()

@@ -1,7 +1,6 @@
 """The SDK against the real stack (the same test stack as the services' tests), and the SDK's
 surface kept equal to the gateway's merged OpenAPI document (the `platform` command line: test_cli.py)."""
 
-import asyncio
 import json
 import os
 import subprocess
@@ -37,6 +36,7 @@ from agro.testing import NewField
 from auth.testing import AddMember, Workspace
 from devstack.pytest_plugin import serve_in_thread
 from devstack.stack import Stack
+from devstack.waiting import eventually
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -165,9 +165,7 @@ async def test_seed_flows_through_the_sdk(
     with serve_in_thread(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as receiver:
         webhook = owner.webhooks.create_webhook(url=f"{receiver}/hook", events=["task.created"])
         owner.webhooks.send_test_event(webhook["id"])
-        deadline = time.monotonic() + 20
-        while not received and time.monotonic() < deadline:
-            await asyncio.sleep(0.1)
+        await eventually(lambda: received, "the test delivery", seconds=20)
     body, headers = received[0]
     assert verify_webhook(body, headers, webhook["secret"]) == json.loads(body)  # the payload, as standardwebhooks
     with pytest.raises(InvalidSignature):
