@@ -48,59 +48,6 @@ def differences(connection: Connection, metadata: MetaData, schema: str) -> set[
     return {_describe(diff) for diff in compare_metadata(context, metadata)}
 
 
-# Drift found when this check was written (issue 21), each entry to be removed by the migration
-# (or model change) that mends it: hand-written migrations named these indexes
-# `ix_<table>_<column>`, while the models' naming convention (`ix_%(column_0_label)s`) says
-# `ix_<schema>_<table>_<column>`; auth's unique `lower(email)` index is in no model.
-KNOWN_DRIFT: dict[str, set[str]] = {
-    "auth": {
-        "add_index ix_auth_api_keys_tenant_id",
-        "add_index ix_auth_api_keys_user_id",
-        "add_index ix_auth_invitations_tenant_id",
-        "add_index ix_auth_login_names_user_id",
-        "add_index ix_auth_login_sessions_user_id",
-        "add_index ix_auth_permissions_role_id",
-        "add_index ix_auth_prospects_tenant_id",
-        "add_index ix_auth_refresh_tokens_session_id",
-        "add_index ix_auth_revoked_tokens_user_id",
-        "add_index ix_auth_users_tenant_id",
-        "remove_index ix_api_keys_tenant_id",
-        "remove_index ix_api_keys_user_id",
-        "remove_index ix_invitations_tenant_id",
-        "remove_index ix_login_names_user_id",
-        "remove_index ix_login_sessions_user_id",
-        "remove_index ix_permissions_role_id",
-        "remove_index ix_prospects_tenant_id",
-        "remove_index ix_refresh_tokens_session_id",
-        "remove_index ix_revoked_tokens_user_id",
-        "remove_index ix_users_email_lower",
-        "remove_index ix_users_tenant_id",
-    },
-    "brain": {
-        "add_index ix_brain_fields_tenant_id",
-        "add_index ix_brain_rules_etapa_id",
-        "add_index ix_brain_stages_variedad_id",
-        "add_index ix_brain_subscriptions_parcela_id",
-        "remove_index ix_fields_tenant_id",
-        "remove_index ix_rules_etapa_id",
-        "remove_index ix_stages_variedad_id",
-        "remove_index ix_subscriptions_parcela_id",
-    },
-    "ingest": {
-        "add_index ix_ingest_nodes_parcela_id",
-        "add_index ix_ingest_subscriptions_parcela_id",
-        "remove_index ix_nodes_parcela_id",
-        "remove_index ix_subscriptions_parcela_id",
-    },
-    "webhooks": {
-        "add_index ix_webhooks_deliveries_webhook_id",
-        "add_index ix_webhooks_webhooks_tenant_id",
-        "remove_index ix_deliveries_webhook_id",
-        "remove_index ix_webhooks_tenant_id",
-    },
-}
-
-
 # bots' embeddings are pgvector's `vector`, a type SQLAlchemy reflects only with pgvector's dialect.
 @pytest.mark.filterwarnings("ignore:Did not recognize type 'extensions.vector':sqlalchemy.exc.SAWarning")
 @pytest.mark.parametrize("service", SCHEMA_OWNERS)
@@ -113,11 +60,7 @@ async def test_the_migrations_build_what_the_models_declare(platform_database: S
             found = await connection.run_sync(differences, models.metadata, models.SCHEMA)
     finally:
         await engine.dispose()
-    known = KNOWN_DRIFT.get(service, set())
-    assert not found - known, (
-        f"{service}'s migrations differ from its models (`alembic check`): {sorted(found - known)}"
-    )
-    assert not known - found, f"{service} no longer drifts by {sorted(known - found)}: remove it from KNOWN_DRIFT"
+    assert not found, f"{service}'s migrations differ from its models (`alembic check`): {sorted(found)}"
 
 
 async def test_the_check_sees_a_planted_drift(platform_database: Stack) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -57,6 +58,11 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     # Removed from the workspace (then also inactive): the row stays for audit.
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# An address is one account whatever its case (migration 0001 made it; declared here so that
+# `alembic check` sees it).
+Index("ix_users_email_lower", func.lower(User.email), unique=True)
 
 
 class LoginName(Base):
