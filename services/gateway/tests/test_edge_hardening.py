@@ -10,7 +10,7 @@ import pytest
 
 from auth.testing import auth_header
 from devstack.stack import Stack
-from gateway.proxy import human_bytes
+from gateway.errors import human_bytes
 from gateway.routes import Route
 from shared.errors import ErrorStyle
 from shared.routes import ANY

@@ -9,7 +9,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
 
 from gateway.config import Settings
-from gateway.proxy import UPSTREAM_AWAY, Origin, forward_http, forward_websocket
+from gateway.errors import UPSTREAM_AWAY
+from gateway.proxy import Origin, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable

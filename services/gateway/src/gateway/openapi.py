@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from gateway.proxy import UPSTREAM_AWAY, PayloadTooLarge
+from gateway.errors import UPSTREAM_AWAY, PayloadTooLarge
 from gateway.routes import Route, RouteTable
 from shared.errors import (
     NotAuthenticated,

@@ -16,7 +16,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
-from shared.errors import ServiceError, ServiceUnavailable
+from gateway.errors import UPSTREAM_AWAY, BadGateway, PayloadTooLarge, UpstreamTimeout
+from shared.errors import ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 from shared.security.revoked_header import REVOKED_HEADER
 
@@ -44,42 +45,6 @@ _NOT_RELAYED = (HOP_BY_HOP - {"content-length"}) | {"date", "server"}
 _PRIVATE = frozenset({REVOKED_HEADER.lower()})
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones stream.
 _BUFFER_LIMIT = 256 * 1024
-
-
-# The message of the shared `ServiceUnavailable` when an upstream cannot be reached.
-UPSTREAM_AWAY = "El servicio no está disponible. Intente de nuevo en unos segundos."
-
-
-class UpstreamTimeout(ServiceError):
-    status_code = 504
-    code = "GATEWAY_TIMEOUT"
-    message = "El servicio no respondió a tiempo."
-
-
-class BadGateway(ServiceError):
-    status_code = 502
-    code = "BAD_GATEWAY"
-    message = "El servicio respondió de forma inválida."
-
-
-class PayloadTooLarge(ServiceError):
-    status_code = 413
-    code = "PAYLOAD_TOO_LARGE"
-    message = "El cuerpo de la solicitud es demasiado grande."
-
-    def __init__(self, limit: int | None = None) -> None:
-        """`limit`: the route's body limit in bytes, said in the message."""
-        details = {"max_bytes": limit} if limit is not None else None
-        super().__init__(f"El cuerpo supera el límite de {human_bytes(limit)}." if limit else None, details=details)
-
-
-def human_bytes(size: int) -> str:
-    """`size` as a person reads a limit: "1 MiB", "64 KiB", "1000 bytes"."""
-    for unit, scale in (("MiB", 1024 * 1024), ("KiB", 1024)):
-        if size >= scale and size % (scale // 8) == 0:
-            value = size / scale
-            return f"{value:g} {unit}".replace(".", ",")
-    return f"{size} bytes"
 
 
 # Set by the gateway alone: whatever a client wrote in these is dropped, never relayed.
