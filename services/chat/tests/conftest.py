@@ -1,10 +1,12 @@
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 
 from auth.testing import Workspace
+from devstack.stack import Stack
 
 Guest = Callable[..., Awaitable[dict[str, Any]]]
 
@@ -27,3 +29,14 @@ def guest(gateway: httpx.AsyncClient, workspace: Workspace) -> Guest:
         return dict(completed.json())
 
     return open_chat
+
+
+@pytest.fixture
+async def database(platform_stack: Stack) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on the suite's database (as its superuser): to move a row back in time, or to
+    run a maintenance job now instead of waiting for its interval."""
+    engine = create_async_engine(platform_stack.superuser_dsn.replace("postgresql://", "postgresql+asyncpg://"))
+    try:
+        yield async_sessionmaker(engine, expire_on_commit=False)
+    finally:
+        await engine.dispose()

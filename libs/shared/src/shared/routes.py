@@ -130,6 +130,8 @@ ROUTES: tuple[Route | Family, ...] = (
     Family("/api/user-notifications/", D),
     *(Route(path, "chat", D, public=ANY) for path in GUEST_PATHS),
     Route("/api/chat/ws/", "chat", D, websocket=True),
+    Route("/api/chat/retention/", "chat", D),
+    Route("/api/chat/guests/erase/", "chat", D),
     Route("/api/chat-rooms/", "chat", D, prefix=True),
     Route("/api/messages/", "chat", D, prefix=True),
     Route("/api/notifications/", "chat", D, prefix=True),

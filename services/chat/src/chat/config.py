@@ -12,6 +12,13 @@ class Settings(BaseServiceSettings):
     service_name: str = "chat"
     # A guest's session between start_chat and complete_chat (003 answers `expires_in` 1800).
     session_seconds: int = Field(default=1800, ge=60)
+    # How long the guest token complete_chat returns works; afterwards the room answers its guest
+    # 404 (the guest starts a new chat) and the retention job drops the token's hash.
+    guest_token_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # How often the retention jobs run (expired guest sessions and tokens, notifications and
+    # transcripts past their workspace's settings); each deletes `maintenance_batch_size` rows a
+    # transaction.
+    retention_interval_seconds: float = Field(default=600.0, gt=0)
     # The workspace a guest's chat goes to when start_chat names none (a single-desk install).
     default_tenant: int = Field(default=1, ge=1)
     # Chats one address or one email may open per hour before complete_chat answers 429.

@@ -49,6 +49,12 @@ class AssignedElsewhere(PermissionDenied):
     message = "Este chat está asignado a otro agente."
 
 
+class GuestTokenExpired(RoomNotFound):
+    """The guest's right token, past CHAT_GUEST_TOKEN_SECONDS: the same 404, saying why."""
+
+    message = "El chat expiró. Por favor inicia el chat nuevamente."
+
+
 # -- guests ------------------------------------------------------------------------------------
 class SessionExpired(InvalidRequest):
     message = "Sesión expirada. Por favor inicia el chat nuevamente."

@@ -33,7 +33,19 @@ class AgentUpdated(Event):
     max_concurrent_chats: int
 
 
-PUBLISHED: list[type[Event]] = [RoomCreated, RoomResolved, AgentUpdated]
+class GuestErased(Event):
+    """An administrator erased a guest (by email) from their workspace's desk: their rooms,
+    messages, notifications and contact details are gone. webhooks drops its stored payloads of
+    those rooms. No personal data: the envelope's tenant, chat's own ids, and what was erased."""
+
+    subject = "chat.guest.erased"
+    guest_ids: list[int]
+    chat_room_ids: list[str]
+    messages: int
+    notifications: int
+
+
+PUBLISHED: list[type[Event]] = [RoomCreated, RoomResolved, AgentUpdated, GuestErased]
 
 
 # -- consumed: views of auth's events (auth's `events.py` owns the models) -----------------------

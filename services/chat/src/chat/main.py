@@ -6,6 +6,7 @@ from chat.agent.endpoints import router as agents_router
 from chat.assignment.endpoints import router as assignment_router
 from chat.config import settings
 from chat.conversation.endpoints import router as chats_router
+from chat.erasure.endpoints import router as erasure_router
 from chat.guest.endpoints import notification_router as guest_notifications_router
 from chat.guest.endpoints import router as guests_router
 from chat.guest.recaptcha import Recaptcha
@@ -14,6 +15,8 @@ from chat.live.endpoints import router as live_router
 from chat.message.endpoints import router as messages_router
 from chat.models import SCHEMA, inbox_table, outbox_table
 from chat.notification.endpoints import router as notifications_router
+from chat.retention.endpoints import router as retention_router
+from chat.retention.jobs import retention_jobs
 from chat.room.endpoints import router as rooms_router
 from chat.workspace import handlers as workspace_handlers
 from chat.workspace import service as workspaces
@@ -53,10 +56,12 @@ def create_app() -> FastAPI:
         schema=SCHEMA,
         routers=[
             guests_router, rooms_router, messages_router, notifications_router, guest_notifications_router,
-            agents_router, assignment_router, chats_router, live_router,
+            agents_router, assignment_router, chats_router, live_router, retention_router, erasure_router,
         ],
         messaging=(outbox_table, inbox_table),
         consumers=CONSUMERS,
+        maintenance=retention_jobs(interval_seconds=settings.retention_interval_seconds,
+                                   batch_size=settings.maintenance_batch_size),
         events=events.PUBLISHED,
         on_startup=prepare,
         on_shutdown=shutdown,

@@ -79,12 +79,23 @@ class Agent(Base):
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
 
+# A workspace with no `desk_settings` row keeps notifications this long (the column's default).
+NOTIFICATION_RETENTION_DAYS = 90
+
+
 class DeskSettings(Base):
+    """A workspace's desk settings (003's auto-assignment, and what is kept how long)."""
+
     __tablename__ = "desk_settings"
 
     tenant_id: Mapped[int] = mapped_column(TenantId, primary_key=True)
     # New chats go to the least busy available agent; waiting chats drain as capacity frees.
     auto_assign: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Notifications older than this are purged (chat.retention).
+    notification_retention_days: Mapped[int] = mapped_column(Integer, server_default=str(NOTIFICATION_RETENTION_DAYS))
+    # A resolved or closed room is purged (messages, notifications, the guest once no room of
+    # theirs is left) this long after its last change; null keeps transcripts forever.
+    transcript_retention_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class GuestSession(Base):
@@ -96,7 +107,8 @@ class GuestSession(Base):
     tenant_id: Mapped[int] = mapped_column(TenantId)
     initial_message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = _now()
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Purged once past (chat.retention): it holds the guest's first message.
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     room_id: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
@@ -133,6 +145,9 @@ class Room(Base):
     guest_token_hash: Mapped[str | None] = mapped_column(String(64))
     # Who opened it (for complete_chat's hourly limit): the client's address.
     address: Mapped[str] = mapped_column(String(64), default="")
+    # The guest token works until then (CHAT_GUEST_TOKEN_SECONDS after complete_chat); the
+    # retention job then drops its hash.
+    guest_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     created_at: Mapped[datetime] = _now()
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
@@ -166,6 +181,8 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_agent", "agent_id", "is_read"),
         Index("ix_notifications_room", "room_id"),
+        # The retention job's cut, per workspace.
+        Index("ix_notifications_tenant_created", "tenant_id", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)

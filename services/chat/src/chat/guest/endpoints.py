@@ -64,11 +64,16 @@ async def start_chat(body: GuestSessionCreate, session: SessionDep, caught_up: W
 async def complete_chat(body: GuestChatCreate, session: LiveSessionDep, request: Request) -> GuestChatRead:
     """Creates the room (status `waiting`) with the guest's first message; the reCAPTCHA is
     checked when CHAT_RECAPTCHA_MODE is `verify`; one address or email may open
-    CHAT_CHATS_PER_HOUR chats an hour."""
+    CHAT_CHATS_PER_HOUR chats an hour. The guest token works for CHAT_GUEST_TOKEN_SECONDS."""
     await request.app.state.recaptcha.check(body.recaptcha_token, client_address(request))
     live: list[Event] = []
     room, token = await service.complete(
-        session, live, body, address=client_address(request), chats_per_hour=settings.chats_per_hour
+        session,
+        live,
+        body,
+        address=client_address(request),
+        chats_per_hour=settings.chats_per_hour,
+        token_seconds=settings.guest_token_seconds,
     )
     publish_after_commit(session, room.tenant_id, live)
     return GuestChatRead(chat_room_id=room.id, user_name=body.full_name, guest_token=token)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import transcript
 from chat.agent import service as agents
-from chat.errors import RoomNotFound, SessionExpired, TooManyChats
+from chat.errors import GuestTokenExpired, RoomNotFound, SessionExpired, TooManyChats
 from chat.guest.schemas import ChatStatusRead, GuestChatCreate
 from chat.hub import Event
 from chat.models import Agent, ChatUser, GuestSession, Message, Room
@@ -48,7 +48,13 @@ async def live_session(session: AsyncSession, session_id: uuid.UUID, *, lock: bo
 
 
 async def complete(
-    session: AsyncSession, live: list[Event], body: GuestChatCreate, *, address: str, chats_per_hour: int
+    session: AsyncSession,
+    live: list[Event],
+    body: GuestChatCreate,
+    *,
+    address: str,
+    chats_per_hour: int,
+    token_seconds: int,
 ) -> tuple[Room, str]:
     guest = await live_session(session, body.session_id, lock=True)
     if guest is None:
@@ -68,7 +74,8 @@ async def complete(
     await session.flush()
     token = secrets.token_urlsafe(32)
     room = Room(id=uuid.uuid4(), tenant_id=guest.tenant_id, chat_user_id=user.id, initial_message=guest.initial_message,
-                status="waiting", priority="medium", guest_token_hash=_digest(token), address=address[:64])  # fmt: skip
+                status="waiting", priority="medium", guest_token_hash=_digest(token), address=address[:64],
+                guest_token_expires_at=datetime.now(UTC) + timedelta(seconds=token_seconds))  # fmt: skip
     session.add(room)
     await session.flush()
     guest.room_id = room.id
@@ -78,13 +85,16 @@ async def complete(
 
 
 async def room_of_guest(session: AsyncSession, room_id: uuid.UUID, token: str | None, *, lock: bool = False) -> Room:
-    """The guest's own room: a wrong or missing token is the same 404 as an unknown room."""
+    """The guest's own room: a wrong or missing token is the same 404 as an unknown room; the
+    right one past its time, a 404 saying so."""
     query = select(Room).where(Room.id == room_id)
     room = await session.scalar(query.with_for_update() if lock else query)
     if room is None or not token or room.guest_token_hash is None:
         raise RoomNotFound()
     if not secrets.compare_digest(room.guest_token_hash, _digest(token)):
         raise RoomNotFound()
+    if room.guest_token_expires_at is not None and room.guest_token_expires_at <= datetime.now(UTC):
+        raise GuestTokenExpired()
     return room
 
 

@@ -8,7 +8,8 @@ client sends `{"type": "message", "chat_room_id", "content", "ref"?}` (answered 
 event with the message's id and the `ref`, or an `error`), `{"type": "typing",
 "chat_room_id", "is_typing"}`, `{"type": "read", "chat_room_id"}` (a read receipt) or
 `{"type": "ping"}`. A client that cannot keep up is
-closed with code 4008: reconnect with the last id seen."""
+closed with code 4008: reconnect with the last id seen. A guest erased by an administrator gets
+an `erased` event and their socket is closed with code 4410."""
 
 import asyncio
 import contextlib
@@ -19,6 +20,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from chat.config import settings
+from chat.erasure.service import ERASED
 from chat.hub import TOO_SLOW, Client, Hub, event, wire
 from chat.live import service
 from chat.live.service import Sessions
@@ -30,6 +32,7 @@ from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
 TOO_SLOW_CODE = 4008
+ERASED_CODE = 4410
 MAX_CONTENT = 10_000
 
 
@@ -103,6 +106,9 @@ async def _send(websocket: WebSocket, client: Client) -> None:
             await websocket.close(code=TOO_SLOW_CODE, reason="Demasiado lento: reconecta con last_event_id.")
             return
         await websocket.send_text(wire(item))
+        if client.room_id is not None and item.get("type") == ERASED:  # the guest and their room are gone
+            await websocket.close(code=ERASED_CODE, reason="Chat eliminado.")
+            return
 
 
 async def _receive(websocket: WebSocket, sessions: Sessions, client: Client, principal: Principal | None) -> None:
