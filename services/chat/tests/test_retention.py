@@ -7,12 +7,12 @@ import asyncio
 import json
 import secrets
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import httpx
 import jwt
 import pytest
-from sqlalchemy import text
+from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
@@ -35,7 +35,7 @@ async def run_job(database: Sessions, name: str) -> int:
 async def sql(database: Sessions, statement: str, **params: Any) -> list[Any]:
     """The rows a statement returns (none for an UPDATE), committed."""
     async with database() as session, session.begin():
-        result = await session.execute(text(statement), params)
+        result = cast(CursorResult[Any], await session.execute(text(statement), params))
         return list(result.all()) if result.returns_rows else []
 
 

@@ -1,6 +1,6 @@
-from typing import Annotated
+from typing import Annotated, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from shared.config import BaseServiceSettings, Secret
@@ -25,6 +25,18 @@ class Settings(BaseServiceSettings):
     poll_seconds: float = Field(default=0.1, gt=0)
     # Window of the alert counts in /api/metrics.
     metrics_alert_window_seconds: int = Field(default=24 * 3600, ge=60)
+    # Deliveries (their payload copies with them) are deleted this long after the event, whatever
+    # their outcome (a maintenance job); never less than the retry window.
+    delivery_retention_seconds: float = Field(default=30 * 24 * 3600.0, gt=0)
+
+    @model_validator(mode="after")
+    def _retention_outlives_retries(self) -> Self:
+        if self.delivery_retention_seconds < self.retry_window_seconds:
+            raise ValueError(
+                f"{self.variable('delivery_retention_seconds')} is under {self.variable('retry_window_seconds')}: "
+                "a delivery would be deleted while it is still being retried"
+            )
+        return self
 
 
 settings = Settings()

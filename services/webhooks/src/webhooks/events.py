@@ -69,6 +69,12 @@ class ChatResolved(Event):
     chat_room_id: str
 
 
+class GuestErased(Event):
+    # chat's: the erased guest's rooms, whose delivered payloads the log drops
+    subject = "chat.guest.erased"
+    chat_room_ids: list[str]
+
+
 class LimitReached(Event):
     subject = "ingest.limit.reached"
     parcela_id: int

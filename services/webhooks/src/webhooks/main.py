@@ -7,7 +7,8 @@ from shared.outbound import OutboundPolicy
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
 from webhooks import catalog, events
 from webhooks.config import settings
-from webhooks.delivery.handlers import fan_out_of
+from webhooks.delivery.handlers import fan_out_of, on_guest_erased
+from webhooks.delivery.jobs import retention_job
 from webhooks.delivery.sender import Receivers, Sender
 from webhooks.hook.endpoints import router as hook_router
 from webhooks.metrics import handlers
@@ -31,7 +32,12 @@ CONSUMERS = [
     ConsumerSpec(durable="metrics-node-deleted", event=events.NodeDeleted, handler=handlers.on_node_deleted),
     ConsumerSpec(durable="metrics-answers", event=events.AnswerCompleted, handler=handlers.on_answer_completed),
     ConsumerSpec(durable="metrics-tools", event=events.ToolExecuted, handler=handlers.on_tool_executed),
+    ConsumerSpec(durable="webhooks-chat-guest-erased", event=events.GuestErased, handler=on_guest_erased),
 ]
+MAINTENANCE = [
+    retention_job(interval_seconds=settings.maintenance_interval_seconds,
+                  retention_seconds=settings.delivery_retention_seconds, batch_size=settings.maintenance_batch_size),
+]  # fmt: skip
 
 
 async def prepare(app: FastAPI) -> None:
@@ -65,6 +71,7 @@ def create_app() -> FastAPI:
         consumers=CONSUMERS,
         batch_consumers=BATCHES,
         workers=[deliver],
+        maintenance=MAINTENANCE,
         events=events.PUBLISHED,
         on_startup=prepare,
         description="Webhooks signed per Standard Webhooks, and the platform metrics (seed 002).",

@@ -61,7 +61,8 @@ class Delivery(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     last_status_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # The retention job's cut (WEBHOOKS_DELIVERY_RETENTION_SECONDS).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The event's trace context: each attempt's span continues it (shared.observability.tracing).
     traceparent: Mapped[str | None] = mapped_column(String(55))

@@ -1,10 +1,11 @@
-"""The deliveries' queries: the fan-out's insert, the sender's claim and outcomes, the backlog."""
+"""The deliveries' queries: the fan-out's insert, the sender's claim and outcomes, the backlog,
+the retention and erasure deletes."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
-from sqlalchemy import Row, select, text, update
+from sqlalchemy import CursorResult, Delete, Row, delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,3 +86,30 @@ async def webhook_for_update(session: AsyncSession, webhook_id: int) -> Webhook 
 async def backlog(session: AsyncSession) -> Row[Any]:
     """(pending, due, age): pending deliveries, those due now, and how long the oldest has been due."""
     return (await session.execute(_BACKLOG)).one()
+
+
+async def _rowcount(session: AsyncSession, statement: Delete) -> int:
+    result = await session.execute(statement.execution_options(synchronize_session=False))
+    return cast(CursorResult[Any], result).rowcount
+
+
+async def delete_old(session: AsyncSession, *, older_than_seconds: float, limit: int) -> int:
+    """Up to `limit` deliveries made more than `older_than_seconds` ago, whatever their status; a
+    row the sender holds is skipped (next pass)."""
+    doomed = (
+        select(Delivery.id)
+        .where(Delivery.created_at < func.now() - func.make_interval(0, 0, 0, 0, 0, 0, older_than_seconds))
+        .limit(limit).with_for_update(skip_locked=True)
+    )  # fmt: skip
+    statement = delete(Delivery).where(Delivery.id.in_(doomed.scalar_subquery()))
+    return await _rowcount(session, statement)
+
+
+async def delete_about_rooms(session: AsyncSession, *, tenant_id: int, room_ids: Sequence[str]) -> int:
+    """The workspace's deliveries whose event names one of these chat rooms."""
+    hooks = select(Webhook.id).where(Webhook.tenant_id == tenant_id)
+    statement = delete(Delivery).where(
+        Delivery.webhook_id.in_(hooks.scalar_subquery()), Delivery.tenant_id == tenant_id,
+        Delivery.payload["data"]["chat_room_id"].astext.in_(list(room_ids)),
+    )  # fmt: skip
+    return await _rowcount(session, statement)

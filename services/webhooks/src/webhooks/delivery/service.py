@@ -143,3 +143,16 @@ async def note_failure(session: AsyncSession, *, webhook_id: int, now: datetime,
         )
         await events.outbox.emit(session, event, tenant_id=webhook.tenant_id)
     await session.flush()
+
+
+async def forget_rooms(session: AsyncSession, *, tenant_id: int, room_ids: Sequence[str]) -> int:
+    """A guest was erased (`chat.guest.erased`): the log keeps no delivery naming their rooms,
+    sent or pending (the room no longer exists to tell anyone about). Returns how many went."""
+    if not room_ids:
+        return 0
+    return await repository.delete_about_rooms(session, tenant_id=tenant_id, room_ids=room_ids)
+
+
+async def delete_old(session: AsyncSession, *, older_than_seconds: float, limit: int) -> int:
+    """One batch of the retention job: deliveries past WEBHOOKS_DELIVERY_RETENTION_SECONDS."""
+    return await repository.delete_old(session, older_than_seconds=older_than_seconds, limit=limit)
