@@ -14,7 +14,7 @@ import jwt
 import pytest
 from sqlalchemy import CursorResult, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from websockets.asyncio.client import connect
+from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from auth.testing import AddMember, Workspace, auth_header
@@ -106,6 +106,46 @@ async def test_guest_sessions_and_tokens_expire_and_are_purged(
     await run_job(database, "chat.guest_sessions")
     still = await gateway.post("/api/chat/validate_session/", json={"session_id": live.json()["session_id"]})
     assert still.json()["valid"] is True
+
+
+async def closing_code(ws: ClientConnection, seconds: float = 15) -> tuple[int, list[dict[str, Any]]]:
+    """The code the server closed `ws` with, and the frames it sent before."""
+    frames: list[dict[str, Any]] = []
+
+    async def read_until_closed() -> None:
+        while True:
+            frames.append(json.loads(await ws.recv()))
+
+    with pytest.raises(ConnectionClosed) as closed:
+        await asyncio.wait_for(read_until_closed(), seconds)
+    assert closed.value.rcvd is not None
+    return closed.value.rcvd.code, frames
+
+
+async def guest_socket(stack: Stack, chat: dict[str, Any]) -> ClientConnection:
+    ws = await connect(stack.url("gateway").replace("http://", "ws://") + "/api/chat/ws/")
+    await ws.send(
+        json.dumps({"type": "auth", "guest_token": chat["guest_token"], "chat_room_id": chat["chat_room_id"]})
+    )
+    assert json.loads(await ws.recv())["type"] == "auth_ok"
+    return ws
+
+
+async def test_a_guests_socket_closes_when_their_token_expires(
+    guest: Any, database: Sessions, platform_stack: Stack
+) -> None:
+    chat = await guest()
+    await sql(database, "UPDATE chat.rooms SET guest_token_expires_at = now() + interval '2 seconds' WHERE id = :r",
+              r=uuid.UUID(chat["chat_room_id"]))  # fmt: skip
+    ws = await guest_socket(platform_stack, chat)
+    code, _ = await closing_code(ws)
+    assert code == 4401
+    # And it cannot come back: the expired token is refused at the first frame.
+    again = await connect(platform_stack.url("gateway").replace("http://", "ws://") + "/api/chat/ws/")
+    await again.send(json.dumps({"type": "auth", "guest_token": chat["guest_token"],
+                                 "chat_room_id": chat["chat_room_id"]}))  # fmt: skip
+    assert json.loads(await again.recv())["type"] == "error"
+    await again.close()
 
 
 async def test_retention_settings_default_and_only_a_supervisor_sets_them(
@@ -218,10 +258,7 @@ async def test_an_administrator_erases_a_guest_and_only_that_workspace_guest(
     assert sent.status_code == 201
     other_tenant, other_owner = await other_workspace(gateway)
     namesake = await open_chat(gateway, other_tenant, email, "Mismo correo, otro espacio")
-    guest_ws = await connect(platform_stack.url("gateway").replace("http://", "ws://") + "/api/chat/ws/")
-    await guest_ws.send(json.dumps({"type": "auth", "guest_token": first["guest_token"],
-                                    "chat_room_id": first["chat_room_id"]}))  # fmt: skip
-    assert json.loads(await guest_ws.recv())["type"] == "auth_ok"
+    guest_ws = await guest_socket(platform_stack, first)
 
     # Only who may configure the desk (chat:eliminar) erases.
     refused = await gateway.post("/api/chat/guests/erase/", headers=me, json={"email": email})
@@ -234,16 +271,8 @@ async def test_an_administrator_erases_a_guest_and_only_that_workspace_guest(
     assert body["notifications"] >= 2
 
     # Their open socket is told and closed.
-    frames: list[dict[str, Any]] = []
-
-    async def read_until_closed() -> None:
-        while True:
-            frames.append(json.loads(await guest_ws.recv()))
-
-    with pytest.raises(ConnectionClosed) as closed:
-        await asyncio.wait_for(read_until_closed(), 10)
-    assert closed.value.rcvd is not None
-    assert closed.value.rcvd.code == 4410
+    code, frames = await closing_code(guest_ws)
+    assert code == 4410
     assert frames[-1]["type"] == "erased"
 
     for chat in (first, second):

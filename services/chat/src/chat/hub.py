@@ -17,6 +17,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from nats.aio.client import Client as NATS
@@ -76,6 +77,8 @@ class Client:
     room_id: str | None = None  # a guest's socket: their room only
     queue: asyncio.Queue[Event] = field(default_factory=lambda: asyncio.Queue(256))
     too_slow: bool = False
+    # A guest's socket ends when their token does (CHAT_GUEST_TOKEN_SECONDS).
+    expires_at: datetime | None = None
 
     def wants(self, item: Event) -> bool:
         if self.room_id is not None:
@@ -132,8 +135,15 @@ class Hub:
         with contextlib.suppress(Exception):
             await self.nc.publish(signal_subject(tenant_id), json.dumps(item, default=str).encode())
 
-    def client(self, tenant_id: int, *, agent_id: int | None = None, room_id: str | None = None) -> Client:
-        return Client(tenant_id, agent_id, room_id, asyncio.Queue(self.queue_size))
+    def client(
+        self,
+        tenant_id: int,
+        *,
+        agent_id: int | None = None,
+        room_id: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> Client:
+        return Client(tenant_id, agent_id, room_id, asyncio.Queue(self.queue_size), expires_at=expires_at)
 
     def attach(self, client: Client) -> Callable[[], None]:
         self.clients.setdefault(client.tenant_id, set()).add(client)

@@ -8,13 +8,15 @@ client sends `{"type": "message", "chat_room_id", "content", "ref"?}` (answered 
 event with the message's id and the `ref`, or an `error`), `{"type": "typing",
 "chat_room_id", "is_typing"}`, `{"type": "read", "chat_room_id"}` (a read receipt) or
 `{"type": "ping"}`. A client that cannot keep up is
-closed with code 4008: reconnect with the last id seen. A guest erased by an administrator gets
-an `erased` event and their socket is closed with code 4410."""
+closed with code 4008: reconnect with the last id seen. A guest's socket closes with code 4401
+when their guest token expires, and with 4410 (after an `erased` event) when an administrator
+erases the guest."""
 
 import asyncio
 import contextlib
 import json
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -33,6 +35,7 @@ from shared.security.live import closing_on_revocation
 router = APIRouter(tags=["live"])
 TOO_SLOW_CODE = 4008
 ERASED_CODE = 4410
+EXPIRED_CODE = 4401
 MAX_CONTENT = 10_000
 
 
@@ -51,7 +54,7 @@ async def _identify(
             return hub.client(principal.tenant_id, agent_id=agent_id), principal
         if isinstance(first.get("guest_token"), str) and isinstance(first.get("chat_room_id"), str):
             room = await service.guest_room(sessions, uuid.UUID(first["chat_room_id"]), first["guest_token"])
-            return hub.client(room.tenant_id, room_id=str(room.id)), None
+            return hub.client(room.tenant_id, room_id=str(room.id), expires_at=room.guest_token_expires_at), None
     except (ServiceError, ValueError):
         return None
     return None
@@ -79,8 +82,8 @@ async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
     await websocket.send_json({"type": "auth_ok", "agent_id": client.agent_id, "chat_room_id": client.room_id})
     sender = asyncio.create_task(_send(websocket, client))
     try:
-        if principal is None:  # a guest: their room's token has no revocation, the room's status rules
-            await _receive(websocket, sessions, client, principal)
+        if principal is None:  # a guest: their room's token is not revoked, it expires (or is erased)
+            await _receive_until_expiry(websocket, sessions, client)
         else:  # an agent's socket ends with their token (logout, role change, removal, revoked key)
             async with closing_on_revocation(websocket, websocket.app.state.verifier, principal):
                 await _receive(websocket, sessions, client, principal)
@@ -97,6 +100,18 @@ async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
                 await resumed.unsubscribe()
         if client.agent_id is not None:
             await service.agent_disconnected(sessions, client.agent_id)
+
+
+async def _receive_until_expiry(websocket: WebSocket, sessions: Sessions, client: Client) -> None:
+    left = (client.expires_at - datetime.now(UTC)).total_seconds() if client.expires_at is not None else None
+    timer = asyncio.timeout(left)
+    try:
+        async with timer:
+            await _receive(websocket, sessions, client, None)
+    except TimeoutError:
+        if not timer.expired():
+            raise
+        await websocket.close(code=EXPIRED_CODE, reason="El chat expiró.")
 
 
 async def _send(websocket: WebSocket, client: Client) -> None:
