@@ -31,11 +31,11 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_chat_rooms_guest_token_expires_at"), "rooms", ["guest_token_expires_at"], schema=S)
     op.create_index(op.f("ix_chat_guest_sessions_expires_at"), "guest_sessions", ["expires_at"], schema=S)
-    op.create_index("ix_notifications_tenant_created", "notifications", ["tenant_id", "created_at"], schema=S)
+    op.create_index(op.f("ix_chat_notifications_created_at"), "notifications", ["created_at"], schema=S)
 
 
 def downgrade() -> None:
-    op.drop_index("ix_notifications_tenant_created", "notifications", schema=S)
+    op.drop_index(op.f("ix_chat_notifications_created_at"), "notifications", schema=S)
     op.drop_index(op.f("ix_chat_guest_sessions_expires_at"), "guest_sessions", schema=S)
     op.drop_index(op.f("ix_chat_rooms_guest_token_expires_at"), "rooms", schema=S)
     op.drop_column("rooms", "guest_token_expires_at", schema=S)

@@ -181,8 +181,6 @@ class Notification(Base):
     __table_args__ = (
         Index("ix_notifications_agent", "agent_id", "is_read"),
         Index("ix_notifications_room", "room_id"),
-        # The retention job's cut, per workspace.
-        Index("ix_notifications_tenant_created", "tenant_id", "created_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=uuid.uuid4)
@@ -193,4 +191,5 @@ class Notification(Base):
     title: Mapped[str] = mapped_column(String(200))
     message: Mapped[str] = mapped_column(Text)
     is_read: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = _now()
+    # The retention job's cut (chat.retention).
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

@@ -57,10 +57,15 @@ async def delete_old_notifications(session: AsyncSession, *, limit: int) -> int:
     """Notifications older than their workspace's `notification_retention_days` (the default
     for a workspace that never set it)."""
     days = func.coalesce(DeskSettings.notification_retention_days, NOTIFICATION_RETENTION_DAYS)
+    # Nothing younger than the shortest retention of any workspace can go: a range on the
+    # created_at index bounds the scan (the last, short batch included).
+    shortest = func.least(NOTIFICATION_RETENTION_DAYS, select(func.min(DeskSettings.notification_retention_days))
+                          .scalar_subquery())  # fmt: skip
     doomed = (
         select(Notification.id)
         .outerjoin(DeskSettings, DeskSettings.tenant_id == Notification.tenant_id)
-        .where(Notification.created_at < func.now() - func.make_interval(0, 0, 0, days))
+        .where(Notification.created_at < func.now() - func.make_interval(0, 0, 0, shortest),
+               Notification.created_at < func.now() - func.make_interval(0, 0, 0, days))
         .limit(limit).with_for_update(of=Notification, skip_locked=True)
     )  # fmt: skip
     return await rowcount(session, delete(Notification).where(Notification.id.in_(doomed.scalar_subquery())))
