@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from devstack.pytest_plugin import ScratchSchema
 from devstack.stack import Stack
+from devstack.waiting import eventually
 from shared.db import create_engine, create_sessionmaker
 from shared.dead_letters import dead_letter_router, dead_letters_path
 from shared.errors import NotAuthenticated, install_error_handlers
@@ -237,3 +238,34 @@ async def test_a_replay_whose_removal_was_lost_applies_the_event_once(world: Wor
     assert await letters.replay(letter.seq) == letter
     assert await world.effects_of(durable) == 1
     assert await letters.list() == []
+
+
+async def test_a_services_dead_letters_through_the_gateway(
+    gateway: httpx.AsyncClient, platform_stack: Stack, admin_token: str, token: str
+) -> None:
+    # A payload agro's consumer of `brain.task.suggested` cannot read: dead-lettered at once.
+    bogus = Envelope(type="brain.task.suggested", tenant_id=900_000_022, source="test", data={"nonsense": True})
+    nc = await connect_nats(platform_stack.nats_url, name="test")
+    try:
+        await nc.jetstream().publish(bogus.type, bogus.model_dump_json().encode())
+    finally:
+        await nc.close()
+    path = f"{dead_letters_path('agro')}/"
+    admin = {"Authorization": f"Bearer {admin_token}"}
+
+    async def listed() -> dict[str, Any] | None:
+        answer = await gateway.get(path, headers=admin, params={"durable": "agro-task-suggested", "limit": 100})
+        assert answer.status_code == 200, answer.text
+        return next((item for item in answer.json()["results"] if item["payload"]["id"] == str(bogus.id)), None)
+
+    letter = await eventually(listed, "the malformed event listed among agro's dead letters")
+    assert (letter["subject"], letter["reason"], letter["durable"]) == (bogus.type, "malformed", "agro-task-suggested")
+
+    assert (await gateway.get(path, headers={"Authorization": f"Bearer {token}"})).status_code == 403
+    # Still malformed: refused, and kept.
+    replay = await gateway.post(f"{path}{letter['id']}/replay/", headers=admin)
+    assert replay.status_code == 409, replay.text
+    assert await listed() is not None
+    discarded = await gateway.delete(f"{path}{letter['id']}/", headers=admin)
+    assert discarded.status_code == 200, discarded.text
+    assert await listed() is None
