@@ -192,6 +192,11 @@ async def test_dead_letters_are_refused_to_anyone_but_a_platform_admin(world: Wo
         assert (await api.get(f"{path}/", headers=as_("admin"), params={"durable": "other"})).json()["count"] == 0
         async with admin_api(world, {}) as elsewhere:
             assert (await elsewhere.post(f"{path}/{letter['id']}/replay/", headers=as_("admin"))).status_code == 404
+        # Ids no stream holds are 404; ones no stream could hold, 400 (004's validation status).
+        for hostile, status in (("5738665608", 404), ("-1", 400), ("99999999999999999999", 400)):
+            assert (await api.post(f"{path}/{hostile}/replay/", headers=as_("admin"))).status_code == status
+        far = await api.get(f"{path}/", headers=as_("admin"), params={"after": 5738665608})
+        assert far.json() == {"count": 1, "results": []}
         discarded = await api.delete(f"{path}/{letter['id']}/", headers=as_("admin"))
         assert discarded.status_code == 200, discarded.text
         assert (await api.get(f"{path}/", headers=as_("admin"))).json()["count"] == 0

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from shared.errors import documented
 from shared.events.deadletters import DeadLetter, DeadLetterGone, DeadLetters, StillFailing
 from shared.security import PlatformAdmin
+from shared.validation import INT64_MAX, Id
 
 __all__ = ["DeadLetterList", "DeadLetterRead", "dead_letter_router", "dead_letters_path"]
 
@@ -56,7 +57,7 @@ def dead_letter_router(service: str) -> APIRouter:
         request: Request,
         admin: PlatformAdmin,
         durable: Annotated[str | None, Query(description="Solo las de este consumidor")] = None,
-        after: Annotated[int, Query(ge=0, description="Las posteriores a esta `id`")] = 0,
+        after: Annotated[int, Query(ge=0, le=INT64_MAX - 1, description="Las posteriores a esta `id`")] = 0,
         limit: Annotated[int, Query(ge=1, le=100)] = 50,
     ) -> DeadLetterList:
         """The dead letters kept for this service's consumers, oldest first (platform admins)."""
@@ -67,14 +68,14 @@ def dead_letter_router(service: str) -> APIRouter:
     refusals = documented(DeadLetterGone, StillFailing)
 
     @router.post("/{letter_id}/replay/", response_model=DeadLetterRead, responses=refusals)
-    async def replay_dead_letter(request: Request, admin: PlatformAdmin, letter_id: int) -> DeadLetterRead:
+    async def replay_dead_letter(request: Request, admin: PlatformAdmin, letter_id: Id) -> DeadLetterRead:
         """Handle the event again, through the one consumer that gave up on it (no other
         consumer of its subject sees it again), then remove the letter. Refused with 409, and
         kept, when it fails again."""
         return _read(await _dead_letters(request).replay(letter_id))
 
     @router.delete("/{letter_id}/", response_model=DeadLetterRead, responses=documented(DeadLetterGone))
-    async def discard_dead_letter(request: Request, admin: PlatformAdmin, letter_id: int) -> DeadLetterRead:
+    async def discard_dead_letter(request: Request, admin: PlatformAdmin, letter_id: Id) -> DeadLetterRead:
         """Remove a letter whose event no longer matters, without handling it."""
         return _read(await _dead_letters(request).discard(letter_id))
 
