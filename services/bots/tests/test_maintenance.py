@@ -69,27 +69,28 @@ async def test_answers_left_streaming_by_a_dead_process_are_closed_as_interrupte
     done.status = "complete"
     await bots.session.flush()
 
-    assert await close_orphaned_answers(bots.sessionmaker, lease=LEASE, batch_size=1) == 2
+    # The database is the suite's: a running bots' answers may be among those it closes.
+    assert await close_orphaned_answers(bots.sessionmaker, lease=LEASE, batch_size=1) >= 2
 
-    rows = await bots.session.execute(
-        select(Message.id, Message.status).where(Message.conversation_id == conversation.id)
-    )
-    statuses = {row.id: row.status for row in rows}
+    answers = select(Message.id, Message.status).where(Message.conversation_id == conversation.id)
+    statuses = {row.id: row.status for row in await bots.session.execute(answers)}
     assert statuses == {
         orphan.id: "interrupted", live.id: "streaming", young.id: "streaming", unowned_old.id: "interrupted",
         unowned_recent.id: "streaming", done.id: "complete",
     }  # fmt: skip
     said = (await bots.session.scalars(select(outbox_table.c.payload).where(
-        outbox_table.c.subject == "bots.answer.completed"
+        outbox_table.c.subject == "bots.answer.completed",
+        outbox_table.c.payload["tenant_id"].as_integer() == TENANT,
     ))).all()  # fmt: skip
-    assert [(p["tenant_id"], p["data"]["conversation_id"], p["data"]["status"]) for p in said] == [
-        (TENANT, public_id(conversation.id), "interrupted")
+    assert [(p["data"]["conversation_id"], p["data"]["status"]) for p in said] == [
+        (public_id(conversation.id), "interrupted")
     ] * 2
     # The dead process's lease goes with its last answer; the live one's stays.
     assert set((await bots.session.scalars(select(Streamer.id).where(Streamer.id.in_([alive, dead])))).all()) == {alive}
 
-    # Nothing left to close: a second pass changes nothing.
-    assert await close_orphaned_answers(bots.sessionmaker, lease=LEASE) == 0
+    # Nothing of this conversation left to close: a second pass changes nothing of it.
+    await close_orphaned_answers(bots.sessionmaker, lease=LEASE)
+    assert {row.id: row.status for row in await bots.session.execute(answers)} == statuses
 
 
 async def test_a_process_renews_one_lease_of_its_own(bots: Bots) -> None:
