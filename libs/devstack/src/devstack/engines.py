@@ -177,8 +177,13 @@ class ClusterMember:
 def start_nats(data_dir: Path, port: int, cluster: ClusterMember | None = None) -> Nats:
     """Start NATS with JetStream storing under `data_dir`/jetstream (a cluster member with `cluster`)."""
     data_dir.mkdir(parents=True, exist_ok=True)
+    # Every stream reserves its byte limit (`shared.events.streams`) from this budget, and tests
+    # make a stream each: far beyond the disk, since what they store is tiny.
+    (data_dir / "nats.conf").write_text("jetstream { max_file_store: 1T }\n")
     argv = [
         str(_nats_server_bin()),
+        "-c",
+        str(data_dir / "nats.conf"),
         "--jetstream",
         "--store_dir",
         str(data_dir / "jetstream"),

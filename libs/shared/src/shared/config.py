@@ -85,6 +85,10 @@ class BaseServiceSettings(BaseSettings):
     # Replicas of every JetStream stream (`shared.events.streams`): one setting for the whole
     # deployment, so it has no service prefix. 3 on a production cluster.
     stream_replicas: int = Field(default=1, ge=1, le=5, validation_alias=AliasChoices("STREAM_REPLICAS"))
+    # How long stream DEADLETTER keeps a dead letter (to list and replay it): deployment-wide too.
+    dead_letter_retention_seconds: float = Field(
+        default=14 * 24 * 3600.0, ge=3600, validation_alias=AliasChoices("DEAD_LETTER_RETENTION_SECONDS")
+    )
     # Scheduled maintenance (`shared.maintenance`): on by default, one replica runs each job.
     maintenance_enabled: bool = True
     # How often the events' clean-up jobs run (a service's own jobs say their interval);

@@ -66,6 +66,8 @@ _AGRO_PREFIXES = (
     "/api/secundarios/", "/api/tareas/", "/api/recomendaciones/",
 )  # fmt: skip
 
+# The services with durable consumers, each serving its own dead letters.
+_CONSUMING = ("agro", "auth", "brain", "chat", "ingest", "webhooks")
 
 ROUTES: tuple[Route | Family, ...] = (
     # auth: every seed's login (001, 002, 003, 004) and the keys every service verifies with
@@ -137,6 +139,8 @@ ROUTES: tuple[Route | Family, ...] = (
     Route("/api/notifications/", "chat", D, prefix=True),
     Route("/api/agents/", "chat", D, prefix=True),
     Route("/api/v1/chats/", "chat", G, prefix=True),
+    # Each consuming service's dead letters, for platform admins (`shared.dead_letters`).
+    *(Route(f"/api/v1/events/{service}/", service, G, prefix=True) for service in _CONSUMING),
 )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import Table
 
 from shared.config import BaseServiceSettings
 from shared.db import create_engine, create_sessionmaker
+from shared.dead_letters import dead_letter_router
 from shared.errors import install_error_handlers
 from shared.events import (
     BatchConsumer,
@@ -94,7 +95,7 @@ def create_service_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        configure_streams(settings.stream_replicas)
+        configure_streams(settings.stream_replicas, dead_letter_max_age_seconds=settings.dead_letter_retention_seconds)
         engine = create_engine(settings.database_url, schema=schema, pool_size=settings.database_pool_size)
         instrument_engine(engine)  # nothing unless tracing
         app.state.engine = engine
@@ -172,6 +173,8 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    if consumers or batch_consumers:  # their dead letters, for platform admins (`shared.dead_letters`)
+        app.include_router(dead_letter_router(schema))
     keep_alive_after_errors(app)
     return app
 

@@ -22,6 +22,11 @@ class Settings(BaseServiceSettings):
     replay_seconds: float = Field(default=600.0, ge=10)
     # With no client listening for this long, an answer is stopped and stored as interrupted.
     abandon_after_seconds: float = Field(default=15.0, gt=0)
+    # Each process renews a lease every third of this; the answers a process whose lease lapsed
+    # left streaming are closed as interrupted (`bots.maintenance`, checked this often too).
+    streaming_lease_seconds: float = Field(default=60.0, ge=3)
+    # Provider usage rows are kept this long; the month's budget reads the month's rows.
+    usage_retention_days: int = Field(default=400, ge=32)
     # The platform's own API (the gateway), which tools call as their user.
     platform_url: str = "http://127.0.0.1:8000"
     # Rounds of tool calls one answer may make before it must answer in words.

@@ -11,6 +11,7 @@ from bots.knowledge.endpoints import documents as documents_router
 from bots.knowledge.endpoints import knowledge as knowledge_router
 from bots.learned.endpoints import router as learned_router
 from bots.learned.service import Outbound
+from bots.maintenance import lease_renewer, maintenance_jobs
 from bots.models import SCHEMA, inbox_table, outbox_table
 from bots.provider.registry import Providers, platform_providers
 from bots.tool.endpoints import router as tools_router
@@ -80,6 +81,10 @@ def create_app() -> FastAPI:
             workspace_router,
         ],
         messaging=(outbox_table, inbox_table),
+        workers=[lease_renewer(settings.streaming_lease_seconds)],
+        maintenance=maintenance_jobs(
+            lease_seconds=settings.streaming_lease_seconds, usage_retention_days=settings.usage_retention_days
+        ),
         events=events.PUBLISHED,
         on_startup=prepare,
         on_shutdown=shutdown,

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -99,7 +99,11 @@ class Conversation(Base):
 
 class Message(Base):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_conversation", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_messages_conversation", "conversation_id", "id"),
+        # The sweeper's look at the answers still streaming (a handful), not at every message.
+        Index("ix_bots_messages_owner", "owner", postgresql_where=text("status = 'streaming'")),
+    )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey(Conversation.id, ondelete="CASCADE"))
@@ -112,6 +116,9 @@ class Message(Base):
     citations: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
     # streaming | complete | interrupted (the client left, or the provider broke off) | failed
     status: Mapped[str] = mapped_column(String(12), default="complete")
+    # The bots process streaming the answer (its `Streamer` lease): a dead one's answers are
+    # closed as interrupted by the sweeper (`bots.maintenance`).
+    owner: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
     model: Mapped[str | None] = mapped_column(String(220))
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
@@ -137,7 +144,8 @@ class Usage(Base):
     """Tokens one answer used, per workspace, bot and model: the budget and `/api/ai/usage/`."""
 
     __tablename__ = "usage"
-    __table_args__ = (Index("ix_usage_tenant_at", "tenant_id", "at"),)
+    # `at` alone: the retention's deletes (`bots.maintenance`) pick the oldest rows of every workspace.
+    __table_args__ = (Index("ix_usage_tenant_at", "tenant_id", "at"), Index("ix_bots_usage_at", "at"))
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     tenant_id: Mapped[int] = mapped_column(TenantId)
@@ -147,6 +155,15 @@ class Usage(Base):
     input_tokens: Mapped[int] = mapped_column(Integer)
     output_tokens: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = _created()
+
+
+class Streamer(Base):
+    """A bots process that streams answers, alive while it renews `renewed_at` (`bots.maintenance`)."""
+
+    __tablename__ = "streamers"
+
+    id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    renewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class LearnedApi(Base):

@@ -72,6 +72,9 @@ class BatchConsumer(DurableConsumer):
                 return
             await asyncio.gather(*(msg.ack() for msg, _ in parsed))
 
+    async def replay(self, envelope: Envelope, payload: Any) -> bool:
+        return await self._store([(envelope, payload)])
+
     async def _store(self, events: Sequence[tuple[Envelope, Any]]) -> bool:
         try:
             async with self.sessionmaker() as session, session.begin():

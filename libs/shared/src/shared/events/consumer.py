@@ -130,6 +130,10 @@ class DurableConsumer:
     async def process_batch(self, messages: list[Msg]) -> None:
         raise NotImplementedError
 
+    async def replay(self, envelope: Envelope, payload: Any) -> bool:
+        """Handle one dead letter again (`shared.events.deadletters`); True once committed."""
+        raise NotImplementedError
+
     async def parse(self, msg: Msg) -> tuple[Envelope, Any] | None:
         """(envelope, payload), or None once a payload that cannot match was dead-lettered."""
         try:
@@ -202,6 +206,9 @@ class EventConsumer(DurableConsumer):
         finally:
             request_id_var.reset(token)
 
+    async def replay(self, envelope: Envelope, payload: Any) -> bool:
+        return await self.handle(envelope, payload)
+
     async def handle(self, envelope: Envelope, payload: Event) -> bool:
         """Run the handler once per event id; True when committed (or already seen)."""
         try:
@@ -265,8 +272,11 @@ async def retry_or_dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, 
 
 
 async def dead_letter(js: JetStreamContext, msg: Msg, *, durable: str, reason: str = "exhausted") -> None:
-    """Copy to `deadletter.<durable>` (with the original subject) and stop redelivering.
+    """Copy to `deadletter.<durable>` (with the original subject, the reason and the deliveries,
+    which `shared.events.deadletters` lists) and stop redelivering.
     `reason` (`malformed` or `exhausted`) labels `events_dead_lettered_total`."""
-    await js.publish(f"{DEAD_LETTER_PREFIX}.{durable}", msg.data, headers={"Original-Subject": msg.subject})
+    deliveries = msg.metadata.num_delivered if msg.metadata else 1
+    headers = {"Original-Subject": msg.subject, "Dead-Letter-Reason": reason, "Delivery-Count": str(deliveries)}
+    await js.publish(f"{DEAD_LETTER_PREFIX}.{durable}", msg.data, headers=headers)
     await msg.term()
     DEAD_LETTERED.labels(durable, reason).inc()

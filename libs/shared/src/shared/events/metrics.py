@@ -33,3 +33,8 @@ REDELIVERED = Counter(
 DEAD_LETTERED = Counter(
     "events_dead_lettered_total", "Messages copied to deadletter.<durable> and terminated", ["durable", "reason"]
 )
+DEAD_LETTERS_REPLAYED = Counter(
+    "events_dead_letters_replayed_total",
+    "Dead letters an admin replayed or discarded (and so removed)",
+    ["durable", "outcome"],
+)

@@ -19,6 +19,7 @@ from bots.errors import ConversationNotFound, NothingToConfirm, ProviderNotConfi
 from bots.integration.service import credentials_of
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
+from bots.maintenance import STREAMER_ID
 from bots.models import Bot, Conversation, Message, Usage, WorkspaceConfig
 from bots.provider.base import Citation, Prompt, Source, ToolCall, Turn
 from bots.provider.base import Usage as Tokens
@@ -174,7 +175,7 @@ async def _plan(
 
 def _answer_row(conversation: Conversation, plan: TurnPlan) -> Message:
     return Message(conversation_id=conversation.id, role="assistant", content="", status="streaming",
-                   turn_id=plan.turn_id)  # fmt: skip
+                   turn_id=plan.turn_id, owner=STREAMER_ID)  # fmt: skip
 
 
 @contextlib.asynccontextmanager
