@@ -207,9 +207,13 @@ async def test_streams_are_limited_as_their_use_says_and_brought_to_it(world: Wo
     js = world.nats.jetstream()
     name = await ensure_stream(js, world.event.subject)
     config = (await js.stream_info(name)).config
-    assert config.max_age == streams.DOMAIN_MAX_AGE_SECONDS
-    assert config.max_bytes == streams.DOMAIN_MAX_BYTES
-    assert config.discard == DiscardPolicy.NEW  # full, it refuses: the outbox keeps the event
+    # A test stream is an activity stream: a month, its oldest dropped first past its size.
+    assert config.max_age == streams.ACTIVITY_MAX_AGE_SECONDS
+    assert config.max_bytes == streams.ACTIVITY_DEFAULT_MAX_BYTES
+    assert config.discard == DiscardPolicy.OLD
+    # Catalogues keep their whole history; full, they refuse (the outbox keeps the event).
+    assert streams.limits_of("AGRO") == streams.StreamLimits(0.0, streams.CATALOGUE_MAX_BYTES, DiscardPolicy.NEW)
+    assert streams.limits_of("CHAT").max_bytes == 2 * streams.GIB
 
     assert streams.limits_of("INGEST") == streams.StreamLimits(
         streams.READINGS_MAX_AGE_SECONDS, streams.READINGS_MAX_BYTES, DiscardPolicy.NEW
@@ -222,7 +226,7 @@ async def test_streams_are_limited_as_their_use_says_and_brought_to_it(world: Wo
     await js.update_stream(StreamConfig(name=name, subjects=[f"{name.lower()}.>"], max_age=60.0, max_bytes=-1))
     await ensure_stream(js, world.event.subject)
     config = (await js.stream_info(name)).config
-    assert (config.max_age, config.max_bytes) == (streams.DOMAIN_MAX_AGE_SECONDS, streams.DOMAIN_MAX_BYTES)
+    assert (config.max_age, config.max_bytes) == (streams.ACTIVITY_MAX_AGE_SECONDS, streams.ACTIVITY_DEFAULT_MAX_BYTES)
 
 
 async def test_a_replay_whose_removal_was_lost_applies_the_event_once(world: World) -> None:

@@ -7,10 +7,14 @@ stream whose replicas or limits differ from these is updated to them at start-up
 
 What each kind of stream holds decides its limits (the README's "What is kept, and for how long"):
 
-- Domain events (`AUTH`, `AGRO`, `BOTS`, `BRAIN`, `CHAT`, `WEBHOOKS`): few and small, and the
-  history a consumer added later builds its read model from; a year, at most 1 GiB each. A full
-  stream refuses new events (`DiscardPolicy.NEW`) rather than drop old ones a consumer may not
-  have read yet: the outbox keeps them, the relay retries, and `OutboxStuck` fires.
+- Catalogue events (`AUTH`, `AGRO`): members, fields, plans; few and small, and the history a
+  consumer added later builds its read model from, so kept with no age limit, at most 1 GiB
+  each. A full one refuses new events (`DiscardPolicy.NEW`) rather than drop history: the outbox
+  keeps them, the relay retries, and `OutboxStuck` fires.
+- Activity events (`BOTS`, `BRAIN`, `CHAT`, `WEBHOOKS`, and any other): one per message, answer
+  or suggestion, read within milliseconds by consumers that keep up; 30 days, at most 2 GiB
+  (`CHAT`, `BOTS`) or 1 GiB, the oldest dropped first. Refusing new ones would stall every write
+  of a busy desk for as long as its oldest events take to age out.
 - Readings (`INGEST`): many; a buffer until brain stores them, so long enough for an outage
   (3 days), at most 8 GiB; full, ingest answers 503 and nodes post again.
 - Dead letters (`DEADLETTER`): kept `DEAD_LETTER_RETENTION_SECONDS` (14 days) to be listed and
@@ -19,7 +23,7 @@ What each kind of stream holds decides its limits (the README's "What is kept, a
 
 JetStream reserves each stream's byte limit from the server's `max_file_store` (memory streams
 from `max_memory_store`) and refuses a stream that does not fit: the six domain streams, readings
-and dead letters reserve 14.25 GiB, inside production's 18G per server (`deploy/k8s`).
+and dead letters reserve 16.25 GiB, inside production's 18G per server (`deploy/k8s`).
 """
 
 import asyncio
@@ -52,8 +56,11 @@ GIB = 1024**3
 MIB = 1024**2
 DEAD_LETTER_STREAM = "DEADLETTER"  # `deadletter.>`: the prefix of `shared.events.consumer`
 READINGS_STREAM = "INGEST"
-DOMAIN_MAX_AGE_SECONDS = 365 * DAY
-DOMAIN_MAX_BYTES = 1 * GIB
+CATALOGUE_STREAMS = frozenset({"AUTH", "AGRO"})
+CATALOGUE_MAX_BYTES = 1 * GIB
+ACTIVITY_MAX_AGE_SECONDS = 30 * DAY
+ACTIVITY_MAX_BYTES = {"CHAT": 2 * GIB, "BOTS": 2 * GIB}
+ACTIVITY_DEFAULT_MAX_BYTES = 1 * GIB
 READINGS_MAX_AGE_SECONDS = 3 * DAY
 READINGS_MAX_BYTES = 8 * GIB
 DEAD_LETTER_MAX_BYTES = 256 * MIB
@@ -95,7 +102,11 @@ def limits_of(name: str) -> StreamLimits:
         return StreamLimits(_policy.dead_letter_max_age_seconds, DEAD_LETTER_MAX_BYTES, DiscardPolicy.OLD)
     if name == READINGS_STREAM:
         return StreamLimits(READINGS_MAX_AGE_SECONDS, READINGS_MAX_BYTES, DiscardPolicy.NEW)
-    return StreamLimits(DOMAIN_MAX_AGE_SECONDS, DOMAIN_MAX_BYTES, DiscardPolicy.NEW)
+    if name in CATALOGUE_STREAMS:
+        return StreamLimits(0.0, CATALOGUE_MAX_BYTES, DiscardPolicy.NEW)  # 0: no age limit
+    return StreamLimits(
+        ACTIVITY_MAX_AGE_SECONDS, ACTIVITY_MAX_BYTES.get(name, ACTIVITY_DEFAULT_MAX_BYTES), DiscardPolicy.OLD
+    )
 
 
 def event_stream(name: str, subjects: list[str]) -> StreamConfig:
