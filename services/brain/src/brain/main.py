@@ -7,8 +7,14 @@ from brain.config import settings
 from brain.field import handlers as field
 from brain.models import SCHEMA, inbox_table, outbox_table
 from brain.reading.handlers import on_readings_received
+from brain.retention import service as retention
 from brain.task import handlers as task
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
+
+
+async def _make_partitions(app: FastAPI) -> None:
+    """Before any batch is stored, so that the first insert of a day never has to make its day."""
+    await retention.make_partitions(app.state.sessionmaker)
 
 
 def create_app() -> FastAPI:
@@ -44,6 +50,8 @@ def create_app() -> FastAPI:
             )
         ],
         workers=[sweep_stale_sensors],
+        maintenance=retention.JOBS,
+        on_startup=_make_partitions,
         events=events.PUBLISHED,
         description="Brain (seed 004): readings, rules into AI-suggested tasks and alerts, analytics.",
     )
