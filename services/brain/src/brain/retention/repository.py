@@ -53,11 +53,16 @@ async def create_partition(session: AsyncSession, day: date) -> bool:
     await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"{SCHEMA}.{name}"})
     if await session.scalar(text("SELECT to_regclass(:name)"), {"name": f"{SCHEMA}.{name}"}) is not None:
         return False
-    await session.execute(_LOCK_TIMEOUT)
     await session.execute(text(f'CREATE TABLE {SCHEMA}."{name}" (LIKE {SCHEMA}.readings INCLUDING DEFAULTS)'))
     bounds = f"FROM ('{_midnight(day)}') TO ('{_midnight(day + timedelta(days=1))}')"
     await session.execute(text(f'ALTER TABLE {SCHEMA}.readings ATTACH PARTITION {SCHEMA}."{name}" FOR VALUES {bounds}'))
     return True
+
+
+async def wait_for_locks_briefly(session: AsyncSession) -> None:
+    """For the rest of the transaction, give up on a lock after 2 s rather than queue behind a
+    long query (and every query after it behind us): maintenance tries again next run."""
+    await session.execute(_LOCK_TIMEOUT)
 
 
 async def partition_days(session: AsyncSession) -> list[date]:

@@ -98,6 +98,7 @@ async def make_partitions(sessionmaker: async_sessionmaker[AsyncSession], *, now
     made = 0
     for day in missing:
         async with sessionmaker() as session, session.begin():
+            await repository.wait_for_locks_briefly(session)
             made += await ensure_partitions(session, days=[day], job=PARTITIONS_JOB)
     return made
 
