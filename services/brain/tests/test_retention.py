@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from brain import events
 from brain.config import settings
+from brain.field import handlers as field_handlers
 from brain.main import create_app
 from brain.models import Daily, Field, Hourly, Reading, Subscription
 from brain.reading.handlers import on_readings_received
@@ -311,3 +312,21 @@ async def test_the_migration_partitions_existing_readings_and_keeps_every_row(pl
     finally:
         await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         await admin.close()
+
+
+async def test_a_fields_terms_come_from_its_active_plans_event_else_the_defaults(brain: Brain) -> None:
+    await _field(brain, 881_004)
+    defaults = retention.default_terms()
+    assert await repository.terms_of_field(brain.session, 881_004, defaults) == Terms(30, 12, 10)
+
+    def changed(estado: str, **terms: int) -> tuple[Envelope, events.SubscriptionChanged]:
+        event = events.SubscriptionChanged(suscripcion_id=881_004, parcela_id=881_004, estado=estado, **terms)
+        return Envelope(type=event.subject, tenant_id=TENANT, source="agro", data=event.model_dump()), event
+
+    plan = {"retencion_lecturas_dias": 7, "retencion_horaria_meses": 2, "retencion_diaria_anios": 3}
+    await field_handlers.on_subscription_changed(brain.session, *changed("activo", **plan))
+    assert await repository.terms_of_field(brain.session, 881_004, defaults) == Terms(7, 2, 3)
+    await field_handlers.on_subscription_changed(brain.session, *changed("activo"))  # sent before agro had them
+    assert await repository.terms_of_field(brain.session, 881_004, defaults) == Terms(30, 12, 10)
+    await field_handlers.on_subscription_changed(brain.session, *changed("suspendido", **plan))
+    assert await repository.terms_of_field(brain.session, 881_004, defaults) == Terms(30, 12, 10)

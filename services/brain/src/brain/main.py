@@ -1,3 +1,5 @@
+import logging
+
 from fastapi import FastAPI
 
 from brain import events
@@ -11,10 +13,16 @@ from brain.retention import service as retention
 from brain.task import handlers as task
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
 
+logger = logging.getLogger(__name__)
+
 
 async def _make_partitions(app: FastAPI) -> None:
-    """Before any batch is stored, so that the first insert of a day never has to make its day."""
-    await retention.make_partitions(app.state.sessionmaker)
+    """The days ahead, so that batches seldom have to make their day. Not a reason to refuse
+    to start: a batch makes a missing day itself, and the maintenance job tries again."""
+    try:
+        await retention.make_partitions(app.state.sessionmaker)
+    except Exception:
+        logger.warning("readings' partitions not made at start-up; the maintenance job will", exc_info=True)
 
 
 def create_app() -> FastAPI:
