@@ -7,7 +7,7 @@ it runs only when measured), registers one real field (so brain knows who may re
   `brain.readings` with COPY: 100 fields x --parameters parameters, one reading every
   --every minutes (60: the Básico plan's `frecuencia_minutos`), the real field among them;
   builds the hourly and daily aggregates brain keeps as readings arrive (3,504,000 readings
-  by default, about 2.5 minutes in all on the 2-core machine; `--parameters 2 --every 180`,
+  by default, 2.5 to 3 minutes in all on the shared 2-core machine; `--parameters 2 --every 180`,
   8 a day as the Básico plan's daily limit allows, loads 584,000 in about one);
 - runs brain's two maintenance jobs once, timed (`readings.partitions` drops every day past
   the default 30 days of raw readings; `readings.aggregates` prunes hours past 12 months);
