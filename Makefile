@@ -67,6 +67,7 @@ bench: install
 	$(PY) bench/auth.py
 	$(PY) bench/ingest.py
 	$(PY) bench/history.py
+	$(PY) bench/retention.py
 	$(PY) bench/webhooks.py
 	$(PY) bench/stream.py
 	$(PY) bench/knowledge.py

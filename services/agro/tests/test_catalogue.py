@@ -21,7 +21,12 @@ async def test_plans_are_public_with_the_documented_shape(gateway: httpx.AsyncCl
     assert set(basico) == {
         "id", "nombre", "descripcion", "frecuencia_minutos", "veces_por_dia", "horarios_por_defecto",
         "limite_lecturas_dia", "precio", "created_at", "updated_at",
+        # additions: how long brain keeps the plan's fields' readings, with their defaults
+        "retencion_lecturas_dias", "retencion_horaria_meses", "retencion_diaria_anios",
     }  # fmt: skip
+    assert (basico["retencion_lecturas_dias"], basico["retencion_horaria_meses"], basico["retencion_diaria_anios"]) == (
+        30, 12, 10,
+    )  # fmt: skip
     assert basico["precio"] == "0.00"
     assert basico["horarios_por_defecto"] == ["07:00", "15:00", "22:00"]
     assert (await gateway.get(f"/api/planes/{basico['id']}/")).json() == basico

@@ -34,6 +34,8 @@ async def test_field_and_subscription_events_carry_what_the_read_models_need(
     subscriptions = [e for e in await published("agro.subscription.changed") if e["data"]["parcela_id"] == field_id]
     assert subscriptions[-1]["data"]["estado"] == "activo"
     assert subscriptions[-1]["data"]["limite_lecturas_dia"] == 200
+    retention = ("retencion_lecturas_dias", "retencion_horaria_meses", "retencion_diaria_anios")
+    assert [subscriptions[-1]["data"][term] for term in retention] == [30, 12, 10]  # the plan's, here the defaults
 
 
 async def test_demo_rules_were_published_for_brain(catalogue: dict[str, Any], published: Any) -> None:

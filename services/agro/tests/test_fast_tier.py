@@ -2,13 +2,16 @@
 
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
 
 from agro.field.stages import current_stage
 from agro.main import create_app
-from agro.models import Crop, Field, Stage, Variety
+from agro.models import Crop, Field, Stage, Variety, outbox_table
+from agro.plan import service as plans
+from agro.plan.schemas import PlanFields, PlanPatch
 from devstack.inprocess import InProcess, in_process
 from devstack.stack import Stack
 
@@ -73,3 +76,28 @@ async def test_a_field_created_over_http_is_rolled_back_afterwards(agro: InProce
         await agro.session.scalar(select(func.count()).select_from(Field).where(Field.tenant_id == FAST_TIER_TENANT))
         == 1
     )
+
+
+async def test_a_plans_retention_has_defaults_and_goes_out_with_its_subscriptions(agro: InProcess) -> None:
+    plan = await plans.create_plan(
+        agro.session,
+        PlanFields(nombre="Retención-prueba", veces_por_dia=1, limite_lecturas_dia=10, precio=Decimal(1)),
+    )
+    assert (plan.retencion_lecturas_dias, plan.retencion_horaria_meses, plan.retencion_diaria_anios) == (30, 12, 10)
+    field = Field(tenant_id=FAST_TIER_TENANT, usuario_id=1, nombre="R", tamano_hectareas=Decimal(1))
+    agro.session.add(field)
+    await agro.session.flush()
+    await plans.subscribe(agro.session, field, plan.id)
+    await plans.update_plan(agro.session, plan.id, PlanPatch(retencion_lecturas_dias=7))
+
+    payloads = (
+        await agro.session.scalars(
+            select(outbox_table.c.payload)
+            .where(outbox_table.c.subject == "agro.subscription.changed")
+            .where(outbox_table.c.payload["data"]["parcela_id"].as_integer() == field.id)
+            .order_by(outbox_table.c.created_at)
+        )
+    ).all()
+    terms = ("retencion_lecturas_dias", "retencion_horaria_meses", "retencion_diaria_anios")
+    retention = [tuple(payload["data"][term] for term in terms) for payload in payloads]
+    assert retention == [(30, 12, 10), (7, 12, 10)]  # subscribed, then the plan changed

@@ -34,6 +34,16 @@ async def _field(brain: InProcess, parcela_id: int) -> None:
     await brain.session.flush()
 
 
+async def _keeping_everything(brain: InProcess, parcela_id: int) -> None:
+    """The field on a plan that keeps every level for years: these tests' fixed dates stay visible."""
+    brain.session.add(
+        Subscription(suscripcion_id=parcela_id, parcela_id=parcela_id, estado="activo", version=datetime.now(UTC),
+                     deleted=False, retencion_lecturas_dias=3660, retencion_horaria_meses=120,
+                     retencion_diaria_anios=100)
+    )  # fmt: skip
+    await brain.session.flush()
+
+
 def _batch(parcela_id: int, *values: tuple[datetime, float], nodo: str = "N1") -> list[tuple[Envelope, Any]]:
     batch = []
     for moment, value in values:
@@ -67,6 +77,7 @@ async def test_a_redelivered_batch_is_stored_and_aggregated_once(brain: InProces
 
 async def test_day_buckets_follow_the_zone_across_a_dst_change(brain: InProcess) -> None:
     await _field(brain, 880_002)
+    await _keeping_everything(brain, 880_002)
     # New York left DST on 2025-11-02 at 06:00 UTC: that local day lasted 25 hours.
     hours = [datetime(2025, 11, 1, 4, tzinfo=UTC) + timedelta(hours=h) for h in range(24 + 25)]
     await on_readings_received(brain.session, _batch(880_002, *((moment, 1.0) for moment in hours)))
@@ -90,6 +101,7 @@ async def test_day_buckets_follow_the_zone_across_a_dst_change(brain: InProcess)
 
 async def test_day_buckets_in_a_half_hour_zone_are_counted_from_readings(brain: InProcess) -> None:
     await _field(brain, 880_003)
+    await _keeping_everything(brain, 880_003)
     # 18:45 UTC is 00:15 the next day in Kolkata (+05:30): hourly buckets cannot say so.
     batch = _batch(
         880_003, (datetime(2025, 6, 1, 18, 20, tzinfo=UTC), 10.0), (datetime(2025, 6, 1, 18, 45, tzinfo=UTC), 30.0)

@@ -12,7 +12,9 @@ that can take long belongs in a service's own `workers` rather than here.
 
 Metrics, labelled by service (its schema) and job: `maintenance_rows_removed_total`,
 `maintenance_last_run_timestamp_seconds` (end of the last successful run),
-`maintenance_run_duration_seconds` and `maintenance_failures_total`.
+`maintenance_run_duration_seconds` and `maintenance_failures_total`; a job that keeps a
+partitioned table counts what it does in `PARTITIONS` (`maintenance_partitions_total`, by
+`change`: "created" or "dropped").
 """
 
 import asyncio
@@ -27,7 +29,7 @@ from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-__all__ = ["MaintenanceJob", "MaintenanceRunner", "lock_key"]
+__all__ = ["PARTITIONS", "MaintenanceJob", "MaintenanceRunner", "lock_key"]
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ DURATION = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900),
 )
 FAILURES = Counter("maintenance_failures_total", "Runs of a maintenance job that raised", ["service", "job"])
+PARTITIONS = Counter(
+    "maintenance_partitions_total", "Partitions a maintenance job created or dropped", ["service", "job", "change"]
+)
 
 # A job: given the service's sessionmaker (its engine is `sessionmaker.kw["bind"]`), do one
 # pass and return how many rows it removed. It owns its transactions; keep each one short.

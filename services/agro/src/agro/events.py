@@ -85,7 +85,8 @@ class RuleDeleted(Event):
 
 class SubscriptionChanged(Event):
     """A field's plan subscription was created, changed or deleted (`estado` "eliminado"),
-    or its plan's limits changed: ingest enforces `limite_lecturas_dia`."""
+    or its plan's limits changed: ingest enforces `limite_lecturas_dia`; brain keeps the
+    field's readings for the plan's `retencion_*` (none: "eliminado", or sent before them)."""
 
     subject = "agro.subscription.changed"
     suscripcion_id: int
@@ -94,6 +95,9 @@ class SubscriptionChanged(Event):
     plan_id: int | None = None
     limite_lecturas_dia: int | None = None
     frecuencia_minutos: int | None = None
+    retencion_lecturas_dias: int | None = None
+    retencion_horaria_meses: int | None = None
+    retencion_diaria_anios: int | None = None
 
 
 class NodeUpserted(Event):

@@ -96,6 +96,10 @@ class Rule(Base):
     activo: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
+# A plan's retention defaults (brain keeps a field with no active plan for as long).
+RAW_DAYS, HOURLY_MONTHS, DAILY_YEARS = 30, 12, 10
+
+
 class Plan(Timestamps, Base):
     __tablename__ = "plans"
 
@@ -107,6 +111,11 @@ class Plan(Timestamps, Base):
     horarios_por_defecto: Mapped[list[str]] = mapped_column(ARRAY(String(5)), default=list)
     limite_lecturas_dia: Mapped[int] = mapped_column(Integer)
     precio: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    # How long brain keeps a subscribed field's readings, per level (README "What is kept, and
+    # for how long"): each reading, its hourly and its daily aggregates.
+    retencion_lecturas_dias: Mapped[int] = mapped_column(Integer, server_default=text(str(RAW_DAYS)))
+    retencion_horaria_meses: Mapped[int] = mapped_column(Integer, server_default=text(str(HOURLY_MONTHS)))
+    retencion_diaria_anios: Mapped[int] = mapped_column(Integer, server_default=text(str(DAILY_YEARS)))
 
 
 class Field(Timestamps, Base):

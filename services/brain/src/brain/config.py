@@ -21,6 +21,13 @@ class Settings(BaseServiceSettings):
     max_range_days: int = Field(default=366, ge=1)
     max_buckets: int = Field(default=10_000, ge=1)
     max_series_points: int = Field(default=20_000, ge=1)
+    # Retention of a field with no active plan, or a plan sent before agro had these (agro's
+    # plan defaults): its readings, its hourly and its daily aggregates.
+    retention_raw_days: int = Field(default=30, ge=1)
+    retention_hourly_months: int = Field(default=12, ge=1)
+    retention_daily_years: int = Field(default=10, ge=1)
+    # Daily partitions of `readings` are made this many UTC days ahead.
+    partitions_ahead_days: int = Field(default=7, ge=1, le=366)
 
 
 settings = Settings()

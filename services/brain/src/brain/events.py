@@ -129,6 +129,9 @@ class SubscriptionChanged(Event):
     parcela_id: int
     estado: str
     frecuencia_minutos: int | None = None
+    retencion_lecturas_dias: int | None = None
+    retencion_horaria_meses: int | None = None
+    retencion_diaria_anios: int | None = None
 
 
 class TaskCreated(Event):

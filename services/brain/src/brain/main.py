@@ -1,3 +1,5 @@
+import logging
+
 from fastapi import FastAPI
 
 from brain import events
@@ -7,8 +9,20 @@ from brain.config import settings
 from brain.field import handlers as field
 from brain.models import SCHEMA, inbox_table, outbox_table
 from brain.reading.handlers import on_readings_received
+from brain.retention import service as retention
 from brain.task import handlers as task
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
+
+logger = logging.getLogger(__name__)
+
+
+async def _make_partitions(app: FastAPI) -> None:
+    """The days ahead, so that batches seldom have to make their day. Not a reason to refuse
+    to start: a batch makes a missing day itself, and the maintenance job tries again."""
+    try:
+        await retention.make_partitions(app.state.sessionmaker)
+    except Exception:
+        logger.warning("readings' partitions not made at start-up; the maintenance job will", exc_info=True)
 
 
 def create_app() -> FastAPI:
@@ -44,6 +58,8 @@ def create_app() -> FastAPI:
             )
         ],
         workers=[sweep_stale_sensors],
+        maintenance=retention.JOBS,
+        on_startup=_make_partitions,
         events=events.PUBLISHED,
         description="Brain (seed 004): readings, rules into AI-suggested tasks and alerts, analytics.",
     )

@@ -3,8 +3,8 @@
 Read models of agro (fields, stages, rules, subscriptions, tasks) carry `version`, the
 `occurred_at` of the event that last wrote them: a redelivered older event changes nothing
 and a deleted row stays a tombstone. Readings are keyed by what they are (field, parameter,
-instant, node), which makes storing them idempotent; `hourly` holds the running aggregates
-the history API reads.
+instant, node), which makes storing them idempotent; `hourly` and `daily` hold the running
+aggregates the history API reads. `readings` is partitioned by UTC day (`brain.retention`).
 """
 
 from datetime import date, datetime
@@ -73,12 +73,21 @@ class Subscription(ReadModel, Base):
     parcela_id: Mapped[int] = mapped_column(BigInteger, index=True)
     estado: Mapped[str] = mapped_column(String(20))
     frecuencia_minutos: Mapped[int | None] = mapped_column(Integer)
+    # The plan's retention (agro's `retencion_*`); null: sent before agro published it.
+    retencion_lecturas_dias: Mapped[int | None] = mapped_column(Integer)
+    retencion_horaria_meses: Mapped[int | None] = mapped_column(Integer)
+    retencion_diaria_anios: Mapped[int | None] = mapped_column(Integer)
 
 
 class Reading(Base):
-    """One sensor value. The key serves range scans of one field's parameter in time order."""
+    """One sensor value. The key serves range scans of one field's parameter in time order.
+
+    A table partitioned by range of `t`, one partition per UTC day (`readings_pYYYYMMDD`),
+    made and dropped by `brain.retention`, never by a migration.
+    """
 
     __tablename__ = "readings"
+    __table_args__ = ({"postgresql_partition_by": "RANGE (t)"},)
 
     parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     parametro: Mapped[str] = mapped_column(String(100), primary_key=True)
@@ -99,6 +108,20 @@ class Hourly(Base):
     parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     parametro: Mapped[str] = mapped_column(String(100), primary_key=True)
     hour: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    total: Mapped[float] = mapped_column(Float)
+    lo: Mapped[float] = mapped_column(Float)
+    hi: Mapped[float] = mapped_column(Float)
+
+
+class Daily(Base):
+    """Running aggregates per field, parameter and UTC day: what is left once hours are pruned."""
+
+    __tablename__ = "daily"
+
+    parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    parametro: Mapped[str] = mapped_column(String(100), primary_key=True)
+    day: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)  # its UTC midnight
     n: Mapped[int] = mapped_column(BigInteger)
     total: Mapped[float] = mapped_column(Float)
     lo: Mapped[float] = mapped_column(Float)

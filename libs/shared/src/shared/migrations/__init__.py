@@ -6,6 +6,7 @@ compose's `<service>-migrate`.
 """
 
 import asyncio
+import re
 
 import sqlalchemy as sa
 from alembic import context, op
@@ -19,6 +20,9 @@ from shared.migrations._upgrade import upgrade
 __all__ = ["create_messaging_tables", "drop_messaging_tables", "run_migrations", "upgrade"]
 
 
+_PARTITION = re.compile(r".+_p\d{8}")
+
+
 def run_migrations(metadata: MetaData, *, schema: str, database_url: str) -> None:
     """Call from env.py. The version table lives in the service's schema, not `public`."""
 
@@ -29,8 +33,11 @@ def run_migrations(metadata: MetaData, *, schema: str, database_url: str) -> Non
             version_table_schema=schema,
             include_schemas=False,
             compare_type=True,
-            # Autogenerate would otherwise offer to drop the version table it does not model.
-            include_name=lambda name, type_, parent: not (type_ == "table" and name == "alembic_version"),
+            # Autogenerate would otherwise offer to drop the tables no model declares: the version
+            # table, and the partitions a service makes at run time (brain's `readings_p20261205`).
+            include_name=lambda name, type_, parent: (
+                not (type_ == "table" and (name == "alembic_version" or _PARTITION.fullmatch(name or "")))
+            ),
         )
         with context.begin_transaction():
             context.run_migrations()

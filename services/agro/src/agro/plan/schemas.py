@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
+from agro.models import DAILY_YEARS, HOURLY_MONTHS, RAW_DAYS
 from shared.validation import InputModel, Int64, Nullable, PatchModel
 
 # DRF renders decimals as strings ("0.00"); so do we.
@@ -28,6 +29,10 @@ class PlanFields(InputModel):
     horarios_por_defecto: list[str] = Field(default_factory=list)
     limite_lecturas_dia: int = Field(ge=0)
     precio: Decimal = Field(ge=0, max_digits=10, decimal_places=2)
+    # Not in 004: how long brain keeps the readings of the plan's fields, per level.
+    retencion_lecturas_dias: int = Field(default=RAW_DAYS, ge=1, le=3660, description="Lecturas crudas, en días")
+    retencion_horaria_meses: int = Field(default=HOURLY_MONTHS, ge=1, le=120, description="Agregados por hora, meses")
+    retencion_diaria_anios: int = Field(default=DAILY_YEARS, ge=1, le=100, description="Agregados por día, años")
 
     _times = field_validator("horarios_por_defecto")(_check_times)
 
@@ -40,6 +45,9 @@ class PlanPatch(PatchModel):
     horarios_por_defecto: list[str] | None = None
     limite_lecturas_dia: int | None = Field(default=None, ge=0)
     precio: Decimal | None = Field(default=None, ge=0, max_digits=10, decimal_places=2)
+    retencion_lecturas_dias: int | None = Field(default=None, ge=1, le=3660)
+    retencion_horaria_meses: int | None = Field(default=None, ge=1, le=120)
+    retencion_diaria_anios: int | None = Field(default=None, ge=1, le=100)
 
     _times = field_validator("horarios_por_defecto")(_check_times)
 
@@ -57,6 +65,9 @@ class PlanRead(BaseModel):
     precio: Money
     created_at: datetime
     updated_at: datetime
+    retencion_lecturas_dias: int
+    retencion_horaria_meses: int
+    retencion_diaria_anios: int
 
 
 class SubscriptionCreate(InputModel):

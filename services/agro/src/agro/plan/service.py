@@ -35,7 +35,7 @@ async def create_plan(session: AsyncSession, body: PlanFields) -> Plan:
 
 
 async def update_plan(session: AsyncSession, plan_id: int, body: PlanFields | PlanPatch) -> Plan:
-    """Its subscriptions are re-published: ingest's daily limits follow the plan's."""
+    """Its subscriptions are re-published: ingest's daily limits and brain's retention follow the plan's."""
     values = changes(body)
     plan = await get_plan(session, plan_id)
     assign(plan, values)
@@ -132,7 +132,7 @@ async def _save_subscription(session: AsyncSession, subscription: Subscription) 
 
 
 async def _publish(session: AsyncSession, subscription: Subscription, plan: Plan) -> None:
-    """Ingest enforces the daily reading limit of each field's active plan."""
+    """Ingest enforces the daily reading limit of each field's active plan; brain its retention."""
     event = events.SubscriptionChanged(
         suscripcion_id=subscription.id,
         parcela_id=subscription.parcela_id,
@@ -140,5 +140,8 @@ async def _publish(session: AsyncSession, subscription: Subscription, plan: Plan
         estado=subscription.estado,
         limite_lecturas_dia=plan.limite_lecturas_dia,
         frecuencia_minutos=plan.frecuencia_minutos,
+        retencion_lecturas_dias=plan.retencion_lecturas_dias,
+        retencion_horaria_meses=plan.retencion_horaria_meses,
+        retencion_diaria_anios=plan.retencion_diaria_anios,
     )
     await events.outbox.emit(session, event, tenant_id=subscription.tenant_id)

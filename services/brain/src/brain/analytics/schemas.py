@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import BaseModel
 
 Bucket = Literal["minute", "hour", "day"]
+# Which level answered (not in 004): each reading, hourly or daily aggregates (`brain.retention`).
+Nivel = Literal["crudo", "hora", "dia"]
 Scope = Literal["user", "global"]
 
 
@@ -21,6 +23,7 @@ class HistoryRead(BaseModel):
     parcela_id: int
     bucket: Bucket
     series: list[HistoryPoint]
+    nivel: Nivel
 
 
 class SeriesPoint(BaseModel):
@@ -32,6 +35,7 @@ class SeriesRead(BaseModel):
     parcela_id: int
     parametro: str
     points: list[SeriesPoint]
+    nivel: Nivel
 
 
 class KpisRead(BaseModel):

@@ -3,6 +3,11 @@
 History reads the hourly aggregates for `hour` and `day` buckets (a day is a local day of the
 `tz` asked for, so it is 23 or 25 hours long across a DST change) and the readings themselves
 for `minute` buckets, and for days in a zone whose offset is not whole hours in that range.
+
+That is while the field's plan still keeps those levels for the whole window asked
+(`brain.retention`): otherwise the answer comes from the finest level that does, `nivel` says
+which ("crudo", "hora", "dia"), and its points are that level's (an hour, a UTC day) when the
+bucket asked is finer. Nothing a level no longer keeps is shown, pruned or not yet.
 """
 
 from collections.abc import Sequence
@@ -16,7 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain.analytics.schemas import Bucket, HistoryPoint, HistoryRead, KpisRead, Scope, SeriesPoint, SeriesRead
 from brain.config import settings
-from brain.models import Field, Hourly, Reading, Task
+from brain.models import Daily, Field, Hourly, Reading, Task
+from brain.retention import service as retention
+from brain.retention.service import Horizons, Level
 from shared.errors import InvalidRequest, NotFound, PermissionDenied
 from shared.security import Principal
 
@@ -77,6 +84,7 @@ async def history(
     end: datetime | None,
     bucket: Bucket,
     tz: str | None,
+    now: datetime | None = None,
 ) -> HistoryRead:
     zone = zone_of(tz)
     span = window(start, end, DEFAULT_SPAN[bucket])
@@ -88,31 +96,47 @@ async def history(
             fields={"bucket": [f"Como máximo {settings.max_buckets} intervalos."]},
         )
     await check_visible(session, principal, parcela_id)
+    kept = await retention.horizons(session, parcela_id, now=now or datetime.now(UTC))
+    whole_hours = _whole_hour_offsets(zone, span)
     if bucket == "minute":
-        rows = await _from_readings(session, parcela_id, parametro, span, "minute", zone)
+        since, levels = span.start, LEVELS
     elif bucket == "hour":
-        rows = await _hours(session, parcela_id, parametro, span)
-    elif _whole_hour_offsets(zone, span):
-        rows = await _days_from_hours(session, parcela_id, parametro, span, zone)
+        since, levels = span.start, LEVELS[1:]
     else:
-        rows = await _from_readings(session, parcela_id, parametro, span, "day", zone)
+        since, levels = _local_midnight(span.start, zone), LEVELS[1:] if whole_hours else LEVELS
+    nivel = retention.finest_level(kept, since, levels)
+    if nivel == "crudo":
+        unit = "minute" if bucket == "minute" else "day"
+        rows = await _from_readings(session, parcela_id, parametro, span, unit, zone, kept)
+    elif nivel == "hora" and bucket == "day":
+        rows = await _days_from_hours(session, parcela_id, parametro, span, zone, kept)
+    elif nivel == "hora":
+        rows = await _hours(session, parcela_id, parametro, span, kept)
+    else:
+        rows = await _days(session, parcela_id, parametro, span, kept)
     series = [
         HistoryPoint(t=t.astimezone(zone), parametro=name, avg=avg, min=low, max=high)
         for t, name, avg, low, high in rows
     ]
-    return HistoryRead(parcela_id=parcela_id, bucket=bucket, series=series)
+    return HistoryRead(parcela_id=parcela_id, bucket=bucket, series=series, nivel=nivel)
 
+
+# Finest first: what `retention.finest_level` chooses from.
+LEVELS: tuple[Level, ...] = ("crudo", "hora", "dia")
 
 # One bucket of one parameter: its start, the parameter, average, minimum and maximum.
 Aggregate = Row[datetime, str, float, float, float]
 
 
-async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, span: Window) -> Sequence[Aggregate]:
+async def _hours(
+    session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, kept: Horizons
+) -> Sequence[Aggregate]:
     query = (
         select(Hourly.hour, Hourly.parametro, Hourly.total / Hourly.n, Hourly.lo, Hourly.hi)
         .where(
             Hourly.parcela_id == parcela_id,
             Hourly.hour >= func.date_trunc("hour", span.start),
+            Hourly.hour >= kept.hora,
             Hourly.hour < span.end,
         )
         .order_by(Hourly.hour, Hourly.parametro)
@@ -123,8 +147,10 @@ async def _hours(session: AsyncSession, parcela_id: int, parametro: str | None, 
 
 
 async def _days_from_hours(
-    session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, zone: ZoneInfo
+    session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, zone: ZoneInfo, kept: Horizons
 ) -> Sequence[Aggregate]:
+    """Local days from hours; in a zone whose offset is not whole hours (chosen only once the
+    readings are gone), each hour counts in the local day it starts in."""
     local_day = func.date_trunc("day", func.timezone(zone.key, Hourly.hour))
     query = (
         select(
@@ -137,6 +163,7 @@ async def _days_from_hours(
         .where(
             Hourly.parcela_id == parcela_id,
             Hourly.hour >= _local_midnight(span.start, zone),
+            Hourly.hour >= kept.hora,
             Hourly.hour < span.end,
         )
         .group_by(local_day, Hourly.parametro)
@@ -147,8 +174,29 @@ async def _days_from_hours(
     return (await session.execute(query)).all()
 
 
+async def _days(
+    session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, kept: Horizons
+) -> Sequence[Aggregate]:
+    """UTC days from the daily aggregates (what is left once the hours are gone)."""
+    first = datetime.combine(span.start.astimezone(UTC).date(), time(0), tzinfo=UTC)
+    query = (
+        select(Daily.day, Daily.parametro, Daily.total / Daily.n, Daily.lo, Daily.hi)
+        .where(Daily.parcela_id == parcela_id, Daily.day >= max(first, kept.dia), Daily.day < span.end)
+        .order_by(Daily.day, Daily.parametro)
+    )
+    if parametro:
+        query = query.where(Daily.parametro == parametro)
+    return (await session.execute(query)).all()
+
+
 async def _from_readings(
-    session: AsyncSession, parcela_id: int, parametro: str | None, span: Window, unit: str, zone: ZoneInfo
+    session: AsyncSession,
+    parcela_id: int,
+    parametro: str | None,
+    span: Window,
+    unit: str,
+    zone: ZoneInfo,
+    kept: Horizons,
 ) -> Sequence[Aggregate]:
     start = _local_midnight(span.start, zone) if unit == "day" else span.start
     local = func.date_trunc(unit, func.timezone(zone.key, Reading.t))
@@ -160,7 +208,11 @@ async def _from_readings(
             func.min(Reading.valor),
             func.max(Reading.valor),
         )
-        .where(Reading.parcela_id == parcela_id, Reading.t >= start, Reading.t < span.end)
+        .where(
+            Reading.parcela_id == parcela_id,
+            Reading.t >= max(start, kept.crudo),
+            Reading.t < span.end,
+        )
         .group_by(local, Reading.parametro)
         .order_by(local, Reading.parametro)
     )
@@ -192,12 +244,17 @@ async def series(
     parametro: str,
     start: datetime | None,
     end: datetime | None,
+    now: datetime | None = None,
 ) -> SeriesRead:
+    """Each reading while the field's plan keeps them for the whole window; else each hour's or
+    UTC day's average, from the finest level that does (`nivel`)."""
     span = window(start, end, timedelta(days=1))
     await check_visible(session, principal, parcela_id)
-    cap = settings.max_series_points
-    rows = (
-        await session.execute(
+    kept = await retention.horizons(session, parcela_id, now=now or datetime.now(UTC))
+    nivel = retention.finest_level(kept, span.start, LEVELS)
+    query: Select[datetime, float]
+    if nivel == "crudo":
+        query = (
             select(Reading.t, Reading.valor)
             .where(
                 Reading.parcela_id == parcela_id,
@@ -206,15 +263,39 @@ async def series(
                 Reading.t < span.end,
             )
             .order_by(Reading.t, Reading.nodo_codigo)
-            .limit(cap + 1)
         )
-    ).all()
+    elif nivel == "hora":
+        query = (
+            select(Hourly.hour, Hourly.total / Hourly.n)
+            .where(
+                Hourly.parcela_id == parcela_id,
+                Hourly.parametro == parametro,
+                Hourly.hour >= func.date_trunc("hour", span.start),
+                Hourly.hour < span.end,
+            )
+            .order_by(Hourly.hour)
+        )
+    else:
+        first = datetime.combine(span.start.astimezone(UTC).date(), time(0), tzinfo=UTC)
+        query = (
+            select(Daily.day, Daily.total / Daily.n)
+            .where(
+                Daily.parcela_id == parcela_id,
+                Daily.parametro == parametro,
+                Daily.day >= max(first, kept.dia),
+                Daily.day < span.end,
+            )
+            .order_by(Daily.day)
+        )
+    cap = settings.max_series_points
+    rows = (await session.execute(query.limit(cap + 1))).all()
     if len(rows) > cap:
         raise InvalidRequest(
             f"La serie tiene más de {cap} puntos; acote el rango ('from', 'to') o use /api/brain/history/.",
             fields={"from": [f"Como máximo {cap} puntos por serie."]},
         )
-    return SeriesRead(parcela_id=parcela_id, parametro=parametro, points=[SeriesPoint(t=t, v=v) for t, v in rows])
+    points = [SeriesPoint(t=t, v=v) for t, v in rows]
+    return SeriesRead(parcela_id=parcela_id, parametro=parametro, points=points, nivel=nivel)
 
 
 async def kpis(session: AsyncSession, principal: Principal, *, scope: Scope, days: int) -> KpisRead:

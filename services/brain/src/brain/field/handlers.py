@@ -77,5 +77,8 @@ async def on_subscription_changed(session: AsyncSession, envelope: Envelope, eve
         parcela_id=event.parcela_id,
         estado=event.estado,
         frecuencia_minutos=event.frecuencia_minutos,
+        retencion_lecturas_dias=event.retencion_lecturas_dias,
+        retencion_horaria_meses=event.retencion_horaria_meses,
+        retencion_diaria_anios=event.retencion_diaria_anios,
         at=envelope.occurred_at,
     )

@@ -117,7 +117,18 @@ async def keep_subscription(
     parcela_id: int,
     estado: str,
     frecuencia_minutos: int | None,
+    retencion_lecturas_dias: int | None = None,
+    retencion_horaria_meses: int | None = None,
+    retencion_diaria_anios: int | None = None,
     at: datetime,
 ) -> None:
-    values = {"parcela_id": parcela_id, "estado": estado, "frecuencia_minutos": frecuencia_minutos}
+    """The retention fields are null in an event from before agro sent them: the defaults apply."""
+    values = {
+        "parcela_id": parcela_id,
+        "estado": estado,
+        "frecuencia_minutos": frecuencia_minutos,
+        "retencion_lecturas_dias": retencion_lecturas_dias,
+        "retencion_horaria_meses": retencion_horaria_meses,
+        "retencion_diaria_anios": retencion_diaria_anios,
+    }
     await apply_newer(session, Subscription, {"suscripcion_id": suscripcion_id}, values, at)

@@ -1,7 +1,7 @@
 """Storing readings in bulk: one statement per batch, idempotent by the reading's key.
 
 The statement inserts the batch's readings, and only the rows it really added (RETURNING)
-feed the hourly aggregates and the sensors' last-seen times, in the same statement: a
+feed the hourly and daily aggregates and the sensors' last-seen times, in the same statement: a
 redelivered batch adds nothing twice, and the per-row work stays in PostgreSQL. It answers
 the newest new value of each field's parameters, which the rules are checked against.
 """
@@ -32,6 +32,14 @@ _STORE = text("""
         ON CONFLICT (parcela_id, parametro, hour) DO UPDATE SET
             n = h.n + excluded.n, total = h.total + excluded.total,
             lo = least(h.lo, excluded.lo), hi = greatest(h.hi, excluded.hi)
+    ), days AS (
+        INSERT INTO daily AS d (parcela_id, parametro, day, n, total, lo, hi)
+        SELECT parcela_id, parametro, date_trunc('day', t AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+            count(*), sum(valor), min(valor), max(valor)
+        FROM stored GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (parcela_id, parametro, day) DO UPDATE SET
+            n = d.n + excluded.n, total = d.total + excluded.total,
+            lo = least(d.lo, excluded.lo), hi = greatest(d.hi, excluded.hi)
     ), seen AS (
         INSERT INTO sensors AS s (parcela_id, nodo_codigo, parametro, tenant_id, last_seen)
         SELECT parcela_id, nodo_codigo, parametro, max(tenant_id), max(t)

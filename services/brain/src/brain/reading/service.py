@@ -11,6 +11,7 @@ from brain.config import settings
 from brain.events import ReadingsReceived
 from brain.reading import repository
 from brain.reading.repository import Row
+from brain.retention import service as retention
 
 BATCHES = Histogram("brain_readings_batch_posts", "Posts per stored batch", buckets=(1, 5, 10, 25, 50, 100, 250))
 LAG = Histogram(
@@ -38,7 +39,9 @@ def rows_of(posts: Sequence[tuple[int, ReadingsReceived]]) -> list[Row]:
 
 async def record(session: AsyncSession, *, posts: Sequence[tuple[int, ReadingsReceived]]) -> None:
     """Store a batch of posts; clear the stale flags of sensors heard again; check recent values."""
-    added, newest = await repository.store(session, rows_of(posts))
+    rows = rows_of(posts)
+    await retention.ensure_partitions(session, days={row.t.astimezone(UTC).date() for row in rows})
+    added, newest = await repository.store(session, rows)
     now = datetime.now(UTC)
     BATCHES.observe(len(posts))
     if not newest:
