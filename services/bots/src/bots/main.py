@@ -1,7 +1,7 @@
 import httpx
 from fastapi import FastAPI
 
-from bots import events
+from bots import asyncapi, events
 from bots.agent.endpoints import router as agents_router
 from bots.config import settings
 from bots.conversation.endpoints import router as conversations_router
@@ -81,6 +81,7 @@ def create_app() -> FastAPI:
         ],
         messaging=(outbox_table, inbox_table),
         events=events.PUBLISHED,
+        client_channels=asyncapi.CLIENT_CHANNELS,
         on_startup=prepare,
         on_shutdown=shutdown,
         description="Bots and AI chat (seeds 001, 002, 004): providers, model toolboxes with fallback, "
