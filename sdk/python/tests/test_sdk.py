@@ -89,6 +89,9 @@ async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: W
     assert all(e.id for e in events)
     again = list(client.chat.resume(conversation["id"], last_event_id=events[1].id))
     assert [e.id for e in again] == [e.id for e in events[2:]]
+    # The generic method of the same operation: typed events too (one shape per kind of answer).
+    resumed = list(client.conversations.resume(conversation["id"], last_event_id=events[1].id))
+    assert [(type(e), e.id) for e in resumed] == [(ChatEvent, e.id) for e in events[2:]]
     detail = client.conversations.get_conversation(conversation["id"])
     assert detail["message_count"] == 4
     listed = list(client.conversations.list_conversations.iterate())  # 002's {"conversations": [...]}

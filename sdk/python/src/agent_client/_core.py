@@ -104,6 +104,9 @@ class Bound:
         # A public operation needs no token: sent when the client has one, never asked for.
         anonymous = self.endpoint.public and self.client.token is None
         spec = self.endpoint.spec
+        if spec.stream and (spec.answer is None or (options.get("json") or {}).get("stream") is True):
+            # Server-Sent Events (asked for with `stream=True`, or the operation's only answer): typed events.
+            return self.client._stream(spec.method, path, **options)
         return self.client._send(spec.method, path, anonymous=anonymous, transform=spec.parse, **options)
 
     def iterate(self, *args: Any, **kwargs: Any) -> Any:
