@@ -14,6 +14,7 @@ from pathlib import Path
 from types import ModuleType
 
 import httpx
+import pytest
 
 from devstack.stack import Stack
 
@@ -95,3 +96,18 @@ def test_the_generator_names_classes_and_describes_operations() -> None:
         True,
     )
     assert (talked["text"], talked["stream"], talked["answer"]) == (True, True, None)
+
+
+def test_a_schema_the_generator_would_rename_is_refused() -> None:
+    """`Model` is the base class's name: datamodel-code-generator renames such a class, and the
+    operations would name the base class instead; the generator stops and says so."""
+    generate = generator()
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Model"}}}}
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/m/": {"post": {"operationId": "make", "requestBody": body, "responses": {"204": {}}}}},
+        "components": {"schemas": {"Model": {"type": "object", "properties": {"a": {"type": "integer"}}}}},
+    }
+    with pytest.raises(ValueError, match=r"\['Model'\]"):
+        generate.generated(document)

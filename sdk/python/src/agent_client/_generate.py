@@ -214,7 +214,14 @@ def operations_source(operations: dict[str, dict[str, Any]]) -> str:
 def generated(document: dict[str, Any]) -> dict[Path, str]:
     """The files' text for this document."""
     prepared_document, operations = prepared(document)
-    files = {MODELS: models_source(prepared_document), OPERATIONS: operations_source(operations)}
+    models = models_source(prepared_document)
+    # The generator renames a class whose name is taken (`Field`, `Model`...): the operations would
+    # then name something else. Refuse rather than guess.
+    classes = set(re.findall(r"^class (\w+)\(", models, re.MULTILINE))
+    named = {op[key] for op in operations.values() for key in ("query", "body", "answer", "items") if op[key]}
+    if missing := sorted(named - classes):
+        raise ValueError(f"no generated class for the schemas {missing}: rename them in the services")
+    files = {MODELS: models, OPERATIONS: operations_source(operations)}
     return {path: formatted(path, text) for path, text in files.items()}
 
 
