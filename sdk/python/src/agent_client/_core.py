@@ -22,8 +22,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def spec(method: str, path: str) -> Operation:
-    """The generated description of `method path` (a KeyError: the SDK calls what the gateway does not serve)."""
-    return OPERATIONS[f"{method} {path}"]
+    """The generated description of `method path`. Looked up when called, not at import: an SDK
+    whose paths and generated files are out of step still imports, and its tests name the drift."""
+    found = OPERATIONS.get(f"{method} {path}")
+    if found is None:
+        raise LookupError(
+            f"{method} {path} is not among the generated operations (agent_client/_operations.py): the SDK's "
+            "method and the gateway's document differ; see agent_client._generate"
+        )
+    return found
 
 
 class Endpoint:
@@ -53,8 +60,12 @@ class Endpoint:
         self.headers = headers or {}  # keywords sent as headers: {"guest_token": "X-Guest-Token"}
         self.names = _PARAM.findall(path)
         self.name = ""
-        self.spec = spec(method, path)
-        self.__doc__ = self.spec.doc
+        described = OPERATIONS.get(f"{method} {path}")
+        self.__doc__ = described.doc if described else f"`{method} {path}`"
+
+    @property
+    def spec(self) -> Operation:
+        return spec(self.method, self.path)
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -206,12 +217,12 @@ async def async_sse_events(lines: AsyncIterator[str]) -> AsyncIterator[ChatEvent
 def operation(method: str, path: str) -> Callable[[F], F]:
     """Marks a hand-written SDK method as the one for `method path` (for the surface test); its
     docstring becomes the operation's description, then what the method itself adds."""
-    described = spec(method, path)
+    described = OPERATIONS.get(f"{method} {path}")
 
     def mark(function: F) -> F:
         Endpoint.registry.append((method, path, function.__qualname__))
         own = (function.__doc__ or "").strip()
-        function.__doc__ = "\n\n".join(part for part in (described.doc, own) if part)
+        function.__doc__ = "\n\n".join(part for part in (described.doc if described else "", own) if part)
         return function
 
     return mark
