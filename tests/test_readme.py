@@ -10,6 +10,8 @@ Conventions the README keeps (say so there too):
   ends with a comment naming the status it expects (`# 401`); a named status must match.
 """
 
+import ast
+import json
 import os
 import re
 import shlex
@@ -20,8 +22,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
-from devstack.pytest_plugin import TEST_ENV
+from agent_client import AgentClient
+from auth.testing import Workspace
+from devstack.pytest_plugin import TEST_ENV, serve_in_thread
 from devstack.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,3 +197,92 @@ def test_the_readme_walkthrough_runs_as_written(isolated_stack: Stack, tmp_path:
         "cada dos días",
     ):
         assert promised in done.stdout, promised
+
+
+# 002's SDK snippet ("## SDK (Próximamente)"), as the seed writes it. The README shows it too
+# ("## Python SDK and command line"); both run as written, with the placeholders standing for
+# things of the workspace: a key, a conversation and a tool made first.
+SEED_002_SNIPPET = """\
+from agent_client import AgentClient
+
+client = AgentClient(api_key="tu-api-key")
+
+# Enviar mensaje
+response = client.chat.send(
+    conversation_id="conv_123",
+    message="Lista las instancias EC2"
+)
+
+# Ejecutar tool
+result = client.tools.execute(
+    "list_ec2_instances",
+    region="us-east-1"
+)
+"""
+PLACEHOLDERS = ('"tu-api-key"', '"conv_123"', '"list_ec2_instances"')
+# What the snippet left behind, printed after it by the test (not part of the snippet).
+REPORT = """
+import json
+print(json.dumps({"answer": [type(response).__name__, response.conversation_id, response.status],
+                  "run": [type(result).__name__, result.tool, result.result]}))
+"""
+EC2_DOCUMENT = {
+    "openapi": "3.0.3",
+    "info": {"title": "EC2"},
+    "servers": [{"url": "/ec2"}],
+    "paths": {"/instances": {"get": {
+        "operationId": "list_ec2_instances", "summary": "Lista las instancias EC2 de una región",
+        "parameters": [{"name": "region", "in": "query", "required": True, "schema": {"type": "string"}}],
+    }}},
+}  # fmt: skip
+
+
+def readme_snippet() -> str:
+    """The README's Python block that follows "002's snippet"."""
+    text = README.read_text()
+    after = text[text.index("002's snippet") :]
+    start = after.index("```python\n") + len("```python\n")
+    return after[start : after.index("```", start)]
+
+
+def test_the_readme_shows_002s_snippet_as_the_seed_writes_it() -> None:
+    assert ast.dump(ast.parse(readme_snippet())) == ast.dump(ast.parse(SEED_002_SNIPPET))
+    for placeholder in PLACEHOLDERS:
+        assert SEED_002_SNIPPET.count(placeholder) == 1
+
+
+def test_002s_sdk_snippet_runs_as_written(platform_stack: Stack, workspace: Workspace) -> None:
+    seen: list[str] = []
+
+    async def instances(request: Request) -> JSONResponse:
+        seen.append(request.url.query)
+        return JSONResponse({"instances": [{"id": "i-0abc", "region": request.query_params["region"]}]})
+
+    async def document(request: Request) -> JSONResponse:
+        return JSONResponse(EC2_DOCUMENT)
+
+    gateway = platform_stack.url("gateway")
+    routes = [Route("/openapi.json", document), Route("/ec2/instances", instances)]
+    with (
+        serve_in_thread(Starlette(routes=routes)) as ec2,
+        AgentClient(workspace.owner_token, base_url=gateway) as owner,
+    ):
+        # What the placeholders stand for: an API key, a conversation, and a tool (a learned API's operation).
+        key = owner.api_keys.create_api_key(name="snippet 002", role="administrador")
+        conversation = owner.conversations.create_conversation(title="Instancias")
+        owner.learned_apis.learn_api(type="openapi", source=f"{ec2}/openapi.json")
+        tool = next(t for t in owner.tools.list() if t.name.endswith("_list_ec2_instances"))  # api<id>_<operationId>
+        values = (key["key"], conversation["id"], tool.name)
+        code = SEED_002_SNIPPET
+        for placeholder, value in zip(PLACEHOLDERS, values, strict=True):
+            code = code.replace(placeholder, repr(value))
+        done = subprocess.run(
+            [sys.executable, "-c", code + REPORT],
+            env={**os.environ, "AGENT_CLIENT_BASE_URL": gateway},
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.splitlines()[-1])
+    assert report["answer"] == ["AnswerRead", conversation["id"], "complete"]
+    assert report["run"] == ["ToolCallRead", tool.name, {"instances": [{"id": "i-0abc", "region": "us-east-1"}]}]
+    assert seen == ["region=us-east-1"]

@@ -2,7 +2,6 @@
 surface kept equal to the gateway's merged OpenAPI document (the `platform` command line: test_cli.py)."""
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -18,7 +17,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-import agent_client._documented as documented_module
 from agent_client import (
     AgentClient,
     AsyncAgentClient,
@@ -30,8 +28,10 @@ from agent_client import (
     verify_webhook,
 )
 from agent_client._core import Endpoint
-from agent_client._documented import FILE, documented, table_of
-from agent_client.resources import RESOURCES
+from agent_client._operations import OPERATIONS
+from agent_client.models import Model
+from agent_client.models._generated import ConversationRead, FieldCreate, PageTaskRead, TaskRead
+from agent_client.resources import RESOURCES, Fields, Tasks
 from agro.testing import NewField
 from auth.testing import AddMember, Workspace
 from devstack.pytest_plugin import serve_in_thread
@@ -66,12 +66,8 @@ def test_every_documented_operation_has_an_sdk_method_and_no_method_calls_an_uns
     }
     assert guest
     assert guest == takes_guest_token
-    # The keywords each operation takes (checked before any request) are the document's.
-    table = table_of(document)
-    if os.environ.get("SDK_WRITE_DOCUMENTED"):
-        (Path(documented_module.__file__).parent / FILE).write_text(json.dumps(table, indent=1) + "\n")
-        documented.cache_clear()
-    assert documented() == table, "documented.json differs from the gateway's document: see agent_client._documented"
+    # What each method validates and answers is generated from this document (test_generated.py).
+    assert set(OPERATIONS) == {f"{method} {path}" for method, path in served}
 
 
 async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: Workspace) -> None:
@@ -93,6 +89,9 @@ async def test_the_002_snippet_and_streaming(platform_stack: Stack, workspace: W
     assert all(e.id for e in events)
     again = list(client.chat.resume(conversation["id"], last_event_id=events[1].id))
     assert [e.id for e in again] == [e.id for e in events[2:]]
+    # The generic method of the same operation: typed events too (one shape per kind of answer).
+    resumed = list(client.conversations.resume(conversation["id"], last_event_id=events[1].id))
+    assert [(type(e), e.id) for e in resumed] == [(ChatEvent, e.id) for e in events[2:]]
     detail = client.conversations.get_conversation(conversation["id"])
     assert detail["message_count"] == 4
     listed = list(client.conversations.list_conversations.iterate())  # 002's {"conversations": [...]}
@@ -202,17 +201,90 @@ def test_429_is_retried_after_the_wait_the_server_asks_for() -> None:
         assert refused.value.body == {"error": "despacio"}
 
 
-def test_an_unknown_keyword_is_refused_before_any_request() -> None:
+def test_an_unknown_or_mistyped_keyword_is_refused_before_any_request() -> None:
     client = AgentClient(api_key="t", base_url="http://127.0.0.1:9")  # nothing listens: a request would fail
     with pytest.raises(TypeError) as refused:
-        client.fields.create_field(nombre="Norte", variedad=1)
+        client.fields.create_field(nombre="Norte", variedad=1, tamano_hectareas=2)
     assert "'variedad'" in str(refused.value)
     assert "variedad_id" in str(refused.value)  # the known ones are named
     with pytest.raises(TypeError, match="'pagina'"):
         client.tasks.list_tasks(pagina=2)
     with pytest.raises(TypeError, match="'guest'"):
         client.guests.get_chat_status(chat_room_id="x", guest="t")
+    # Mistyped: the argument and what its model says of it.
+    with pytest.raises(TypeError, match=r"create_field\(\): variedad_id: Input should be a valid integer"):
+        client.fields.create_field(nombre="Norte", variedad_id="uno", tamano_hectareas=2)
+    with pytest.raises(TypeError, match="tamano_hectareas: Field required"):
+        client.fields.create_field(nombre="Norte")
+    with pytest.raises(TypeError, match="page_size"):
+        client.tasks.list_tasks(page_size="muchas")
+    # Hand-written methods validate their bodies with the same models.
+    with pytest.raises(TypeError, match="'humedad'"):
+        client.nodes.ingest("node-token", humedad=70)
+    with pytest.raises(TypeError, match="message"):
+        client.chat.send(message=None)  # type: ignore[arg-type]
     client.close()
+
+
+def test_arguments_are_sent_as_their_model_makes_them() -> None:
+    """Validated, then sent as JSON under the document's names: a date as ISO text, no unset field."""
+    create = Fields.create_field  # the Endpoint itself
+    fields = {"nombre": "Norte", "tamano_hectareas": 2.5, "variedad_id": "3", "fecha_siembra": date(2026, 3, 1)}
+    path, options = create.request((), fields)
+    assert path == "/api/parcelas/"
+    sent = {"nombre": "Norte", "tamano_hectareas": 2.5, "variedad_id": 3, "fecha_siembra": "2026-03-01"}
+    assert options == {"json": sent}
+    assert set(FieldCreate.model_fields) >= {"nombre", "variedad_id", "fecha_siembra"}
+    path, options = Tasks.list_field_tasks.request((7,), {"page_size": "1"})
+    assert (path, options) == ("/api/parcelas/7/tareas/", {"params": {"page_size": 1}})
+
+
+def test_every_method_is_described_by_its_operation() -> None:
+    client = AgentClient(api_key="t", base_url="http://127.0.0.1:9")
+    for resource_name, resource in RESOURCES.items():
+        for name, member in vars(resource).items():
+            if isinstance(member, Endpoint):
+                bound = getattr(getattr(client, resource_name), name)
+                assert bound.__doc__ == member.spec.doc == OPERATIONS[f"{member.method} {member.path}"].doc
+                assert f"`{member.method} {member.path}`" in member.spec.doc
+    operation = OPERATIONS["POST /api/chat"]
+    assert client.chat.send.__doc__ is not None
+    assert client.chat.send.__doc__.startswith(operation.doc)  # then what the hand-written method adds
+    assert "ChatAnswer" in client.chat.send.__doc__
+    client.close()
+
+
+def test_answers_are_their_operations_models() -> None:
+    """Parsed by the generated model of the operation's 2xx answer: pages, lists, plain text."""
+    at = "2026-01-01T00:00:00Z"
+    task = {"id": 3, "parcela": 7, "tipo": "riego", "descripcion": "", "fecha_programada": None, "estado": "pendiente",
+            "origen": "ia", "decision": "pendiente", "deleted_at": None, "created_at": at, "updated_at": at,
+            "a_future_field": 1}  # fmt: skip
+
+    async def answer(request: Request) -> Response:
+        if request.url.path == "/api/parcelas/7/tareas/":
+            following = None if request.query_params.get("page") else str(request.url.include_query_params(page=2))
+            return JSONResponse({"count": 2, "next": following, "previous": None, "results": [task]})
+        if request.url.path == "/api/conversations":
+            conversation = {"id": "conv_1", "title": "t", "bot_id": None, "created_at": at, "updated_at": at,
+                            "message_count": 0}  # fmt: skip
+            return JSONResponse({"conversations": [conversation]})
+        return Response("texto", media_type="text/plain")
+
+    routes = [Route(path, answer, methods=["GET", "POST"]) for path in
+              ("/api/parcelas/7/tareas/", "/api/conversations", "/chat/1")]  # fmt: skip
+    with serve_in_thread(Starlette(routes=routes)) as url, AgentClient(api_key="t", base_url=url) as client:
+        page = client.tasks.list_field_tasks(7)
+        assert isinstance(page, PageTaskRead)
+        assert isinstance(page.results[0], TaskRead)
+        assert page.results[0].tipo == page["results"][0]["tipo"] == "riego"  # attributes, or the JSON's names
+        assert page.results[0].to_json()["a_future_field"] == 1  # unknown fields are kept
+        tasks = list(client.tasks.list_field_tasks.iterate(7))
+        assert [type(t) for t in tasks] == [TaskRead, TaskRead]
+        conversations = list(client.conversations.list_conversations.iterate())
+        assert [type(c) for c in conversations] == [ConversationRead]
+        assert isinstance(client.conversations.list_conversations(), Model)
+        assert client.bots.chat_with_bot(1, query="hola") == "texto"
 
 
 def test_a_daily_quota_429_raises_at_once_with_its_reset_time() -> None:
@@ -229,8 +301,10 @@ def test_a_daily_quota_429_raises_at_once_with_its_reset_time() -> None:
     with serve_in_thread(Starlette(routes=[Route("/api/nodes/ingest/", quota, methods=["POST"])])) as url:
         client = AgentClient(base_url=url, max_retries=5)  # max_retry_wait: 30 s by default
         started = time.monotonic()
+        reading = [{"nodo_codigo": "N1", "sensores": [{"sensor": "ph", "valor": 7.0}]}]
         with pytest.raises(RateLimited) as refused:
-            client.nodes.ingest("node-token", lecturas=[])
+            client.nodes.ingest("node-token", codigo_nodo_maestro="NM", parcela_id=1, timestamp=datetime.now(UTC),
+                                lecturas=reading)  # fmt: skip
         assert time.monotonic() - started < 5
         assert len(calls) == 1, "a wait of hours is not retried"
         assert refused.value.reset_at == resets
@@ -256,6 +330,7 @@ def test_bots_knowledge_and_agents_through_the_sdk(platform_stack: Stack, worksp
     agent = client.agents.create_agent(name="Agrónomo", model="local", knowledge_bases=[base["id"]])
     reply = client.agents.chat_with_agent(agent["id"], message="¿Cada cuánto se riega el tomate?")
     assert isinstance(reply, ChatAnswer)  # the same shape as chat.send's
+    assert reply.citations
     assert reply.citations[0]["document_id"] == document["id"]
     events = list(client.agents.chat_with_agent(agent["id"], "¿Y en invierno?", conversation_id=reply.conversation_id,
                                                 stream=True))  # fmt: skip

@@ -28,6 +28,7 @@ from shared.events import (
     catch_up,
     connect_nats,
 )
+from shared.events.asyncapi_clients import ClientChannel
 from shared.events.retention import messaging_jobs
 from shared.events.streams import configure_streams
 from shared.health import router as health_router
@@ -78,6 +79,7 @@ def create_service_app(
     workers: Sequence[Worker] = (),
     maintenance: Sequence[MaintenanceJob] = (),
     events: Sequence[type[Event]] = (),
+    client_channels: Sequence[ClientChannel] = (),
     on_startup: StartupHook | None = None,
     on_shutdown: StartupHook | None = None,
     description: str = "",
@@ -86,7 +88,8 @@ def create_service_app(
 
     `app.state` then holds `engine`, `sessionmaker`, `nats`, `js` and `verifier`.
     `messaging` is the service's (outbox, inbox) pair; with it the outbox relay runs.
-    `events` are the models of the subjects it publishes, served as AsyncAPI at /asyncapi.json.
+    `events` are the models of the subjects it publishes, served as AsyncAPI at /asyncapi.json,
+    with `client_channels`: its WebSockets' frames and its webhook deliveries, as clients see them.
     `app.state.consumers` maps each durable name to its consumer (see `read_model_catch_up`).
     `maintenance` are the service's scheduled jobs (`shared.maintenance`); with `messaging`, the
     outbox and inbox clean-up jobs are added. They run unless `maintenance_enabled` is off, each
@@ -165,7 +168,7 @@ def create_service_app(
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)
     trace_app(app)  # the server span, outside the access log line so that it carries its ids
     app.include_router(health_router)
-    catalogue = asyncapi_document(title, version, events)
+    catalogue = asyncapi_document(title, version, events, client_channels)
 
     @app.get("/asyncapi.json", include_in_schema=False)
     async def asyncapi() -> dict[str, Any]:

@@ -5,25 +5,41 @@ awaitables. Retries on 429 honour `Retry-After` / `X-RateLimit-Reset`; pages ite
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Iterator
-from typing import Any, ClassVar
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import httpx
 
-from agent_client._documented import documented
+from agent_client._operations import OPERATIONS
+from agent_client._spec import Operation
 from agent_client.errors import error_for
 from agent_client.models import ChatEvent
 
 _PARAM = re.compile(r"\{(\w+)\}")
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def spec(method: str, path: str) -> Operation:
+    """The generated description of `method path`. Looked up when called, not at import: an SDK
+    whose paths and generated files are out of step still imports, and its tests name the drift."""
+    found = OPERATIONS.get(f"{method} {path}")
+    if found is None:
+        raise LookupError(
+            f"{method} {path} is not among the generated operations (agent_client/_operations.py): the SDK's "
+            "method and the gateway's document differ; see agent_client._generate"
+        )
+    return found
 
 
 class Endpoint:
     """`list_fields = Endpoint("GET", "/api/parcelas/")` in a resource class: an operation of
     the gateway. Called with its path parameters (positionally or by name), then keyword
-    fields: the JSON body of a POST, PUT or PATCH, the query of a GET or DELETE (or pass
-    `json=` / `params=` explicitly)."""
+    fields: the JSON body of a POST, PUT or PATCH, the query of a GET or DELETE, each checked
+    against the operation's generated model before any request (or pass `json=` / `params=`
+    as is). It answers the operation's model (`_spec.Operation.parse`); `.iterate()` yields
+    a page's items as theirs. Its docstring is the operation's description."""
 
     # (method, path, "Resource.name") of every operation the SDK calls.
     registry: ClassVar[list[tuple[str, str, str]]] = []
@@ -40,10 +56,16 @@ class Endpoint:
         self.method = method
         self.path = path
         self.public = public  # no token needed
-        self.query = query  # keywords that go in the query string of a POST, PUT or PATCH
+        self.query = query  # keywords the query string takes where the body has the same name
         self.headers = headers or {}  # keywords sent as headers: {"guest_token": "X-Guest-Token"}
         self.names = _PARAM.findall(path)
         self.name = ""
+        described = OPERATIONS.get(f"{method} {path}")
+        self.__doc__ = described.doc if described else f"`{method} {path}`"
+
+    @property
+    def spec(self) -> Operation:
+        return spec(self.method, self.path)
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
@@ -53,7 +75,7 @@ class Endpoint:
         return self if resource is None else Bound(self, resource._client)
 
     def request(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The path with its parameters filled in, and httpx's options (query or body)."""
+        """The path with its parameters filled in, and httpx's options (query, body, headers)."""
         values = dict(zip(self.names, args, strict=False))
         if len(args) > len(self.names):
             raise TypeError(f"{self.name}() takes {len(self.names)} path parameters: {self.names}")
@@ -69,35 +91,15 @@ class Endpoint:
         if headers:
             options["headers"] = headers
         explicit_json, explicit_params = kwargs.pop("json", None), kwargs.pop("params", None)
-        self.check(kwargs)
-        if self.method in _BODY_METHODS:
-            in_query = {name: kwargs.pop(name) for name in self.query if name in kwargs}
-            explicit_params = {**in_query, **(explicit_params or {})}
-            body = explicit_json if explicit_json is not None else (kwargs or None)
-            if body is not None:
-                options["json"] = body
-            if explicit_params:
-                options["params"] = explicit_params
-        else:
-            query = {**kwargs, **(explicit_params or {})}
-            if query:
-                options["params"] = {k: v for k, v in query.items() if v is not None}
+        # With json= (the caller's own body, sent as is) the keywords left are the query's.
+        query, body = self.spec.split(self.name, kwargs, query_too=self.query, body=explicit_json is None)
+        body = body if explicit_json is None else explicit_json
+        params = {**query, **(explicit_params or {})}
+        if params:
+            options["params"] = params
+        if self.method in _BODY_METHODS and (body or explicit_json is not None):
+            options["data" if self.spec.body_kind == "form" else "json"] = body
         return path, options
-
-    def check(self, kwargs: dict[str, Any]) -> None:
-        """A TypeError, before any request, for a keyword the operation does not document
-        (`create_field(nombre=..., variedad=1)`: 004 names it `variedad_id`)."""
-        known = documented().get(f"{self.method} {self.path}")
-        if known is None or (self.method in _BODY_METHODS and known["body"] is None):
-            return
-        accepted = set(known["query"] or ()) | set(known["body"] or ())
-        unknown = sorted(set(kwargs) - accepted)
-        if unknown:
-            raise TypeError(
-                f"{self.name}() got unknown keyword argument(s) {', '.join(map(repr, unknown))}; "
-                f"{self.method} {self.path} takes: {', '.join(sorted(accepted)) or 'none'} "
-                "(json=, params= and headers= pass anything as is)"
-            )
 
 
 class Bound:
@@ -106,16 +108,22 @@ class Bound:
     def __init__(self, endpoint: Endpoint, client: Any) -> None:
         self.endpoint = endpoint
         self.client = client
+        self.__doc__ = endpoint.__doc__
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         path, options = self.endpoint.request(args, dict(kwargs))
         # A public operation needs no token: sent when the client has one, never asked for.
         anonymous = self.endpoint.public and self.client.token is None
-        return self.client._send(self.endpoint.method, path, anonymous=anonymous, **options)
+        spec = self.endpoint.spec
+        if spec.stream and (spec.answer is None or (options.get("json") or {}).get("stream") is True):
+            # Server-Sent Events (asked for with `stream=True`, or the operation's only answer): typed events.
+            return self.client._stream(spec.method, path, **options)
+        return self.client._send(spec.method, path, anonymous=anonymous, transform=spec.parse, **options)
 
     def iterate(self, *args: Any, **kwargs: Any) -> Any:
+        """Every item of every page (a page's items as their model)."""
         path, options = self.endpoint.request(args, dict(kwargs))
-        return self.client._pages(path, options.get("params", {}), options.get("headers"))
+        return self.client._pages(path, options.get("params", {}), options.get("headers"), self.endpoint.spec.item)
 
 
 def items_of(page: Any) -> tuple[list[Any], dict[str, Any] | None]:
@@ -206,11 +214,15 @@ async def async_sse_events(lines: AsyncIterator[str]) -> AsyncIterator[ChatEvent
             yield event
 
 
-def operation(method: str, path: str) -> Any:
-    """Marks a hand-written SDK method as the one for `method path` (for the surface test)."""
+def operation(method: str, path: str) -> Callable[[F], F]:
+    """Marks a hand-written SDK method as the one for `method path` (for the surface test); its
+    docstring becomes the operation's description, then what the method itself adds."""
+    described = OPERATIONS.get(f"{method} {path}")
 
-    def mark(function: Any) -> Any:
+    def mark(function: F) -> F:
         Endpoint.registry.append((method, path, function.__qualname__))
+        own = (function.__doc__ or "").strip()
+        function.__doc__ = "\n\n".join(part for part in (described.doc if described else "", own) if part)
         return function
 
     return mark

@@ -30,6 +30,7 @@ from rich.text import Text
 
 from agent_client.client import DEFAULT_BASE_URL, AgentClient
 from agent_client.errors import ApiError, Forbidden
+from agent_client.models import Model
 
 OK, REFUSED, USAGE, UNREACHABLE = 0, 1, 2, 3
 
@@ -201,7 +202,17 @@ def table(value: Any) -> Table | Text:
     return rows
 
 
+def plain(value: Any) -> Any:
+    """The SDK's models as the JSON they came as (tables and --json print that)."""
+    if isinstance(value, Model):
+        return value.to_json()
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
+
+
 def show(value: Any) -> None:
+    value = plain(value)
     if _settings().json:
         click.echo(json.dumps(value, ensure_ascii=False, default=str))
     else:

@@ -154,11 +154,12 @@ class AgentClient(_Client):
                 parsed(response)
             yield from sse_events(response.iter_lines())
 
-    def _pages(self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None) -> Iterator[Any]:
+    def _pages(self, path: str, params: dict[str, Any], headers: dict[str, str] | None,
+               item: Callable[[Any], Any]) -> Iterator[Any]:  # fmt: skip
         query: dict[str, Any] | None = dict(params)
         while query is not None:
             items, query = items_of(self._send("GET", path, params={**params, **query}, headers=headers))
-            yield from items
+            yield from map(item, items)
 
     def close(self) -> None:
         self._http.close()
@@ -209,13 +210,13 @@ class AsyncAgentClient(_Client):
                 yield event
 
     async def _pages(
-        self, path: str, params: dict[str, Any], headers: dict[str, str] | None = None
+        self, path: str, params: dict[str, Any], headers: dict[str, str] | None, item: Callable[[Any], Any]
     ) -> AsyncIterator[Any]:
         query: dict[str, Any] | None = dict(params)
         while query is not None:
             items, query = items_of(await self._send("GET", path, params={**params, **query}, headers=headers))
-            for item in items:
-                yield item
+            for value in items:
+                yield item(value)
 
     async def aclose(self) -> None:
         await self._http.aclose()

@@ -82,8 +82,8 @@ def _number(value: str | None) -> float | None:
 def _message_of(body: Any) -> str:
     if isinstance(body, dict):
         error = body.get("error")
-        if isinstance(error, dict) and isinstance(error.get("message"), str):
-            return error["message"]
+        if isinstance(error, dict) and isinstance(message := error.get("message"), str):
+            return message
         if isinstance(error, str):
             return error
         detail = body.get("detail")

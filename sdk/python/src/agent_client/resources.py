@@ -1,12 +1,15 @@
-"""Every operation of the gateway, by resource (generated once from the merged OpenAPI
-document, then kept by hand; `tests/test_surface.py` fails when it and the gateway drift).
-Hand-written methods (`operation`) stand for the operations that need more than JSON in and out."""
+"""Every operation of the gateway, by resource: the names are the SDK's (kept by hand: the
+README, the CLI and programs use them); what each takes and answers, and its docstring, come
+from the generated `_operations.py`. `sdk/python/tests/test_sdk.py` fails when the methods and
+the gateway's operations drift. Hand-written methods (`operation`) stand for the operations
+that need more than JSON in and out; they validate their bodies with the same models."""
 
 from typing import Any
 from urllib.parse import quote
 
-from agent_client._core import Endpoint, operation
+from agent_client._core import Endpoint, operation, spec
 from agent_client.models import ChatAnswer, Tool, ToolRun
+from agent_client.models._generated import ToolList
 
 
 class Resource:
@@ -98,7 +101,10 @@ class Nodes(Resource):
     def ingest(self, node_token: str, **reading: Any) -> Any:
         """A master node's post (004): authenticated by the node's own token, not the user's."""
         headers = {"Authorization": f"Node {node_token}"}
-        return self._client._send("POST", "/api/nodes/ingest/", json=reading, headers=headers, anonymous=True)
+        body = _body("POST", "/api/nodes/ingest/", "ingest", reading)
+        ingest = spec("POST", "/api/nodes/ingest/")
+        return self._client._send("POST", "/api/nodes/ingest/", json=body, headers=headers, anonymous=True,
+                                  transform=ingest.parse)  # fmt: skip
 
 
 class Tasks(Resource):
@@ -242,7 +248,8 @@ class Chat(Resource):
     ) -> Any:
         """One answer (`ChatAnswer`), stored in the conversation (a new one without `conversation_id`)."""
         body = {"message": message, "conversation_id": conversation_id, "bot_id": bot_id, "model": model}
-        return self._client._send("POST", "/api/chat", json=_given(body), transform=ChatAnswer.model_validate)
+        return self._client._send("POST", "/api/chat", json=_body("POST", "/api/chat", "send", body),
+                                  transform=ChatAnswer.model_validate)  # fmt: skip
 
     def stream(
         self, message: str, *, conversation_id: str | None = None, bot_id: int | None = None, model: str | None = None
@@ -255,7 +262,7 @@ class Chat(Resource):
             "model": model,
             "stream": True,
         }
-        return self._client._stream("POST", "/api/chat", json=_given(body))
+        return self._client._stream("POST", "/api/chat", json=_body("POST", "/api/chat", "stream", body))
 
     def resume(self, conversation_id: str, last_event_id: str | None = None) -> Any:
         """The rest of a streamed answer after `last_event_id` (any replica, while it is kept)."""
@@ -273,9 +280,10 @@ class Agents(Resource):
         """Like `chat.send` (a `ChatAnswer`, with the `citations` of the knowledge it used), or
         with `stream=True` like `chat.stream` (an iterator, async iterator, of `ChatEvent`)."""
         path = f"/api/v1/agents/{quote(str(agent_id), safe='')}/chat/"
-        body = _given({"message": message, "conversation_id": conversation_id})
+        fields = {"message": message, "conversation_id": conversation_id, "stream": stream or None}
+        body = _body("POST", "/api/v1/agents/{agent_id}/chat/", "chat_with_agent", fields)
         if stream:
-            return self._client._stream("POST", path, json={**body, "stream": True})
+            return self._client._stream("POST", path, json=body)
         return self._client._send("POST", path, json=body, transform=ChatAnswer.model_validate)
 
     list_agents = Endpoint("GET", "/api/v1/agents/")
@@ -308,14 +316,12 @@ class Tools(Resource):
     @operation("POST", "/api/tools/execute")
     def execute(self, tool: str, **parameters: Any) -> Any:
         """Runs a tool as the caller: `client.tools.execute("latest_readings", parcela_id=1)` (`ToolRun`)."""
-        body = {"tool": tool, "parameters": parameters}
+        body = _body("POST", "/api/tools/execute", "execute", {"tool": tool, "parameters": parameters})
         return self._client._send("POST", "/api/tools/execute", json=body, transform=ToolRun.model_validate)
 
     def list(self) -> Any:
-        """The tools of the workspace, as `Tool` models."""
-        return self._client._send(
-            "GET", "/api/tools", transform=lambda body: [Tool.model_validate(t) for t in body["tools"]]
-        )
+        """The tools of the workspace, as `Tool` models (`list_tools` answers them in their `ToolList`)."""
+        return self._client._send("GET", "/api/tools", transform=_tools)
 
 
 class LearnedApis(Resource):
@@ -477,6 +483,16 @@ class Metrics(Resource):
 
 def _given(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
+
+
+def _body(method: str, path: str, caller: str, fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields given, validated by the operation's body model (a TypeError names a wrong one)."""
+    _, body = spec(method, path).split(caller, _given(fields))
+    return body or {}
+
+
+def _tools(body: Any) -> list[Tool]:
+    return ToolList.model_validate(body).tools
 
 
 RESOURCES: dict[str, type[Resource]] = {

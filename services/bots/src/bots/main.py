@@ -1,7 +1,7 @@
 import httpx
 from fastapi import FastAPI
 
-from bots import events
+from bots import asyncapi, events
 from bots.agent.endpoints import router as agents_router
 from bots.config import settings
 from bots.conversation.endpoints import router as conversations_router
@@ -86,6 +86,7 @@ def create_app() -> FastAPI:
             lease_seconds=settings.streaming_lease_seconds, usage_retention_days=settings.usage_retention_days
         ),
         events=events.PUBLISHED,
+        client_channels=asyncapi.CLIENT_CHANNELS,
         on_startup=prepare,
         on_shutdown=shutdown,
         description="Bots and AI chat (seeds 001, 002, 004): providers, model toolboxes with fallback, "

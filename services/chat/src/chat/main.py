@@ -1,6 +1,6 @@
 from fastapi import FastAPI
 
-from chat import events
+from chat import asyncapi, events
 from chat.agent import handlers as agents
 from chat.agent.endpoints import router as agents_router
 from chat.assignment.endpoints import router as assignment_router
@@ -63,6 +63,7 @@ def create_app() -> FastAPI:
         maintenance=retention_jobs(interval_seconds=settings.retention_interval_seconds,
                                    batch_size=settings.maintenance_batch_size),
         events=events.PUBLISHED,
+        client_channels=asyncapi.CLIENT_CHANNELS,
         on_startup=prepare,
         on_shutdown=shutdown,
         description="The live support desk (seed 003, and 000's /api/v1/chats/): guests, agents, rooms, "

@@ -35,7 +35,10 @@ _ASYNCAPI_BASE: dict[str, Any] = {
         "title": "Platform events",
         "version": VERSION,
         "description": "The NATS JetStream subjects the services publish, each with its payload model. "
-        "Every event travels in the same envelope; `data` holds the payload.",
+        "Every event travels in the same envelope; `data` holds the payload.\n\n"
+        "Clients' channels too (`client_*`): the WebSockets behind the gateway, `/ws` (002's chat) and "
+        "`/api/chat/ws/` (003's desk), with their frames both ways, and the webhook deliveries a "
+        "subscriber's URL receives, one message per event name, with the Standard Webhooks headers.",
     },
     "defaultContentType": "application/json",
 }

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from shared.crypto import SecretCipher
 from shared.outbound import OutboundPolicy
 from shared.service import BatchConsumerSpec, ConsumerSpec, create_service_app
-from webhooks import catalog, events
+from webhooks import asyncapi, catalog, events
 from webhooks.config import settings
 from webhooks.delivery.handlers import fan_out_of, on_guest_erased
 from webhooks.delivery.jobs import retention_job
@@ -73,6 +73,7 @@ def create_app() -> FastAPI:
         workers=[deliver],
         maintenance=MAINTENANCE,
         events=events.PUBLISHED,
+        client_channels=asyncapi.CLIENT_CHANNELS,
         on_startup=prepare,
         description="Webhooks signed per Standard Webhooks, and the platform metrics (seed 002).",
     )

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.events.asyncapi_clients import ClientChannel, add_client_channels
+
 __all__ = ["Event", "asyncapi_document"]
 
 
@@ -41,8 +43,11 @@ _ENVELOPE = {
 }
 
 
-def asyncapi_document(title: str, version: str, events: Sequence[type[Event]]) -> dict[str, Any]:
-    """An AsyncAPI 3.0 document: one channel per subject, the service sending on each."""
+def asyncapi_document(
+    title: str, version: str, events: Sequence[type[Event]], clients: Sequence[ClientChannel] = ()
+) -> dict[str, Any]:
+    """An AsyncAPI 3.0 document: one channel per subject, the service sending on each, and the
+    channels its clients use (`shared.events.asyncapi_clients`)."""
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -75,7 +80,7 @@ def asyncapi_document(title: str, version: str, events: Sequence[type[Event]]) -
             "channel": {"$ref": f"#/channels/{channel}"},
             "messages": [{"$ref": f"#/channels/{channel}/messages/{name}"}],
         }
-    return {
+    document = {
         "asyncapi": "3.0.0",
         "info": {"title": title, "version": version},
         "defaultContentType": "application/json",
@@ -83,3 +88,4 @@ def asyncapi_document(title: str, version: str, events: Sequence[type[Event]]) -
         "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }
+    return add_client_channels(document, clients)
