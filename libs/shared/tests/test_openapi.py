@@ -64,6 +64,7 @@ def test_examples_keep_their_nulls_and_pages_take_their_items_example() -> None:
     document = app.openapi()
     schemas = document["components"]["schemas"]
     assert schemas["Thing"]["examples"] == [{"name": "riego", "closed_at": None}]
+    assert list(schemas["Thing"]["examples"][0]) == ["name", "closed_at"], "as written, not sorted"
     assert schemas["Page_Thing_"]["examples"] == [
         {"count": 1, "next": None, "previous": None, "results": [{"name": "riego", "closed_at": None}]}
     ]

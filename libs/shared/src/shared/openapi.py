@@ -9,11 +9,12 @@ an example of a required nullable field (`"next": null`) no longer validates aga
 schema; the examples get their nulls back from the models and routes they were written on.
 """
 
-from typing import Any
+import json
+from typing import Any, get_args
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic import TypeAdapter
+from pydantic import BaseModel
 
 from shared.validation import INT32_MAX, INT64_MAX
 
@@ -67,30 +68,59 @@ def _examples_in(node: Any, found: list[Any]) -> None:
             _examples_in(item, found)
 
 
+def _models(annotation: Any, seen: set[type[BaseModel]]) -> None:
+    """The pydantic models in `annotation` (`list[X]`, `Page[X]`, `X | None`, ...) and in their fields."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return
+        seen.add(annotation)
+        for field in annotation.model_fields.values():
+            _models(field.annotation, seen)
+    for argument in get_args(annotation):
+        _models(argument, seen)
+
+
+def _model_examples(model: type[BaseModel]) -> list[Any]:
+    extra = model.model_config.get("json_schema_extra")
+    if callable(extra):  # it writes them into the schema it is given (`shared.pagination.Page`'s)
+        schema: dict[str, Any] = {}
+        extra(schema, model)  # type: ignore[call-arg]
+        extra = schema
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    return list(examples) if isinstance(examples, list) else []
+
+
 def _written_examples(app: FastAPI) -> list[Any]:
-    """Every example as written: on the routes' body and answer models, and in their `responses`
-    and `openapi_extra`."""
+    """Every example as written: on the routes' body and answer models (and the models inside
+    them), and in their `responses` and `openapi_extra`. Read from the models, not rebuilt as
+    JSON schemas: the document is built once more per model otherwise."""
     found: list[Any] = []
+    models: set[type[BaseModel]] = set()
     for context in iter_route_contexts(app.routes):  # included routers' routes too
         route = context.original_route
         if not isinstance(route, APIRoute):
             continue
-        types = [route.response_model, *(param.field_info.annotation for param in route.dependant.body_params)]
-        for kind in types:
-            if kind is not None:
-                for mode in ("validation", "serialization"):
-                    _examples_in(TypeAdapter(kind).json_schema(mode=mode), found)
+        _models(route.response_model, models)
+        for param in route.dependant.body_params:
+            _models(param.field_info.annotation, models)
         _examples_in(route.responses, found)
         _examples_in(route.openapi_extra, found)
+    for model in models:
+        found.extend(_model_examples(model))
     return found
 
 
+def _key(example: Any) -> str:
+    # Key order aside: pydantic writes a schema's examples with their keys sorted.
+    return json.dumps(example, sort_keys=True, default=str)
+
+
 def null_examples(app: FastAPI, document: dict[str, Any]) -> dict[str, Any]:
-    """`document` (`app`'s) with its examples' nulls put back, in place."""
-    written = {repr(_without_nulls(example)): example for example in _written_examples(app)}
+    """`document` (`app`'s) with its examples as written, nulls and key order, in place."""
+    written = {_key(_without_nulls(example)): example for example in _written_examples(app)}
 
     def restore(value: Any) -> Any:
-        return written.get(repr(value), value)
+        return written.get(_key(value), value)
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
