@@ -193,7 +193,7 @@ async def refresh_access_token(body: RefreshCreate, request: Request) -> Refresh
     return RefreshRead(access_token=signed_in.access.token, token=signed_in.access.token, **session_fields(signed_in))
 
 
-@router.get("/auth/me/", response_model=MeRead, summary="Usuario actual")
+@router.get("/auth/me/", response_model=MeRead, summary="Ver el usuario actual")
 async def get_current_user(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
     """Quién llama (004): su usuario, su rol, su perfil (nulo si no lo creó) y su espacio de trabajo.
     Con una clave de API, el usuario que la creó."""

@@ -10,14 +10,14 @@ from shared.sessions import SessionDep
 router = APIRouter(tags=["config"])
 
 
-@router.get("/api/config", response_model=WorkspaceConfigRead, summary="Ver la configuración")
+@router.get("/api/config", response_model=WorkspaceConfigRead, summary="Ver la configuración del asistente")
 async def get_workspace_config(principal: CanRead, session: SessionDep) -> WorkspaceConfigRead:
     """La configuración del espacio (002): el modelo por defecto (`llm`), la autonomía del agente y
     los proveedores de nube habilitados (ia:ver)."""
     return service.as_out(await service.config_of(session, principal.tenant_id))
 
 
-@router.put("/api/config", response_model=WorkspaceConfigRead, summary="Actualizar la configuración")
+@router.put("/api/config", response_model=WorkspaceConfigRead, summary="Actualizar la configuración del asistente")
 async def update_workspace_config(
     body: WorkspaceConfigUpdate, principal: AiAdmin, session: SessionDep
 ) -> WorkspaceConfigRead:
