@@ -47,10 +47,7 @@ async def create_invitation(body: InvitationCreate, principal: CanInvite, sessio
     La respuesta trae el `accept_token` una sola vez (el evento `auth.invitation.created` también,
     para que los sistemas del espacio lo envíen por correo). Una invitación nueva al mismo email
     retira la pendiente. Un email que ya es miembro o de otro espacio, o un rol con más permisos
-    que los de quien invita: 400.
-
-    \f
-    Refusals: EmailInOtherWorkspace, AlreadyMember, RoleNotHeld, NotWithApiKey."""
+    que los de quien invita: 400."""
     invitation, token = await service.invite(session, principal, body)
     return NewInvitationRead(**service.read(invitation).model_dump(), accept_token=token)
 
