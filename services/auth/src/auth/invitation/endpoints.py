@@ -46,8 +46,8 @@ async def create_invitation(body: InvitationCreate, principal: CanInvite, sessio
     """Invita a una persona por email con un rol (usuarios/crear; una persona, no una clave de API).
     La respuesta trae el `accept_token` una sola vez (el evento `auth.invitation.created` también,
     para que los sistemas del espacio lo envíen por correo). Una invitación nueva al mismo email
-    retira la pendiente. Un email que ya es miembro o de otro espacio, o un rol con más permisos
-    que los de quien invita: 400."""
+    retira la pendiente. Un email que ya es miembro o de otro espacio: 400; un rol con más permisos
+    que los de quien invita: 403."""
     invitation, token = await service.invite(session, principal, body)
     return NewInvitationRead(**service.read(invitation).model_dump(), accept_token=token)
 

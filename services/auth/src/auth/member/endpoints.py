@@ -45,7 +45,7 @@ async def change_member_role(
     user_id: Id, body: MemberUpdate, principal: CanUpdate, session: SessionDep, request: Request, response: Response
 ) -> MemberRead:
     """Da otro rol a un miembro (usuarios/actualizar). Nadie da un rol con más permisos que los
-    suyos ni cambia el propio (400). Todos los tokens emitidos antes al miembro se rechazan al
+    suyos (403) ni cambia el propio (400). Todos los tokens emitidos antes al miembro se rechazan al
     instante; su próximo inicio de sesión o renovación trae el rol nuevo."""
     member, revoked = await service.change_role(session, principal, user_id=user_id, role=body.role)
     refuse_user(request, response, revoked)

@@ -208,7 +208,7 @@ async def confirm_tool_calls(
     """Aprueba (o rechaza, con `approve: false`) las herramientas que cambian algo y que la última
     respuesta de la conversación espera (`done` con `status: pending`); la respuesta sigue, por
     Server-Sent Events o como una respuesta JSON igual que `POST /api/chat`. Si no hay nada que
-    confirmar: 400."""
+    confirmar: 409."""
     answerer = _answerer(request)
     planning = confirming(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
@@ -235,7 +235,7 @@ async def resume_answer_stream(
 ) -> EventSourceResponse:
     """El resto de una respuesta después de `Last-Event-ID` (cabecera, o `?last_event_id=`), como
     Server-Sent Events, mientras se conserva; sin él, la última respuesta de la conversación
-    desde el principio. Una respuesta que ya no se conserva: 410."""
+    desde el principio. Una respuesta que ya no se conserva: 404."""
     parsed = parse_event_id(last_event_id or from_id)
     turn_id = await turn_to_resume(
         request.app.state.sessionmaker, principal, conversation_id, parsed[0] if parsed else None
