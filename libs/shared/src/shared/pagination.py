@@ -2,10 +2,10 @@
 
 import math
 from collections.abc import Sequence
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.errors import NotFound
 
@@ -27,7 +27,19 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
+def _example_page(schema: dict[str, Any], page: type[BaseModel]) -> None:
+    """A page's documented example, from its item's first one: an item's example is written once."""
+    (item,) = get_args(page.model_fields["results"].annotation) or (None,)
+    model = item if isinstance(item, type) and issubclass(item, BaseModel) else None
+    extra = model.model_config.get("json_schema_extra") if model is not None else None
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"count": 1, "next": None, "previous": None, "results": examples[:1]}]
+
+
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_example_page)
+
     count: int
     next: str | None
     previous: str | None

@@ -34,27 +34,37 @@ KeyId = Annotated[Text, Path(max_length=32)]
     "/",
     response_model=NewApiKeyRead,
     status_code=201,
+    summary="Crear una clave de API",
     responses=documented(InvalidRequest, PermissionsNotHeld, NotWithApiKey),
 )
 async def create_api_key(body: ApiKeyCreate, principal: CanCreate, session: SessionDep) -> NewApiKeyRead:
-    """Make a key for the caller's workspace with a role or a subset of the caller's own permissions
-    (usuarios/crear). The answer is the only time the key is shown."""
+    """Crea una clave de API para programas, con un rol o con una parte de los permisos de quien la
+    crea (usuarios/crear; una persona, no otra clave). Actúa en nombre de quien la creó. La
+    respuesta es la única vez que se muestra la clave (`key`): úsela como `Authorization: Bearer
+    <key>`. Un permiso que quien la crea no tiene: 403."""
     row, key = await service.create(session, principal, body)
     return NewApiKeyRead.model_validate({**ApiKeyRead.model_validate(row).model_dump(), "key": key})
 
 
-@router.get("/", response_model=Page[ApiKeyRead], responses=documented(NotWithApiKey))
+@router.get("/", response_model=Page[ApiKeyRead], summary="Listar claves de API", responses=documented(NotWithApiKey))
 async def list_api_keys(
     principal: CanView, session: SessionDep, request: Request, params: Pagination
 ) -> Page[ApiKeyRead]:
-    """The workspace's keys, newest first, revoked ones included (usuarios/ver)."""
+    """Las claves del espacio, las más nuevas primero, incluidas las revocadas; de cada una solo
+    sus primeros caracteres (`prefix`), nunca la clave (usuarios/ver)."""
     count, rows = await service.page(session, principal.tenant_id, params)
     return build_page(request, params, count=count, results=rows, item=ApiKeyRead)
 
 
-@router.delete("/{key_id}/", status_code=204, response_class=Response, responses=documented(NotWithApiKey))
+@router.delete(
+    "/{key_id}/",
+    status_code=204,
+    response_class=Response,
+    summary="Revocar una clave de API",
+    responses=documented(NotWithApiKey),
+)
 async def revoke_api_key(key_id: KeyId, principal: CanRevoke, session: SessionDep, request: Request) -> Response:
-    """Revoke a key: every service refuses it at once (usuarios/eliminar)."""
+    """Revoca una clave: todos los servicios la rechazan al instante (usuarios/eliminar)."""
     response = Response(status_code=204)
     refuse_key(request, response, await service.revoke(session, principal, key_id))
     return response

@@ -10,6 +10,18 @@ PermissionName = str
 class ApiKeyCreate(InputModel):
     """A role (`"tecnico"`) or an explicit list of permissions (`["parcelas:ver"]`), not both."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Sensores de riego",
+                    "permissions": ["parcelas:ver", "tareas:ver"],
+                    "expires_at": "2026-10-23T00:00:00Z",
+                }
+            ]
+        }
+    )
+
     name: str = Field(min_length=1, max_length=100)
     role: str | None = Field(default=None, min_length=1, max_length=50)
     permissions: list[PermissionName] | None = Field(default=None, min_length=1, max_length=200)
@@ -21,7 +33,24 @@ class ApiKeyCreate(InputModel):
 class ApiKeyRead(BaseModel):
     """A key as listed: never the key itself, only its first characters (`prefix`)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f2b9c1e7a5d4f6b8c0e2a4d6f8b0c1e",
+                    "name": "Sensores de riego",
+                    "prefix": "ak_Hs1Jd6Fg",
+                    "role": None,
+                    "permissions": ["parcelas:ver", "tareas:ver"],
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "expires_at": "2026-10-23T00:00:00Z",
+                    "last_used_at": None,
+                    "revoked_at": None,
+                }
+            ]
+        },
+    )
 
     id: str
     name: str
@@ -35,6 +64,25 @@ class ApiKeyRead(BaseModel):
 
 
 class NewApiKeyRead(ApiKeyRead):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "3f2b9c1e7a5d4f6b8c0e2a4d6f8b0c1e",
+                    "name": "Sensores de riego",
+                    "prefix": "ak_Hs1Jd6Fg",
+                    "role": None,
+                    "permissions": ["parcelas:ver", "tareas:ver"],
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "expires_at": "2026-10-23T00:00:00Z",
+                    "last_used_at": None,
+                    "revoked_at": None,
+                    "key": "ak_Hs1Jd6Fg3Mc5Ye0Ua2Ri7Oe9Wqp7Qw2xZr9LkT4vBn8",
+                }
+            ]
+        }
+    )
+
     key: str = Field(description="Shown once: only its digest is kept. Use it as `Authorization: Bearer <key>`")
 
 

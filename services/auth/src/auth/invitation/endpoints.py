@@ -39,21 +39,27 @@ CanView = Annotated[Principal, Depends(PersonWithPermission("usuarios", "ver"))]
     "/",
     response_model=NewInvitationRead,
     status_code=201,
+    summary="Invitar a una persona",
     responses=documented(EmailInOtherWorkspace, AlreadyMember, RoleNotHeld, NotWithApiKey),
 )
-async def invite(body: InvitationCreate, principal: CanInvite, session: SessionDep) -> NewInvitationRead:
-    """Invite a person by email with a role (usuarios/crear). The answer carries the accept token
-    once; `auth.invitation.created` carries it too, for the workspace's systems to mail it.
-    A new invitation to the same email withdraws the pending one."""
+async def create_invitation(body: InvitationCreate, principal: CanInvite, session: SessionDep) -> NewInvitationRead:
+    """Invita a una persona por email con un rol (usuarios/crear; una persona, no una clave de API).
+    La respuesta trae el `accept_token` una sola vez (el evento `auth.invitation.created` también,
+    para que los sistemas del espacio lo envíen por correo). Una invitación nueva al mismo email
+    retira la pendiente. Un email que ya es miembro o de otro espacio: 400; un rol con más permisos
+    que los de quien invita: 403."""
     invitation, token = await service.invite(session, principal, body)
     return NewInvitationRead(**service.read(invitation).model_dump(), accept_token=token)
 
 
-@router.get("/", response_model=Page[InvitationRead], responses=documented(NotWithApiKey))
+@router.get(
+    "/", response_model=Page[InvitationRead], summary="Listar invitaciones", responses=documented(NotWithApiKey)
+)
 async def list_invitations(
     principal: CanView, session: SessionDep, request: Request, params: Pagination
 ) -> Page[InvitationRead]:
-    """The workspace's invitations, newest first, with their status (usuarios/ver)."""
+    """Las invitaciones del espacio, las más nuevas primero, con su estado; nunca su token
+    (usuarios/ver)."""
     count, invitations = await service.page(session, principal.tenant_id, params)
     return build_page(request, params, count=count, results=invitations, item=InvitationRead)
 
@@ -62,10 +68,12 @@ async def list_invitations(
     "/{invitation_id}/",
     status_code=204,
     response_class=Response,
+    summary="Retirar una invitación",
     responses=documented(InvitationUnusable, NotWithApiKey),
 )
 async def revoke_invitation(invitation_id: Id, principal: CanInvite, session: SessionDep) -> Response:
-    """Withdraw a pending invitation (usuarios/crear): its token no longer works."""
+    """Retira una invitación pendiente (usuarios/crear): su token deja de servir. Una ya aceptada,
+    retirada o vencida: 400."""
     await service.revoke(session, principal, invitation_id)
     return Response(status_code=204)
 
@@ -74,11 +82,13 @@ async def revoke_invitation(invitation_id: Id, principal: CanInvite, session: Se
     "/accept/",
     response_model=InvitationAcceptanceRead,
     status_code=201,
+    summary="Aceptar una invitación",
     responses=documented(InvitationUnusable, AccountExists),
 )
 async def accept_invitation(body: InvitationAcceptanceCreate, session: SessionDep) -> InvitationAcceptanceRead:
-    """Accept an invitation (public: the token is the credential). Sets the password, makes the
-    person a member of the workspace with the invited role, and answers like a login."""
+    """Acepta una invitación (público: el token es la credencial). Crea la cuenta con el `username`
+    y la contraseña dados, como miembro del espacio con el rol invitado, y responde como un inicio
+    de sesión. Un token usado, retirado o vencido, o un `username` ya usado: 400."""
     signed_in = await service.accept(session, body)
     user = signed_in.user
     return InvitationAcceptanceRead(

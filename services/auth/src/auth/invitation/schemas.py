@@ -10,6 +10,8 @@ InvitationStatus = Literal["pendiente", "aceptada", "revocada", "expirada"]
 
 
 class InvitationCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "luis.mamani@ejemplo.com", "role": "tecnico"}]})
+
     email: EmailStr
     role: str = Field(min_length=1, max_length=50, description="`agente`, `tecnico`, `agricultor`, `administrador`")
 
@@ -17,7 +19,23 @@ class InvitationCreate(InputModel):
 class InvitationRead(BaseModel):
     """An invitation as listed: never its token."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "email": "luis.mamani@ejemplo.com",
+                    "role": "tecnico",
+                    "status": "pendiente",
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "expires_at": "2025-10-30T10:30:00Z",
+                    "accepted_at": None,
+                    "revoked_at": None,
+                }
+            ]
+        },
+    )
 
     id: int
     email: str
@@ -30,10 +48,42 @@ class InvitationRead(BaseModel):
 
 
 class NewInvitationRead(InvitationRead):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "email": "luis.mamani@ejemplo.com",
+                    "role": "tecnico",
+                    "status": "pendiente",
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "expires_at": "2025-10-30T10:30:00Z",
+                    "accepted_at": None,
+                    "revoked_at": None,
+                    "accept_token": "p7Qw2xZr9LkT4vBn8Hs1Jd6Fg3Mc5Ye0Ua2Ri7Oe9Wq",
+                }
+            ]
+        }
+    )
+
     accept_token: str = Field(description="Shown once (and sent in `auth.invitation.created`); only its digest is kept")
 
 
 class InvitationAcceptanceCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "p7Qw2xZr9LkT4vBn8Hs1Jd6Fg3Mc5Ye0Ua2Ri7Oe9Wq",
+                    "username": "luis.mamani",
+                    "password": "una-clave-segura",
+                    "nombres": "Luis",
+                    "apellidos": "Mamani",
+                }
+            ]
+        }
+    )
+
     token: str = Field(min_length=1, max_length=200)
     username: str = Field(min_length=1, max_length=150)
     password: str = Field(min_length=8, max_length=256)
@@ -43,6 +93,24 @@ class InvitationAcceptanceCreate(InputModel):
 
 class InvitationAcceptanceRead(SessionRead):
     """Answered like 004's login (`token`, `user`), with the session fields every login carries."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "token_type": "bearer",
+                    "user": {"user_id": 13, "username": "luis.mamani", "email": "luis.mamani@ejemplo.com"},
+                    "role": "tecnico",
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        }
+    )
 
     token: str
     access_token: str

@@ -25,32 +25,43 @@ CanUpdate = Annotated[Principal, Depends(PersonWithPermission("usuarios", "actua
 CanRemove = Annotated[Principal, Depends(PersonWithPermission("usuarios", "eliminar"))]
 
 
-@router.get("/", response_model=Page[MemberRead], responses=documented(NotWithApiKey))
+@router.get("/", response_model=Page[MemberRead], summary="Listar miembros", responses=documented(NotWithApiKey))
 async def list_members(
     principal: CanView, session: SessionDep, request: Request, params: Pagination
 ) -> Page[MemberRead]:
-    """The workspace's members and their roles (usuarios/ver)."""
+    """Las personas del espacio de quien llama y sus roles, paginadas (usuarios/ver; una persona,
+    no una clave de API)."""
     count, members = await service.page(session, principal.tenant_id, params)
     return build_page(request, params, count=count, results=members, item=MemberRead)
 
 
-@router.patch("/{user_id}/", response_model=MemberRead, responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey))
+@router.patch(
+    "/{user_id}/",
+    response_model=MemberRead,
+    summary="Cambiar el rol de un miembro",
+    responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
+)
 async def change_member_role(
     user_id: Id, body: MemberUpdate, principal: CanUpdate, session: SessionDep, request: Request, response: Response
 ) -> MemberRead:
-    """Give a member another role (usuarios/actualizar). Every token they were issued before is
-    refused everywhere at once; their next login or refresh carries the new role."""
+    """Da otro rol a un miembro (usuarios/actualizar). Nadie da un rol con más permisos que los
+    suyos (403) ni cambia el propio (400). Todos los tokens emitidos antes al miembro se rechazan al
+    instante; su próximo inicio de sesión o renovación trae el rol nuevo."""
     member, revoked = await service.change_role(session, principal, user_id=user_id, role=body.role)
     refuse_user(request, response, revoked)
     return member
 
 
 @router.delete(
-    "/{user_id}/", status_code=204, response_class=Response, responses=documented(NotOnYourself, NotWithApiKey)
+    "/{user_id}/",
+    status_code=204,
+    response_class=Response,
+    summary="Quitar un miembro",
+    responses=documented(NotOnYourself, NotWithApiKey),
 )
 async def remove_member(user_id: Id, principal: CanRemove, session: SessionDep, request: Request) -> Response:
-    """Remove a member (usuarios/eliminar): they cannot log in again, and their tokens, sessions and
-    API keys stop working everywhere at once. Their data stays."""
+    """Quita a un miembro del espacio (usuarios/eliminar): no vuelve a iniciar sesión y sus tokens,
+    sesiones y claves de API dejan de funcionar al instante. Sus datos se conservan. A uno mismo: 400."""
     response = Response(status_code=204)
     refuse_user(request, response, await service.remove(session, principal, user_id))
     return response
@@ -59,6 +70,7 @@ async def remove_member(user_id: Id, principal: CanRemove, session: SessionDep, 
 @rbac_users.patch(
     "/users/{user_id}/role/",
     response_model=UserRoleRead,
+    summary="Cambiar el rol de un usuario",
     responses=documented(NotOnYourself, RoleNotHeld, NotWithApiKey),
 )
 async def change_user_role(
@@ -69,10 +81,10 @@ async def change_user_role(
     request: Request,
     response: Response,
 ) -> UserRoleRead:
-    """Change the role of a member of the caller's workspace (usuarios/actualizar), with the same
-    checks as `PATCH /api/v1/members/{id}/`: nobody hands out a role granting more than they
-    hold, nor changes the platform admin's. Every token the user was issued before is refused
-    everywhere at once; their next login carries the new role."""
+    """Cambia el rol (`rol_id`) de un miembro del espacio de quien llama (004; usuarios/actualizar),
+    con las mismas reglas que `PATCH /api/v1/members/{user_id}/`: nadie da un rol con más permisos
+    que los suyos ni cambia el del administrador de la plataforma. Los tokens emitidos antes al
+    usuario se rechazan al instante; su próximo inicio de sesión trae el rol nuevo."""
     revoked = await service.change_role_by_id(session, principal, user_id=user_id, role_id=body.rol_id)
     refuse_user(request, response, revoked)
     return UserRoleRead(user_id=user_id, rol_id=body.rol_id)

@@ -8,7 +8,21 @@ from shared.validation import InputModel, Int64
 class MemberRead(BaseModel):
     """A person of the workspace and their role."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "username": "luis.mamani",
+                    "email": "luis.mamani@ejemplo.com",
+                    "role": "tecnico",
+                    "display_name": "Luis Mamani",
+                    "created_at": "2025-10-23T10:30:00Z",
+                }
+            ]
+        },
+    )
 
     id: int
     username: str
@@ -19,15 +33,22 @@ class MemberRead(BaseModel):
 
 
 class MemberUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"role": "tecnico"}]})
+
     role: str = Field(min_length=1, max_length=50, description="`agente`, `tecnico`, `agricultor`, `administrador`")
 
 
 class UserRoleUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rol_id": 3}]})
+
     rol_id: Int64
 
 
 class UserRoleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{"detail": "Rol actualizado", "user_id": 12, "rol_id": 3}]},
+    )
 
     detail: str = "Rol actualizado"
     user_id: int

@@ -9,7 +9,21 @@ from shared.validation import InputModel, Nullable, PatchModel
 class ProfileCreate(InputModel):
     """004's PerfilUsuario, written whole (POST, PUT)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "nombres": "Juan",
+                    "apellidos": "Pérez",
+                    "telefono": "999999999",
+                    "dni": "12345678",
+                    "fecha_nacimiento": "1990-01-01",
+                    "experiencia_agricola": 5,
+                }
+            ]
+        },
+    )
 
     nombres: str = Field(default="", max_length=150)
     apellidos: str = Field(default="", max_length=150)
@@ -24,6 +38,8 @@ class ProfileRead(ProfileCreate):
 
 
 class ProfileUpdate(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"telefono": "988777666", "experiencia_agricola": 6}]})
+
     nombres: str | None = Field(default=None, max_length=150)
     apellidos: str | None = Field(default=None, max_length=150)
     telefono: str | None = Field(default=None, max_length=30)

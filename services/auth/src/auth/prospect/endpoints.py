@@ -18,27 +18,55 @@ CanViewUsers = Annotated[Principal, Depends(RequirePermission("usuarios", "ver")
 CanCreateUsers = Annotated[Principal, Depends(PersonWithPermission("usuarios", "crear"))]
 
 
-@router.post("/", response_model=ProspectRead, status_code=201)
-async def apply(body: ProspectCreate, session: SessionDep) -> ProspectRead:
-    """Apply to become a farmer (public: no token)."""
+@router.post("/", response_model=ProspectRead, status_code=201, summary="Postular como agricultor")
+async def create_prospect(body: ProspectCreate, session: SessionDep) -> ProspectRead:
+    """Solicitud para ser agricultor (público, sin token): queda `pendiente` hasta que un
+    administrador del espacio la acepte. `tenant` es el espacio al que se postula (el de la
+    plataforma si se omite)."""
     return ProspectRead.model_validate(await service.apply(session, body))
 
 
-@router.get("/", response_model=list[ProspectRead])
+@router.get(
+    "/",
+    response_model=list[ProspectRead],
+    summary="Listar prospectos",
+    responses={
+        200: {
+            "content": {
+                "application/json": {
+                    "example": [
+                        {
+                            "id": 1,
+                            "nombre_completo": "María Huamán Rojas",
+                            "dni": "45678912",
+                            "correo": "maria.huaman@ejemplo.com",
+                            "telefono": "987654321",
+                            "ubicacion_parcela": "Huaral, Lima",
+                            "descripcion_terreno": "2 hectáreas de palta con riego por goteo",
+                            "estado": "pendiente",
+                        }
+                    ]
+                }
+            }
+        }
+    },
+)
 async def list_prospects(principal: CanViewUsers, session: SessionDep) -> list[ProspectRead]:
-    """The applications to the caller's workspace (admin)."""
+    """Las solicitudes al espacio de quien llama, sin paginar (usuarios/ver)."""
     return [ProspectRead.model_validate(p) for p in await service.list_for(session, principal.tenant_id)]
 
 
-@router.get("/{prospect_id}/", response_model=ProspectRead)
-async def get_prospect(prospect_id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
-    return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, prospect_id))
+@router.get("/{id}/", response_model=ProspectRead, summary="Ver un prospecto")
+async def get_prospect(id: Id, principal: CanViewUsers, session: SessionDep) -> ProspectRead:
+    """Una solicitud del espacio de quien llama (usuarios/ver); la de otro espacio: 404."""
+    return ProspectRead.model_validate(await service.get_for(session, principal.tenant_id, id))
 
 
-@router.post("/{prospect_id}/aceptar/", response_model=ProspectAcceptanceRead, status_code=201)
-async def accept(
-    prospect_id: Id, body: ProspectAcceptanceCreate, principal: CanCreateUsers, session: SessionDep
+@router.post("/{id}/aceptar/", response_model=ProspectAcceptanceRead, status_code=201, summary="Aceptar un prospecto")
+async def accept_prospect(
+    id: Id, body: ProspectAcceptanceCreate, principal: CanCreateUsers, session: SessionDep
 ) -> ProspectAcceptanceRead:
-    """Create the `agricultor` user for an application (admin)."""
-    await service.accept(session, principal.tenant_id, prospect_id, body)
+    """Crea el usuario `agricultor` de una solicitud pendiente, con el `username` y la contraseña
+    dados (usuarios/crear; una persona, no una clave de API). Un `username` ya usado: 400."""
+    await service.accept(session, principal.tenant_id, id, body)
     return ProspectAcceptanceRead()

@@ -4,14 +4,21 @@ from shared.validation import InputModel, Int64
 
 
 class ModuleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"id": 173, "nombre": "administracion"}]}
+    )
 
     id: int
     nombre: str
 
 
 class RoleRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"id": 60, "nombre": "administrador", "descripcion": "Administra el espacio de trabajo"}]
+        },
+    )
 
     id: int
     nombre: str
@@ -19,7 +26,12 @@ class RoleRead(BaseModel):
 
 
 class OperationRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"id": 863, "nombre": "actualizar", "modulo": {"id": 173, "nombre": "administracion"}}]
+        },
+    )
 
     id: int
     nombre: str
@@ -27,7 +39,19 @@ class OperationRead(BaseModel):
 
 
 class PermissionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1801,
+                    "rol": {"id": 60, "nombre": "administrador", "descripcion": "Administra el espacio de trabajo"},
+                    "modulo": {"id": 173, "nombre": "administracion"},
+                    "operacion": {"id": 863, "nombre": "actualizar", "modulo": {"id": 173, "nombre": "administracion"}},
+                }
+            ]
+        },
+    )
 
     id: int
     rol: RoleRead
@@ -36,6 +60,8 @@ class PermissionRead(BaseModel):
 
 
 class PermissionCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"rol_id": 60, "modulo_id": 173, "operacion_id": 863}]})
+
     rol_id: Int64
     modulo_id: Int64
     operacion_id: Int64

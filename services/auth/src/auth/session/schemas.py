@@ -7,18 +7,26 @@ from shared.validation import InputModel
 
 
 class LoginCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "agri01", "password": "TuPasswordSegura"}]})
+
     username: str = Field(min_length=1)
     password: str = Field(min_length=1)
 
 
 class RefreshCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8"}]}
+    )
+
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
 class WorkspaceRead(BaseModel):
     """The caller's workspace (tenant), named in every login answer and `/auth/me/`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"id": 1, "name": "Finca Los Andes"}]}
+    )
 
     id: int
     name: str
@@ -37,7 +45,21 @@ class SessionRead(BaseModel):
 class TokenRead(SessionRead):
     """001 `POST /token`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "token_type": "bearer",
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        },
+    )
 
     access_token: str
     token_type: str = "bearer"
@@ -46,15 +68,59 @@ class TokenRead(SessionRead):
 class ExpiringTokenRead(TokenRead):
     """002 `POST /api/auth/login`."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "token_type": "bearer",
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        }
+    )
+
 
 class RefreshRead(TokenRead):
     """`POST /auth/refresh/`: new tokens, under both names the seeds use for one."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "token_type": "bearer",
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        }
+    )
 
     token: str
 
 
 class DeskUserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "username": "agente01",
+                    "email": "agente01@ejemplo.com",
+                    "first_name": "Lucía",
+                    "last_name": "Quispe",
+                }
+            ]
+        },
+    )
 
     id: int
     username: str
@@ -67,7 +133,34 @@ class DeskLoginRead(SessionRead):
     """003 `POST /api/auth/login/`; `agent` is the caller's support-agent record (null for
     someone who never acted at the desk)."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "user": {
+                        "id": 3,
+                        "username": "agente01",
+                        "email": "agente01@ejemplo.com",
+                        "first_name": "Lucía",
+                        "last_name": "Quispe",
+                    },
+                    "agent": {
+                        "id": 1,
+                        "user": 3,
+                        "is_available": True,
+                        "current_active_chats": 0,
+                        "max_concurrent_chats": 5,
+                    },
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        },
+    )
 
     token: str
     user: DeskUserRead
@@ -75,7 +168,10 @@ class DeskLoginRead(SessionRead):
 
 
 class AgroUserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{"user_id": 12, "username": "agri01", "email": "agri01@ejemplo.com"}]},
+    )
 
     user_id: int
     username: str
@@ -85,7 +181,21 @@ class AgroUserRead(BaseModel):
 class AgroLoginRead(SessionRead):
     """004 `POST /auth/login/`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "user": {"user_id": 12, "username": "agri01", "email": "agri01@ejemplo.com"},
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        },
+    )
 
     token: str
     user: AgroUserRead
@@ -94,7 +204,20 @@ class AgroLoginRead(SessionRead):
 class AgroTokenRead(SessionRead):
     """004 `POST /auth/token/`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCIsImtpZCI6ImsxIn0.eyJzdWIiOiIxMiJ9.c2lnbmF0dXJh",
+                    "refresh_token": "Zk3pQv9sX2mT8wL0aR5yB7nC1dE4fG6hJ9kM2oP3qS8",
+                    "expires_in": 86400,
+                    "refresh_expires_in": 2592000,
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        },
+    )
 
     token: str
 
@@ -102,7 +225,28 @@ class AgroTokenRead(SessionRead):
 class MeRead(BaseModel):
     """004 `GET /auth/me/`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 12,
+                    "username": "agri01",
+                    "email": "agri01@ejemplo.com",
+                    "rol": "agricultor",
+                    "profile": {
+                        "nombres": "Juan",
+                        "apellidos": "Pérez",
+                        "telefono": "999999999",
+                        "dni": "12345678",
+                        "fecha_nacimiento": "1990-01-01",
+                        "experiencia_agricola": 5,
+                    },
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        },
+    )
 
     id: int
     username: str
@@ -113,6 +257,8 @@ class MeRead(BaseModel):
 
 
 class LogoutRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"message": "Successfully logged out"}]}
+    )
 
     message: str = "Successfully logged out"

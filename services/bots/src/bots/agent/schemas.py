@@ -4,7 +4,7 @@ call and the knowledge bases it answers from."""
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bots.toolbox.schemas import Description, Name, SystemPrompt
 from shared.validation import INT64_MAX, InputModel, Nullable, PatchModel
@@ -15,6 +15,21 @@ BaseIds = Annotated[list[Annotated[int, Field(ge=1, le=INT64_MAX)]], Field(max_l
 
 
 class AgentCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Asesor de riego",
+                    "description": "Responde dudas de riego con el manual de la finca",
+                    "instructions": "Eres un agrónomo. Responde en español, breve, y cita el manual.",
+                    "model": "gpt-4o",
+                    "tools": ["my_fields"],
+                    "knowledge_bases": [1],
+                }
+            ]
+        }
+    )
+
     name: Name
     description: Description | None = None
     instructions: SystemPrompt | None = None
@@ -26,6 +41,10 @@ class AgentCreate(InputModel):
 
 
 class AgentUpdate(PatchModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"instructions": "Eres un agrónomo. Responde en español y en pocas líneas."}]}
+    )
+
     name: Name | None = None
     description: Annotated[Description | None, Nullable] = None
     instructions: Annotated[SystemPrompt | None, Nullable] = None
@@ -35,6 +54,25 @@ class AgentUpdate(PatchModel):
 
 
 class AgentRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5,
+                    "name": "Asesor de riego",
+                    "description": "Responde dudas de riego con el manual de la finca",
+                    "instructions": "Eres un agrónomo. Responde en español, breve, y cita el manual.",
+                    "model": "gpt-4o",
+                    "tools": ["my_fields"],
+                    "knowledge_bases": [1],
+                    "owner_id": 12,
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "updated_at": "2025-10-23T11:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     description: str | None

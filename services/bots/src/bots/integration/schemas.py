@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.validation import InputModel, Nullable, PatchModel
 
@@ -14,6 +14,12 @@ BaseUrl = Annotated[str, Field(min_length=8, max_length=2000, examples=["http://
 
 
 class IntegrationCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"nombre": "Claude", "provider": "anthropic", "api_key": "****", "enabled": True}]
+        }
+    )
+
     nombre: Name
     provider: ProviderKind
     api_key: ApiKey | None = None
@@ -23,6 +29,10 @@ class IntegrationCreate(InputModel):
 
 
 class IntegrationUpdate(PatchModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"nombre": "Claude", "provider": "anthropic", "enabled": True}]}
+    )
+
     nombre: Name | None = None
     provider: ProviderKind | None = None
     api_key: ApiKey | None = None
@@ -31,6 +41,23 @@ class IntegrationUpdate(PatchModel):
 
 
 class IntegrationRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "nombre": "Claude",
+                    "provider": "anthropic",
+                    "enabled": True,
+                    "base_url": None,
+                    "has_api_key": True,
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "updated_at": "2025-10-23T11:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     nombre: str
     provider: str

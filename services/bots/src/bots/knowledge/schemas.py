@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.validation import InputModel, Int64, Nullable, PatchModel
 
@@ -18,6 +18,14 @@ EmbeddingModel = Annotated[str, Field(min_length=1, max_length=200, examples=["o
 
 
 class KnowledgeBaseCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"name": "Manual de riego", "description": "Procedimientos de riego por cultivo", "language": "spanish"}
+            ]
+        }
+    )
+
     name: Name
     description: Description = None
     language: Language = "spanish"
@@ -26,6 +34,10 @@ class KnowledgeBaseCreate(InputModel):
 
 
 class KnowledgeBaseUpdate(PatchModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"description": "Procedimientos de riego por cultivo y por etapa"}]}
+    )
+
     name: Name | None = None
     description: Annotated[Description, Nullable] = None
     language: Language | None = None
@@ -33,6 +45,24 @@ class KnowledgeBaseUpdate(PatchModel):
 
 
 class KnowledgeBaseRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "name": "Manual de riego",
+                    "description": "Procedimientos de riego por cultivo",
+                    "language": "spanish",
+                    "embedding_model": None,
+                    "document_count": 1,
+                    "chunk_count": 12,
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "updated_at": "2025-10-23T11:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     name: str
     description: str | None
@@ -45,12 +75,33 @@ class KnowledgeBaseRead(BaseModel):
 
 
 class DocumentUpdate(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"title": "Manual de riego 2025"}]})
+
     title: Annotated[str, Field(min_length=1, max_length=300)] | None = None
     # Moving a document re-indexes its chunks in the other base's language.
     knowledge_base: Int64 | None = Field(default=None, ge=1)
 
 
 class DocumentRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "knowledge_base": 1,
+                    "title": "Manual de riego",
+                    "filename": "manual-riego.md",
+                    "kind": "markdown",
+                    "size_bytes": 18432,
+                    "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                    "chunk_count": 12,
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "updated_at": "2025-10-23T11:45:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     knowledge_base: int
     title: str
@@ -64,6 +115,20 @@ class DocumentRead(BaseModel):
 
 
 class ChunkRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 41,
+                    "position": 0,
+                    "start": 0,
+                    "end": 66,
+                    "content": "Regar el tomate en floración cada 2 o 3 días, sin mojar las hojas.",
+                }
+            ]
+        }
+    )
+
     id: int
     position: int
     start: int
@@ -72,12 +137,58 @@ class ChunkRead(BaseModel):
 
 
 class DocumentDetailRead(DocumentRead):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3,
+                    "knowledge_base": 1,
+                    "title": "Manual de riego",
+                    "filename": "manual-riego.md",
+                    "kind": "markdown",
+                    "size_bytes": 18432,
+                    "sha256": "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+                    "chunk_count": 12,
+                    "created_at": "2025-10-23T10:30:00Z",
+                    "updated_at": "2025-10-23T11:45:00Z",
+                    "content": "Regar el tomate en floración cada 2 o 3 días, sin mojar las hojas.",
+                    "chunks": [
+                        {
+                            "id": 41,
+                            "position": 0,
+                            "start": 0,
+                            "end": 66,
+                            "content": "Regar el tomate en floración cada 2 o 3 días, sin mojar las hojas.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     content: str
     chunks: list[ChunkRead]
 
 
 class Hit(BaseModel):
     """A chunk found for a query, with what a citation needs."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "document_id": 3,
+                    "document": "Manual de riego",
+                    "chunk_id": 41,
+                    "position": 0,
+                    "start": 0,
+                    "end": 66,
+                    "content": "Regar el tomate en floración cada 2 o 3 días, sin mojar las hojas.",
+                    "score": 0.82,
+                }
+            ]
+        }
+    )
 
     document_id: int
     document: str
@@ -90,5 +201,27 @@ class Hit(BaseModel):
 
 
 class SearchRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "query": "¿Cada cuánto riego el tomate en floración?",
+                    "results": [
+                        {
+                            "document_id": 3,
+                            "document": "Manual de riego",
+                            "chunk_id": 41,
+                            "position": 0,
+                            "start": 0,
+                            "end": 66,
+                            "content": "Regar el tomate en floración cada 2 o 3 días, sin mojar las hojas.",
+                            "score": 0.82,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     query: str
     results: list[Hit]

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.validation import InputModel
 
@@ -16,6 +16,25 @@ class Credential(InputModel):
 
 
 class LearnedApiCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"type": "openapi", "source": "https://api.example.com/swagger.json"},
+                {
+                    "type": "openapi",
+                    "name": "Inventario",
+                    "base_url": "https://inventario.example.com",
+                    "source": {
+                        "openapi": "3.0.0",
+                        "info": {"title": "Inventario", "version": "1.0"},
+                        "paths": {"/items": {"get": {"operationId": "listItems", "summary": "Lista los artículos"}}},
+                    },
+                    "credential": {"header": "Authorization", "value": "Bearer ..."},
+                },
+            ]
+        }
+    )
+
     type: Literal["openapi"] = "openapi"
     # The document's URL (fetched through the SSRF guard), or the document itself.
     source: Annotated[str, Field(min_length=8, max_length=2000)] | dict[str, Any] = Field(
@@ -28,6 +47,21 @@ class LearnedApiCreate(InputModel):
 
 
 class LearnedApiRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "api_1",
+                    "name": "Jira API",
+                    "endpoints": 47,
+                    "learned_at": "2024-01-15T09:00:00Z",
+                    "base_url": "https://jira.example.com/rest/api/3",
+                    "tools": ["jira_search_issues", "jira_create_issue"],
+                }
+            ]
+        }
+    )
+
     id: str
     name: str
     endpoints: int
@@ -37,4 +71,23 @@ class LearnedApiRead(BaseModel):
 
 
 class LearnedApiList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "apis": [
+                        {
+                            "id": "api_1",
+                            "name": "Jira API",
+                            "endpoints": 47,
+                            "learned_at": "2024-01-15T09:00:00Z",
+                            "base_url": "https://jira.example.com/rest/api/3",
+                            "tools": ["jira_search_issues", "jira_create_issue"],
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     apis: list[LearnedApiRead]

@@ -16,9 +16,10 @@ from shared.sessions import SessionDep
 router = APIRouter(prefix="/api/tools", tags=["tools"])
 
 
-@router.get("", response_model=ToolList)
+@router.get("", response_model=ToolList, summary="Listar herramientas")
 async def list_tools(principal: CanRead, session: SessionDep, request: Request) -> ToolList:
-    """The built-in tools and those of the workspace's learned APIs."""
+    """Las herramientas disponibles (002): las de la plataforma y las de las APIs aprendidas del
+    espacio, con el esquema de sus parámetros; `mutating` dice si cambian algo (ia:ver)."""
     tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)
     return ToolList(tools=[
         ToolRead(name=t.name, description=t.description, category=t.category, parameters=t.parameters,
@@ -27,7 +28,12 @@ async def list_tools(principal: CanRead, session: SessionDep, request: Request) 
     ])  # fmt: skip
 
 
-@router.post("/execute", response_model=ToolCallRead, responses=documented(ToolNotFound, ToolError))
+@router.post(
+    "/execute",
+    response_model=ToolCallRead,
+    summary="Ejecutar una herramienta",
+    responses=documented(ToolNotFound, ToolError),
+)
 async def execute_tool(
     body: ToolCallCreate,
     principal: CanChat,
@@ -35,7 +41,8 @@ async def execute_tool(
     session: SessionDep,
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> ToolCallRead:
-    """Runs a tool as the caller, its parameters checked against its schema."""
+    """Ejecuta una herramienta directamente como quien llama (002), con sus parámetros validados
+    contra su esquema. Una herramienta que no existe: 404; una que no pudo responder: 502."""
     if token is None:
         raise NotAuthenticated()
     workspace_tools = await service.for_workspace(session, principal.tenant_id, request.app.state.outbound)

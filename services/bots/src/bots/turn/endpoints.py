@@ -9,8 +9,8 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Query, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import PlainTextResponse, StreamingResponse
 from fastapi.sse import EventSourceResponse, format_sse_event
 from pydantic import ValidationError
 
@@ -41,6 +41,26 @@ router = APIRouter(tags=["chat"])
 
 
 _NONE = {"input": 0, "output": 0}
+
+_TURN = "7c1e9a52-3b4d-4f6e-8a1c-2d3e4f5a6b7c"
+_EVENTS_EXAMPLE = (
+    'data: {"type": "thinking", "content": "Analizando request..."}\n'
+    f"id: {_TURN}:1\n\n"
+    'data: {"type": "message", "content": "Encontré 5 instancias..."}\n'
+    f"id: {_TURN}:2\n\n"
+    'data: {"type": "done", "status": "complete", "conversation_id": "conv_123", "model": "gpt-4o", '
+    '"provider": "openai", "tokens": {"input": 412, "output": 96}}\n'
+    f"id: {_TURN}:3\n\n"
+)
+# The answer as Server-Sent Events, beside the JSON one.
+_STREAMED = {"content": {"text/event-stream": {"example": _EVENTS_EXAMPLE}}}
+
+
+class _EventStream(Response):
+    """Documents an answer as `text/event-stream`. Not FastAPI's `EventSourceResponse`, which as a
+    route's response class expects a generator: the endpoint returns its `EventSourceResponse`."""
+
+    media_type = "text/event-stream"
 
 
 def _answerer(request: Request | WebSocket) -> Answerer:
@@ -109,15 +129,19 @@ async def _collect(turn: LiveTurn) -> Event:
 @router.post(
     "/api/chat",
     response_model=AnswerRead,
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
+    summary="Enviar un mensaje al asistente",
+    responses={200: _STREAMED, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
-async def chat(
+async def send_chat_message(
     body: ChatCreate, principal: CanChat, request: Request, token: Annotated[str | None, Depends(bearer_token)]
 ) -> EventSourceResponse | AnswerRead:
-    """With `stream: true`, Server-Sent Events: `thinking`, `message` (text deltas), `done`; each
-    has an `id` (`<turn>:<n>`) to resume with `Last-Event-ID` at
-    `GET /api/conversations/{id}/stream`. Without it, one JSON answer. Either way the exchange
-    is stored in the conversation (a new one when `conversation_id` is omitted)."""
+    """Envía un mensaje al asistente (002). Con `stream: true` la respuesta llega como Server-Sent
+    Events: `thinking`, `tool_call`, `tool_result`, `message` (trozos de texto) y `done`; cada uno
+    con un `id` (`<turno>:<n>`) para retomarla con `Last-Event-ID` en
+    `GET /api/conversations/{conversation_id}/stream`. Sin él, una sola respuesta JSON. El
+    intercambio queda en la conversación (una nueva si se omite `conversation_id`; su id va en la
+    cabecera `X-Conversation-Id`). Sin un proveedor configurado para el modelo: 400; si ninguno
+    responde: 502; pasado el presupuesto mensual de tokens: 429."""
     plan, turn = await _start(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=body.bot_id,
         requested_model=body.model, token=token,
@@ -129,7 +153,8 @@ async def chat(
     "/api/v1/agents/{agent_id}/chat/",
     response_model=AnswerRead,
     tags=["agents"],
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
+    summary="Chatear con un agente de IA",
+    responses={200: _STREAMED, **documented(ProviderNotConfigured, ProvidersFailed)},
 )
 async def chat_with_agent(
     agent_id: Id,
@@ -138,8 +163,9 @@ async def chat_with_agent(
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> EventSourceResponse | AnswerRead:
-    """000: a question to an agent, answered with its model, tools and knowledge (citing the
-    chunks it used), as Server-Sent Events or one JSON answer, like `/api/chat`."""
+    """Una pregunta a un agente (000), respondida con su modelo, sus herramientas y sus bases de
+    conocimiento (citando los fragmentos usados en `citations`), como Server-Sent Events o una
+    respuesta JSON, igual que `POST /api/chat`. Con `conversation_id` la conversación sigue."""
     plan, turn = await _start(
         request, principal, body.message, conversation_id=body.conversation_id, bot_id=agent_id, token=token
     )
@@ -166,20 +192,23 @@ async def _answer(
 @router.post(
     "/api/conversations/{conversation_id}/confirm",
     response_model=AnswerRead,
+    summary="Confirmar las herramientas pendientes",
     responses={
-        200: {"content": {"text/event-stream": {}}},
+        200: _STREAMED,
         **documented(ProviderNotConfigured, NothingToConfirm, ProvidersFailed),
     },
 )
-async def confirm(
+async def confirm_tool_calls(
     conversation_id: ConversationId,
     body: ConfirmationCreate,
     principal: CanChat,
     request: Request,
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> EventSourceResponse | AnswerRead:
-    """Approves (or rejects) the tool calls the conversation's last answer waits on; the answer
-    goes on, streamed or as one JSON answer like `/api/chat`."""
+    """Aprueba (o rechaza, con `approve: false`) las herramientas que cambian algo y que la última
+    respuesta de la conversación espera (`done` con `status: pending`); la respuesta sigue, por
+    Server-Sent Events o como una respuesta JSON igual que `POST /api/chat`. Si no hay nada que
+    confirmar: 409."""
     answerer = _answerer(request)
     planning = confirming(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
@@ -193,17 +222,20 @@ async def confirm(
 
 @router.get(
     "/api/conversations/{conversation_id}/stream",
-    responses={200: {"content": {"text/event-stream": {}}}, **documented(AnswerGone)},
+    response_class=_EventStream,
+    summary="Retomar una respuesta en curso",
+    responses={200: _STREAMED, **documented(AnswerGone)},
 )
-async def resume(
+async def resume_answer_stream(
     conversation_id: ConversationId,
     principal: CanChat,
     request: Request,
     last_event_id: Annotated[str | None, Header(max_length=200)] = None,
     from_id: Annotated[str | None, Query(alias="last_event_id", max_length=200)] = None,
 ) -> EventSourceResponse:
-    """The rest of an answer after `Last-Event-ID` (header, or `?last_event_id=`), from any
-    replica while it is kept; without one, the conversation's latest answer from its start."""
+    """El resto de una respuesta después de `Last-Event-ID` (cabecera, o `?last_event_id=`), como
+    Server-Sent Events, mientras se conserva; sin él, la última respuesta de la conversación
+    desde el principio. Una respuesta que ya no se conserva: 404."""
     parsed = parse_event_id(last_event_id or from_id)
     turn_id = await turn_to_resume(
         request.app.state.sessionmaker, principal, conversation_id, parsed[0] if parsed else None
@@ -216,7 +248,12 @@ async def resume(
 
 @router.post(
     "/chat/{bot_id}",
-    responses={200: {"content": {"text/plain": {}}}, **documented(ProviderNotConfigured, ProvidersFailed)},
+    response_class=PlainTextResponse,
+    summary="Chatear con un bot",
+    responses={
+        200: {"content": {"text/plain": {"example": "¡Arr, marinero! Soy tu asistente. ¿En qué puedo ayudarte?"}}},
+        **documented(ProviderNotConfigured, ProvidersFailed),
+    },
 )
 async def chat_with_bot(
     bot_id: Id,
@@ -225,7 +262,9 @@ async def chat_with_bot(
     query: Annotated[Text, Query(min_length=1, max_length=20_000, description="La pregunta del usuario")],
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> StreamingResponse:
-    """001: the bot's answer as a text stream, as it is produced (stored as a conversation of the bot)."""
+    """Envía `query` a un bot (001) y devuelve su respuesta como texto en tiempo real (streaming),
+    a medida que se produce; queda como una conversación del bot (cabecera `X-Conversation-Id`).
+    Si ningún modelo del bot responde: 502."""
     plan, turn = await _start(request, principal, query, bot_id=bot_id, token=token)
     updates = turn.follow()
     # Wait for the first words, so that a bot whose every model fails answers 502, not an empty 200.
@@ -258,10 +297,13 @@ async def chat_with_bot(
     "/api/ai/chat/",
     response_model=AiChatRead,
     tags=["ai"],
+    summary="Consultar a la IA",
     responses=documented(ProviderNotConfigured, ProvidersFailed),
 )
-async def ai_chat(body: AiChatCreate, principal: CanChat, request: Request) -> AiChatRead:
-    """004: one answer, not kept as a conversation (its tokens count in the usage)."""
+async def chat_with_ai(body: AiChatCreate, principal: CanChat, request: Request) -> AiChatRead:
+    """Una pregunta a la IA (004) con un `context` y una `temperature` opcionales: una respuesta, que
+    no se guarda como conversación (sus tokens cuentan en el consumo). `model` elige el modelo
+    (p. ej. `claude-3.5`, `ollama:llama3`); sin proveedor configurado: 400; si no responde: 502."""
     _, turn = await _start(
         request, principal, body.prompt, keep=False, requested_model=body.model, context=body.context,
         temperature=body.temperature,

@@ -3,7 +3,7 @@ providers' flags; a PUT changes only what it sends, each part validated."""
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from bots.integration.schemas import ProviderKind
 from shared.validation import InputModel
@@ -32,6 +32,22 @@ class CloudProviders(BaseModel):
 
 
 class WorkspaceConfigRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "llm": {"provider": "openai", "model": "gpt-4"},
+                    "agent": {"autonomy_level": "semi"},
+                    "cloud_providers": {
+                        "aws": {"enabled": True},
+                        "azure": {"enabled": True},
+                        "gcp": {"enabled": False},
+                    },
+                }
+            ]
+        }
+    )
+
     llm: Llm
     agent: AgentSettings
     cloud_providers: CloudProviders
@@ -57,12 +73,20 @@ class CloudProvidersUpdate(InputModel):
 
 
 class WorkspaceConfigUpdate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"agent": {"autonomy_level": "semi"}, "cloud_providers": {"gcp": {"enabled": False}}}]
+        }
+    )
+
     llm: LlmUpdate | None = None
     agent: AgentSettingsUpdate | None = None
     cloud_providers: CloudProvidersUpdate | None = None
 
 
 class BudgetUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"monthly_tokens": 5000000}]})
+
     # Tokens (input and output) a workspace may use per calendar month (UTC); null: no limit.
     monthly_tokens: int | None = Field(default=None, ge=1, le=2_000_000_000)
 
@@ -77,6 +101,28 @@ class UsageRow(BaseModel):
 
 
 class UsageRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "month": "2025-10",
+                    "budget_tokens": 5000000,
+                    "used_tokens": 1250,
+                    "by_model": [
+                        {
+                            "bot_id": 4,
+                            "provider": "openai",
+                            "model": "gpt-4o",
+                            "input_tokens": 820,
+                            "output_tokens": 430,
+                            "answers": 6,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     month: str
     budget_tokens: int | None
     used_tokens: int

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.validation import PatchModel
 
@@ -15,6 +15,25 @@ class AgentPersonRead(BaseModel):
 
 
 class AgentRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 1,
+                    "user": {
+                        "id": 3,
+                        "first_name": "Lucía",
+                        "last_name": "Quispe",
+                        "email": "lucia.quispe@ejemplo.com",
+                    },
+                    "is_available": True,
+                    "current_active_chats": 2,
+                    "max_concurrent_chats": 5,
+                }
+            ]
+        }
+    )
+
     id: int
     user: AgentPersonRead
     is_available: bool
@@ -23,5 +42,7 @@ class AgentRead(BaseModel):
 
 
 class AgentUpdate(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"is_available": True, "max_concurrent_chats": 5}]})
+
     is_available: bool | None = None
     max_concurrent_chats: Annotated[int, Field(ge=1, le=100)] | None = None

@@ -18,11 +18,11 @@ from shared.validation import changes
 router = APIRouter(prefix="/api/agents", tags=["agents"])
 
 
-@router.patch("/me/", response_model=AgentRead)
-async def update_me(body: AgentUpdate, principal: CanAnswer, session: LiveSessionDep) -> AgentRead:
-    """Availability and capacity. Becoming available (or taking more) lets waiting chats drain
-    to the agent when auto-assignment is on; the agent's last WebSocket closing makes them
-    unavailable."""
+@router.patch("/me/", response_model=AgentRead, summary="Cambiar mi disponibilidad")
+async def update_own_agent(body: AgentUpdate, principal: CanAnswer, session: LiveSessionDep) -> AgentRead:
+    """La disponibilidad y la capacidad (chats a la vez) de quien llama como agente (chat:actualizar).
+    Con la asignación automática activa, quedar disponible (o aceptar más) le asigna chats en
+    espera. Al cerrarse su último WebSocket queda no disponible."""
     live: list[Event] = []
     out = await service.update_own(
         session, live, principal=principal, values=changes(body), default_max=settings.default_max_chats
@@ -31,16 +31,20 @@ async def update_me(body: AgentUpdate, principal: CanAnswer, session: LiveSessio
     return out
 
 
-@router.get("/auto_assignment/", response_model=AutoAssignmentRead)
+@router.get("/auto_assignment/", response_model=AutoAssignmentRead, summary="Ver la asignación automática")
 async def get_auto_assignment(principal: CanSee, session: SessionDep) -> AutoAssignmentRead:
+    """Si los chats nuevos del espacio se asignan solos a un agente disponible (chat:ver)."""
     return AutoAssignmentRead(enabled=await agents.auto_assign(session, principal.tenant_id))
 
 
-@router.put("/auto_assignment/", response_model=AutoAssignmentRead)
+@router.put(
+    "/auto_assignment/", response_model=AutoAssignmentRead, summary="Activar o desactivar la asignación automática"
+)
 async def set_auto_assignment(
     body: AutoAssignmentUpdate, principal: Supervisor, session: LiveSessionDep
 ) -> AutoAssignmentRead:
-    """Off by default: new chats wait to be taken. On: they go to the least busy available agent."""
+    """Solo supervisores (chat:eliminar). Apagada (por defecto), los chats nuevos esperan a que un
+    agente los tome; encendida, van al agente disponible menos ocupado."""
     live: list[Event] = []
     await service.set_auto_assignment(session, live, tenant_id=principal.tenant_id, enabled=body.enabled)
     publish_after_commit(session, principal.tenant_id, live)

@@ -45,11 +45,15 @@ WorkspacesCaughtUp = Annotated[CatchUp, Depends(read_model_catch_up(*workspaces.
 @router.post(
     "/start_chat/",
     response_model=GuestSessionRead,
+    summary="Iniciar chat de invitado",
     responses=documented(WorkspaceNotFound, WorkspaceInactive),
 )
-async def start_chat(body: GuestSessionCreate, session: SessionDep, caught_up: WorkspacesCaughtUp) -> GuestSessionRead:
-    """A session with the desk of `tenant` (CHAT_DEFAULT_TENANT when omitted): 404 for a
-    workspace that does not exist, 400 for a deactivated one."""
+async def start_guest_chat(
+    body: GuestSessionCreate, session: SessionDep, caught_up: WorkspacesCaughtUp
+) -> GuestSessionRead:
+    """Paso 1 del invitado (público, sin token): abre una sesión de 30 minutos con el mensaje
+    inicial; el paso 2 es `complete_chat`. `tenant` es el espacio cuyo soporte responde (el
+    predeterminado si se omite): uno que no existe, 404; uno desactivado, 400."""
     guest = await service.start(session, body.tenant or settings.default_tenant, body.initial_message,
                                 settings.session_seconds, caught_up=caught_up)  # fmt: skip
     return GuestSessionRead(session_id=guest.id, expires_in=settings.session_seconds)
@@ -59,12 +63,19 @@ async def start_chat(body: GuestSessionCreate, session: SessionDep, caught_up: W
     "/complete_chat/",
     response_model=GuestChatRead,
     status_code=201,
+    summary="Completar chat de invitado",
     responses=documented(SessionExpired, TooManyChats, RecaptchaFailed, WorkspaceInactive),
 )
-async def complete_chat(body: GuestChatCreate, session: LiveSessionDep, request: Request) -> GuestChatRead:
-    """Creates the room (status `waiting`) with the guest's first message; the reCAPTCHA is
-    checked when CHAT_RECAPTCHA_MODE is `verify`; one address or email may open
-    CHAT_CHATS_PER_HOUR chats an hour. The guest token works for CHAT_GUEST_TOKEN_SECONDS."""
+async def complete_guest_chat(body: GuestChatCreate, session: LiveSessionDep, request: Request) -> GuestChatRead:
+    """Paso 2 del invitado (público): con sus datos de contacto crea el chat (en espera) con su
+    primer mensaje. La respuesta trae `guest_token`, la credencial del invitado para su chat
+    (cabecera `X-Guest-Token` o el primer mensaje del WebSocket). Sesión vencida o reCAPTCHA
+    inválido: 400; demasiados chats por hora desde la misma dirección o email: 429. El `guest_token`
+    vale `CHAT_GUEST_TOKEN_SECONDS` (7 días por defecto); después, 404.
+
+    \f
+    The reCAPTCHA is checked when CHAT_RECAPTCHA_MODE is `verify`; the hourly limit is
+    CHAT_CHATS_PER_HOUR."""
     await request.app.state.recaptcha.check(body.recaptcha_token, client_address(request))
     live: list[Event] = []
     room, token = await service.complete(
@@ -79,42 +90,55 @@ async def complete_chat(body: GuestChatCreate, session: LiveSessionDep, request:
     return GuestChatRead(chat_room_id=room.id, user_name=body.full_name, guest_token=token)
 
 
-@router.post("/validate_session/", response_model=SessionCheckRead)
-async def validate_session(body: SessionCheckCreate, session: SessionDep) -> SessionCheckRead:
+@router.post("/validate_session/", response_model=SessionCheckRead, summary="Validar sesión de invitado")
+async def validate_guest_session(body: SessionCheckCreate, session: SessionDep) -> SessionCheckRead:
+    """Si una sesión de `start_chat` sigue vigente (público). Una vencida o desconocida responde
+    200 con `valid: false`."""
     guest = await service.live_session(session, body.session_id)
     if guest is None:
         return SessionCheckRead(valid=False, message="Sesión expirada o no encontrada")
     return SessionCheckRead(valid=True, has_message=bool(guest.initial_message), created_at=guest.created_at)
 
 
-@router.post("/send_message/", response_model=MessageRead, status_code=201)
-async def send_message(body: GuestMessageCreate, session: LiveSessionDep, token: GuestToken = None) -> MessageRead:
+@router.post("/send_message/", response_model=MessageRead, status_code=201, summary="Enviar mensaje como invitado")
+async def send_guest_message(
+    body: GuestMessageCreate, session: LiveSessionDep, token: GuestToken = None
+) -> MessageRead:
+    """Un mensaje del invitado en su chat, con su `X-Guest-Token`; sin él o con uno de otro chat,
+    404. En un chat cerrado, 400."""
     live: list[Event] = []
     message = await service.send(session, live, room_id=body.chat_room_id, token=token, content=body.content)
     publish_after_commit(session, message.tenant_id, live)
     return await views.sent_read(session, message)
 
 
-@router.get("/get_chat_status/", response_model=ChatStatusRead)
-async def get_chat_status(
+@router.get("/get_chat_status/", response_model=ChatStatusRead, summary="Estado del chat de invitado")
+async def get_guest_chat_status(
     chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
 ) -> ChatStatusRead:
+    """El estado del chat del invitado (en espera, activo, resuelto, cerrado), su agente y los
+    mensajes que no leyó; con su `X-Guest-Token` (sin él, 404)."""
     return await service.status(session, await service.room_of_guest(session, chat_room_id, token))
 
 
-@notification_router.get("/get_notifications/", response_model=NotificationList)
-async def guest_notifications(
+@notification_router.get("/get_notifications/", response_model=NotificationList, summary="Notificaciones del invitado")
+async def list_guest_notifications(
     chat_room_id: Annotated[uuid.UUID, Query()], session: SessionDep, token: GuestToken = None
 ) -> NotificationList:
+    """Las notificaciones del chat del invitado (un agente se unió, un mensaje nuevo, chat resuelto),
+    con su `X-Guest-Token`."""
     room = await service.room_of_guest(session, chat_room_id, token)
     return await notifications.listing(session, room_id=room.id)
 
 
-@notification_router.post("/mark_read/", response_model=NotificationMarkRead)
-async def guest_mark_read(
+@notification_router.post(
+    "/mark_read/", response_model=NotificationMarkRead, summary="Marcar leídas las notificaciones del invitado"
+)
+async def mark_guest_notifications_read(
     body: GuestNotificationMarkUpdate, session: SessionDep, token: GuestToken = None
 ) -> NotificationMarkRead:
-    """The ids given (all of the room's when omitted)."""
+    """Marca leídas las notificaciones indicadas del chat del invitado (todas si se omiten los ids),
+    con su `X-Guest-Token`."""
     room = await service.room_of_guest(session, body.chat_room_id, token)
     ids = list(body.notification_ids) if body.notification_ids is not None else None
     count = await notifications.mark_read(session, ids, room_id=room.id)

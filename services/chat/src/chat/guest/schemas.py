@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from shared.validation import INT64_MAX, InputModel
 
@@ -12,12 +12,28 @@ Content = Annotated[str, Field(min_length=1, max_length=10_000)]
 
 
 class GuestSessionCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"initial_message": "Hola, necesito ayuda"}]})
+
     initial_message: Content = Field(examples=["Hola, necesito ayuda"])
     # Beyond 003: the workspace whose desk answers (CHAT_DEFAULT_TENANT when omitted).
     tenant: Annotated[int, Field(ge=1, le=INT64_MAX)] | None = None
 
 
 class GuestSessionRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "success": True,
+                    "session_id": "e7d3b9a1-5f2c-4a6e-8b4d-1c9f7e3a5b28",
+                    "next_step": "complete_profile",
+                    "message": "Por favor completa tus datos de contacto",
+                    "expires_in": 1800,
+                }
+            ]
+        }
+    )
+
     success: bool = True
     session_id: uuid.UUID
     next_step: Literal["complete_profile"] = "complete_profile"
@@ -26,6 +42,20 @@ class GuestSessionRead(BaseModel):
 
 
 class GuestChatCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "session_id": "e7d3b9a1-5f2c-4a6e-8b4d-1c9f7e3a5b28",
+                    "email": "usuario@ejemplo.com",
+                    "full_name": "Nombre Completo",
+                    "phone_number": "+1234567890",
+                    "recaptcha_token": "",
+                }
+            ]
+        }
+    )
+
     session_id: uuid.UUID
     email: EmailStr
     full_name: Annotated[str, Field(min_length=1, max_length=200, examples=["Nombre Completo"])]
@@ -34,6 +64,20 @@ class GuestChatCreate(InputModel):
 
 
 class GuestChatRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "success": True,
+                    "chat_room_id": "3f6c2a9e-8b1d-4c7e-9a2f-5d8e1b4c7a90",
+                    "user_name": "Nombre Completo",
+                    "message": "Chat iniciado correctamente. Un agente te contactará pronto.",
+                    "guest_token": "gt_Yq3vN8wK2pL6sD9fH4jR7tB1mX5cZ0aE2uI8oP6kW3",
+                }
+            ]
+        }
+    )
+
     success: bool = True
     chat_room_id: uuid.UUID
     user_name: str
@@ -44,10 +88,21 @@ class GuestChatRead(BaseModel):
 
 
 class SessionCheckCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"session_id": "e7d3b9a1-5f2c-4a6e-8b4d-1c9f7e3a5b28"}]})
+
     session_id: uuid.UUID
 
 
 class SessionCheckRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"valid": True, "has_message": True, "created_at": "2024-01-01T12:00:00Z", "message": None},
+                {"valid": False, "has_message": None, "created_at": None, "message": "Sesión expirada o no encontrada"},
+            ]
+        }
+    )
+
     valid: bool
     has_message: bool | None = None
     created_at: datetime | None = None
@@ -55,11 +110,32 @@ class SessionCheckRead(BaseModel):
 
 
 class GuestMessageCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"chat_room_id": "3f6c2a9e-8b1d-4c7e-9a2f-5d8e1b4c7a90", "content": "Mensaje del usuario"}]
+        }
+    )
+
     chat_room_id: uuid.UUID
     content: Content = Field(examples=["Mensaje del usuario"])
 
 
 class ChatStatusRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "chat_room_id": "3f6c2a9e-8b1d-4c7e-9a2f-5d8e1b4c7a90",
+                    "status": "active",
+                    "agent_assigned": True,
+                    "agent_name": "Lucía Quispe",
+                    "created_at": "2024-01-01T12:00:00Z",
+                    "unread_messages": 3,
+                }
+            ]
+        }
+    )
+
     chat_room_id: uuid.UUID
     status: str
     agent_assigned: bool
