@@ -11,18 +11,22 @@ from shared.sessions import SessionDep
 router = APIRouter(prefix="/api/chat", tags=["retention"])
 
 
-@router.get("/retention/", response_model=RetentionRead)
+@router.get("/retention/", response_model=RetentionRead, summary="Consultar la retención del chat")
 async def get_retention(principal: CanSee, session: SessionDep) -> RetentionRead:
-    """How long the workspace keeps notifications and finished chats (defaults: 90 days; forever)."""
+    """Cuánto tiempo guarda el espacio de trabajo las notificaciones y los chats terminados (por
+    defecto: 90 días; para siempre). Para el personal del soporte."""
     return await service.settings_of(session, principal.tenant_id)
 
 
-@router.put("/retention/", response_model=RetentionRead)
+@router.put("/retention/", response_model=RetentionRead, summary="Configurar la retención del chat")
 async def set_retention(body: RetentionUpdate, principal: Supervisor, session: SessionDep) -> RetentionRead:
-    """Notifications are deleted `notification_retention_days` after they were made; a resolved
-    or closed chat is deleted whole (messages, notifications, the guest's details once no chat of
-    theirs is left) `transcript_retention_days` after its last change, never when null. The
-    retention jobs apply it within CHAT_RETENTION_INTERVAL_SECONDS."""
+    """Las notificaciones se eliminan `notification_retention_days` días después de creadas; un
+    chat resuelto o cerrado se elimina entero (mensajes, notificaciones y los datos del invitado
+    cuando no le quedan chats) `transcript_retention_days` días después de su último cambio, nunca
+    si es null. Solo quien administra el soporte (`chat:eliminar`; 403 para los demás).
+
+    \f
+    The retention jobs apply it within CHAT_RETENTION_INTERVAL_SECONDS."""
     return await service.set_settings(session, tenant_id=principal.tenant_id,
                                       notification_days=body.notification_retention_days,
                                       transcript_days=body.transcript_retention_days)  # fmt: skip
