@@ -150,13 +150,13 @@ class Rbac(Resource):
     """Modules, roles and permissions (004)."""
 
     list_modules = Endpoint("GET", "/api/rbac/modulos/")
-    get_module = Endpoint("GET", "/api/rbac/modulos/{module_id}/")
+    get_module = Endpoint("GET", "/api/rbac/modulos/{id}/")
     list_roles = Endpoint("GET", "/api/rbac/roles/")
-    get_role = Endpoint("GET", "/api/rbac/roles/{role_id}/")
+    get_role = Endpoint("GET", "/api/rbac/roles/{id}/")
     list_permissions = Endpoint("GET", "/api/rbac/permissions/")
     create_permission = Endpoint("POST", "/api/rbac/permissions/")
-    get_permission = Endpoint("GET", "/api/rbac/permissions/{permission_id}/")
-    delete_permission = Endpoint("DELETE", "/api/rbac/permissions/{permission_id}/")
+    get_permission = Endpoint("GET", "/api/rbac/permissions/{id}/")
+    delete_permission = Endpoint("DELETE", "/api/rbac/permissions/{id}/")
     change_user_role = Endpoint("PATCH", "/api/rbac/users/{user_id}/role/")
 
 
@@ -174,8 +174,8 @@ class Prospects(Resource):
 
     list_prospects = Endpoint("GET", "/api/user/prospectos/")
     apply = Endpoint("POST", "/api/user/prospectos/")
-    get_prospect = Endpoint("GET", "/api/user/prospectos/{prospect_id}/")
-    accept = Endpoint("POST", "/api/user/prospectos/{prospect_id}/aceptar/")
+    get_prospect = Endpoint("GET", "/api/user/prospectos/{id}/")
+    accept = Endpoint("POST", "/api/user/prospectos/{id}/aceptar/")
 
 
 class Tenants(Resource):
@@ -300,10 +300,10 @@ class Ai(Resource):
     ai_chat = Endpoint("POST", "/api/ai/chat/")
     list_integrations = Endpoint("GET", "/api/ai/config/")
     create_integration = Endpoint("POST", "/api/ai/config/")
-    get_integration = Endpoint("GET", "/api/ai/config/{integration_id}/")
-    replace_integration = Endpoint("PUT", "/api/ai/config/{integration_id}/")
-    update_integration = Endpoint("PATCH", "/api/ai/config/{integration_id}/")
-    delete_integration = Endpoint("DELETE", "/api/ai/config/{integration_id}/")
+    get_integration = Endpoint("GET", "/api/ai/config/{id}/")
+    replace_integration = Endpoint("PUT", "/api/ai/config/{id}/")
+    update_integration = Endpoint("PATCH", "/api/ai/config/{id}/")
+    delete_integration = Endpoint("DELETE", "/api/ai/config/{id}/")
     get_usage = Endpoint("GET", "/api/ai/usage/")
     set_budget = Endpoint("PUT", "/api/ai/budget/")
 
@@ -409,14 +409,14 @@ class Rooms(Resource):
     waiting_chats = Endpoint("GET", "/api/chat-rooms/waiting_chats/")
     my_chats = Endpoint("GET", "/api/chat-rooms/my_chats/")
     all_chats = Endpoint("GET", "/api/chat-rooms/all_chats/")
-    room_messages = Endpoint("GET", "/api/chat-rooms/{room_id}/messages/")
-    send_message = Endpoint("POST", "/api/chat-rooms/{room_id}/send_message/")
-    take_chat = Endpoint("POST", "/api/chat-rooms/{room_id}/take_chat/")
-    resolve = Endpoint("POST", "/api/chat-rooms/{room_id}/resolve/")
-    close = Endpoint("POST", "/api/chat-rooms/{room_id}/close/")
-    assign_agent = Endpoint("POST", "/api/chat-rooms/{room_id}/assign_agent/")
-    transfer_chat = Endpoint("POST", "/api/chat-rooms/{room_id}/transfer_chat/")
-    unassign_agent = Endpoint("POST", "/api/chat-rooms/{room_id}/unassign_agent/")
+    room_messages = Endpoint("GET", "/api/chat-rooms/{id}/messages/")
+    send_message = Endpoint("POST", "/api/chat-rooms/{id}/send_message/")
+    take_chat = Endpoint("POST", "/api/chat-rooms/{id}/take_chat/")
+    resolve = Endpoint("POST", "/api/chat-rooms/{id}/resolve/")
+    close = Endpoint("POST", "/api/chat-rooms/{id}/close/")
+    assign_agent = Endpoint("POST", "/api/chat-rooms/{id}/assign_agent/")
+    transfer_chat = Endpoint("POST", "/api/chat-rooms/{id}/transfer_chat/")
+    unassign_agent = Endpoint("POST", "/api/chat-rooms/{id}/unassign_agent/")
 
 
 class Messages(Resource):
@@ -428,7 +428,7 @@ class Messages(Resource):
     unread_count = Endpoint("GET", "/api/messages/unread_count/")
     by_chat = Endpoint("GET", "/api/messages/by_chat/")
     recent_chats = Endpoint("GET", "/api/messages/recent_chats/")
-    mark_read = Endpoint("POST", "/api/messages/{message_id}/mark_read/")
+    mark_read = Endpoint("POST", "/api/messages/{id}/mark_read/")
 
 
 class Notifications(Resource):
@@ -495,6 +495,37 @@ def _tools(body: Any) -> list[Tool]:
     return ToolList.model_validate(body).tools
 
 
+class Desk(Resource):
+    """The support desk's workspace settings and a guest's erasure (administrators)."""
+
+    get_retention = Endpoint("GET", "/api/chat/retention/")
+    set_retention = Endpoint("PUT", "/api/chat/retention/")
+    erase_guest = Endpoint("POST", "/api/chat/guests/erase/")
+
+
+class Events(Resource):
+    """Each consuming service's dead letters, for platform admins: list, replay, discard."""
+
+    list_agro_dead_letters = Endpoint("GET", "/api/v1/events/agro/dead-letters/")
+    replay_agro_dead_letter = Endpoint("POST", "/api/v1/events/agro/dead-letters/{letter_id}/replay/")
+    discard_agro_dead_letter = Endpoint("DELETE", "/api/v1/events/agro/dead-letters/{letter_id}/")
+    list_auth_dead_letters = Endpoint("GET", "/api/v1/events/auth/dead-letters/")
+    replay_auth_dead_letter = Endpoint("POST", "/api/v1/events/auth/dead-letters/{letter_id}/replay/")
+    discard_auth_dead_letter = Endpoint("DELETE", "/api/v1/events/auth/dead-letters/{letter_id}/")
+    list_brain_dead_letters = Endpoint("GET", "/api/v1/events/brain/dead-letters/")
+    replay_brain_dead_letter = Endpoint("POST", "/api/v1/events/brain/dead-letters/{letter_id}/replay/")
+    discard_brain_dead_letter = Endpoint("DELETE", "/api/v1/events/brain/dead-letters/{letter_id}/")
+    list_chat_dead_letters = Endpoint("GET", "/api/v1/events/chat/dead-letters/")
+    replay_chat_dead_letter = Endpoint("POST", "/api/v1/events/chat/dead-letters/{letter_id}/replay/")
+    discard_chat_dead_letter = Endpoint("DELETE", "/api/v1/events/chat/dead-letters/{letter_id}/")
+    list_ingest_dead_letters = Endpoint("GET", "/api/v1/events/ingest/dead-letters/")
+    replay_ingest_dead_letter = Endpoint("POST", "/api/v1/events/ingest/dead-letters/{letter_id}/replay/")
+    discard_ingest_dead_letter = Endpoint("DELETE", "/api/v1/events/ingest/dead-letters/{letter_id}/")
+    list_webhooks_dead_letters = Endpoint("GET", "/api/v1/events/webhooks/dead-letters/")
+    replay_webhooks_dead_letter = Endpoint("POST", "/api/v1/events/webhooks/dead-letters/{letter_id}/replay/")
+    discard_webhooks_dead_letter = Endpoint("DELETE", "/api/v1/events/webhooks/dead-letters/{letter_id}/")
+
+
 RESOURCES: dict[str, type[Resource]] = {
     "catalog": Catalog,
     "plans": Plans,
@@ -528,4 +559,6 @@ RESOURCES: dict[str, type[Resource]] = {
     "chats": Chats,
     "webhooks": Webhooks,
     "metrics": Metrics,
+    "desk": Desk,
+    "events": Events,
 }
