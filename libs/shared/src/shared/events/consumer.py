@@ -38,6 +38,12 @@ class DurableConsumer:
 
     # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip).
     sample_seconds = 10.0
+    # How long `run`'s pull request waits when nothing is pending. The server answers it as soon
+    # as a message comes (nats-py asks no-wait with an expiry), so this delays no delivery; it
+    # bounds what an idle consumer costs (a request per wait) and how soon a request lost with
+    # a NATS restart or a consumer leader's move is made again (cancelling a fetch instead can
+    # drop a message it had just taken).
+    idle_wait_seconds = 5.0
 
     def __init__(
         self,
@@ -90,7 +96,7 @@ class DurableConsumer:
         """Fetch and process until cancelled."""
         while True:
             try:
-                await self.poll()
+                await self.poll(self.idle_wait_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -99,7 +105,8 @@ class DurableConsumer:
                 await asyncio.sleep(1.0)
 
     async def poll(self, timeout: float = 1.0) -> int:
-        """Fetch one batch (waiting up to `timeout`) and process it; returns how many messages."""
+        """Fetch one batch (waiting up to `timeout` for its first message) and process it;
+        returns how many messages."""
         if self._sub is None:
             await self.start()
         assert self._sub is not None
