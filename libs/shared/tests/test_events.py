@@ -474,7 +474,7 @@ async def test_messages_not_yet_fetched_show_as_pending(world: World) -> None:
     assert _sample("events_consumer_pending_messages", durable=durable) == 3
 
 
-# -- waiting without polling (shared/events/wakeup.py, shared/events/pull.py) ------------------
+# -- waiting without polling (shared/events/wakeup.py, the consumers' long pull requests) -------
 async def test_another_process_commit_wakes_a_relay_that_would_sleep_a_minute(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -539,6 +539,28 @@ async def test_after_a_nats_restart_delivery_resumes_within_the_idle_wait(world:
         with contextlib.suppress(Exception):
             await nc.close()
         server.stop()
+
+
+async def test_an_idle_consumer_samples_its_gauges_seldom(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    consumer = world.consumer("seldom")
+    consumer.sample_seconds, consumer.idle_sample_seconds = 0, 60
+    sampled = consumer.sample
+    samples: list[float] = []
+
+    async def counted() -> None:
+        samples.append(time.monotonic())
+        await sampled()
+
+    monkeypatch.setattr(consumer, "sample", counted)
+    await consumer.start()
+    for _ in range(3):
+        assert await consumer.poll(timeout=0.2) == 0
+    assert len(samples) == 1, "waits that find nothing do not sample again"
+    await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    assert await consumer.poll(timeout=2) == 1
+    await consumer.poll(timeout=0.2)
+    assert len(samples) == 2, "traffic samples at the busy pace again"
 
 
 def _count_is(count: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awaitable[bool]]:
