@@ -6,7 +6,8 @@ answered plus its own hits since, and adds those hits to the shared counter in t
 (every `flush_seconds`, one increment per key). A replica may admit at most `allowance` hits of
 a key that the shared counter has not answered for; one more waits for the round trip. So the
 limit holds across R replicas within an overshoot of at most R x `allowance` per key and window
-(`allowance` is a fiftieth of the limit unless set). The windows follow `clock` (Unix seconds),
+(`allowance` is a fiftieth of the limit unless set: 0, an exact limit with a round trip per
+request, below 50 a minute). The windows follow `clock` (Unix seconds),
 so a test moves time on instead of waiting a minute out.
 """
 
@@ -74,7 +75,7 @@ class RateLimiter:
         self.limit = limit_per_minute
         # Replicas configured with the same bucket name share their counters.
         self.counter = SharedCounter(f"ratelimit-{bucket}", window_seconds=WINDOW_SECONDS, clock=clock)
-        self.allowance = allowance if allowance is not None else max(1, limit_per_minute // 50)
+        self.allowance = allowance if allowance is not None else limit_per_minute // 50
         self.flush_seconds = flush_seconds
         self._window = -1
         self._keys: dict[str, _Key] = {}
@@ -86,9 +87,9 @@ class RateLimiter:
 
     async def hit(self, key: str) -> Quota:
         state = self._state(key)
-        if state.unanswered >= self.allowance:
-            await self._send(key, state)  # this key used its allowance faster than the flushes
         state.unflushed += 1
+        if state.unanswered > self.allowance:
+            await self._send(key, state)  # this key used its allowance faster than the flushes
         count = state.shared + state.unanswered
         self._dirty.add(key)
         if self._flusher is None or self._flusher.done():
