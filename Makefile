@@ -63,15 +63,7 @@ format: install
 
 bench: install
 	@command -v wrk >/dev/null || (apt-get install -y -qq wrk 2>/dev/null || echo "wrk not installed: bench/gateway.py skips its wrk run")
-	$(PY) bench/gateway.py
-	$(PY) bench/auth.py
-	$(PY) bench/ingest.py
-	$(PY) bench/history.py
-	$(PY) bench/retention.py
-	$(PY) bench/webhooks.py
-	$(PY) bench/stream.py
-	$(PY) bench/knowledge.py
-	$(PY) bench/chat.py
+	$(PY) bench/all.py
 
 # One image per services/* directory, from deploy/Dockerfile: a new service cannot be left out.
 # make images IMAGE_PREFIX=<registry>/platform TAG=<tag> PUSH=1 builds and pushes them all;

@@ -5,7 +5,7 @@ import contextlib
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from shared.events import (
     connect_nats,
     messaging_tables,
     relayed,
+    wakeup,
 )
 from shared.events.bus import ensure_stream, stream_for_subject
 from shared.migrations import create_messaging_tables
@@ -67,12 +68,14 @@ class World:
             return 0
         return int(info.state.messages)
 
-    def consumer(self, durable: str, **options: Any) -> EventConsumer:
+    def consumer(self, durable: str, *, js: JetStreamContext | None = None, **options: Any) -> EventConsumer:
         async def record(session: AsyncSession, envelope: Envelope, payload: Event) -> None:
             await session.execute(self.effects.insert().values(event_id=str(envelope.id)))
 
         options.setdefault("handler", record)
-        return EventConsumer(self.js, self.sessionmaker, self.inbox_table, durable=durable, event=self.event, **options)
+        return EventConsumer(
+            js or self.js, self.sessionmaker, self.inbox_table, durable=durable, event=self.event, **options
+        )
 
 
 @pytest.fixture
@@ -469,3 +472,99 @@ async def test_messages_not_yet_fetched_show_as_pending(world: World) -> None:
     await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
     await consumer.sample()
     assert _sample("events_consumer_pending_messages", durable=durable) == 3
+
+
+# -- waiting without polling (shared/events/wakeup.py, the consumers' long pull requests) -------
+async def test_another_process_commit_wakes_a_relay_that_would_sleep_a_minute(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, poll_seconds=60, idle_seconds=60)
+    await ensure_stream(world.js, world.subject)
+    task = asyncio.create_task(relay.run())
+    other = create_sessionmaker(world.engine)  # no relay of its own: as in another process
+    try:
+        await eventually(lambda: relay.listening, "the relay listens")
+        for n in range(2):  # the second can only be published by its notification
+            async with other() as session:
+                with monkeypatch.context() as patched:
+                    patched.setattr(wakeup, "PROCESS_TOKEN", "another process")
+                    await Outbox(world.outbox_table, source="test").emit(session, world.event(n=n), tenant_id=1)
+                await session.commit()
+            await eventually(_count_is(world.stream_messages, n + 1), "published", seconds=3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_an_idle_consumer_takes_each_lone_event_at_once(world: World) -> None:
+    # A minute's pull request must not hold a lone event back (nor wait for a batch to fill).
+    consumer = world.consumer("lone")
+    consumer.idle_wait_seconds = 60
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js)
+    await ensure_stream(world.js, world.subject)
+    await consumer.start()
+    task = asyncio.create_task(consumer.run())
+    try:
+        for n in range(3):
+            await emit(world, {"n": n})
+            await relay.publish_pending()
+            await eventually(_count_is(world.effect_count, n + 1), "handled", seconds=3)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_after_a_nats_restart_delivery_resumes_within_the_idle_wait(world: World, tmp_path: Path) -> None:
+    port = free_port()
+    server = start_nats(tmp_path / "nats", port)
+    nc = await connect_nats(f"nats://127.0.0.1:{port}", name="restart")
+    consumer = world.consumer("restart", js=nc.jetstream())
+    consumer.idle_wait_seconds = 3
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, nc.jetstream())
+    try:
+        await ensure_stream(nc.jetstream(), world.subject)
+        await consumer.start()
+        task = asyncio.create_task(consumer.run())
+        await asyncio.sleep(0.5)  # the consumer waits in its pull request, which the restart loses
+        server.stop()
+        server = start_nats(tmp_path / "nats", port)  # same store
+        await eventually(lambda: nc.is_connected, "reconnected")
+        await emit(world, {"n": 1})
+        await eventually(relay.publish_pending, "published", seconds=10)
+        await eventually(_count_is(world.effect_count, 1), "handled", seconds=10)
+    finally:
+        if "task" in locals():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await nc.close()
+        server.stop()
+
+
+async def test_an_idle_consumer_samples_its_gauges_seldom(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    consumer = world.consumer("seldom")
+    consumer.sample_seconds, consumer.idle_sample_seconds = 0, 60
+    sampled = consumer.sample
+    samples: list[float] = []
+
+    async def counted() -> None:
+        samples.append(time.monotonic())
+        await sampled()
+
+    monkeypatch.setattr(consumer, "sample", counted)
+    await consumer.start()
+    for _ in range(3):
+        assert await consumer.poll(timeout=0.2) == 0
+    assert len(samples) == 1, "waits that find nothing do not sample again"
+    await emit(world, {"n": 1})
+    await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
+    assert await consumer.poll(timeout=2) == 1
+    await consumer.poll(timeout=0.2)
+    assert len(samples) == 2, "traffic samples at the busy pace again"
+
+
+def _count_is(count: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awaitable[bool]]:
+    async def probe() -> bool:
+        return await count() == expected
+
+    return probe

@@ -65,6 +65,7 @@ def create_app(
                 yield
         finally:
             await app.state.verifier.aclose()
+            await limiter.aclose()
             await app.state.http.aclose()
             await nc.drain()
 

@@ -36,8 +36,16 @@ class DurableConsumer:
     (dead-lettering at once what cannot match), and redeliver or dead-letter what failed.
     Subclasses say how a fetched batch is handled."""
 
-    # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip).
+    # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip); less
+    # often while its waits find nothing (only retries waiting out their delay change them then).
     sample_seconds = 10.0
+    idle_sample_seconds = 60.0
+    # How long `run`'s pull request waits when nothing is pending. The server answers it as soon
+    # as a message comes (nats-py asks no-wait with an expiry), so this delays no delivery; it
+    # bounds what an idle consumer costs (a request per wait) and how soon a request lost with
+    # a NATS restart or a consumer leader's move is made again (cancelling a fetch instead can
+    # drop a message it had just taken).
+    idle_wait_seconds = 5.0
 
     def __init__(
         self,
@@ -64,6 +72,7 @@ class DurableConsumer:
         stream = stream_for_subject(self.subject)[0]
         self._stream = stream
         self._next_sample = 0.0
+        self._sampled = 0.0
         self._catch_up = ConsumerCatchUp(js, stream=stream, durable=durable, subject=self.subject)
 
     async def catch_up(self, timeout: float = 1.0) -> bool:
@@ -90,7 +99,7 @@ class DurableConsumer:
         """Fetch and process until cancelled."""
         while True:
             try:
-                await self.poll()
+                await self.poll(self.idle_wait_seconds)
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -99,7 +108,8 @@ class DurableConsumer:
                 await asyncio.sleep(1.0)
 
     async def poll(self, timeout: float = 1.0) -> int:
-        """Fetch one batch (waiting up to `timeout`) and process it; returns how many messages."""
+        """Fetch one batch (waiting up to `timeout` for its first message) and process it;
+        returns how many messages."""
         if self._sub is None:
             await self.start()
         assert self._sub is not None
@@ -108,7 +118,9 @@ class DurableConsumer:
         try:
             messages = await self._sub.fetch(self.batch_size, timeout=timeout)
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
+            self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
             return 0
+        self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
         redelivered = sum(1 for msg in messages if msg.metadata.num_delivered > 1)
         if redelivered:
             REDELIVERED.labels(self.durable).inc(redelivered)
@@ -118,7 +130,8 @@ class DurableConsumer:
 
     async def sample(self) -> None:
         """Refresh this consumer's pending gauges; NATS trouble leaves them as they were."""
-        self._next_sample = time.monotonic() + self.sample_seconds
+        self._sampled = time.monotonic()
+        self._next_sample = self._sampled + self.sample_seconds
         try:
             info = await self.js.consumer_info(self._stream, self.durable)
         except Exception:

@@ -1,14 +1,15 @@
 """Transactional outbox: the event is a row written with the change, published by a relay.
 
-A running relay is woken by every commit of its own process that wrote outbox rows, and still
-polls, so rows committed by another replica (or left by a crash) are published too. A request's
+A running relay is woken by every commit of its own process that wrote outbox rows, and by a
+PostgreSQL notification from any other process's (`shared.events.wakeup`); it still polls, slowly
+(`idle_seconds`), for rows no notification announced (left by a crash, written by SQL), and
+every `poll_seconds` while it cannot listen. A request's
 unit of work (`shared.sessions.get_session`) then waits, bounded, until the rows it committed
 are in JetStream (`relayed`): when a writer answers, a reader of its events can see them. The
 wait never fails the request: the rows are already durable and the relay keeps trying.
 """
 
 import asyncio
-import contextlib
 import json
 import logging
 import time
@@ -25,6 +26,7 @@ from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 from shared.events.metrics import OUTBOX_OLDEST_AGE, OUTBOX_UNPUBLISHED
+from shared.events.wakeup import Wakeup, notify
 from shared.observability.tracing import trace_headers
 
 logger = logging.getLogger(__name__)
@@ -48,9 +50,10 @@ class Outbox:
         """Record `event` on its subject, in the caller's transaction."""
         subject = type(event).subject
         envelope = Envelope(type=subject, tenant_id=tenant_id, source=self.source, data=event.model_dump(mode="json"))
-        await session.execute(
-            insert(self.table).values(id=envelope.id, subject=subject, payload=envelope.model_dump(mode="json"))
-        )
+        statement = insert(self.table).values(id=envelope.id, subject=subject, payload=envelope.model_dump(mode="json"))
+        if _EMITTED not in session.info:  # once per transaction: wakes other replicas' relays at commit
+            statement = statement.returning(notify(outbox_channel(self.table)))
+        await session.execute(statement)
         session.info.setdefault(_EMITTED, []).append(envelope.id)
         return envelope
 
@@ -74,6 +77,11 @@ async def relayed(session: AsyncSession) -> bool:
         logger.warning("outbox rows not relayed before the response", extra={"commits": len(waiting)})
         return False
     return True
+
+
+def outbox_channel(table: Table) -> str:
+    """The notification channel of an outbox table's commits."""
+    return f"outbox_{table.schema or 'public'}"
 
 
 def _after_commit(session: Session) -> None:
@@ -107,6 +115,7 @@ class OutboxRelay:
         js: JetStreamContext,
         *,
         poll_seconds: float = 0.2,
+        idle_seconds: float = 5.0,
         batch_size: int = 100,
         wait_seconds: float = 0.3,
         sample_seconds: float = 5.0,
@@ -115,6 +124,8 @@ class OutboxRelay:
         self.table = table
         self.js = js
         self.poll_seconds = poll_seconds
+        # Between passes while notifications are heard: only rows no commit announced wait for it.
+        self.idle_seconds = idle_seconds
         self.batch_size = batch_size
         # How long a request waits for its rows (`relayed`); after that the polling takes over.
         self.wait_seconds = wait_seconds
@@ -123,8 +134,14 @@ class OutboxRelay:
         self.sample_seconds = sample_seconds
         self._next_sample = 0.0
         self._streams: set[str] = set()
-        self._wake = asyncio.Event()
+        engine = sessionmaker.kw.get("bind")
+        self._wake = Wakeup(engine.url if engine is not None else None, outbox_channel(table))
         self._committed: list[_Committed] = []
+
+    @property
+    def listening(self) -> bool:
+        """Whether other processes' commits wake this relay (else it polls every `poll_seconds`)."""
+        return self._wake.listening
 
     async def publish_pending(self) -> int:
         """Publish one batch of unsent rows and mark them sent; returns how many."""
@@ -212,15 +229,15 @@ class OutboxRelay:
     async def run(self) -> None:
         """Relay until cancelled; a failure (NATS or DB down) is logged and retried.
 
-        Between passes it sleeps `poll_seconds`, or less: a commit of this process that wrote
-        outbox rows wakes it, and rows a request waits for that another replica holds locked
-        are looked at again soon.
+        Between passes it sleeps `idle_seconds` (`poll_seconds` while it cannot listen), or less:
+        a commit that wrote outbox rows wakes it, and rows a request waits for that another
+        replica holds locked are looked at again soon.
         """
         self._attach()
+        self._wake.start()
         try:
             backoff = self.poll_seconds
             while True:
-                self._wake.clear()
                 try:
                     if time.monotonic() >= self._next_sample:
                         await self.sample_backlog()
@@ -237,11 +254,14 @@ class OutboxRelay:
                     backoff = min(backoff * 2, 5.0)
                     await asyncio.sleep(backoff)  # commits do not shorten the back-off
                     continue
-                pause = min(self.poll_seconds, 0.02) if self._committed else self.poll_seconds
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), pause)
+                if self._committed:
+                    pause = min(self.poll_seconds, 0.02)
+                else:
+                    pause = self.idle_seconds if self._wake.listening else self.poll_seconds
+                await self._wake.wait(pause)
         finally:
             self._detach()
+            await self._wake.aclose()
 
     def _attach(self) -> None:
         # Sessions copy their sessionmaker's `info`: each one's commit can then find this relay.

@@ -38,7 +38,10 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_POLL_SECONDS = 1.0
+# A pull request waits this long for a revocation (the server answers as soon as one comes);
+# then the follower checks that the server still has its consumer. A NATS restart loses the
+# waiting request: revocations after one arrive within this bound.
+_WAIT_SECONDS = 5.0
 _RETRY_SECONDS = 0.5
 _SWEEP_EVERY = 1024
 
@@ -190,7 +193,7 @@ class RevocationList:
                             TOKEN_REVOKED, stream=stream, config=_from(since, next_seq)
                         )
                     try:
-                        messages = await subscription.fetch(256, timeout=_POLL_SECONDS)
+                        messages = await subscription.fetch(256, timeout=_WAIT_SECONDS)
                     except TimeoutError:
                         await subscription.consumer_info()  # NotFoundError once the server forgot it
                         continue
@@ -230,7 +233,7 @@ class RevocationList:
 def _from(since: datetime, next_seq: int | None) -> ConsumerConfig:
     # No acks: every process reads every revocation; the server forgets the consumer soon after we do.
     config = ConsumerConfig(
-        ack_policy=AckPolicy.NONE, inactive_threshold=_POLL_SECONDS * 10, filter_subjects=list(_SUBJECTS)
+        ack_policy=AckPolicy.NONE, inactive_threshold=_WAIT_SECONDS * 6, filter_subjects=list(_SUBJECTS)
     )
     if next_seq is None:
         config.deliver_policy, config.opt_start_time = DeliverPolicy.BY_START_TIME, since

@@ -2,6 +2,7 @@
 the retention and erasure deletes."""
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, cast
 from uuid import UUID
 
@@ -9,7 +10,11 @@ from sqlalchemy import CursorResult, Delete, Row, delete, func, select, text, up
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.events.wakeup import notify
 from webhooks.models import Delivery, Webhook
+
+# Every sender listens: a fan-out's commit wakes them (`delivery/sender.py`).
+DUE_CHANNEL = "webhooks_deliveries"
 
 _CLAIM = text("""
     UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))
@@ -55,6 +60,12 @@ async def add_deliveries(session: AsyncSession, rows: list[dict[str, Any]]) -> N
     """A (webhook, event) pair already there adds nothing: the unique index is the idempotency key."""
     # executemany: one compiled statement whatever the batch's size (SQLAlchemy batches the rows)
     await session.execute(insert(Delivery).on_conflict_do_nothing(), rows)
+    await session.execute(select(notify(DUE_CHANNEL)))
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending delivery falls due (retries, expiring leases); on `ix_deliveries_due`."""
+    return await session.scalar(select(func.min(Delivery.next_attempt_at)).where(Delivery.status == "pending"))
 
 
 async def claim_due(session: AsyncSession, *, lease_seconds: float, limit: int) -> list[tuple[Any, ...]]:

@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook as Signer
 
 from shared.crypto import SecretCipher
+from shared.events.wakeup import Wakeup
 from shared.observability.tracing import continued_span
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
 from webhooks.config import Settings
-from webhooks.delivery import backlog, service
+from webhooks.delivery import backlog, repository, service
 from webhooks.delivery.service import Claimed, Outcome
 
 logger = logging.getLogger(__name__)
@@ -74,8 +75,20 @@ class Sender:
 
     # How often `run` samples the backlog gauges (`delivery/backlog.py`).
     sample_seconds = 5.0
+    # The longest idle pause while fan-outs' notifications are heard (each wakes it at once, and
+    # it wakes itself when the next retry or lease falls due); `poll_seconds` while they are not.
+    idle_seconds = 5.0
 
     async def run(self) -> None:
+        engine = self.sessionmaker.kw.get("bind")
+        wakeup = Wakeup(engine.url if engine is not None else None, repository.DUE_CHANNEL, own=True)
+        wakeup.start()
+        try:
+            await self._run(wakeup)
+        finally:
+            await wakeup.aclose()
+
+    async def _run(self, wakeup: Wakeup) -> None:
         next_sample = 0.0
         while True:
             try:
@@ -89,7 +102,18 @@ class Sender:
                 logger.exception("delivery round failed")
                 sent = 0
             if sent < self.settings.delivery_batch:
-                await asyncio.sleep(self.settings.poll_seconds)
+                await wakeup.wait(await self._pause(listening=wakeup.listening))
+
+    async def _pause(self, *, listening: bool) -> float:
+        if not listening:
+            return self.settings.poll_seconds
+        try:
+            async with self.sessionmaker() as session:
+                due = await service.seconds_until_due(session)
+        except Exception:
+            logger.exception("next due delivery unknown")
+            return self.settings.poll_seconds
+        return self.idle_seconds if due is None else min(max(due, self.settings.poll_seconds), self.idle_seconds)
 
     async def sample_backlog(self) -> None:
         async with self.sessionmaker() as session:

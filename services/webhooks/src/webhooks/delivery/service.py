@@ -89,6 +89,12 @@ async def claim_due(session: AsyncSession, *, lease_seconds: float, limit: int) 
     return [Claimed(*row) for row in await repository.claim_due(session, lease_seconds=lease_seconds, limit=limit)]
 
 
+async def seconds_until_due(session: AsyncSession) -> float | None:
+    """Seconds until the earliest pending delivery falls due (0 when one is); None with none pending."""
+    due = await repository.next_due(session)
+    return None if due is None else max((due - datetime.now(UTC)).total_seconds(), 0.0)
+
+
 def retry_delay(attempts: int, settings: Settings) -> float:
     """Exponential in the attempts made, capped, with full jitter on the upper half."""
     ceiling = min(settings.retry_max_seconds, settings.retry_base_seconds * 2 ** max(0, attempts - 1))

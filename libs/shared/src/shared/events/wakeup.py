@@ -1,0 +1,113 @@
+"""Waking a worker when another process commits work for it: PostgreSQL LISTEN/NOTIFY.
+
+A writer adds `notify(channel)` to a statement of its transaction; PostgreSQL delivers the
+notification at commit (never for a rollback, once per transaction whatever the repeats). A
+`Wakeup` listens on a connection of its own, outside the pool, and reconnects when it breaks;
+a worker then waits on it with a long timeout instead of polling. While it is not listening
+(the database away), `listening` is False and the worker polls as before.
+
+Notifications carry this process's token: where its own commits wake a worker in-process
+already (`Wakeup.set`, the outbox relay), they are not counted twice.
+"""
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from typing import Any
+
+import asyncpg
+from sqlalchemy import func
+from sqlalchemy.engine import URL
+from sqlalchemy.sql.functions import Function
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TOKEN = uuid.uuid4().hex
+_RETRY_SECONDS = 1.0
+
+
+def notify(channel: str) -> Function[Any]:
+    """`pg_notify(channel, <this process>)`: a SQL expression to add to a statement (a RETURNING
+    column, a SELECT) so the transaction that runs it wakes the channel's listeners at commit."""
+    return func.pg_notify(channel, PROCESS_TOKEN)
+
+
+class Wakeup:
+    """An event set by this process (`set`) or by another process's commit on `channel`."""
+
+    def __init__(self, url: URL | None, channel: str, *, own: bool = False) -> None:
+        """`url` None: woken by `set` only (`start` then listens to nothing). `own`: this
+        process's notifications wake it too (nothing else tells it of its own commits)."""
+        self.url = url
+        self.channel = channel
+        self.own = own
+        self.listening = False
+        self._event = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def set(self) -> None:
+        self._event.set()
+
+    async def wait(self, timeout: float) -> bool:
+        """True when woken (and ready for the next wake-up), False after `timeout`."""
+        try:
+            await asyncio.wait_for(self._event.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._event.clear()
+        return True
+
+    def start(self) -> None:
+        if self._task is None and self.url is not None:
+            self._task = asyncio.create_task(self._listen(), name=f"listen-{self.channel}")
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        self.listening = False
+
+    def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
+        if self.own or payload != PROCESS_TOKEN:
+            self._event.set()
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                await self._listen_once()
+                logger.warning("listen connection lost; polling meanwhile", extra={"channel": self.channel})
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("cannot listen; polling meanwhile", extra={"channel": self.channel, "error": repr(exc)})
+            finally:
+                self.listening = False
+            await asyncio.sleep(_RETRY_SECONDS)
+
+    async def _listen_once(self) -> None:
+        """Listen until the connection is lost."""
+        assert self.url is not None
+        connection = await asyncpg.connect(**_connect_args(self.url))
+        try:
+            lost = asyncio.Event()
+            connection.add_termination_listener(lambda _: lost.set())
+            await connection.add_listener(self.channel, self._notified)
+            self.listening = True
+            self._event.set()  # what was committed while nobody listened is looked at now
+            await lost.wait()
+        finally:
+            with contextlib.suppress(Exception):
+                await connection.close(timeout=2)
+
+
+def _connect_args(url: URL) -> dict[str, Any]:
+    return {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+        "database": url.database,
+        "server_settings": {"application_name": "listen"},
+    }
