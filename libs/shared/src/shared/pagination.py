@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.errors import NotFound
 
@@ -27,7 +27,18 @@ class PageParams(BaseModel):
         return (self.page - 1) * self.page_size
 
 
+def _page_example(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    """A page's documented example: one page holding the item model's first example."""
+    args = model.__pydantic_generic_metadata__["args"]
+    extra = getattr(args[0], "model_config", {}).get("json_schema_extra") if args else None
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    if isinstance(examples, list) and examples:
+        schema["examples"] = [{"count": 1, "next": None, "previous": None, "results": examples[:1]}]
+
+
 class Page(BaseModel, Generic[T]):
+    model_config = ConfigDict(json_schema_extra=_page_example)
+
     count: int
     next: str | None
     previous: str | None
