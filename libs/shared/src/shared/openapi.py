@@ -12,14 +12,22 @@ property missing from an example gets its null back.
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from shared.validation import INT32_MAX, INT64_MAX
 
-__all__ = ["example_nulls", "integer_bounds", "serve_integer_bounds"]
+__all__ = ["example_nulls", "integer_bounds", "operation_id", "serve_integer_bounds"]
 
 _BOUNDS = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf")
 # Bounds beyond 2**53 that a float cannot hold: the float FastAPI wrote, and the integer it was.
 _EXACT = {float(value): value for value in (INT64_MAX, -INT64_MAX - 1, INT32_MAX, -INT32_MAX - 1)}
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id: the endpoint function's name (`list_crops`), not FastAPI's default
+    `list_crops_api_cultivos__get`; generated clients name their methods after it. Unique across
+    the suite (tests/test_api_document.py); FastAPI's `generate_unique_id_function`."""
+    return route.name
 
 
 def _is_integer_schema(node: dict[str, Any]) -> bool:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.routing import APIRoute
 from sqlalchemy import Table
 
 from shared.config import BaseServiceSettings
@@ -34,7 +33,7 @@ from shared.health import router as health_router
 from shared.maintenance import MaintenanceJob, MaintenanceRunner
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
-from shared.openapi import serve_integer_bounds
+from shared.openapi import operation_id, serve_integer_bounds
 from shared.requirements import Requirements
 from shared.routes import seed_style
 from shared.security import start_token_verifier
@@ -164,7 +163,7 @@ def create_service_app(
         version=version,
         description=description,
         lifespan=lifespan,
-        generate_unique_id_function=_operation_id,
+        generate_unique_id_function=operation_id,
     )
     install_error_handlers(app, seed_style)  # each path in its seed's shape, from the one route table
     serve_integer_bounds(app)
@@ -181,12 +180,6 @@ def create_service_app(
         app.include_router(router)
     keep_alive_after_errors(app)
     return app
-
-
-def _operation_id(route: APIRoute) -> str:
-    """The endpoint function's name (`list_crops`), not FastAPI's `list_crops_api_cultivos__get`:
-    what generated clients name their methods after. Unique across the suite (test_api_document)."""
-    return route.name
 
 
 def _scheduled(
