@@ -74,6 +74,10 @@ def _with_nulls(value: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> 
         for name, nested in properties.items():
             if name in value:
                 _with_nulls(value[name], nested, schemas)
+        # In the schema's order (pydantic sorted the example's keys): as a client reads the model.
+        ordered = {name: value[name] for name in properties if name in value} | value
+        value.clear()
+        value.update(ordered)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for item in value:
             _with_nulls(item, schema["items"], schemas)
@@ -81,7 +85,8 @@ def _with_nulls(value: Any, schema: dict[str, Any], schemas: dict[str, Any]) -> 
 
 def example_nulls(document: dict[str, Any]) -> dict[str, Any]:
     """`document` with the nulls FastAPI dropped from its schemas' and media types' examples put
-    back (a required nullable property missing from an example), in place."""
+    back (a required nullable property missing from an example), and their keys in the schema's
+    order, in place."""
     schemas: dict[str, Any] = document.get("components", {}).get("schemas", {})
     for schema in schemas.values():
         for example in schema.get("examples", []):
