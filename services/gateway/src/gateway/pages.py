@@ -56,7 +56,11 @@ _ASYNCAPI_EXAMPLE = {
 
 
 def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {"application/json": {"example": example}}}}
+    """A page's documented answers: its example, and the refusal of a caller over the rate limit."""
+    return {
+        200: {"content": {"application/json": {"example": example}}},
+        429: {"description": "Límite de solicitudes por minuto alcanzado (por dirección)."},
+    }
 
 
 router = APIRouter()
