@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from shared.validation import INT32_MAX, INT64_MAX
 
-__all__ = ["integer_bounds", "null_examples", "serve_integer_bounds"]
+__all__ = ["integer_bounds", "null_examples", "operation_id", "serve_integer_bounds"]
 
 _BOUNDS = ("maximum", "minimum", "exclusiveMaximum", "exclusiveMinimum", "multipleOf")
 # Bounds beyond 2**53 that a float cannot hold: the float FastAPI wrote, and the integer it was.
@@ -44,6 +44,13 @@ def integer_bounds(node: Any) -> Any:
         for item in node:
             integer_bounds(item)
     return node
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id: the endpoint function's name (`list_crops`), not FastAPI's default
+    `list_crops_api_cultivos__get`; generated clients name their methods after it. Unique across
+    the suite (tests/test_api_document.py); FastAPI's `generate_unique_id_function`."""
+    return route.name
 
 
 def _without_nulls(value: Any) -> Any:

@@ -35,7 +35,7 @@ from shared.health import router as health_router
 from shared.maintenance import MaintenanceJob, MaintenanceRunner
 from shared.observability import ObservabilityMiddleware, configure_logging, keep_alive_after_errors
 from shared.observability.tracing import configure_tracing, instrument_engine, trace_app
-from shared.openapi import serve_integer_bounds
+from shared.openapi import operation_id, serve_integer_bounds
 from shared.requirements import Requirements
 from shared.routes import seed_style
 from shared.security import start_token_verifier
@@ -162,7 +162,13 @@ def create_service_app(
     # Now, at import: uvicorn has set up its own logging by then, and every line after is JSON.
     configure_logging(settings.service_name, settings.log_level)
     configure_tracing(settings.service_name, version)  # on only with OTEL_EXPORTER_OTLP_ENDPOINT
-    app = FastAPI(title=title, version=version, description=description, lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        version=version,
+        description=description,
+        lifespan=lifespan,
+        generate_unique_id_function=operation_id,
+    )
     install_error_handlers(app, seed_style)  # each path in its seed's shape, from the one route table
     serve_integer_bounds(app)
     app.add_middleware(ObservabilityMiddleware, service=settings.service_name)

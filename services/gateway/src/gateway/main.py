@@ -23,6 +23,7 @@ from shared.events.streams import configure_streams
 from shared.health import healthz
 from shared.observability import ObservabilityMiddleware, configure_logging
 from shared.observability.tracing import configure_tracing, traced_app
+from shared.openapi import operation_id
 from shared.requirements import Requirements
 from shared.routes import Family, Route
 from shared.security import start_token_verifier
@@ -75,10 +76,20 @@ def create_app(
         version=pages.VERSION,
         docs_url=None,
         redoc_url=None,
-        openapi_url=None,
+        openapi_url=None,  # its own operations are served in the merged document (pages.openapi_base)
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
-    app.add_api_route("/healthz", healthz, include_in_schema=False)  # liveness says nothing: public
+    # Liveness says nothing about the services: public.
+    app.add_api_route(
+        "/healthz",
+        healthz,
+        name="check_gateway_health",
+        summary="Comprobar que la pasarela responde",
+        description="200 mientras la pasarela esté en marcha; no dice nada de los servicios. "
+        "Público: no hace falta token.",
+        responses={200: {"content": {"application/json": {"example": {"status": "ok"}}}}},
+    )
     app.include_router(pages.router)
     pages.mount_static(app)
     limiter = RateLimiter(settings.rate_limit_per_minute, bucket=settings.rate_limit_bucket, clock=clock)

@@ -1,4 +1,7 @@
-"""The gateway's own pages: the welcome message (001), the merged schema and its docs (004)."""
+"""The gateway's own pages: the welcome message (001), the merged schema and its docs (004).
+
+The JSON ones are in the merged document too (`openapi_base`), documented like any service's.
+"""
 
 from pathlib import Path
 from typing import Any
@@ -43,7 +46,27 @@ _ASYNCAPI_BASE: dict[str, Any] = {
     "defaultContentType": "application/json",
 }
 
-router = APIRouter(include_in_schema=False)
+_OPENAPI_EXAMPLE = {
+    "openapi": "3.1.0",
+    "info": {"title": "Platform API", "version": VERSION},
+    "paths": {"/api/cultivos/": {"get": {"operationId": "list_crops", "summary": "Listar cultivos"}}},
+}
+_ASYNCAPI_EXAMPLE = {
+    "asyncapi": "3.0.0",
+    "info": {"title": "Platform events", "version": VERSION},
+    "channels": {"agro.task.suggested": {"address": "agro.task.suggested"}},
+}
+
+
+def _json_example(example: Any) -> dict[int | str, dict[str, Any]]:
+    """A page's documented answers: its example, and the refusal of a caller over the rate limit."""
+    return {
+        200: {"content": {"application/json": {"example": example}}},
+        429: {"description": "Límite de solicitudes por minuto alcanzado (por dirección)."},
+    }
+
+
+router = APIRouter()
 
 
 def is_rate_limited(path: str) -> bool:
@@ -60,29 +83,42 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/api/static", StaticFiles(directory=_STATIC), name="docs-static")
 
 
-@router.get("/")
-async def welcome() -> dict[str, str]:
+def openapi_base(app: FastAPI) -> dict[str, Any]:
+    """The merged document's start: its info, and the gateway's own operations."""
+    return {**_OPENAPI_BASE, "paths": app.openapi()["paths"]}
+
+
+@router.get("/", summary="Mensaje de bienvenida", responses=_json_example(WELCOME))
+async def get_welcome() -> dict[str, str]:
+    """Dice que la API está en línea (001). Público: no hace falta token."""
     return WELCOME
 
 
-@router.get("/api/schema/")
-async def schema(request: Request) -> JSONResponse:
-    return JSONResponse(await request.app.state.schema.get(_OPENAPI_BASE))
+@router.get("/api/schema/", summary="Documento OpenAPI", responses=_json_example(_OPENAPI_EXAMPLE))
+async def get_openapi_document(request: Request) -> JSONResponse:
+    """Este documento: todas las operaciones de la plataforma, con sus parámetros, cuerpos,
+    respuestas y ejemplos (OpenAPI 3.1), para Swagger UI (`/api/docs/`), ReDoc (`/api/redoc/`)
+    o un generador de clientes. Público: no hace falta token.
+    \f
+    A service that is down is left out, and said so in `info.description`."""
+    return JSONResponse(await request.app.state.schema.get(openapi_base(request.app)))
 
 
-@router.get("/api/asyncapi/")
-async def asyncapi(request: Request) -> JSONResponse:
+@router.get("/api/asyncapi/", summary="Documento AsyncAPI", responses=_json_example(_ASYNCAPI_EXAMPLE))
+async def get_asyncapi_document(request: Request) -> JSONResponse:
+    """Los eventos que publican los servicios (AsyncAPI 3.0), cada uno con su contenido.
+    Público: no hace falta token."""
     return JSONResponse(await request.app.state.schema.asyncapi(_ASYNCAPI_BASE))
 
 
-@router.get("/api/docs")
-@router.get("/api/redoc")
+@router.get("/api/docs", include_in_schema=False)
+@router.get("/api/redoc", include_in_schema=False)
 async def docs_without_slash(request: Request) -> RedirectResponse:
     """`/api/docs` and `/api/redoc` as typed by hand: to the page (a path, so behind any proxy)."""
     return RedirectResponse(request.url.path + "/", status_code=307)
 
 
-@router.get("/api/docs/")
+@router.get("/api/docs/", include_in_schema=False)
 async def swagger() -> HTMLResponse:
     return get_swagger_ui_html(
         openapi_url="/api/schema/",
@@ -93,7 +129,7 @@ async def swagger() -> HTMLResponse:
     )
 
 
-@router.get("/api/redoc/")
+@router.get("/api/redoc/", include_in_schema=False)
 async def redoc() -> HTMLResponse:
     return get_redoc_html(
         openapi_url="/api/schema/",

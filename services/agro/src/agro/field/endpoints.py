@@ -21,7 +21,7 @@ Updater = Annotated[Principal, Depends(RequirePermission("parcelas", "actualizar
 Deleter = Annotated[Principal, Depends(RequirePermission("parcelas", "eliminar"))]
 
 
-@router.get("/api/parcelas/", response_model=Page[FieldRead])
+@router.get("/api/parcelas/", response_model=Page[FieldRead], summary="Listar parcelas")
 async def list_fields(
     principal: Viewer,
     session: SessionDep,
@@ -31,78 +31,107 @@ async def list_fields(
     search: Annotated[Text | None, Query(description="en nombre o ubicación")] = None,
     ordering: Annotated[Text | None, Query(description="nombre, -created_at, tamano_hectareas, ...")] = None,
 ) -> Page[FieldRead]:
-    """The caller's fields (a farmer) or the workspace's (administrador, tecnico)."""
+    """Las parcelas propias (un agricultor) o las de todo el espacio de trabajo (administrador,
+    técnico), paginadas, con filtros por ubicación y texto y un orden a elegir. Requiere el
+    permiso `parcelas:ver`."""
     count, described = await service.page(
         session, principal, params, ubicacion=ubicacion, search=search, ordering=ordering
     )
     return build_page(request, params, count=count, results=described, item=FieldRead)
 
 
-@router.post("/api/parcelas/", response_model=NewFieldRead, status_code=201)
+@router.post("/api/parcelas/", response_model=NewFieldRead, status_code=201, summary="Crear parcela")
 async def create_field(body: FieldCreate, principal: Creator, session: SessionDep) -> NewFieldRead:
-    """Create a field; with `plan_id` it is subscribed to that plan at once."""
+    """Crea una parcela del usuario; con `plan_id` queda suscrita a ese plan desde ya (400 si el
+    plan no existe). Requiere el permiso `parcelas:crear`."""
     field, plan_name = await service.create(session, principal, body)
     return NewFieldRead(parcela_id=field.id, plan=plan_name)
 
 
-@router.get("/api/parcelas/{field_id}/", response_model=FieldRead)
-async def get_field(field_id: Id, principal: Viewer, session: SessionDep) -> FieldRead:
-    return (await service.describe(session, [await service.get(session, principal, field_id)]))[0]
+@router.get("/api/parcelas/{id}/", response_model=FieldRead, summary="Ver parcela")
+async def get_field(id: Id, principal: Viewer, session: SessionDep) -> FieldRead:
+    """Una parcela, con su plan activo y su etapa actual; 404 si no existe o es de otro
+    usuario o espacio de trabajo."""
+    return (await service.describe(session, [await service.get(session, principal, id)]))[0]
 
 
-@router.put("/api/parcelas/{field_id}/", response_model=FieldRead)
-async def replace_field(field_id: Id, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldRead:
-    field = await service.update(session, principal, field_id, body)
+@router.put("/api/parcelas/{id}/", response_model=FieldRead, summary="Reemplazar parcela")
+async def replace_field(id: Id, body: FieldUpdate, principal: Updater, session: SessionDep) -> FieldRead:
+    """Reescribe la parcela entera (un campo omitido vuelve a su valor por defecto). Requiere el
+    permiso `parcelas:actualizar`."""
+    field = await service.update(session, principal, id, body)
     return (await service.describe(session, [field]))[0]
 
 
-@router.patch("/api/parcelas/{field_id}/", response_model=FieldRead)
-async def patch_field(field_id: Id, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldRead:
-    field = await service.update(session, principal, field_id, body)
+@router.patch("/api/parcelas/{id}/", response_model=FieldRead, summary="Modificar parcela")
+async def patch_field(id: Id, body: FieldPatch, principal: Updater, session: SessionDep) -> FieldRead:
+    """Cambia solo los campos enviados. Requiere el permiso `parcelas:actualizar`."""
+    field = await service.update(session, principal, id, body)
     return (await service.describe(session, [field]))[0]
 
 
-@router.delete("/api/parcelas/{field_id}/", status_code=204, response_class=Response)
-async def delete_field(field_id: Id, principal: Deleter, session: SessionDep) -> Response:
-    """Deletes the field with its subscriptions, nodes and tasks."""
-    await service.delete(session, principal, field_id)
+@router.delete("/api/parcelas/{id}/", status_code=204, response_class=Response, summary="Eliminar parcela")
+async def delete_field(id: Id, principal: Deleter, session: SessionDep) -> Response:
+    """Borra la parcela con sus suscripciones, nodos y tareas. Requiere el permiso
+    `parcelas:eliminar`."""
+    await service.delete(session, principal, id)
     return Response(status_code=204)
 
 
 # -- subscriptions ---------------------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/planes/", response_model=list[SubscriptionRead])
-async def list_subscriptions(field_id: Id, principal: Viewer, session: SessionDep) -> list[SubscriptionRead]:
-    field = await service.get(session, principal, field_id)
+@router.get(
+    "/api/parcelas/{parcela_id}/planes/",
+    response_model=list[SubscriptionRead],
+    summary="Listar suscripciones de una parcela",
+)
+async def list_subscriptions(parcela_id: Id, principal: Viewer, session: SessionDep) -> list[SubscriptionRead]:
+    """Las suscripciones de la parcela a planes, la activa y las anteriores (sin paginar)."""
+    field = await service.get(session, principal, parcela_id)
     return [SubscriptionRead.model_validate(row) for row in await plans.subscriptions_of(session, field)]
 
 
-@router.post("/api/parcelas/{field_id}/planes/crear/", response_model=NewSubscriptionRead, status_code=201)
+@router.post(
+    "/api/parcelas/{parcela_id}/planes/crear/",
+    response_model=NewSubscriptionRead,
+    status_code=201,
+    summary="Cambiar el plan de una parcela",
+)
 async def change_plan(
-    field_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep
+    parcela_id: Id, body: SubscriptionCreate, principal: Updater, session: SessionDep
 ) -> NewSubscriptionRead:
-    """Subscribe the field to a plan; its current active plan is suspended."""
-    field = await service.get(session, principal, field_id)
+    """Suscribe la parcela a un plan; su plan activo, si lo había, queda suspendido. Requiere el
+    permiso `parcelas:actualizar`."""
+    field = await service.get(session, principal, parcela_id)
     return NewSubscriptionRead.model_validate(await plans.subscribe(session, field, body.plan_id))
 
 
-@router.get("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionRead)
-async def get_subscription(subscription_id: Id, principal: Viewer, session: SessionDep) -> SubscriptionRead:
-    return SubscriptionRead.model_validate(await service.own_subscription(session, principal, subscription_id))
+@router.get("/api/parcelas/planes/{id}/", response_model=SubscriptionRead, summary="Ver suscripción")
+async def get_subscription(id: Id, principal: Viewer, session: SessionDep) -> SubscriptionRead:
+    """Una suscripción de una parcela visible para el usuario; 404 si no."""
+    return SubscriptionRead.model_validate(await service.own_subscription(session, principal, id))
 
 
-@router.put("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionRead)
-@router.patch("/api/parcelas/planes/{subscription_id}/", response_model=SubscriptionRead)
+@router.put(
+    "/api/parcelas/planes/{id}/",
+    response_model=SubscriptionRead,
+    summary="Reemplazar suscripción",
+    operation_id="replace_subscription",
+)
+@router.patch("/api/parcelas/planes/{id}/", response_model=SubscriptionRead, summary="Modificar suscripción")
 async def update_subscription(
-    subscription_id: Id, body: SubscriptionPatch, principal: Updater, session: SessionDep
+    id: Id, body: SubscriptionPatch, principal: Updater, session: SessionDep
 ) -> SubscriptionRead:
-    """Change a subscription's plan or state; a second `activo` for the field is refused."""
-    subscription = await service.own_subscription(session, principal, subscription_id)
+    """Cambia el plan o el estado (`activo`, `suspendido`, `vencido`) de una suscripción; un
+    segundo plan `activo` para la misma parcela se rechaza (400). Requiere el permiso
+    `parcelas:actualizar`."""
+    subscription = await service.own_subscription(session, principal, id)
     await plans.update_subscription(session, subscription, body)
     return SubscriptionRead.model_validate(subscription)
 
 
-@router.delete("/api/parcelas/planes/{subscription_id}/", status_code=204, response_class=Response)
-async def delete_subscription(subscription_id: Id, principal: Updater, session: SessionDep) -> Response:
-    subscription = await service.own_subscription(session, principal, subscription_id)
+@router.delete("/api/parcelas/planes/{id}/", status_code=204, response_class=Response, summary="Eliminar suscripción")
+async def delete_subscription(id: Id, principal: Updater, session: SessionDep) -> Response:
+    """Borra la suscripción. Requiere el permiso `parcelas:actualizar`."""
+    subscription = await service.own_subscription(session, principal, id)
     await plans.delete_subscription(session, subscription)
     return Response(status_code=204)

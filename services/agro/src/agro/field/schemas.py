@@ -1,14 +1,24 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from agro.plan.schemas import Money
 from shared.validation import InputModel, Int64, Nullable, PatchModel
 
+# 004's own body ("Crear parcela").
+_FIELD: dict[str, Any] = {
+    "nombre": "Parcela A",
+    "ubicacion": "Cusco",
+    "tamano_hectareas": "2.5",
+    "coordenadas": "-13.5,-71.9",
+}
+
 
 class FieldUpdate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_FIELD]})
+
     nombre: str = Field(min_length=1, max_length=150)
     ubicacion: str = Field(default="", max_length=255)
     tamano_hectareas: Decimal = Field(gt=0, max_digits=10, decimal_places=2)
@@ -21,10 +31,14 @@ class FieldUpdate(InputModel):
 class FieldCreate(FieldUpdate):
     """With `plan_id` the new field is subscribed to that plan."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_FIELD, "plan_id": 1}]})
+
     plan_id: Int64 | None = None
 
 
 class FieldPatch(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ubicacion": "Cusco, sector norte"}]})
+
     nombre: str | None = Field(default=None, min_length=1, max_length=150)
     ubicacion: str | None = Field(default=None, max_length=255)
     tamano_hectareas: Decimal | None = Field(default=None, gt=0, max_digits=10, decimal_places=2)
@@ -37,14 +51,36 @@ class FieldPatch(PatchModel):
 class NewFieldRead(BaseModel):
     """004: `{"parcela_id": 7, "plan": "Básico"}`."""
 
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True, json_schema_extra={"examples": [{"parcela_id": 7, "plan": "Básico"}]}
+    )
 
     parcela_id: int
     plan: str | None
 
 
 class FieldRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 7,
+                    "nombre": "Parcela A",
+                    "ubicacion": "Cusco",
+                    "tamano_hectareas": "2.50",
+                    "coordenadas": "-13.5,-71.9",
+                    "variedad_id": 10,
+                    "fecha_siembra": "2025-09-01",
+                    "etapa_actual": 3,
+                    "plan_activo": "Básico",
+                    "usuario": 12,
+                    "created_at": "2025-10-20T14:02:11Z",
+                    "updated_at": "2025-10-23T10:40:00Z",
+                }
+            ]
+        },
+    )
 
     id: int
     nombre: str

@@ -1,7 +1,7 @@
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
@@ -13,6 +13,19 @@ Money = Annotated[Decimal, PlainSerializer(lambda v: f"{v:.2f}", return_type=str
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+# 004's own plan ("Modelo Plan (respuesta)").
+_PLAN: dict[str, Any] = {
+    "nombre": "Básico",
+    "descripcion": "Monitoreo básico",
+    "frecuencia_minutos": 60,
+    "veces_por_dia": 3,
+    "horarios_por_defecto": ["07:00", "15:00", "22:00"],
+    "limite_lecturas_dia": 8,
+    "precio": "0.00",
+}
+_SUBSCRIPTION: dict[str, Any] = {"id": 11, "parcela_id": 7, "plan_id": 2, "estado": "activo"}
+
+
 def _check_times(times: list[str] | None) -> list[str] | None:
     if times is not None:
         for value in times:
@@ -22,6 +35,8 @@ def _check_times(times: list[str] | None) -> list[str] | None:
 
 
 class PlanFields(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_PLAN]})
+
     nombre: str = Field(min_length=1, max_length=100)
     descripcion: str | None = None
     frecuencia_minutos: int | None = Field(default=None, ge=1)
@@ -38,6 +53,8 @@ class PlanFields(InputModel):
 
 
 class PlanPatch(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"precio": "9.90", "limite_lecturas_dia": 24}]})
+
     nombre: str | None = Field(default=None, min_length=1, max_length=100)
     descripcion: Annotated[str | None, Nullable] = None
     frecuencia_minutos: Annotated[int | None, Nullable] = Field(default=None, ge=1)
@@ -53,7 +70,12 @@ class PlanPatch(PatchModel):
 
 
 class PlanRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={
+            "examples": [{"id": 1, **_PLAN, "created_at": "2025-10-01T00:00:00Z", "updated_at": "2025-10-01T00:00:00Z"}]
+        },
+    )
 
     id: int
     nombre: str
@@ -71,16 +93,20 @@ class PlanRead(BaseModel):
 
 
 class SubscriptionCreate(InputModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"plan_id": 2}]})
+
     plan_id: Int64
 
 
 class SubscriptionPatch(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"estado": "suspendido"}]})
+
     plan_id: Int64 | None = None
     estado: Literal["activo", "suspendido", "vencido"] | None = None
 
 
 class NewSubscriptionRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [_SUBSCRIPTION]})
 
     id: int
     parcela_id: int
@@ -89,7 +115,10 @@ class NewSubscriptionRead(BaseModel):
 
 
 class SubscriptionRead(NewSubscriptionRead):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        from_attributes=True,
+        json_schema_extra={"examples": [{**_SUBSCRIPTION, "fecha_inicio": "2025-10-23T10:00:00Z", "fecha_fin": None}]},
+    )
 
     fecha_inicio: datetime
     fecha_fin: datetime | None

@@ -71,120 +71,155 @@ async def _page(
 
 
 # -- per field -------------------------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/tareas/", response_model=Page[TaskRead])
+@router.get("/api/parcelas/{parcela_id}/tareas/", response_model=Page[TaskRead], summary="Listar tareas de una parcela")
 async def list_field_tasks(
-    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+    parcela_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskRead]:
-    """Active tasks of the field; `include_deleted=true` for the history."""
-    field = await fields.get(session, principal, field_id)
+    """Las tareas activas de la parcela, paginadas, con filtros por estado, origen, decisión,
+    fecha programada (`from`, `to`) y texto; `include_deleted=true` incluye las eliminadas (el
+    historial). Requiere el permiso `tareas:ver`."""
+    field = await fields.get(session, principal, parcela_id)
     return await _page(session, request, params, principal, field_id=field.id, **filters.values)
 
 
-@router.post("/api/parcelas/{field_id}/tareas/", response_model=TaskRead, status_code=201)
-async def create_field_task(field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskRead:
-    field = await fields.get(session, principal, field_id)
+@router.post(
+    "/api/parcelas/{parcela_id}/tareas/", response_model=TaskRead, status_code=201, summary="Crear tarea en una parcela"
+)
+async def create_field_task(parcela_id: Id, body: TaskCreate, principal: Creator, session: SessionDep) -> TaskRead:
+    """Crea una tarea manual en la parcela. Requiere el permiso `tareas:crear`."""
+    field = await fields.get(session, principal, parcela_id)
     return TaskRead.model_validate(await service.create(session, field, body))
 
 
 # -- global ----------------------------------------------------------------------------------
-@router.get("/api/tareas/", response_model=Page[TaskRead])
+@router.get("/api/tareas/", response_model=Page[TaskRead], summary="Listar tareas")
 async def list_tasks(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskRead]:
-    """Every task of the workspace (administrador, tecnico)."""
+    """Todas las tareas del espacio de trabajo, paginadas y con los mismos filtros que las de
+    una parcela. Para quien ve todo el espacio (administrador, técnico): un agricultor recibe 403."""
     return await _page(session, request, params, principal, **filters.values)
 
 
-@router.post("/api/tareas/", response_model=TaskRead, status_code=201)
+@router.post("/api/tareas/", response_model=TaskRead, status_code=201, summary="Crear tarea")
 async def create_task(body: TaskCreateGlobal, principal: Staff, session: SessionDep) -> TaskRead:
+    """Crea una tarea manual en la parcela que indica `parcela`. Para quien ve todo el espacio
+    de trabajo (administrador, técnico)."""
     field = await fields.get(session, principal, body.parcela)
     return TaskRead.model_validate(await service.create(session, field, body))
 
 
-@router.get("/api/tareas/{task_id}/", response_model=TaskRead)
-async def get_task(task_id: Id, principal: Viewer, session: SessionDep) -> TaskRead:
-    return TaskRead.model_validate(await service.get(session, principal, task_id))
+@router.get("/api/tareas/{id}/", response_model=TaskRead, summary="Ver tarea")
+async def get_task(id: Id, principal: Viewer, session: SessionDep) -> TaskRead:
+    """Una tarea de una parcela visible para el usuario; 404 si no."""
+    return TaskRead.model_validate(await service.get(session, principal, id))
 
 
-@router.put("/api/tareas/{task_id}/", response_model=TaskRead)
-async def replace_task(task_id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskRead:
-    task = await service.get(session, principal, task_id)
+@router.put("/api/tareas/{id}/", response_model=TaskRead, summary="Reemplazar tarea")
+async def replace_task(id: Id, body: TaskUpdate, principal: Updater, session: SessionDep) -> TaskRead:
+    """Reescribe la tarea entera. Requiere el permiso `tareas:actualizar`."""
+    task = await service.get(session, principal, id)
     return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/tareas/{task_id}/", response_model=TaskRead)
-async def patch_task(task_id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskRead:
-    """`{"decision": "rechazada"}` on an `ia` task rejects it (and hides it), as `/reject/` does."""
-    task = await service.get(session, principal, task_id)
+@router.patch("/api/tareas/{id}/", response_model=TaskRead, summary="Modificar tarea")
+async def patch_task(id: Id, body: TaskPatch, principal: Updater, session: SessionDep) -> TaskRead:
+    """Cambia solo los campos enviados. `{"decision": "rechazada"}` sobre una tarea `ia` la
+    rechaza (y la oculta de los listados), como `/reject/`; `{"decision": "aceptada"}` la acepta.
+    Requiere el permiso `tareas:actualizar`."""
+    task = await service.get(session, principal, id)
     return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.delete("/api/tareas/{task_id}/", status_code=204, response_class=Response)
-async def delete_task(task_id: Id, principal: Updater, session: SessionDep) -> Response:
-    """Soft delete: the task leaves the lists and stays in the history."""
-    await service.soft_delete(session, await service.get(session, principal, task_id))
+@router.delete("/api/tareas/{id}/", status_code=204, response_class=Response, summary="Eliminar tarea")
+async def delete_task(id: Id, principal: Updater, session: SessionDep) -> Response:
+    """Eliminación lógica: la tarea sale de los listados y queda en el historial
+    (`include_deleted=true`). Requiere el permiso `tareas:actualizar`."""
+    await service.soft_delete(session, await service.get(session, principal, id))
     return Response(status_code=204)
 
 
-@router.post("/api/tareas/{task_id}/accept/", response_model=TaskDecisionRead)
-async def accept_task(task_id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
-    await service.decide(session, await service.get(session, principal, task_id), "aceptada")
+@router.post("/api/tareas/{id}/accept/", response_model=TaskDecisionRead, summary="Aceptar tarea")
+async def accept_task(id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
+    """Acepta la tarea (`decision=aceptada`); sigue visible. Requiere el permiso
+    `tareas:actualizar`."""
+    await service.decide(session, await service.get(session, principal, id), "aceptada")
     return TaskDecisionRead(detail="Aceptado")
 
 
-@router.post("/api/tareas/{task_id}/reject/", response_model=TaskDecisionRead)
-async def reject_task(task_id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
-    """Reject; an `ia` task is soft-deleted too."""
-    await service.decide(session, await service.get(session, principal, task_id), "rechazada")
+@router.post("/api/tareas/{id}/reject/", response_model=TaskDecisionRead, summary="Rechazar tarea")
+async def reject_task(id: Id, principal: Updater, session: SessionDep) -> TaskDecisionRead:
+    """Rechaza la tarea (`decision=rechazada`); si es una sugerencia de la IA (`origen=ia`),
+    además sale de los listados. Requiere el permiso `tareas:actualizar`."""
+    await service.decide(session, await service.get(session, principal, id), "rechazada")
     return TaskDecisionRead(detail="Rechazado")
 
 
 # -- recommendations (ia tasks) --------------------------------------------------------------
-@router.get("/api/parcelas/{field_id}/recomendaciones/", response_model=Page[TaskRead])
+@router.get(
+    "/api/parcelas/{parcela_id}/recomendaciones/",
+    response_model=Page[TaskRead],
+    summary="Listar recomendaciones de una parcela",
+)
 async def list_field_recommendations(
-    field_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
+    parcela_id: Id, principal: Viewer, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskRead]:
-    field = await fields.get(session, principal, field_id)
+    """Las recomendaciones de la parcela: sus tareas con `origen=ia`, paginadas y con los
+    filtros de las tareas. Requiere el permiso `tareas:ver`."""
+    field = await fields.get(session, principal, parcela_id)
     values = {**filters.values, "origen": "ia"}
     return await _page(session, request, params, principal, field_id=field.id, **values)
 
 
-@router.post("/api/parcelas/{field_id}/recomendaciones/", response_model=TaskRead, status_code=201)
+@router.post(
+    "/api/parcelas/{parcela_id}/recomendaciones/",
+    response_model=TaskRead,
+    status_code=201,
+    summary="Crear recomendación en una parcela",
+)
 async def create_field_recommendation(
-    field_id: Id, body: TaskCreate, principal: Creator, session: SessionDep
+    parcela_id: Id, body: TaskCreate, principal: Creator, session: SessionDep
 ) -> TaskRead:
-    """A recommendation written by a person (an agronomist): an `ia`-origin task pending decision."""
-    field = await fields.get(session, principal, field_id)
+    """Una recomendación escrita por una persona (un agrónomo): una tarea con `origen=ia`
+    pendiente de decisión. Requiere el permiso `tareas:crear`."""
+    field = await fields.get(session, principal, parcela_id)
     return TaskRead.model_validate(await service.create(session, field, body, origen="ia"))
 
 
-@router.get("/api/recomendaciones/", response_model=Page[TaskRead])
+@router.get("/api/recomendaciones/", response_model=Page[TaskRead], summary="Listar recomendaciones")
 async def list_recommendations(
     principal: Staff, session: SessionDep, request: Request, params: Pagination, filters: Filters
 ) -> Page[TaskRead]:
+    """Todas las recomendaciones (tareas `ia`) del espacio de trabajo, paginadas. Para quien ve
+    todo el espacio (administrador, técnico)."""
     return await _page(session, request, params, principal, **{**filters.values, "origen": "ia"})
 
 
-@router.get("/api/recomendaciones/{task_id}/", response_model=TaskRead)
-async def get_recommendation(task_id: Id, principal: Staff, session: SessionDep) -> TaskRead:
-    return TaskRead.model_validate(await service.get(session, principal, task_id, origen="ia"))
+@router.get("/api/recomendaciones/{id}/", response_model=TaskRead, summary="Ver recomendación")
+async def get_recommendation(id: Id, principal: Staff, session: SessionDep) -> TaskRead:
+    """Una recomendación; 404 si no existe o la tarea no es de origen `ia`."""
+    return TaskRead.model_validate(await service.get(session, principal, id, origen="ia"))
 
 
-@router.put("/api/recomendaciones/{task_id}/", response_model=TaskRead)
-async def replace_recommendation(
-    task_id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep
-) -> TaskRead:
-    task = await service.get(session, principal, task_id, origen="ia")
+@router.put("/api/recomendaciones/{id}/", response_model=TaskRead, summary="Reemplazar recomendación")
+async def replace_recommendation(id: Id, body: TaskUpdate, principal: StaffWriter, session: SessionDep) -> TaskRead:
+    """Reescribe la recomendación entera. Para quien ve todo el espacio de trabajo y tiene
+    `tareas:actualizar`."""
+    task = await service.get(session, principal, id, origen="ia")
     return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.patch("/api/recomendaciones/{task_id}/", response_model=TaskRead)
-async def patch_recommendation(task_id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskRead:
-    task = await service.get(session, principal, task_id, origen="ia")
+@router.patch("/api/recomendaciones/{id}/", response_model=TaskRead, summary="Modificar recomendación")
+async def patch_recommendation(id: Id, body: TaskPatch, principal: StaffWriter, session: SessionDep) -> TaskRead:
+    """Cambia solo los campos enviados; `decision` la acepta o la rechaza. Para quien ve todo el
+    espacio de trabajo y tiene `tareas:actualizar`."""
+    task = await service.get(session, principal, id, origen="ia")
     return TaskRead.model_validate(await service.update(session, task, body))
 
 
-@router.delete("/api/recomendaciones/{task_id}/", status_code=204, response_class=Response)
-async def delete_recommendation(task_id: Id, principal: StaffWriter, session: SessionDep) -> Response:
-    await service.soft_delete(session, await service.get(session, principal, task_id, origen="ia"))
+@router.delete("/api/recomendaciones/{id}/", status_code=204, response_class=Response, summary="Eliminar recomendación")
+async def delete_recommendation(id: Id, principal: StaffWriter, session: SessionDep) -> Response:
+    """Eliminación lógica, como la de una tarea. Para quien ve todo el espacio de trabajo y
+    tiene `tareas:actualizar`."""
+    await service.soft_delete(session, await service.get(session, principal, id, origen="ia"))
     return Response(status_code=204)

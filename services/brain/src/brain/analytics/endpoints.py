@@ -19,8 +19,8 @@ From = Annotated[datetime | None, Query(alias="from", description="ISO 8601; sin
 To = Annotated[datetime | None, Query(alias="to", description="ISO 8601; sin zona, UTC")]
 
 
-@router.get("/history/", response_model=HistoryRead)
-async def history(
+@router.get("/history/", response_model=HistoryRead, summary="Historial de lecturas agrupado")
+async def get_reading_history(
     principal: CurrentPrincipal,
     session: SessionDep,
     parcela_id: FieldId,
@@ -30,14 +30,16 @@ async def history(
     bucket: Bucket = "hour",
     tz: Annotated[Text | None, Query(max_length=64, description="Zona IANA de los días, p.ej. America/Lima")] = None,
 ) -> HistoryRead:
-    """Historial agrupado: avg, min y max por intervalo y parámetro."""
+    """Las lecturas de una parcela agrupadas por intervalo (`bucket`: minuto, hora o día) y
+    parámetro, con su media, mínimo y máximo; `from`/`to` acotan el periodo y `tz` fija en qué
+    zona empiezan los días. Solo parcelas visibles para el usuario (404 si no)."""
     return await service.history(
         session, principal, parcela_id, parametro=parametro, start=start, end=end, bucket=bucket, tz=tz
     )
 
 
-@router.get("/series/", response_model=SeriesRead)
-async def series(
+@router.get("/series/", response_model=SeriesRead, summary="Serie temporal de un parámetro")
+async def get_reading_series(
     principal: CurrentPrincipal,
     session: SessionDep,
     parcela_id: FieldId,
@@ -45,16 +47,20 @@ async def series(
     start: From = None,
     end: To = None,
 ) -> SeriesRead:
-    """Serie temporal de un parámetro de la parcela (cada lectura)."""
+    """Cada lectura de un parámetro de la parcela (p. ej. `temperatura`), en orden, entre
+    `from` y `to` si se indican. Solo parcelas visibles para el usuario (404 si no)."""
     return await service.series(session, principal, parcela_id, parametro=parametro, start=start, end=end)
 
 
-@router.get("/kpis/", response_model=KpisRead)
-async def kpis(
+@router.get("/kpis/", response_model=KpisRead, summary="KPIs de tareas y parcelas")
+async def get_kpis(
     principal: CurrentPrincipal,
     session: SessionDep,
     scope: Scope = "user",
     days: Annotated[int, Query(ge=1, le=366)] = 7,
 ) -> KpisRead:
-    """KPIs de tareas (las del usuario, o de toda la plataforma con scope=global)."""
+    """Cuántas tareas hubo en los últimos `days` días, cuántas sugirió la IA y cuántas de esas se
+    aceptaron o rechazaron, y cuántas parcelas se monitorean: las de las parcelas visibles para
+    el usuario (`scope=user`) o las de toda la plataforma (`scope=global`, solo un administrador
+    de la plataforma; 403 a cualquier otro)."""
     return await service.kpis(session, principal, scope=scope, days=days)

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 Bucket = Literal["minute", "hour", "day"]
 # Which level answered (not in 004): each reading, hourly or daily aggregates (`brain.retention`).
@@ -20,6 +20,28 @@ class HistoryPoint(BaseModel):
 
 
 class HistoryRead(BaseModel):
+    """004's own answer ("Historial de lecturas")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "parcela_id": 7,
+                    "bucket": "hour",
+                    "series": [
+                        {
+                            "t": "2025-10-23T10:00:00Z",
+                            "parametro": "humedad_suelo",
+                            "avg": 23.4,
+                            "min": 21.0,
+                            "max": 26.8,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     parcela_id: int
     bucket: Bucket
     series: list[HistoryPoint]
@@ -32,6 +54,20 @@ class SeriesPoint(BaseModel):
 
 
 class SeriesRead(BaseModel):
+    """004's own answer ("Serie temporal")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "parcela_id": 7,
+                    "parametro": "temperatura",
+                    "points": [{"t": "2025-10-23T09:12:00Z", "v": 28.2}, {"t": "2025-10-23T09:27:00Z", "v": 28.6}],
+                }
+            ]
+        }
+    )
+
     parcela_id: int
     parametro: str
     points: list[SeriesPoint]
@@ -39,6 +75,22 @@ class SeriesRead(BaseModel):
 
 
 class KpisRead(BaseModel):
+    """004's own answer ("KPIs del sistema / usuario")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tareas_totales": 42,
+                    "tareas_ia_generadas": 12,
+                    "tareas_ia_aceptadas": 8,
+                    "tareas_ia_rechazadas": 3,
+                    "parcelas_monitoreadas": 5,
+                }
+            ]
+        }
+    )
+
     tareas_totales: int
     tareas_ia_generadas: int
     tareas_ia_aceptadas: int

@@ -20,9 +20,21 @@ router = APIRouter(tags=["ingesta"])
     status_code=201,
     response_model=IngestRead,
     responses=documented(NodeNotAuthenticated, NodeMismatch, DailyLimitReached, ServiceUnavailable),
+    summary="Publicar lecturas de un nodo maestro",
 )
-async def ingest(body: IngestCreate, node: AuthenticatedNode, request: Request, session: SessionDep) -> IngestRead:
-    """Ingesta de datos desde nodo maestro: 201 once JetStream holds every lectura."""
+async def ingest_readings(
+    body: IngestCreate, node: AuthenticatedNode, request: Request, session: SessionDep
+) -> IngestRead:
+    """Un nodo maestro publica las lecturas de sus sensores, autenticado con
+    `Authorization: Node <token_nodo>` (el token que dio su registro), no con el de un usuario.
+    Cada lectura es un nodo secundario en un instante; `timestamp` vale para las que no traen el
+    suyo. 201 cuando todas quedaron guardadas; `inserted` cuenta las nuevas (un reenvío cuenta
+    0). Después, Brain las analiza con las reglas de la etapa y puede sugerir tareas.
+
+    Se rechaza: 401 sin token de nodo válido, 403 si `codigo_nodo_maestro` o `parcela_id` no son
+    los del nodo, 429 al alcanzar el límite diario de lecturas del plan de la parcela.
+    \f
+    201 once JetStream holds every lectura."""
     state = request.app.state
     inserted = await service.accept(
         session,

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.validation import BulkText, Finite, InputModel, Int64
 
@@ -25,6 +25,29 @@ class LecturaCreate(BaseModel):
 
 
 class IngestCreate(InputModel):
+    """004's own body ("Ingesta de datos desde nodo maestro")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "codigo_nodo_maestro": "NM-001",
+                    "parcela_id": 7,
+                    "timestamp": "2025-10-23T10:15:00Z",
+                    "lecturas": [
+                        {
+                            "nodo_codigo": "N1",
+                            "sensores": [
+                                {"sensor": "humedad_suelo", "valor": 23.4, "unidad": "%"},
+                                {"sensor": "temperatura", "valor": 28.1, "unidad": "C"},
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     codigo_nodo_maestro: str = Field(min_length=1, max_length=100, examples=["NM-001"])
     parcela_id: Int64 = Field(ge=1, examples=[7])
     # ISO 8601; without an offset it is taken as UTC. Required unless every lectura has its own.
@@ -33,6 +56,8 @@ class IngestCreate(InputModel):
 
 
 class IngestRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": "ok", "inserted": 1}]})
+
     detail: Literal["ok"] = "ok"
     # Lecturas (one secondary node at one instant) newly accepted; a retried post counts 0.
     inserted: int

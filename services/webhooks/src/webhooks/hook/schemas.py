@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shared.validation import InputModel, PatchModel
 from webhooks.catalog import BY_NAME
@@ -20,8 +20,32 @@ EventNames = Annotated[list[Annotated[str, Field(max_length=64)]], Field(min_len
                        AfterValidator(_known)]  # fmt: skip
 Url = Annotated[str, Field(min_length=8, max_length=2000, examples=["https://tu-servidor.com/webhook"])]
 
+_WEBHOOK: dict[str, Any] = {
+    "id": "wh_1",
+    "url": "https://tu-servidor.com/webhook",
+    "events": ["alert.critical", "tool.executed"],
+    "active": True,
+    "disabled_at": None,
+    "created_at": "2026-01-16T09:30:00Z",
+    "updated_at": "2026-01-16T09:30:00Z",
+}
+
 
 class WebhookCreate(InputModel):
+    """002's own body ("Configurar Webhook")."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://tu-servidor.com/webhook",
+                    "events": ["alert.critical", "tool.executed"],
+                    "secret": "tu-secreto",
+                }
+            ]
+        }
+    )
+
     url: Url
     events: EventNames = Field(examples=[["alert.critical", "tool.executed"]])
     # `whsec_<base64>` as Standard Webhooks writes it, or any text (used as its UTF-8 bytes).
@@ -30,6 +54,8 @@ class WebhookCreate(InputModel):
 
 
 class WebhookUpdate(PatchModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"active": True}, {"events": ["alert.critical"]}]})
+
     url: Url | None = None
     events: EventNames | None = None
     secret: str | None = Field(default=None, min_length=8, max_length=200)
@@ -38,6 +64,8 @@ class WebhookUpdate(PatchModel):
 
 
 class WebhookRead(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [_WEBHOOK]})
+
     id: str
     url: str
     events: list[str]
@@ -48,10 +76,14 @@ class WebhookRead(BaseModel):
 
 
 class NewWebhookRead(WebhookRead):
-    secret: str = Field(description="Shown only in this answer")
+    model_config = ConfigDict(json_schema_extra={"examples": [{**_WEBHOOK, "secret": "tu-secreto"}]})
+
+    secret: str = Field(description="Solo se muestra en esta respuesta")
 
 
 class WebhookList(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"webhooks": [_WEBHOOK]}]})
+
     webhooks: list[WebhookRead]
 
 
@@ -69,10 +101,49 @@ class DeliveryRead(BaseModel):
 
 
 class DeliveryList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "deliveries": [
+                        {
+                            "id": "0b9f3c52-6a1e-4f0e-9d4a-2c7e81f5a913",
+                            "event_type": "alert.critical",
+                            "status": "delivered",
+                            "attempts": 1,
+                            "last_status_code": 200,
+                            "last_error": None,
+                            "next_attempt_at": None,
+                            "created_at": "2026-01-16T10:02:00Z",
+                            "delivered_at": "2026-01-16T10:02:01Z",
+                            "payload": {
+                                "type": "alert.critical",
+                                "timestamp": "2026-01-16T10:02:00+00:00",
+                                "data": {
+                                    "alerta_id": 31,
+                                    "parcela_id": 7,
+                                    "severity": "critical",
+                                    "parametro": "humedad_suelo",
+                                    "mensaje": "humedad_suelo=12.0 fuera de rango (20.0-35.0)",
+                                    "nodo_codigo": "N1",
+                                    "regla_id": 5,
+                                },
+                            },
+                        }
+                    ]
+                }
+            ]
+        }
+    )
+
     deliveries: list[DeliveryRead]
 
 
 class TestDeliveryRead(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"delivery_id": "5d1c7a0e-3b8f-4e42-a6d9-9f0b2e4c7d18", "status": "pending"}]}
+    )
+
     delivery_id: str
     status: Literal["pending"] = "pending"
 
@@ -83,4 +154,17 @@ class EventNameRead(BaseModel):
 
 
 class EventNameList(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "events": [
+                        {"name": "alert.critical", "description": "Alerta crítica detectada"},
+                        {"name": "tool.executed", "description": "Tool ejecutado"},
+                    ]
+                }
+            ]
+        }
+    )
+
     events: list[EventNameRead]

@@ -11,7 +11,9 @@ from webhooks.metrics.schemas import MetricsRead
 router = APIRouter(tags=["metrics"])
 
 
-@router.get("/api/metrics", response_model=MetricsRead)
+@router.get("/api/metrics", response_model=MetricsRead, summary="Obtener métricas")
 async def get_metrics(principal: Staff, session: SessionDep) -> MetricsRead:
-    """AlertCountsRead of the last day by severity, what the workspace runs, and the agent's figures."""
+    """Las alertas del último día por gravedad, lo que el espacio de trabajo tiene en marcha
+    (parcelas, nodos, instancias) y las cifras del agente (mensajes, tools ejecutados, tiempo
+    en marcha). Para quien ve todo el espacio de trabajo (administrador, técnico)."""
     return await service.metrics(session, principal, window_seconds=settings.metrics_alert_window_seconds)
