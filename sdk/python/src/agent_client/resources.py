@@ -22,34 +22,34 @@ class Catalog(Resource):
 
     list_crops = Endpoint("GET", "/api/cultivos/")
     create_crop = Endpoint("POST", "/api/cultivos/")
-    get_crop = Endpoint("GET", "/api/cultivos/{crop_id}/")
-    replace_crop = Endpoint("PUT", "/api/cultivos/{crop_id}/")
-    patch_crop = Endpoint("PATCH", "/api/cultivos/{crop_id}/")
-    delete_crop = Endpoint("DELETE", "/api/cultivos/{crop_id}/")
-    list_crop_varieties = Endpoint("GET", "/api/cultivos/{crop_id}/variedades/")
-    create_crop_variety = Endpoint("POST", "/api/cultivos/{crop_id}/variedades/")
+    get_crop = Endpoint("GET", "/api/cultivos/{id}/")
+    replace_crop = Endpoint("PUT", "/api/cultivos/{id}/")
+    patch_crop = Endpoint("PATCH", "/api/cultivos/{id}/")
+    delete_crop = Endpoint("DELETE", "/api/cultivos/{id}/")
+    list_crop_varieties = Endpoint("GET", "/api/cultivos/{cultivo_id}/variedades/")
+    create_crop_variety = Endpoint("POST", "/api/cultivos/{cultivo_id}/variedades/")
     list_varieties = Endpoint("GET", "/api/variedades/")
     create_variety = Endpoint("POST", "/api/variedades/")
-    get_variety = Endpoint("GET", "/api/variedades/{variety_id}/")
-    replace_variety = Endpoint("PUT", "/api/variedades/{variety_id}/")
-    patch_variety = Endpoint("PATCH", "/api/variedades/{variety_id}/")
-    delete_variety = Endpoint("DELETE", "/api/variedades/{variety_id}/")
+    get_variety = Endpoint("GET", "/api/variedades/{id}/")
+    replace_variety = Endpoint("PUT", "/api/variedades/{id}/")
+    patch_variety = Endpoint("PATCH", "/api/variedades/{id}/")
+    delete_variety = Endpoint("DELETE", "/api/variedades/{id}/")
     list_stages = Endpoint("GET", "/api/etapas/")
     create_stage = Endpoint("POST", "/api/etapas/")
-    list_variety_stages = Endpoint("GET", "/api/variedades/{variety_id}/etapas/")
-    create_variety_stage = Endpoint("POST", "/api/variedades/{variety_id}/etapas/")
-    get_stage = Endpoint("GET", "/api/etapas/{stage_id}/")
-    replace_stage = Endpoint("PUT", "/api/etapas/{stage_id}/")
-    patch_stage = Endpoint("PATCH", "/api/etapas/{stage_id}/")
-    delete_stage = Endpoint("DELETE", "/api/etapas/{stage_id}/")
-    list_stage_rules = Endpoint("GET", "/api/etapas/{stage_id}/reglas/")
-    create_stage_rule = Endpoint("POST", "/api/etapas/{stage_id}/reglas/")
+    list_variety_stages = Endpoint("GET", "/api/variedades/{variedad_id}/etapas/")
+    create_variety_stage = Endpoint("POST", "/api/variedades/{variedad_id}/etapas/")
+    get_stage = Endpoint("GET", "/api/etapas/{id}/")
+    replace_stage = Endpoint("PUT", "/api/etapas/{id}/")
+    patch_stage = Endpoint("PATCH", "/api/etapas/{id}/")
+    delete_stage = Endpoint("DELETE", "/api/etapas/{id}/")
+    list_stage_rules = Endpoint("GET", "/api/etapas/{etapa_id}/reglas/")
+    create_stage_rule = Endpoint("POST", "/api/etapas/{etapa_id}/reglas/")
     list_rules = Endpoint("GET", "/api/reglas/")
     create_rule = Endpoint("POST", "/api/reglas/")
-    get_rule = Endpoint("GET", "/api/reglas/{rule_id}/")
-    replace_rule = Endpoint("PUT", "/api/reglas/{rule_id}/")
-    patch_rule = Endpoint("PATCH", "/api/reglas/{rule_id}/")
-    delete_rule = Endpoint("DELETE", "/api/reglas/{rule_id}/")
+    get_rule = Endpoint("GET", "/api/reglas/{id}/")
+    replace_rule = Endpoint("PUT", "/api/reglas/{id}/")
+    patch_rule = Endpoint("PATCH", "/api/reglas/{id}/")
+    delete_rule = Endpoint("DELETE", "/api/reglas/{id}/")
 
 
 class Plans(Resource):
@@ -57,10 +57,10 @@ class Plans(Resource):
 
     list_plans = Endpoint("GET", "/api/planes/")
     create_plan = Endpoint("POST", "/api/planes/")
-    get_plan = Endpoint("GET", "/api/planes/{plan_id}/")
-    replace_plan = Endpoint("PUT", "/api/planes/{plan_id}/")
-    patch_plan = Endpoint("PATCH", "/api/planes/{plan_id}/")
-    delete_plan = Endpoint("DELETE", "/api/planes/{plan_id}/")
+    get_plan = Endpoint("GET", "/api/planes/{id}/")
+    replace_plan = Endpoint("PUT", "/api/planes/{id}/")
+    patch_plan = Endpoint("PATCH", "/api/planes/{id}/")
+    delete_plan = Endpoint("DELETE", "/api/planes/{id}/")
 
 
 class Fields(Resource):
@@ -68,34 +68,34 @@ class Fields(Resource):
 
     list_fields = Endpoint("GET", "/api/parcelas/")
     create_field = Endpoint("POST", "/api/parcelas/")
-    get_field = Endpoint("GET", "/api/parcelas/{field_id}/")
-    replace_field = Endpoint("PUT", "/api/parcelas/{field_id}/")
-    patch_field = Endpoint("PATCH", "/api/parcelas/{field_id}/")
-    delete_field = Endpoint("DELETE", "/api/parcelas/{field_id}/")
-    list_subscriptions = Endpoint("GET", "/api/parcelas/{field_id}/planes/")
-    change_plan = Endpoint("POST", "/api/parcelas/{field_id}/planes/crear/")
-    get_subscription = Endpoint("GET", "/api/parcelas/planes/{subscription_id}/")
-    update_subscription = Endpoint("PATCH", "/api/parcelas/planes/{subscription_id}/")
-    replace_subscription = Endpoint("PUT", "/api/parcelas/planes/{subscription_id}/")
-    delete_subscription = Endpoint("DELETE", "/api/parcelas/planes/{subscription_id}/")
+    get_field = Endpoint("GET", "/api/parcelas/{id}/")
+    replace_field = Endpoint("PUT", "/api/parcelas/{id}/")
+    patch_field = Endpoint("PATCH", "/api/parcelas/{id}/")
+    delete_field = Endpoint("DELETE", "/api/parcelas/{id}/")
+    list_subscriptions = Endpoint("GET", "/api/parcelas/{parcela_id}/planes/")
+    change_plan = Endpoint("POST", "/api/parcelas/{parcela_id}/planes/crear/")
+    get_subscription = Endpoint("GET", "/api/parcelas/planes/{id}/")
+    update_subscription = Endpoint("PATCH", "/api/parcelas/planes/{id}/")
+    replace_subscription = Endpoint("PUT", "/api/parcelas/planes/{id}/")
+    delete_subscription = Endpoint("DELETE", "/api/parcelas/planes/{id}/")
 
 
 class Nodes(Resource):
     """Master and secondary sensor nodes (004), and node ingest."""
 
-    list_field_nodes = Endpoint("GET", "/api/parcelas/{field_id}/nodos/")
-    get_field_node = Endpoint("GET", "/api/parcelas/{field_id}/nodos/{node_id}/")
-    create_node = Endpoint("POST", "/api/parcelas/{field_id}/nodos/create/")
+    list_field_nodes = Endpoint("GET", "/api/parcelas/{parcela_id}/nodos/")
+    get_field_node = Endpoint("GET", "/api/parcelas/{parcela_id}/nodos/{id}/")
+    create_node = Endpoint("POST", "/api/parcelas/{parcela_id}/nodos/create/")
     list_nodes = Endpoint("GET", "/api/nodos/")
-    get_node = Endpoint("GET", "/api/nodos/{node_id}/")
-    delete_node = Endpoint("DELETE", "/api/nodos/{node_id}/delete/")
-    rotate_node_token = Endpoint("POST", "/api/nodos/{node_id}/token/")
-    revoke_node_token = Endpoint("DELETE", "/api/nodos/{node_id}/token/")
-    list_node_secondaries = Endpoint("GET", "/api/nodos/{node_id}/secundarios/")
-    create_secondary = Endpoint("POST", "/api/nodos/{node_id}/secundarios/create/")
+    get_node = Endpoint("GET", "/api/nodos/{id}/")
+    delete_node = Endpoint("DELETE", "/api/nodos/{id}/delete/")
+    rotate_node_token = Endpoint("POST", "/api/nodos/{id}/token/")
+    revoke_node_token = Endpoint("DELETE", "/api/nodos/{id}/token/")
+    list_node_secondaries = Endpoint("GET", "/api/nodos/{nodo_master_id}/secundarios/")
+    create_secondary = Endpoint("POST", "/api/nodos/{nodo_master_id}/secundarios/create/")
     list_secondaries = Endpoint("GET", "/api/secundarios/")
-    get_secondary = Endpoint("GET", "/api/secundarios/{node_id}/")
-    delete_secondary = Endpoint("DELETE", "/api/secundarios/{node_id}/delete/")
+    get_secondary = Endpoint("GET", "/api/secundarios/{id}/")
+    delete_secondary = Endpoint("DELETE", "/api/secundarios/{id}/delete/")
 
     @operation("POST", "/api/nodes/ingest/")
     def ingest(self, node_token: str, **reading: Any) -> Any:
@@ -110,23 +110,23 @@ class Nodes(Resource):
 class Tasks(Resource):
     """Tasks and AI recommendations of fields (004), with accept/reject."""
 
-    list_field_tasks = Endpoint("GET", "/api/parcelas/{field_id}/tareas/")
-    create_field_task = Endpoint("POST", "/api/parcelas/{field_id}/tareas/")
+    list_field_tasks = Endpoint("GET", "/api/parcelas/{parcela_id}/tareas/")
+    create_field_task = Endpoint("POST", "/api/parcelas/{parcela_id}/tareas/")
     list_tasks = Endpoint("GET", "/api/tareas/")
     create_task = Endpoint("POST", "/api/tareas/")
-    get_task = Endpoint("GET", "/api/tareas/{task_id}/")
-    replace_task = Endpoint("PUT", "/api/tareas/{task_id}/")
-    patch_task = Endpoint("PATCH", "/api/tareas/{task_id}/")
-    delete_task = Endpoint("DELETE", "/api/tareas/{task_id}/")
-    accept_task = Endpoint("POST", "/api/tareas/{task_id}/accept/")
-    reject_task = Endpoint("POST", "/api/tareas/{task_id}/reject/")
-    list_field_recommendations = Endpoint("GET", "/api/parcelas/{field_id}/recomendaciones/")
-    create_field_recommendation = Endpoint("POST", "/api/parcelas/{field_id}/recomendaciones/")
+    get_task = Endpoint("GET", "/api/tareas/{id}/")
+    replace_task = Endpoint("PUT", "/api/tareas/{id}/")
+    patch_task = Endpoint("PATCH", "/api/tareas/{id}/")
+    delete_task = Endpoint("DELETE", "/api/tareas/{id}/")
+    accept_task = Endpoint("POST", "/api/tareas/{id}/accept/")
+    reject_task = Endpoint("POST", "/api/tareas/{id}/reject/")
+    list_field_recommendations = Endpoint("GET", "/api/parcelas/{parcela_id}/recomendaciones/")
+    create_field_recommendation = Endpoint("POST", "/api/parcelas/{parcela_id}/recomendaciones/")
     list_recommendations = Endpoint("GET", "/api/recomendaciones/")
-    get_recommendation = Endpoint("GET", "/api/recomendaciones/{task_id}/")
-    replace_recommendation = Endpoint("PUT", "/api/recomendaciones/{task_id}/")
-    patch_recommendation = Endpoint("PATCH", "/api/recomendaciones/{task_id}/")
-    delete_recommendation = Endpoint("DELETE", "/api/recomendaciones/{task_id}/")
+    get_recommendation = Endpoint("GET", "/api/recomendaciones/{id}/")
+    replace_recommendation = Endpoint("PUT", "/api/recomendaciones/{id}/")
+    patch_recommendation = Endpoint("PATCH", "/api/recomendaciones/{id}/")
+    delete_recommendation = Endpoint("DELETE", "/api/recomendaciones/{id}/")
 
 
 class Auth(Resource):
@@ -495,6 +495,15 @@ def _tools(body: Any) -> list[Tool]:
     return ToolList.model_validate(body).tools
 
 
+class Platform(Resource):
+    """The gateway's own pages: no token needed."""
+
+    welcome = Endpoint("GET", "/", public=True)
+    health = Endpoint("GET", "/healthz", public=True)
+    openapi_document = Endpoint("GET", "/api/schema/", public=True)
+    asyncapi_document = Endpoint("GET", "/api/asyncapi/", public=True)
+
+
 class Desk(Resource):
     """The support desk's workspace settings and a guest's erasure (administrators)."""
 
@@ -561,4 +570,5 @@ RESOURCES: dict[str, type[Resource]] = {
     "metrics": Metrics,
     "desk": Desk,
     "events": Events,
+    "platform": Platform,
 }

@@ -6,6 +6,7 @@ Regenerate: SDK_WRITE_GENERATED=1 .venv/bin/python -m pytest sdk/python/tests/te
 
 from __future__ import annotations
 
+# ruff: noqa: E501
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -41,6 +42,37 @@ class CropRead(Model):
     id: Annotated[int, Field(title="Id")]
     nombre: Annotated[str, Field(title="Nombre")]
     descripcion: Annotated[str, Field(title="Descripcion")]
+
+
+class DeadLetterRead(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[int, Field(title="Id")]
+    """
+    Secuencia en el stream DEADLETTER: con ella se reprocesa
+    """
+    durable: Annotated[str, Field(title="Durable")]
+    """
+    El consumidor durable que se rindió
+    """
+    subject: Annotated[str | None, Field(title="Subject")]
+    """
+    El asunto original del evento
+    """
+    reason: Annotated[str | None, Field(title="Reason")]
+    """
+    `malformed` (no se ajusta al modelo) o `exhausted` (falló cada entrega)
+    """
+    deliveries: Annotated[int | None, Field(title="Deliveries")]
+    """
+    Entregas intentadas antes de rendirse
+    """
+    dead_lettered_at: Annotated[datetime | None, Field(title="Dead Lettered At")]
+    payload: Annotated[Any, Field(title="Payload")]
+    """
+    El sobre del evento (JSON), o su texto si no es JSON
+    """
 
 
 class TamanoHectareas(RootModel[float]):
@@ -227,6 +259,18 @@ class PlanFields(Model):
     horarios_por_defecto: Annotated[list[str] | None, Field(title="Horarios Por Defecto")] = None
     limite_lecturas_dia: Annotated[int, Field(ge=0, title="Limite Lecturas Dia")]
     precio: Annotated[Precio | str, Field(title="Precio")]
+    retencion_lecturas_dias: Annotated[int | None, Field(ge=1, le=3660, title="Retencion Lecturas Dias")] = 30
+    """
+    Lecturas crudas, en días
+    """
+    retencion_horaria_meses: Annotated[int | None, Field(ge=1, le=120, title="Retencion Horaria Meses")] = 12
+    """
+    Agregados por hora, meses
+    """
+    retencion_diaria_anios: Annotated[int | None, Field(ge=1, le=100, title="Retencion Diaria Anios")] = 10
+    """
+    Agregados por día, años
+    """
 
 
 class VecesPorDia(RootModel[int]):
@@ -235,6 +279,18 @@ class VecesPorDia(RootModel[int]):
 
 class LimiteLecturasDia(RootModel[int]):
     root: Annotated[int, Field(ge=0, title="Limite Lecturas Dia")]
+
+
+class RetencionLecturasDias(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=3660, title="Retencion Lecturas Dias")]
+
+
+class RetencionHorariaMeses(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=120, title="Retencion Horaria Meses")]
+
+
+class RetencionDiariaAnios(RootModel[int]):
+    root: Annotated[int, Field(ge=1, le=100, title="Retencion Diaria Anios")]
 
 
 class PlanPatch(Model):
@@ -251,6 +307,9 @@ class PlanPatch(Model):
     horarios_por_defecto: Annotated[list[str] | None, Field(title="Horarios Por Defecto")] = None
     limite_lecturas_dia: Annotated[LimiteLecturasDia | None, Field(title="Limite Lecturas Dia")] = None
     precio: Annotated[Precio | str | None, Field(title="Precio")] = None
+    retencion_lecturas_dias: Annotated[RetencionLecturasDias | None, Field(title="Retencion Lecturas Dias")] = None
+    retencion_horaria_meses: Annotated[RetencionHorariaMeses | None, Field(title="Retencion Horaria Meses")] = None
+    retencion_diaria_anios: Annotated[RetencionDiariaAnios | None, Field(title="Retencion Diaria Anios")] = None
 
 
 class PlanRead(Model):
@@ -267,6 +326,9 @@ class PlanRead(Model):
     precio: Annotated[str, Field(title="Precio")]
     created_at: Annotated[datetime, Field(title="Created At")]
     updated_at: Annotated[datetime, Field(title="Updated At")]
+    retencion_lecturas_dias: Annotated[int, Field(title="Retencion Lecturas Dias")]
+    retencion_horaria_meses: Annotated[int, Field(title="Retencion Horaria Meses")]
+    retencion_diaria_anios: Annotated[int, Field(title="Retencion Diaria Anios")]
 
 
 class RuleCreate(Model):
@@ -632,7 +694,7 @@ class ApiKeyRead(Model):
     revoked_at: Annotated[datetime | None, Field(title="Revoked At")]
 
 
-class BodyOauth2TokenTokenPost(Model):
+class BodyLoginOauth2(Model):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -1180,7 +1242,7 @@ class AiChatCreate(Model):
     temperature: Annotated[Temperature | None, Field(title="Temperature")] = None
 
 
-class BodyUploadDocumentApiV1DocumentsPost(Model):
+class BodyUploadDocument(Model):
     model_config = ConfigDict(
         extra="allow",
     )
@@ -1814,15 +1876,24 @@ class HistoryPoint(Model):
 
 
 class HistoryRead(Model):
+    """
+    004's own answer ("Historial de lecturas").
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
     parcela_id: Annotated[int, Field(title="Parcela Id")]
     bucket: Annotated[Literal["minute", "hour", "day"], Field(title="Bucket")]
     series: Annotated[list[HistoryPoint], Field(title="Series")]
+    nivel: Annotated[Literal["crudo", "hora", "dia"], Field(title="Nivel")]
 
 
 class KpisRead(Model):
+    """
+    004's own answer ("KPIs del sistema / usuario").
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -1842,12 +1913,17 @@ class SeriesPoint(Model):
 
 
 class SeriesRead(Model):
+    """
+    004's own answer ("Serie temporal").
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
     parcela_id: Annotated[int, Field(title="Parcela Id")]
     parametro: Annotated[str, Field(title="Parametro")]
     points: Annotated[list[SeriesPoint], Field(title="Points")]
+    nivel: Annotated[Literal["crudo", "hora", "dia"], Field(title="Nivel")]
 
 
 class AgentMessageCreate(Model):
@@ -2070,6 +2146,29 @@ class GuestChatRead(Model):
     guest_token: Annotated[str, Field(title="Guest Token")]
 
 
+class GuestErasureCreate(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    email: Annotated[str, Field(examples=["usuario@ejemplo.com"], title="Email")]
+
+
+class GuestErasureRead(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    success: Annotated[bool | None, Field(title="Success")] = True
+    message: Annotated[str, Field(title="Message")]
+    guests: Annotated[int, Field(title="Guests")]
+    """
+    Registros de contacto del invitado eliminados
+    """
+    chat_rooms: Annotated[int, Field(title="Chat Rooms")]
+    messages: Annotated[int, Field(title="Messages")]
+    notifications: Annotated[int, Field(title="Notifications")]
+    guest_sessions: Annotated[int, Field(title="Guest Sessions")]
+
+
 class GuestMessageCreate(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -2216,6 +2315,37 @@ class RecentMessagesRead(Model):
     total_returned: Annotated[int, Field(title="Total Returned")]
 
 
+class RetentionRead(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    notification_retention_days: Annotated[int, Field(title="Notification Retention Days")]
+    """
+    Las notificaciones más antiguas se eliminan.
+    """
+    transcript_retention_days: Annotated[int | None, Field(title="Transcript Retention Days")]
+    """
+    Un chat resuelto o cerrado se elimina (mensajes, notificaciones y el invitado si no le quedan chats) tantos días después de su último cambio; null lo guarda para siempre.
+    """
+
+
+class TranscriptRetentionDays(RootModel[int]):
+    root: Annotated[int, Field(examples=[365], ge=1, le=36500, title="Transcript Retention Days")]
+
+
+class RetentionUpdate(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    notification_retention_days: Annotated[
+        int, Field(examples=[90], ge=1, le=36500, title="Notification Retention Days")
+    ]
+    transcript_retention_days: Annotated[
+        TranscriptRetentionDays | None,
+        Field(examples=[365], title="Transcript Retention Days"),
+    ]
+
+
 class SessionCheckCreate(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -2303,15 +2433,15 @@ class AlertCountsRead(Model):
     )
     critical: Annotated[int, Field(title="Critical")]
     """
-    Critical alerts raised in the window
+    Alertas críticas emitidas en la ventana
     """
     warning: Annotated[int, Field(title="Warning")]
     """
-    Warnings raised in the window
+    Advertencias emitidas en la ventana
     """
     ok: Annotated[int, Field(title="Ok")]
     """
-    AlertCountsRead raised in the window that have cleared since
+    Alertas emitidas en la ventana que ya se resolvieron
     """
 
 
@@ -2351,6 +2481,10 @@ class InfrastructureRead(Model):
 
 
 class MetricsRead(Model):
+    """
+    002's own answer ("Obtener Métricas"), with the agro counts beside the cloud ones.
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -2372,7 +2506,7 @@ class NewWebhookRead(Model):
     updated_at: Annotated[datetime, Field(title="Updated At")]
     secret: Annotated[str, Field(title="Secret")]
     """
-    Shown only in this answer
+    Solo se muestra en esta respuesta
     """
 
 
@@ -2385,6 +2519,10 @@ class TestDeliveryRead(Model):
 
 
 class WebhookCreate(Model):
+    """
+    002's own body ("Configurar Webhook").
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )
@@ -2448,7 +2586,7 @@ class WebhookUpdate(Model):
     active: Annotated[bool | None, Field(title="Active")] = None
 
 
-class ListVarietiesApiVariedadesGetQuery(Model):
+class ListVarietiesQuery(Model):
     """
     The query parameters of `GET /api/variedades/`.
     """
@@ -2466,7 +2604,7 @@ class ListVarietiesApiVariedadesGetQuery(Model):
     """
 
 
-class ListStagesApiEtapasGetQuery(Model):
+class ListStagesQuery(Model):
     """
     The query parameters of `GET /api/etapas/`.
     """
@@ -2484,27 +2622,9 @@ class ListStagesApiEtapasGetQuery(Model):
     """
 
 
-class ListVarietyStagesApiVariedadesVarietyIdEtapasGetQuery(Model):
+class ListVarietyStagesQuery(Model):
     """
-    The query parameters of `GET /api/variedades/{variety_id}/etapas/`.
-    """
-
-    model_config = ConfigDict(
-        extra="allow",
-    )
-    page: Annotated[int | None, Field(ge=1, le=1000000000, title="Page")] = 1
-    """
-    Página, desde 1
-    """
-    page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 20
-    """
-    Elementos por página
-    """
-
-
-class ListStageRulesApiEtapasStageIdReglasGetQuery(Model):
-    """
-    The query parameters of `GET /api/etapas/{stage_id}/reglas/`.
+    The query parameters of `GET /api/variedades/{variedad_id}/etapas/`.
     """
 
     model_config = ConfigDict(
@@ -2520,7 +2640,25 @@ class ListStageRulesApiEtapasStageIdReglasGetQuery(Model):
     """
 
 
-class ListRulesApiReglasGetQuery(Model):
+class ListStageRulesQuery(Model):
+    """
+    The query parameters of `GET /api/etapas/{etapa_id}/reglas/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    page: Annotated[int | None, Field(ge=1, le=1000000000, title="Page")] = 1
+    """
+    Página, desde 1
+    """
+    page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 20
+    """
+    Elementos por página
+    """
+
+
+class ListRulesQuery(Model):
     """
     The query parameters of `GET /api/reglas/`.
     """
@@ -2538,7 +2676,7 @@ class ListRulesApiReglasGetQuery(Model):
     """
 
 
-class ListPlansApiPlanesGetQuery(Model):
+class ListPlansQuery(Model):
     """
     The query parameters of `GET /api/planes/`.
     """
@@ -2556,7 +2694,7 @@ class ListPlansApiPlanesGetQuery(Model):
     """
 
 
-class ListFieldsApiParcelasGetQuery(Model):
+class ListFieldsQuery(Model):
     """
     The query parameters of `GET /api/parcelas/`.
     """
@@ -2586,7 +2724,7 @@ class ListFieldsApiParcelasGetQuery(Model):
     """
 
 
-class ListSecondariesApiSecundariosGetQuery(Model):
+class ListSecondariesQuery(Model):
     """
     The query parameters of `GET /api/secundarios/`.
     """
@@ -2604,9 +2742,9 @@ class ListSecondariesApiSecundariosGetQuery(Model):
     """
 
 
-class ListFieldTasksApiParcelasFieldIdTareasGetQuery(Model):
+class ListFieldTasksQuery(Model):
     """
-    The query parameters of `GET /api/parcelas/{field_id}/tareas/`.
+    The query parameters of `GET /api/parcelas/{parcela_id}/tareas/`.
     """
 
     model_config = ConfigDict(
@@ -2641,7 +2779,7 @@ class ListFieldTasksApiParcelasFieldIdTareasGetQuery(Model):
     include_deleted: Annotated[bool | None, Field(title="Include Deleted")] = False
 
 
-class ListTasksApiTareasGetQuery(Model):
+class ListTasksQuery(Model):
     """
     The query parameters of `GET /api/tareas/`.
     """
@@ -2678,9 +2816,9 @@ class ListTasksApiTareasGetQuery(Model):
     include_deleted: Annotated[bool | None, Field(title="Include Deleted")] = False
 
 
-class ListFieldRecommendationsApiParcelasFieldIdRecomendacionesGetQuery(Model):
+class ListFieldRecommendationsQuery(Model):
     """
-    The query parameters of `GET /api/parcelas/{field_id}/recomendaciones/`.
+    The query parameters of `GET /api/parcelas/{parcela_id}/recomendaciones/`.
     """
 
     model_config = ConfigDict(
@@ -2715,7 +2853,7 @@ class ListFieldRecommendationsApiParcelasFieldIdRecomendacionesGetQuery(Model):
     include_deleted: Annotated[bool | None, Field(title="Include Deleted")] = False
 
 
-class ListRecommendationsApiRecomendacionesGetQuery(Model):
+class ListRecommendationsQuery(Model):
     """
     The query parameters of `GET /api/recomendaciones/`.
     """
@@ -2752,7 +2890,26 @@ class ListRecommendationsApiRecomendacionesGetQuery(Model):
     include_deleted: Annotated[bool | None, Field(title="Include Deleted")] = False
 
 
-class ListModulesApiRbacModulosGetQuery(Model):
+class ListAgroDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/agro/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class ListModulesQuery(Model):
     """
     The query parameters of `GET /api/rbac/modulos/`.
     """
@@ -2770,7 +2927,7 @@ class ListModulesApiRbacModulosGetQuery(Model):
     """
 
 
-class ListRolesApiRbacRolesGetQuery(Model):
+class ListRolesQuery(Model):
     """
     The query parameters of `GET /api/rbac/roles/`.
     """
@@ -2802,7 +2959,7 @@ class Modulo(RootModel[int]):
     """
 
 
-class ListPermissionsApiRbacPermissionsGetQuery(Model):
+class ListPermissionsQuery(Model):
     """
     The query parameters of `GET /api/rbac/permissions/`.
     """
@@ -2828,7 +2985,7 @@ class ListPermissionsApiRbacPermissionsGetQuery(Model):
     """
 
 
-class ListTenantsApiV1TenantsGetQuery(Model):
+class ListTenantsQuery(Model):
     """
     The query parameters of `GET /api/v1/tenants/`.
     """
@@ -2846,7 +3003,7 @@ class ListTenantsApiV1TenantsGetQuery(Model):
     """
 
 
-class ListMembersApiV1MembersGetQuery(Model):
+class ListMembersQuery(Model):
     """
     The query parameters of `GET /api/v1/members/`.
     """
@@ -2864,7 +3021,7 @@ class ListMembersApiV1MembersGetQuery(Model):
     """
 
 
-class ListInvitationsApiV1InvitationsGetQuery(Model):
+class ListInvitationsQuery(Model):
     """
     The query parameters of `GET /api/v1/invitations/`.
     """
@@ -2882,7 +3039,7 @@ class ListInvitationsApiV1InvitationsGetQuery(Model):
     """
 
 
-class ListApiKeysApiV1ApiKeysGetQuery(Model):
+class ListApiKeysQuery(Model):
     """
     The query parameters of `GET /api/v1/api-keys/`.
     """
@@ -2900,7 +3057,26 @@ class ListApiKeysApiV1ApiKeysGetQuery(Model):
     """
 
 
-class ListConversationsApiConversationsGetQuery(Model):
+class ListAuthDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/auth/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class ListConversationsQuery(Model):
     """
     The query parameters of `GET /api/conversations`.
     """
@@ -2911,7 +3087,7 @@ class ListConversationsApiConversationsGetQuery(Model):
     limit: Annotated[int | None, Field(ge=1, le=500, title="Limit")] = 100
 
 
-class ResumeApiConversationsConversationIdStreamGetQuery(Model):
+class ResumeAnswerStreamQuery(Model):
     """
     The query parameters of `GET /api/conversations/{conversation_id}/stream`.
     """
@@ -2925,7 +3101,7 @@ class ResumeApiConversationsConversationIdStreamGetQuery(Model):
     ] = None
 
 
-class ChatWithBotChatBotIdPostQuery(Model):
+class ChatWithBotQuery(Model):
     """
     The query parameters of `POST /chat/{bot_id}`.
     """
@@ -2939,7 +3115,7 @@ class ChatWithBotChatBotIdPostQuery(Model):
     """
 
 
-class ListBasesApiV1KnowledgeGetQuery(Model):
+class ListKnowledgeBasesQuery(Model):
     """
     The query parameters of `GET /api/v1/knowledge/`.
     """
@@ -2957,7 +3133,7 @@ class ListBasesApiV1KnowledgeGetQuery(Model):
     """
 
 
-class SearchBaseApiV1KnowledgeBaseIdSearchGetQuery(Model):
+class SearchKnowledgeBaseQuery(Model):
     """
     The query parameters of `GET /api/v1/knowledge/{base_id}/search/`.
     """
@@ -2979,7 +3155,7 @@ class KnowledgeBase3(RootModel[int]):
     """
 
 
-class ListDocumentsApiV1DocumentsGetQuery(Model):
+class ListDocumentsQuery(Model):
     """
     The query parameters of `GET /api/v1/documents/`.
     """
@@ -3001,7 +3177,7 @@ class ListDocumentsApiV1DocumentsGetQuery(Model):
     """
 
 
-class ListAgentsApiV1AgentsGetQuery(Model):
+class ListAgentsQuery(Model):
     """
     The query parameters of `GET /api/v1/agents/`.
     """
@@ -3019,7 +3195,7 @@ class ListAgentsApiV1AgentsGetQuery(Model):
     """
 
 
-class HistoryApiBrainHistoryGetQuery(Model):
+class GetReadingHistoryQuery(Model):
     """
     The query parameters of `GET /api/brain/history/`.
     """
@@ -3050,7 +3226,7 @@ class HistoryApiBrainHistoryGetQuery(Model):
     """
 
 
-class SeriesApiBrainSeriesGetQuery(Model):
+class GetReadingSeriesQuery(Model):
     """
     The query parameters of `GET /api/brain/series/`.
     """
@@ -3076,7 +3252,7 @@ class SeriesApiBrainSeriesGetQuery(Model):
     """
 
 
-class KpisApiBrainKpisGetQuery(Model):
+class GetKpisQuery(Model):
     """
     The query parameters of `GET /api/brain/kpis/`.
     """
@@ -3088,7 +3264,26 @@ class KpisApiBrainKpisGetQuery(Model):
     days: Annotated[int | None, Field(ge=1, le=366, title="Days")] = 7
 
 
-class GetChatStatusApiChatGetChatStatusGetQuery(Model):
+class ListBrainDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/brain/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class GetGuestChatStatusQuery(Model):
     """
     The query parameters of `GET /api/chat/get_chat_status/`.
     """
@@ -3103,7 +3298,7 @@ class AgentId(RootModel[int]):
     root: Annotated[int, Field(ge=1, le=9223372036854775807, title="Agent Id")]
 
 
-class FilteredChatsApiChatRoomsFilteredChatsGetQuery(Model):
+class ListFilteredChatsQuery(Model):
     """
     The query parameters of `GET /api/chat-rooms/filtered_chats/`.
     """
@@ -3117,7 +3312,7 @@ class FilteredChatsApiChatRoomsFilteredChatsGetQuery(Model):
     page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 20
 
 
-class WaitingChatsApiChatRoomsWaitingChatsGetQuery(Model):
+class ListWaitingChatsQuery(Model):
     """
     The query parameters of `GET /api/chat-rooms/waiting_chats/`.
     """
@@ -3129,7 +3324,7 @@ class WaitingChatsApiChatRoomsWaitingChatsGetQuery(Model):
     page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 50
 
 
-class MyChatsApiChatRoomsMyChatsGetQuery(Model):
+class ListMyChatsQuery(Model):
     """
     The query parameters of `GET /api/chat-rooms/my_chats/`.
     """
@@ -3142,7 +3337,7 @@ class MyChatsApiChatRoomsMyChatsGetQuery(Model):
     page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 20
 
 
-class AllChatsApiChatRoomsAllChatsGetQuery(Model):
+class ListAllChatsQuery(Model):
     """
     The query parameters of `GET /api/chat-rooms/all_chats/`.
     """
@@ -3156,7 +3351,7 @@ class AllChatsApiChatRoomsAllChatsGetQuery(Model):
     page_size: Annotated[int | None, Field(ge=1, le=100, title="Page Size")] = 50
 
 
-class UnreadCountApiMessagesUnreadCountGetQuery(Model):
+class CountUnreadMessagesQuery(Model):
     """
     The query parameters of `GET /api/messages/unread_count/`.
     """
@@ -3167,7 +3362,7 @@ class UnreadCountApiMessagesUnreadCountGetQuery(Model):
     chat_room_id: Annotated[UUID, Field(title="Chat Room Id")]
 
 
-class ByChatApiMessagesByChatGetQuery(Model):
+class ListMessagesByChatQuery(Model):
     """
     The query parameters of `GET /api/messages/by_chat/`.
     """
@@ -3178,7 +3373,7 @@ class ByChatApiMessagesByChatGetQuery(Model):
     chat_room_id: Annotated[UUID, Field(title="Chat Room Id")]
 
 
-class RecentChatsApiMessagesRecentChatsGetQuery(Model):
+class ListRecentMessagesQuery(Model):
     """
     The query parameters of `GET /api/messages/recent_chats/`.
     """
@@ -3189,7 +3384,7 @@ class RecentChatsApiMessagesRecentChatsGetQuery(Model):
     limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 10
 
 
-class GuestNotificationsApiUserNotificationsGetNotificationsGetQuery(Model):
+class ListGuestNotificationsQuery(Model):
     """
     The query parameters of `GET /api/user-notifications/get_notifications/`.
     """
@@ -3200,7 +3395,7 @@ class GuestNotificationsApiUserNotificationsGetNotificationsGetQuery(Model):
     chat_room_id: Annotated[UUID, Field(title="Chat Room Id")]
 
 
-class ListChatsApiV1ChatsGetQuery(Model):
+class ListChatsQuery(Model):
     """
     The query parameters of `GET /api/v1/chats/`.
     """
@@ -3219,7 +3414,45 @@ class ListChatsApiV1ChatsGetQuery(Model):
     """
 
 
-class ListDeliveriesApiWebhooksWebhookIdDeliveriesGetQuery(Model):
+class ListChatDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/chat/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class ListIngestDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/ingest/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class ListWebhookDeliveriesQuery(Model):
     """
     The query parameters of `GET /api/webhooks/{webhook_id}/deliveries`.
     """
@@ -3228,6 +3461,36 @@ class ListDeliveriesApiWebhooksWebhookIdDeliveriesGetQuery(Model):
         extra="allow",
     )
     limit: Annotated[int | None, Field(ge=1, le=500, title="Limit")] = 100
+
+
+class ListWebhooksDeadLettersQuery(Model):
+    """
+    The query parameters of `GET /api/v1/events/webhooks/dead-letters/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    durable: Annotated[str | None, Field(title="Durable")] = None
+    """
+    Solo las de este consumidor
+    """
+    after: Annotated[int | None, Field(ge=0, le=9223372036854775806, title="After")] = 0
+    """
+    Las posteriores a esta `id`
+    """
+    limit: Annotated[int | None, Field(ge=1, le=100, title="Limit")] = 50
+
+
+class DeadLetterList(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    count: Annotated[int, Field(title="Count")]
+    """
+    Cartas muertas conservadas (del durable pedido, o de todos los del servicio)
+    """
+    results: Annotated[list[DeadLetterRead], Field(title="Results")]
 
 
 class HTTPValidationError(Model):
@@ -3746,6 +4009,10 @@ class RoomList(Model):
 
 
 class IngestCreate(Model):
+    """
+    004's own body ("Ingesta de datos desde nodo maestro").
+    """
+
     model_config = ConfigDict(
         extra="allow",
     )

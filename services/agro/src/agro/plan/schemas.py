@@ -73,7 +73,18 @@ class PlanRead(BaseModel):
     model_config = ConfigDict(
         from_attributes=True,
         json_schema_extra={
-            "examples": [{"id": 1, **_PLAN, "created_at": "2025-10-01T00:00:00Z", "updated_at": "2025-10-01T00:00:00Z"}]
+            "examples": [
+                {
+                    "id": 1,
+                    **_PLAN,
+                    "created_at": "2025-10-01T00:00:00Z",
+                    "updated_at": "2025-10-01T00:00:00Z",
+                    # Additions to 004's plan: how long its fields' readings are kept, per level.
+                    "retencion_lecturas_dias": RAW_DAYS,
+                    "retencion_horaria_meses": HOURLY_MONTHS,
+                    "retencion_diaria_anios": DAILY_YEARS,
+                }
+            ]
         },
     )
 

@@ -37,6 +37,7 @@ class HistoryRead(BaseModel):
                             "max": 26.8,
                         }
                     ],
+                    "nivel": "hora",
                 }
             ]
         }
@@ -63,6 +64,7 @@ class SeriesRead(BaseModel):
                     "parcela_id": 7,
                     "parametro": "temperatura",
                     "points": [{"t": "2025-10-23T09:12:00Z", "v": 28.2}, {"t": "2025-10-23T09:27:00Z", "v": 28.6}],
+                    "nivel": "crudo",
                 }
             ]
         }
