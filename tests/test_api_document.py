@@ -2,7 +2,7 @@
 stable readable operationId, a Spanish summary and description, and examples of its request
 and its answers.
 
-The operations are parametrized from the snapshot `contracts/operations.json` ("METHOD path" ->
+The operations are parametrized from the snapshot `contracts/api/operations.json` ("METHOD path" ->
 operationId), so a failure names its operation; the snapshot itself is compared with the live
 document, so a new operation or a renamed one is a deliberate act:
 
@@ -21,7 +21,7 @@ from jsonschema import Draft202012Validator
 
 from devstack.stack import Stack
 
-SNAPSHOT = Path(__file__).parent / "contracts" / "operations.json"
+SNAPSHOT = Path(__file__).parent / "contracts" / "api" / "operations.json"
 METHODS = ("get", "put", "post", "delete", "patch")
 SNAKE_CASE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 EXAMPLE_MEDIA = ("application/json", "text/event-stream")

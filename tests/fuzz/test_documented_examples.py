@@ -8,7 +8,7 @@ operation fails here.
 
 Ids in the examples need not exist: a documented 404 or 400 is a right answer. Runs as the
 platform admin, without the fuzz pass's self-defeating operations (test_fuzz.py). The operations
-are the snapshot's (tests/contracts/operations.json), which test_api_document keeps equal to the
+are the snapshot's (tests/contracts/api/operations.json), which test_api_document keeps equal to the
 document, so a failure names its operation.
 
 schemathesis' own pytest integration (`schemathesis.pytest.from_fixture`) is not used: at the
@@ -33,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
 
 from devstack.stack import Stack
 
-OPERATIONS = Path(__file__).parents[1] / "contracts" / "operations.json"
+OPERATIONS = Path(__file__).parents[1] / "contracts" / "api" / "operations.json"
 # As test_fuzz.SELF_DEFEATING and test_fuzz.UPSTREAM: what would end the identity's own session or
 # workspace, and answers from an AI provider none of which is reachable here (a documented 502).
 SELF_DEFEATING = re.compile(r"logout|^/api/v1/tenants/\{tenant_id\}/$")
