@@ -16,7 +16,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -24,8 +24,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from brain.retention import service as retention
 from devstack.catalog import discover
 from devstack.stack import Stack, StackConfig
+from shared.db import create_engine, create_sessionmaker
 
 PARAMETERS = ["humedad_suelo", "temperatura", "ph", "luz", "co2", "humedad_aire", "presion", "conductividad",
               "velocidad_viento", "radiacion_solar"]  # fmt: skip
@@ -48,12 +50,27 @@ async def register_field(gateway: str) -> tuple[int, dict[str, str]]:
     return field_id, headers
 
 
+async def partitions(dsn: str, first: date, last: date) -> float:
+    """brain's own function makes a partition for each day of the range; returns seconds."""
+    engine = create_engine(dsn.replace("postgresql://", "postgresql+asyncpg://"), schema="brain")
+    sessionmaker = create_sessionmaker(engine)
+    started = time.perf_counter()
+    try:
+        for offset in range((last - first).days + 1):
+            async with sessionmaker() as session, session.begin():  # a transaction each: few locks held
+                await retention.ensure_partitions(session, days=[first + timedelta(days=offset)])
+    finally:
+        await engine.dispose()
+    return time.perf_counter() - started
+
+
 async def load(dsn: str, field_id: int, tenant_id: int, readings: int) -> tuple[int, float]:
     """COPY `readings` rows (ending now) and build their hourly aggregates; returns (rows, seconds)."""
     per_series = readings // (FIELDS * len(PARAMETERS))
     end = datetime.now(UTC).replace(second=0, microsecond=0)
     start = end - STEP * per_series
     fields = [field_id] + [10_000_000 + i for i in range(FIELDS - 1)]
+    await partitions(dsn, start.date(), end.date())  # readings are partitioned by day: COPY needs them
     connection = await asyncpg.connect(dsn)
     started = time.perf_counter()
     try:
@@ -73,7 +90,14 @@ async def load(dsn: str, field_id: int, tenant_id: int, readings: int) -> tuple[
             FROM brain.readings GROUP BY 1, 2, 3
             ON CONFLICT (parcela_id, parametro, hour) DO NOTHING
         """)
-        await connection.execute("ANALYZE brain.readings; ANALYZE brain.hourly")
+        await connection.execute("""
+            INSERT INTO brain.daily (parcela_id, parametro, day, n, total, lo, hi)
+            SELECT parcela_id, parametro, date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+                sum(n), sum(total), min(lo), max(hi)
+            FROM brain.hourly GROUP BY 1, 2, 3
+            ON CONFLICT (parcela_id, parametro, day) DO NOTHING
+        """)
+        await connection.execute("ANALYZE brain.readings; ANALYZE brain.hourly; ANALYZE brain.daily")
         total = await connection.fetchval("SELECT count(*) FROM brain.readings")
     finally:
         await connection.close()

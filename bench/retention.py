@@ -23,7 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from history import PARAMETERS, register_field
+from history import PARAMETERS, partitions, register_field
 
 from brain.retention import service as retention
 from devstack.catalog import discover
@@ -47,20 +47,6 @@ SIZES = """
     WHERE n.nspname = 'brain' AND c.relkind = 'r'
         AND (c.relname LIKE 'readings_p%' OR c.relname IN ('hourly', 'daily'))
 """
-
-
-async def partitions(dsn: str, first: date, last: date) -> float:
-    """brain's own function makes a partition for each day of the range; returns seconds."""
-    engine = create_engine(dsn.replace("postgresql://", "postgresql+asyncpg://"), schema="brain")
-    sessionmaker = create_sessionmaker(engine)
-    started = time.perf_counter()
-    try:
-        for offset in range((last - first).days + 1):
-            async with sessionmaker() as session, session.begin():  # a transaction each: few locks held
-                await retention.ensure_partitions(session, days=[first + timedelta(days=offset)])
-    finally:
-        await engine.dispose()
-    return time.perf_counter() - started
 
 
 async def load(dsn: str, field_id: int, args: argparse.Namespace) -> tuple[int, float, float]:
