@@ -64,6 +64,24 @@ async def partitions(dsn: str, first: date, last: date) -> float:
     return time.perf_counter() - started
 
 
+async def roll_up(connection: asyncpg.Connection) -> None:
+    """The hourly and daily aggregates brain keeps as readings arrive, built at once after a COPY."""
+    await connection.execute("""
+        INSERT INTO brain.hourly (parcela_id, parametro, hour, n, total, lo, hi)
+        SELECT parcela_id, parametro, date_trunc('hour', t), count(*), sum(valor), min(valor), max(valor)
+        FROM brain.readings GROUP BY 1, 2, 3
+        ON CONFLICT (parcela_id, parametro, hour) DO NOTHING
+    """)
+    await connection.execute("""
+        INSERT INTO brain.daily (parcela_id, parametro, day, n, total, lo, hi)
+        SELECT parcela_id, parametro, date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
+            sum(n), sum(total), min(lo), max(hi)
+        FROM brain.hourly GROUP BY 1, 2, 3
+        ON CONFLICT (parcela_id, parametro, day) DO NOTHING
+    """)
+    await connection.execute("ANALYZE brain.readings; ANALYZE brain.hourly; ANALYZE brain.daily")
+
+
 async def load(dsn: str, field_id: int, tenant_id: int, readings: int) -> tuple[int, float]:
     """COPY `readings` rows (ending now) and build their hourly aggregates; returns (rows, seconds)."""
     per_series = readings // (FIELDS * len(PARAMETERS))
@@ -84,20 +102,7 @@ async def load(dsn: str, field_id: int, tenant_id: int, readings: int) -> tuple[
                 "readings", schema_name="brain", records=rows,
                 columns=["parcela_id", "parametro", "t", "nodo_codigo", "valor", "unidad", "tenant_id"],
             )  # fmt: skip
-        await connection.execute("""
-            INSERT INTO brain.hourly (parcela_id, parametro, hour, n, total, lo, hi)
-            SELECT parcela_id, parametro, date_trunc('hour', t), count(*), sum(valor), min(valor), max(valor)
-            FROM brain.readings GROUP BY 1, 2, 3
-            ON CONFLICT (parcela_id, parametro, hour) DO NOTHING
-        """)
-        await connection.execute("""
-            INSERT INTO brain.daily (parcela_id, parametro, day, n, total, lo, hi)
-            SELECT parcela_id, parametro, date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                sum(n), sum(total), min(lo), max(hi)
-            FROM brain.hourly GROUP BY 1, 2, 3
-            ON CONFLICT (parcela_id, parametro, day) DO NOTHING
-        """)
-        await connection.execute("ANALYZE brain.readings; ANALYZE brain.hourly; ANALYZE brain.daily")
+        await roll_up(connection)
         total = await connection.fetchval("SELECT count(*) FROM brain.readings")
     finally:
         await connection.close()

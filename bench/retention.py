@@ -31,7 +31,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from history import PARAMETERS, partitions, register_field
+from history import PARAMETERS, partitions, register_field, roll_up
 
 from brain.retention import service as retention
 from devstack.catalog import discover
@@ -71,20 +71,7 @@ async def load(dsn: str, field_id: int, args: argparse.Namespace) -> tuple[int, 
                 columns=["parcela_id", "parametro", "t", "nodo_codigo", "valor", "unidad", "tenant_id"],
             )  # fmt: skip
         copied = time.perf_counter() - started
-        await connection.execute("""
-            INSERT INTO brain.hourly (parcela_id, parametro, hour, n, total, lo, hi)
-            SELECT parcela_id, parametro, date_trunc('hour', t), count(*), sum(valor), min(valor), max(valor)
-            FROM brain.readings GROUP BY 1, 2, 3
-            ON CONFLICT (parcela_id, parametro, hour) DO NOTHING
-        """)
-        await connection.execute("""
-            INSERT INTO brain.daily (parcela_id, parametro, day, n, total, lo, hi)
-            SELECT parcela_id, parametro, date_trunc('day', hour AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
-                sum(n), sum(total), min(lo), max(hi)
-            FROM brain.hourly GROUP BY 1, 2, 3
-            ON CONFLICT (parcela_id, parametro, day) DO NOTHING
-        """)
-        await connection.execute("ANALYZE brain.readings; ANALYZE brain.hourly; ANALYZE brain.daily")
+        await roll_up(connection)
         total = await connection.fetchval("SELECT count(*) FROM brain.readings")
     finally:
         await connection.close()
