@@ -1,9 +1,11 @@
 """Connecting to NATS and the stream-per-prefix convention."""
 
+import contextlib
 import logging
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from shared.events import streams
@@ -42,3 +44,21 @@ async def ensure_stream(js: JetStreamContext, subject: str) -> str:
     name, wildcard = stream_for_subject(subject)
     await streams.ensure(js, streams.event_stream(name, [wildcard]))
     return name
+
+
+# How long a drain's no-wait request may take to answer with what is already there.
+_DRAIN_SECONDS = 0.005
+
+
+async def fetch_arrived(sub: JetStreamContext.PullSubscription, batch: int, *, timeout: float) -> list[Msg]:
+    """Wait up to `timeout` for one message, then take what else is already there, up to `batch`.
+
+    nats-py's fetch of a batch, once its pull request lingers, returns only when the batch is
+    full or the wait is over, which would hold a lone event for the whole wait. Raises
+    `TimeoutError` (nats-py's or asyncio's) when nothing came."""
+    messages = await sub.fetch(1, timeout=timeout)
+    if batch > 1:
+        # Its first, no-wait request answers at once.
+        with contextlib.suppress(TimeoutError):
+            messages += await sub.fetch(batch - 1, timeout=_DRAIN_SECONDS)
+    return messages

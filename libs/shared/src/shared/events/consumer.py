@@ -1,7 +1,6 @@
 """Durable, idempotent consumption: inbox row + handler in one transaction, ack after commit."""
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
@@ -15,7 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.bus import ensure_stream, stream_for_subject
+from shared.events.bus import ensure_stream, fetch_arrived, stream_for_subject
 from shared.events.catalogue import Event
 from shared.events.catchup import ConsumerCatchUp
 from shared.events.envelope import Envelope
@@ -29,8 +28,6 @@ logger = logging.getLogger(__name__)
 EventHandler = Callable[[AsyncSession, Envelope, Any], Awaitable[None]]
 
 DEAD_LETTER_PREFIX = "deadletter"
-# How long the drain after a first message may wait when nothing else is there.
-_DRAIN_SECONDS = 0.005
 
 
 class DurableConsumer:
@@ -119,17 +116,10 @@ class DurableConsumer:
         if time.monotonic() >= self._next_sample:
             await self.sample()
         try:
-            # One message ends this wait: nats-py's fetch of a batch, once its pull request is
-            # lingering, returns only when the batch is full or the wait is over, which would
-            # hold a lone event (and a reader catching up on it) for the whole wait.
-            messages = await self._sub.fetch(1, timeout=timeout)
+            messages = await fetch_arrived(self._sub, self.batch_size, timeout=timeout)
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
             return 0
-        if self.batch_size > 1:
-            # Then what is already there, up to a batch: its first, no-wait request answers at once.
-            with contextlib.suppress(TimeoutError):
-                messages += await self._sub.fetch(self.batch_size - 1, timeout=_DRAIN_SECONDS)
         self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
         redelivered = sum(1 for msg in messages if msg.metadata.num_delivered > 1)
         if redelivered:

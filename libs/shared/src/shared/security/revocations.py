@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import Field, ValidationError
 
-from shared.events.bus import ensure_stream
+from shared.events.bus import ensure_stream, fetch_arrived
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 from shared.security.principal import Principal
@@ -42,7 +42,6 @@ logger = logging.getLogger(__name__)
 # then the follower checks that the server still has its consumer. A NATS restart loses the
 # waiting request: revocations after one arrive within this bound.
 _WAIT_SECONDS = 5.0
-_DRAIN_SECONDS = 0.005
 _RETRY_SECONDS = 0.5
 _SWEEP_EVERY = 1024
 
@@ -194,14 +193,10 @@ class RevocationList:
                             TOKEN_REVOKED, stream=stream, config=_from(since, next_seq)
                         )
                     try:
-                        # A batch's lingering fetch returns only when full or timed out: wait
-                        # for one revocation, then take what else is there at once.
-                        messages = await subscription.fetch(1, timeout=_WAIT_SECONDS)
+                        messages = await fetch_arrived(subscription, 256, timeout=_WAIT_SECONDS)
                     except TimeoutError:
                         await subscription.consumer_info()  # NotFoundError once the server forgot it
                         continue
-                    with contextlib.suppress(TimeoutError):
-                        messages += await subscription.fetch(255, timeout=_DRAIN_SECONDS)
                     for msg in messages:
                         self._apply(msg)
                         next_seq = msg.metadata.sequence.stream + 1
