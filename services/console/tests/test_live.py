@@ -14,10 +14,12 @@ from fastapi import APIRouter, Request
 from playwright.async_api import expect
 from starlette.applications import Starlette
 from starlette.responses import Response, StreamingResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
 
 from console.config import Settings
-from console.gateway import PublicGatewayDep
+from console.errors import NotSignedIn
+from console.gateway import Gateway, PublicGatewayDep
 from console.live import OPEN, LiveEvent, LiveItem, last_event_id, live_response, upstream_events
 from console.main import create_app
 from devstack.pytest_plugin import serve_in_thread
@@ -131,3 +133,28 @@ async def test_a_relayed_stream_resumes_by_event_id_shows_its_state_and_ends_at_
 
     upstream.mode = "revoked"  # the API refuses the token: the page goes to the login
     await expect(page).to_have_url(re.compile(r"/console/login/"))
+
+
+async def upstream_socket(websocket: WebSocket) -> None:
+    """A stand-in for a platform WebSocket: bearer in the handshake, resume point in the first frame."""
+    if websocket.headers.get("authorization") != "Bearer good-token":
+        await websocket.send_denial_response(Response(status_code=401))
+        return
+    await websocket.accept()
+    after = int(json.loads(await websocket.receive_text())["last_event_id"])
+    for n in range(after + 1, after + 3):
+        await websocket.send_text(json.dumps({"id": n, "type": "message.created"}))
+    await websocket.close()
+
+
+async def test_the_gateways_websocket_is_opened_with_the_users_token_and_a_refused_one_signs_out() -> None:
+    with serve_in_thread(Starlette(routes=[WebSocketRoute("/ws", upstream_socket)])) as url:
+        async with httpx.AsyncClient() as client:
+            gw = Gateway(client, url, "good-token")
+            async with gw.websocket("/ws") as socket:
+                await socket.send(json.dumps({"token": gw.token, "last_event_id": "4"}))
+                frames = [json.loads(frame) async for frame in socket]
+            with pytest.raises(NotSignedIn):
+                async with Gateway(client, url, "revoked-token").websocket("/ws"):
+                    pass
+    assert frames == [{"id": 5, "type": "message.created"}, {"id": 6, "type": "message.created"}]
