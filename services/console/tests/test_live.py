@@ -56,6 +56,7 @@ class Upstream:
     def __init__(self) -> None:
         self.mode = "ok"
         self.resumed_from: list[str | None] = []
+        self.forwarded_for: set[str | None] = set()
 
     async def stream(self, request: Request) -> Response:
         if self.mode == "down":
@@ -64,6 +65,7 @@ class Upstream:
             return Response(json.dumps({"detail": "Token revocado."}), status_code=401, media_type="application/json")
         after = request.query_params.get("last_event_id")
         self.resumed_from.append(after)
+        self.forwarded_for.add(request.headers.get("x-forwarded-for"))
         first = int(after or 0) + 1
 
         async def body() -> AsyncIterator[bytes]:
@@ -124,6 +126,7 @@ async def test_a_relayed_stream_resumes_by_event_id_shows_its_state_and_ends_at_
     seen = await page.evaluate("window.seen")
     assert seen[: 3 * BATCH] == [[str(n), n] for n in range(1, 3 * BATCH + 1)], "resumed with no gap, no repeat"
     assert upstream.resumed_from[:3] == [None, str(BATCH), str(2 * BATCH)]
+    assert upstream.forwarded_for == {"127.0.0.1"}, "the API is told the browser's address"
     states = await page.evaluate("window.states")
     assert states[:4] == ["connecting", "open", "reconnecting", "open"]
 

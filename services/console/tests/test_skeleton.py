@@ -156,3 +156,11 @@ async def test_a_form_missing_a_field_is_a_page_naming_it(client: httpx.AsyncCli
         answer = await client.post("/console/login/", data={"csrf_token": token.group(1), "username": "ana"})
     assert answer.status_code == 422
     assert "Revise los datos enviados: password." in answer.text
+
+
+async def test_the_login_page_sends_a_signed_in_browser_on(client: httpx.AsyncClient) -> None:
+    sealed = CookieJar(settings()).seal(SessionData.signed_in_with("a.b.c", None))
+    client.cookies.set("console_session", sealed)
+    async with client:
+        answer = await client.get("/console/login/", params={"next": "/console/farm/"})
+    assert (answer.status_code, answer.headers["location"]) == (303, "/console/farm/")
