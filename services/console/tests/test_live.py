@@ -13,7 +13,7 @@ import pytest
 from fastapi import APIRouter, Request
 from playwright.async_api import expect
 from starlette.applications import Starlette
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -100,6 +100,10 @@ def console_with_relay(upstream: Upstream) -> Iterator[str]:
 
             return await live_response(events())
 
+        @router.post("/console/test-echo/")
+        async def echo() -> HTMLResponse:
+            return HTMLResponse("<p>Eco recibido</p>")
+
         app.include_router(router)
         with serve_in_thread(app) as console_url:
             yield console_url
@@ -161,3 +165,20 @@ async def test_the_gateways_websocket_is_opened_with_the_users_token_and_a_refus
                 async with Gateway(client, url, "revoked-token").websocket("/ws"):
                     pass
     assert frames == [{"id": 5, "type": "message.created"}, {"id": 6, "type": "message.created"}]
+
+
+@pytest.mark.stack  # starts chromium
+async def test_htmx_requests_carry_the_csrf_token_and_a_refusal_is_shown_in_the_flash_area(
+    console_with_relay: str, new_page: NewPage
+) -> None:
+    page = await new_page()
+    await page.goto(console_with_relay + "/console/login/")  # an anonymous session and its token
+    flash = page.locator("#flash")
+    await page.evaluate("() => htmx.ajax('POST', '/console/test-echo/', {target: '#flash', swap: 'innerHTML'})")
+    await expect(flash).to_have_text("Eco recibido")
+
+    await page.evaluate("() => document.querySelector('meta[name=csrf-token]').setAttribute('content', 'forged')")
+    await page.evaluate("() => htmx.ajax('POST', '/console/test-echo/', {target: 'main', swap: 'innerHTML'})")
+    await expect(flash).to_contain_text("No se pudo verificar el origen de la petición")
+    # Retargeted to #flash: the page itself stays.
+    await expect(page.get_by_role("heading", name="Iniciar sesión")).to_be_visible()
