@@ -9,6 +9,7 @@ import re
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import httpx
@@ -20,6 +21,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from auth.testing import AddMember, Workspace
+from console.workspace import service
 from devstack.pytest_plugin import serve_in_thread
 from devstack.waiting import eventually
 
@@ -231,3 +233,17 @@ async def test_a_member_without_permission_neither_sees_nor_opens_the_pages(
         assert response is not None
         assert response.status == 403, path
         await expect(page.get_by_role("heading", name="Acceso denegado")).to_be_visible()
+
+
+def test_a_keys_state_is_revoked_before_expired_before_active() -> None:
+    now = datetime(2026, 12, 5, 12, tzinfo=UTC)
+    past, future = (now - timedelta(days=1)).isoformat(), (now + timedelta(days=1)).isoformat()
+    assert service.key_state({"revoked_at": past, "expires_at": past}, now) == "revoked"
+    assert service.key_state({"revoked_at": None, "expires_at": past}, now) == "expired"
+    assert service.key_state({"revoked_at": None, "expires_at": future}, now) == "active"
+    assert service.key_state({"revoked_at": None, "expires_at": None}, now) == "active"
+
+
+def test_the_acceptance_link_is_the_consoles_page_with_the_token_quoted() -> None:
+    link = service.acceptance_link("https://consola.example.com/", "a+b/c=")
+    assert link == "https://consola.example.com/console/invitation/?token=a%2Bb%2Fc%3D"
