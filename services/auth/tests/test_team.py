@@ -78,6 +78,28 @@ async def test_an_invitation_works_once(gateway: httpx.AsyncClient, workspace: W
     assert replayed.json()["detail"] == "La invitación ya fue usada."
 
 
+async def test_a_pending_invitation_is_previewed_without_a_login_until_it_is_used(
+    gateway: httpx.AsyncClient, workspace: Workspace, auth_db: asyncpg.Connection
+) -> None:
+    invitation = (await _invite(gateway, workspace.owner_token, "tecnico")).json()
+    preview = await gateway.post("/api/v1/invitations/preview/", json={"token": invitation["accept_token"]})
+    assert preview.status_code == 200, preview.text
+    name = await auth_db.fetchval("SELECT name FROM auth.tenants WHERE id = $1", workspace.tenant_id)
+    assert preview.json() == {
+        "email": invitation["email"],
+        "role": "tecnico",
+        "expires_at": invitation["expires_at"],
+        "workspace": {"id": workspace.tenant_id, "name": name},
+    }
+    assert (await _accept(gateway, invitation["accept_token"])).status_code == 201
+    used = await gateway.post("/api/v1/invitations/preview/", json={"token": invitation["accept_token"]})
+    assert used.status_code == 400
+    assert used.json()["detail"] == "La invitación ya fue usada."
+    unknown = await gateway.post("/api/v1/invitations/preview/", json={"token": "no-such-token"})
+    assert unknown.status_code == 400
+    assert unknown.json()["detail"] == "La invitación no es válida."
+
+
 async def test_an_expired_invitation_is_refused(
     gateway: httpx.AsyncClient, workspace: Workspace, auth_db: asyncpg.Connection
 ) -> None:

@@ -94,6 +94,7 @@ ROUTES: tuple[Route | Family, ...] = (
     Route("/api/v1/members/", "auth", G, prefix=True),
     Route("/api/v1/invitations/", "auth", G, prefix=True),
     Route("/api/v1/invitations/accept/", "auth", G, public=_POST),
+    Route("/api/v1/invitations/preview/", "auth", G, public=_POST),
     Route("/api/v1/api-keys/", "auth", G, prefix=True),
     Route("/auth/refresh/", "auth", G, public=_POST),
     Route("/api/auth/refresh/", "auth", D, public=_POST),  # an addition beside 003's login and logout

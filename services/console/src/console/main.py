@@ -30,6 +30,7 @@ from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
 from console.templating import render
+from console.workspace.endpoints import router as workspace_router
 from shared.errors import ServiceError
 from shared.events import asyncapi_document
 from shared.health import router as health_router
@@ -147,6 +148,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(workspace_router)
     return app
 
 

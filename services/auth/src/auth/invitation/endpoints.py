@@ -18,11 +18,13 @@ from auth.invitation.schemas import (
     InvitationAcceptanceCreate,
     InvitationAcceptanceRead,
     InvitationCreate,
+    InvitationPreviewCreate,
+    InvitationPreviewRead,
     InvitationRead,
     NewInvitationRead,
 )
 from auth.session.endpoints import session_fields
-from auth.session.schemas import AgroUserRead
+from auth.session.schemas import AgroUserRead, WorkspaceRead
 from shared.errors import documented
 from shared.pagination import Page, Pagination, build_page
 from shared.security import Principal
@@ -76,6 +78,25 @@ async def revoke_invitation(invitation_id: Id, principal: CanInvite, session: Se
     retirada o vencida: 400."""
     await service.revoke(session, principal, invitation_id)
     return Response(status_code=204)
+
+
+@router.post(
+    "/preview/",
+    response_model=InvitationPreviewRead,
+    summary="Ver una invitación por su token",
+    responses=documented(InvitationUnusable),
+)
+async def preview_invitation(body: InvitationPreviewCreate, session: SessionDep) -> InvitationPreviewRead:
+    """Lo que ofrece una invitación pendiente (público: el token es la credencial): el email, el rol
+    y el espacio, para la página donde la persona la acepta. No la acepta. Un token usado, retirado
+    o vencido: 400, con el mismo mensaje que daría aceptarla."""
+    invitation, tenant = await service.preview(session, body.token)
+    return InvitationPreviewRead(
+        email=invitation.email,
+        role=invitation.role,
+        expires_at=invitation.expires_at,
+        workspace=WorkspaceRead(id=tenant.id, name=tenant.name),
+    )
 
 
 @router.post(

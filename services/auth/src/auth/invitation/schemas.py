@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from auth.session.schemas import AgroUserRead, SessionRead
+from auth.session.schemas import AgroUserRead, SessionRead, WorkspaceRead
 from shared.validation import InputModel
 
 InvitationStatus = Literal["pendiente", "aceptada", "revocada", "expirada"]
@@ -89,6 +89,36 @@ class InvitationAcceptanceCreate(InputModel):
     password: str = Field(min_length=8, max_length=256)
     nombres: str = Field(default="", max_length=150)
     apellidos: str = Field(default="", max_length=150)
+
+
+class InvitationPreviewCreate(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "p7Qw2xZr9LkT4vBn8Hs1Jd6Fg3Mc5Ye0Ua2Ri7Oe9Wq"}]}
+    )
+
+    token: str = Field(min_length=1, max_length=200)
+
+
+class InvitationPreviewRead(BaseModel):
+    """What a usable invitation offers, for the page where the invitee accepts it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "luis.mamani@ejemplo.com",
+                    "role": "tecnico",
+                    "expires_at": "2025-10-30T10:30:00Z",
+                    "workspace": {"id": 1, "name": "Finca Los Andes"},
+                }
+            ]
+        }
+    )
+
+    email: str
+    role: str
+    expires_at: datetime
+    workspace: WorkspaceRead
 
 
 class InvitationAcceptanceRead(SessionRead):

@@ -104,6 +104,18 @@ async def revoke(session: AsyncSession, principal: Principal, invitation_id: int
         invitation.revoked_at = datetime.now(UTC)
 
 
+async def preview(session: AsyncSession, token: str) -> tuple[Invitation, Tenant]:
+    """The pending invitation a token names and its workspace; refused as `accept` would refuse it."""
+    now = datetime.now(UTC)
+    invitation = await repository.by_digest(session, opaque.digest(token))
+    if invitation is None or status_of(invitation, now) != "pendiente":
+        raise _why_unusable(invitation, now)
+    tenant = await session.get(Tenant, invitation.tenant_id)
+    if tenant is None or not tenant.is_active:
+        raise InvitationUnusable()
+    return invitation, tenant
+
+
 async def accept(session: AsyncSession, body: InvitationAcceptanceCreate) -> SignedIn:
     """Make the invited person a member with the invited role, and sign them in."""
     now = datetime.now(UTC)
