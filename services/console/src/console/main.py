@@ -26,6 +26,7 @@ from console.home.endpoints import router as home_router
 from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
+from console.studio.endpoints import router as studio_router
 from console.templating import render
 from shared.errors import ServiceError
 from shared.events import asyncapi_document
@@ -126,6 +127,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(studio_router)
     return app
 
 
