@@ -23,7 +23,7 @@
   }
 
   function brief(value) {
-    var text = typeof value === "string" ? value : JSON.stringify(value, null, 1);
+    var text = typeof value === "string" ? value : JSON.stringify(value);
     return text.length > 600 ? text.slice(0, 600) + "…" : text;
   }
 
@@ -164,7 +164,7 @@
             finished();
             view.item.setAttribute("aria-busy", "false");
             view.status.textContent = {
-              complete: "Respuesta completa" + (data.model ? " (" + data.model + ")" : "") + ".",
+              complete: "Respuesta completa" + (data.model ? " (" + data.model + (data.provider ? " de " + data.provider : "") + ")" : "") + ".",
               pending: "Esperando su confirmación.",
               failed: "Ningún modelo respondió: " + (data.error || "") ,
               interrupted: "Respuesta interrumpida.",
