@@ -194,6 +194,21 @@ async def test_a_playground_answer_streams_with_a_citation_that_opens_its_passag
     await expect(went_on.locator(".step-tool-result")).to_contain_text("El usuario rechazó ejecutar este tool.")
     await expect(went_on.locator(".turn-status")).to_have_text("Respuesta completa (gpt-agent de openai).")
 
+    # The agent's settings change from its page; its conversations are kept, citations included.
+    await page.goto(f"{console_url}studio/agentes/{agent['id']}/")
+    await page.get_by_text("Cambiar el agente").click()
+    await page.get_by_label("Instrucciones").fill("Responde en pocas líneas.")
+    await page.get_by_role("button", name="Guardar el agente").click()
+    await expect(page.get_by_role("status").filter(has_text="Agente guardado.")).to_be_visible()
+    await expect(page.locator("dl.facts")).to_contain_text("Responde en pocas líneas.")
+    await expect(page.locator("dl.facts")).to_contain_text("create_task, search_knowledge")  # the list's order
+    recent = page.get_by_role("navigation", name="Conversaciones recientes")
+    await expect(recent.get_by_role("link")).to_have_count(2)
+    await recent.get_by_role("link").last.click()
+    kept = page.locator("li.turn-assistant").first
+    await expect(kept.locator("a.citation").first).to_have_attribute("href", re.compile(r"#pasaje$"))
+    await check_accessibility(page)
+
 
 def _events(stream: str) -> list[tuple[str, str]]:
     """(id, type) of each event of a Server-Sent Events body."""

@@ -32,6 +32,26 @@ Languages = {
 MAX_UPLOAD = 11 * 1024 * 1024
 
 
+def agent_form(
+    name: Annotated[str, Form(max_length=200)],
+    description: Annotated[str, Form(max_length=5000)] = "",
+    instructions: Annotated[str, Form(max_length=20000)] = "",
+    model: Annotated[str, Form(max_length=200)] = "",
+    tools_mode: Annotated[str, Form(pattern="^(todas|elegidas)$")] = "elegidas",
+    tools: Annotated[list[str] | None, Form()] = None,
+    knowledge_bases: Annotated[list[int] | None, Form()] = None,
+) -> dict[str, Any]:
+    """An agent's form (creating or changing one); "todas" leaves its tools unset: every tool."""
+    return {
+        "name": name.strip(), "description": description.strip(), "instructions": instructions.strip(),
+        "model": model.strip(), "tools": None if tools_mode == "todas" else (tools or []),
+        "knowledge_bases": knowledge_bases or [],
+    }  # fmt: skip
+
+
+AgentForm = Annotated[dict[str, Any], Depends(agent_form)]
+
+
 def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -66,20 +86,9 @@ async def create_agent(
     request: Request,
     user: Reader,
     gw: GatewayDep,
-    name: Annotated[str, Form(max_length=200)],
-    description: Annotated[str, Form(max_length=5000)] = "",
-    instructions: Annotated[str, Form(max_length=20000)] = "",
-    model: Annotated[str, Form(max_length=200)] = "",
-    tools_mode: Annotated[str, Form(pattern="^(todas|elegidas)$")] = "elegidas",
-    tools: Annotated[list[str] | None, Form()] = None,
-    knowledge_bases: Annotated[list[int] | None, Form()] = None,
+    form: AgentForm,
 ) -> Response:
     """Crea un agente con la API (`POST /api/v1/agents/`) y abre su playground."""
-    form = {
-        "name": name.strip(), "description": description.strip(), "instructions": instructions.strip(),
-        "model": model.strip(), "tools": None if tools_mode == "todas" else (tools or []),
-        "knowledge_bases": knowledge_bases or [],
-    }  # fmt: skip
     try:
         created = await service.create_agent(gw, form)
     except ApiError as exc:
@@ -125,6 +134,37 @@ async def set_budget(
 # -- the playground --------------------------------------------------------------------------
 
 
+async def _playground_page(
+    request: Request,
+    user: ConsoleUser,
+    gw: GatewayDep,
+    agent_id: int,
+    *,
+    conversation_id: str | None = None,
+    error: str = "",
+    status: int = 200,
+    saved: bool = False,
+) -> Response:
+    agent = await service.agent(gw, agent_id)
+    conversation = await service.conversation(gw, conversation_id) if conversation_id else None
+    sees_knowledge = user.can("ia:ver")
+    bases = await service.bases(gw) if sees_knowledge else []
+    context = {
+        "agent": agent,
+        "conversation": conversation,
+        "conversations": await service.conversations_of(gw, agent_id) if sees_knowledge else [],
+        "bases": bases,
+        "base_names": {b["id"]: b["name"] for b in bases},
+        "tools": await service.tools(gw) if sees_knowledge else [],
+        "can_chat": user.can("ia:crear"),
+        "can_change": user.can("bots:actualizar"),
+        "passage_href": service.passage_href,
+        "error": error,
+        "saved": saved,
+    }
+    return render(request, "studio/playground.html", context, status=status)
+
+
 @router.get("/agentes/{agent_id}/", summary="Playground de un agente")
 async def playground(
     request: Request,
@@ -132,13 +172,28 @@ async def playground(
     user: Reader,
     gw: GatewayDep,
     conversacion: Annotated[str | None, Query(pattern=r"^conv_\d{1,18}$")] = None,
+    guardado: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
-    """Un agente y su playground: preguntas y respuestas en vivo, y la conversación elegida."""
-    agent = await service.agent(gw, agent_id)
-    conversation = await service.conversation(gw, conversacion) if conversacion else None
-    context = {"agent": agent, "conversation": conversation, "can_chat": user.can("ia:crear"),
-               "passage_href": service.passage_href}  # fmt: skip
-    return render(request, "studio/playground.html", context)
+    """Un agente y su playground: preguntas y respuestas en vivo, sus conversaciones recientes y
+    la elegida (`?conversacion=`), y sus ajustes."""
+    return await _playground_page(request, user, gw, agent_id, conversation_id=conversacion, saved=bool(guardado))
+
+
+@router.post("/agentes/{agent_id}/", summary="Cambiar un agente")
+async def update_agent(
+    request: Request,
+    agent_id: Id,
+    user: Reader,
+    gw: GatewayDep,
+    form: AgentForm,
+) -> Response:
+    """Cambia el modelo, las instrucciones, las herramientas o las bases de un agente
+    (`PATCH /api/v1/agents/{id}/`)."""
+    try:
+        await service.update_agent(gw, agent_id, form)
+    except ApiError as exc:
+        return await _playground_page(request, user, gw, agent_id, error=exc.message, status=exc.status)
+    return _see_other(f"/console/studio/agentes/{agent_id}/?guardado=1")
 
 
 def _started(started: service.Started) -> JSONResponse:

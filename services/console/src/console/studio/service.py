@@ -61,6 +61,25 @@ async def agent(gw: Gateway, agent_id: int) -> dict[str, Any]:
     return found
 
 
+async def update_agent(gw: Gateway, agent_id: int, form: dict[str, Any]) -> dict[str, Any]:
+    """Changes an agent (PATCH): empty text fields become null (the workspace's model, no
+    instructions); tools and bases as in `agent_body`."""
+    body = {**agent_body(form), **{key: form.get(key) or None for key in ("description", "instructions", "model")}}
+    updated: dict[str, Any] = await gw.patch(f"/api/v1/agents/{agent_id}/", json=body)
+    return updated
+
+
+async def conversations_of(gw: Gateway, bot_id: int) -> list[dict[str, Any]]:
+    """The user's latest conversations with one agent (the API lists the user's 100 latest)."""
+    found = await gw.get("/api/conversations", params={"limit": 100})
+    return [c for c in found["conversations"] if c.get("bot_id") == bot_id][:10]
+
+
+async def tools(gw: Gateway) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = (await gw.get("/api/tools"))["tools"]
+    return found
+
+
 async def add_bot_model(gw: Gateway, bot_id: int, *, provider: str, model_id: str, task_type: str) -> None:
     await gw.post(f"/bots/{bot_id}/models/", json={"provider": provider, "model_id": model_id, "task_type": task_type})
 
