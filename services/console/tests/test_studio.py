@@ -256,6 +256,21 @@ async def test_a_dropped_answer_stream_resumes_from_its_last_event_id(
     assert sum('"type": "message"' in event for event in cut) >= 1
     assert len(asked) == 2
 
+    # Without JavaScript the question is a plain form: the console answers with the conversation.
+    csrf = await page.locator('meta[name="csrf-token"]').get_attribute("content")
+    cookies = {c["name"]: c["value"] for c in await page.context.cookies() if c["name"] == "console_session"}
+    origin = console_url.removesuffix("/console/")
+    async with httpx.AsyncClient(cookies=cookies, timeout=10) as client:
+        plain = await client.post(
+            f"{console_url}studio/agentes/{created.json()['id']}/preguntar",
+            data={"message": "Hola sin scripts", "csrf_token": csrf or ""},
+            headers={"Origin": origin},
+        )
+        assert plain.status_code == 303, plain.text
+        assert re.search(r"/console/studio/agentes/\d+/\?conversacion=conv_\d+$", plain.headers["location"])
+        shown = await client.get(origin + plain.headers["location"])
+    assert "Hola sin scripts" in shown.text
+
 
 def _events(stream: str) -> list[tuple[str, str]]:
     """(id, type) of each event of a Server-Sent Events body."""

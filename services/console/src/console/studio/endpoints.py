@@ -145,17 +145,14 @@ async def _playground_page(
     status: int = 200,
     saved: bool = False,
 ) -> Response:
-    agent = await service.agent(gw, agent_id)
-    conversation = await service.conversation(gw, conversation_id) if conversation_id else None
-    sees_knowledge = user.can("ia:ver")
-    bases = await service.bases(gw) if sees_knowledge else []
+    page = await service.playground(gw, agent_id, conversation_id, sees_knowledge=user.can("ia:ver"))
     context = {
-        "agent": agent,
-        "conversation": conversation,
-        "conversations": await service.conversations_of(gw, agent_id) if sees_knowledge else [],
-        "bases": bases,
-        "base_names": {b["id"]: b["name"] for b in bases},
-        "tools": await service.tools(gw) if sees_knowledge else [],
+        "agent": page.agent,
+        "conversation": page.conversation,
+        "conversations": page.conversations,
+        "bases": page.bases,
+        "base_names": {b["id"]: b["name"] for b in page.bases},
+        "tools": page.tools,
         "can_chat": user.can("ia:crear"),
         "can_change": user.can("bots:actualizar"),
         "passage_href": service.passage_href,
@@ -207,18 +204,25 @@ def _refused(exc: ApiError) -> JSONResponse:
 
 @router.post("/agentes/{agent_id}/preguntar", summary="Preguntar a un agente")
 async def ask(
+    request: Request,
     agent_id: Id,
     user: Chatter,
     gw: GatewayDep,
     message: Annotated[str, Form(min_length=1, max_length=20000)],
     conversation_id: Annotated[str, Form(pattern=r"^(conv_\d{1,18})?$")] = "",
-) -> JSONResponse:
+) -> Response:
     """Empieza la respuesta del agente (`POST /api/v1/agents/{id}/chat/`, en streaming) y dice
-    dónde seguirla: el relay de la consola, desde su primer evento."""
+    dónde seguirla: el relay de la consola, desde su primer evento. Sin JavaScript (un
+    formulario sin `Accept: application/json`), lleva a la conversación guardada."""
+    scripted = "application/json" in request.headers.get("accept", "")
     try:
         started = await service.ask(gw, agent_id, message, conversation_id or None)
     except ApiError as exc:
+        if not scripted:
+            raise
         return _refused(exc)
+    if not scripted:
+        return _see_other(f"/console/studio/agentes/{agent_id}/?conversacion={started.conversation_id}")
     return _started(started)
 
 

@@ -3,6 +3,7 @@ agents (000) and bots (001) with their models, tools and knowledge bases; the pl
 answers (002's events, relayed and resumed by event id); knowledge bases, uploads, search and
 a document's passages; the month's usage and budget."""
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -33,12 +34,19 @@ class Studio:
         return {int(b["id"]): str(b["name"]) for b in self.bases}
 
 
+async def _nothing() -> None:
+    return None
+
+
 async def studio(gw: Gateway, *, sees_usage: bool) -> Studio:
-    agents = await gw.get("/api/v1/agents/", params=PAGE)
-    bots = await gw.get("/bots/")
-    tools = await gw.get("/api/tools")
-    bases = await gw.get("/api/v1/knowledge/", params=PAGE)
-    usage = await gw.get("/api/ai/usage/") if sees_usage else None
+    # The API's answers are independent: asked at once, the page waits for the slowest only.
+    agents, bots, tools, bases, usage = await asyncio.gather(
+        gw.get("/api/v1/agents/", params=PAGE),
+        gw.get("/bots/"),
+        gw.get("/api/tools"),
+        gw.get("/api/v1/knowledge/", params=PAGE),
+        gw.get("/api/ai/usage/") if sees_usage else _nothing(),
+    )
     return Studio(agents["results"], bots, tools["tools"], bases["results"], usage)
 
 
@@ -90,6 +98,33 @@ async def set_budget(gw: Gateway, monthly_tokens: int | None) -> dict[str, Any]:
 
 
 # -- the playground --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Playground:
+    """An agent's playground: the agent, the chosen conversation, its recent ones, and what its
+    settings form offers (the workspace's bases and tools)."""
+
+    agent: dict[str, Any]
+    conversation: dict[str, Any] | None
+    conversations: list[dict[str, Any]]
+    bases: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+
+
+async def _empty() -> list[dict[str, Any]]:
+    return []
+
+
+async def playground(gw: Gateway, agent_id: int, conversation_id: str | None, *, sees_knowledge: bool) -> Playground:
+    found, conversation, conversations, bases_found, tools_found = await asyncio.gather(
+        agent(gw, agent_id),
+        conversation_of(gw, conversation_id) if conversation_id else _nothing(),
+        conversations_of(gw, agent_id) if sees_knowledge else _empty(),
+        bases(gw) if sees_knowledge else _empty(),
+        tools(gw) if sees_knowledge else _empty(),
+    )
+    return Playground(found, conversation, conversations, bases_found, tools_found)
 
 
 @dataclass(frozen=True)
@@ -170,7 +205,7 @@ def _sse(data: dict[str, Any], event_id: str) -> bytes:
     return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
 
 
-async def conversation(gw: Gateway, conversation_id: str) -> dict[str, Any]:
+async def conversation_of(gw: Gateway, conversation_id: str) -> dict[str, Any]:
     found: dict[str, Any] = await gw.get(f"/api/conversations/{conversation_id}")
     return found
 
