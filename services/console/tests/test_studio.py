@@ -209,6 +209,23 @@ async def test_a_playground_answer_streams_with_a_citation_that_opens_its_passag
     await expect(kept.locator("a.citation").first).to_have_attribute("href", re.compile(r"#pasaje$"))
     await check_accessibility(page)
 
+    # An answer still waiting after a reload: its confirmation is on the page, and approved, the
+    # tool runs (the field does not exist: the tool's failure goes back to the model) and it ends.
+    await page.goto(f"{console_url}studio/agentes/{agent['id']}/")
+    await _ask(page, "create_task 8")
+    await expect(page.locator("li.turn-assistant").last.locator(".turn-status")).to_have_text(
+        "Esperando su confirmación."
+    )
+    await expect(page).to_have_url(re.compile(r"\?conversacion=conv_\d+$"))
+    await page.reload()
+    stored = page.locator("form[data-studio-confirm]")
+    await expect(stored).to_contain_text("El agente quiere ejecutar create_task. ¿Lo permite?")
+    await check_accessibility(page)
+    await stored.get_by_role("button", name="Aprobar").click()
+    approved = page.locator("li.turn-assistant").last
+    await expect(approved.locator(".step-tool-result")).to_contain_text("Resultado de create_task:")
+    await expect(approved.locator(".turn-status")).to_have_text("Respuesta completa (gpt-agent de openai).")
+
 
 async def test_a_dropped_answer_stream_resumes_from_its_last_event_id(
     gateway: httpx.AsyncClient,

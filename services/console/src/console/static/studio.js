@@ -182,6 +182,23 @@
     });
   }
 
+  // A stored answer that still waits (the page was reloaded): its confirmation form.
+  var stored = document.querySelector("form[data-studio-confirm]");
+  if (stored) {
+    stored.addEventListener("submit", async function (submitted) {
+      submitted.preventDefault();
+      var body = new FormData(stored);
+      body.append("approve", submitted.submitter ? submitted.submitter.value : "no");
+      var result = await post(stored.action, body);
+      if (!result.ok) {
+        say(result.body.message);
+        return;
+      }
+      stored.remove();
+      follow(result.body.stream_url);
+    });
+  }
+
   form.addEventListener("submit", async function (submitted) {
     submitted.preventDefault();
     say("");
@@ -197,6 +214,8 @@
       return;
     }
     conversation.value = result.body.conversation_id;
+    // A reload shows this conversation, kept by the API, and what it waits for.
+    window.history.replaceState(null, "", "?conversacion=" + encodeURIComponent(result.body.conversation_id));
     var mine = el("li", "turn turn-user");
     mine.appendChild(el("h3", "turn-who", "Usted"));
     mine.appendChild(el("p", "message", text.value));

@@ -228,17 +228,25 @@ async def ask(
 
 @router.post("/conversaciones/{conversation_id}/confirmar", summary="Confirmar herramientas")
 async def confirm(
+    request: Request,
     conversation_id: ConversationId,
     user: Chatter,
     gw: GatewayDep,
     approve: Annotated[str, Form(pattern="^(si|no)$")],
-) -> JSONResponse:
+    agente: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
     """Aprueba o rechaza las herramientas que la respuesta espera (`POST .../confirm`); la
-    respuesta sigue y se sigue por el relay."""
+    respuesta sigue y se sigue por el relay. Sin JavaScript, lleva a la conversación guardada
+    del agente `?agente=`."""
+    scripted = "application/json" in request.headers.get("accept", "")
     try:
         started = await service.confirm(gw, conversation_id, approve=approve == "si")
     except ApiError as exc:
+        if not scripted:
+            raise
         return _refused(exc)
+    if not scripted and agente is not None:
+        return _see_other(f"/console/studio/agentes/{agente}/?conversacion={conversation_id}")
     return _started(started)
 
 
