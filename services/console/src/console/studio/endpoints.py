@@ -1,8 +1,9 @@
 """The bot studio (000, 001, 002): agents and bots with their models, tools and knowledge bases;
 the playground (an answer streamed through the console's relay, resumed by event id, with
 tool confirmations and citations linked to their passage); knowledge bases with uploads and
-search; the month's usage and budget. Reading needs `ia:ver`; the API refuses the rest by
-itself, and each refusal's own text is shown in the page."""
+search; the month's usage and budget. The studio needs `bots:ver`, its knowledge pages
+`ia:ver`, asking `ia:crear`; the API checks every call again, and each of its refusals is shown
+in the page in its own words."""
 
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ Reader = Annotated[ConsoleUser, Depends(require("bots:ver"))]
 KnowledgeReader = Annotated[ConsoleUser, Depends(require("ia:ver"))]
 Chatter = Annotated[ConsoleUser, Depends(require("ia:crear"))]
 ConversationId = Annotated[str, Path(pattern=r"^conv_\d{1,18}$")]
-Languages = {
+LANGUAGES = {
     "spanish": "Español", "english": "Inglés", "portuguese": "Portugués", "french": "Francés",
     "italian": "Italiano", "german": "Alemán", "catalan": "Catalán", "dutch": "Neerlandés",
     "simple": "Sin idioma (palabras exactas)",
@@ -273,7 +274,7 @@ async def _knowledge_page(
     request: Request, gw: GatewayDep, *, error: str = "", status: int = 200, form: dict[str, Any] | None = None
 ) -> Response:
     bases = await service.bases(gw)
-    context = {"bases": bases, "languages": Languages, "error": error, "form": form or {}}
+    context = {"bases": bases, "languages": LANGUAGES, "error": error, "form": form or {}}
     return render(request, "studio/knowledge.html", context, status=status)
 
 

@@ -179,17 +179,17 @@ async def relay(gw: Gateway, conversation_id: str, after: str) -> AsyncIterator[
     path = f"/api/conversations/{conversation_id}/stream"
     try:
         async with gw.stream("GET", path, params={"last_event_id": after}) as response:
-            event_id, data = "", ""
+            event_id, data = "", []
             async for line in response.aiter_lines():
                 if line.startswith("id:"):
                     event_id = line[3:].strip()
                 elif line.startswith("data:"):
-                    data += line[5:].strip()
+                    data.append(line[5:].removeprefix(" "))
                 elif line.startswith(":"):
                     yield b": ping\n\n"  # keeps proxies and the browser from timing the relay out
                 elif not line and data:
-                    yield _sse(with_links(json.loads(data)), event_id)
-                    event_id, data = "", ""
+                    yield _sse(with_links(json.loads("\n".join(data))), event_id)
+                    event_id, data = "", []
     except ApiError as exc:
         yield _sse({"type": "gone", "message": exc.message}, "")
     except NotSignedIn:
@@ -248,7 +248,7 @@ async def upload(
 async def search(gw: Gateway, base_id: int, query: str) -> list[dict[str, Any]]:
     found = await gw.get(f"/api/v1/knowledge/{base_id}/search/", params={"q": query, "limit": 10})
     hits: list[dict[str, Any]] = found["results"]
-    return [{**hit, "href": passage_href({**hit, "document_id": hit["document_id"]})} for hit in hits]
+    return [{**hit, "href": passage_href(hit)} for hit in hits]
 
 
 @dataclass(frozen=True)
