@@ -76,6 +76,20 @@ async def test_the_relay_ends_with_gone_for_an_answer_the_api_no_longer_keeps() 
     ]
 
 
+async def test_the_relay_sends_a_revoked_session_to_the_login_and_ends_quietly_when_the_api_is_down() -> None:
+    def revoked(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(401, json={"detail": "Token revocado."})
+
+    def down(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(503, json={"detail": "No disponible."})
+
+    assert [part async for part in service.relay(_gateway(revoked), "conv_5", "")] == [
+        b"event: signed-out\ndata: {}\n\n"
+    ]
+    # Nothing at all: the browser's EventSource reconnects by itself with its Last-Event-ID.
+    assert [part async for part in service.relay(_gateway(down), "conv_5", f"{TURN}:2")] == []
+
+
 async def test_a_passage_is_cut_at_its_offsets_and_bad_offsets_show_the_whole_text() -> None:
     document = {"id": 3, "title": "Manual", "content": MANUAL}
 
