@@ -29,6 +29,7 @@ from console.live import SIGNED_OUT
 from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
+from console.studio.endpoints import router as studio_router
 from console.templating import render
 from console.workspace.endpoints import router as workspace_router
 from shared.errors import ServiceError
@@ -148,6 +149,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(studio_router)
     app.include_router(workspace_router)
     return app
 
