@@ -22,6 +22,7 @@ from console.config import Settings, settings
 from console.cookies import CookieJar
 from console.csrf import verify_csrf
 from console.errors import ApiError, NotSignedIn
+from console.farm.endpoints import router as farm_router
 from console.home.endpoints import router as home_router
 from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
@@ -126,6 +127,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(farm_router)
     return app
 
 
