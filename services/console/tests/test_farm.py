@@ -147,6 +147,7 @@ async def test_a_node_token_is_shown_once_works_and_is_rotated_and_revoked(
     await login(page, workspace.owner.email, workspace.owner.password)
     await page.goto(console_url + f"farm/{field_id}/nodos/")
     await expect(page.get_by_role("heading", level=1)).to_have_text("Nodos de Parcela Sur")
+    await expect(page.get_by_test_id("nodes-zone")).to_contain_text("America/Lima")  # farm.js reloaded it once
 
     await page.get_by_label("Código").fill("NM-CONSOLA")
     await page.get_by_label("Ubicación (opcional)").fill("Junto al reservorio")

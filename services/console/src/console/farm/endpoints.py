@@ -10,6 +10,7 @@ shows answers 204, which htmx leaves unswapped, so a screen reader hears only ch
 """
 
 from typing import Annotated
+from urllib.parse import unquote
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
@@ -28,7 +29,8 @@ TZ_COOKIE = "console_tz"
 
 
 def _zone_name(request: Request, tz: str | None) -> str:
-    return tz or request.cookies.get(TZ_COOKIE) or "UTC"
+    # farm.js percent-encodes the cookie's value ("America%2FLima").
+    return tz or unquote(request.cookies.get(TZ_COOKIE, "")) or "UTC"
 
 
 def _window(
@@ -169,6 +171,7 @@ async def _nodes_page(
     error: str | None = None,
     form: dict[str, str] | None = None,
     status: int = 200,
+    reloadable: bool = False,
 ) -> Response:
     zone = service.zone_of(_zone_name(request, None))
     field = await service.field_of(gw, user, parcela_id)
@@ -184,13 +187,15 @@ async def _nodes_page(
         "form": form or {"codigo": "", "ubicacion": ""},
         "can_create": user.can("nodos:crear"),
         "can_update": user.can("nodos:actualizar"),
+        # farm.js may load a GET page again in the browser's zone; never a POST's answer.
+        "reloadable": reloadable,
     }
     return render(request, "farm/nodes.html", context, status=status)
 
 
 @router.get("/{parcela_id}/nodos/")
 async def nodes_page(request: Request, user: NodeViewer, gw: GatewayDep, parcela_id: int) -> Response:
-    return await _nodes_page(request, user, gw, parcela_id)
+    return await _nodes_page(request, user, gw, parcela_id, reloadable=True)
 
 
 @router.post("/{parcela_id}/nodos/")

@@ -94,8 +94,24 @@
     }
   });
 
+  // A page showing times in another zone (rendered before the cookie existed) is loaded
+  // again, once: the cookie now names the browser's zone.
+  function reloadInZone() {
+    var marked = document.querySelector("[data-farm-zone]");
+    if (!marked || marked.dataset.farmZone === zone) return;
+    var key = "console_tz_reloaded:" + window.location.pathname;
+    try {
+      if (window.sessionStorage.getItem(key) === zone) return; // the server does not know it
+      window.sessionStorage.setItem(key, zone);
+    } catch (e) {
+      return;
+    }
+    window.location.reload();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("svg.chart-svg").forEach(zoomable);
     followZone();
+    reloadInZone();
   });
 })();
