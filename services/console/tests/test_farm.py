@@ -64,7 +64,7 @@ async def test_a_dry_reading_becomes_a_suggestion_the_farmer_sees_appear_and_acc
     screenshot: Screenshot,
 ) -> None:
     field_id = await new_field(workspace.farmer_token, nombre="Parcela Norte", variedad_id=catalogue["variety"],
-                               fecha_siembra=date.today().isoformat())  # fmt: skip
+                               fecha_siembra=date.today().isoformat(), plan_id=catalogue["plans"]["Básico"])  # fmt: skip
     node = await new_node(workspace.owner_token, field_id)
     page = await new_page()
     await login(page, workspace.farmer_username, workspace.farmer_password)
@@ -73,6 +73,7 @@ async def test_a_dry_reading_becomes_a_suggestion_the_farmer_sees_appear_and_acc
     row = page.get_by_test_id("fields-table").get_by_role("row").filter(has_text="Parcela Norte")
     await expect(row).to_contain_text("Tomate (Cherry)")
     await expect(row).to_contain_text("Germinación")
+    await expect(row).to_contain_text("Básico")
     await check_accessibility(page)
     await screenshot(page, "farm")
 
