@@ -63,8 +63,13 @@ async def test_a_dry_reading_becomes_a_suggestion_the_farmer_sees_appear_and_acc
     check_accessibility: CheckAccessibility,
     screenshot: Screenshot,
 ) -> None:
-    field_id = await new_field(workspace.farmer_token, nombre="Parcela Norte", variedad_id=catalogue["variety"],
-                               fecha_siembra=date.today().isoformat(), plan_id=catalogue["plans"]["Básico"])  # fmt: skip
+    field_id = await new_field(
+        workspace.farmer_token,
+        nombre="Parcela Norte",
+        variedad_id=catalogue["variety"],
+        fecha_siembra=date.today().isoformat(),
+        plan_id=catalogue["plans"]["Básico"],
+    )
     node = await new_node(workspace.owner_token, field_id)
     page = await new_page()
     await login(page, workspace.farmer_username, workspace.farmer_password)
@@ -96,6 +101,11 @@ async def test_a_dry_reading_becomes_a_suggestion_the_farmer_sees_appear_and_acc
     await expect(page.get_by_test_id("suggestion")).to_have_count(0)
     await expect(page.get_by_test_id("accepted-tasks")).to_contain_text("valor=18.2")
     assert [t["id"] for t in await ia_tasks(gateway, workspace.farmer_token, field_id, "aceptada")] == [task["id"]]
+    # A poll that finds what the page shows answers 204: htmx swaps nothing, a screen reader hears nothing.
+    seen = await page.locator("#suggestions-seen").input_value()
+    polled = f"{console_url}farm/{field_id}/sugerencias/"
+    assert (await page.request.get(polled, params={"visto": seen})).status == 204
+    assert (await page.request.get(polled, params={"visto": "p1a"})).status == 200
 
     alert = page.get_by_test_id("alert")
     await alert.get_by_label("Nota (opcional)").fill("Riego programado")
