@@ -74,18 +74,15 @@ async def field_page(
     tz: Zone = None,
 ) -> Response:
     window, problem = _window(request, ventana, desde, hasta, bucket, tz)
-    field = await service.field_of(gw, user, parcela_id)
-    readings = await service.readings(gw, parcela_id, window)
-    suggestions = await service.suggestions(gw, parcela_id, window.zone)
-    alerts = await service.alerts(gw, user, parcela_id, window.zone)
+    shown = await service.field_page(gw, user, parcela_id, window)
     context = {
-        "field": field,
+        "field": shown.field,
         "field_id": parcela_id,
         "window": window,
         "problem": problem,
-        "readings": readings,
-        "suggestions": suggestions,
-        "alerts": alerts,
+        "readings": shown.readings,
+        "suggestions": shown.suggestions,
+        "alerts": shown.alerts,
         "presets": service.PRESETS,
         "buckets": service.BUCKETS,
         "notice": None,

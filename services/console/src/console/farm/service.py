@@ -506,5 +506,24 @@ async def revoke_token(gw: Gateway, parcela_id: int, nodo_id: int) -> str:
     return codigo
 
 
+@dataclass(frozen=True)
+class FieldPage:
+    field: FieldView
+    readings: Readings
+    suggestions: Suggestions
+    alerts: Alerts
+
+
+async def field_page(gw: Gateway, user: ConsoleUser, parcela_id: int, window: Window) -> FieldPage:
+    """Everything a field's page shows, asked of the API at once (the page waits for the slowest)."""
+    field_view, found, suggested, raised = await asyncio.gather(
+        field_of(gw, user, parcela_id),
+        readings(gw, parcela_id, window),
+        suggestions(gw, parcela_id, window.zone),
+        alerts(gw, user, parcela_id, window.zone),
+    )
+    return FieldPage(field_view, found, suggested, raised)
+
+
 def now() -> datetime:
     return datetime.now(UTC)
