@@ -3,10 +3,12 @@
 Times show in the browser's zone: `farm.js` keeps it in the `console_tz` cookie and sends it
 as `tz` with the chart's form; a request without either shows UTC and says so.
 
-Live: the suggestions and alerts poll (htmx, every few seconds) rather than relay a stream:
-the public API has no stream of farm events (agro's and brain's events reach the outside
-only as webhooks, to URLs a workspace registers). A poll that finds what the page already
-shows answers 204, which htmx leaves unswapped, so a screen reader hears only changes.
+Live: the suggestions (every 10 s) and alerts (every 30 s) poll with htmx rather than relay a
+stream: the public API has no stream of farm events (agro's and brain's events reach the
+outside only as webhooks, to URLs a workspace registers). A poll is one API call, so an open
+page costs about 8 of the user's 60 calls a minute, and none while its tab is hidden
+(`farm.js`). A poll that finds what the page already shows answers 204, which htmx leaves
+unswapped, so a screen reader hears only changes.
 """
 
 from typing import Annotated
@@ -101,14 +103,17 @@ async def _suggestions(
 
 @router.get("/{parcela_id}/sugerencias/")
 async def suggestions_partial(
-    request: Request, user: Farmer, gw: GatewayDep, parcela_id: int, visto: Seen = None, tz: Zone = None
+    request: Request, gw: GatewayDep, parcela_id: int, visto: Seen = None, tz: Zone = None
 ) -> Response:
-    """The suggestions' region, polled: 204 (no swap) while it shows what the API answers."""
+    """The suggestions' region, polled: 204 (no swap) while it shows what the API answers.
+    One API call per poll (the user's rate limit counts them): no `/auth/me/`, whose
+    permission check the tasks' own API makes anyway."""
     zone = service.zone_of(_zone_name(request, tz))
-    suggestions = await service.suggestions(gw, parcela_id, zone)
-    if visto is not None and visto == suggestions.digest:
+    pending = await service.pending_suggestions(gw, parcela_id, zone)
+    if visto is not None and visto == service.digest_of(pending):
         return Response(status_code=204)
-    context = {"field_id": parcela_id, "suggestions": suggestions, "notice": None}
+    accepted = await service.accepted_suggestions(gw, parcela_id, zone)
+    context = {"field_id": parcela_id, "suggestions": service.Suggestions(pending, accepted), "notice": None}
     return render(request, "farm/_suggestions.html", context)
 
 
@@ -128,11 +133,11 @@ async def decide_task(
 
 @router.get("/{parcela_id}/alertas/")
 async def alerts_partial(
-    request: Request, user: Farmer, gw: GatewayDep, parcela_id: int, visto: Seen = None, tz: Zone = None
+    request: Request, gw: GatewayDep, parcela_id: int, visto: Seen = None, tz: Zone = None
 ) -> Response:
-    """The alerts' region, polled like the suggestions'."""
+    """The alerts' region, polled like the suggestions' (one API call per poll)."""
     zone = service.zone_of(_zone_name(request, tz))
-    alerts = await service.alerts(gw, user, parcela_id, zone)
+    alerts = await service.alerts(gw, parcela_id, zone)
     if visto is not None and visto == alerts.digest:
         return Response(status_code=204)
     return render(request, "farm/_alerts.html", {"field_id": parcela_id, "alerts": alerts, "notice": None})
@@ -153,7 +158,7 @@ async def acknowledge_alert(
     except ApiError as exc:
         notice = f"No se pudo reconocer la alerta n.º {alerta_id}: {exc.message}"
     zone = service.zone_of(_zone_name(request, None))
-    alerts = await service.alerts(gw, user, parcela_id, zone)
+    alerts = await service.alerts(gw, parcela_id, zone)
     return render(request, "farm/_alerts.html", {"field_id": parcela_id, "alerts": alerts, "notice": notice})
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from console.access import ConsoleUser
+from console.access import ConsoleUser, token_claims
 from console.errors import ApiError
 from console.farm import chart
 from console.gateway import Gateway
@@ -304,8 +304,12 @@ class Suggestions:
 
     @property
     def digest(self) -> str:
-        """What the page shows, in a word: a poll that finds the same answers 204 (no swap)."""
-        return "p" + ".".join(str(t.id) for t in self.pending) + "a" + ".".join(str(t.id) for t in self.accepted)
+        return digest_of(self.pending)
+
+
+def digest_of(pending: list[TaskView]) -> str:
+    """The open suggestions a page shows, in a word: a poll that finds the same answers 204."""
+    return "p" + ".".join(str(task.id) for task in pending)
 
 
 def _task(row: dict[str, Any], zone: ZoneInfo) -> TaskView:
@@ -319,17 +323,27 @@ def _task(row: dict[str, Any], zone: ZoneInfo) -> TaskView:
     )
 
 
+async def pending_suggestions(gw: Gateway, parcela_id: int, zone: ZoneInfo) -> list[TaskView]:
+    """The AI's open suggestions for the field, newest first: what the page polls (one call)."""
+    body = await gw.get(
+        f"/api/parcelas/{parcela_id}/tareas/", params={"origen": "ia", "decision": "pendiente", "page_size": 50}
+    )
+    return [_task(row, zone) for row in _newest_first(body["results"])]
+
+
+async def accepted_suggestions(gw: Gateway, parcela_id: int, zone: ZoneInfo) -> list[TaskView]:
+    body = await gw.get(
+        f"/api/parcelas/{parcela_id}/tareas/", params={"origen": "ia", "decision": "aceptada", "page_size": 10}
+    )
+    return [_task(row, zone) for row in _newest_first(body["results"])]
+
+
 async def suggestions(gw: Gateway, parcela_id: int, zone: ZoneInfo) -> Suggestions:
     """The AI's open suggestions for the field, and the last ones accepted."""
-    path = f"/api/parcelas/{parcela_id}/tareas/"
     pending, accepted = await asyncio.gather(
-        gw.get(path, params={"origen": "ia", "decision": "pendiente", "page_size": 50}),
-        gw.get(path, params={"origen": "ia", "decision": "aceptada", "page_size": 10}),
+        pending_suggestions(gw, parcela_id, zone), accepted_suggestions(gw, parcela_id, zone)
     )
-    return Suggestions(
-        [_task(row, zone) for row in _newest_first(pending["results"])],
-        [_task(row, zone) for row in _newest_first(accepted["results"])],
-    )
+    return Suggestions(pending, accepted)
 
 
 def _newest_first(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -376,12 +390,18 @@ class Alerts:
         return ".".join(f"{a.id}:{len(a.acks)}" for a in self.items)
 
 
-def _who(user_id: int, user: ConsoleUser) -> str:
-    return "usted" if user_id == user.id else f"usuario n.º {user_id}"
+def _who(user_id: int, viewer_id: int) -> str:
+    return "usted" if user_id == viewer_id else f"usuario n.º {user_id}"
 
 
-async def alerts(gw: Gateway, user: ConsoleUser, parcela_id: int, zone: ZoneInfo) -> Alerts:
+def viewer_id(gw: Gateway) -> int:
+    """The signed-in user's id, from their token's `sub`: a poll need not ask `/auth/me/` for it."""
+    return int(token_claims(gw.token or "").get("sub") or 0)
+
+
+async def alerts(gw: Gateway, parcela_id: int, zone: ZoneInfo) -> Alerts:
     """The field's active alerts, newest first, each with its acknowledgement trail."""
+    viewer = viewer_id(gw)
     rows = await gw.get("/api/brain/alertas/", params={"parcela_id": parcela_id})
     return Alerts(
         [
@@ -395,7 +415,7 @@ async def alerts(gw: Gateway, user: ConsoleUser, parcela_id: int, zone: ZoneInfo
                 valor="—" if row.get("valor") is None else _number(float(row["valor"])),
                 raised=local(parse_time(row["raised_at"]), zone),
                 acks=[
-                    AckView(_who(int(ack["usuario_id"]), user), local(parse_time(ack["at"]), zone), str(ack["nota"]))
+                    AckView(_who(int(ack["usuario_id"]), viewer), local(parse_time(ack["at"]), zone), str(ack["nota"]))
                     for ack in row["reconocimientos"]
                 ],
             )
@@ -520,7 +540,7 @@ async def field_page(gw: Gateway, user: ConsoleUser, parcela_id: int, window: Wi
         field_of(gw, user, parcela_id),
         readings(gw, parcela_id, window),
         suggestions(gw, parcela_id, window.zone),
-        alerts(gw, user, parcela_id, window.zone),
+        alerts(gw, parcela_id, window.zone),
     )
     return FieldPage(field_view, found, suggested, raised)
 

@@ -84,10 +84,17 @@
   }
 
 
-  // A poll of the alerts would replace a note being typed: it waits for the next tick.
+  // Polls skip a hidden tab (each costs one call of the user's API rate limit), and a poll of
+  // the alerts would replace a note being typed: they wait for the next tick.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.elt;
-    if (!target || target.id !== "alerts" || event.detail.requestConfig.verb !== "get") return;
+    if (!target || (target.id !== "alerts" && target.id !== "suggestions")) return;
+    if (event.detail.requestConfig.verb !== "get") return;
+    if (document.hidden) {
+      event.preventDefault();
+      return;
+    }
+    if (target.id !== "alerts") return;
     var active = document.activeElement;
     if (active && target.contains(active) && active.tagName === "INPUT" && active.value) {
       event.preventDefault();
