@@ -7,6 +7,7 @@ do; a refusal comes back as `ApiError` with the API's own message, which the pag
 """
 
 import asyncio
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -83,17 +84,32 @@ class FieldView:
     fecha_siembra: str
 
 
+# The catalogue (crops, varieties, stages) is the platform's, the same for every user who may
+# read it (`cultivos:ver`, checked before): its names are kept a minute per process, which
+# takes two sequential API round trips and three calls off every fields' and field's page.
+CATALOGUE_SECONDS = 60.0
+CATALOGUE_ENTRIES = 2000
+_CATALOGUE: dict[str, tuple[float, dict[str, Any] | None]] = {}
+
+
 async def _names(gw: Gateway, user: ConsoleUser, rows: list[dict[str, Any]]) -> tuple[dict[int, str], dict[int, str]]:
     """Variety id -> "Crop (variety)", stage id -> name: the catalogue as the user may read it."""
     if not user.can("cultivos:ver"):
         return {}, {}
 
     async def get(path: str) -> dict[str, Any] | None:
+        kept = _CATALOGUE.get(path)
+        if kept is not None and kept[0] > time.monotonic():
+            return kept[1]
         try:
             found = await gw.get(path)
         except ApiError:
             return None  # deleted meanwhile, or not the user's to read: shown as "—"
-        return found if isinstance(found, dict) else None
+        row = found if isinstance(found, dict) else None
+        if len(_CATALOGUE) >= CATALOGUE_ENTRIES:
+            _CATALOGUE.clear()
+        _CATALOGUE[path] = (time.monotonic() + CATALOGUE_SECONDS, row)
+        return row
 
     variety_ids = sorted({row["variedad_id"] for row in rows if row.get("variedad_id")})
     stage_ids = sorted({row["etapa_actual"] for row in rows if row.get("etapa_actual")})
