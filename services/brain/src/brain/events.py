@@ -74,6 +74,7 @@ class Lectura(Event):
 class ReadingsReceived(Event):
     subject = "ingest.readings.received"
     parcela_id: int
+    codigo_nodo_maestro: str = ""  # ingest always sends it; brain's own tests' posts may not
     lecturas: list[Lectura]
 
 

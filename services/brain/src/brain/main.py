@@ -3,11 +3,13 @@ import logging
 from fastapi import FastAPI
 
 from brain import events
+from brain.alert.endpoints import router as alert_router
 from brain.alert.sweeper import sweep_stale_sensors
 from brain.analytics.endpoints import router as analytics_router
 from brain.config import settings
 from brain.field import handlers as field
 from brain.models import SCHEMA, inbox_table, outbox_table
+from brain.node.endpoints import router as node_router
 from brain.reading.handlers import on_readings_received
 from brain.retention import service as retention
 from brain.task import handlers as task
@@ -31,7 +33,7 @@ def create_app() -> FastAPI:
         title="brain",
         version="0.1.0",
         schema=SCHEMA,
-        routers=[analytics_router],
+        routers=[analytics_router, alert_router, node_router],
         messaging=(outbox_table, inbox_table),
         consumers=[
             ConsumerSpec(durable="brain-field-upserted", event=events.FieldUpserted, handler=field.on_field_upserted),

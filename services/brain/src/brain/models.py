@@ -9,7 +9,7 @@ aggregates the history API reads. `readings` is partitioned by UTC day (`brain.r
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, Index, Integer, String, Text, func, text
+from sqlalchemy import BigInteger, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import TenantId, make_metadata
@@ -142,6 +142,17 @@ class Sensor(Base):
     stale_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class NodeSeen(Base):
+    """When each master node last posted (ingest's acceptance time), for the nodes' page."""
+
+    __tablename__ = "nodes_seen"
+
+    parcela_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    codigo: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId)
+    last_seen: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Suggestion(Base):
     """A task brain suggested; open until agro says it was decided or deleted."""
 
@@ -176,6 +187,22 @@ class Alert(Base):
     mensaje: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AlertAck(Base):
+    """One acknowledgement of an alert: who, when and why (the trail ThingsBoard #6047 asks for).
+
+    A trail, not a flag: acknowledging twice (a second farmer, a later note) adds a row.
+    """
+
+    __tablename__ = "alert_acks"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    tenant_id: Mapped[int] = mapped_column(TenantId)
+    usuario_id: Mapped[int] = mapped_column(BigInteger)
+    nota: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class Task(Base):

@@ -24,6 +24,7 @@ from console.config import Settings, settings
 from console.cookies import CookieJar
 from console.csrf import verify_csrf
 from console.errors import ApiError, NotSignedIn
+from console.farm.endpoints import router as farm_router
 from console.home.endpoints import router as home_router
 from console.live import SIGNED_OUT
 from console.security_headers import SecurityHeaders
@@ -149,6 +150,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(farm_router)
     app.include_router(studio_router)
     app.include_router(workspace_router)
     return app

@@ -1,7 +1,7 @@
 """The queries of rules' evaluation, open suggestions and stale sensors."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain.alert.rulebook import Rulebook
-from brain.models import Alert, Field, Rule, Stage, Suggestion
+from brain.models import Alert, AlertAck, Field, Rule, Stage, Suggestion
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +125,24 @@ async def flag_stale_sensors(session: AsyncSession, *, now: datetime, intervals:
     """Flag the sensors silent for more than `intervals` of their plan's frequency (each once)."""
     flagged = await session.execute(_GONE_STALE, {"now": now, "intervals": intervals})
     return [Stale(*row) for row in flagged]
+
+
+async def alerts_of_field(
+    session: AsyncSession, *, parcela_id: int, active_only: bool, limit: int
+) -> tuple[Sequence[Alert], dict[int, list[AlertAck]]]:
+    """The field's newest alerts (active ones only if asked), and each one's acknowledgements."""
+    query = select(Alert).where(Alert.parcela_id == parcela_id).order_by(Alert.raised_at.desc(), Alert.id.desc())
+    if active_only:
+        query = query.where(Alert.cleared_at.is_(None))
+    alerts = (await session.scalars(query.limit(limit))).all()
+    trail: dict[int, list[AlertAck]] = defaultdict(list)
+    if alerts:
+        acks = select(AlertAck).where(AlertAck.alert_id.in_([a.id for a in alerts])).order_by(AlertAck.at, AlertAck.id)
+        for ack in await session.scalars(acks):
+            trail[ack.alert_id].append(ack)
+    return alerts, trail
+
+
+async def acks_of(session: AsyncSession, alert_id: int) -> list[AlertAck]:
+    query = select(AlertAck).where(AlertAck.alert_id == alert_id).order_by(AlertAck.at, AlertAck.id)
+    return list(await session.scalars(query))

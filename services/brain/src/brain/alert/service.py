@@ -13,9 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain import events
 from brain.alert import repository
+from brain.alert.schemas import AlertAckRead, AlertRead
 from brain.alert.violation import action_for, describe, severity
+from brain.analytics.service import check_visible
 from brain.config import settings
-from brain.models import Alert, Rule
+from brain.models import Alert, AlertAck, Rule
+from shared.errors import NotFound
+from shared.security import Principal
 
 
 class Measured(Protocol):
@@ -136,3 +140,38 @@ async def flag_stale_sensors(session: AsyncSession, *, now: datetime) -> int:
         )
         await raise_alert(session, alert=alert)
     return len(rows)
+
+
+# The newest alerts a field's page lists: enough for a screen, bounded for a field that raises many.
+ALERTS_LISTED = 200
+
+
+async def alerts_of_field(
+    session: AsyncSession, principal: Principal, *, parcela_id: int, active_only: bool
+) -> list[AlertRead]:
+    """A visible field's newest alerts, each with its acknowledgement trail (404 otherwise)."""
+    await check_visible(session, principal, parcela_id)
+    alerts, trail = await repository.alerts_of_field(
+        session, parcela_id=parcela_id, active_only=active_only, limit=ALERTS_LISTED
+    )
+    return [_read(alert, trail.get(alert.id, [])) for alert in alerts]
+
+
+async def acknowledge(session: AsyncSession, principal: Principal, *, alert_id: int, nota: str) -> AlertRead:
+    """Record that the caller saw the alert (and why, in `nota`); every acknowledgement is kept."""
+    alert = await session.get(Alert, alert_id)
+    if alert is None or alert.tenant_id != principal.tenant_id:
+        raise NotFound("Alerta no encontrada.")
+    await check_visible(session, principal, alert.parcela_id)
+    session.add(AlertAck(alert_id=alert.id, tenant_id=alert.tenant_id, usuario_id=principal.user_id, nota=nota))
+    await session.flush()
+    return _read(alert, await repository.acks_of(session, alert.id))
+
+
+def _read(alert: Alert, acks: Sequence[AlertAck]) -> AlertRead:
+    return AlertRead.model_validate(
+        {
+            **{column: getattr(alert, column) for column in AlertRead.model_fields if column != "reconocimientos"},
+            "reconocimientos": [AlertAckRead.model_validate(ack) for ack in acks],
+        }
+    )

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from brain.alert import service as alerts
 from brain.models import Field, Rule, Stage, Subscription
+from brain.node import service as nodes
 from brain.reading import service as readings
 from shared.repository import apply_deletion, apply_newer
 
@@ -41,6 +42,7 @@ async def forget_field(session: AsyncSession, *, parcela_id: int, tenant_id: int
     # Its tasks went with it: nothing of it is open any more.
     await alerts.close_suggestions_of_field(session, parcela_id=parcela_id, at=at)
     await readings.forget_sensors(session, parcela_id=parcela_id)
+    await nodes.forget_field(session, parcela_id=parcela_id)
 
 
 async def keep_stage(
