@@ -5,13 +5,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from chat.access import CanAnswer, CanSee, Supervisor
 from chat.agent import service as agents
 from chat.config import settings
-from chat.errors import AgentUnavailable, AtCapacity, WrongMove
-from chat.hub import Event
+from chat.errors import AgentUnavailable, AssignedElsewhere, AtCapacity, RoomNotFound, WrongMove
+from chat.hub import Event, Hub, event
 from chat.room import lifecycle, service, views
 from chat.room.schemas import (
     AgentMessageCreate,
@@ -21,6 +21,7 @@ from chat.room.schemas import (
     RoomList,
     RoomRead,
     Status,
+    TypingUpdate,
     WaitingList,
 )
 from chat.sessions import LiveSessionDep, publish_after_commit
@@ -192,3 +193,22 @@ async def unassign_agent(id: uuid.UUID, principal: Supervisor, session: LiveSess
     room = await lifecycle.unassign(session, live, principal=principal, room_id=id)
     publish_after_commit(session, principal.tenant_id, live)
     return await views.room_read(session, room)
+
+
+@router.post(
+    "/{id}/typing/",
+    status_code=204,
+    summary="Avisar que se escribe",
+    responses=documented(RoomNotFound, AssignedElsewhere),
+)
+async def signal_typing(
+    id: uuid.UUID, body: TypingUpdate, principal: CanAnswer, session: SessionDep, request: Request
+) -> Response:
+    """Más allá de 003: quien llama, como agente, escribe (o dejó de escribir) en un chat suyo, sin
+    agente o, para un supervisor, cualquiera (chat:actualizar); el invitado lo ve en vivo. No se
+    guarda: es el mismo aviso que el marco `typing` del WebSocket."""
+    room = await service.typing_in(session, principal=principal, room_id=id, default_max=settings.default_max_chats)
+    hub: Hub = request.app.state.hub
+    data = {"sender": "agent", "is_typing": body.is_typing}
+    await hub.signal(principal.tenant_id, event("typing", room.id, data, agent_id=room.agent_id))
+    return Response(status_code=204)
