@@ -10,9 +10,14 @@ PYPROJECTS := $(wildcard libs/*/pyproject.toml services/*/pyproject.toml) sdk/py
 export PIP_CONSTRAINT := $(CURDIR)/constraints.txt
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: install run test test-fast contracts fuzz lint format bench cluster clean-data images
+.PHONY: install browser run test test-fast contracts fuzz lint format bench cluster clean-data images
 
-install: $(STAMP)
+install: $(STAMP) browser
+
+# The console's browser tests launch Debian's chromium by path (Playwright downloads no browser).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+		|| { echo "chromium is missing: apt-get install chromium (as root)"; exit 1; }
 
 $(STAMP): constraints.txt $(PYPROJECTS)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)

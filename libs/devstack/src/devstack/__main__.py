@@ -30,7 +30,8 @@ def _print_table(stack: Stack) -> None:
         if index == 0:
             print("  ".join("-" * width for width in widths))
     print(
-        f"\nGateway: {stack.url('gateway')}  (docs at {stack.url('gateway')}/api/docs/)  Ctrl-C stops everything.\n",
+        f"\nGateway: {stack.url('gateway')}  (docs at {stack.url('gateway')}/api/docs/, "
+        f"console at {stack.url('gateway')}/console/)  Ctrl-C stops everything.\n",
         flush=True,
     )
 

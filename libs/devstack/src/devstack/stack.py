@@ -160,6 +160,7 @@ class Stack:
         for spec in self.services:
             stored.setdefault(spec.name, secrets.token_hex(16))
         stored.setdefault("auth_key_secret", secrets.token_urlsafe(32))
+        stored.setdefault("console_secret", secrets.token_urlsafe(32))
         for name in SEALING_SERVICES:
             stored.setdefault(f"{name}_secret_key", secrets.token_urlsafe(32))
         path.write_text(json.dumps(stored, indent=2))
@@ -186,6 +187,10 @@ class Stack:
             env["AUTH_KEY_ENCRYPTION_SECRET"] = self._secrets["auth_key_secret"]
         if spec.name == "bots":  # its tools call the platform's API as their user
             env["BOTS_PLATFORM_URL"] = self.url("gateway")
+        if spec.name == "console":  # its pages call the public API; plain http here, so no Secure cookie
+            env["CONSOLE_GATEWAY_URL"] = self.url("gateway")
+            env["CONSOLE_SECRET"] = self._secrets["console_secret"]
+            env["CONSOLE_COOKIE_SECURE"] = "false"
         if spec.name in SEALING_SERVICES:
             env[f"{prefix}SECRET_ENCRYPTION_KEY"] = self._secrets[f"{spec.name}_secret_key"]
         if spec.name == "gateway":

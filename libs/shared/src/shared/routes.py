@@ -139,6 +139,9 @@ ROUTES: tuple[Route | Family, ...] = (
     Route("/api/notifications/", "chat", D, prefix=True),
     Route("/api/agents/", "chat", D, prefix=True),
     Route("/api/v1/chats/", "chat", G, prefix=True),
+    # The console's pages: it checks its own session cookie and CSRF token, and calls this API
+    # as its user (whose calls the gateway limits); uploads pass through to /api/v1/documents/.
+    Route("/console/", "console", F, prefix=True, public=ANY, max_body_bytes=11 * 1024 * 1024, rate_limited=False),
     # Each consuming service's dead letters, for platform admins (`shared.dead_letters`).
     *(Route(f"/api/v1/events/{service}/", service, G, prefix=True) for service in _CONSUMING),
 )
