@@ -44,7 +44,9 @@ class DeskRead(BaseModel):
 
 class DeskViewing(BaseModel):
     """An agent now looks at a room (null: at none). The workspace's agents get `viewers`; the
-    entry ends when the socket closes (or within a minute of its replica dying)."""
+    entry ends when the socket closes (or within a minute of its replica dying). Meanwhile the
+    socket gets the room's `message`, `read`, `typing`, `status`, `assigned` and `waiting`
+    events, whoever the room's agent is."""
 
     type: Literal["viewing"]
     chat_room_id: str | None

@@ -42,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 STREAM = "DESK_LIVE"
 VIEWERS_BUCKET = "DESK_VIEWERS"
+# What an agent's socket gets of the room it views, whoever the room's agent is.
+VIEWED_KINDS = frozenset({"message", "read", "typing", "status", "assigned", "waiting"})
 # A viewing entry outlives its last renewal this long: what a replica that died leaves behind.
 VIEWING_TTL_SECONDS = 60.0
 RENEW_SECONDS = VIEWING_TTL_SECONDS / 3
@@ -103,6 +105,8 @@ class Client:
     def wants(self, item: Event) -> bool:
         if self.room_id is not None:
             return bool(item.get("to_guest")) and item.get("chat_room_id") == self.room_id
+        if self.viewing is not None and item.get("chat_room_id") == self.viewing and item.get("type") in VIEWED_KINDS:
+            return True
         return bool(item.get("to_agents")) or (self.agent_id is not None and item.get("to_agent") == self.agent_id)
 
     def offer(self, item: Event) -> None:

@@ -21,12 +21,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from console.config import Settings, settings
 from console.cookies import CookieJar
 from console.csrf import verify_csrf
+from console.desk.endpoints import router as desk_router
 from console.errors import ApiError, NotSignedIn
 from console.home.endpoints import router as home_router
 from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
 from console.templating import render
+from console.widget.endpoints import router as widget_router
 from shared.errors import ServiceError
 from shared.events import asyncapi_document
 from shared.health import router as health_router
@@ -126,6 +128,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(desk_router)
+    app.include_router(widget_router)
     return app
 
 

@@ -20,6 +20,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Inicio", "/console/"),
+    NavItem("Mesa de ayuda", "/console/desk/", "chat:ver"),
 ]
 
 
