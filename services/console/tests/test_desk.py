@@ -120,15 +120,19 @@ async def test_a_guest_and_an_agent_chat_live_from_the_widget_to_the_desk(
     await desk.get_by_label("Transferir a").select_option(value=str(available.json()["id"]))
     await desk.get_by_role("button", name="Transferir").click()
     await expect(desk.get_by_test_id("room-notice")).to_have_text("Chat transferido.")
-    # The agent no longer holds it: resolving is refused with the API's own message.
-    # (The supervisor resolves and closes it.)
+    await expect(desk.get_by_test_id("room-agent")).not_to_have_text("Sin agente")
+    # The agent no longer holds it: resolving is refused, with the API's own message.
+    await desk.get_by_role("button", name="Resolver").click()
+    await expect(desk.get_by_test_id("room-notice")).to_have_text("Este chat está asignado a otro agente.")
+    await expect(desk.get_by_test_id("room-status")).to_have_text("Activo")
+    # The supervisor resolves and closes it.
     await supervisor.reload()
     await supervisor.get_by_role("button", name="Resolver").click()
     await expect(supervisor.get_by_test_id("room-status")).to_have_text("Resuelto")
     await expect(guest.get_by_test_id("chat-status")).to_have_text(
         "El agente marcó su consulta como resuelta.", timeout=LIVE_MS
     )
-    await supervisor.get_by_role("button", name="Cerrar").click()
+    await supervisor.get_by_role("button", name="Cerrar", exact=True).click()
     await expect(supervisor.get_by_test_id("room-status")).to_have_text("Cerrado")
     await expect(guest.get_by_test_id("chat-status")).to_have_text("El chat está cerrado.", timeout=LIVE_MS)
 
