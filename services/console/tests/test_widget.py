@@ -1,20 +1,27 @@
 """The guest widget: a page another website frames (frame-ancestors open for it only), that
-needs no console session, and whose guest holds only their own guest token."""
+needs no console session, and whose guest holds only their own guest token; reCAPTCHA when the
+desk verifies it (a suite of its own, its chat checking tokens with a loopback siteverify)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
-from playwright.async_api import expect
+import pytest
+from playwright.async_api import Browser, expect
+from playwright.async_api import Route as BrowserRoute
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, JSONResponse
 from starlette.routing import Route
 
 from auth.testing import Workspace
-from devstack.pytest_plugin import serve_in_thread
+from devstack.catalog import discover
+from devstack.pytest_plugin import TEST_ENV, serve_in_thread
+from devstack.stack import Stack, StackConfig
 
 if TYPE_CHECKING:  # the harness's types (conftest.py is not imported by tests)
     from services.console.tests.conftest import CheckAccessibility, NewPage
@@ -76,3 +83,73 @@ async def test_the_widget_page_is_framable_accessible_and_needs_its_workspace(
     await page.goto(f"{console_url}widget/?tenant={workspace.tenant_id}")
     await expect(page.get_by_role("heading", name="¿En qué podemos ayudarle?")).to_be_visible()
     await check_accessibility(page)
+
+
+# Stands in for reCAPTCHA's script (the closed network has no Google): the same calls the
+# widget makes, a checkbox, and the response token the loopback siteverify accepts.
+FAKE_RECAPTCHA = """window.grecaptcha = {
+  render(id, options) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox'; box.id = 'fake-recaptcha';
+    label.append(box, ' No soy un robot (' + options.sitekey + ')');
+    document.getElementById(id).append(label);
+    return 0;
+  },
+  getResponse() { return document.getElementById('fake-recaptcha').checked ? 'humano' : ''; },
+  reset() { document.getElementById('fake-recaptcha').checked = false; },
+};"""
+
+
+@pytest.mark.timeout(300)
+async def test_the_widget_asks_for_recaptcha_when_the_desk_verifies_it(tmp_path: Path, browser: Browser) -> None:
+    asked: list[str] = []
+
+    async def siteverify(request: Request) -> JSONResponse:
+        token = str((await request.form()).get("response"))
+        asked.append(token)
+        return JSONResponse({"success": token == "humano", "score": 0.9})
+
+    services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway", "console")]
+    with serve_in_thread(Starlette(routes=[Route("/siteverify", siteverify, methods=["POST"])])) as verifier:
+        env = {**TEST_ENV, "CHAT_RECAPTCHA_MODE": "verify", "CHAT_RECAPTCHA_SECRET": "s3cr3t",
+               "CHAT_RECAPTCHA_VERIFY_URL": f"{verifier}/siteverify", "CHAT_RECAPTCHA_SITE_KEY": "sitio-1"}  # fmt: skip
+        stack = Stack(StackConfig.ephemeral(tmp_path, services, **env), services)
+        try:
+            await asyncio.to_thread(stack.start)  # it runs an event loop of its own
+            gateway = stack.url("gateway")
+            async with httpx.AsyncClient(base_url=gateway, timeout=20) as api:
+                account = {"email": "captcha@example.com", "password": "una-clave-segura"}
+                assert (await api.post("/users/", json=account)).status_code == 200
+                token = (await api.post("/api/auth/login", json={"username": account["email"], **account})).json()
+                me = await api.get("/auth/me/", headers={"Authorization": f"Bearer {token['access_token']}"})
+                tenant = me.json()["workspace"]["id"]
+                csp = (await api.get("/console/widget/", params={"tenant": tenant})).headers["content-security-policy"]
+                assert "script-src 'self' https://www.google.com/recaptcha/" in csp
+            context = await browser.new_context(locale="es-ES")
+            try:
+                page = await context.new_page()
+                page.set_default_timeout(15_000)
+
+                async def fake_recaptcha(route: BrowserRoute) -> None:
+                    await route.fulfill(content_type="text/javascript", body=FAKE_RECAPTCHA)
+
+                await page.route("https://www.google.com/recaptcha/**", fake_recaptcha)
+                await page.goto(f"{gateway}/console/widget/?tenant={tenant}")
+                await page.get_by_label("Su consulta").fill("¿Tienen semillas?")
+                await page.get_by_role("button", name="Continuar").click()
+                await page.get_by_label("Nombre completo").fill("Rita")
+                await page.get_by_label("Correo electrónico").fill("rita@example.com")
+                await page.get_by_label("Teléfono").fill("+51 977 666 555")
+                await page.get_by_role("button", name="Iniciar chat").click()
+                await expect(page.get_by_role("alert")).to_have_text(
+                    "Marque la casilla «No soy un robot» para continuar."
+                )
+                await page.get_by_label("No soy un robot (sitio-1)").check()
+                await page.get_by_role("button", name="Iniciar chat").click()
+                await expect(page.get_by_test_id("chat-status")).to_have_text("Esperando a un agente…")
+            finally:
+                await context.close()
+        finally:
+            await asyncio.to_thread(stack.stop)
+    assert asked == ["humano"]

@@ -82,7 +82,7 @@ async def list_all_chats(
     return RoomList(chats=await views.rooms_read(session, rows, with_messages=True), pagination=pagination)
 
 
-@router.get("/{id}/", response_model=RoomRead, summary="Ver un chat", responses=documented(RoomNotFound))
+@router.get("/{id}/", response_model=RoomRead, summary="Ver un chat del mostrador", responses=documented(RoomNotFound))
 async def get_chat_room(id: uuid.UUID, principal: CanSee, session: SessionDep) -> RoomRead:
     """Más allá de 003: un chat del espacio con su estado, su invitado, su agente y sus mensajes
     (chat:ver); no cambia su estado de lectura."""
