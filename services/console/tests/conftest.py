@@ -10,13 +10,17 @@ Fixtures every console test uses:
   `workspace` fixture needs it), so one name serves both;
 - `check_accessibility`: `await check_accessibility(page)` runs axe-core (vendored, `axe/`) with
   the WCAG 2.1 A and AA rules and fails listing every violation;
-- `screenshot`: `await screenshot(page, "desk")` writes `docs/console/desk.png` (full page, 1280x800).
+- `screenshot`: `await screenshot(page, "desk")` writes `docs/console/desk.png` (full page, 1280x800);
+- `wait_for_js`: `await wait_for_js(page, "n => window.seen.length >= n", 9)` waits until a
+  predicate holds. Playwright's own `wait_for_function` evaluates strings with `eval`, which
+  the console's CSP refuses; `page.evaluate` goes over the DevTools protocol, outside the CSP.
 
 Accounts come from auth's plugin (`auth.testing`): `account`, `workspace` (an owner and a
 farmer), `add_member("agente")`. Wait for elements (`expect(...).to_have_text(..., timeout=...)`),
 never sleep.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -49,6 +53,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 NewPage = Callable[[], Awaitable[Page]]
 CheckAccessibility = Callable[[Page], Awaitable[None]]
 Screenshot = Callable[[Page, str], Awaitable[Path]]
+WaitForJs = Callable[..., Awaitable[None]]
 
 
 @pytest.fixture(scope="session")
@@ -164,3 +169,20 @@ def screenshot() -> Screenshot:
         return path
 
     return shoot
+
+
+@pytest.fixture(scope="session")
+def wait_for_js() -> WaitForJs:
+    async def wait(page: Page, predicate: str, arg: Any = None, *, timeout: float = TIMEOUT_MS / 1000) -> None:
+        # The predicate is part of the evaluated text (never `eval`ed in the page): CSP-proof.
+        script = f"""arg => new Promise(resolve => {{
+            const holds = ({predicate});
+            const check = () => (holds(arg) ? resolve() : setTimeout(check, 25));
+            check();
+        }})"""
+        try:
+            await asyncio.wait_for(page.evaluate(script, arg), timeout)
+        except TimeoutError:
+            pytest.fail(f"{predicate} did not hold within {timeout} s on {page.url}")
+
+    return wait

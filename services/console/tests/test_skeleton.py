@@ -3,6 +3,7 @@ security headers, redirects and the API's error texts."""
 
 import hashlib
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -88,9 +89,11 @@ def test_the_apis_error_text_is_found_in_every_seeds_shape(body: object, message
 
 
 @pytest.fixture
-async def client() -> httpx.AsyncClient:
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    """The console in process, without its lifespan: its API client points at a closed port."""
     app = create_app(settings())
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN, headers={"Origin": ORIGIN})
+    async with httpx.AsyncClient() as app.state.http:
+        yield httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=ORIGIN, headers={"Origin": ORIGIN})
 
 
 async def test_the_login_page_sets_an_anonymous_session_and_the_security_headers(client: httpx.AsyncClient) -> None:
@@ -143,3 +146,21 @@ async def test_the_openapi_document_lists_no_console_page(client: httpx.AsyncCli
     assert document["paths"] == {}
     assert static.status_code == 200
     assert "no-store" not in static.headers.get("cache-control", "")
+
+
+async def test_a_form_missing_a_field_is_a_page_naming_it(client: httpx.AsyncClient) -> None:
+    async with client:
+        form = await client.get("/console/login/")
+        token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
+        assert token
+        answer = await client.post("/console/login/", data={"csrf_token": token.group(1), "username": "ana"})
+    assert answer.status_code == 422
+    assert "Revise los datos enviados: password." in answer.text
+
+
+async def test_the_login_page_sends_a_signed_in_browser_on(client: httpx.AsyncClient) -> None:
+    sealed = CookieJar(settings()).seal(SessionData.signed_in_with("a.b.c", None))
+    client.cookies.set("console_session", sealed)
+    async with client:
+        answer = await client.get("/console/login/", params={"next": "/console/farm/"})
+    assert (answer.status_code, answer.headers["location"]) == (303, "/console/farm/")

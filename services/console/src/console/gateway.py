@@ -78,14 +78,24 @@ class Gateway:
     browser to the login page), a 5xx or no answer `GatewayUnavailable`.
     """
 
-    def __init__(self, client: httpx.AsyncClient, base_url: str, token: str | None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, base_url: str, token: str | None, *, browser_address: str | None = None
+    ) -> None:
         self.client = client
         self.base_url = base_url.rstrip("/")
         self.token = token
+        self.browser_address = browser_address
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if self.browser_address:
+            # Per-address limits (login throttling, anonymous rate limits) should count the
+            # browser, not the console: a gateway that trusts the console's network (its
+            # FORWARDED_ALLOW_IPS, as in the k8s overlays) takes it from here; one that does
+            # not drops it.
+            headers["X-Forwarded-For"] = self.browser_address
+        return headers
 
     async def request(
         self,
@@ -187,20 +197,20 @@ def _clean(params: Params) -> dict[str, str | int | float | bool] | None:
     return {key: value for key, value in params.items() if value is not None and value != ""}
 
 
-def _client(request: Request) -> tuple[httpx.AsyncClient, str]:
-    return request.app.state.http, request.app.state.settings.gateway_url
+def _gateway(request: Request, token: str | None) -> Gateway:
+    # The browser's address as the console's uvicorn saw it (from the gateway's X-Forwarded-For).
+    address = request.client.host if request.client else None
+    return Gateway(request.app.state.http, request.app.state.settings.gateway_url, token, browser_address=address)
 
 
 def signed_in_gateway(request: Request, session: SessionDataDep) -> Gateway:
     if session is None or session.access_token is None:
         raise NotSignedIn()
-    client, base_url = _client(request)
-    return Gateway(client, base_url, session.access_token)
+    return _gateway(request, session.access_token)
 
 
 def public_gateway(request: Request) -> Gateway:
-    client, base_url = _client(request)
-    return Gateway(client, base_url, None)
+    return _gateway(request, None)
 
 
 GatewayDep = Annotated[Gateway, Depends(signed_in_gateway)]

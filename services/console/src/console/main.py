@@ -7,6 +7,7 @@ are the shared ones; `/openapi.json` lists no console path (every page is
 """
 
 import contextlib
+import http.cookiejar
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from urllib.parse import quote
 
 import httpx
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -24,6 +26,7 @@ from console.csrf import verify_csrf
 from console.desk.endpoints import router as desk_router
 from console.errors import ApiError, NotSignedIn
 from console.home.endpoints import router as home_router
+from console.live import SIGNED_OUT
 from console.security_headers import SecurityHeaders
 from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
@@ -39,7 +42,12 @@ VERSION = "0.1.0"
 STATIC = Path(__file__).parent / "static"
 LOGIN = "/console/login/"
 
-_HEADINGS = {403: "Acceso denegado", 404: "Página no encontrada", 503: "Servicio no disponible"}
+_HEADINGS = {
+    403: "Acceso denegado",
+    404: "Página no encontrada",
+    422: "Datos no válidos",
+    503: "Servicio no disponible",
+}
 
 
 def _htmx(request: Request) -> bool:
@@ -56,13 +64,16 @@ def error_page(request: Request, status: int, message: str) -> Response:
 
 
 async def on_not_signed_in(request: Request, exc: Exception) -> Response:
-    """To the login page (htmx: `HX-Redirect`), forgetting a cookie whose token the API refused."""
+    """To the login page (htmx: `HX-Redirect`; a live stream: its `signed-out` event), forgetting
+    a cookie whose token the API refused."""
     target = LOGIN
     if request.method == "GET" and request.url.path != "/console/":
         target += "?next=" + quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     response: Response = RedirectResponse(target, status_code=303)
     if _htmx(request):
         response = Response(status_code=204, headers={"HX-Redirect": target})
+    elif "text/event-stream" in request.headers.get("accept", ""):
+        response = Response(SIGNED_OUT, media_type="text/event-stream")
     cookie_jar(request).clear(response)
     return response
 
@@ -76,6 +87,13 @@ async def on_api_error(request: Request, exc: Exception) -> Response:
     """An API refusal no page handled itself: its status and its own message."""
     assert isinstance(exc, ApiError)
     return error_page(request, exc.status, exc.message)
+
+
+async def on_invalid_form(request: Request, exc: Exception) -> Response:
+    """A form or query the page could not read: which fields, on a page (htmx: in `#flash`)."""
+    assert isinstance(exc, RequestValidationError)
+    fields = sorted({str(error["loc"][-1]) for error in exc.errors() if error.get("loc")})
+    return error_page(request, 422, "Revise los datos enviados: " + ", ".join(fields) + ".")
 
 
 async def on_http_error(request: Request, exc: Exception) -> Response:
@@ -94,7 +112,9 @@ def create_app(config: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(config.read_timeout_seconds, connect=config.connect_timeout_seconds)
         limits = httpx.Limits(max_connections=200, max_keepalive_connections=50, keepalive_expiry=2.0)
-        app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+        # One client for every user: it must keep no cookie an answer sets.
+        no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, cookies=no_cookies)
         try:
             yield
         finally:
@@ -115,6 +135,7 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ServiceError, on_refusal)
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_invalid_form)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ObservabilityMiddleware, service=config.service_name)
     trace_app(app)

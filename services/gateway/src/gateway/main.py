@@ -1,6 +1,7 @@
 """The gateway: verify early, limit rates, route to the owning service, stream the answer back."""
 
 import contextlib
+import http.cookiejar
 import time
 from collections.abc import AsyncIterator, Callable, Iterable
 
@@ -52,7 +53,10 @@ def create_app(
         # Idle upstream connections are dropped well before the services' keep-alive (uvicorn's
         # 5 s) closes them: reusing one the service is closing fails a POST with a 502.
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
-        app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+        # No cookie jar: a proxy that kept one user's Set-Cookie would send it with the next
+        # anonymous request (the console's session cookie, to anyone).
+        no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
+        app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, cookies=no_cookies)
         configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc

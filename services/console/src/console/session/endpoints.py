@@ -30,6 +30,8 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/login/")
 async def login_page(request: Request, session: SessionDataDep, jar: CookieJarDep, next: str | None = None) -> Response:
+    if session is not None and session.signed_in:
+        return RedirectResponse(safe_next(next), status_code=303)  # a stale token lands back here
     # The form posts under CSRF like everything else: an anonymous session carries its nonce.
     fresh = session is None
     if session is None:
