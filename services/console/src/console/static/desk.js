@@ -24,8 +24,15 @@
     });
   }
 
+  // A burst of events (a move sends several) becomes one reload: each costs API calls, counted
+  // in the user's rate limit.
+  var pending = {};
   function refresh(what) {
-    document.body.dispatchEvent(new CustomEvent(what));
+    if (pending[what]) return;
+    pending[what] = window.setTimeout(function () {
+      delete pending[what];
+      document.body.dispatchEvent(new CustomEvent(what));
+    }, 400);
   }
 
   // -- alerts: a sound and a browser notification for a new chat ------------------------------
