@@ -107,7 +107,8 @@
       var receipt = document.createElement("p");
       receipt.className = "receipt";
       receipt.dataset.read = m.is_read ? "true" : "false";
-      receipt.textContent = m.is_read ? "Leído" : m.id ? "Enviado" : "Enviando…";
+      // No id and no ref: the first message, stored by complete_chat before the socket opened.
+      receipt.textContent = m.is_read ? "Leído" : m.id || !m.ref ? "Enviado" : "Enviando…";
       item.appendChild(receipt);
     }
     list.appendChild(item);
@@ -144,6 +145,12 @@
   }
 
   function markRead(ids) {
+    // The agent read everything the guest sent: the first message too, whose id the widget never got.
+    var first = document.querySelector("#widget-messages li.from-user:not([id]):not([data-ref]) .receipt");
+    if (first) {
+      first.dataset.read = "true";
+      first.textContent = "Leído";
+    }
     (ids || []).forEach(function (id) {
       var item = byId("w-msg-" + id);
       var receipt = item && item.querySelector(".receipt");
@@ -153,7 +160,7 @@
       }
     });
     (state.messages || []).forEach(function (m) {
-      if (ids.indexOf(m.id) >= 0) m.is_read = true;
+      if (m.id === null || ids.indexOf(m.id) >= 0) m.is_read = true;
     });
     save();
   }
