@@ -137,8 +137,13 @@ async def test_a_guest_and_an_agent_chat_live_from_the_widget_to_the_desk(
     await expect(guest.get_by_test_id("chat-status")).to_have_text("El chat está cerrado.", timeout=LIVE_MS)
 
 
-async def test_a_supervisor_sees_every_chat_and_an_agent_does_not(
-    workspace: Workspace, add_member: AddMember, new_page: NewPage, login: ConsoleLogin, console_url: str
+async def test_a_supervisor_sees_every_chat_and_takes_one_from_the_queue_and_an_agent_does_not_see_all(
+    workspace: Workspace,
+    add_member: AddMember,
+    gateway: httpx.AsyncClient,
+    new_page: NewPage,
+    login: ConsoleLogin,
+    console_url: str,
 ) -> None:
     agent = await add_member("agente")
     page = await new_page()
@@ -150,6 +155,22 @@ async def test_a_supervisor_sees_every_chat_and_an_agent_does_not(
     await login(boss, workspace.owner.email, workspace.owner.password)
     await boss.goto(console_url + "desk/")
     await expect(boss.get_by_role("heading", name="Todos los chats")).to_be_visible()
+    # Taking from the queue opens the chat; past their capacity the API's refusal shows instead.
+    owner = auth_header(workspace.owner_token)
+    assert (await gateway.patch("/api/agents/me/", headers=owner, json={"max_concurrent_chats": 1})).is_success
+    for name in ("Tomás", "Teresa"):
+        started = await gateway.post("/api/chat/start_chat/", json={"initial_message": "Sin agua",
+                                                                    "tenant": workspace.tenant_id})  # fmt: skip
+        contact = {"session_id": started.json()["session_id"], "email": f"{secrets.token_hex(3)}@example.com",
+                   "full_name": name, "phone_number": "+51 999 888 777", "recaptcha_token": ""}  # fmt: skip
+        assert (await gateway.post("/api/chat/complete_chat/", json=contact)).status_code == 201
+    await boss.reload()
+    await boss.get_by_role("button", name="Tomar el chat de Tomás").click()
+    await expect(boss.get_by_role("heading", name="Chat con Tomás")).to_be_visible()
+    await expect(boss.get_by_test_id("room-status")).to_have_text("Activo")
+    await boss.goto(console_url + "desk/")
+    await boss.get_by_role("button", name="Tomar el chat de Teresa").click()
+    await expect(boss.locator("#flash")).to_contain_text("No puedes tomar más chats en este momento")
     # A farmer (no chat:ver) has no desk: no link, and the page is refused.
     farmer = await new_page()
     await login(farmer, workspace.farmer_username, workspace.farmer_password)

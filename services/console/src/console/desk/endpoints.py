@@ -49,6 +49,13 @@ async def availability(request: Request, user: Agent, gw: GatewayDep, is_availab
     return render(request, "desk/_availability.html", {"me": agent}, partial=True)
 
 
+@router.post("/queue/{room_id}/take/")
+async def take_from_queue(room_id: uuid.UUID, user: Agent, gw: GatewayDep) -> Response:
+    """Take a waiting chat from the queue, then open it (an API refusal shows in `#flash`)."""
+    await service.move(gw, str(room_id), "take")
+    return Response(status_code=204, headers={"HX-Redirect": f"/console/desk/rooms/{room_id}/"})
+
+
 @router.get("/rooms/{room_id}/")
 async def room(request: Request, room_id: uuid.UUID, user: Agent, gw: GatewayDep) -> Response:
     """One chat: its guest, status and agent, its messages live, the reply box and the moves."""
