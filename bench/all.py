@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["gateway", "auth", "ingest", "history", "retention", "webhooks", "stream", "knowledge", "chat", "idle"]
+BENCHMARKS = [
+    "gateway", "auth", "ingest", "history", "retention", "webhooks", "stream", "knowledge", "chat", "console", "idle",
+]  # fmt: skip
 
 
 def run(name: str) -> tuple[str, float]:

@@ -1,9 +1,9 @@
-"""A client that cannot keep up: its queue overflows into one close marker, and nobody else
-waits for it."""
+"""Who gets what: a client that cannot keep up (its queue overflows into one close marker, and
+nobody else waits for it), an agent viewing a room, a client after a NATS restart."""
 
 import asyncio
 
-from chat.hub import TOO_SLOW, Client, event
+from chat.hub import RESTARTED, TOO_SLOW, Client, event
 
 
 async def test_a_full_queue_marks_the_client_too_slow_and_drops_what_it_has_not_read() -> None:
@@ -28,3 +28,22 @@ def test_who_sees_what() -> None:
     assert [guest.wants(e) for e in (to_room, queue, private)] == [True, False, False]
     assert [agent.wants(e) for e in (to_room, queue, private)] == [True, True, True]
     assert [other.wants(e) for e in (to_room, queue, private)] == [False, True, False]
+
+
+def test_an_agent_viewing_a_room_gets_its_messages_and_moves_but_not_its_notifications() -> None:
+    viewer = Client(1, agent_id=6)
+    viewer.viewing = "r1"
+    seen = [event(kind, "r1", {}, agent_id=5) for kind in ("message", "read", "typing", "status", "assigned")]
+    assert all(viewer.wants(e) for e in seen)
+    assert not viewer.wants(event("notification", "r1", {}, agent_id=5, guest=False))
+    assert not viewer.wants(event("message", "r2", {}, agent_id=5))
+
+
+def test_after_a_restart_a_client_gets_only_the_close_marker() -> None:
+    client = Client(1, agent_id=5)
+    client.offer(event("message", "r1", {}, agent_id=5))
+    client.restart()
+    assert client.queue.qsize() == 1
+    assert client.queue.get_nowait() is RESTARTED
+    client.offer(event("message", "r1", {}, agent_id=5))
+    assert client.queue.empty()

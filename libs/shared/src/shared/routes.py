@@ -58,7 +58,7 @@ class Family:
 GUEST_PATHS = (
     "/api/chat/start_chat/", "/api/chat/complete_chat/", "/api/chat/validate_session/", "/api/chat/send_message/",
     "/api/chat/get_chat_status/", "/api/messages/send_guest_message/", "/api/user-notifications/get_notifications/",
-    "/api/user-notifications/mark_read/",
+    "/api/user-notifications/mark_read/", "/api/chat/widget_settings/",
 )  # fmt: skip
 
 _AGRO_PREFIXES = (

@@ -42,6 +42,16 @@ class DeskRead(BaseModel):
     chat_room_id: str
 
 
+class DeskViewing(BaseModel):
+    """An agent now looks at a room (null: at none). The workspace's agents get `viewers`; the
+    entry ends when the socket closes (or within a minute of its replica dying). Meanwhile the
+    socket gets the room's `message`, `read`, `typing`, `status`, `assigned` and `waiting`
+    events, whoever the room's agent is."""
+
+    type: Literal["viewing"]
+    chat_room_id: str | None
+
+
 class DeskPing(BaseModel):
     type: Literal["ping"]
 
@@ -60,6 +70,25 @@ class DeskEvent(BaseModel):
     type: Literal["new_chat", "assigned", "waiting", "message", "read", "status", "notification", "typing"]
     chat_room_id: str | None
     data: dict[str, Any]
+
+
+class Viewer(BaseModel):
+    agent_id: int
+    name: str = Field(description="The agent's display name, else their names, else their email")
+
+
+class ViewersData(BaseModel):
+    agents: list[Viewer]
+
+
+class DeskViewers(BaseModel):
+    """Who views a room now (each agent once), sent to the workspace's agents whenever it
+    changes. Not kept: no `id`, not replayed."""
+
+    id: None = None
+    type: Literal["viewers"]
+    chat_room_id: str
+    data: ViewersData
 
 
 class SentData(BaseModel):
@@ -97,7 +126,8 @@ DESK_SOCKET = ClientChannel(
     title="The support desk's WebSocket (003)",
     description="Agents (`token`) and guests (`guest_token` + `chat_room_id`) authenticate with the "
     "first frame, then get their rooms' events live and may send messages, typing signals, read "
-    "receipts and pings.",
+    "receipts, what room they view (agents) and pings. Closed with 1012 after a NATS restart: "
+    "reconnect and reload.",
     protocol="ws",
     receives=(
         ClientMessage("DeskAuth", DeskAuth, "First frame: who is connecting", [
@@ -109,6 +139,8 @@ DESK_SOCKET = ClientChannel(
         ClientMessage("DeskTyping", DeskTyping, "Typing, or stopped",
                       [{"type": "typing", "chat_room_id": ROOM, "is_typing": True}]),
         ClientMessage("DeskRead", DeskRead, "A read receipt", [{"type": "read", "chat_room_id": ROOM}]),
+        ClientMessage("DeskViewing", DeskViewing, "An agent looks at a room, or at none",
+                      [{"type": "viewing", "chat_room_id": ROOM}, {"type": "viewing", "chat_room_id": None}]),
         ClientMessage("DeskPing", DeskPing, "Keep-alive; answered by `pong`", [{"type": "ping"}]),
     ),
     sends=(
@@ -119,6 +151,9 @@ DESK_SOCKET = ClientChannel(
                 "id": "0193a7f3-0a4b-7c55-8e21-9b0d4c7e6f10", "content": "Hola, ¿me ayudan?", "sender_type": "user"}},
             {"id": 43, "type": "typing", "chat_room_id": ROOM, "data": {"sender": "agent", "is_typing": True}},
         ]),
+        ClientMessage("DeskViewers", DeskViewers, "Who views a room (to the workspace's agents)",
+                      [{"id": None, "type": "viewers", "chat_room_id": ROOM,
+                        "data": {"agents": [{"agent_id": 3, "name": "Lucía Quispe"}]}}]),
         ClientMessage("DeskSent", DeskSent, "A message sent over the socket was stored",
                       [{"type": "sent", "chat_room_id": ROOM, "data": {"ref": "c-1", "id": "0193a7f3-0a4b"}}]),
         ClientMessage("DeskError", DeskError, "A refusal", [

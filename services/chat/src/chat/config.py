@@ -31,6 +31,8 @@ class Settings(BaseServiceSettings):
     )
     recaptcha_secret: Annotated[str, Secret()] = ""
     recaptcha_verify_url: str = "https://www.google.com/recaptcha/api/siteverify"
+    # The public site key a guest's widget renders reCAPTCHA with (GET /api/chat/widget_settings/).
+    recaptcha_site_key: str = ""
     recaptcha_min_score: float = Field(default=0.5, ge=0, le=1)
     # A new agent's capacity.
     default_max_chats: int = Field(default=5, ge=1, le=100)

@@ -8,6 +8,15 @@ one room. The stream's sequence is the event's `id`: a client that reconnects wi
 it saw gets its own consumer from the next one on. Typing indicators are ephemeral (plain NATS,
 `desk.signal.<tenant>`). Each client has a bounded queue: a client too slow to keep up is
 disconnected (it reconnects and resumes) instead of stalling the others.
+
+Who is viewing a room lives in NATS, not in a replica's memory: a JetStream key-value bucket
+(`DESK_VIEWERS`, one key `<tenant>.<room>.<socket>` per agent socket viewing a room, renewed
+while the socket is open and gone `VIEWING_TTL_SECONDS` after a replica dies). Every change
+publishes the room's `viewers` to the workspace's agents on the signal subject.
+
+After a NATS restart the replay stream and the bucket (in memory) are gone and the events
+published meanwhile were lost: the hub makes them again, follows the new stream, and closes its
+sockets with 1012 so every client reconnects and reloads what it shows (never silently stale).
 """
 
 import asyncio
@@ -24,13 +33,20 @@ from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
-from nats.js.api import ConsumerConfig, DeliverPolicy
+from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
+from nats.js.kv import KeyValue
 
 from shared.events import streams
 
 logger = logging.getLogger(__name__)
 
 STREAM = "DESK_LIVE"
+VIEWERS_BUCKET = "DESK_VIEWERS"
+# What an agent's socket gets of the room it views, whoever the room's agent is.
+VIEWED_KINDS = frozenset({"message", "read", "typing", "status", "assigned", "waiting"})
+# A viewing entry outlives its last renewal this long: what a replica that died leaves behind.
+VIEWING_TTL_SECONDS = 60.0
+RENEW_SECONDS = VIEWING_TTL_SECONDS / 3
 Event = dict[str, Any]
 
 
@@ -59,6 +75,8 @@ def event(
 
 # Put in a client's queue in place of what overflowed it: its socket is closed.
 TOO_SLOW: Event = {"type": "too_slow"}
+# Put in every client's queue after a NATS restart: its socket is closed (1012) and it reloads.
+RESTARTED: Event = {"type": "restarted"}
 
 
 def wire(item: Event) -> str:
@@ -79,10 +97,16 @@ class Client:
     too_slow: bool = False
     # A guest's socket ends when their token does (CHAT_GUEST_TOKEN_SECONDS).
     expires_at: datetime | None = None
+    # The room an agent's socket is viewing (`viewing` frame), its key in the bucket, its name there.
+    viewing: str | None = None
+    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    name: str = ""
 
     def wants(self, item: Event) -> bool:
         if self.room_id is not None:
             return bool(item.get("to_guest")) and item.get("chat_room_id") == self.room_id
+        if self.viewing is not None and item.get("chat_room_id") == self.viewing and item.get("type") in VIEWED_KINDS:
+            return True
         return bool(item.get("to_agents")) or (self.agent_id is not None and item.get("to_agent") == self.agent_id)
 
     def offer(self, item: Event) -> None:
@@ -96,6 +120,13 @@ class Client:
                 self.queue.get_nowait()
             self.queue.put_nowait(TOO_SLOW)
 
+    def restart(self) -> None:
+        """Whatever is queued is stale once NATS lost events: the socket closes for a reload."""
+        self.too_slow = True
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(RESTARTED)
+
 
 class Hub:
     def __init__(self, nc: NATS, js: JetStreamContext, *, replay_seconds: float, queue_size: int) -> None:
@@ -105,21 +136,60 @@ class Hub:
         self.queue_size = queue_size
         self.clients: dict[int, set[Client]] = {}
         self._subscriptions: list[Subscription] = []
+        self._viewers: KeyValue | None = None
+        self._watchdog: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        await self._follow()
+        self._watchdog = asyncio.create_task(self._keep_up())
+
+    async def stop(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watchdog
+        await self._unfollow()
+
+    async def _follow(self) -> None:
+        """The replay stream and the viewers' bucket (made if missing), followed from now on."""
         await streams.ensure(
             self.js, streams.replay_stream(STREAM, ["desk.live.>"], max_age_seconds=self.replay_seconds)
         )
+        bucket = KeyValueConfig(bucket=VIEWERS_BUCKET, ttl=VIEWING_TTL_SECONDS, storage=StorageType.MEMORY,
+                                replicas=streams.policy().replicas)  # fmt: skip
+        self._viewers = await self.js.create_key_value(bucket)
         live = await self.js.subscribe(
             "desk.live.>", cb=self._on_live, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW, stream=STREAM
         )
         signals = await self.nc.subscribe("desk.signal.>", cb=self._on_signal)
         self._subscriptions = [live, signals]
 
-    async def stop(self) -> None:
+    async def _unfollow(self) -> None:
         for subscription in self._subscriptions:
             with contextlib.suppress(Exception):
                 await subscription.unsubscribe()
+        self._subscriptions = []
+
+    async def _keep_up(self) -> None:
+        """Renews the viewing entries of this replica's sockets, and recovers from a NATS restart
+        (the client reconnects by itself; what it followed must be made again)."""
+        reconnects = self.nc.stats["reconnects"]
+        renewed = asyncio.get_running_loop().time()
+        while True:
+            await asyncio.sleep(0.25)
+            try:
+                if self.nc.stats["reconnects"] != reconnects and self.nc.is_connected:
+                    await self._unfollow()
+                    await self._follow()
+                    reconnects = self.nc.stats["reconnects"]
+                    for client in [c for clients in self.clients.values() for c in clients]:
+                        client.restart()
+                if asyncio.get_running_loop().time() - renewed >= RENEW_SECONDS:
+                    renewed = asyncio.get_running_loop().time()
+                    for client in [c for clients in self.clients.values() for c in clients if c.viewing]:
+                        await self._put_viewing(client)
+            except Exception as exc:  # NATS not back yet: the next round tries again
+                logger.warning("desk hub not caught up", extra={"error": str(exc)})
 
     async def publish(self, tenant_id: int, items: list[Event]) -> None:
         """After the commit: a NATS failure loses only the live copy (the data is stored). The
@@ -134,6 +204,54 @@ class Hub:
     async def signal(self, tenant_id: int, item: Event) -> None:
         with contextlib.suppress(Exception):
             await self.nc.publish(signal_subject(tenant_id), json.dumps(item, default=str).encode())
+
+    async def view(self, client: Client, room_id: str | None) -> None:
+        """The agent's socket now views `room_id` (None: no room); both rooms' viewers are told."""
+        before, client.viewing = client.viewing, room_id
+        if before is not None and before != room_id:
+            with contextlib.suppress(Exception):
+                assert self._viewers is not None
+                await self._viewers.delete(self._viewing_key(client.tenant_id, before, client))
+            await self._announce_viewers(client.tenant_id, before)
+        if room_id is not None:
+            await self._put_viewing(client)
+            await self._announce_viewers(client.tenant_id, room_id)
+
+    async def _put_viewing(self, client: Client) -> None:
+        if client.viewing is None or self._viewers is None:
+            return
+        value = json.dumps({"agent_id": client.agent_id, "name": client.name}).encode()
+        with contextlib.suppress(Exception):
+            await self._viewers.put(self._viewing_key(client.tenant_id, client.viewing, client), value)
+
+    @staticmethod
+    def _viewing_key(tenant_id: int, room_id: str, client: Client) -> str:
+        return f"{tenant_id}.{room_id}.{client.key}"
+
+    async def viewers(self, tenant_id: int, room_id: str) -> list[dict[str, Any]]:
+        """The agents viewing the room now, once each (an agent may have two tabs), by id."""
+        if self._viewers is None:
+            return []
+        found: dict[int, dict[str, Any]] = {}
+        watcher = await self._viewers.watch(f"{tenant_id}.{room_id}.*", ignore_deletes=True)
+        try:
+            async for entry in watcher:
+                if entry is None:  # the end of the current values
+                    break
+                if entry.value and entry.operation is None:
+                    seen = json.loads(entry.value)
+                    found[int(seen["agent_id"])] = {"agent_id": int(seen["agent_id"]), "name": str(seen["name"])}
+        finally:
+            await watcher.stop()  # type: ignore[no-untyped-call]
+        return [found[agent_id] for agent_id in sorted(found)]
+
+    async def _announce_viewers(self, tenant_id: int, room_id: str) -> None:
+        try:
+            agents = await self.viewers(tenant_id, room_id)
+        except Exception as exc:
+            logger.warning("viewers not read", extra={"error": str(exc)})
+            return
+        await self.signal(tenant_id, event("viewers", room_id, {"agents": agents}, guest=False, agents=True))
 
     def client(
         self,
@@ -150,7 +268,12 @@ class Hub:
         return lambda: self.clients.get(client.tenant_id, set()).discard(client)
 
     async def resume(self, client: Client, after: int) -> JetStreamContext.PushSubscription:
-        """The client's own consumer from event `after + 1` on (it then follows live too)."""
+        """The client's own consumer from event `after + 1` on (it then follows live too). An id
+        past the stream's last one was given before a NATS restart made the stream anew: from its
+        first event then."""
+        state = (await self.js.stream_info(STREAM)).state
+        if after > state.last_seq:
+            after = max(state.first_seq - 1, 0)
 
         async def on_message(msg: Msg) -> None:
             item = _parsed(msg)

@@ -23,6 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from console.config import Settings, settings
 from console.cookies import CookieJar
 from console.csrf import verify_csrf
+from console.desk.endpoints import router as desk_router
 from console.errors import ApiError, NotSignedIn
 from console.farm.endpoints import router as farm_router
 from console.home.endpoints import router as home_router
@@ -32,6 +33,7 @@ from console.session.endpoints import router as session_router
 from console.session_state import cookie_jar
 from console.studio.endpoints import router as studio_router
 from console.templating import render
+from console.widget.endpoints import router as widget_router
 from console.workspace.endpoints import router as workspace_router
 from shared.errors import ServiceError
 from shared.events import asyncapi_document
@@ -150,6 +152,8 @@ def create_app(config: Settings | None = None) -> FastAPI:
     app.mount("/console/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(session_router)
     app.include_router(home_router)
+    app.include_router(desk_router)
+    app.include_router(widget_router)
     app.include_router(farm_router)
     app.include_router(studio_router)
     app.include_router(workspace_router)

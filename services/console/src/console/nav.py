@@ -20,6 +20,7 @@ class NavItem:
 
 NAV: list[NavItem] = [
     NavItem("Inicio", "/console/"),
+    NavItem("Mesa de ayuda", "/console/desk/", "chat:ver"),
     NavItem("Parcelas", "/console/farm/", "parcelas:ver"),
     NavItem("Estudio de bots", "/console/studio/", "bots:ver"),
     NavItem("Espacio de trabajo", "/console/workspace/", "espacio:ver"),

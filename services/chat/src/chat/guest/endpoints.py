@@ -20,6 +20,7 @@ from chat.guest.schemas import (
     GuestSessionRead,
     SessionCheckCreate,
     SessionCheckRead,
+    WidgetSettingsRead,
 )
 from chat.hub import Event
 from chat.notification import service as notifications
@@ -88,6 +89,16 @@ async def complete_guest_chat(body: GuestChatCreate, session: LiveSessionDep, re
     )
     publish_after_commit(session, room.tenant_id, live)
     return GuestChatRead(chat_room_id=room.id, user_name=body.full_name, guest_token=token)
+
+
+@router.get("/widget_settings/", response_model=WidgetSettingsRead, summary="Ajustes del widget de invitado")
+async def get_widget_settings() -> WidgetSettingsRead:
+    """Lo que el widget de chat del invitado debe mostrar antes de `complete_chat` (público): si
+    se exige reCAPTCHA y con qué clave de sitio."""
+    required = settings.recaptcha_mode == "verify"
+    return WidgetSettingsRead(
+        recaptcha_required=required, recaptcha_site_key=settings.recaptcha_site_key if required else None
+    )
 
 
 @router.post("/validate_session/", response_model=SessionCheckRead, summary="Validar sesión de invitado")

@@ -142,3 +142,14 @@ class ChatStatusRead(BaseModel):
     agent_name: str | None
     created_at: datetime
     unread_messages: int
+
+
+class WidgetSettingsRead(BaseModel):
+    """Beyond 003: what a guest's chat widget must show before complete_chat."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"recaptcha_required": True, "recaptcha_site_key": "6LcA-sitekey"}]}
+    )
+
+    recaptcha_required: bool = Field(description="complete_chat refuses a missing or failed reCAPTCHA token")
+    recaptcha_site_key: str | None = Field(description="The site key the widget renders reCAPTCHA with")

@@ -23,7 +23,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
 from chat.config import settings
 from chat.erasure.service import ERASED
-from chat.hub import TOO_SLOW, Client, Hub, event, wire
+from chat.hub import RESTARTED, TOO_SLOW, Client, Hub, event, wire
 from chat.live import service
 from chat.live.service import Sessions
 from chat.sessions import SessionmakerDep
@@ -34,6 +34,7 @@ from shared.security.live import closing_on_revocation
 
 router = APIRouter(tags=["live"])
 TOO_SLOW_CODE = 4008
+RESTART_CODE = 1012  # "service restart" (RFC 6455's registry)
 ERASED_CODE = 4410
 EXPIRED_CODE = 4401
 MAX_CONTENT = 10_000
@@ -51,7 +52,9 @@ async def _identify(
                 return None
             principal = verified[0]
             agent_id = await service.agent_connected(sessions, principal, default_max=settings.default_max_chats)
-            return hub.client(principal.tenant_id, agent_id=agent_id), principal
+            client = hub.client(principal.tenant_id, agent_id=agent_id)
+            client.name = await service.agent_name(sessions, principal.user_id)
+            return client, principal
         if isinstance(first.get("guest_token"), str) and isinstance(first.get("chat_room_id"), str):
             room = await service.guest_room(sessions, uuid.UUID(first["chat_room_id"]), first["guest_token"])
             return hub.client(room.tenant_id, room_id=str(room.id), expires_at=room.guest_token_expires_at), None
@@ -93,6 +96,8 @@ async def _desk_socket(websocket: WebSocket, sessions: Sessions) -> None:
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await sender
+        if client.viewing is not None:
+            await hub.view(client, None)
         if detach is not None:
             detach()
         if resumed is not None:
@@ -120,6 +125,9 @@ async def _send(websocket: WebSocket, client: Client) -> None:
         if item is TOO_SLOW:
             await websocket.close(code=TOO_SLOW_CODE, reason="Demasiado lento: reconecta con last_event_id.")
             return
+        if item is RESTARTED:
+            await websocket.close(code=RESTART_CODE, reason="El servicio se reinició: reconecta y recarga.")
+            return
         await websocket.send_text(wire(item))
         if client.room_id is not None and item.get("type") == ERASED:  # the guest and their room are gone
             await websocket.close(code=ERASED_CODE, reason="Chat eliminado.")
@@ -139,6 +147,8 @@ async def _receive(websocket: WebSocket, sessions: Sessions, client: Client, pri
             await websocket.send_json({"type": "pong"})
         elif kind in ("typing", "read"):
             await _act(websocket, sessions, client, kind, frame)
+        elif kind == "viewing" and client.agent_id is not None:
+            await _view(websocket, sessions, client, frame)
         elif kind == "message":
             await _post(websocket, sessions, client, principal, frame)
 
@@ -192,3 +202,21 @@ async def _act(websocket: WebSocket, sessions: Sessions, client: Client, kind: s
     except ServiceError:
         return
     await hub.publish(client.tenant_id, live)
+
+
+async def _view(websocket: WebSocket, sessions: Sessions, client: Client, frame: dict[str, Any]) -> None:
+    """An agent's socket now views a room of its workspace (or none): who views it is announced."""
+    hub: Hub = websocket.app.state.hub
+    if frame.get("chat_room_id") is None:
+        await hub.view(client, None)
+        return
+    room_id = _room_of(client, frame)
+    if room_id is None:
+        return
+    try:
+        await service.room_in_workspace(sessions, tenant_id=client.tenant_id, room_id=room_id)
+    except ServiceError:
+        refusal = {"ref": None, "error": "Chat no encontrado."}
+        client.offer({"type": "error", "chat_room_id": str(room_id), "data": refusal})
+        return
+    await hub.view(client, str(room_id))

@@ -10,7 +10,7 @@ from chat import transcript
 from chat.agent import service as agents
 from chat.guest.service import room_of_guest
 from chat.hub import Event
-from chat.models import Message, Room
+from chat.models import Message, Person, Room
 from chat.room import service as rooms
 from shared.security import Principal
 
@@ -29,6 +29,22 @@ async def agent_disconnected(sessions: Sessions, agent_id: int) -> None:
     """One socket of the agent closed: the last one makes them unavailable."""
     async with sessions() as session, session.begin():
         await agents.connected(session, agent_id, -1)
+
+
+async def agent_name(sessions: Sessions, user_id: int) -> str:
+    """How other agents see the agent at the desk: their display name, else their names, else their email."""
+    async with sessions() as session:
+        person = await session.get(Person, user_id)
+    if person is None:
+        return "Agente"
+    full = f"{person.first_name} {person.last_name}".strip()
+    return person.display_name or full or person.email or "Agente"
+
+
+async def room_in_workspace(sessions: Sessions, *, tenant_id: int, room_id: uuid.UUID) -> Room:
+    """The workspace's room (RoomNotFound otherwise): any agent of it may look at it."""
+    async with sessions() as session:
+        return await rooms.get(session, tenant_id, room_id)
 
 
 async def guest_room(sessions: Sessions, room_id: uuid.UUID, token: str) -> Room:

@@ -5,13 +5,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from chat.access import CanAnswer, CanSee, Supervisor
 from chat.agent import service as agents
 from chat.config import settings
-from chat.errors import AgentUnavailable, AtCapacity, WrongMove
-from chat.hub import Event
+from chat.errors import AgentUnavailable, AssignedElsewhere, AtCapacity, RoomNotFound, WrongMove
+from chat.hub import Event, Hub, event
 from chat.room import lifecycle, service, views
 from chat.room.schemas import (
     AgentMessageCreate,
@@ -21,6 +21,7 @@ from chat.room.schemas import (
     RoomList,
     RoomRead,
     Status,
+    TypingUpdate,
     WaitingList,
 )
 from chat.sessions import LiveSessionDep, publish_after_commit
@@ -79,6 +80,13 @@ async def list_all_chats(
     query = service.filtered(principal.tenant_id, status=status, agent_id=agent_id)
     rows, pagination = await service.page(session, query, page, page_size)
     return RoomList(chats=await views.rooms_read(session, rows, with_messages=True), pagination=pagination)
+
+
+@router.get("/{id}/", response_model=RoomRead, summary="Ver un chat del mostrador", responses=documented(RoomNotFound))
+async def get_chat_room(id: uuid.UUID, principal: CanSee, session: SessionDep) -> RoomRead:
+    """Más allá de 003: un chat del espacio con su estado, su invitado, su agente y sus mensajes
+    (chat:ver); no cambia su estado de lectura."""
+    return await views.room_read(session, await service.get(session, principal.tenant_id, id))
 
 
 @router.get(
@@ -192,3 +200,22 @@ async def unassign_agent(id: uuid.UUID, principal: Supervisor, session: LiveSess
     room = await lifecycle.unassign(session, live, principal=principal, room_id=id)
     publish_after_commit(session, principal.tenant_id, live)
     return await views.room_read(session, room)
+
+
+@router.post(
+    "/{id}/typing/",
+    status_code=204,
+    summary="Avisar que se escribe",
+    responses=documented(RoomNotFound, AssignedElsewhere),
+)
+async def signal_typing(
+    id: uuid.UUID, body: TypingUpdate, principal: CanAnswer, session: SessionDep, request: Request
+) -> Response:
+    """Más allá de 003: quien llama, como agente, escribe (o dejó de escribir) en un chat suyo, sin
+    agente o, para un supervisor, cualquiera (chat:actualizar); el invitado lo ve en vivo. No se
+    guarda: es el mismo aviso que el marco `typing` del WebSocket."""
+    room = await service.typing_in(session, principal=principal, room_id=id, default_max=settings.default_max_chats)
+    hub: Hub = request.app.state.hub
+    data = {"sender": "agent", "is_typing": body.is_typing}
+    await hub.signal(principal.tenant_id, event("typing", room.id, data, agent_id=room.agent_id))
+    return Response(status_code=204)

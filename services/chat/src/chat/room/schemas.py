@@ -291,3 +291,11 @@ class AssignmentUpdate(InputModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"agent_id": 2}]})
 
     agent_id: AgentId
+
+
+class TypingUpdate(InputModel):
+    """Beyond 003: the caller is typing in the room, or stopped."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"is_typing": True}]})
+
+    is_typing: bool = True

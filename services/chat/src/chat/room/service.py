@@ -79,3 +79,11 @@ async def send_as_agent(
     room, agent = await acting(session, principal, room_id, default_max=default_max)
     return await transcript.add(session, live, room, content, sender="agent", agent=agent,
                                 message_type=message_type, attachment=attachment)  # fmt: skip
+
+
+async def typing_in(session: AsyncSession, *, principal: Principal, room_id: uuid.UUID, default_max: int) -> Room:
+    """The room the caller signals typing in: one they may act on (no lock: nothing changes)."""
+    room = await get(session, principal.tenant_id, room_id)
+    agent = await agents.of(session, principal, default_max=default_max)
+    may_handle(room, agent, principal.can("chat", "eliminar"))
+    return room
