@@ -21,12 +21,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _load import read_response
 
 from devstack.catalog import discover
 from devstack.processes import eventually, free_port
@@ -57,6 +59,48 @@ async def open_rooms(client: httpx.AsyncClient, tenant: int, rooms: int) -> list
         assert taken.status_code == 200, taken.text
         found.append((room, completed.json()["guest_token"]))
     return found
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * p))] if ordered else float("nan")
+
+
+class Poster:
+    """Raw keep-alive HTTP/1.1 POSTs over a fixed set of connections, each post waiting its turn
+    for one. httpx's pool, with hundreds of posts queued behind its connections, spent more CPU
+    than chat did (its request assignment scans every queued request against every connection)."""
+
+    def __init__(self, base: str, token: str, connections: int) -> None:
+        parts = urlsplit(base)
+        self.host, self.port, self.netloc, self.token = parts.hostname, parts.port, parts.netloc, token
+        self.connections = connections
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+
+    async def open(self) -> None:
+        for _ in range(self.connections):
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+
+    async def post(self, path: str, payload: dict[str, str]) -> int:
+        data = json.dumps(payload).encode()
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.netloc}\r\nAuthorization: Bearer {self.token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(data)}\r\n\r\n"
+        ).encode()
+        reader, writer = stream = await self.idle.get()
+        try:
+            writer.write(head + data)
+            status = await read_response(reader)
+        except BaseException:
+            writer.close()  # its state is unknown: a fresh connection takes its place
+            self.idle.put_nowait(await asyncio.open_connection(self.host, self.port))
+            raise
+        self.idle.put_nowait(stream)
+        return status
+
+    def close(self) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait()[1].close()
 
 
 class Receiver:
@@ -123,27 +167,33 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
                         acked.set()
 
         drains = [asyncio.create_task(drain(ws)) for ws in agents]
+        poster = Poster(gateway, token, args.connections)
+        if args.via == "http":
+            await poster.open()
 
         async def post(seq: int) -> None:
             nonlocal failures
             room, _ = rooms[seq % len(rooms)]
             content = f"bench|{seq}|{time.time():.6f}"
             if args.via == "http":
+                started = time.perf_counter()
                 try:
-                    response = await client.post(f"/api/chat-rooms/{room}/send_message/", json={"content": content})
-                except httpx.HTTPError as exc:
+                    status = await poster.post(f"/api/chat-rooms/{room}/send_message/", {"content": content})
+                except (OSError, asyncio.IncompleteReadError) as exc:
                     failures += 1
                     print(f"post {seq} failed: {type(exc).__name__}")
                     return
-                if response.status_code != 201:
+                answered.append((time.perf_counter() - started) * 1000)
+                if status != 201:
                     failures += 1
-                    print(f"post {seq} refused: {response.status_code} {response.text[:200]}")
+                    print(f"post {seq} refused: {status}")
             else:
                 await agents[seq % len(agents)].send(json.dumps({"type": "message", "chat_room_id": room,
                                                                  "content": content}))  # fmt: skip
 
         began = time.time()
         posts = []
+        answered: list[float] = []  # ms from sending a post to its answer (--via http)
         for seq in range(total):
             await asyncio.sleep(max(0.0, began + seq / args.rate - time.time()))
             posts.append(asyncio.create_task(post(seq)))
@@ -161,12 +211,16 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
             task.cancel()
         for ws in [*sockets, *agents]:
             await ws.close()
+        poster.close()
     ordered = sorted(receiver.latencies)
     p50 = ordered[len(ordered) // 2] if ordered else float("nan")
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] if ordered else float("nan")
     lost = expected - len(receiver.seen)
     print(f"posted {total} messages over {args.via} in {posting:.1f} s ({total / posting:.0f}/s, {failures} refused); "
           f"{len(receiver.seen)} of {expected} deliveries read")  # fmt: skip
+    if answered:
+        # The post's own answer (edge check, proxy hop, transaction, live publish) apart from the fan-out.
+        print(f"post answered: p50 {percentile(answered, 0.5):.1f} ms, p99 {percentile(answered, 0.99):.1f} ms")
     print(f"chat: delivered p50 {p50:.1f} ms p99 {p99:.1f} ms, lost {lost}")
 
 
@@ -178,6 +232,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--via", choices=["ws", "http"], default="ws")
     parser.add_argument("--agent-sockets", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=64, help="keep-alive connections for --via http")
     args = parser.parse_args()
     services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway")]
     with tempfile.TemporaryDirectory() as folder:

@@ -78,6 +78,8 @@ async def test_the_guest_and_agent_flows(
         "Claro, revisemos el nodo",
     ]
     assert listed[0]["user_sender"] == {"full_name": "Ana Invitada", "email": "invitada@example.com"}
+    # The answer to the send names its agent as every listing of the room does.
+    assert [m["agent_sender"] for m in listed if m["id"] == answer.json()["id"]] == [answer.json()["agent_sender"]]
     recent = (await gateway.get("/api/messages/recent_chats/?limit=2", headers=me)).json()
     assert recent["total_returned"] == 2
 

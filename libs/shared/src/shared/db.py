@@ -1,6 +1,9 @@
 """Async engine and sessions scoped to one service's schema."""
 
-from sqlalchemy import BigInteger, MetaData
+from typing import Any
+
+from sqlalchemy import BigInteger, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -31,12 +34,22 @@ def make_metadata(schema: str) -> MetaData:
 
 def create_engine(url: str, *, schema: str, pool_size: int = 10) -> AsyncEngine:
     """An engine whose connections see only `schema` on their search path."""
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         pool_size=pool_size,
-        pool_pre_ping=True,
         connect_args={"server_settings": {"search_path": schema, "application_name": schema}},
     )
+    event.listen(engine.sync_engine.pool, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server closed (a restart, a terminated backend) is replaced at
+    checkout: asyncpg marks it closed as soon as the server's goodbye is read. This replaces
+    `pool_pre_ping`, which for asyncpg costs three round trips (BEGIN, a query, ROLLBACK) on
+    every checkout, as many as a short request's own work (issue 25's profiles)."""
+    if dbapi_connection.driver_connection.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

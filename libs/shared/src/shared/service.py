@@ -207,7 +207,7 @@ def _scheduled(
     ]
 
 
-def read_model_catch_up(*durables: str, timeout: float = 1.0) -> Callable[[Request], CatchUp]:
+def read_model_catch_up(*durables: str, timeout: float = 1.0) -> Callable[[Request], Awaitable[CatchUp]]:
     """A dependency giving the request a `CatchUp` for the read models these durable consumers
     keep: for a lookup that missed, before it answers "no" (see the Events section of
     docs/architecture.md). Calling it is the only cost; the dependency itself sends nothing.
@@ -218,7 +218,8 @@ def read_model_catch_up(*durables: str, timeout: float = 1.0) -> Callable[[Reque
     call (True), or after `timeout` (False); it never raises for NATS trouble.
     """
 
-    def dependency(request: Request) -> CatchUp:
+    # Async although it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
+    async def dependency(request: Request) -> CatchUp:
         async def caught_up() -> bool:
             consumers: dict[str, DurableConsumer] = request.app.state.consumers
             return await catch_up([consumers[durable] for durable in durables], timeout=timeout)

@@ -28,7 +28,8 @@ _authorization = _AuthorizationHeader(
 )
 
 
-def bearer_token(header: Annotated[str | None, Depends(_authorization)]) -> str | None:
+# Async although it awaits nothing: FastAPI runs a plain `def` dependency in its thread pool.
+async def bearer_token(header: Annotated[str | None, Depends(_authorization)]) -> str | None:
     return parse_authorization(header)
 
 

@@ -6,8 +6,9 @@ redelivered batch adds nothing twice, and the per-row work stays in PostgreSQL. 
 the newest new value of each field's parameters, which the rules are checked against.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import delete, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,17 +54,28 @@ _STORE = text("""
 """)
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
-    """One reading to store, as the batch's posts carry it."""
+@dataclass(slots=True)
+class Rows:
+    """The readings to store, column by column: the statement's arrays, filled with no object
+    per reading (a batch holds tens of thousands), and the UTC days they fall on."""
 
-    parcela_id: int
-    parametro: str
-    t: datetime
-    nodo_codigo: str
-    valor: float
-    unidad: str
-    tenant_id: int
+    parcela_id: list[int] = field(default_factory=list)
+    parametro: list[str] = field(default_factory=list)
+    t: list[datetime] = field(default_factory=list)
+    nodo_codigo: list[str] = field(default_factory=list)
+    valor: list[float] = field(default_factory=list)
+    unidad: list[str] = field(default_factory=list)
+    tenant_id: list[int] = field(default_factory=list)
+    days: set[date] = field(default_factory=set)
+
+    def __len__(self) -> int:
+        return len(self.parcela_id)
+
+    def columns(self) -> dict[str, list[Any]]:
+        return {name: getattr(self, name) for name in _COLUMNS}
+
+
+_COLUMNS = ("parcela_id", "parametro", "t", "nodo_codigo", "valor", "unidad", "tenant_id")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,20 +90,11 @@ class Stored:
     tenant_id: int
 
 
-async def store(session: AsyncSession, rows: list[Row]) -> tuple[int, list[Stored]]:
+async def store(session: AsyncSession, rows: Rows) -> tuple[int, list[Stored]]:
     """(how many readings were new, the newest new value of each field's parameter)."""
     if not rows:
         return 0, []
-    params = {
-        "parcela_id": [row.parcela_id for row in rows],
-        "parametro": [row.parametro for row in rows],
-        "t": [row.t for row in rows],
-        "nodo_codigo": [row.nodo_codigo for row in rows],
-        "valor": [row.valor for row in rows],
-        "unidad": [row.unidad for row in rows],
-        "tenant_id": [row.tenant_id for row in rows],
-    }
-    newest = (await session.execute(_STORE, params)).all()
+    newest = (await session.execute(_STORE, rows.columns())).all()
     if not newest:
         return 0, []
     return int(newest[0].added), [Stored(*row[:6]) for row in newest]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import transcript
 from chat.agent import service as agents
-from chat.models import Agent, ChatUser, Message, Room
+from chat.models import Agent, ChatUser, Message, Person, Room
 from chat.room.schemas import (
     AgentBriefRead,
     AgentNameRead,
@@ -54,12 +54,12 @@ async def _chat_users(session: AsyncSession, rooms: list[Room]) -> dict[int, Cha
 async def briefs(session: AsyncSession, agent_ids: set[int]) -> dict[int, AgentBriefRead]:
     found = list(await session.scalars(select(Agent).where(Agent.id.in_(agent_ids)))) if agent_ids else []
     people = await agents.people(session, {a.user_id for a in found})
-    out = {}
-    for agent in found:
-        person = people.get(agent.user_id)
-        first, last = (person.first_name or person.username, person.last_name) if person else ("", "")
-        out[agent.id] = AgentBriefRead(id=agent.id, user=AgentNameRead(first_name=first, last_name=last))
-    return out
+    return {agent.id: _brief(agent, people.get(agent.user_id)) for agent in found}
+
+
+def _brief(agent: Agent, person: Person | None) -> AgentBriefRead:
+    first, last = (person.first_name or person.username, person.last_name) if person else ("", "")
+    return AgentBriefRead(id=agent.id, user=AgentNameRead(first_name=first, last_name=last))
 
 
 def message_read(message: Message, agents_by_id: dict[int, AgentBriefRead], user: ChatUser | None) -> MessageRead:
@@ -74,8 +74,18 @@ def message_read(message: Message, agents_by_id: dict[int, AgentBriefRead], user
 
 
 async def sent_read(session: AsyncSession, message: Message) -> MessageRead:
-    """A message just sent, as its sender gets it back (no user sender: the sender knows)."""
-    return message_read(message, await briefs(session, {message.agent_id} if message.agent_id else set()), None)
+    """A message just sent, as its sender gets it back (no user sender: the sender knows).
+
+    The sending agent and their name in one query: this answers every message an agent posts."""
+    if message.agent_id is None:
+        return message_read(message, {}, None)
+    sender = (
+        await session.execute(
+            select(Agent, Person).outerjoin(Person, Person.user_id == Agent.user_id).where(Agent.id == message.agent_id)
+        )
+    ).first()
+    briefed = {} if sender is None else {sender[0].id: _brief(sender[0], sender[1])}
+    return message_read(message, briefed, None)
 
 
 async def rooms_read(
