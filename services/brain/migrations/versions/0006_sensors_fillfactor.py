@@ -1,7 +1,7 @@
 """sensors leave half of each page free: every batch of readings rewrites their last_seen
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 A batch updates the `last_seen` of every sensor it carries. On full pages each new row version
 went to another page and added an entry to `pk_sensors` (0.8% of 120,000 updates were HOT in
@@ -11,8 +11,8 @@ no index write and no index bloat. Existing pages get the room as they are vacuu
 
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
