@@ -10,7 +10,8 @@ Fixtures every console test uses:
   `workspace` fixture needs it), so one name serves both;
 - `check_accessibility`: `await check_accessibility(page)` runs axe-core (vendored, `axe/`) with
   the WCAG 2.1 A and AA rules and fails listing every violation;
-- `screenshot`: `await screenshot(page, "desk")` writes `docs/console/desk.png` (full page, 1280x800);
+- `screenshot`: `await screenshot(page, "desk")` takes a full page at 1280x800; with
+  `CONSOLE_SCREENSHOTS=1` it writes `docs/console/desk.png` (the README shows them);
 - `wait_for_js`: `await wait_for_js(page, "n => window.seen.length >= n", 9)` waits until a
   predicate holds. Playwright's own `wait_for_function` evaluates strings with `eval`, which
   the console's CSP refuses; `page.evaluate` goes over the DevTools protocol, outside the CSP.
@@ -160,10 +161,14 @@ def check_accessibility() -> CheckAccessibility:
 
 
 @pytest.fixture(scope="session")
-def screenshot() -> Screenshot:
+def screenshot(tmp_path_factory: pytest.TempPathFactory) -> Screenshot:
+    # Every run takes them; only `CONSOLE_SCREENSHOTS=1` writes them into docs/console/, so
+    # `make test` leaves the checkout clean (the accounts and times in them differ per run).
+    folder = SCREENSHOTS if os.environ.get("CONSOLE_SCREENSHOTS") == "1" else tmp_path_factory.mktemp("screenshots")
+
     async def shoot(page: Page, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{name}.png"
         await page.set_viewport_size(VIEWPORT)  # type: ignore[arg-type]
         await page.screenshot(path=path, full_page=True, animations="disabled", caret="hide")
         return path
