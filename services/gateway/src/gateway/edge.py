@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from functools import partial
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -14,6 +13,7 @@ from gateway.proxy import Origin, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable
+from gateway.upstream import UpstreamPool
 from shared.errors import (
     InvalidRequest,
     NotAuthenticated,
@@ -45,14 +45,14 @@ def client_key(connection: Request | WebSocket) -> str:
 
 
 class Edge:
-    """The proxy's decisions; the HTTP client and the verifier come from the app's lifespan."""
+    """The proxy's decisions; the upstream pool and the verifier come from the app's lifespan."""
 
     def __init__(
         self,
         table: RouteTable,
         limiter: RateLimiter,
         settings: Settings,
-        resources: Callable[[], tuple[httpx.AsyncClient, TokenVerifier]],
+        resources: Callable[[], tuple[UpstreamPool, TokenVerifier]],
     ) -> None:
         self.table = table
         self.limiter = limiter
@@ -67,7 +67,7 @@ class Edge:
         route = self.table.resolve(request.url.path)
         if route is None or route.websocket:
             return error_response(request.url.path, NotFound())
-        client, verifier = self.resources()
+        pool, verifier = self.resources()
         key = client_key(request)
         principal: Principal | None = None
         if request.method not in route.public and request.method != "OPTIONS":
@@ -101,7 +101,7 @@ class Edge:
             if base_url is None:
                 raise ServiceUnavailable(UPSTREAM_AWAY)
             response = await forward_http(
-                client,
+                pool,
                 base_url,
                 request,
                 headers,

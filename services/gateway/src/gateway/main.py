@@ -18,6 +18,7 @@ from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, RouteTable
+from gateway.upstream import UpstreamPool
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
@@ -53,6 +54,11 @@ def create_app(
         # 5 s) closes them: reusing one the service is closing fails a POST with a 502.
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+        # Proxied requests go through a leaner pool than httpx's (see gateway.upstream).
+        app.state.upstream = UpstreamPool(
+            connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
+            keepalive_expiry=2.0,
+        )  # fmt: skip
         configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
@@ -67,6 +73,7 @@ def create_app(
         finally:
             await app.state.verifier.aclose()
             await limiter.aclose()
+            await app.state.upstream.aclose()
             await app.state.http.aclose()
             await nc.drain()
 
@@ -97,7 +104,7 @@ def create_app(
         table,
         limiter,
         settings,
-        lambda: (app.state.http, app.state.verifier),
+        lambda: (app.state.upstream, app.state.verifier),
     )
 
     async def own_page(scope: Scope, receive: Receive, send: Send) -> None:
