@@ -62,11 +62,14 @@ class Edge:
         self.resources = resources
 
     async def http(self, request: Request) -> Response:
-        if has_dot_segments(request.url.path):
-            return error_response(request.url.path, InvalidRequest("Ruta inválida."))
-        route = self.table.resolve(request.url.path)
+        # The decoded path as the server gives it (what the route table and the dot check read;
+        # `request.url` would build a whole URL per request for the same thing).
+        path = request.scope["path"]
+        if has_dot_segments(path):
+            return error_response(path, InvalidRequest("Ruta inválida."))
+        route = request.scope.get("route") or self.table.resolve(path)
         if route is None or route.websocket:
-            return error_response(request.url.path, NotFound())
+            return error_response(path, NotFound())
         pool, verifier = self.resources()
         key = client_key(request)
         principal: Principal | None = None

@@ -77,7 +77,19 @@ class Origin:
 
     @classmethod
     def of_request(cls, request: Request) -> "Origin":
-        return cls(request.url.scheme, request.url.netloc)
+        """As Starlette's `request.url` would say (its Host header, else the server's address),
+        without building the whole URL."""
+        scope = request.scope
+        scheme = scope.get("scheme", "http")
+        for name, value in scope["headers"]:
+            if name == b"host":
+                return cls(scheme, value.decode("latin-1"))
+        server = scope.get("server")
+        if server is None:
+            return cls(scheme, "")
+        host, port = server
+        default = 443 if scheme in ("https", "wss") else 80
+        return cls(scheme, host if port == default else f"{host}:{port}")
 
 
 # Request headers never forwarded (the names as the server gives them: lower case).
