@@ -6,7 +6,8 @@ Starts its own engines and services on free ports and a loopback OpenAI-compatib
 (bots.testing) that sends a word every 20 ms. Each run asks the same question --runs times
 both ways. "ttft" is the time from sending the request to the first text; "per-event" the
 time from the provider sending a piece to the client reading it. The summary line gives what
-the platform adds (p50 through the gateway minus p50 direct). Target: under 10 ms and 1 ms.
+the platform adds (p50 through the gateway minus p50 direct). Target (issue 25): under 5 ms
+and 0.5 ms.
 Usage: .venv/bin/python bench/stream.py [--runs 30]
 """
 

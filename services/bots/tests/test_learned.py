@@ -16,7 +16,10 @@ from starlette.routing import Route
 
 from auth.testing import Workspace, auth_header
 from bots.testing import LoopbackProvider
+from devstack.processes import free_port
 from devstack.pytest_plugin import serve_in_thread
+from devstack.stack import Stack
+from devstack.waiting import eventually
 
 DOCUMENT = {
     "openapi": "3.0.3",
@@ -252,3 +255,54 @@ async def test_references_that_multiply_a_small_document_are_refused(
     # The same shape, narrow, is learned whole.
     narrow = await learn(gateway, owner, {"type": "openapi", "source": _chained(3, 2), "base_url": jira.url})
     assert narrow.status_code == 201, narrow.text
+
+
+async def test_a_learned_api_changed_on_one_replica_reaches_the_turns_of_another(
+    gateway: httpx.AsyncClient, workspace: Workspace, jira: Jira, integrate: Any, platform_stack: Stack
+) -> None:
+    """Each replica keeps a workspace's tools between turns; learning or forgetting an API on one
+    replica reaches the turns of the others through `bots.api.learned` / `bots.api.forgotten`."""
+    owner = workspace.owner_token
+    await integrate("openai")
+    bot = (await gateway.post("/bots/", json={"name": "Ops"}, headers=auth_header(owner))).json()
+    model = {"provider": "openai", "model_id": "gpt-agent", "task_type": "simple"}
+    await gateway.post(f"/bots/{bot['id']}/models/", json=model, headers=auth_header(owner))
+    port = free_port()
+    platform_stack.processes["bots-2"] = platform_stack.spawn_service("bots", port, log_name="bots-2")
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as other:
+
+            async def ready() -> bool:
+                try:
+                    return (await other.get("/readyz")).status_code == 200
+                except httpx.HTTPError:
+                    return False
+
+            async def called_on_other(message: str) -> list[str]:
+                """The tools the agent called in a turn on the second replica."""
+                body = {"message": message, "bot_id": bot["id"], "stream": True}
+                async with other.stream("POST", "/api/chat", json=body, headers=auth_header(owner)) as response:
+                    assert response.status_code == 200, await response.aread()
+                    seen = [json.loads(line[5:]) async for line in response.aiter_lines() if line.startswith("data:")]
+                assert seen[-1]["type"] == "done", seen
+                return [event["tool"] for event in seen if event["type"] == "tool_call"]
+
+            await eventually(ready, "the second replica is ready", seconds=60)
+            # The second replica reads and keeps the workspace's tools: none learned yet.
+            assert await called_on_other("usa my_fields") == ["my_fields"]
+            api = (await learn(gateway, owner, {"type": "openapi", "source": f"{jira.url}/openapi.json"})).json()
+            status_tool = next(name for name in api["tools"] if name.endswith("_getStatus"))
+
+            async def offered() -> bool:
+                return await called_on_other(f"usa {status_tool}") == [status_tool]
+
+            await eventually(offered, "the second replica offers the API learned on the first")
+            forgotten = await gateway.delete(f"/api/learned-apis/{api['id']}", headers=auth_header(owner))
+            assert forgotten.status_code == 204, forgotten.text
+
+            async def withdrawn() -> bool:
+                return await called_on_other(f"usa {status_tool}") == []
+
+            await eventually(withdrawn, "the second replica stops offering the API forgotten on the first")
+    finally:
+        platform_stack.stop_service("bots-2")

@@ -50,4 +50,13 @@ class ApiLearned(Event):
     endpoints: int
 
 
-PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted, ToolExecuted, ApiLearned]
+class ApiForgotten(Event):
+    """A learned API was forgotten: its operations are no longer the workspace's tools. Every
+    bots replica follows it (with `bots.api.learned`) to drop the workspace's cached tools."""
+
+    subject = "bots.api.forgotten"
+    api_id: str
+    name: str
+
+
+PUBLISHED: list[type[Event]] = [ConversationCreated, AnswerCompleted, ToolExecuted, ApiLearned, ApiForgotten]

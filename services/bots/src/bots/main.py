@@ -53,9 +53,11 @@ async def prepare(app: FastAPI) -> None:
         app.state.sessionmaker, providers, turns, platform=app.state.platform, outbound=app.state.outbound,
         embedder=app.state.embedder, max_steps=settings.agent_max_steps,
     )  # fmt: skip
+    await app.state.answerer.catalogue.follow(app.state.js)
 
 
 async def shutdown(app: FastAPI) -> None:
+    await app.state.answerer.catalogue.aclose()
     await app.state.answerer.turns.aclose()
     await app.state.answerer.providers.aclose()
     await app.state.platform.aclose()

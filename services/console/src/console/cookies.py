@@ -1,9 +1,8 @@
 """The session cookie `console_session`: sealed with AES-GCM (encrypted and authenticated), so
 the browser holds the user's API tokens without being able to read or change them.
 
-One cookie only: the gateway relays an upstream's headers as a mapping, so two `Set-Cookie`
-lines in one answer would not survive it. The CSRF token is derived from the session's nonce
-instead of living in a second cookie.
+One cookie only: the CSRF token is derived from the session's nonce instead of living in a
+second cookie, so there is one thing to seal, expire and clear.
 """
 
 import base64

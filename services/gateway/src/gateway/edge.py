@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from functools import partial
 
-import httpx
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.websockets import WebSocket
@@ -14,6 +13,7 @@ from gateway.proxy import Origin, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable
+from gateway.upstream import UpstreamPool
 from shared.errors import (
     InvalidRequest,
     NotAuthenticated,
@@ -45,14 +45,14 @@ def client_key(connection: Request | WebSocket) -> str:
 
 
 class Edge:
-    """The proxy's decisions; the HTTP client and the verifier come from the app's lifespan."""
+    """The proxy's decisions; the upstream pool and the verifier come from the app's lifespan."""
 
     def __init__(
         self,
         table: RouteTable,
         limiter: RateLimiter,
         settings: Settings,
-        resources: Callable[[], tuple[httpx.AsyncClient, TokenVerifier]],
+        resources: Callable[[], tuple[UpstreamPool, TokenVerifier]],
     ) -> None:
         self.table = table
         self.limiter = limiter
@@ -62,12 +62,15 @@ class Edge:
         self.resources = resources
 
     async def http(self, request: Request) -> Response:
-        if has_dot_segments(request.url.path):
-            return error_response(request.url.path, InvalidRequest("Ruta inválida."))
-        route = self.table.resolve(request.url.path)
+        # The decoded path as the server gives it (what the route table and the dot check read;
+        # `request.url` would build a whole URL per request for the same thing).
+        path = request.scope["path"]
+        if has_dot_segments(path):
+            return error_response(path, InvalidRequest("Ruta inválida."))
+        route = request.scope.get("route") or self.table.resolve(path)
         if route is None or route.websocket:
-            return error_response(request.url.path, NotFound())
-        client, verifier = self.resources()
+            return error_response(path, NotFound())
+        pool, verifier = self.resources()
         key = client_key(request)
         principal: Principal | None = None
         if request.method not in route.public and request.method != "OPTIONS":
@@ -101,7 +104,7 @@ class Edge:
             if base_url is None:
                 raise ServiceUnavailable(UPSTREAM_AWAY)
             response = await forward_http(
-                client,
+                pool,
                 base_url,
                 request,
                 headers,

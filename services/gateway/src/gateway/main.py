@@ -19,6 +19,7 @@ from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, RouteTable
+from gateway.upstream import UpstreamPool
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
@@ -53,10 +54,16 @@ def create_app(
         # Idle upstream connections are dropped well before the services' keep-alive (uvicorn's
         # 5 s) closes them: reusing one the service is closing fails a POST with a 502.
         limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
-        # No cookie jar: a proxy that kept one user's Set-Cookie would send it with the next
+        # No cookie jar: a client that kept one user's Set-Cookie would send it with the next
         # anonymous request (the console's session cookie, to anyone).
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, cookies=no_cookies)
+        # Proxied requests go through a leaner pool than httpx's (see gateway.upstream); it keeps
+        # no cookies either.
+        app.state.upstream = UpstreamPool(
+            connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
+            keepalive_expiry=2.0,
+        )  # fmt: skip
         configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)
         app.state.nats = nc
@@ -71,6 +78,7 @@ def create_app(
         finally:
             await app.state.verifier.aclose()
             await limiter.aclose()
+            await app.state.upstream.aclose()
             await app.state.http.aclose()
             await nc.drain()
 
@@ -101,7 +109,7 @@ def create_app(
         table,
         limiter,
         settings,
-        lambda: (app.state.http, app.state.verifier),
+        lambda: (app.state.upstream, app.state.verifier),
     )
 
     async def own_page(scope: Scope, receive: Receive, send: Send) -> None:

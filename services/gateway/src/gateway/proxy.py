@@ -3,22 +3,27 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
 import httpx
 import websockets
+from opentelemetry import propagate, trace
+from opentelemetry.trace import SpanKind
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
+from starlette.types import Scope
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from gateway.errors import UPSTREAM_AWAY, BadGateway, PayloadTooLarge, UpstreamTimeout
+from gateway.upstream import Answer, UpstreamBroken, UpstreamError, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
 from shared.errors import ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
+from shared.observability.tracing import tracing_enabled
 from shared.security.revoked_header import REVOKED_HEADER
 
 logger = logging.getLogger(__name__)
@@ -72,22 +77,42 @@ class Origin:
 
     @classmethod
     def of_request(cls, request: Request) -> "Origin":
-        return cls(request.url.scheme, request.url.netloc)
+        """As Starlette's `request.url` would say (its Host header, else the server's address),
+        without building the whole URL."""
+        scope = request.scope
+        scheme = scope.get("scheme", "http")
+        for name, value in scope["headers"]:
+            if name == b"host":
+                return cls(scheme, value.decode("latin-1"))
+        server = scope.get("server")
+        if server is None:
+            return cls(scheme, "")
+        host, port = server
+        default = 443 if scheme in ("https", "wss") else 80
+        return cls(scheme, host if port == default else f"{host}:{port}")
 
 
-def forwarded_headers(request: Request, origin: Origin) -> list[tuple[str, str]]:
-    headers = [
-        (k, v.strip())
-        for k, v in request.headers.items()
-        if k not in HOP_BY_HOP and k not in _GATEWAY_OWNED and k != REQUEST_ID_HEADER.lower()
-    ]
+# Request headers never forwarded (the names as the server gives them: lower case).
+_NOT_FORWARDED = frozenset(name.encode("latin-1") for name in HOP_BY_HOP | _GATEWAY_OWNED | {REQUEST_ID_HEADER.lower()})
+_NOT_RELAYED_RAW = frozenset(name.encode("latin-1") for name in _NOT_RELAYED | _PRIVATE)
+_REVOKED_RAW = REVOKED_HEADER.lower().encode("latin-1")
+_REQUEST_ID_RAW = REQUEST_ID_HEADER.lower().encode("latin-1")
+_CONTENT_LENGTH = b"content-length"
+_LOCATION = b"location"
+# Characters left as they are when a query is re-quoted (what httpx let through before).
+_QUERY_SAFE = _PATH_SAFE + "?[]"
+
+
+def forwarded_headers(request: Request, origin: Origin) -> list[tuple[bytes, bytes]]:
+    headers = [(k, v.strip()) for k, v in request.scope["headers"] if k.lower() not in _NOT_FORWARDED]
     # request.client is the address the trusted proxy in front saw (uvicorn's --proxy-headers
     # with FORWARDED_ALLOW_IPS), or the peer itself: one hop, never the chain the client wrote.
+    client = request.scope.get("client")
     headers += [
-        (REQUEST_ID_HEADER, current_request_id() or ""),
-        ("X-Forwarded-For", request.client.host if request.client else ""),
-        ("X-Forwarded-Host", origin.host),
-        ("X-Forwarded-Proto", origin.scheme),
+        (_REQUEST_ID_RAW, (current_request_id() or "").encode("latin-1")),
+        (b"x-forwarded-for", client[0].encode("latin-1") if client else b""),
+        (b"x-forwarded-host", origin.host.encode("latin-1")),
+        (b"x-forwarded-proto", origin.scheme.encode("latin-1")),
     ]
     return headers
 
@@ -95,6 +120,15 @@ def forwarded_headers(request: Request, origin: Origin) -> list[tuple[str, str]]
 def upstream_path(scope_raw_path: bytes) -> str:
     """The path as the client sent it (still percent-encoded), with anything unsafe quoted."""
     return quote(scope_raw_path.decode("latin-1"), safe=_PATH_SAFE)
+
+
+def upstream_target(scope: Scope) -> bytes:
+    """Path and query for the request line, as the client sent them, anything unsafe quoted."""
+    target = upstream_path(scope.get("raw_path") or scope["path"].encode("utf-8"))
+    query = scope.get("query_string", b"")
+    if query:
+        target += "?" + quote(query.decode("latin-1"), safe=_QUERY_SAFE)
+    return target.encode("ascii")
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -111,7 +145,7 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 
 async def forward_http(
-    client: httpx.AsyncClient,
+    pool: UpstreamPool,
     base_url: str,
     request: Request,
     extra_headers: dict[str, str],
@@ -124,64 +158,87 @@ async def forward_http(
 
     `on_revoked` gets the upstream's `X-Platform-Revoked`, if any, before the answer is returned.
     """
-    body = await read_body(request, max_body_bytes) if request.method not in ("GET", "HEAD") else None
-    query = request.url.query
-    url = httpx.URL(base_url + upstream_path(request.scope.get("raw_path") or request.url.path.encode()))
-    if query:
-        url = url.copy_with(query=query.encode("latin-1"))
+    method = request.method
+    body = await read_body(request, max_body_bytes) if method not in ("GET", "HEAD") else None
+    upstream = pool.upstream(base_url)
+    target = upstream_target(request.scope)
     headers = forwarded_headers(request, origin)
-    attempts = 2 if request.method in _IDEMPOTENT else 1
-    for attempt in range(attempts):
-        try:
-            upstream = await client.send(
-                client.build_request(request.method, url, headers=headers, content=body), stream=True
-            )
-            break
-        except httpx.ConnectError as exc:
-            raise ServiceUnavailable(UPSTREAM_AWAY) from exc
-        except httpx.TimeoutException as exc:
-            raise UpstreamTimeout() from exc
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
-            # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
-            if attempt + 1 == attempts:
-                raise BadGateway() from exc
-            logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
-        except httpx.HTTPError as exc:
-            raise BadGateway() from exc
-    revoked = upstream.headers.get(REVOKED_HEADER)
+    attempts = 2 if method in _IDEMPOTENT else 1
+    with client_span(method, headers):
+        for attempt in range(attempts):
+            try:
+                answer = await pool.request(upstream, method, target, headers, body)
+                break
+            except UpstreamUnreachable as exc:
+                raise ServiceUnavailable(UPSTREAM_AWAY) from exc
+            except UpstreamTimedOut as exc:
+                raise UpstreamTimeout() from exc
+            except UpstreamBroken as exc:
+                # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
+                if attempt + 1 == attempts:
+                    raise BadGateway() from exc
+                logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+    revoked = answer.header(_REVOKED_RAW)
     if revoked is not None and on_revoked is not None:
-        on_revoked(revoked)
-    headers_out = {
-        k: v for k, v in upstream.headers.items() if k.lower() not in _NOT_RELAYED and k.lower() not in _PRIVATE
-    }
-    if "location" in headers_out and headers_out["location"].startswith(base_url):
-        # A redirect built from the upstream's own address: point it at the public origin.
-        headers_out["location"] = f"{origin.scheme}://{origin.host}{headers_out['location'][len(base_url) :]}"
-    headers_out.update(extra_headers)
-    length = upstream.headers.get("content-length")
+        on_revoked(revoked.decode("latin-1"))
+    extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in extra_headers.items()]
+    replaced = {name for name, _ in extra}
+    base = base_url.encode("latin-1")
+    relayed: list[tuple[bytes, bytes]] = []
+    length: bytes | None = None
+    for name, value in answer.headers:
+        name = name.lower()
+        if name in _NOT_RELAYED_RAW or name in replaced:
+            continue
+        if name == _CONTENT_LENGTH:
+            length = value
+        elif name == _LOCATION and value.startswith(base):
+            # A redirect built from the upstream's own address: point it at the public origin.
+            value = f"{origin.scheme}://{origin.host}".encode("latin-1") + value[len(base) :]
+        relayed.append((name, value))
+    relayed += extra
     if length is not None and length.isdigit() and int(length) <= _BUFFER_LIMIT:
         try:
-            content = await upstream.aread()
-        except httpx.HTTPError as exc:
+            content = await answer.read()
+        except UpstreamError as exc:
             raise BadGateway() from exc
-        finally:
-            await upstream.aclose()
-        return Response(content, status_code=upstream.status_code, headers=headers_out)
-    return StreamingResponse(
-        _relay_body(upstream),
-        status_code=upstream.status_code,
-        headers=headers_out,
-        background=BackgroundTask(upstream.aclose),
-    )
+        return Relayed(answer.status, relayed, content)
+    streamed = StreamingResponse(_relay_body(answer), answer.status, background=BackgroundTask(answer.aclose))
+    streamed.raw_headers = relayed
+    return streamed
 
 
-async def _relay_body(upstream: httpx.Response):  # type: ignore[no-untyped-def]
+class Relayed(Response):
+    """A whole answer, its headers as the service sent them (filtered): nothing to compute."""
+
+    def __init__(self, status: int, raw_headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+        self.status_code = status
+        self.raw_headers = raw_headers
+        self.body = body
+        self.background = None
+
+
+async def _relay_body(answer: Answer) -> AsyncIterator[bytes]:
     try:
-        async for chunk in upstream.aiter_raw():
+        async for chunk in answer.stream():
             yield chunk
-    except httpx.HTTPError:
+    except UpstreamError:
         # Headers are already sent; all we can do is end the body early and say so in the log.
-        logger.warning("upstream stream broke", extra={"status": upstream.status_code})
+        logger.warning("upstream stream broke", extra={"status": answer.status})
+
+
+@contextlib.contextmanager
+def client_span(method: str, headers: list[tuple[bytes, bytes]]) -> Iterator[None]:
+    """With tracing on: a client span around the call, its `traceparent` sent on (what httpx's
+    instrumentation did when the proxy used httpx). Off: nothing."""
+    if not tracing_enabled():
+        yield
+        return
+    with trace.get_tracer(__name__).start_as_current_span(method, kind=SpanKind.CLIENT):
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier)
+        headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in carrier.items()]
+        yield
 
 
 async def forward_websocket(base_url: str, websocket: WebSocket) -> None:

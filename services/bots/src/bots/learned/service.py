@@ -106,8 +106,10 @@ async def get(session: AsyncSession, principal: Principal, api_id: str) -> Learn
 
 
 async def delete(session: AsyncSession, api: LearnedApi) -> None:
+    event = events.ApiForgotten(api_id=public_id(api.id), name=api.name)
     await session.delete(api)
     await session.flush()
+    await events.outbox.emit(session, event, tenant_id=api.tenant_id)
 
 
 def as_out(api: LearnedApi) -> LearnedApiRead:

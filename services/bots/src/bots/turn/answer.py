@@ -26,6 +26,7 @@ from bots.provider.catalog import ModelRef
 from bots.provider.metrics import measured
 from bots.provider.registry import Providers
 from bots.tool import service as tools
+from bots.tool.cache import WorkspaceTools
 from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
 from bots.tooling import Tool, ToolContext
 from bots.turn.live import TERMINAL, Event, LiveTurn, Turns
@@ -75,17 +76,15 @@ class Answerer:
         self.providers = providers
         self.turns = turns
         self.platform = platform  # httpx client of the gateway, for tools
-        self.outbound = outbound  # for the tools of learned APIs
+        # The workspace's tools, kept per replica until a learned API changes (`follow` it).
+        self.catalogue = WorkspaceTools(outbound)
         self.embedder = embedder  # for the knowledge-search tool
         self.max_steps = max_steps
 
     async def tools_of(self, plan: TurnPlan) -> dict[str, Tool]:
         """The tools this answer may run: the workspace's, or the agent's own."""
-        if self.outbound is None:
-            found = dict(tools.BUILTIN)
-        else:
-            async with self.sessionmaker() as session:
-                found = await tools.for_workspace(session, plan.tenant_id, self.outbound)
+        async with self.sessionmaker() as session:
+            found = await self.catalogue.tools(session, plan.tenant_id)
         return {name: tool for name, tool in found.items() if plan.allowed_tools is None or name in plan.allowed_tools}
 
     def start(self, plan: TurnPlan) -> LiveTurn:

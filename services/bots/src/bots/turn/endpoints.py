@@ -91,7 +91,7 @@ async def _start(
         request.app.state.sessionmaker, principal, message,
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
         knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder,
-        platform=answerer.providers.platform_kinds, **options,
+        platform=answerer.providers.platform_kinds, catalogue=answerer.catalogue, **options,
     )  # fmt: skip
     return await _begin(answerer, planning)
 
@@ -214,7 +214,7 @@ async def confirm_tool_calls(
         request.app.state.sessionmaker, principal, conversation_id, approve=body.approve, token=token or "",
         max_tokens=settings.max_output_tokens, history_messages=settings.history_messages,
         knowledge_chunks=settings.knowledge_chunks, embedder=request.app.state.embedder,
-        platform=answerer.providers.platform_kinds,
+        platform=answerer.providers.platform_kinds, catalogue=answerer.catalogue,
     )  # fmt: skip
     plan, turn = await _begin(answerer, planning)
     return await _answer(request, principal, plan, turn, body.stream, answerer)

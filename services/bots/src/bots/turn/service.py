@@ -25,7 +25,7 @@ from bots.provider.base import Citation, Prompt, Source, ToolCall, Turn
 from bots.provider.base import Usage as Tokens
 from bots.provider.catalog import ModelRef
 from bots.provider.registry import PLATFORM_SETTINGS, Credentials
-from bots.tool import service as tools
+from bots.tool.cache import WorkspaceTools
 from bots.toolbox.service import in_workspace
 from bots.turn.routing import chain, classify
 from bots.workspace import service as workspace
@@ -144,6 +144,7 @@ async def _plan(
     knowledge_chunks: int,
     embedder: Embedder | None,
     platform: frozenset[str],
+    catalogue: WorkspaceTools,
 ) -> TurnPlan:
     """Which models, with which prompt, knowledge and tools: the reads every turn makes.
     Refused before anything is called when no model has a provider (`platform`: the kinds the
@@ -158,7 +159,7 @@ async def _plan(
     instructions = "\n\n".join(part for part in (bot.system_prompt if bot else None, context) if part) or None
     system = "\n\n".join(part for part in (instructions, _knowledge_section(sources)) if part) or None
     allowed = frozenset(bot.tool_names) if bot is not None and bot.tool_names is not None else None
-    offered = tuple(await tools.specs_for(session, principal.tenant_id, allowed)) if token else ()
+    offered = tuple(await catalogue.specs(session, principal.tenant_id, allowed)) if token else ()
     prompt = Prompt(
         system=system, turns=turns, temperature=temperature, max_tokens=max_tokens,
         knowledge=[part for part in (instructions, *(t.content for t in history)) if part], tools=offered,
@@ -196,6 +197,7 @@ async def opening(
     knowledge_chunks: int = 4,
     embedder: Embedder | None = None,
     platform: frozenset[str],
+    catalogue: WorkspaceTools,
 ) -> AsyncIterator[TurnPlan]:
     """Checks and plans a turn, yields the plan, then stores the question and the answer's row.
 
@@ -220,7 +222,7 @@ async def opening(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
             context=context, temperature=temperature, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform,
+            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform, catalogue=catalogue,
         )  # fmt: skip
         yield plan
         if conversation is not None:
@@ -246,6 +248,7 @@ async def confirming(
     knowledge_chunks: int = 4,
     embedder: Embedder | None = None,
     platform: frozenset[str],
+    catalogue: WorkspaceTools,
 ) -> AsyncIterator[TurnPlan]:
     """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
     (they run first) or rejected (the model is told so)."""
@@ -269,7 +272,7 @@ async def confirming(
             session, principal, config, conversation=conversation, bot=bot, history=history,
             turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
             requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform,
+            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform, catalogue=catalogue,
         )  # fmt: skip
         plan.pending_calls, plan.approved = calls, approve
         yield plan

@@ -1,0 +1,333 @@
+"""The proxy's HTTP/1.1 client: keep-alive connections to the services, one request at a time each.
+
+httpx's client and httpcore's pool under it were the largest share of the gateway's CPU per
+proxied request (py-spy during `bench/gateway.py`: auth, redirect and cookie layers, anyio's
+cancel scopes, a `poll()` per checkout to learn whether a pooled socket was still open). Here a
+pooled connection is an asyncio protocol that hears its own close (`connection_lost`), an
+answer is parsed by httptools (uvicorn's parser), and a request is one write.
+"""
+
+import asyncio
+import collections
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import cast
+
+import httptools
+
+__all__ = ["Answer", "UpstreamBroken", "UpstreamError", "UpstreamPool", "UpstreamTimedOut", "UpstreamUnreachable"]
+
+# A streamed answer the client reads slower than the service writes: stop reading the
+# service's socket past this much buffered, go on once the client has taken it.
+_HIGH_WATER = 256 * 1024
+
+
+class UpstreamError(Exception):
+    """No (whole) answer from the service."""
+
+
+class UpstreamUnreachable(UpstreamError):
+    """No connection could be made (the service is down or not listening)."""
+
+
+class UpstreamTimedOut(UpstreamError):
+    """Connecting, or waiting for the answer or its next piece, took too long."""
+
+
+class UpstreamBroken(UpstreamError):
+    """The connection closed or spoke something other than HTTP/1.1 before the answer was whole.
+
+    `reused`: it happened on a pooled connection, which the service may have been closing just
+    as it was taken (a request that is safe to repeat is repeated once on a fresh one)."""
+
+    def __init__(self, message: str, *, reused: bool) -> None:
+        super().__init__(message)
+        self.reused = reused
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive connection; its answer's status, headers and body as httptools parses them."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, read_timeout: float) -> None:
+        self.loop = loop
+        self.read_timeout = read_timeout
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self.reused = False
+        self.idle_since = 0.0
+        self._parser = httptools.HttpResponseParser(self)
+        self._waiter: asyncio.Future[None] | None = None
+        self._error: UpstreamError | None = None
+        self._reset()
+
+    def _reset(self) -> None:
+        self.status = 0
+        self.headers: list[tuple[bytes, bytes]] = []
+        self.headers_done = False
+        self.complete = False
+        self.keep_alive = False
+        self.until_close = False  # no length and not chunked: the body ends with the connection
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self._buffered = 0
+        self._paused = False
+
+    # -- asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._fail(UpstreamBroken(f"not an HTTP/1.1 answer: {exc}", reused=self.reused))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self.headers_done and self.until_close and not self.complete:
+            self.complete = True
+        elif not self.complete:
+            self._error = self._error or UpstreamBroken(f"connection closed: {exc!r}", reused=self.reused)
+        self._wake()
+
+    # -- httptools callbacks
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        self.status = self._parser.get_status_code()
+        self.headers_done = True
+        names = {name.lower() for name, _ in self.headers}
+        self.until_close = b"content-length" not in names and b"transfer-encoding" not in names
+        self._wake()
+
+    def on_body(self, body: bytes) -> None:
+        self.chunks.append(body)
+        self._buffered += len(body)
+        if self._buffered > _HIGH_WATER and not self._paused and self.transport is not None:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def on_message_complete(self) -> None:
+        self.complete = True
+        self.keep_alive = self._parser.should_keep_alive()
+        self._wake()
+
+    # -- used by the pool and the answer
+    def send(self, request: bytes) -> None:
+        self._reset()
+        self._error = None
+        assert self.transport is not None
+        self.transport.write(request)
+
+    async def wait(self) -> None:
+        """Until something more of the answer came (or it failed, or the read timeout passed)."""
+        if self._error is not None:
+            raise self._error
+        waiter = self._waiter = self.loop.create_future()
+        timer = self.loop.call_later(self.read_timeout, self._time_out)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+        if self._error is not None:
+            raise self._error
+
+    def take(self) -> bytes:
+        data = b"".join(self.chunks)
+        self.chunks.clear()
+        self._buffered = 0
+        if self._paused and self.transport is not None and not self.closed:
+            self._paused = False
+            self.transport.resume_reading()
+        return data
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    def _fail(self, error: UpstreamError) -> None:
+        self._error = error
+        self.close()
+        self._wake()
+
+    def _time_out(self) -> None:
+        self._fail(UpstreamTimedOut("the service did not answer in time"))
+
+
+class Answer:
+    """A service's answer: status and raw headers at once, the body read whole or streamed."""
+
+    def __init__(self, pool: "UpstreamPool", key: tuple[str, int], connection: _Connection, *, head: bool) -> None:
+        self._pool = pool
+        self._key = key
+        self._connection = connection
+        self._head = head  # a HEAD's answer has a length and no body
+        self._done = False
+        self.status = connection.status
+        self.headers = connection.headers
+
+    def header(self, name: bytes) -> bytes | None:
+        """The first value of header `name` (lower case)."""
+        return next((value for key, value in self.headers if key.lower() == name), None)
+
+    async def read(self) -> bytes:
+        parts = [chunk async for chunk in self.stream()]
+        return b"".join(parts)
+
+    async def stream(self) -> AsyncIterator[bytes]:
+        connection = self._connection
+        try:
+            while not self._head:
+                if connection.chunks:
+                    yield connection.take()
+                    continue
+                if connection.complete:
+                    break
+                await connection.wait()
+        finally:
+            self.close()
+
+    async def aclose(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Give the connection back if the answer was read to its end, else close it."""
+        if self._done:
+            return
+        self._done = True
+        connection = self._connection
+        reusable = connection.complete and connection.keep_alive and not connection.closed and not self._head
+        if reusable and not connection.chunks:
+            self._pool.release(self._key, connection)
+        else:
+            connection.close()
+            self._pool.release(self._key, None)
+
+
+@dataclass(frozen=True)
+class _Upstream:
+    host: str
+    port: int
+    host_header: bytes
+
+
+class UpstreamPool:
+    """Connections kept per service address; idle ones are closed after `keepalive_expiry`."""
+
+    def __init__(
+        self,
+        *,
+        connect_timeout: float,
+        read_timeout: float,
+        keepalive_expiry: float,
+        max_connections: int = 500,
+        max_idle: int = 100,
+    ) -> None:
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.keepalive_expiry = keepalive_expiry
+        self.max_idle = max_idle
+        self._idle: dict[tuple[str, int], list[_Connection]] = {}
+        self._idle_count = 0
+        self._slots = asyncio.Semaphore(max_connections)
+        self._upstreams: dict[str, _Upstream] = {}
+
+    def upstream(self, base_url: str) -> _Upstream:
+        """`http://host:port` parsed once per base URL."""
+        found = self._upstreams.get(base_url)
+        if found is None:
+            netloc = base_url.split("://", 1)[1].split("/", 1)[0]
+            host, _, port = netloc.rpartition(":") if netloc.rsplit(":", 1)[-1].isdigit() else (netloc, "", "80")
+            found = self._upstreams[base_url] = _Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
+        return found
+
+    async def request(
+        self,
+        upstream: _Upstream,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes | None,
+    ) -> Answer:
+        """Send the request and wait for the answer's status and headers."""
+        head = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\nhost: ", upstream.host_header, b"\r\n"]
+        for name, value in headers:
+            head += (name, b": ", value, b"\r\n")
+        if body is not None:
+            head += (b"content-length: ", str(len(body)).encode("ascii"), b"\r\n")
+        head.append(b"\r\n")
+        if body:
+            head.append(body)
+        key = (upstream.host, upstream.port)
+        if self._slots.locked():
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self.read_timeout)
+            except TimeoutError as exc:
+                raise UpstreamTimedOut("no free connection to the service in time") from exc
+        else:
+            await self._slots.acquire()
+        connection: _Connection | None = None
+        try:
+            connection = self._take(key) or await self._connect(key)
+            connection.send(b"".join(head))
+            while not connection.headers_done:
+                await connection.wait()
+        except BaseException:
+            if connection is not None:
+                connection.close()
+            self._slots.release()
+            raise
+        return Answer(self, key, connection, head=method == "HEAD")
+
+    def release(self, key: tuple[str, int], connection: _Connection | None) -> None:
+        self._slots.release()
+        if connection is None:
+            return
+        if self._idle_count >= self.max_idle:
+            connection.close()
+            return
+        connection.idle_since = time.monotonic()
+        connection.reused = True
+        self._idle.setdefault(key, []).append(connection)
+        self._idle_count += 1
+
+    def _take(self, key: tuple[str, int]) -> _Connection | None:
+        idle = self._idle.get(key)
+        if not idle:
+            return None
+        now = time.monotonic()
+        while idle:
+            connection = idle.pop()  # the most recently used: least likely to be closing
+            self._idle_count -= 1
+            if not connection.closed and now - connection.idle_since < self.keepalive_expiry:
+                return connection
+            connection.close()
+        return None
+
+    async def _connect(self, key: tuple[str, int]) -> _Connection:
+        loop = asyncio.get_running_loop()
+        try:
+            _, connection = await asyncio.wait_for(
+                loop.create_connection(lambda: _Connection(loop, self.read_timeout), key[0], key[1]),
+                self.connect_timeout,
+            )
+        except TimeoutError as exc:
+            raise UpstreamTimedOut("the service did not accept a connection in time") from exc
+        except OSError as exc:
+            raise UpstreamUnreachable(f"cannot connect: {exc}") from exc
+        return connection
+
+    async def aclose(self) -> None:
+        for idle in self._idle.values():
+            for connection in idle:
+                connection.close()
+        self._idle.clear()
+        self._idle_count = 0
