@@ -27,8 +27,8 @@ def _digest(token: str) -> str:
 async def start(
     session: AsyncSession, tenant_id: int, initial_message: str, seconds: int, *, caught_up: CatchUp
 ) -> GuestSession:
-    """A guest's session with the desk of an existing, active workspace (a miss first catches
-    up with auth's workspace events: one created a moment ago is found)."""
+    """A guest's session with the desk of an existing, active workspace (first caught up with
+    auth's workspace events: one created, deactivated or restored a moment ago is honoured)."""
     await workspaces.require_open(session, tenant_id, caught_up=caught_up)
     now = datetime.now(UTC)
     guest = GuestSession(id=uuid.uuid4(), tenant_id=tenant_id, initial_message=initial_message,

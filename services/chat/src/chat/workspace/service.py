@@ -28,11 +28,12 @@ async def _is_active(session: AsyncSession, tenant_id: int) -> bool | None:
 
 async def require_open(session: AsyncSession, tenant_id: int, *, caught_up: CatchUp | None = None) -> None:
     """The workspace exists and is active, or WorkspaceNotFound / WorkspaceInactive. With
-    `caught_up`, a miss (unknown or inactive) first waits for auth's events in flight."""
-    active = await _is_active(session, tenant_id)
-    if not active and caught_up is not None:
+    `caught_up`, auth's events in flight are waited for first, so a workspace created,
+    deactivated or restored a moment ago is honoured at once (read your writes); a guest
+    starting a chat is rare enough to pay that NATS round trip."""
+    if caught_up is not None:
         await caught_up()
-        active = await _is_active(session, tenant_id)
+    active = await _is_active(session, tenant_id)
     if active is None:
         raise WorkspaceNotFound()
     if not active:
