@@ -12,6 +12,7 @@ from console.access import ConsoleUser, require
 from console.desk import service
 from console.errors import ApiError
 from console.gateway import GatewayDep
+from console.live import live_response
 from console.templating import render
 
 router = APIRouter(prefix="/console/desk", include_in_schema=False)
@@ -136,6 +137,4 @@ async def live(
     """Server-sent events relayed from the chat WebSocket (as the user), resumed after the
     browser's `Last-Event-ID`; `?room=` tells the other agents this user views that room."""
     after = int(last_event_id) if last_event_id is not None and last_event_id.isdigit() else None
-    events = service.live_events(gw, last_event_id=after, room_id=str(room) if room else None)
-    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
-    return StreamingResponse(events, media_type="text/event-stream", headers=headers)
+    return await live_response(service.live_events(gw, last_event_id=after, room_id=str(room) if room else None))

@@ -12,16 +12,13 @@ from typing import Any
 
 from websockets.exceptions import ConnectionClosed
 
-from console.errors import ApiError, GatewayUnavailable, NotSignedIn
+from console.errors import NotSignedIn
 from console.gateway import Gateway
+from console.live import OPEN, LiveEvent, LiveItem
 
 __all__ = ["Queues", "RoomPage", "live_events", "queues", "room_page"]
 
 SOCKET = "/api/chat/ws/"
-# An SSE comment this often keeps proxies from closing a quiet stream.
-HEARTBEAT_SECONDS = 15.0
-# The browser reconnects this soon after the relay ends (a restart, a slow client).
-RETRY_MS = 1000
 # The chat socket's close codes that mean the user's token no longer works.
 SIGNED_OUT_CODES = frozenset({1008, 4001})  # refused at auth; revoked (shared.security.live)
 STATUS_LABELS = {"waiting": "En espera", "active": "Activo", "resolved": "Resuelto", "closed": "Cerrado"}
@@ -100,16 +97,13 @@ async def read(gw: Gateway, room_id: str) -> None:
     await gw.post("/api/messages/mark_chat_read/", json={"chat_room_id": room_id})
 
 
-def _sse(kind: str, data: Any, event_id: int | None = None) -> str:
-    head = f"id: {event_id}\n" if event_id is not None else ""
-    return f"{head}event: {kind}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
-
-
-async def live_events(gw: Gateway, *, last_event_id: int | None, room_id: str | None) -> AsyncIterator[str]:
-    """The chat socket's events as SSE text, each with `id:` = the platform's event id, resumed
-    after `last_event_id`. Ends when the socket does (the browser reconnects with the last id it
-    got); a refused or revoked token ends it with a `signed-out` event (the page goes to login)."""
-    yield f"retry: {RETRY_MS}\n\n"
+async def live_events(gw: Gateway, *, last_event_id: int | None, room_id: str | None) -> AsyncIterator[LiveItem]:
+    """The chat socket's events for `console.live.live_response`, each with `id` = the
+    platform's event id, resumed after `last_event_id`. `OPEN` comes only after chat's
+    `auth_ok`, which it sends once the socket is attached to its workspace's events: a
+    "Conectado" page misses nothing sent after it (the page then reloads what came between its
+    render and this). A refused or revoked token raises `NotSignedIn` (the page goes to login);
+    the end of the socket ends the relay (the browser reconnects with the last id it got)."""
     try:
         async with gw.websocket(SOCKET) as ws:
             auth: dict[str, Any] = {"type": "auth", "token": gw.token}
@@ -118,29 +112,22 @@ async def live_events(gw: Gateway, *, last_event_id: int | None, room_id: str | 
             await ws.send(json.dumps(auth))
             answer = json.loads(await ws.recv())
             if answer.get("type") != "auth_ok":
-                yield _sse("signed-out", {})
-                return
+                raise NotSignedIn()
             if room_id is not None:
                 await ws.send(json.dumps({"type": "viewing", "chat_room_id": room_id}))
-            yield _sse("ready", {"agent_id": answer.get("agent_id")})
-            while True:
-                try:
-                    text = await asyncio.wait_for(ws.recv(), HEARTBEAT_SECONDS)
-                except TimeoutError:
-                    yield ": latido\n\n"
-                    continue
+            yield OPEN
+            yield LiveEvent({"agent_id": answer.get("agent_id")}, event="ready")
+            async for text in ws:
                 frame = json.loads(text)
                 if isinstance(frame, dict) and isinstance(frame.get("type"), str) and frame["type"] != "pong":
                     event_id = frame.get("id")
-                    yield _sse("desk", frame, event_id if isinstance(event_id, int) else None)
+                    yield LiveEvent(frame, id=str(event_id) if isinstance(event_id, int) else None, event="desk")
     except ConnectionClosed as closed:
         code = closed.rcvd.code if closed.rcvd is not None else None
         if code in SIGNED_OUT_CODES:
-            yield _sse("signed-out", {})
-    except NotSignedIn:
-        yield _sse("signed-out", {})
-    except (GatewayUnavailable, OSError, ApiError, ValueError):
-        return  # the browser shows "Reconectando…" and comes back
+            raise NotSignedIn() from closed
+    except ValueError:
+        return  # not JSON: the browser reconnects
 
 
 def label(value: str, labels: dict[str, str]) -> str:

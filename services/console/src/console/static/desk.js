@@ -2,7 +2,8 @@
 // WebSocket through consoleLive; a sound (Web Audio, no file) and a browser notification for
 // every new chat, focused tab or not; typing and read receipts both ways; who else is viewing.
 // After a reconnection (a network drop, a NATS restart) the queues and the room are reloaded
-// from the API, so what was missed meanwhile shows up.
+// from the API, so what was missed meanwhile shows up; the first connection reloads the room's
+// messages once, for what came between the page's render and the socket's attachment.
 "use strict";
 
 (function () {
@@ -217,8 +218,21 @@
   // -- the live relay ----------------------------------------------------------------------------
   var opened = 0;
 
+  // "ready" comes once chat has attached the socket (the relay says "Conectado" only then).
+  // The first one closes the gap between the page's render and the attachment (the room's
+  // messages, one API call); a later one is a reconnection: what happened meanwhile is in the
+  // API, not in the stream.
+  function onReady() {
+    opened += 1;
+    if (opened > 1) {
+      refresh("desk:queues");
+      if (roomId) refresh("desk:panel");
+    }
+    if (roomId) reloadMessages();
+  }
+
   function onEvent(type, data) {
-    if (type === "ready") return;
+    if (type === "ready") return onReady();
     if (type !== "desk" || !data) return;
     var kind = data.type;
     var here = roomId !== null && data.chat_room_id === roomId;
@@ -249,15 +263,6 @@
 
   function onState(state) {
     desk.dataset.live = state;
-    if (state === "open") {
-      opened += 1;
-      if (opened > 1) {
-        // Back after a drop: what happened meanwhile is in the API, not in the stream.
-        refresh("desk:queues");
-        if (roomId) refresh("desk:panel");
-        if (roomId) reloadMessages();
-      }
-    }
   }
 
   function reloadMessages() {
