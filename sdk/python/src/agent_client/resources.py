@@ -204,6 +204,7 @@ class Invitations(Resource):
     list_invitations = Endpoint("GET", "/api/v1/invitations/")
     revoke_invitation = Endpoint("DELETE", "/api/v1/invitations/{invitation_id}/")
     accept_invitation = Endpoint("POST", "/api/v1/invitations/accept/", public=True)
+    preview_invitation = Endpoint("POST", "/api/v1/invitations/preview/", public=True)
 
 
 class ApiKeys(Resource):
@@ -378,11 +379,15 @@ class Config(Resource):
 
 
 class Brain(Resource):
-    """Analytics: history, series, KPIs (004)."""
+    """Analytics: history, series, KPIs (004); a field's alerts, nodes and sensors."""
 
     history = Endpoint("GET", "/api/brain/history/")
     series = Endpoint("GET", "/api/brain/series/")
     kpis = Endpoint("GET", "/api/brain/kpis/")
+    alerts = Endpoint("GET", "/api/brain/alertas/")
+    acknowledge_alert = Endpoint("POST", "/api/brain/alertas/{id}/reconocer/")
+    nodes = Endpoint("GET", "/api/brain/nodos/")
+    sensors = Endpoint("GET", "/api/brain/sensores/")
 
 
 _GUEST = {"guest_token": "X-Guest-Token"}
@@ -397,6 +402,7 @@ class Guests(Resource):
     validate_session = Endpoint("POST", "/api/chat/validate_session/", public=True)
     send_message = Endpoint("POST", "/api/chat/send_message/", public=True, headers=_GUEST)
     get_chat_status = Endpoint("GET", "/api/chat/get_chat_status/", public=True, headers=_GUEST)
+    get_widget_settings = Endpoint("GET", "/api/chat/widget_settings/", public=True)
     send_guest_message = Endpoint("POST", "/api/messages/send_guest_message/", public=True, headers=_GUEST)
     guest_notifications = Endpoint("GET", "/api/user-notifications/get_notifications/", public=True, headers=_GUEST)
     guest_mark_read = Endpoint("POST", "/api/user-notifications/mark_read/", public=True, headers=_GUEST)
@@ -409,6 +415,7 @@ class Rooms(Resource):
     waiting_chats = Endpoint("GET", "/api/chat-rooms/waiting_chats/")
     my_chats = Endpoint("GET", "/api/chat-rooms/my_chats/")
     all_chats = Endpoint("GET", "/api/chat-rooms/all_chats/")
+    get_room = Endpoint("GET", "/api/chat-rooms/{id}/")
     room_messages = Endpoint("GET", "/api/chat-rooms/{id}/messages/")
     send_message = Endpoint("POST", "/api/chat-rooms/{id}/send_message/")
     take_chat = Endpoint("POST", "/api/chat-rooms/{id}/take_chat/")
@@ -417,6 +424,7 @@ class Rooms(Resource):
     assign_agent = Endpoint("POST", "/api/chat-rooms/{id}/assign_agent/")
     transfer_chat = Endpoint("POST", "/api/chat-rooms/{id}/transfer_chat/")
     unassign_agent = Endpoint("POST", "/api/chat-rooms/{id}/unassign_agent/")
+    signal_typing = Endpoint("POST", "/api/chat-rooms/{id}/typing/")
 
 
 class Messages(Resource):

@@ -738,6 +738,13 @@ class InvitationCreate(Model):
     """
 
 
+class InvitationPreviewCreate(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    token: Annotated[str, Field(max_length=200, min_length=1, title="Token")]
+
+
 class InvitationRead(Model):
     """
     An invitation as listed: never its token.
@@ -1864,6 +1871,45 @@ class UsageRow(Model):
     answers: Annotated[int, Field(title="Answers")]
 
 
+class AlertAckCreate(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    nota: Annotated[str | None, Field(max_length=500, title="Nota")] = ""
+
+
+class AlertAckRead(Model):
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    usuario_id: Annotated[int, Field(title="Usuario Id")]
+    nota: Annotated[str, Field(title="Nota")]
+    at: Annotated[datetime, Field(title="At")]
+
+
+class AlertRead(Model):
+    """
+    An alert and who acknowledged it, oldest first; `cleared_at` is set once it is over
+    (a stale sensor that reported again).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    id: Annotated[int, Field(title="Id")]
+    parcela_id: Annotated[int, Field(title="Parcela Id")]
+    tipo: Annotated[Literal["regla", "sensor.stale"], Field(title="Tipo")]
+    severity: Annotated[Literal["critical", "warning"], Field(title="Severity")]
+    parametro: Annotated[str, Field(title="Parametro")]
+    mensaje: Annotated[str, Field(title="Mensaje")]
+    regla_id: Annotated[int | None, Field(title="Regla Id")]
+    nodo_codigo: Annotated[str | None, Field(title="Nodo Codigo")]
+    valor: Annotated[float | None, Field(title="Valor")]
+    raised_at: Annotated[datetime, Field(title="Raised At")]
+    cleared_at: Annotated[datetime | None, Field(title="Cleared At")]
+    reconocimientos: Annotated[list[AlertAckRead], Field(title="Reconocimientos")]
+
+
 class HistoryPoint(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -1902,6 +1948,36 @@ class KpisRead(Model):
     tareas_ia_aceptadas: Annotated[int, Field(title="Tareas Ia Aceptadas")]
     tareas_ia_rechazadas: Annotated[int, Field(title="Tareas Ia Rechazadas")]
     parcelas_monitoreadas: Annotated[int, Field(title="Parcelas Monitoreadas")]
+
+
+class NodeSeenRead(Model):
+    """
+    A master node of a field as brain heard it: when its last post was accepted, and whether
+    that is longer ago than the field's plan allows (`stale`; never without an active plan).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    codigo_nodo_maestro: Annotated[str, Field(title="Codigo Nodo Maestro")]
+    last_seen: Annotated[datetime, Field(title="Last Seen")]
+    stale: Annotated[bool, Field(title="Stale")]
+
+
+class SensorRead(Model):
+    """
+    A sensor (a secondary node's parameter) of a field: its newest reading's instant, and
+    since when it is flagged silent for longer than its plan allows (`stale`).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    nodo_codigo: Annotated[str, Field(title="Nodo Codigo")]
+    parametro: Annotated[str, Field(title="Parametro")]
+    last_seen: Annotated[datetime, Field(title="Last Seen")]
+    stale: Annotated[bool, Field(title="Stale")]
+    stale_since: Annotated[datetime | None, Field(title="Stale Since")]
 
 
 class SeriesPoint(Model):
@@ -2363,6 +2439,17 @@ class SessionCheckRead(Model):
     message: Annotated[str | None, Field(title="Message")] = None
 
 
+class TypingUpdate(Model):
+    """
+    Beyond 003: the caller is typing in the room, or stopped.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    is_typing: Annotated[bool | None, Field(title="Is Typing")] = True
+
+
 class UnreadMessagesRead(Model):
     model_config = ConfigDict(
         extra="allow",
@@ -2387,6 +2474,24 @@ class WaitingRead(Model):
     created_at: Annotated[datetime, Field(title="Created At")]
     priority: Annotated[Literal["high", "medium", "low"], Field(title="Priority")]
     waiting_time_minutes: Annotated[int, Field(title="Waiting Time Minutes")]
+
+
+class WidgetSettingsRead(Model):
+    """
+    Beyond 003: what a guest's chat widget must show before complete_chat.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    recaptcha_required: Annotated[bool, Field(title="Recaptcha Required")]
+    """
+    complete_chat refuses a missing or failed reCAPTCHA token
+    """
+    recaptcha_site_key: Annotated[str | None, Field(title="Recaptcha Site Key")]
+    """
+    The site key the widget renders reCAPTCHA with
+    """
 
 
 class IngestRead(Model):
@@ -3264,6 +3369,52 @@ class GetKpisQuery(Model):
     days: Annotated[int | None, Field(ge=1, le=366, title="Days")] = 7
 
 
+class ListFieldAlertsQuery(Model):
+    """
+    The query parameters of `GET /api/brain/alertas/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    parcela_id: Annotated[int, Field(ge=1, le=9223372036854775807, title="Parcela Id")]
+    """
+    Parcela
+    """
+    activas: Annotated[bool | None, Field(title="Activas")] = True
+    """
+    Solo las que siguen activas
+    """
+
+
+class ListFieldNodesSeenQuery(Model):
+    """
+    The query parameters of `GET /api/brain/nodos/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    parcela_id: Annotated[int, Field(ge=1, le=9223372036854775807, title="Parcela Id")]
+    """
+    Parcela
+    """
+
+
+class ListFieldSensorsQuery(Model):
+    """
+    The query parameters of `GET /api/brain/sensores/`.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    parcela_id: Annotated[int, Field(ge=1, le=9223372036854775807, title="Parcela Id")]
+    """
+    Parcela
+    """
+
+
 class ListBrainDeadLettersQuery(Model):
     """
     The query parameters of `GET /api/v1/events/brain/dead-letters/`.
@@ -3672,6 +3823,20 @@ class InvitationAcceptanceRead(Model):
     token_type: Annotated[str | None, Field(title="Token Type")] = "bearer"
     user: AgroUserRead
     role: Annotated[str, Field(title="Role")]
+
+
+class InvitationPreviewRead(Model):
+    """
+    What a usable invitation offers, for the page where the invitee accepts it.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    email: Annotated[str, Field(title="Email")]
+    role: Annotated[str, Field(title="Role")]
+    expires_at: Annotated[datetime, Field(title="Expires At")]
+    workspace: WorkspaceRead
 
 
 class MeRead(Model):
