@@ -10,11 +10,14 @@ import re
 from typing import TYPE_CHECKING, Any
 
 import httpx
+import pytest
 from playwright.async_api import FilePayload, Page, Route, expect
 
 from auth.testing import Workspace, auth_header
 from bots.testing import OPENAI_KEY, LoopbackProvider
+from console.errors import GatewayUnavailable, NotSignedIn
 from console.gateway import Gateway
+from console.live import OPEN, LiveEvent, live_response
 from console.studio import service
 
 if TYPE_CHECKING:  # the harness's types (conftest.py is not imported by tests)
@@ -55,12 +58,16 @@ async def test_the_relay_keeps_the_apis_event_ids_and_links_citations_to_their_p
     assert asked[0].url.path == "/api/conversations/conv_5/stream"
     assert asked[0].url.params["last_event_id"] == f"{TURN}:1"
     assert asked[0].headers["Authorization"] == "Bearer token-1"
-    assert relayed[0] == f'id: {TURN}:2\ndata: {{"type": "message", "content": "Se riega"}}\n\n'.encode()
-    assert relayed[1] == b": ping\n\n"
-    event_id, data = relayed[2].decode().strip().split("\n")
-    assert event_id == f"id: {TURN}:3"
-    [linked] = json.loads(data.removeprefix("data: "))["citations"]
-    assert linked == {**citation, "href": "/console/studio/documentos/3/?inicio=29&fin=98#pasaje"}
+    # The API's keep-alive comment is not relayed: live_response sends its own.
+    assert relayed[:2] == [OPEN, LiveEvent({"type": "message", "content": "Se riega"}, id=f"{TURN}:2")]
+    message = relayed[1]
+    assert isinstance(message, LiveEvent)
+    assert message.encode() == f'id: {TURN}:2\ndata: {{"type": "message", "content": "Se riega"}}\n\n'.encode()
+    done = relayed[2]
+    assert isinstance(done, LiveEvent)
+    assert done.id == f"{TURN}:3"
+    assert done.data["citations"] == [{**citation, "href": "/console/studio/documentos/3/?inicio=29&fin=98#pasaje"}]
+    assert len(relayed) == 3
 
 
 async def test_the_relay_ends_with_gone_for_an_answer_the_api_no_longer_keeps() -> None:
@@ -71,23 +78,23 @@ async def test_the_relay_ends_with_gone_for_an_answer_the_api_no_longer_keeps() 
 
     relayed = [part async for part in service.relay(_gateway(api), "conv_5", f"{TURN}:4")]
 
-    assert [json.loads(p.decode().removeprefix("data: ")) for p in relayed] == [
-        {"type": "gone", "message": "Esa respuesta ya no se conserva."}
-    ]
+    assert relayed == [LiveEvent({"type": "gone", "message": "Esa respuesta ya no se conserva."})]
 
 
-async def test_the_relay_sends_a_revoked_session_to_the_login_and_ends_quietly_when_the_api_is_down() -> None:
+async def test_a_revoked_session_or_a_gateway_down_is_refused_before_the_relay_opens() -> None:
+    """The console's handlers answer them: a revoked token with the `signed-out` event (to the
+    login), the gateway down with an error status (consoleLive says "Sin conexión" and retries)."""
+
     def revoked(request: httpx.Request) -> httpx.Response:
         return httpx.Response(401, json={"detail": "Token revocado."})
 
     def down(request: httpx.Request) -> httpx.Response:
         return httpx.Response(503, json={"detail": "No disponible."})
 
-    assert [part async for part in service.relay(_gateway(revoked), "conv_5", "")] == [
-        b"event: signed-out\ndata: {}\n\n"
-    ]
-    # Nothing at all: the browser's EventSource reconnects by itself with its Last-Event-ID.
-    assert [part async for part in service.relay(_gateway(down), "conv_5", f"{TURN}:2")] == []
+    with pytest.raises(NotSignedIn):
+        await live_response(service.relay(_gateway(revoked), "conv_5", ""))
+    with pytest.raises(GatewayUnavailable):
+        await live_response(service.relay(_gateway(down), "conv_5", f"{TURN}:2"))
 
 
 async def test_a_passage_is_cut_at_its_offsets_and_bad_offsets_show_the_whole_text() -> None:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response, Streamin
 from console.access import ConsoleUser, require
 from console.errors import ApiError
 from console.gateway import GatewayDep
+from console.live import live_response
 from console.studio import service
 from console.templating import render
 from shared.validation import Id
@@ -261,10 +262,7 @@ async def follow(
 ) -> StreamingResponse:
     """Los eventos de la respuesta (`GET /api/conversations/{id}/stream`) como Server-Sent Events
     con los ids de la API: el navegador la retoma con `Last-Event-ID` si se corta."""
-    events = service.relay(gw, conversation_id, last_event_id or desde)
-    return StreamingResponse(
-        events, media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
-    )
+    return await live_response(service.relay(gw, conversation_id, last_event_id or desde))
 
 
 # -- knowledge -------------------------------------------------------------------------------

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-import httpx
-
-from console.errors import ApiError, GatewayUnavailable, NotSignedIn
+from console.errors import ApiError
 from console.gateway import Gateway
+from console.live import OPEN, LiveEvent, LiveItem, upstream_events
 
 # Bases and agents a workspace shows on one page (the API's largest page).
 PAGE = {"page_size": 100}
@@ -172,37 +171,19 @@ def with_links(event: dict[str, Any]) -> dict[str, Any]:
     return {**event, "citations": [{**c, "href": passage_href(c)} for c in citations]}
 
 
-async def relay(gw: Gateway, conversation_id: str, after: str) -> AsyncIterator[bytes]:
-    """The API's stream of an answer after event `after` (`<turn>:<n>`), as Server-Sent Events
-    with the API's own ids, so the browser's `Last-Event-ID` resumes it after a drop. An answer
-    the API no longer keeps ends the stream with a `gone` event."""
+async def relay(gw: Gateway, conversation_id: str, after: str) -> AsyncIterator[LiveItem]:
+    """The API's stream of an answer after event `after` (`<turn>:<n>`) for
+    `console.live.live_response`, each event with the API's own id, so the browser's
+    `Last-Event-ID` resumes it after a drop. An answer the API no longer keeps ends the stream
+    with a `gone` event (studio.js says so and stops; refused before or after the stream opened)."""
     path = f"/api/conversations/{conversation_id}/stream"
     try:
         async with gw.stream("GET", path, params={"last_event_id": after}) as response:
-            event_id, data = "", []
-            async for line in response.aiter_lines():
-                if line.startswith("id:"):
-                    event_id = line[3:].strip()
-                elif line.startswith("data:"):
-                    data.append(line[5:].removeprefix(" "))
-                elif line.startswith(":"):
-                    yield b": ping\n\n"  # keeps proxies and the browser from timing the relay out
-                elif not line and data:
-                    yield _sse(with_links(json.loads("\n".join(data))), event_id)
-                    event_id, data = "", []
+            yield OPEN
+            async for event in upstream_events(response):
+                yield LiveEvent(with_links(json.loads(event.data)), id=event.id or None)
     except ApiError as exc:
-        yield _sse({"type": "gone", "message": exc.message}, "")
-    except NotSignedIn:
-        # console.js's consoleLive sends the browser to the login page on this event.
-        yield b"event: signed-out\ndata: {}\n\n"
-    except (GatewayUnavailable, httpx.HTTPError):
-        # The stream just ends: the browser reconnects with its Last-Event-ID and resumes.
-        return
-
-
-def _sse(data: dict[str, Any], event_id: str) -> bytes:
-    head = f"id: {event_id}\n" if event_id else ""
-    return f"{head}data: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
+        yield LiveEvent({"type": "gone", "message": exc.message})
 
 
 async def conversation_of(gw: Gateway, conversation_id: str) -> dict[str, Any]:
