@@ -31,6 +31,13 @@ BODIES: list[bytes] = [
     json.dumps({**VALID, "parcela_id": "7"}).encode(),
     json.dumps({**VALID, "parcela_id": 2**63}).encode(),
     json.dumps({**VALID, "codigo_nodo_maestro": "NM\u0000"}).encode(),
+    json.dumps(VALID).replace('"N1"', '"N\\u00001"').encode(),
+    json.dumps(VALID).replace('"humedad_suelo"', '"humedad\\u0000"').encode(),
+    json.dumps(VALID).replace('"%"', '"\\u0000"').encode(),
+    json.dumps(VALID).replace('"%"', '"%\x00"').encode(),
+    json.dumps(VALID).replace('"N1"', '"N\\\\u0000"').encode(),
+    json.dumps(VALID).replace('"N1"', '"' + "N" * 101 + '"').replace('"%"', '"' + "%" * 21 + '"').encode(),
+    json.dumps(VALID).replace('"humedad_suelo"', '""').encode(),
     json.dumps({**VALID, "lecturas": []}).encode(),
     b'{"codigo_nodo_maestro": "NM-001", "codigo_nodo_maestro": "NM-002", "parcela_id": 7, "lecturas": []}',
     b'{"codigo_nodo_maestro": "\\ud800", "parcela_id": 7}',
@@ -46,7 +53,7 @@ def _app(route_class: type | None) -> FastAPI:
 
     @router.post("/api/nodes/ingest/")
     async def ingest(body: IngestCreate) -> dict[str, Any]:
-        return {"type": type(body).__name__, "body": body.model_dump(mode="json")}
+        return {"model": isinstance(body, IngestCreate), "body": body.model_dump(mode="json")}
 
     app = FastAPI()
     install_error_handlers(app, seed_style)  # refusals rendered as ingest renders them
