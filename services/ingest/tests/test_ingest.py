@@ -258,3 +258,35 @@ async def test_a_node_posts_right_after_its_creation_every_time(
         if response.status_code != 201:
             refused.append((n, response.status_code, response.text))
     assert refused == []
+
+
+async def test_a_plan_change_applies_to_the_next_posts(
+    gateway: httpx.AsyncClient,
+    workspace: Workspace,
+    new_field: NewField,
+    new_node: NewNode,
+    catalogue: dict[str, Any],
+) -> None:
+    """Each replica caches a node's credential with its plan's limit: the change must reach it."""
+    field_id = await new_field(workspace.farmer_token, plan_id=catalogue["plans"]["Premium"])  # 200 a day
+    node = await new_node(workspace.owner_token, field_id)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=3)
+    nine = [
+        {"nodo_codigo": "N1", "timestamp": (start + timedelta(minutes=m)).isoformat(),
+         "sensores": [{"sensor": "humedad_suelo", "valor": 40, "unidad": "%"}]}
+        for m in range(9)
+    ]  # fmt: skip
+    assert (await post_when_known(gateway, node, body_for(node, lecturas=nine))).status_code == 201
+
+    basico = {"plan_id": catalogue["plans"]["Básico"]}  # 8 a day
+    changed = await gateway.post(
+        f"/api/parcelas/{field_id}/planes/crear/", json=basico, headers=auth_header(workspace.owner_token)
+    )
+    assert changed.status_code == 201, changed.text
+
+    async def nine_refused() -> bool:
+        # The same post each time: under Premium a retry is a duplicate that gives its count back.
+        response = await gateway.post(INGEST, json=body_for(node, lecturas=nine), headers=node.header)
+        return response.status_code == 429 and "(8 por día)" in response.json()["detail"]
+
+    await eventually(nine_refused, "the new plan's limit applies", seconds=5, interval=0.02)

@@ -64,6 +64,7 @@ class BatchConsumerSpec:
     event: type[Event]
     handler: BatchHandler
     batch_size: int = 500
+    typed_only: bool = False  # see `BatchConsumer`: for a handler that reads the typed event only
 
 
 def create_service_app(
@@ -135,6 +136,7 @@ def create_service_app(
                     event=batch.event,
                     handler=batch.handler,
                     batch_size=batch.batch_size,
+                    typed_only=batch.typed_only,
                 )
                 await bulk.start()
                 app.state.consumers[batch.durable] = bulk

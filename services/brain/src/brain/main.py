@@ -57,6 +57,7 @@ def create_app() -> FastAPI:
                 event=events.ReadingsReceived,
                 handler=on_readings_received,
                 batch_size=settings.readings_batch_size,
+                typed_only=True,  # its handlers read the envelope's tenant and time, never its data
             )
         ],
         workers=[sweep_stale_sensors],

@@ -3,7 +3,7 @@ authentication; `node.service` checks the token)."""
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader
 
 from ingest.errors import NodeNotAuthenticated
@@ -43,11 +43,14 @@ def token_from_header(authorization: str | None) -> str:
 
 
 async def authenticated_node(
+    request: Request,
     session: SessionDep,
     caught_up: NodesCaughtUp,
     authorization: Annotated[str | None, Depends(_node_authorization)],
 ) -> nodes.NodeCredential:
-    return await nodes.authenticate(session, token=token_from_header(authorization), caught_up=caught_up)
+    return await nodes.authenticate(
+        session, token=token_from_header(authorization), caught_up=caught_up, cache=request.app.state.credentials
+    )
 
 
 AuthenticatedNode = Annotated[nodes.NodeCredential, Depends(authenticated_node)]

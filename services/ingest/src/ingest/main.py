@@ -4,14 +4,21 @@ from ingest import events
 from ingest.config import settings
 from ingest.models import SCHEMA, inbox_table, outbox_table
 from ingest.node import handlers as node_handlers
+from ingest.node.cache import CredentialCache
+from ingest.node.service import NodeCredential
 from ingest.quota import handlers as quota_handlers
 from ingest.reading.endpoints import router as reading_router
 from shared.events import ensure_stream
 from shared.service import ConsumerSpec, create_service_app
 
 
-async def create_readings_stream(app: FastAPI) -> None:
+async def start(app: FastAPI) -> None:
     await ensure_stream(app.state.js, events.ReadingsReceived.subject)
+    app.state.credentials = CredentialCache[NodeCredential]()
+
+
+async def follow_credential_changes(app: FastAPI) -> None:
+    await app.state.credentials.follow(app.state.engine.url)
 
 
 def create_app() -> FastAPI:
@@ -39,7 +46,8 @@ def create_app() -> FastAPI:
             ),
         ],
         events=events.PUBLISHED,
-        on_startup=create_readings_stream,
+        workers=[follow_credential_changes],
+        on_startup=start,
         description="Sensor ingestion (seed 004): master nodes post readings with their node token.",
     )
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
+from pydantic import BaseModel, ValidationError, create_model
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from shared.events.catalogue import Event
@@ -46,12 +47,28 @@ class BatchConsumer(DurableConsumer):
         max_deliver: int = 5,
         ack_wait_seconds: float = 30.0,
         max_ack_pending: int = 20_000,
+        typed_only: bool = False,
     ) -> None:
+        """`typed_only`: parse each message straight into `event`, in one pass over its bytes
+        (parsing the envelope's `data` into dicts first, then those into the model, was a third
+        of brain's CPU); the handler's envelopes then carry an empty `data`."""
         super().__init__(
             js, sessionmaker, durable=durable, event=event, batch_size=batch_size,
             max_deliver=max_deliver, ack_wait_seconds=ack_wait_seconds, max_ack_pending=max_ack_pending,
         )  # fmt: skip
         self.handler = handler
+        self._typed = _typed_envelope(event) if typed_only else None
+
+    async def parse(self, msg: Msg) -> tuple[Envelope, Any] | None:
+        if self._typed is None:
+            return await super().parse(msg)
+        try:
+            typed = self._typed.model_validate_json(msg.data)
+        except ValidationError:
+            return await super().parse(msg)  # the same refusal, logged and dead-lettered there
+        values = dict(typed.__dict__)
+        event = values.pop("data")
+        return Envelope.model_construct(typed.model_fields_set, **values, data={}), event
 
     async def process_batch(self, messages: list[Msg]) -> None:
         """Store every valid message in one transaction, then ack them all."""
@@ -85,3 +102,12 @@ class BatchConsumer(DurableConsumer):
             logger.exception("batch handler failed", extra={"consumer": self.durable, "events": len(events)})
             return False
         return True
+
+
+def _typed_envelope(event: type[Event]) -> type[BaseModel]:
+    """The envelope's fields with `data` parsed as `event` (a model of its own: `Envelope.data`
+    stays the dict that other consumers rely on)."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in Envelope.model_fields.items() if name != "data"
+    }
+    return create_model(f"{event.__name__}Envelope", data=(event, ...), **fields)

@@ -1,9 +1,10 @@
 """Node credentials: the read model of agro's master nodes, and checking a node's token.
 
 A node deleted, revoked or removed with its field stops working as soon as its event is
-consumed (well under a second); the lookup reads the table on every post, no cache to age.
-A token the table does not know is looked up once more after the read model has caught up with
-agro's events as of the post (bounded), so a node posting right after its creation is accepted.
+consumed (well under a second): every change here notifies the replicas, whose credential
+caches empty at commit (`node.cache`). A token the table does not know is looked up once more
+after the read model has caught up with agro's events as of the post (bounded), so a node
+posting right after its creation is accepted.
 """
 
 import hashlib
@@ -19,6 +20,7 @@ from sqlalchemy.sql.selectable import Select
 from ingest import events
 from ingest.errors import NodeNotAuthenticated
 from ingest.models import Node, Subscription
+from ingest.node.cache import Cached, CredentialCache, notify_change
 from shared.events import CatchUp
 from shared.repository import apply_deletion, apply_newer
 
@@ -37,23 +39,36 @@ class NodeCredential:
     daily_limit: int | None
 
 
-async def authenticate(session: AsyncSession, *, token: str, caught_up: CatchUp) -> NodeCredential:
+async def authenticate(
+    session: AsyncSession, *, token: str, caught_up: CatchUp, cache: CredentialCache[NodeCredential]
+) -> NodeCredential:
     """The active node whose token this is (compared as SHA-256 digests, in constant time).
 
-    One query, the plan's limit included: this runs on every post. Only a token the read model
-    does not know waits for `caught_up` (agro's events as of now) and is looked up once more;
-    so does a node applied moments ago whose field has no plan here yet: the plan comes from
-    another consumer, which may not have applied the field's subscription by then.
+    From this replica's cache when it holds the token, else one query, the plan's limit
+    included. Only a token the read model does not know waits for `caught_up` (agro's events as
+    of now) and is looked up once more; so does a node applied moments ago whose field has no
+    plan here yet: the plan comes from another consumer, which may not have applied the field's
+    subscription by then.
     """
     digest = hashlib.sha256(token.encode()).hexdigest()
+    cached = cache.get(digest)
+    if cached is not None and not _may_await_plan(cached.value.daily_limit, cached.version):
+        return cached.value
+    generation = cache.generation  # before reading: a change committed meanwhile is not cached
     query = _credential_query(digest)
     row = (await session.execute(query)).first()
-    if row is None or (row.daily_limit is None and row.version > datetime.now(UTC) - JUST_APPLIED):
+    if row is None or _may_await_plan(row.daily_limit, row.version):
         await caught_up()  # on a timeout too: whatever was applied by then counts
         row = (await session.execute(query)).first()
     if row is None or row.token_hash is None or not hmac.compare_digest(row.token_hash, digest):
         raise NodeNotAuthenticated()
-    return NodeCredential(row.nodo_id, row.tenant_id, row.parcela_id, row.codigo, row.daily_limit)
+    credential = NodeCredential(row.nodo_id, row.tenant_id, row.parcela_id, row.codigo, row.daily_limit)
+    cache.put(digest, Cached(credential, row.version), generation=generation)
+    return credential
+
+
+def _may_await_plan(daily_limit: int | None, version: datetime) -> bool:
+    return daily_limit is None and version > datetime.now(UTC) - JUST_APPLIED
 
 
 def _credential_query(digest: str) -> Select[Any]:
@@ -79,6 +94,7 @@ async def upsert(
         "activo": event.activo,
     }
     await apply_newer(session, Node, {"nodo_id": event.nodo_id}, values, version)
+    await session.execute(notify_change())
 
 
 async def delete(session: AsyncSession, *, tenant_id: int | None, nodo_id: int, version: datetime) -> None:
@@ -86,6 +102,7 @@ async def delete(session: AsyncSession, *, tenant_id: int | None, nodo_id: int, 
     placeholders = {"tenant_id": tenant_id or 0, "parcela_id": 0, "codigo": "", "activo": False}
     await apply_deletion(session, Node, {"nodo_id": nodo_id}, version, **placeholders)
     await session.execute(update(Node).where(Node.nodo_id == nodo_id).values(token_hash=None, activo=False))
+    await session.execute(notify_change())
 
 
 async def delete_field(session: AsyncSession, *, parcela_id: int, version: datetime) -> None:
@@ -95,3 +112,4 @@ async def delete_field(session: AsyncSession, *, parcela_id: int, version: datet
         .where(Node.parcela_id == parcela_id)
         .values(token_hash=None, activo=False, deleted=True, version=version)
     )
+    await session.execute(notify_change())

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from ingest import events
 from ingest.errors import DailyLimitReached
 from ingest.models import DayCount, Subscription
+from ingest.node.cache import notify_change
 from shared.repository import apply_newer
 
 
@@ -89,3 +90,4 @@ async def apply_subscription(session: AsyncSession, *, event: events.Subscriptio
     """The subscription as agro published it at `version`, unless a newer event has been applied."""
     values = {"parcela_id": event.parcela_id, "estado": event.estado, "limite_lecturas_dia": event.limite_lecturas_dia}
     await apply_newer(session, Subscription, {"suscripcion_id": event.suscripcion_id}, values, version)
+    await session.execute(notify_change())  # cached credentials carry the plan's limit
