@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Insert, func, insert, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.hub import Event, event
@@ -29,21 +29,29 @@ async def notify(
     the event that caused it already tells them (`live_too`)."""
     values = note(room, kind, title, message, agent_id=agent_id)
     await session.flush()  # the session does not autoflush: what it holds (a new room) goes first
-    created_at = await session.scalar(stored(values))
+    created_at = await session.scalar(insert(Notification).values(values).returning(Notification.created_at))
     if live_too:
         tell(live, values, created_at)
 
 
 def note(room: Room, kind: str, title: str, message: str, *, agent_id: int | None = None) -> dict[str, Any]:
-    """A notification's row, not yet stored (`stored`): `chat.transcript` writes it in the
-    statement that adds its message."""
+    """A notification's row, not yet stored (`chat.transcript` stores it within the statement that
+    adds its message, with `STORED` and `stored(values)`)."""
     return {"id": uuid.uuid4(), "tenant_id": room.tenant_id, "agent_id": agent_id, "room_id": room.id,
             "notification_type": kind, "title": title, "message": message, "is_read": False}  # fmt: skip
 
 
-def stored(values: dict[str, Any]) -> Insert:
-    """The row's insert, answering its `created_at` (a Core insert: no ORM flush on the hot path)."""
-    return insert(Notification).values(values).returning(Notification.created_at)
+_COLUMNS = ("id", "tenant_id", "agent_id", "room_id", "notification_type", "title", "message", "is_read")
+# The insert, built once (its parameters `note_<column>`), answering the row's `created_at`.
+STORED = (
+    insert(Notification).values({name: bindparam(f"note_{name}") for name in _COLUMNS})
+    .returning(Notification.created_at)
+)  # fmt: skip
+
+
+def stored(values: dict[str, Any]) -> dict[str, Any]:
+    """`STORED`'s parameters for the row `values`."""
+    return {f"note_{name}": values[name] for name in _COLUMNS}
 
 
 def tell(live: list[Event], values: dict[str, Any], created_at: datetime | None) -> None:

@@ -5,7 +5,7 @@ import math
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat import transcript
@@ -63,6 +63,16 @@ async def page(session: AsyncSession, query: Select[Any], page: int, size: int,
                                 has_previous=page > 1)  # fmt: skip
 
 
+# The room (locked, as `acting` does), the caller's agent and their person, in one query built once.
+_SENDING = (
+    select(Room, Agent, Person).select_from(Room)
+    .outerjoin(Agent, (Agent.user_id == bindparam("user_id")) & (Agent.tenant_id == Room.tenant_id))
+    .outerjoin(Person, Person.user_id == Agent.user_id)
+    .where(Room.id == bindparam("room_id"), Room.tenant_id == bindparam("tenant_id"))
+    .with_for_update(of=Room)
+)  # fmt: skip
+
+
 async def send_as_agent(
     session: AsyncSession,
     live: list[Event],
@@ -77,19 +87,13 @@ async def send_as_agent(
     """The caller's message in a room they may act on (their own, an unassigned one, or any for
     a supervisor), with the caller as an agent and their person (their name answers it).
 
-    The room (locked, as `acting` does), the agent and the person come in one query: every post
-    an agent makes starts here."""
-    query = (
-        select(Room, Agent, Person).select_from(Room)
-        .outerjoin(Agent, (Agent.user_id == principal.user_id) & (Agent.tenant_id == Room.tenant_id))
-        .outerjoin(Person, Person.user_id == Agent.user_id)
-        .where(Room.id == room_id, Room.tenant_id == principal.tenant_id)
-        .with_for_update(of=Room)
-    )  # fmt: skip
-    found = (await session.execute(query)).first()
+    What `acting` reads in two queries comes in one (`_SENDING`): every post an agent makes
+    starts here."""
+    params = {"user_id": principal.user_id, "room_id": room_id, "tenant_id": principal.tenant_id}
+    found = (await session.execute(_SENDING, params)).first()
     if found is None:
         raise RoomNotFound()
-    room, agent, person = found.tuple()
+    room, agent, person = found
     if agent is None:  # their first act at the desk
         agent = await agents.of(session, principal, default_max=default_max)
         person = (await agents.people(session, {agent.user_id})).get(agent.user_id)
