@@ -8,7 +8,8 @@ WebSockets, as many per room, alternately on each replica (directly, as behind a
 balancer). Posts --rate messages a second for --seconds, round-robin over the rooms, as the
 agent would: over the agent's WebSockets (--agent-sockets, spread over both replicas; or
 through the gateway with --via http); each carries its send time. "lost" counts (client, message) pairs never read
-after a grace period. Targets: nothing lost, p99 under 100 ms.
+after a grace period. Targets: nothing lost, p99 under 100 ms. "CPU per post" is each process
+tree's CPU time (and this load generator's) from the first post to the last delivery, per post.
 Usage: .venv/bin/python bench/chat.py [--clients 1000] [--rooms 100] [--rate 200] [--seconds 30] [--via ws]
 """
 
@@ -29,6 +30,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import read_response
+from idle import _children, _cpu_seconds, _roots
 
 from devstack.catalog import discover
 from devstack.processes import eventually, free_port
@@ -191,6 +193,12 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
                 await agents[seq % len(agents)].send(json.dumps({"type": "message", "chat_room_id": room,
                                                                  "content": content}))  # fmt: skip
 
+        # CPU of each process tree (and this load generator) from the first post until the last
+        # delivery is read: what a post costs whatever else the machine runs, unlike posts/s.
+        roots = _roots(stack)
+        tree = _children()
+        cpu_before = {name: _cpu_seconds(pid, tree) for name, pid in roots.items()}
+        own_before = time.process_time()
         began = time.time()
         posts = []
         answered: list[float] = []  # ms from sending a post to its answer (--via http)
@@ -207,6 +215,9 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
         deadline = time.time() + 10
         while len(receiver.seen) < expected and time.time() < deadline:
             await asyncio.sleep(0.2)
+        tree = _children()
+        spent = {name: _cpu_seconds(pid, tree) - cpu_before[name] for name, pid in roots.items()}
+        spent["load generator"] = time.process_time() - own_before
         for task in [*listeners, *drains]:
             task.cancel()
         for ws in [*sockets, *agents]:
@@ -221,6 +232,9 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
     if answered:
         # The post's own answer (edge check, proxy hop, transaction, live publish) apart from the fan-out.
         print(f"post answered: p50 {percentile(answered, 0.5):.1f} ms, p99 {percentile(answered, 0.99):.1f} ms")
+    costs = sorted(((name, cpu * 1000 / max(1, total)) for name, cpu in spent.items()), key=lambda item: -item[1])
+    print(f"CPU per post: {sum(ms for _, ms in costs):.1f} ms ("
+          + ", ".join(f"{name} {ms:.2f}" for name, ms in costs if ms >= 0.05) + ")")  # fmt: skip
     print(f"chat: delivered p50 {p50:.1f} ms p99 {p99:.1f} ms, lost {lost}")
 
 

@@ -1,9 +1,14 @@
 """Who gets what: a client that cannot keep up (its queue overflows into one close marker, and
-nobody else waits for it), an agent viewing a room, a client after a NATS restart."""
+nobody else waits for it), an agent viewing a room, a client after a NATS restart, the hub's
+dispatch to a room's guests and a workspace's agents."""
 
 import asyncio
+from typing import cast
 
-from chat.hub import RESTARTED, TOO_SLOW, Client, event
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from chat.hub import RESTARTED, TOO_SLOW, Client, Hub, event
 
 
 async def test_a_full_queue_marks_the_client_too_slow_and_drops_what_it_has_not_read() -> None:
@@ -47,3 +52,19 @@ def test_after_a_restart_a_client_gets_only_the_close_marker() -> None:
     assert client.queue.get_nowait() is RESTARTED
     client.offer(event("message", "r1", {}, agent_id=5))
     assert client.queue.empty()
+
+
+def test_the_hub_hands_an_event_to_its_rooms_guests_and_its_workspaces_agents_until_they_detach() -> None:
+    hub = Hub(cast(NATS, None), cast(JetStreamContext, None), replay_seconds=60, queue_size=8)
+    guest, neighbour, agent = hub.client(1, room_id="r1"), hub.client(1, room_id="r2"), hub.client(1, agent_id=5)
+    elsewhere, their_agent = hub.client(2, room_id="r1"), hub.client(2, agent_id=5)  # same ids, another workspace
+    detach_guest, *_ = [hub.attach(c) for c in (guest, neighbour, agent, elsewhere, their_agent)]
+
+    hub._dispatch("desk.live.1", event("message", "r1", {}, agent_id=5))
+    hub._dispatch("desk.live.1", event("new_chat", "r3", {}, agents=True))
+    assert [c.queue.qsize() for c in (guest, neighbour, agent, elsewhere, their_agent)] == [1, 0, 2, 0, 0]
+
+    detach_guest()
+    hub._dispatch("desk.live.1", event("message", "r1", {}, agent_id=5))
+    assert [c.queue.qsize() for c in (guest, neighbour, agent, elsewhere, their_agent)] == [1, 0, 3, 0, 0]
+    assert hub.clients == {1: {neighbour, agent}, 2: {elsewhere, their_agent}}

@@ -135,6 +135,10 @@ class Hub:
         self.replay_seconds = replay_seconds
         self.queue_size = queue_size
         self.clients: dict[int, set[Client]] = {}
+        # The same clients indexed for `_dispatch`: a workspace's agents, a room's guests (an
+        # event reaches a handful of a workspace's thousand sockets: only they are looked at).
+        self._agents: dict[int, set[Client]] = {}
+        self._guests: dict[tuple[int, str], set[Client]] = {}
         self._subscriptions: list[Subscription] = []
         self._viewers: KeyValue | None = None
         self._watchdog: asyncio.Task[None] | None = None
@@ -265,7 +269,23 @@ class Hub:
 
     def attach(self, client: Client) -> Callable[[], None]:
         self.clients.setdefault(client.tenant_id, set()).add(client)
-        return lambda: self.clients.get(client.tenant_id, set()).discard(client)
+        index, key = self._index_of(client)
+        index.setdefault(key, set()).add(client)
+
+        def detach() -> None:
+            self.clients.get(client.tenant_id, set()).discard(client)
+            found = index.get(key)
+            if found is not None:
+                found.discard(client)
+                if not found:
+                    del index[key]
+
+        return detach
+
+    def _index_of(self, client: Client) -> tuple[dict[Any, set[Client]], Any]:
+        if client.room_id is not None:
+            return self._guests, (client.tenant_id, client.room_id)
+        return self._agents, client.tenant_id
 
     async def resume(self, client: Client, after: int) -> JetStreamContext.PushSubscription:
         """The client's own consumer from event `after + 1` on (it then follows live too). An id
@@ -298,8 +318,12 @@ class Hub:
             self._dispatch(msg.subject, item)
 
     def _dispatch(self, subject: str, item: Event) -> None:
-        """To this replica's clients of the subject's workspace that should see it."""
-        for client in list(self.clients.get(int(subject.rsplit(".", 1)[1]), ())):
+        """To this replica's clients of the subject's workspace that should see it: its agents'
+        sockets, and its room's guests' when it is for the guest."""
+        tenant_id = int(subject.rsplit(".", 1)[1])
+        room_id = item.get("chat_room_id")
+        guests = self._guests.get((tenant_id, room_id), ()) if room_id and item.get("to_guest") else ()
+        for client in [*self._agents.get(tenant_id, ()), *guests]:
             if client.wants(item):
                 client.offer(item)
 

@@ -22,11 +22,12 @@ from chat.hub import Event, Hub
 from shared.sessions import get_session
 
 _PENDING = "chat.live.pending"
+_request_session = asynccontextmanager(get_session)  # once: wrapping it costs every request
 
 
 async def _live_session(request: Request) -> AsyncIterator[AsyncSession]:
     pending: list[tuple[int, list[Event]]] = []
-    async with asynccontextmanager(get_session)(request) as session:
+    async with _request_session(request) as session:
         session.info[_PENDING] = pending
         yield session
     # committed (an exception rolled back and left above): now the clients may hear of it

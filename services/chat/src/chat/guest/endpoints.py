@@ -120,7 +120,7 @@ async def send_guest_message(
     live: list[Event] = []
     message = await service.send(session, live, room_id=body.chat_room_id, token=token, content=body.content)
     publish_after_commit(session, message.tenant_id, live)
-    return await views.sent_read(session, message)
+    return views.sent_read(message)
 
 
 @router.get("/get_chat_status/", response_model=ChatStatusRead, summary="Estado del chat de invitado")

@@ -67,7 +67,7 @@ async def post(
     live: list[Event] = []
     async with sessions() as session, session.begin():
         if principal is not None:
-            message = await rooms.send_as_agent(
+            message, _, _ = await rooms.send_as_agent(
                 session, live, principal=principal, room_id=room_id, content=content, default_max=default_max
             )
         else:

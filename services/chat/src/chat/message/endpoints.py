@@ -41,11 +41,11 @@ async def create_agent_message(body: MessageCreate, principal: CanAnswer, sessio
     """Un mensaje de quien llama, como agente, en un chat del espacio (chat:actualizar), como
     `POST /api/chat-rooms/{id}/send_message/`. Un chat cerrado: 400."""
     live: list[Event] = []
-    message = await rooms.send_as_agent(
+    message, agent, person = await rooms.send_as_agent(
         session, live, principal=principal, room_id=body.chat_room_id, content=body.content,
         default_max=settings.default_max_chats, message_type=body.message_type, attachment=body.attachment,
     )  # fmt: skip
-    out = await views.sent_read(session, message)
+    out = views.sent_read(message, agent, person)
     publish_after_commit(session, principal.tenant_id, live)
     return out
 
@@ -59,7 +59,7 @@ async def create_guest_message(
     live: list[Event] = []
     message = await guests.send(session, live, room_id=body.chat_room_id, token=token, content=body.content)
     publish_after_commit(session, message.tenant_id, live)
-    return await views.sent_read(session, message)
+    return views.sent_read(message)
 
 
 @router.post("/mark_bulk_read/", response_model=BulkMarkRead, summary="Marcar mensajes como leídos")

@@ -3,8 +3,10 @@ room's guest (new message, agent joined, resolved). Each is stored with the chan
 it and sent live to whoever it is for."""
 
 import uuid
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from chat.hub import Event, event
@@ -25,14 +27,40 @@ async def notify(
 ) -> None:
     """To the agent `agent_id`, or to the room's guest when it is None; sent live too unless
     the event that caused it already tells them (`live_too`)."""
-    note = Notification(id=uuid.uuid4(), tenant_id=room.tenant_id, agent_id=agent_id, room_id=room.id,
-                        notification_type=kind, title=title, message=message, is_read=False)  # fmt: skip
-    session.add(note)
-    await session.flush()
-    data = {"id": str(note.id), "notification_type": kind, "title": title, "message": message,
-            "chat_room": str(room.id), "is_read": False, "created_at": note.created_at}  # fmt: skip
+    values = note(room, kind, title, message, agent_id=agent_id)
+    await session.flush()  # the session does not autoflush: what it holds (a new room) goes first
+    created_at = await session.scalar(insert(Notification).values(values).returning(Notification.created_at))
     if live_too:
-        live.append(event("notification", room.id, data, agent_id=agent_id, guest=agent_id is None))
+        tell(live, values, created_at)
+
+
+def note(room: Room, kind: str, title: str, message: str, *, agent_id: int | None = None) -> dict[str, Any]:
+    """A notification's row, not yet stored (`chat.transcript` stores it within the statement that
+    adds its message, with `STORED` and `stored(values)`)."""
+    return {"id": uuid.uuid4(), "tenant_id": room.tenant_id, "agent_id": agent_id, "room_id": room.id,
+            "notification_type": kind, "title": title, "message": message, "is_read": False}  # fmt: skip
+
+
+_COLUMNS = ("id", "tenant_id", "agent_id", "room_id", "notification_type", "title", "message", "is_read")
+# The insert, built once (its parameters `note_<column>`), answering the row's `created_at`.
+STORED = (
+    insert(Notification).values({name: bindparam(f"note_{name}") for name in _COLUMNS})
+    .returning(Notification.created_at)
+)  # fmt: skip
+
+
+def stored(values: dict[str, Any]) -> dict[str, Any]:
+    """`STORED`'s parameters for the row `values`."""
+    return {f"note_{name}": values[name] for name in _COLUMNS}
+
+
+def tell(live: list[Event], values: dict[str, Any], created_at: datetime | None) -> None:
+    """The stored notification, live to whoever it is for."""
+    agent_id, room_id = values["agent_id"], values["room_id"]
+    data = {"id": str(values["id"]), "notification_type": values["notification_type"], "title": values["title"],
+            "message": values["message"], "chat_room": str(room_id), "is_read": False,
+            "created_at": created_at}  # fmt: skip
+    live.append(event("notification", room_id, data, agent_id=agent_id, guest=agent_id is None))
 
 
 def _for(agent_id: int | None, room_id: uuid.UUID | None) -> ColumnElement[bool]:

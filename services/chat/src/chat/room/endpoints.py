@@ -127,11 +127,11 @@ async def send_agent_message(
     """Un mensaje de quien llama, como agente, en el chat (chat:actualizar): el suyo, uno sin agente
     o, para un supervisor, cualquiera. Un chat cerrado: 400."""
     live: list[Event] = []
-    message = await service.send_as_agent(
+    message, agent, person = await service.send_as_agent(
         session, live, principal=principal, room_id=id, content=body.content,
         message_type=body.message_type, default_max=settings.default_max_chats,
     )  # fmt: skip
-    out = await views.sent_read(session, message)
+    out = views.sent_read(message, agent, person)
     publish_after_commit(session, principal.tenant_id, live)
     return out
 

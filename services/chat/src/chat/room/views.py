@@ -73,19 +73,10 @@ def message_read(message: Message, agents_by_id: dict[int, AgentBriefRead], user
     )  # fmt: skip
 
 
-async def sent_read(session: AsyncSession, message: Message) -> MessageRead:
-    """A message just sent, as its sender gets it back (no user sender: the sender knows).
-
-    The sending agent and their name in one query: this answers every message an agent posts."""
-    if message.agent_id is None:
-        return message_read(message, {}, None)
-    sender = (
-        await session.execute(
-            select(Agent, Person).outerjoin(Person, Person.user_id == Agent.user_id).where(Agent.id == message.agent_id)
-        )
-    ).first()
-    briefed = {} if sender is None else {sender[0].id: _brief(sender[0], sender[1])}
-    return message_read(message, briefed, None)
+def sent_read(message: Message, agent: Agent | None = None, person: Person | None = None) -> MessageRead:
+    """A message just sent, as its sender gets it back (no user sender: the sender knows); an
+    agent's names them (`agent` and `person` as `room.service.send_as_agent` read them: no query)."""
+    return message_read(message, {agent.id: _brief(agent, person)} if agent is not None else {}, None)
 
 
 async def rooms_read(
