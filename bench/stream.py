@@ -14,6 +14,7 @@ Usage: .venv/bin/python bench/stream.py [--runs 30]
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import statistics
 import sys
@@ -96,7 +97,13 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
             "bots": ([], []),
             "gateway": ([], []),
         }
+        # CPU time per answer through bots (its own runs and the gateway's), which other load on
+        # the machine changes far less than the latencies.
+        pids = {name: stack.processes[name].pid for name in ("bots", "gateway")}
+        cpu_before: dict[str, float] = {}
         for run in range(runs + 3):
+            if run == 3:
+                cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
             for name in results:
                 if name == "direct":
                     first, latencies = await direct(provider)
@@ -105,6 +112,7 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
                 if run >= 3:  # the first runs warm connections and caches
                     results[name][0].append(first * 1000)
                     results[name][1].extend(x * 1000 for x in latencies)
+        cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 for name, pid in pids.items()}
         await service.aclose()
     p50 = {name: (statistics.median(t), statistics.median(e)) for name, (t, e) in results.items()}
     every = provider.slow_seconds * 1000
@@ -112,9 +120,18 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
           "engines, services, provider and client on the same cores")  # fmt: skip
     for name, (ttft, event) in p50.items():
         print(f"{name:8} ttft p50 {ttft:7.1f} ms   per-event latency p50 {event:6.2f} ms")
+    print(f"CPU per answer: bots {cpu['bots'] / (2 * runs):.1f} ms (its own and the gateway's runs), "
+          f"gateway {cpu['gateway'] / runs:.1f} ms")  # fmt: skip
     added_ttft = p50["gateway"][0] - p50["direct"][0]
     added_event = p50["gateway"][1] - p50["direct"][1]
     print(f"stream: ttft added p50 {added_ttft:.1f} ms, per-event p50 {added_event:.2f} ms")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (Linux /proc), as in bench/gateway.py."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -48,11 +48,14 @@ async def listing(session: AsyncSession, principal: Principal, limit: int) -> li
     return list(await session.scalars(query))
 
 
-async def create(session: AsyncSession, principal: Principal, title: str, bot: Bot | None = None) -> Conversation:
-    """A new conversation; `announce` it in the same transaction."""
+async def create(
+    session: AsyncSession, principal: Principal, title: str, bot: Bot | None = None, *, reserved_id: int | None = None
+) -> Conversation:
+    """A new conversation (`reserved_id`: an id taken from its sequence already); `announce` it
+    in the same transaction."""
     conversation = Conversation(
         tenant_id=principal.tenant_id, owner_id=principal.user_id, title=title, bot_id=bot.id if bot else None,
-        message_count=0,
+        message_count=0, **({"id": reserved_id} if reserved_id is not None else {}),
     )  # fmt: skip
     session.add(conversation)
     await session.flush()

@@ -1,6 +1,8 @@
 """A workspace's provider integrations: keys sealed at rest, base URLs through the SSRF guard."""
 
+import base64
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -97,6 +99,16 @@ async def credentials_of(session: AsyncSession, tenant_id: int, kinds: Collectio
         found.setdefault(row.provider, Credentials(row.id, row.provider, row.base_url, row.api_key_sealed,
                                                    row.updated_at))  # fmt: skip
     return found
+
+
+def credentials_from(rows: list[list[Any]]) -> dict[str, Credentials]:
+    """`credentials_of`'s answer from rows read as JSON: id, provider, base_url, the sealed key
+    in base64, updated_at in ISO 8601 (`turn.repository.read_for_turn`)."""
+    return {
+        provider: Credentials(int(id_), provider, base_url, base64.b64decode(key) if key is not None else None,
+                              datetime.fromisoformat(updated_at))
+        for id_, provider, base_url, key, updated_at in rows
+    }  # fmt: skip
 
 
 def as_out(integration: Integration) -> IntegrationRead:

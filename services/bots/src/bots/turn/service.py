@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bots import events
 from bots.conversation import service as conversations
-from bots.errors import ConversationNotFound, NothingToConfirm, ProviderNotConfigured
-from bots.integration.service import credentials_of
+from bots.errors import BotNotFound, ConversationNotFound, NothingToConfirm, ProviderNotConfigured
+from bots.integration.service import credentials_from
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.search import search
 from bots.maintenance import STREAMER_ID
@@ -27,6 +27,7 @@ from bots.provider.catalog import ModelRef
 from bots.provider.registry import PLATFORM_SETTINGS, Credentials
 from bots.tool.cache import WorkspaceTools
 from bots.toolbox.service import in_workspace
+from bots.turn.repository import read_for_turn
 from bots.turn.routing import chain, classify
 from bots.workspace import service as workspace
 from shared.security import Principal
@@ -131,8 +132,9 @@ async def _plan(
     principal: Principal,
     config: WorkspaceConfig,
     *,
-    conversation: Conversation | None,
+    conversation_id: int | None,
     bot: Bot | None,
+    integrations: dict[str, Credentials],
     history: list[Turn],
     turns: list[Turn],
     question: str,
@@ -146,13 +148,13 @@ async def _plan(
     platform: frozenset[str],
     catalogue: WorkspaceTools,
 ) -> TurnPlan:
-    """Which models, with which prompt, knowledge and tools: the reads every turn makes.
-    Refused before anything is called when no model has a provider (`platform`: the kinds the
-    platform serves every workspace)."""
+    """Which models, with which prompt, knowledge and tools (`integrations`: the workspace's,
+    by kind). Refused before anything is called when no model has a provider (`platform`: the
+    kinds the platform serves every workspace)."""
     task_type = classify(question)
     models = chain(bot, config, task_type, requested_model)
     kinds = {model.provider for model in models} - {"local"}
-    credentials = await credentials_of(session, principal.tenant_id, kinds)
+    credentials = {kind: found for kind, found in integrations.items() if kind in kinds}
     if not any(m.provider == "local" or m.provider in credentials or m.provider in platform for m in models):
         raise _not_configured(models, requested_model)
     sources = await _sources(session, principal.tenant_id, bot, question, knowledge_chunks, embedder)
@@ -167,11 +169,54 @@ async def _plan(
     )  # fmt: skip
     return TurnPlan(
         turn_id=uuid.uuid4(), tenant_id=principal.tenant_id,
-        conversation_id=conversation.id if conversation else None, bot_id=bot.id if bot else None,
+        conversation_id=conversation_id, bot_id=bot.id if bot else None,
         task_type=task_type, prompt=prompt, models=models, credentials=credentials,
         principal=principal, token=token, autonomy=config.autonomy_level, allowed_tools=allowed,
         knowledge_bases=tuple(bot.knowledge_base_ids) if bot is not None and bot.knowledge_base_ids else None,
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Read:
+    config: WorkspaceConfig
+    bot: Bot | None
+    integrations: dict[str, Credentials]
+    reserved_id: int | None
+
+
+async def _read(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    bot_id: int | None = None,
+    conversation_id: str | None = None,
+    new_conversation: bool = False,
+) -> _Read:
+    """What every turn reads before its provider is called, in one statement (`read_for_turn`):
+    the settings (defaults when none are stored), the budget refused when spent, the bot asked
+    for (404 when it is not the workspace's) or the conversation's, and the integrations."""
+    parsed = conversations.CONVERSATION_ID.parse(conversation_id) if conversation_id is not None else None
+    read = await read_for_turn(
+        session, principal.tenant_id, bot_id=bot_id, since=workspace.month_start(), new_conversation=new_conversation,
+        conversation=(parsed, principal.user_id) if parsed is not None else None,
+    )  # fmt: skip
+    config = read.config or workspace.default_config(principal.tenant_id)
+    if read.used_tokens is not None:
+        workspace.check_budget(config, read.used_tokens)
+    if bot_id is not None and read.bot is None:
+        raise BotNotFound()
+    return _Read(config, read.bot, credentials_from(read.integrations), read.reserved_id)
+
+
+async def _bot_of(
+    session: AsyncSession, principal: Principal, conversation: Conversation, known: Bot | None
+) -> Bot | None:
+    """The locked conversation's bot: the one read with the settings, unless it changed since."""
+    if conversation.bot_id is None:
+        return None
+    if known is not None and known.id == conversation.bot_id:
+        return known
+    return await in_workspace(session, principal.tenant_id, conversation.bot_id)
 
 
 def _answer_row(conversation: Conversation, plan: TurnPlan) -> Message:
@@ -206,32 +251,34 @@ async def opening(
     `close_turn` waits for that commit (`plan.recorded`); a failed one raises here.
     """
     async with sessionmaker() as session, session.begin():
-        config = await workspace.config_of(session, principal.tenant_id)
-        await workspace.check_budget(session, config)
+        new = conversation_id is None and keep
+        read = await _read(session, principal, bot_id=bot_id if conversation_id is None else None,
+                           conversation_id=conversation_id, new_conversation=new)  # fmt: skip
         conversation: Conversation | None = None
-        created = False
+        bot = read.bot
         if conversation_id is not None:
             conversation = await conversations.get(session, principal, conversation_id, lock=True)
-            bot_id = conversation.bot_id
-        bot = await in_workspace(session, principal.tenant_id, bot_id) if bot_id is not None else None
-        if conversation is None and keep:
-            conversation = await conversations.create(session, principal, _title(message), bot)
-            created = True
-        history = await _history(session, conversation, history_messages) if conversation and not created else []
+            bot = await _bot_of(session, principal, conversation, read.bot)
+        history = await _history(session, conversation, history_messages) if conversation else []
         plan = await _plan(
-            session, principal, config, conversation=conversation, bot=bot, history=history,
-            turns=[*history, Turn("user", message)], question=message, requested_model=requested_model,
-            context=context, temperature=temperature, max_tokens=max_tokens, token=token,
-            knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform, catalogue=catalogue,
+            session, principal, read.config, conversation_id=conversation.id if conversation else read.reserved_id,
+            bot=bot, integrations=read.integrations, history=history, turns=[*history, Turn("user", message)],
+            question=message, requested_model=requested_model, context=context, temperature=temperature,
+            max_tokens=max_tokens, token=token, knowledge_chunks=knowledge_chunks, embedder=embedder,
+            platform=platform, catalogue=catalogue,
         )  # fmt: skip
         yield plan
+        # Stored while the provider is already thinking: the new conversation under the id its
+        # plan (and the client's `X-Conversation-Id`) already carries.
+        if new:
+            conversation = await conversations.create(session, principal, _title(message), bot,
+                                                      reserved_id=read.reserved_id)  # fmt: skip
+            await conversations.announce(session, conversation)
         if conversation is not None:
             question = Message(conversation_id=conversation.id, role="user", content=message, status="complete")
             session.add_all([question, _answer_row(conversation, plan)])
             conversation.message_count += 2
             conversation.updated_at = datetime.now(UTC)
-        if created and conversation is not None:
-            await conversations.announce(session, conversation)
     plan.recorded.set()
 
 
@@ -253,8 +300,7 @@ async def confirming(
     """Like `opening`, for the answer that waits on tools: it goes on with the calls approved
     (they run first) or rejected (the model is told so)."""
     async with sessionmaker() as session, session.begin():
-        config = await workspace.config_of(session, principal.tenant_id)
-        await workspace.check_budget(session, config)
+        read = await _read(session, principal, conversation_id=conversation_id)
         conversation = await conversations.get(session, principal, conversation_id, lock=True)
         waiting = await session.scalar(
             select(Message)
@@ -264,13 +310,13 @@ async def confirming(
         )
         if waiting is None or waiting.status != "pending":
             raise NothingToConfirm()
-        bot = await in_workspace(session, principal.tenant_id, conversation.bot_id) if conversation.bot_id else None
+        bot = await _bot_of(session, principal, conversation, read.bot)
         history = await _history(session, conversation, history_messages, before=waiting.id)
         calls = tuple(ToolCall(c["id"], c["tool"], c["params"]) for c in waiting.tool_calls or [])
         question = next((t.content for t in reversed(history) if t.role == "user"), "")
         plan = await _plan(
-            session, principal, config, conversation=conversation, bot=bot, history=history,
-            turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
+            session, principal, read.config, conversation_id=conversation.id, bot=bot, integrations=read.integrations,
+            history=history, turns=[*history, Turn("assistant", waiting.content, tool_calls=calls)], question=question,
             requested_model=None, context=None, temperature=None, max_tokens=max_tokens, token=token,
             knowledge_chunks=knowledge_chunks, embedder=embedder, platform=platform, catalogue=catalogue,
         )  # fmt: skip

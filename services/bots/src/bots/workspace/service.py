@@ -32,6 +32,11 @@ class BudgetExhausted(RateLimited):
     message = "El espacio agotó su presupuesto mensual de tokens."
 
 
+def default_config(tenant_id: int) -> WorkspaceConfig:
+    """The settings of a workspace that never stored any (not added to a session)."""
+    return WorkspaceConfig(tenant_id=tenant_id, monthly_token_budget=None, **DEFAULTS)
+
+
 async def config_of(session: AsyncSession, tenant_id: int, *, for_update: bool = False) -> WorkspaceConfig:
     """The workspace's settings; the defaults are stored the first time they are asked for."""
     config = await session.get(WorkspaceConfig, tenant_id, with_for_update=for_update)
@@ -69,21 +74,10 @@ def month_start(now: datetime | None = None) -> datetime:
     return now.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-async def used_this_month(session: AsyncSession, tenant_id: int) -> int:
-    total = await session.scalar(
-        select(func.coalesce(func.sum(Usage.input_tokens + Usage.output_tokens), 0)).where(
-            Usage.tenant_id == tenant_id, Usage.at >= month_start()
-        )
-    )
-    return int(total or 0)
-
-
-async def check_budget(session: AsyncSession, config: WorkspaceConfig) -> None:
-    """Before any provider is called: a workspace at or over its budget is refused."""
-    if config.monthly_token_budget is None:
-        return
-    used = await used_this_month(session, config.tenant_id)
-    if used >= config.monthly_token_budget:
+def check_budget(config: WorkspaceConfig, used: int) -> None:
+    """Before any provider is called: a workspace at or over its budget is refused (`used`:
+    this month's tokens, read with the turn's settings by `turn.repository.read_for_turn`)."""
+    if config.monthly_token_budget is not None and used >= config.monthly_token_budget:
         raise BudgetExhausted(
             f"El espacio usó {used} de sus {config.monthly_token_budget} tokens de este mes; "
             "un administrador puede ampliar el presupuesto (PUT /api/ai/budget/).",

@@ -1,0 +1,120 @@
+"""The OpenAI-compatible stream read without the SDK's decoder, against real HTTP servers on
+loopback: what it yields, and each failure mapped as the SDK's errors were."""
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+
+import httpx2
+import openai
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from bots.errors import ProviderFailed
+from bots.provider.base import Prompt, ToolCall, ToolSpec, Turn, Usage
+from bots.provider.openai_compatible import OpenAICompatible
+from bots.testing import loopback_provider
+from devstack.pytest_plugin import serve_in_thread
+
+_CHUNK = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"%s"}}]}'
+
+
+def _provider(url: str, *, timeout: float = 5.0) -> OpenAICompatible:
+    client = openai.AsyncOpenAI(
+        api_key="sk-test", base_url=f"{url}/v1", max_retries=0, timeout=timeout,
+        http_client=httpx2.AsyncClient(timeout=timeout),
+    )  # fmt: skip
+    return OpenAICompatible("openai", client)
+
+
+async def _all(provider: OpenAICompatible, model: str, prompt: Prompt) -> list[object]:
+    try:
+        return [item async for item in provider.stream(model, prompt)]
+    finally:
+        await provider.client.close()
+
+
+def _asked(question: str, *tools: str) -> Prompt:
+    specs = tuple(ToolSpec(name, name, {"type": "object", "properties": {}}) for name in tools)
+    return Prompt(system=None, turns=[Turn("user", question)], tools=specs)
+
+
+@pytest.fixture
+def scripted() -> Iterator[str]:
+    """A server whose model name picks a way to misbehave mid-stream."""
+
+    async def chat(request: Request) -> Response:
+        model = (await request.json())["model"]
+
+        async def body() -> AsyncIterator[str]:
+            yield "data: " + _CHUNK % "Hola" + "\r\n\r\n"
+            if model == "cut":
+                raise RuntimeError("the connection drops before the end")
+            if model == "stall":
+                await asyncio.sleep(2)
+            if model == "error":
+                yield 'data: {"error": {"message": "overloaded mid-answer", "type": "server_error"}}\n\n'
+            # Two data lines of one event, a comment and an unused field, then the end.
+            yield ': keep-alive\nevent: chunk\ndata: {"choices": [{"index": 0,\n'
+            yield 'data: "delta": {"content": " mundo"}}]}\n\n'
+            yield 'data: {"choices": [], "usage": {"prompt_tokens": 3, "completion_tokens": 2}}\n\ndata: [DONE]\n\n'
+
+        return StreamingResponse(body(), media_type="text/event-stream")
+
+    with serve_in_thread(Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])) as url:
+        yield url
+
+
+async def test_text_and_usage_are_read_from_the_stream() -> None:
+    with loopback_provider() as server:
+        items = await _all(_provider(server.url), "gpt-4o", _asked("hola"))
+    assert items == ["Respuesta", " de", " gpt-4o:", " hola", Usage(1, 4)]
+    assert server.finished == 1
+
+
+async def test_streamed_tool_calls_are_put_back_together() -> None:
+    with loopback_provider() as server:
+        items = await _all(_provider(server.url), "gpt-agent", _asked("open_tasks de la parcela 7", "open_tasks"))
+    assert items[0] == ToolCall("call_1", "open_tasks", {"parcela_id": 7})
+    assert isinstance(items[1], Usage)
+
+
+async def test_multi_line_events_comments_and_crlf_are_read(scripted: str) -> None:
+    assert await _all(_provider(scripted), "fine", _asked("hola")) == ["Hola", " mundo", Usage(3, 2)]
+
+
+async def test_a_cut_stream_is_a_lost_connection(scripted: str) -> None:
+    with pytest.raises(ProviderFailed) as failed:
+        await _all(_provider(scripted), "cut", _asked("hola"))
+    assert (failed.value.reason, failed.value.retryable) == ("sin conexión con el proveedor", True)
+
+
+async def test_a_stalled_stream_times_out(scripted: str) -> None:
+    with pytest.raises(ProviderFailed) as failed:
+        await _all(_provider(scripted, timeout=0.3), "stall", _asked("hola"))
+    assert (failed.value.reason, failed.value.retryable) == ("tiempo de espera agotado", True)
+
+
+async def test_an_error_event_mid_stream_is_a_failure(scripted: str) -> None:
+    with pytest.raises(ProviderFailed) as failed:
+        await _all(_provider(scripted), "error", _asked("hola"))
+    assert (failed.value.reason, failed.value.retryable) == ("overloaded mid-answer", True)
+
+
+@pytest.mark.parametrize(("model", "status", "retryable"), [("gpt-fail500", 500, True), ("gpt-fail429", 429, True),
+                                                            ("gpt-notools", 400, False)])  # fmt: skip
+async def test_an_error_status_keeps_its_status(model: str, status: int, retryable: bool) -> None:
+    with loopback_provider() as server:
+        with pytest.raises(ProviderFailed) as failed:
+            await _all(_provider(server.url), model, _asked("hola", "open_tasks"))
+    assert (failed.value.status, failed.value.retryable) == (status, retryable)
+
+
+async def test_an_unreachable_provider_is_a_lost_connection() -> None:
+    with serve_in_thread(Starlette()) as url:
+        pass  # the port is closed again
+    with pytest.raises(ProviderFailed) as failed:
+        await _all(_provider(url), "gpt-4o", _asked("hola"))
+    assert (failed.value.reason, failed.value.retryable) == ("sin conexión con el proveedor", True)
