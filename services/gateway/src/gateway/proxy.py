@@ -3,7 +3,7 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -11,10 +11,9 @@ import httpx
 import websockets
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Scope
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
@@ -203,9 +202,7 @@ async def forward_http(
         except UpstreamError as exc:
             raise BadGateway() from exc
         return Relayed(answer.status, relayed, content)
-    streamed = StreamingResponse(_relay_body(answer), answer.status, background=BackgroundTask(answer.aclose))
-    streamed.raw_headers = relayed
-    return streamed
+    return RelayedStream(answer, relayed)
 
 
 class Relayed(Response):
@@ -218,13 +215,48 @@ class Relayed(Response):
         self.background = None
 
 
-async def _relay_body(answer: Answer) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in answer.stream():
-            yield chunk
-    except UpstreamError:
-        # Headers are already sent; all we can do is end the body early and say so in the log.
-        logger.warning("upstream stream broke", extra={"status": answer.status})
+class RelayedStream(Response):
+    """An answer relayed chunk by chunk as it arrives (SSE, large bodies).
+
+    Each chunk goes out as soon as the service's socket gave it, with no iterator layers in
+    between (Starlette's `StreamingResponse` over two async generators was most of the
+    relay's own cost per event). A client that leaves ends the relay and closes the
+    service's connection, so the service stops writing to nobody.
+    """
+
+    def __init__(self, answer: Answer, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = answer.status
+        self.raw_headers = raw_headers
+        self.background = None
+        self._answer = answer
+        self._client_left = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watcher = asyncio.ensure_future(self._until_client_leaves(receive))
+        try:
+            await self._relay(send)
+        finally:
+            watcher.cancel()
+            await self._answer.aclose()
+
+    async def _relay(self, send: Send) -> None:
+        answer = self._answer
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        try:
+            while chunk := await answer.next_chunk():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except UpstreamError:
+            if self._client_left:
+                return
+            # Headers are already sent; all we can do is end the body early and say so in the log.
+            logger.warning("upstream stream broke", extra={"status": answer.status})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _until_client_leaves(self, receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._client_left = True
+        self._answer.close()  # wakes the relay, which ends
 
 
 @contextlib.contextmanager
