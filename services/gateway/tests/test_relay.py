@@ -4,6 +4,7 @@ ending with their client, read timeouts per piece (no stack)."""
 import asyncio
 import contextlib
 import itertools
+from urllib.parse import quote
 
 import pytest
 from starlette.datastructures import Headers
@@ -12,7 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from devstack.waiting import eventually
 from gateway.cors import SimpleCors
-from gateway.proxy import RelayedStream
+from gateway.proxy import _PATH_SAFE, _QUERY_SAFE, RelayedStream, upstream_target
 from gateway.upstream import UpstreamPool
 
 from .test_upstream import serving
@@ -135,3 +136,23 @@ async def test_a_stream_outlasting_the_read_timeout_goes_on_while_pieces_keep_co
         assert await answer.read() == b"ok" * 8
         assert await eventually(lambda: pool._idle_count == 1, "the connection is kept")
         await pool.aclose()
+
+
+@pytest.mark.parametrize(
+    ("raw_path", "query"),
+    [
+        (b"/api/parcelas/", b""),
+        (b"/api/parcelas/12/", b"page=2&size=10"),
+        (b"/a%2Fb/c:d@e!$&'()*+,;=-._~", b"q=[1]&r=a?b"),
+        (b"/with space/", b""),
+        (b"/caf\xc3\xa9/", b"q=caf\xc3\xa9"),
+        (b"/x", b'q=a b&c=<d>|"e"^`{}'),
+        (b"/x\\y", b"q=%ZZ#frag"),
+    ],
+)
+def test_a_target_is_forwarded_as_quote_would_write_it(raw_path: bytes, query: bytes) -> None:
+    expected = quote(raw_path.decode("latin-1"), safe=_PATH_SAFE)
+    if query:
+        expected += "?" + quote(query.decode("latin-1"), safe=_QUERY_SAFE)
+    scope: Scope = {"raw_path": raw_path, "path": raw_path.decode("latin-1"), "query_string": query}
+    assert upstream_target(scope) == expected.encode("ascii")

@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
@@ -19,7 +20,15 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from gateway.errors import UPSTREAM_AWAY, BadGateway, PayloadTooLarge, UpstreamTimeout
-from gateway.upstream import Answer, UpstreamBroken, UpstreamError, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
+from gateway.upstream import (
+    Answer,
+    Upstream,
+    UpstreamBroken,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamTimedOut,
+    UpstreamUnreachable,
+)
 from shared.errors import ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 from shared.observability.tracing import tracing_enabled
@@ -100,6 +109,9 @@ _CONTENT_LENGTH = b"content-length"
 _LOCATION = b"location"
 # Characters left as they are when a query is re-quoted (what httpx let through before).
 _QUERY_SAFE = _PATH_SAFE + "?[]"
+# What `quote` leaves alone with those safe characters (its own always-safe ones included).
+_ALL_PATH_SAFE = re.compile(b"[A-Za-z0-9_.~" + re.escape(_PATH_SAFE.encode("ascii")) + b"-]*")
+_ALL_QUERY_SAFE = re.compile(b"[A-Za-z0-9_.~" + re.escape(_QUERY_SAFE.encode("ascii")) + b"-]*")
 
 
 def forwarded_headers(request: Request, origin: Origin) -> list[tuple[bytes, bytes]]:
@@ -123,8 +135,12 @@ def upstream_path(scope_raw_path: bytes) -> str:
 
 def upstream_target(scope: Scope) -> bytes:
     """Path and query for the request line, as the client sent them, anything unsafe quoted."""
-    target = upstream_path(scope.get("raw_path") or scope["path"].encode("utf-8"))
-    query = scope.get("query_string", b"")
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query: bytes = scope.get("query_string", b"")
+    # Nearly every target is safe as it came: then `quote` (Python, per character) would change nothing.
+    if _ALL_PATH_SAFE.fullmatch(raw_path) and (not query or _ALL_QUERY_SAFE.fullmatch(query)):
+        return raw_path + b"?" + query if query else raw_path
+    target = upstream_path(raw_path)
     if query:
         target += "?" + quote(query.decode("latin-1"), safe=_QUERY_SAFE)
     return target.encode("ascii")
@@ -162,21 +178,11 @@ async def forward_http(
     upstream = pool.upstream(base_url)
     target = upstream_target(request.scope)
     headers = forwarded_headers(request, origin)
-    attempts = 2 if method in _IDEMPOTENT else 1
-    with client_span(method, headers):
-        for attempt in range(attempts):
-            try:
-                answer = await pool.request(upstream, method, target, headers, body)
-                break
-            except UpstreamUnreachable as exc:
-                raise ServiceUnavailable(UPSTREAM_AWAY) from exc
-            except UpstreamTimedOut as exc:
-                raise UpstreamTimeout() from exc
-            except UpstreamBroken as exc:
-                # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
-                if attempt + 1 == attempts:
-                    raise BadGateway() from exc
-                logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+    if tracing_enabled():
+        with client_span(method, headers):
+            answer = await _exchange(pool, upstream, method, target, headers, body)
+    else:
+        answer = await _exchange(pool, upstream, method, target, headers, body)
     revoked = answer.header(_REVOKED_RAW)
     if revoked is not None and on_revoked is not None:
         on_revoked(revoked.decode("latin-1"))
@@ -203,6 +209,31 @@ async def forward_http(
             raise BadGateway() from exc
         return Relayed(answer.status, relayed, content)
     return RelayedStream(answer, relayed)
+
+
+async def _exchange(
+    pool: UpstreamPool,
+    upstream: Upstream,
+    method: str,
+    target: bytes,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | None,
+) -> Answer:
+    """The answer's status and headers, a dropped pooled connection retried once where safe."""
+    attempts = 2 if method in _IDEMPOTENT else 1
+    for attempt in range(attempts):
+        try:
+            return await pool.request(upstream, method, target, headers, body)
+        except UpstreamUnreachable as exc:
+            raise ServiceUnavailable(UPSTREAM_AWAY) from exc
+        except UpstreamTimedOut as exc:
+            raise UpstreamTimeout() from exc
+        except UpstreamBroken as exc:
+            # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
+            if attempt + 1 == attempts:
+                raise BadGateway() from exc
+            logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class Relayed(Response):
@@ -262,10 +293,7 @@ class RelayedStream(Response):
 @contextlib.contextmanager
 def client_span(method: str, headers: list[tuple[bytes, bytes]]) -> Iterator[None]:
     """With tracing on: a client span around the call, its `traceparent` sent on (what httpx's
-    instrumentation did when the proxy used httpx). Off: nothing."""
-    if not tracing_enabled():
-        yield
-        return
+    instrumentation did when the proxy used httpx)."""
     with trace.get_tracer(__name__).start_as_current_span(method, kind=SpanKind.CLIENT):
         carrier: dict[str, str] = {}
         propagate.inject(carrier)

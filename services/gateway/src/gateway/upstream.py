@@ -16,7 +16,15 @@ from typing import cast
 
 import httptools
 
-__all__ = ["Answer", "UpstreamBroken", "UpstreamError", "UpstreamPool", "UpstreamTimedOut", "UpstreamUnreachable"]
+__all__ = [
+    "Answer",
+    "Upstream",
+    "UpstreamBroken",
+    "UpstreamError",
+    "UpstreamPool",
+    "UpstreamTimedOut",
+    "UpstreamUnreachable",
+]
 
 # A streamed answer the client reads slower than the service writes: stop reading the
 # service's socket past this much buffered, go on once the client has taken it.
@@ -243,7 +251,9 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class _Upstream:
+class Upstream:
+    """A service's address, parsed once."""
+
     host: str
     port: int
     host_header: bytes
@@ -268,20 +278,20 @@ class UpstreamPool:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._idle_count = 0
         self._slots = asyncio.Semaphore(max_connections)
-        self._upstreams: dict[str, _Upstream] = {}
+        self._upstreams: dict[str, Upstream] = {}
 
-    def upstream(self, base_url: str) -> _Upstream:
+    def upstream(self, base_url: str) -> Upstream:
         """`http://host:port` parsed once per base URL."""
         found = self._upstreams.get(base_url)
         if found is None:
             netloc = base_url.split("://", 1)[1].split("/", 1)[0]
             host, _, port = netloc.rpartition(":") if netloc.rsplit(":", 1)[-1].isdigit() else (netloc, "", "80")
-            found = self._upstreams[base_url] = _Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
+            found = self._upstreams[base_url] = Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
         return found
 
     async def request(
         self,
-        upstream: _Upstream,
+        upstream: Upstream,
         method: str,
         target: bytes,
         headers: list[tuple[bytes, bytes]],
