@@ -15,6 +15,7 @@ from starlette.websockets import WebSocket
 from gateway import pages
 from gateway.admin import serving_admin
 from gateway.config import Settings
+from gateway.cors import SimpleCors
 from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
@@ -131,16 +132,14 @@ def create_app(
         await app(scope, receive, send_with_quota)
 
     async def dispatch(scope: Scope, receive: Receive, send: Send) -> None:
+        """Behind Starlette's CORS middleware: the lifespan, the gateway's own pages and proxied
+        WebSockets (proxied HTTP requests take `proxied`, below; their preflights the middleware answers)."""
         if scope["type"] == "lifespan" or pages.is_own_path(scope["path"]):
             await own_page(scope, receive, send)
-            return
-        route = table.resolve(scope["path"])
-        if route is not None:
-            scope["route"] = route  # the metrics label: the route's path, never the raw path
-        if scope["type"] == "http":
-            response = await edge.http(Request(scope, receive))
-            await response(scope, receive, send)
         elif scope["type"] == "websocket":
+            route = table.resolve(scope["path"])
+            if route is not None:
+                scope["route"] = route  # the metrics label: the route's path, never the raw path
             await edge.websocket(WebSocket(scope, receive, send))
 
     cors = CORSMiddleware(
@@ -150,7 +149,26 @@ def create_app(
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset"],
     )
-    return traced_app(ObservabilityMiddleware(cors, service=settings.service_name))
+    simple_cors = SimpleCors(cors)
+
+    async def proxied(scope: Scope, receive: Receive, send: Send) -> None:
+        """A routed HTTP request straight to the edge; its answer gets the CORS headers the
+        middleware would add (see gateway.cors). The rest goes through the middleware."""
+        if scope["type"] != "http" or pages.is_own_path(scope["path"]):
+            await cors(scope, receive, send)
+            return
+        origin = simple_cors.origin(scope)
+        if simple_cors.is_preflight(scope, origin):
+            await cors(scope, receive, send)
+            return
+        route = table.resolve(scope["path"])
+        if route is not None:
+            scope["route"] = route  # the metrics label: the route's path, never the raw path
+        response = await edge.http(Request(scope, receive))
+        simple_cors.apply(origin, response.raw_headers)
+        await response(scope, receive, send)
+
+    return traced_app(ObservabilityMiddleware(proxied, service=settings.service_name))
 
 
 app = create_app()

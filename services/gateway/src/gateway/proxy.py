@@ -3,7 +3,8 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -11,16 +12,23 @@ import httpx
 import websockets
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
-from starlette.types import Scope
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from gateway.errors import UPSTREAM_AWAY, BadGateway, PayloadTooLarge, UpstreamTimeout
-from gateway.upstream import Answer, UpstreamBroken, UpstreamError, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
+from gateway.upstream import (
+    Answer,
+    Upstream,
+    UpstreamBroken,
+    UpstreamError,
+    UpstreamPool,
+    UpstreamTimedOut,
+    UpstreamUnreachable,
+)
 from shared.errors import ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 from shared.observability.tracing import tracing_enabled
@@ -101,6 +109,9 @@ _CONTENT_LENGTH = b"content-length"
 _LOCATION = b"location"
 # Characters left as they are when a query is re-quoted (what httpx let through before).
 _QUERY_SAFE = _PATH_SAFE + "?[]"
+# What `quote` leaves alone with those safe characters (its own always-safe ones included).
+_ALL_PATH_SAFE = re.compile(b"[A-Za-z0-9_.~" + re.escape(_PATH_SAFE.encode("ascii")) + b"-]*")
+_ALL_QUERY_SAFE = re.compile(b"[A-Za-z0-9_.~" + re.escape(_QUERY_SAFE.encode("ascii")) + b"-]*")
 
 
 def forwarded_headers(request: Request, origin: Origin) -> list[tuple[bytes, bytes]]:
@@ -124,8 +135,12 @@ def upstream_path(scope_raw_path: bytes) -> str:
 
 def upstream_target(scope: Scope) -> bytes:
     """Path and query for the request line, as the client sent them, anything unsafe quoted."""
-    target = upstream_path(scope.get("raw_path") or scope["path"].encode("utf-8"))
-    query = scope.get("query_string", b"")
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+    query: bytes = scope.get("query_string", b"")
+    # Nearly every target is safe as it came: then `quote` (Python, per character) would change nothing.
+    if _ALL_PATH_SAFE.fullmatch(raw_path) and (not query or _ALL_QUERY_SAFE.fullmatch(query)):
+        return raw_path + b"?" + query if query else raw_path
+    target = upstream_path(raw_path)
     if query:
         target += "?" + quote(query.decode("latin-1"), safe=_QUERY_SAFE)
     return target.encode("ascii")
@@ -163,21 +178,11 @@ async def forward_http(
     upstream = pool.upstream(base_url)
     target = upstream_target(request.scope)
     headers = forwarded_headers(request, origin)
-    attempts = 2 if method in _IDEMPOTENT else 1
-    with client_span(method, headers):
-        for attempt in range(attempts):
-            try:
-                answer = await pool.request(upstream, method, target, headers, body)
-                break
-            except UpstreamUnreachable as exc:
-                raise ServiceUnavailable(UPSTREAM_AWAY) from exc
-            except UpstreamTimedOut as exc:
-                raise UpstreamTimeout() from exc
-            except UpstreamBroken as exc:
-                # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
-                if attempt + 1 == attempts:
-                    raise BadGateway() from exc
-                logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+    if tracing_enabled():
+        with client_span(method, headers):
+            answer = await _exchange(pool, upstream, method, target, headers, body)
+    else:
+        answer = await _exchange(pool, upstream, method, target, headers, body)
     revoked = answer.header(_REVOKED_RAW)
     if revoked is not None and on_revoked is not None:
         on_revoked(revoked.decode("latin-1"))
@@ -203,9 +208,32 @@ async def forward_http(
         except UpstreamError as exc:
             raise BadGateway() from exc
         return Relayed(answer.status, relayed, content)
-    streamed = StreamingResponse(_relay_body(answer), answer.status, background=BackgroundTask(answer.aclose))
-    streamed.raw_headers = relayed
-    return streamed
+    return RelayedStream(answer, relayed)
+
+
+async def _exchange(
+    pool: UpstreamPool,
+    upstream: Upstream,
+    method: str,
+    target: bytes,
+    headers: list[tuple[bytes, bytes]],
+    body: bytes | None,
+) -> Answer:
+    """The answer's status and headers, a dropped pooled connection retried once where safe."""
+    attempts = 2 if method in _IDEMPOTENT else 1
+    for attempt in range(attempts):
+        try:
+            return await pool.request(upstream, method, target, headers, body)
+        except UpstreamUnreachable as exc:
+            raise ServiceUnavailable(UPSTREAM_AWAY) from exc
+        except UpstreamTimedOut as exc:
+            raise UpstreamTimeout() from exc
+        except UpstreamBroken as exc:
+            # Usually a pooled connection the upstream had just closed (uvicorn closes after a 500).
+            if attempt + 1 == attempts:
+                raise BadGateway() from exc
+            logger.info("retrying on a fresh connection", extra={"error": repr(exc)})
+    raise AssertionError("unreachable: the last attempt returns or raises")
 
 
 class Relayed(Response):
@@ -218,22 +246,54 @@ class Relayed(Response):
         self.background = None
 
 
-async def _relay_body(answer: Answer) -> AsyncIterator[bytes]:
-    try:
-        async for chunk in answer.stream():
-            yield chunk
-    except UpstreamError:
-        # Headers are already sent; all we can do is end the body early and say so in the log.
-        logger.warning("upstream stream broke", extra={"status": answer.status})
+class RelayedStream(Response):
+    """An answer relayed chunk by chunk as it arrives (SSE, large bodies).
+
+    Each chunk goes out as soon as the service's socket gave it, with no iterator layers in
+    between (Starlette's `StreamingResponse` over two async generators was most of the
+    relay's own cost per event). A client that leaves ends the relay and closes the
+    service's connection, so the service stops writing to nobody.
+    """
+
+    def __init__(self, answer: Answer, raw_headers: list[tuple[bytes, bytes]]) -> None:
+        self.status_code = answer.status
+        self.raw_headers = raw_headers
+        self.background = None
+        self._answer = answer
+        self._client_left = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        watcher = asyncio.ensure_future(self._until_client_leaves(receive))
+        try:
+            await self._relay(send)
+        finally:
+            watcher.cancel()
+            await self._answer.aclose()
+
+    async def _relay(self, send: Send) -> None:
+        answer = self._answer
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        try:
+            while chunk := await answer.next_chunk():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        except UpstreamError:
+            if self._client_left:
+                return
+            # Headers are already sent; all we can do is end the body early and say so in the log.
+            logger.warning("upstream stream broke", extra={"status": answer.status})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _until_client_leaves(self, receive: Receive) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._client_left = True
+        self._answer.close()  # wakes the relay, which ends
 
 
 @contextlib.contextmanager
 def client_span(method: str, headers: list[tuple[bytes, bytes]]) -> Iterator[None]:
     """With tracing on: a client span around the call, its `traceparent` sent on (what httpx's
-    instrumentation did when the proxy used httpx). Off: nothing."""
-    if not tracing_enabled():
-        yield
-        return
+    instrumentation did when the proxy used httpx)."""
     with trace.get_tracer(__name__).start_as_current_span(method, kind=SpanKind.CLIENT):
         carrier: dict[str, str] = {}
         propagate.inject(carrier)

@@ -16,7 +16,15 @@ from typing import cast
 
 import httptools
 
-__all__ = ["Answer", "UpstreamBroken", "UpstreamError", "UpstreamPool", "UpstreamTimedOut", "UpstreamUnreachable"]
+__all__ = [
+    "Answer",
+    "Upstream",
+    "UpstreamBroken",
+    "UpstreamError",
+    "UpstreamPool",
+    "UpstreamTimedOut",
+    "UpstreamUnreachable",
+]
 
 # A streamed answer the client reads slower than the service writes: stop reading the
 # service's socket past this much buffered, go on once the client has taken it.
@@ -59,6 +67,10 @@ class _Connection(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._waiter: asyncio.Future[None] | None = None
         self._error: UpstreamError | None = None
+        # One read timer per connection, moved on by each wait rather than made and cancelled
+        # per wait (twice per request, once per streamed chunk).
+        self._deadline = 0.0
+        self._timer: asyncio.TimerHandle | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -102,6 +114,8 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_body(self, body: bytes) -> None:
+        if not body:
+            return  # an empty chunk would read as the body's end
         self.chunks.append(body)
         self._buffered += len(body)
         if self._buffered > _HIGH_WATER and not self._paused and self.transport is not None:
@@ -126,11 +140,12 @@ class _Connection(asyncio.Protocol):
         if self._error is not None:
             raise self._error
         waiter = self._waiter = self.loop.create_future()
-        timer = self.loop.call_later(self.read_timeout, self._time_out)
+        self._deadline = self.loop.time() + self.read_timeout
+        if self._timer is None:
+            self._timer = self.loop.call_at(self._deadline, self._check_deadline)
         try:
             await waiter
         finally:
-            timer.cancel()
             self._waiter = None
         if self._error is not None:
             raise self._error
@@ -146,6 +161,9 @@ class _Connection(asyncio.Protocol):
 
     def close(self) -> None:
         self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.transport is not None:
             self.transport.close()
 
@@ -158,8 +176,15 @@ class _Connection(asyncio.Protocol):
         self.close()
         self._wake()
 
-    def _time_out(self) -> None:
-        self._fail(UpstreamTimedOut("the service did not answer in time"))
+    def _check_deadline(self) -> None:
+        """Time out a wait that passed its deadline; a later wait moved it on: look again then."""
+        self._timer = None
+        if self._waiter is None or self.closed:
+            return  # nobody waiting: the next wait arms it again
+        if self.loop.time() >= self._deadline:
+            self._fail(UpstreamTimedOut("the service did not answer in time"))
+        else:
+            self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
 
 class Answer:
@@ -179,21 +204,34 @@ class Answer:
         return next((value for key, value in self.headers if key.lower() == name), None)
 
     async def read(self) -> bytes:
-        parts = [chunk async for chunk in self.stream()]
+        parts = []
+        while chunk := await self.next_chunk():
+            parts.append(chunk)
         return b"".join(parts)
 
     async def stream(self) -> AsyncIterator[bytes]:
+        try:
+            while chunk := await self.next_chunk():
+                yield chunk
+        finally:
+            self.close()
+
+    async def next_chunk(self) -> bytes:
+        """What came of the body since the last call, waiting for something; b"" at its end
+        (then, or on an error, the connection is given back or closed)."""
         connection = self._connection
         try:
             while not self._head:
                 if connection.chunks:
-                    yield connection.take()
-                    continue
+                    return connection.take()
                 if connection.complete:
                     break
                 await connection.wait()
-        finally:
+        except BaseException:
             self.close()
+            raise
+        self.close()
+        return b""
 
     async def aclose(self) -> None:
         self.close()
@@ -213,7 +251,9 @@ class Answer:
 
 
 @dataclass(frozen=True)
-class _Upstream:
+class Upstream:
+    """A service's address, parsed once."""
+
     host: str
     port: int
     host_header: bytes
@@ -238,20 +278,20 @@ class UpstreamPool:
         self._idle: dict[tuple[str, int], list[_Connection]] = {}
         self._idle_count = 0
         self._slots = asyncio.Semaphore(max_connections)
-        self._upstreams: dict[str, _Upstream] = {}
+        self._upstreams: dict[str, Upstream] = {}
 
-    def upstream(self, base_url: str) -> _Upstream:
+    def upstream(self, base_url: str) -> Upstream:
         """`http://host:port` parsed once per base URL."""
         found = self._upstreams.get(base_url)
         if found is None:
             netloc = base_url.split("://", 1)[1].split("/", 1)[0]
             host, _, port = netloc.rpartition(":") if netloc.rsplit(":", 1)[-1].isdigit() else (netloc, "", "80")
-            found = self._upstreams[base_url] = _Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
+            found = self._upstreams[base_url] = Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
         return found
 
     async def request(
         self,
-        upstream: _Upstream,
+        upstream: Upstream,
         method: str,
         target: bytes,
         headers: list[tuple[bytes, bytes]],
