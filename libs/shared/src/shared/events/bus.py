@@ -2,6 +2,8 @@
 
 import contextlib
 import logging
+import weakref
+from collections.abc import Awaitable, Callable
 
 import nats
 from nats.aio.client import Client as NATS
@@ -19,16 +21,31 @@ def stream_for_subject(subject: str) -> tuple[str, str]:
     return prefix.upper(), f"{prefix}.>"
 
 
+# Run after a client made by `connect_nats` has reconnected (awaited in nats-py's reconnecting
+# task: a hook that has more to do than set a flag should start a task of its own).
+ReconnectHook = Callable[[], Awaitable[None]]
+_reconnect_hooks: weakref.WeakKeyDictionary[NATS, list[ReconnectHook]] = weakref.WeakKeyDictionary()
+
+
 async def connect_nats(url: str, *, name: str) -> NATS:
     """A client that keeps reconnecting forever: a NATS restart must not kill a service.
 
-    `url` may list a cluster's servers, comma-separated.
+    `url` may list a cluster's servers, comma-separated. What must be made again after a
+    reconnection (what a restarted server forgot) registers with `on_reconnected`.
     """
+    hooks: list[ReconnectHook] = []
 
     async def on_error(exc: Exception) -> None:
         logger.warning("nats error", extra={"error": str(exc)})
 
-    return await nats.connect(
+    async def on_reconnected() -> None:
+        for hook in list(hooks):
+            try:
+                await hook()
+            except Exception:  # one hook's bug must not keep the others from running
+                logger.exception("nats reconnect hook failed")
+
+    nc = await nats.connect(
         [server.strip() for server in url.split(",") if server.strip()],
         name=name,
         max_reconnect_attempts=-1,
@@ -36,7 +53,20 @@ async def connect_nats(url: str, *, name: str) -> NATS:
         connect_timeout=5,
         drain_timeout=5,
         error_cb=on_error,
+        reconnected_cb=on_reconnected,
     )
+    _reconnect_hooks[nc] = hooks
+    return nc
+
+
+def on_reconnected(nc: NATS, hook: ReconnectHook) -> Callable[[], None]:
+    """Run `hook` each time `nc` (made by `connect_nats`) has reconnected: a push instead of
+    watching the client's reconnect count. Returns what removes the hook again."""
+    hooks = _reconnect_hooks.get(nc)
+    if hooks is None:
+        raise ValueError("on_reconnected needs a client made by connect_nats")
+    hooks.append(hook)
+    return lambda: hooks.remove(hook) if hook in hooks else None
 
 
 async def ensure_stream(js: JetStreamContext, subject: str) -> str:
