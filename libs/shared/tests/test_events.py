@@ -563,6 +563,36 @@ async def test_an_idle_consumer_samples_its_gauges_seldom(world: World, monkeypa
     assert len(samples) == 2, "traffic samples at the busy pace again"
 
 
+async def test_an_idle_relay_samples_its_backlog_seldom(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, idle_seconds=0.01, sample_seconds=0,
+                        idle_sample_seconds=60)  # fmt: skip
+    samples: list[float] = []
+    passes: list[int] = []
+    sampled, published = relay.sample_backlog, relay.publish_pending
+
+    async def counted_sample() -> None:
+        samples.append(time.monotonic())
+        await sampled()
+
+    async def counted_pass() -> int:
+        passes.append(await published())
+        return passes[-1]
+
+    monkeypatch.setattr(relay, "sample_backlog", counted_sample)
+    monkeypatch.setattr(relay, "publish_pending", counted_pass)
+    await ensure_stream(world.js, world.subject)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: len(passes) >= 5, "idle passes")
+        assert len(samples) == 1, "passes that find nothing do not sample again"
+        await emit(world, {"n": 1})
+        await eventually(lambda: sum(passes) == 1, "published")
+        await eventually(lambda: len(samples) == 2, "traffic samples at the busy pace again")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 def _count_is(count: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awaitable[bool]]:
     async def probe() -> bool:
         return await count() == expected
