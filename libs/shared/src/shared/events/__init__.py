@@ -1,7 +1,14 @@
 """Events over NATS JetStream: envelope, transactional outbox, idempotent durable consumers."""
 
 from shared.events.batch import BatchConsumer, BatchHandler
-from shared.events.bus import ReconnectHook, connect_nats, ensure_stream, on_reconnected, stream_for_subject
+from shared.events.bus import (
+    ReconnectHook,
+    connect_nats,
+    ensure_stream,
+    next_reconnect,
+    on_reconnected,
+    stream_for_subject,
+)
 from shared.events.catalogue import Event, asyncapi_document
 from shared.events.catchup import CatchUp, ConsumerCatchUp
 from shared.events.consumer import DurableConsumer, EventConsumer, EventHandler, catch_up
@@ -27,6 +34,7 @@ __all__ = [
     "connect_nats",
     "ensure_stream",
     "messaging_tables",
+    "next_reconnect",
     "on_reconnected",
     "relayed",
     "stream_for_subject",
