@@ -128,6 +128,9 @@ async def fetch_arrived(
 
 async def _fetch_unless(interrupt: asyncio.Event, sub: JetStreamContext.PullSubscription, timeout: float) -> list[Msg]:
     fetching = asyncio.ensure_future(sub.fetch(1, timeout=timeout))
+    # Read below, or left behind when this wait is itself cancelled (at shutdown nats-py may end
+    # it with ConnectionClosedError rather than the cancellation): never an unretrieved error.
+    fetching.add_done_callback(_retrieve)
     interrupted = asyncio.ensure_future(interrupt.wait())
     try:
         await asyncio.wait({fetching, interrupted}, return_when=asyncio.FIRST_COMPLETED)
@@ -141,3 +144,8 @@ async def _fetch_unless(interrupt: asyncio.Event, sub: JetStreamContext.PullSubs
     if fetching.cancelled():
         raise TimeoutError("interrupted by a reconnection")
     return fetching.result()
+
+
+def _retrieve(future: asyncio.Future[list[Msg]]) -> None:
+    if not future.cancelled():
+        future.exception()
