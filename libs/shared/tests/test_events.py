@@ -514,12 +514,12 @@ async def test_an_idle_consumer_takes_each_lone_event_at_once(world: World) -> N
         await asyncio.gather(task, return_exceptions=True)
 
 
-async def test_after_a_nats_restart_delivery_resumes_within_the_idle_wait(world: World, tmp_path: Path) -> None:
+async def test_after_a_nats_restart_delivery_resumes_once_reconnected(world: World, tmp_path: Path) -> None:
     port = free_port()
     server = start_nats(tmp_path / "nats", port)
     nc = await connect_nats(f"nats://127.0.0.1:{port}", name="restart")
     consumer = world.consumer("restart", js=nc.jetstream())
-    consumer.idle_wait_seconds = 3
+    consumer.idle_wait_seconds = 3600  # the lost pull request is made again on reconnection, not after the wait
     relay = OutboxRelay(world.sessionmaker, world.outbox_table, nc.jetstream())
     try:
         await ensure_stream(nc.jetstream(), world.subject)
@@ -561,6 +561,36 @@ async def test_an_idle_consumer_samples_its_gauges_seldom(world: World, monkeypa
     assert await consumer.poll(timeout=2) == 1
     await consumer.poll(timeout=0.2)
     assert len(samples) == 2, "traffic samples at the busy pace again"
+
+
+async def test_an_idle_relay_samples_its_backlog_seldom(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    relay = OutboxRelay(world.sessionmaker, world.outbox_table, world.js, idle_seconds=0.01, sample_seconds=0,
+                        idle_sample_seconds=60)  # fmt: skip
+    samples: list[float] = []
+    passes: list[int] = []
+    sampled, published = relay.sample_backlog, relay.publish_pending
+
+    async def counted_sample() -> None:
+        samples.append(time.monotonic())
+        await sampled()
+
+    async def counted_pass() -> int:
+        passes.append(await published())
+        return passes[-1]
+
+    monkeypatch.setattr(relay, "sample_backlog", counted_sample)
+    monkeypatch.setattr(relay, "publish_pending", counted_pass)
+    await ensure_stream(world.js, world.subject)
+    task = asyncio.create_task(relay.run())
+    try:
+        await eventually(lambda: len(passes) >= 5, "idle passes")
+        assert len(samples) == 1, "passes that find nothing do not sample again"
+        await emit(world, {"n": 1})
+        await eventually(lambda: sum(passes) == 1, "published")
+        await eventually(lambda: len(samples) == 2, "traffic samples at the busy pace again")
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
 
 
 def _count_is(count: Callable[[], Awaitable[int]], expected: int) -> Callable[[], Awaitable[bool]]:

@@ -36,7 +36,7 @@ from nats.js import JetStreamContext
 from nats.js.api import ConsumerConfig, DeliverPolicy, KeyValueConfig, StorageType
 from nats.js.kv import KeyValue
 
-from shared.events import streams
+from shared.events import on_reconnected, streams
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,8 @@ VIEWED_KINDS = frozenset({"message", "read", "typing", "status", "assigned", "wa
 # A viewing entry outlives its last renewal this long: what a replica that died leaves behind.
 VIEWING_TTL_SECONDS = 60.0
 RENEW_SECONDS = VIEWING_TTL_SECONDS / 3
+# Between attempts to follow again after a reconnection, while JetStream is not back yet.
+RECOVER_RETRY_SECONDS = 0.25
 Event = dict[str, Any]
 
 
@@ -141,17 +143,25 @@ class Hub:
         self._guests: dict[tuple[int, str], set[Client]] = {}
         self._subscriptions: list[Subscription] = []
         self._viewers: KeyValue | None = None
-        self._watchdog: asyncio.Task[None] | None = None
+        self._forget_reconnects: Callable[[], None] | None = None
+        self._renewer: asyncio.Task[None] | None = None
+        self._recovery: asyncio.Task[None] | None = None
+        # Set by each reconnection: what the hub follows must be made again (once more if it
+        # reconnects again while a recovery runs).
+        self._stale = False
 
     async def start(self) -> None:
         await self._follow()
-        self._watchdog = asyncio.create_task(self._keep_up())
+        self._forget_reconnects = on_reconnected(self.nc, self._reconnected)
+        self._renewer = asyncio.create_task(self._renew(), name="desk-viewers-renew")
 
     async def stop(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._watchdog
+        if self._forget_reconnects is not None:
+            self._forget_reconnects()
+        for task in (self._renewer, self._recovery):
+            if task is not None:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
         await self._unfollow()
 
     async def _follow(self) -> None:
@@ -174,26 +184,34 @@ class Hub:
                 await subscription.unsubscribe()
         self._subscriptions = []
 
-    async def _keep_up(self) -> None:
-        """Renews the viewing entries of this replica's sockets, and recovers from a NATS restart
-        (the client reconnects by itself; what it followed must be made again)."""
-        reconnects = self.nc.stats["reconnects"]
-        renewed = asyncio.get_running_loop().time()
-        while True:
-            await asyncio.sleep(0.25)
+    async def _reconnected(self) -> None:
+        """NATS reconnected (nats-py awaits this in its reconnecting task: the work is a task)."""
+        self._stale = True
+        if self._recovery is None or self._recovery.done():
+            self._recovery = asyncio.create_task(self._recover(), name="desk-hub-recover")
+
+    async def _recover(self) -> None:
+        """After a reconnection the server may be a restarted one that lost the replay stream, the
+        bucket and the hub's consumer: follow them again, then close every socket (1012)."""
+        while self._stale:
+            self._stale = False
             try:
-                if self.nc.stats["reconnects"] != reconnects and self.nc.is_connected:
-                    await self._unfollow()
-                    await self._follow()
-                    reconnects = self.nc.stats["reconnects"]
-                    for client in [c for clients in self.clients.values() for c in clients]:
-                        client.restart()
-                if asyncio.get_running_loop().time() - renewed >= RENEW_SECONDS:
-                    renewed = asyncio.get_running_loop().time()
-                    for client in [c for clients in self.clients.values() for c in clients if c.viewing]:
-                        await self._put_viewing(client)
-            except Exception as exc:  # NATS not back yet: the next round tries again
+                await self._unfollow()
+                await self._follow()
+            except Exception as exc:  # JetStream not back yet: try again shortly
                 logger.warning("desk hub not caught up", extra={"error": str(exc)})
+                self._stale = True
+                await asyncio.sleep(RECOVER_RETRY_SECONDS)
+                continue
+            for client in [c for clients in self.clients.values() for c in clients]:
+                client.restart()
+
+    async def _renew(self) -> None:
+        """Renew the viewing entries of this replica's sockets before they expire."""
+        while True:
+            await asyncio.sleep(RENEW_SECONDS)
+            for client in [c for clients in self.clients.values() for c in clients if c.viewing]:
+                await self._put_viewing(client)
 
     async def publish(self, tenant_id: int, items: list[Event]) -> None:
         """After the commit: a NATS failure loses only the live copy (the data is stored). The

@@ -17,11 +17,12 @@ from nats.aio.client import Client as NATS
 
 from shared.health import router as health_router
 from shared.requirements import Requirements
+from shared.serve import QuietServer
 
 __all__ = ["serving_admin"]
 
 
-class _EmbeddedServer(uvicorn.Server):
+class _EmbeddedServer(QuietServer):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         # The main server owns the process's signals; this one stops with its lifespan.
@@ -51,5 +52,5 @@ async def serving_admin(
             await asyncio.sleep(0.01)
         yield
     finally:
-        server.should_exit = True
+        server.stop()
         await asyncio.gather(task, return_exceptions=True)

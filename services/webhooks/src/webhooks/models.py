@@ -41,6 +41,11 @@ class Webhook(Base):
     __mapper_args__ = {"eager_defaults": True}  # noqa: RUF012
 
 
+# A transaction that adds deliveries notifies this channel (`shared.events.wakeup.notify`):
+# every replica's sender listens, and sleeps until told or until its next retry falls due.
+DUE_CHANNEL = "webhooks_deliveries"
+
+
 class Delivery(Base):
     """One event for one webhook: sent until the receiver answers 2xx or the retry window ends."""
 

@@ -14,7 +14,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.events.bus import ensure_stream, fetch_arrived, stream_for_subject
+from shared.events.bus import ensure_stream, fetch_arrived, next_reconnect, stream_for_subject
 from shared.events.catalogue import Event
 from shared.events.catchup import ConsumerCatchUp
 from shared.events.envelope import Envelope
@@ -43,9 +43,9 @@ class DurableConsumer:
     # How long `run`'s pull request waits when nothing is pending. The server answers it as soon
     # as a message comes (nats-py asks no-wait with an expiry), so this delays no delivery; it
     # bounds what an idle consumer costs (a request per wait) and how soon a request lost with
-    # a NATS restart or a consumer leader's move is made again (cancelling a fetch instead can
-    # drop a message it had just taken).
-    idle_wait_seconds = 5.0
+    # a consumer leader's move is made again. One lost with a NATS restart is made again as
+    # soon as the client has reconnected (`shared.events.bus.next_reconnect`).
+    idle_wait_seconds = 15.0
 
     def __init__(
         self,
@@ -116,7 +116,7 @@ class DurableConsumer:
         if time.monotonic() >= self._next_sample:
             await self.sample()
         try:
-            messages = await fetch_arrived(self._sub, self.batch_size, timeout=timeout)
+            messages = await fetch_arrived(self._sub, self.batch_size, timeout=timeout, interrupt=self._reconnected())
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
             self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
             return 0
@@ -127,6 +127,10 @@ class DurableConsumer:
         await self.process_batch(messages)
         self._catch_up.progress()
         return len(messages)
+
+    def _reconnected(self) -> asyncio.Event:
+        # nats-py's JetStream context keeps its connection as `_nc` (no public accessor).
+        return next_reconnect(self.js._nc)
 
     async def sample(self) -> None:
         """Refresh this consumer's pending gauges; NATS trouble leaves them as they were."""

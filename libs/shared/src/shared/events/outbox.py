@@ -119,6 +119,7 @@ class OutboxRelay:
         batch_size: int = 100,
         wait_seconds: float = 0.3,
         sample_seconds: float = 5.0,
+        idle_sample_seconds: float = 60.0,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.table = table
@@ -130,9 +131,12 @@ class OutboxRelay:
         # How long a request waits for its rows (`relayed`); after that the polling takes over.
         self.wait_seconds = wait_seconds
         # How often `run` counts the unpublished rows for the backlog gauges (one small query
-        # on the partial index of unpublished rows).
+        # on the partial index of unpublished rows); `idle_sample_seconds` while its passes find
+        # nothing to publish (the backlog is then empty, or another replica's to publish).
         self.sample_seconds = sample_seconds
+        self.idle_sample_seconds = idle_sample_seconds
         self._next_sample = 0.0
+        self._sampled = 0.0
         self._streams: set[str] = set()
         engine = sessionmaker.kw.get("bind")
         self._wake = Wakeup(engine.url if engine is not None else None, outbox_channel(table))
@@ -191,7 +195,8 @@ class OutboxRelay:
 
     async def sample_backlog(self) -> None:
         """Set `outbox_unpublished_events` and `outbox_oldest_unpublished_age_seconds`."""
-        self._next_sample = time.monotonic() + self.sample_seconds
+        self._sampled = time.monotonic()
+        self._next_sample = self._sampled + self.sample_seconds
         unpublished = self.table.c.published_at.is_(None)
         age = extract("epoch", func.clock_timestamp() - func.min(self.table.c.created_at))
         async with self.sessionmaker() as session:
@@ -244,13 +249,18 @@ class OutboxRelay:
                     published = await self.publish_pending()
                     backoff = self.poll_seconds
                     if published:
+                        self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
                         continue
                     if self._committed:
                         await self._check_committed()
+                    else:
+                        self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     logger.exception("outbox relay failed; retrying")
+                    # A relay that cannot publish is what the backlog gauges are watched for.
+                    self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
                     backoff = min(backoff * 2, 5.0)
                     await asyncio.sleep(backoff)  # commits do not shorten the back-off
                     continue

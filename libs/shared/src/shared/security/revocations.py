@@ -19,7 +19,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import Field, ValidationError
 
-from shared.events.bus import ensure_stream, fetch_arrived
+from shared.events.bus import ensure_stream, fetch_arrived, next_reconnect
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
 from shared.security.principal import Principal
@@ -40,7 +40,8 @@ logger = logging.getLogger(__name__)
 
 # A pull request waits this long for a revocation (the server answers as soon as one comes);
 # then the follower checks that the server still has its consumer. A NATS restart loses the
-# waiting request: revocations after one arrive within this bound.
+# waiting request and the consumer: the follower's client reconnecting ends the wait at once.
+# A consumer lost without a reconnection (its cluster node died) is found within this bound.
 _WAIT_SECONDS = 5.0
 _RETRY_SECONDS = 0.5
 _SWEEP_EVERY = 1024
@@ -188,12 +189,16 @@ class RevocationList:
         try:
             while True:
                 try:
+                    # Set once NATS reconnects: a restarted server lost the pull request and the
+                    # consumer, so the wait ends there (nats-py's JetStream context keeps its
+                    # connection as `_nc`).
+                    reconnected = next_reconnect(js._nc)
                     if subscription is None:
                         subscription = await js.pull_subscribe(
                             TOKEN_REVOKED, stream=stream, config=_from(since, next_seq)
                         )
                     try:
-                        messages = await fetch_arrived(subscription, 256, timeout=_WAIT_SECONDS)
+                        messages = await fetch_arrived(subscription, 256, timeout=_WAIT_SECONDS, interrupt=reconnected)
                     except TimeoutError:
                         await subscription.consumer_info()  # NotFoundError once the server forgot it
                         continue

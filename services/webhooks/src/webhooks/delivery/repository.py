@@ -11,10 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.events.wakeup import notify
-from webhooks.models import Delivery, Webhook
-
-# Every sender listens: a fan-out's commit wakes them (`delivery/sender.py`).
-DUE_CHANNEL = "webhooks_deliveries"
+from webhooks.models import DUE_CHANNEL, Delivery, Webhook
 
 _CLAIM = text("""
     UPDATE deliveries d SET next_attempt_at = now() + make_interval(secs => CAST(:lease AS float8))

@@ -22,8 +22,9 @@ from shared.events.wakeup import Wakeup
 from shared.observability.tracing import continued_span
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
 from webhooks.config import Settings
-from webhooks.delivery import backlog, repository, service
+from webhooks.delivery import backlog, service
 from webhooks.delivery.service import Claimed, Outcome
+from webhooks.models import DUE_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -73,15 +74,19 @@ class Sender:
         # Opened secrets by sealed value: a changed secret is a new key, an old one ages out.
         self._signers: dict[bytes, Signer] = {}
 
-    # How often `run` samples the backlog gauges (`delivery/backlog.py`).
+    # How often `run` samples the backlog gauges (`delivery/backlog.py`); `idle_sample_seconds`
+    # while its rounds find nothing due (the gauges then change only as retries fall due).
     sample_seconds = 5.0
-    # The longest idle pause while fan-outs' notifications are heard (each wakes it at once, and
-    # it wakes itself when the next retry or lease falls due); `poll_seconds` while they are not.
-    idle_seconds = 5.0
+    idle_sample_seconds = 60.0
+    # The longest idle pause while notifications are heard (every insert of a delivery sends
+    # one, which wakes it at once, and it wakes itself when the next retry or lease it knows of
+    # falls due); it bounds how late a retry or lease another replica set is taken over when
+    # that replica dies. `poll_seconds` while notifications are not heard.
+    idle_seconds = 15.0
 
     async def run(self) -> None:
         engine = self.sessionmaker.kw.get("bind")
-        wakeup = Wakeup(engine.url if engine is not None else None, repository.DUE_CHANNEL, own=True)
+        wakeup = Wakeup(engine.url if engine is not None else None, DUE_CHANNEL, own=True)
         wakeup.start()
         try:
             await self._run(wakeup)
@@ -89,11 +94,12 @@ class Sender:
             await wakeup.aclose()
 
     async def _run(self, wakeup: Wakeup) -> None:
-        next_sample = 0.0
+        next_sample = sampled = 0.0
         while True:
             try:
                 if time.monotonic() >= next_sample:
-                    next_sample = time.monotonic() + self.sample_seconds
+                    sampled = time.monotonic()
+                    next_sample = sampled + self.sample_seconds
                     await self.sample_backlog()
                 sent = await self.send_due()
             except asyncio.CancelledError:
@@ -101,8 +107,16 @@ class Sender:
             except Exception:
                 logger.exception("delivery round failed")
                 sent = 0
+                next_sample = min(next_sample, sampled + self.sample_seconds)  # what the gauges are for
+            else:
+                if sent:
+                    next_sample = min(next_sample, sampled + self.sample_seconds)
+                else:
+                    next_sample = max(next_sample, sampled + self.idle_sample_seconds)
             if sent < self.settings.delivery_batch:
-                await wakeup.wait(await self._pause(listening=wakeup.listening))
+                pause = await self._pause(listening=wakeup.listening)
+                # After traffic the gauges are due sooner than the next retry may be.
+                await wakeup.wait(min(pause, max(next_sample - time.monotonic(), 0.0)))
 
     async def _pause(self, *, listening: bool) -> float:
         if not listening:

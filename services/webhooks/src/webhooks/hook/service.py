@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.crypto import SecretCipher
+from shared.events.wakeup import notify
 from shared.ids import PrefixedId, uuid7
 from shared.outbound import OutboundPolicy, checked_address
 from shared.security import Principal
@@ -18,7 +19,7 @@ from shared.validation import changes
 from webhooks.catalog import BY_NAME, TEST_EVENT
 from webhooks.errors import SubscriptionNotAllowed, WebhookNotFound
 from webhooks.hook.schemas import DeliveryRead, WebhookCreate, WebhookRead, WebhookUpdate
-from webhooks.models import Delivery, Webhook
+from webhooks.models import DUE_CHANNEL, Delivery, Webhook
 
 WEBHOOK_ID = PrefixedId("wh_")
 
@@ -135,6 +136,7 @@ async def queue_test(session: AsyncSession, webhook: Webhook) -> Delivery:
         "event_type": TEST_EVENT, "payload": payload, "status": "pending", "attempts": 0,
     }  # fmt: skip
     await session.execute(insert(Delivery).values(values))
+    await session.execute(select(notify(DUE_CHANNEL)))  # the senders sleep until told
     delivery = await session.get(Delivery, delivery_id)
     assert delivery is not None
     return delivery
