@@ -53,7 +53,7 @@ async def prepare(app: FastAPI) -> None:
         app.state.sessionmaker, providers, turns, platform=app.state.platform, outbound=app.state.outbound,
         embedder=app.state.embedder, max_steps=settings.agent_max_steps,
     )  # fmt: skip
-    await app.state.answerer.catalogue.follow(app.state.js)
+    await app.state.answerer.catalogue.follow(app.state.nats, app.state.js)
 
 
 async def shutdown(app: FastAPI) -> None:

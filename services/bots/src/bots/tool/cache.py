@@ -13,6 +13,7 @@ import contextlib
 import logging
 from dataclasses import dataclass
 
+from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
@@ -26,6 +27,7 @@ from bots.provider.base import ToolSpec
 from bots.tool.service import BUILTIN, available
 from bots.tooling import Tool
 from shared.events import Envelope, ensure_stream
+from shared.events.bus import fetch_arrived, next_reconnect
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,6 @@ _SUBJECTS = [events.ApiLearned.subject, events.ApiForgotten.subject]
 # A pull request waits this long (answered as soon as a change comes); then the follower checks
 # that the server still has its consumer, as the revocation follower does.
 _WAIT_SECONDS = 5.0
-_DRAIN_SECONDS = 0.005
 _RETRY_SECONDS = 0.5
 _MAX_WORKSPACES = 10_000
 
@@ -90,12 +91,12 @@ class WorkspaceTools:
             self._kept[tenant_id] = kept
         return kept
 
-    async def follow(self, js: JetStreamContext) -> None:
+    async def follow(self, nc: NATS, js: JetStreamContext) -> None:
         """Listen from now on (kept entries are dropped on every change heard), then in the background."""
         stream = await ensure_stream(js, events.ApiLearned.subject)  # both subjects live in bots' stream
         subscription = await js.pull_subscribe(_SUBJECTS[0], stream=stream, config=_config())
         self._listening = True
-        self._follower = asyncio.create_task(self._follow(js, stream, subscription))
+        self._follower = asyncio.create_task(self._follow(nc, js, stream, subscription))
 
     async def aclose(self) -> None:
         if self._follower is not None:
@@ -103,7 +104,7 @@ class WorkspaceTools:
             await asyncio.gather(self._follower, return_exceptions=True)
 
     async def _follow(
-        self, js: JetStreamContext, stream: str, subscription: JetStreamContext.PullSubscription | None
+        self, nc: NATS, js: JetStreamContext, stream: str, subscription: JetStreamContext.PullSubscription | None
     ) -> None:
         # A pull consumer of this replica's own, re-created whenever the server loses it (a
         # restart) or the connection breaks; whatever was kept is dropped then, since a change
@@ -116,12 +117,13 @@ class WorkspaceTools:
                         self.forget_all()
                         self._listening = True
                     try:
-                        messages = await subscription.fetch(1, timeout=_WAIT_SECONDS)
+                        # A reconnect ends the wait at once: a restarted server lost the pull request.
+                        messages = await fetch_arrived(
+                            subscription, 256, timeout=_WAIT_SECONDS, interrupt=next_reconnect(nc)
+                        )
                     except TimeoutError:
                         await subscription.consumer_info()  # NotFoundError once the server forgot it
                         continue
-                    with contextlib.suppress(TimeoutError):
-                        messages += await subscription.fetch(255, timeout=_DRAIN_SECONDS)
                     for msg in messages:
                         self._apply(msg)
                 except asyncio.CancelledError:
