@@ -12,7 +12,6 @@ import asyncio
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -22,10 +21,12 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "auth" / "src"))
+sys.path.insert(0, str(Path(__file__).parent))
+from _suite import suite
+
 from auth.keys.ring import ALGORITHM, public_jwk
 from auth.passwords import hash_password, hasher, verify_password
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from shared.security import TokenVerifier
 
 
@@ -142,15 +143,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=15)
     args = parser.parse_args()
     asyncio.run(verifications(args.seconds))
-    services = [spec for spec in discover() if spec.name == "auth"]
-    with tempfile.TemporaryDirectory() as folder:
-        stack = Stack(StackConfig.ephemeral(Path(folder), services), services)
-        try:
-            stack.start()
-            login_seconds = asyncio.run(logins(stack, args.samples))
-            probe_p99 = asyncio.run(probe_during_logins(stack, args.seconds))
-        finally:
-            stack.stop()
+    with suite(only={"auth"}) as stack:
+        login_seconds = asyncio.run(logins(stack, args.samples))
+        probe_p99 = asyncio.run(probe_during_logins(stack, args.seconds))
     argon2_seconds = asyncio.run(argon2(args.samples))
     print(f"  Argon2 share of a login: {argon2_seconds / login_seconds:.0%}")
     print(f"auth: {login_seconds * 1000:.0f} ms per login, /healthz p99 {probe_p99:.1f} ms during 4 logins")

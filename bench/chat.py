@@ -19,7 +19,6 @@ import contextlib
 import json
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -30,11 +29,10 @@ from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import read_response
-from idle import _children, _cpu_seconds, _roots
+from _suite import UNLIMITED, CpuMeter, suite
 
-from devstack.catalog import discover
 from devstack.processes import eventually, free_port
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 
 VIA = {"ws": "the agent's WebSockets", "http": "the gateway"}
 
@@ -195,9 +193,7 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
 
         # CPU of each process tree (and this load generator) from the first post until the last
         # delivery is read: what a post costs whatever else the machine runs, unlike posts/s.
-        roots = _roots(stack)
-        tree = _children()
-        cpu_before = {name: _cpu_seconds(pid, tree) for name, pid in roots.items()}
+        meter = CpuMeter(stack)
         own_before = time.process_time()
         began = time.time()
         posts = []
@@ -215,8 +211,7 @@ async def measure(stack: Stack, replica: str, args: argparse.Namespace) -> None:
         deadline = time.time() + 10
         while len(receiver.seen) < expected and time.time() < deadline:
             await asyncio.sleep(0.2)
-        tree = _children()
-        spent = {name: _cpu_seconds(pid, tree) - cpu_before[name] for name, pid in roots.items()}
+        spent = meter.spent()
         spent["load generator"] = time.process_time() - own_before
         for task in [*listeners, *drains]:
             task.cancel()
@@ -248,20 +243,13 @@ def main() -> None:
     parser.add_argument("--agent-sockets", type=int, default=8)
     parser.add_argument("--connections", type=int, default=64, help="keep-alive connections for --via http")
     args = parser.parse_args()
-    services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway")]
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000",
-                                       CHAT_CHATS_PER_HOUR="1000000")  # fmt: skip
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            port = free_port()
-            stack.processes["chat-2"] = stack.spawn_service("chat", port, log_name="chat-2")
-            replica = f"http://127.0.0.1:{port}"
-            assert eventually(lambda: _ready(f"{replica}/readyz"), 60)
-            asyncio.run(measure(stack, replica, args))
-        finally:
-            stack.stop()
+    with suite(only={"auth", "chat", "gateway"}, GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED,
+               CHAT_CHATS_PER_HOUR="1000000") as stack:  # fmt: skip
+        port = free_port()
+        stack.processes["chat-2"] = stack.spawn_service("chat", port, log_name="chat-2")
+        replica = f"http://127.0.0.1:{port}"
+        assert eventually(lambda: _ready(f"{replica}/readyz"), 60)
+        asyncio.run(measure(stack, replica, args))
 
 
 if __name__ == "__main__":

@@ -22,15 +22,16 @@ import os
 import re
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 from playwright.async_api import Page, async_playwright, expect
 
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+sys.path.insert(0, str(Path(__file__).parent))
+from _suite import UNLIMITED, suite
+
+from devstack.stack import Stack
 
 CHROMIUM = Path(os.environ.get("CONSOLE_CHROMIUM", "/usr/bin/chromium"))
 # Without these the closed network refuses chromium's start (as in services/console/tests).
@@ -159,16 +160,9 @@ def main() -> None:
     args = parser.parse_args()
     if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
-    services = [spec for spec in discover() if spec.name in ("auth", "chat", "gateway", "console")]
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000",
-                                       CHAT_CHATS_PER_HOUR="1000000")  # fmt: skip
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, args))
-        finally:
-            stack.stop()
+    with suite(only={"auth", "chat", "gateway", "console"}, GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED,
+               CHAT_CHATS_PER_HOUR="1000000") as stack:  # fmt: skip
+        asyncio.run(measure(stack, args))
 
 
 if __name__ == "__main__":

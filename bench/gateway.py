@@ -9,22 +9,20 @@ Usage: .venv/bin/python bench/gateway.py [--seconds 5] [--concurrency 16]
 
 import argparse
 import asyncio
-import os
 import re
 import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import run_load, sequential_latency
+from _suite import UNLIMITED, CpuMeter, suite
 
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 
 
 async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
@@ -40,13 +38,12 @@ async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
     # Throughput under load; latency one request at a time, where queueing does not hide it.
     direct = await run_load("direct (auth)", direct_url, headers, concurrency=concurrency, seconds=seconds)
     # CPU time per request, which other load on the machine changes far less than the rates do.
-    gateway_pid, auth_pid = stack.processes["gateway"].pid, stack.processes["auth"].pid
-    cpu_before = cpu_seconds(gateway_pid), cpu_seconds(auth_pid)
+    meter = CpuMeter(stack)
     through = await run_load("through gateway", gateway_url, headers, concurrency=concurrency, seconds=seconds)
     # run_load's 0.5 s warm-up is not counted in its figures: its requests are estimated at the same rate.
     total = max(1.0, len(through.latencies_ms) * (1 + 0.5 / seconds))
-    gateway_cpu = (cpu_seconds(gateway_pid) - cpu_before[0]) / total * 1e6
-    auth_cpu = (cpu_seconds(auth_pid) - cpu_before[1]) / total * 1e6
+    spent = meter.spent()
+    gateway_cpu, auth_cpu = spent["gateway"] / total * 1e6, spent["auth"] / total * 1e6
     direct_one = sequential_latency("direct (auth)", direct_url, headers, seconds=seconds)
     through_one = sequential_latency("through gateway", gateway_url, headers, seconds=seconds)
     print(f"GET {path}; one process per service and the load generator share the same 2 cores")
@@ -65,13 +62,6 @@ async def measure(stack: Stack, seconds: float, concurrency: int) -> None:
     if wrk_ratio is not None:
         print(f"throughput ratio with wrk (gateway / direct): {wrk_ratio:.0%}")
     print(f"gateway: {ratio:.0%} of direct, added p50 {added:.2f} ms, gateway CPU {gateway_cpu:.0f} us/request")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (Linux /proc)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wrk_throughput(
@@ -100,16 +90,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
-    services = discover()
     # The load generator competes for the same cores; keep the gateway's rate limit out of the way.
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000")
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, args.seconds, args.concurrency))
-        finally:
-            stack.stop()
+    with suite(GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED) as stack:
+        asyncio.run(measure(stack, args.seconds, args.concurrency))
 
 
 if __name__ == "__main__":

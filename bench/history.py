@@ -14,7 +14,6 @@ import asyncio
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -23,10 +22,10 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _suite import UNLIMITED, suite
 
 from brain.retention import service as retention
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from shared.db import create_engine, create_sessionmaker
 
 PARAMETERS = ["humedad_suelo", "temperatura", "ph", "luz", "co2", "humedad_aire", "presion", "conductividad",
@@ -157,15 +156,8 @@ def main() -> None:
     parser.add_argument("--readings", type=int, default=10_000_000)
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()
-    services = discover()
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000")
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            measure(stack, args)
-        finally:
-            stack.stop()
+    with suite(GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED) as stack:
+        measure(stack, args)
 
 
 if __name__ == "__main__":

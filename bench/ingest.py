@@ -32,7 +32,6 @@ import json
 import random
 import secrets
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -46,10 +45,9 @@ import nats
 
 sys.path.insert(0, str(Path(__file__).parent))
 from _load import read_response
-from idle import _children, _cpu_seconds, _roots
+from _suite import UNLIMITED, CpuMeter, suite
 
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 
 SECONDARIES = [f"N{i}" for i in range(1, 11)]
 SENSORS = {
@@ -199,15 +197,12 @@ async def throughput(stack: Stack, nodes: list[Node], seconds: float, concurrenc
         finally:
             stream[1].close()
 
-    roots = _roots(stack)
-    tree = _children()
-    cpu_before = {name: _cpu_seconds(pid, tree) for name, pid in roots.items()}
+    meter = CpuMeter(stack)
     own_before = time.process_time()  # this process alone: the services are its children
     started = time.perf_counter()
     await asyncio.gather(*(worker(started + seconds) for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
-    tree = _children()
-    spent = {name: _cpu_seconds(pid, tree) - cpu_before[name] for name, pid in roots.items()}
+    spent = meter.spent()
     spent["load generator"] = time.process_time() - own_before
     result.cpu_per_post = {name: cpu * 1000 / max(1, result.posts) for name, cpu in spent.items()}
     await caught_up(stack, result.lag_samples)
@@ -404,16 +399,9 @@ def main() -> None:
     parser.add_argument("--task-rate", type=float, default=2000.0)
     parser.add_argument("--task-seconds", type=float, default=20.0)
     args = parser.parse_args()
-    services = discover()
-    with tempfile.TemporaryDirectory() as folder:
-        # Setting up a hundred fields takes more than the gateway's 60 requests a minute.
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000")
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, args))
-        finally:
-            stack.stop()
+    # Setting up a hundred fields takes more than the gateway's 60 requests a minute.
+    with suite(GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED) as stack:
+        asyncio.run(measure(stack, args))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,11 +23,11 @@ import jwt
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _suite import UNLIMITED, suite
 
 from bots.knowledge.embeddings import Embedder
 from bots.knowledge.service import add_document, get_base
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from shared.security import Principal
 
 CROPS = ["tomate", "papa", "maíz", "palta", "arándano", "uva", "espárrago", "cebolla", "ají", "quinua", "café", "cacao"]
@@ -145,15 +144,8 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--workers", type=int, default=4)
     args = parser.parse_args()
-    services = [spec for spec in discover() if spec.name in ("auth", "bots", "gateway")]
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000")
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, args))
-        finally:
-            stack.stop()
+    with suite(only={"auth", "bots", "gateway"}, GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED) as stack:
+        asyncio.run(measure(stack, args))
 
 
 if __name__ == "__main__":

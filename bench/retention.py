@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import statistics
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,12 +29,11 @@ import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-
+from _suite import UNLIMITED, suite
 from history import PARAMETERS, partitions, register_field, roll_up
 
 from brain.retention import service as retention
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from shared.db import create_engine, create_sessionmaker
 
 FIELDS = 100
@@ -164,17 +162,8 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=60, help="minutes between two readings of a sensor")
     parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
-    services = discover()
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(
-            Path(folder), services, GATEWAY_RATE_LIMIT_PER_MINUTE="100000000", BRAIN_MAINTENANCE_ENABLED="false"
-        )
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            measure(stack, args)
-        finally:
-            stack.stop()
+    with suite(GATEWAY_RATE_LIMIT_PER_MINUTE=UNLIMITED, BRAIN_MAINTENANCE_ENABLED="false") as stack:
+        measure(stack, args)
 
 
 if __name__ == "__main__":

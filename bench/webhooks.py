@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import secrets
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +23,10 @@ import jwt
 import nats
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _suite import suite
 
-from devstack.catalog import discover
 from devstack.processes import free_port
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 from shared.events import Envelope
 
 
@@ -134,15 +133,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--events", type=int, default=20_000)
     args = parser.parse_args()
-    services = discover()
-    with tempfile.TemporaryDirectory() as folder:
-        config = StackConfig.ephemeral(Path(folder), services, WEBHOOKS_OUTBOUND_ALLOWED_NETWORKS='["127.0.0.1/32"]')
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, args.events))
-        finally:
-            stack.stop()
+    with suite(WEBHOOKS_OUTBOUND_ALLOWED_NETWORKS='["127.0.0.1/32"]') as stack:
+        asyncio.run(measure(stack, args.events))
 
 
 if __name__ == "__main__":
