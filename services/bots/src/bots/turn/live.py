@@ -21,7 +21,7 @@ from typing import Any
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext
-from nats.js.api import DeliverPolicy
+from nats.js.api import DeliverPolicy, PubAck
 
 from bots.provider.catalog import ModelRef
 from shared.events import streams
@@ -32,6 +32,8 @@ STREAM = "BOTS_ANSWERS"
 TERMINAL = "done"
 # A kept answer that says nothing for this long is given up by its followers.
 SILENCE_SECONDS = 90.0
+# How long the acks of an answer's last events are awaited once it is over.
+ACK_SECONDS = 5.0
 Event = dict[str, Any]
 
 
@@ -94,6 +96,20 @@ class LiveTurn:
 
 
 Work = Callable[[LiveTurn], Coroutine[Any, Any, None]]
+
+
+def _not_kept(exc: BaseException) -> None:
+    logger.warning("answer event not kept for resumption", extra={"error": str(exc) or type(exc).__name__})
+
+
+def _settled(ack: asyncio.Future[PubAck]) -> bool:
+    """Whether JetStream answered; a refusal is logged."""
+    if not ack.done():
+        return False
+    error = None if ack.cancelled() else ack.exception()
+    if error is not None:
+        _not_kept(error)
+    return True
 
 
 class Turns:
@@ -162,19 +178,36 @@ class Turns:
         return on_message
 
     async def _publish(self, turn: LiveTurn) -> None:
-        """Every event to JetStream, in order; a failure costs only resumption elsewhere."""
+        """Every event to JetStream, in order (one connection keeps it); a failure costs only
+        resumption elsewhere. Its ack is not awaited before the next event: acks are checked
+        as they come and the rest awaited once the answer is over, so each event costs one
+        write, not a round trip and a wake-up of this task."""
         sent = 0
-        while True:
-            while sent < len(turn.events):
-                sent += 1
-                body = json.dumps({"n": sent, "event": turn.events[sent - 1]}, ensure_ascii=False).encode()
-                try:
-                    await self.js.publish(subject(turn.id), body, headers={"Nats-Msg-Id": f"{turn.id}:{sent}"})
-                except Exception as exc:  # NATS away: live clients are unaffected
-                    logger.warning("answer event not kept for resumption", extra={"error": str(exc)})
-            if turn.finished and sent >= len(turn.events):
-                return
-            await turn.changes()
+        acks: list[asyncio.Future[PubAck]] = []
+        try:
+            while True:
+                while sent < len(turn.events):
+                    sent += 1
+                    body = json.dumps({"n": sent, "event": turn.events[sent - 1]}, ensure_ascii=False).encode()
+                    try:
+                        acks.append(await self.js.publish_async(
+                            subject(turn.id), body, headers={"Nats-Msg-Id": f"{turn.id}:{sent}"}
+                        ))  # fmt: skip
+                    except Exception as exc:  # NATS away: live clients are unaffected
+                        _not_kept(exc)
+                acks = [ack for ack in acks if not _settled(ack)]
+                if turn.finished and sent >= len(turn.events):
+                    break
+                await turn.changes()
+                await asyncio.sleep(0)  # this process's followers write the event out first
+            if acks:
+                await asyncio.wait(acks, timeout=ACK_SECONDS)
+                for ack in acks:
+                    if not _settled(ack):
+                        _not_kept(TimeoutError(f"no ack in {ACK_SECONDS:.0f} s"))
+        finally:
+            for ack in acks:
+                ack.cancel()  # frees its slot in the client's pending publishes
 
     async def follow(self, turn_id: uuid.UUID, after: int) -> AsyncIterator[tuple[int, Event]]:
         """The events after `after`: from this process if it produces the answer, else from JetStream."""
