@@ -14,21 +14,19 @@ Usage: .venv/bin/python bench/stream.py [--runs 30]
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
+from _suite import CpuMeter, suite
 
 from bots.testing import LoopbackProvider, loopback_provider
-from devstack.catalog import discover
-from devstack.stack import Stack, StackConfig
+from devstack.stack import Stack
 
 QUESTION = " ".join(f"palabra{i}" for i in range(30))
 MODEL = "gpt-slow-bench"
@@ -99,11 +97,10 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
         }
         # CPU time per answer through bots (its own runs and the gateway's), which other load on
         # the machine changes far less than the latencies.
-        pids = {name: stack.processes[name].pid for name in ("bots", "gateway")}
-        cpu_before: dict[str, float] = {}
+        meter = CpuMeter(stack)
         for run in range(runs + 3):
             if run == 3:
-                cpu_before = {name: cpu_seconds(pid) for name, pid in pids.items()}
+                meter = CpuMeter(stack)
             for name in results:
                 if name == "direct":
                     first, latencies = await direct(provider)
@@ -112,7 +109,7 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
                 if run >= 3:  # the first runs warm connections and caches
                     results[name][0].append(first * 1000)
                     results[name][1].extend(x * 1000 for x in latencies)
-        cpu = {name: (cpu_seconds(pid) - cpu_before[name]) * 1000 for name, pid in pids.items()}
+        cpu = {name: seconds * 1000 for name, seconds in meter.spent().items()}
         await service.aclose()
     p50 = {name: (statistics.median(t), statistics.median(e)) for name, (t, e) in results.items()}
     every = provider.slow_seconds * 1000
@@ -127,27 +124,13 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
     print(f"stream: ttft added p50 {added_ttft:.1f} ms, per-event p50 {added_event:.2f} ms")
 
 
-def cpu_seconds(pid: int) -> float:
-    """User and system CPU time a process has used so far (Linux /proc), as in bench/gateway.py."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    services = discover()
-    with tempfile.TemporaryDirectory() as folder, loopback_provider() as provider:
+    with loopback_provider() as provider, suite(BOTS_OUTBOUND_ALLOWED_NETWORKS='["127.0.0.1/32"]') as stack:
         provider.slow_seconds = 0.02
-        config = StackConfig.ephemeral(Path(folder), services, BOTS_OUTBOUND_ALLOWED_NETWORKS='["127.0.0.1/32"]')
-        stack = Stack(config, services)
-        try:
-            stack.start()
-            asyncio.run(measure(stack, provider, args.runs))
-        finally:
-            stack.stop()
+        asyncio.run(measure(stack, provider, args.runs))
 
 
 if __name__ == "__main__":
