@@ -20,8 +20,8 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives.asymmetric.rsa import generate_private_key
 
+# Before this folder (the script's own, first on the path), where auth.py is this script.
 sys.path.insert(0, str(Path(__file__).parents[1] / "services" / "auth" / "src"))
-sys.path.insert(0, str(Path(__file__).parent))
 from _suite import suite
 
 from auth.keys.ring import ALGORITHM, public_jwk
