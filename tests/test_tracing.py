@@ -211,10 +211,15 @@ async def test_a_reading_is_one_trace_from_the_gateway_to_the_ia_task_and_the_we
 
     def every_hop_exported() -> bool:
         # Each process exports on its own schedule; the delivery's httpx span ends after the receiver answered.
+        # A span is exported when it ends, so a child (a pool's `connect`) can arrive before its
+        # parent: wait until every parent has arrived too (one that never does fails the wait).
         spans = collector.of_trace(trace_id)
+        ids = {s.span_id for s in spans}
         deliveries = {s.span_id for s in spans if (s.service, s.kind, s.name) == expected[-1]}
-        return set(expected) <= {(s.service, s.kind, s.name) for s in spans} and any(
-            s.parent_id in deliveries and s.kind == SpanProto.SPAN_KIND_CLIENT for s in spans
+        return (
+            set(expected) <= {(s.service, s.kind, s.name) for s in spans}
+            and any(s.parent_id in deliveries and s.kind == SpanProto.SPAN_KIND_CLIENT for s in spans)
+            and all(not s.parent_id or s.parent_id in ids for s in spans)
         )
 
     await eventually(every_hop_exported, "every hop of the trace exported", seconds=30)
