@@ -32,8 +32,12 @@ QUESTION = " ".join(f"palabra{i}" for i in range(30))
 MODEL = "gpt-slow-bench"
 
 
-async def direct(provider: LoopbackProvider) -> tuple[float, list[float]]:
-    """(ttft, per-piece latencies) calling the provider's own streaming API."""
+Measured = tuple[float, float, list[float]]
+
+
+async def direct(provider: LoopbackProvider) -> Measured:
+    """(ttft, time until the provider had the request, per-piece latencies) calling the
+    provider's own streaming API."""
     body = {"model": MODEL, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
     latencies: list[float] = []
     first = 0.0
@@ -48,10 +52,10 @@ async def direct(provider: LoopbackProvider) -> tuple[float, list[float]]:
                     now = time.monotonic()
                     first = first or now - started
                     latencies.append(now - provider.sent_at[-1][len(latencies)])
-    return first, latencies
+    return first, provider.asked_at[-1] - started, latencies
 
 
-async def platform(client: httpx.AsyncClient, provider: LoopbackProvider, bot_id: int) -> tuple[float, list[float]]:
+async def platform(client: httpx.AsyncClient, provider: LoopbackProvider, bot_id: int) -> Measured:
     """The same through the gateway: POST /api/chat with stream true."""
     latencies: list[float] = []
     first = 0.0
@@ -66,7 +70,7 @@ async def platform(client: httpx.AsyncClient, provider: LoopbackProvider, bot_id
                 now = time.monotonic()
                 first = first or now - started
                 latencies.append(now - provider.sent_at[-1][len(latencies)])
-    return first, latencies
+    return first, provider.asked_at[-1] - started, latencies
 
 
 async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
@@ -90,10 +94,11 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
         assert (await client.post(f"/bots/{bot_id}/models/", json=model)).status_code == 200
         # The bots service itself, without the gateway: where the added time goes.
         service = httpx.AsyncClient(base_url=stack.url("bots"), timeout=60, headers=dict(client.headers))
-        results: dict[str, tuple[list[float], list[float]]] = {
-            "direct": ([], []),
-            "bots": ([], []),
-            "gateway": ([], []),
+        # By way: ttfts, times until the provider was asked, per-event latencies (ms).
+        results: dict[str, tuple[list[float], list[float], list[float]]] = {
+            "direct": ([], [], []),
+            "bots": ([], [], []),
+            "gateway": ([], [], []),
         }
         # CPU time per answer through bots (its own runs and the gateway's), which other load on
         # the machine changes far less than the latencies.
@@ -103,24 +108,26 @@ async def measure(stack: Stack, provider: LoopbackProvider, runs: int) -> None:
                 meter = CpuMeter(stack)
             for name in results:
                 if name == "direct":
-                    first, latencies = await direct(provider)
+                    first, asked, latencies = await direct(provider)
                 else:
-                    first, latencies = await platform(client if name == "gateway" else service, provider, bot_id)
+                    first, asked, latencies = await platform(client if name == "gateway" else service, provider, bot_id)
                 if run >= 3:  # the first runs warm connections and caches
                     results[name][0].append(first * 1000)
-                    results[name][1].extend(x * 1000 for x in latencies)
+                    results[name][1].append(asked * 1000)
+                    results[name][2].extend(x * 1000 for x in latencies)
         cpu = {name: seconds * 1000 for name, seconds in meter.spent().items()}
         await service.aclose()
-    p50 = {name: (statistics.median(t), statistics.median(e)) for name, (t, e) in results.items()}
+    p50 = {name: tuple(map(statistics.median, figures)) for name, figures in results.items()}
     every = provider.slow_seconds * 1000
     print(f"{runs} answers of {len(QUESTION.split()) + 3} words each way, a word every {every:.0f} ms; "
           "engines, services, provider and client on the same cores")  # fmt: skip
-    for name, (ttft, event) in p50.items():
-        print(f"{name:8} ttft p50 {ttft:7.1f} ms   per-event latency p50 {event:6.2f} ms")
+    for name, (ttft, asked, event) in p50.items():
+        print(f"{name:8} ttft p50 {ttft:7.1f} ms (provider asked after {asked:5.1f} ms)   "
+              f"per-event latency p50 {event:6.2f} ms")  # fmt: skip
     print(f"CPU per answer: bots {cpu['bots'] / (2 * runs):.1f} ms (its own and the gateway's runs), "
           f"gateway {cpu['gateway'] / runs:.1f} ms")  # fmt: skip
     added_ttft = p50["gateway"][0] - p50["direct"][0]
-    added_event = p50["gateway"][1] - p50["direct"][1]
+    added_event = p50["gateway"][2] - p50["direct"][2]
     print(f"stream: ttft added p50 {added_ttft:.1f} ms, per-event p50 {added_event:.2f} ms")
 
 

@@ -3,10 +3,12 @@ loopback: what it yields, and each failure mapped as the SDK's errors were."""
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
 
 import httpx2
 import openai
 import pytest
+from pydantic import SecretStr
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
@@ -15,8 +17,12 @@ from starlette.routing import Route
 from bots.errors import ProviderFailed
 from bots.provider.base import Prompt, ToolCall, ToolSpec, Turn, Usage
 from bots.provider.openai_compatible import OpenAICompatible
+from bots.provider.registry import Credentials, PlatformProvider, Providers
+from bots.provider.sent import on_request_sent
 from bots.testing import loopback_provider
 from devstack.pytest_plugin import serve_in_thread
+from shared.crypto import SecretCipher
+from shared.outbound import OutboundPolicy
 
 _CHUNK = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"%s"}}]}'
 
@@ -118,3 +124,33 @@ async def test_an_unreachable_provider_is_a_lost_connection() -> None:
     with pytest.raises(ProviderFailed) as failed:
         await _all(_provider(url), "gpt-4o", _asked("hola"))
     assert (failed.value.reason, failed.value.retryable) == ("sin conexión con el proveedor", True)
+
+
+@pytest.mark.parametrize("integration", [True, False], ids=["workspace integration", "platform provider"])
+async def test_the_request_is_reported_sent_before_the_provider_answers(integration: bool) -> None:
+    """`opening` stores the question once the provider has the request: the signal comes
+    when the request is written, not when anything comes back (here, half a second later)."""
+    cipher = SecretCipher("test-secret", purpose=b"integration")
+    with loopback_provider() as server:
+        server.slow_seconds = 0.5
+        platform = {"openai": PlatformProvider("openai", server.openai_url, SecretStr("sk-platform"))}
+        providers = Providers(cipher, OutboundPolicy(allowed_networks=["127.0.0.1/32"]), timeout=5, max_retries=0,
+                              platform={} if integration else platform)  # fmt: skip
+        credentials = Credentials(1, "openai", server.openai_url, cipher.seal(b"sk-own"), datetime.now(UTC))
+        provider = providers.get("openai", credentials if integration else None)
+        sent = asyncio.Event()
+        items: list[object] = []
+
+        async def answer() -> None:
+            with on_request_sent(sent.set):
+                items.extend([item async for item in provider.stream("gpt-slow", _asked("hola"))])
+
+        answering = asyncio.create_task(answer())
+        try:
+            await asyncio.wait_for(sent.wait(), timeout=5)
+            assert items == []  # nothing back yet
+            await asyncio.wait_for(answering, timeout=10)
+        finally:
+            await providers.aclose()
+    assert items[0] == "Respuesta"
+    assert len(server.asked_at) == 1

@@ -66,6 +66,8 @@ class LoopbackProvider:
     finished: int = 0
     # When each piece of each streamed answer was sent (time.monotonic), for benchmarks.
     sent_at: list[list[float]] = field(default_factory=list)
+    # When each chat request reached its handler (time.monotonic), for benchmarks.
+    asked_at: list[float] = field(default_factory=list)
     slow_seconds: float = 0.15
     greeting: str = "Respuesta"
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -135,10 +137,12 @@ class LoopbackProvider:
 
     def app(self) -> Starlette:
         async def openai_chat(request: Request) -> Response:
+            asked = time.monotonic()
             body = await request.json()
             model, messages = body["model"], body["messages"]
             with self.lock:
                 self.calls.append(Called("openai", model, messages, None, dict(request.headers)))
+                self.asked_at.append(asked)
             status = self.failure(model)
             if status is not None:
                 error = {"error": {"message": f"scripted {status}", "type": "server_error", "code": None}}

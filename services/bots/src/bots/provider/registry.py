@@ -21,6 +21,7 @@ from bots.provider.catalog import OPENAI_COMPATIBLE
 from bots.provider.claude import Claude
 from bots.provider.local import Local
 from bots.provider.openai_compatible import OpenAICompatible
+from bots.provider.sent import SignalingTransport
 from shared.crypto import SecretCipher
 from shared.outbound import GuardedTransport, OutboundPolicy
 
@@ -111,7 +112,7 @@ class Providers:
         # guard serves httpx's transports and httpx2's alike).
         guarded = cast(httpx2.AsyncBaseTransport, GuardedTransport(httpx2.AsyncHTTPTransport(), self.policy))
         http = httpx2.AsyncClient(
-            transport=guarded,
+            transport=SignalingTransport(guarded),
             follow_redirects=True,
             timeout=self.timeout,
         )
@@ -130,7 +131,9 @@ class Providers:
             raise NotConfigured(kind)
         # The operator's own URL: no SSRF guard (an in-house server may well be private), and
         # no redirects followed, so the key goes nowhere else.
-        http = httpx2.AsyncClient(follow_redirects=False, timeout=self.timeout)
+        http = httpx2.AsyncClient(
+            transport=SignalingTransport(httpx2.AsyncHTTPTransport()), follow_redirects=False, timeout=self.timeout
+        )
         api_key = offered.api_key.get_secret_value() if offered.api_key is not None else None
         provider = self._build(kind, offered.base_url, api_key, http)
         self._platform_clients[kind] = (provider, http)

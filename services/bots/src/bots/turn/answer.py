@@ -26,6 +26,7 @@ from bots.provider.base import Citation, Cited, Provider, Source, ToolCall, Tool
 from bots.provider.catalog import ModelRef
 from bots.provider.metrics import measured
 from bots.provider.registry import Providers
+from bots.provider.sent import on_request_sent
 from bots.tool import service as tools
 from bots.tool.cache import WorkspaceTools
 from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
@@ -90,7 +91,8 @@ class Answerer:
 
     def start(self, plan: TurnPlan) -> LiveTurn:
         async def work(turn: LiveTurn) -> None:
-            await self.produce(turn, plan)
+            with on_request_sent(plan.asked.set):
+                await self.produce(turn, plan)
 
         async def abandoned(turn: LiveTurn) -> None:
             text = "".join(e["content"] for e in turn.events if e["type"] == "message")
@@ -133,6 +135,7 @@ class Answerer:
                     break
                 following = plan.models[position + 1]
                 turn.emit({"type": "thinking", "content": f"{ref} no respondió ({exc.reason}); pruebo {following}."})
+        plan.asked.set()  # nothing more to wait for before the question is stored
         await close_turn(self.sessionmaker, plan, outcome)
         if outcome.status == "failed":
             turn.emit({"type": "error", "content": f"Ningún modelo respondió: {outcome.error}."})
@@ -151,6 +154,7 @@ class Answerer:
             calls: list[ToolCall] = []
             try:
                 async for item in measured(provider, ref.model, prompt):
+                    plan.asked.set()  # a provider without HTTP (local) has it by now
                     if isinstance(item, Usage):
                         progress.add(item)
                     elif isinstance(item, Cited):
