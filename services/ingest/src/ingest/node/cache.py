@@ -15,23 +15,16 @@ found credentials are cached: an unknown token still goes to the table and waits
 model to catch up.
 """
 
-import asyncio
-import contextlib
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-import asyncpg
 from sqlalchemy import Select, select
 from sqlalchemy.engine import URL
 
-from shared.events.wakeup import notify
-
-logger = logging.getLogger(__name__)
+from shared.events.wakeup import Listener, notify
 
 CHANNEL = "ingest_credentials"
-_RETRY_SECONDS = 1.0
 # A bound on memory, far above the nodes a replica serves; past it the cache starts over.
 MAX_ENTRIES = 100_000
 
@@ -51,7 +44,8 @@ class Cached(Generic[T]):
 
 
 class CredentialCache(Generic[T]):
-    """Credentials by token digest, valid while `follow` listens on `CHANNEL`."""
+    """Credentials by token digest, valid while `follow` listens on `CHANNEL` (the shared
+    `Listener`: its connection, its loss and its retries)."""
 
     def __init__(self, *, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
@@ -77,45 +71,17 @@ class CredentialCache(Generic[T]):
 
     async def follow(self, url: URL) -> None:
         """Listen for changes until cancelled, reconnecting when the connection breaks."""
-        while True:
-            try:
-                await self._listen_once(url)
-                logger.warning("credential listener lost; reading every token from the table meanwhile")
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                logger.warning("cannot listen for credential changes", extra={"error": repr(exc)})
-            finally:
-                self._stop_listening()
-            await asyncio.sleep(_RETRY_SECONDS)
-
-    async def _listen_once(self, url: URL) -> None:
-        connection = await asyncpg.connect(
-            host=url.host,
-            port=url.port,
-            user=url.username,
-            password=url.password,
-            database=url.database,
-            server_settings={"application_name": "ingest-credentials"},
+        listener = Listener(
+            url,
+            CHANNEL,
+            on_notify=lambda _: self.invalidate(),
+            on_listening=self._listening,
+            application_name="ingest-credentials",
         )
-        try:
-            lost = asyncio.Event()
-            connection.add_termination_listener(lambda _: self._lost(lost))
-            await connection.add_listener(CHANNEL, self._notified)
-            self.invalidate()  # nothing read before LISTEN is kept
-            self.listening = True
-            await lost.wait()
-        finally:
-            with contextlib.suppress(Exception):
-                await connection.close(timeout=2)
+        await listener.run()
 
-    def _notified(self, connection: object, pid: int, channel: str, payload: str) -> None:
+    def _listening(self, listening: bool) -> None:
+        # Both ways nothing read so far is kept: before LISTEN held, changes went unheard; once
+        # it is lost (told at once, before the loop runs again), they go unheard again.
         self.invalidate()
-
-    def _lost(self, lost: asyncio.Event) -> None:
-        self._stop_listening()  # at once, before the listen loop gets to run again
-        lost.set()
-
-    def _stop_listening(self) -> None:
-        self.listening = False
-        self.invalidate()
+        self.listening = listening
