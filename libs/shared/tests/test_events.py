@@ -446,7 +446,7 @@ async def test_a_failing_handler_counts_redeliveries_then_a_dead_letter(world: W
     await emit(world, {"n": 1})
     await OutboxRelay(world.sessionmaker, world.outbox_table, world.js).publish_pending()
     consumer = world.consumer(durable, handler=always_fails, max_deliver=2)
-    consumer.sample_seconds = 0  # every poll
+    consumer.sampling.seconds = 0  # every poll
     await consumer.start()
     await consumer.poll(timeout=1)  # first delivery: fails, nak'd with a delay
     assert _sample("events_consumer_ack_pending_messages", durable=durable) == 0  # sampled before the fetch
@@ -543,7 +543,7 @@ async def test_after_a_nats_restart_delivery_resumes_once_reconnected(world: Wor
 
 async def test_an_idle_consumer_samples_its_gauges_seldom(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     consumer = world.consumer("seldom")
-    consumer.sample_seconds, consumer.idle_sample_seconds = 0, 60
+    consumer.sampling.seconds, consumer.sampling.idle_seconds = 0, 60
     sampled = consumer.sample
     samples: list[float] = []
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from shared.events.backlog import BacklogSampler
 from shared.events.bus import ensure_stream, fetch_arrived, next_reconnect, stream_for_subject
 from shared.events.catalogue import Event
 from shared.events.catchup import ConsumerCatchUp
@@ -36,10 +36,6 @@ class DurableConsumer:
     (dead-lettering at once what cannot match), and redeliver or dead-letter what failed.
     Subclasses say how a fetched batch is handled."""
 
-    # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip); less
-    # often while its waits find nothing (only retries waiting out their delay change them then).
-    sample_seconds = 10.0
-    idle_sample_seconds = 60.0
     # How long `run`'s pull request waits when nothing is pending. The server answers it as soon
     # as a message comes (nats-py asks no-wait with an expiry), so this delays no delivery; it
     # bounds what an idle consumer costs (a request per wait) and how soon a request lost with
@@ -71,8 +67,9 @@ class DurableConsumer:
         self._sub: JetStreamContext.PullSubscription | None = None
         stream = stream_for_subject(self.subject)[0]
         self._stream = stream
-        self._next_sample = 0.0
-        self._sampled = 0.0
+        # How often `poll` refreshes the pending gauges from CONSUMER.INFO (one round trip); less
+        # often while its waits find nothing (only retries waiting out their delay change them then).
+        self.sampling = BacklogSampler(seconds=10.0, idle_seconds=60.0)
         self._catch_up = ConsumerCatchUp(js, stream=stream, durable=durable, subject=self.subject)
 
     async def catch_up(self, timeout: float = 1.0) -> bool:
@@ -113,14 +110,14 @@ class DurableConsumer:
         if self._sub is None:
             await self.start()
         assert self._sub is not None
-        if time.monotonic() >= self._next_sample:
+        if self.sampling.due():
             await self.sample()
         try:
             messages = await fetch_arrived(self._sub, self.batch_size, timeout=timeout, interrupt=self._reconnected())
         except TimeoutError:  # nats-py raises its own or asyncio's when nothing came
-            self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
+            self.sampling.idle()
             return 0
-        self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
+        self.sampling.busy()
         redelivered = sum(1 for msg in messages if msg.metadata.num_delivered > 1)
         if redelivered:
             REDELIVERED.labels(self.durable).inc(redelivered)
@@ -134,8 +131,7 @@ class DurableConsumer:
 
     async def sample(self) -> None:
         """Refresh this consumer's pending gauges; NATS trouble leaves them as they were."""
-        self._sampled = time.monotonic()
-        self._next_sample = self._sampled + self.sample_seconds
+        self.sampling.sampled()
         try:
             info = await self.js.consumer_info(self._stream, self.durable)
         except Exception:

@@ -1,8 +1,8 @@
 """Prometheus metrics of the event machinery: outbox backlog, consumers' lag, dead letters.
 
-The gauges are sampled, not counted per message: the relay reads its outbox's backlog every
-`OutboxRelay.sample_seconds`, each durable consumer its `CONSUMER.INFO` every
-`DurableConsumer.sample_seconds`. Every replica samples the same table or consumer, so a
+The gauges are sampled, not counted per message: the relay reads its outbox's backlog, each
+durable consumer its `CONSUMER.INFO`, on their `sampling` schedule (`shared.events.backlog`:
+every few seconds after traffic, every minute while idle). Every replica samples the same table or consumer, so a
 query takes `max by (service)` / `max by (durable)`, never a sum. README ("Watching it") says
 what each one means to an operator and which alert reads it.
 """

@@ -12,7 +12,6 @@ wait never fails the request: the rows are already durable and the relay keeps t
 import asyncio
 import json
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +21,7 @@ from sqlalchemy import Table, event, extract, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from shared.events.backlog import BacklogSampler
 from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
@@ -133,10 +133,7 @@ class OutboxRelay:
         # How often `run` counts the unpublished rows for the backlog gauges (one small query
         # on the partial index of unpublished rows); `idle_sample_seconds` while its passes find
         # nothing to publish (the backlog is then empty, or another replica's to publish).
-        self.sample_seconds = sample_seconds
-        self.idle_sample_seconds = idle_sample_seconds
-        self._next_sample = 0.0
-        self._sampled = 0.0
+        self.sampling = BacklogSampler(seconds=sample_seconds, idle_seconds=idle_sample_seconds)
         self._streams: set[str] = set()
         engine = sessionmaker.kw.get("bind")
         self._wake = Wakeup(engine.url if engine is not None else None, outbox_channel(table))
@@ -195,8 +192,7 @@ class OutboxRelay:
 
     async def sample_backlog(self) -> None:
         """Set `outbox_unpublished_events` and `outbox_oldest_unpublished_age_seconds`."""
-        self._sampled = time.monotonic()
-        self._next_sample = self._sampled + self.sample_seconds
+        self.sampling.sampled()
         unpublished = self.table.c.published_at.is_(None)
         age = extract("epoch", func.clock_timestamp() - func.min(self.table.c.created_at))
         async with self.sessionmaker() as session:
@@ -244,23 +240,23 @@ class OutboxRelay:
             backoff = self.poll_seconds
             while True:
                 try:
-                    if time.monotonic() >= self._next_sample:
+                    if self.sampling.due():
                         await self.sample_backlog()
                     published = await self.publish_pending()
                     backoff = self.poll_seconds
                     if published:
-                        self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
+                        self.sampling.busy()
                         continue
                     if self._committed:
                         await self._check_committed()
                     else:
-                        self._next_sample = max(self._next_sample, self._sampled + self.idle_sample_seconds)
+                        self.sampling.idle()
                 except asyncio.CancelledError:
                     raise
                 except Exception:
                     logger.exception("outbox relay failed; retrying")
                     # A relay that cannot publish is what the backlog gauges are watched for.
-                    self._next_sample = min(self._next_sample, self._sampled + self.sample_seconds)
+                    self.sampling.busy()
                     backoff = min(backoff * 2, 5.0)
                     await asyncio.sleep(backoff)  # commits do not shorten the back-off
                     continue

@@ -9,7 +9,6 @@ again: receivers deduplicate by `webhook-id`, as the specification asks.
 import asyncio
 import json
 import logging
-import time
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks.webhooks import Webhook as Signer
 
 from shared.crypto import SecretCipher
+from shared.events.backlog import BacklogSampler
 from shared.events.wakeup import Wakeup
 from shared.observability.tracing import continued_span
 from shared.outbound import OutboundPolicy, UnsafeURL, guarded_request
@@ -73,11 +73,10 @@ class Sender:
         self.settings = settings
         # Opened secrets by sealed value: a changed secret is a new key, an old one ages out.
         self._signers: dict[bytes, Signer] = {}
+        # How often `run` samples the backlog gauges (`delivery/backlog.py`); less often while
+        # its rounds find nothing due (the gauges then change only as retries fall due).
+        self.sampling = BacklogSampler(seconds=5.0, idle_seconds=60.0)
 
-    # How often `run` samples the backlog gauges (`delivery/backlog.py`); `idle_sample_seconds`
-    # while its rounds find nothing due (the gauges then change only as retries fall due).
-    sample_seconds = 5.0
-    idle_sample_seconds = 60.0
     # The longest idle pause while notifications are heard (every insert of a delivery sends
     # one, which wakes it at once, and it wakes itself when the next retry or lease it knows of
     # falls due); it bounds how late a retry or lease another replica set is taken over when
@@ -94,12 +93,9 @@ class Sender:
             await wakeup.aclose()
 
     async def _run(self, wakeup: Wakeup) -> None:
-        next_sample = sampled = 0.0
         while True:
             try:
-                if time.monotonic() >= next_sample:
-                    sampled = time.monotonic()
-                    next_sample = sampled + self.sample_seconds
+                if self.sampling.due():
                     await self.sample_backlog()
                 sent = await self.send_due()
             except asyncio.CancelledError:
@@ -107,16 +103,16 @@ class Sender:
             except Exception:
                 logger.exception("delivery round failed")
                 sent = 0
-                next_sample = min(next_sample, sampled + self.sample_seconds)  # what the gauges are for
+                self.sampling.busy()  # what the gauges are for
             else:
                 if sent:
-                    next_sample = min(next_sample, sampled + self.sample_seconds)
+                    self.sampling.busy()
                 else:
-                    next_sample = max(next_sample, sampled + self.idle_sample_seconds)
+                    self.sampling.idle()
             if sent < self.settings.delivery_batch:
                 pause = await self._pause(listening=wakeup.listening)
                 # After traffic the gauges are due sooner than the next retry may be.
-                await wakeup.wait(min(pause, max(next_sample - time.monotonic(), 0.0)))
+                await wakeup.wait(min(pause, self.sampling.seconds_until_due()))
 
     async def _pause(self, *, listening: bool) -> float:
         if not listening:
@@ -130,6 +126,7 @@ class Sender:
         return self.idle_seconds if due is None else min(max(due, self.settings.poll_seconds), self.idle_seconds)
 
     async def sample_backlog(self) -> None:
+        self.sampling.sampled()
         async with self.sessionmaker() as session:
             await backlog.sample(session)
 
