@@ -1,14 +1,24 @@
 """Who gets what: a client that cannot keep up (its queue overflows into one close marker, and
 nobody else waits for it), an agent viewing a room, a client after a NATS restart, the hub's
-dispatch to a room's guests and a workspace's agents."""
+dispatch to a room's guests and a workspace's agents; viewing entries renewed after a failure."""
 
 import asyncio
+import contextlib
+import logging
+from pathlib import Path
 from typing import cast
 
+import pytest
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType
 
-from chat.hub import RESTARTED, TOO_SLOW, Client, Hub, event
+from chat import hub as hub_module
+from chat.hub import RESTARTED, TOO_SLOW, VIEWERS_BUCKET, VIEWING_TTL_SECONDS, Client, Hub, event
+from devstack.engines import start_nats
+from devstack.processes import free_port
+from devstack.waiting import eventually
+from shared.events import connect_nats
 
 
 async def test_a_full_queue_marks_the_client_too_slow_and_drops_what_it_has_not_read() -> None:
@@ -68,3 +78,38 @@ def test_the_hub_hands_an_event_to_its_rooms_guests_and_its_workspaces_agents_un
     hub._dispatch("desk.live.1", event("message", "r1", {}, agent_id=5))
     assert [c.queue.qsize() for c in (guest, neighbour, agent, elsewhere, their_agent)] == [1, 0, 3, 0, 0]
     assert hub.clients == {1: {neighbour, agent}, 2: {elsewhere, their_agent}}
+
+
+@pytest.mark.engines
+async def test_a_failed_renewal_is_logged_and_the_next_round_renews_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(hub_module, "RENEW_SECONDS", 0.05)
+    server = start_nats(tmp_path / "nats", free_port())  # its own: the test deletes the viewers' bucket
+    nc = await connect_nats(server.url, name="hub")
+    hub = Hub(nc, nc.jetstream(), replay_seconds=60, queue_size=8)
+    try:
+        await hub.start()
+        agent = hub.client(1, agent_id=5)
+        agent.name = "Ana"
+        hub.attach(agent)
+        await hub.view(agent, "r1")
+        assert await hub.viewers(1, "r1") == [{"agent_id": 5, "name": "Ana"}]
+
+        # What a NATS restart does to the in-memory bucket until the hub makes it again.
+        await nc.jetstream().delete_key_value(VIEWERS_BUCKET)
+        with caplog.at_level(logging.WARNING, logger="chat.hub"):
+            await eventually(lambda: "viewing entries not renewed" in caplog.messages, "a failed round logged")
+        await nc.jetstream().create_key_value(
+            KeyValueConfig(bucket=VIEWERS_BUCKET, ttl=VIEWING_TTL_SECONDS, storage=StorageType.MEMORY)
+        )
+
+        async def viewed_again() -> bool:
+            return await hub.viewers(1, "r1") == [{"agent_id": 5, "name": "Ana"}]
+
+        await eventually(viewed_again, "the next rounds renew the entry")
+    finally:
+        await hub.stop()
+        with contextlib.suppress(Exception):
+            await nc.close()
+        server.stop()

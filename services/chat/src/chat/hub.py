@@ -207,11 +207,23 @@ class Hub:
                 client.restart()
 
     async def _renew(self) -> None:
-        """Renew the viewing entries of this replica's sockets before they expire."""
+        """Renew the viewing entries of this replica's sockets before they expire. A round that
+        fails (NATS away, the bucket not made again yet) is logged and the next one tries again:
+        an entry outlives two missed rounds."""
         while True:
             await asyncio.sleep(RENEW_SECONDS)
-            for client in [c for clients in self.clients.values() for c in clients if c.viewing]:
-                await self._put_viewing(client)
+            viewing = [c for clients in self.clients.values() for c in clients if c.viewing]
+            failed: list[Exception] = []
+            for client in viewing:
+                try:
+                    await self._put_viewing(client)
+                except Exception as exc:
+                    failed.append(exc)
+            if failed:  # once a round, not once a socket: an outage fails them all
+                logger.warning(
+                    "viewing entries not renewed",
+                    extra={"failed": len(failed), "viewing": len(viewing), "error": str(failed[-1])},
+                )
 
     async def publish(self, tenant_id: int, items: list[Event]) -> None:
         """After the commit: a NATS failure loses only the live copy (the data is stored). The
@@ -236,15 +248,17 @@ class Hub:
                 await self._viewers.delete(self._viewing_key(client.tenant_id, before, client))
             await self._announce_viewers(client.tenant_id, before)
         if room_id is not None:
-            await self._put_viewing(client)
+            try:
+                await self._put_viewing(client)
+            except Exception as exc:  # the renewal puts it again; the room's viewers are told anyway
+                logger.warning("viewing entry not put", extra={"error": str(exc)})
             await self._announce_viewers(client.tenant_id, room_id)
 
     async def _put_viewing(self, client: Client) -> None:
         if client.viewing is None or self._viewers is None:
             return
         value = json.dumps({"agent_id": client.agent_id, "name": client.name}).encode()
-        with contextlib.suppress(Exception):
-            await self._viewers.put(self._viewing_key(client.tenant_id, client.viewing, client), value)
+        await self._viewers.put(self._viewing_key(client.tenant_id, client.viewing, client), value)
 
     @staticmethod
     def _viewing_key(tenant_id: int, room_id: str, client: Client) -> str:
