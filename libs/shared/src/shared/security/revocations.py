@@ -19,9 +19,10 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from pydantic import Field, ValidationError
 
-from shared.events.bus import ensure_stream, fetch_arrived, next_reconnect
+from shared.events.bus import ensure_stream
 from shared.events.catalogue import Event
 from shared.events.envelope import Envelope
+from shared.events.follower import follow_subjects
 from shared.security.principal import Principal
 
 __all__ = [
@@ -180,42 +181,29 @@ class RevocationList:
             await asyncio.gather(self._follower, return_exceptions=True)
 
     async def _follow(self, js: JetStreamContext, stream: str, since: datetime) -> None:
-        # A pull consumer of our own, re-created from the next unseen sequence whenever the
-        # server loses it (a restart) or the connection breaks. nats-py's ordered consumer is
-        # not enough: its re-creation after a restart asks for a start time and a start
-        # sequence together, which the server refuses (err_code 10094), ending the follow.
+        # A pull consumer of our own (`shared.events.follower`), re-created from the next unseen
+        # sequence whenever the server loses it (a restart) or the connection breaks. nats-py's
+        # ordered consumer is not enough: its re-creation after a restart asks for a start time
+        # and a start sequence together, which the server refuses (err_code 10094), ending the
+        # follow.
         next_seq: int | None = None
-        subscription: JetStreamContext.PullSubscription | None = None
-        try:
-            while True:
-                try:
-                    # Set once NATS reconnects: a restarted server lost the pull request and the
-                    # consumer, so the wait ends there (nats-py's JetStream context keeps its
-                    # connection as `_nc`).
-                    reconnected = next_reconnect(js._nc)
-                    if subscription is None:
-                        subscription = await js.pull_subscribe(
-                            TOKEN_REVOKED, stream=stream, config=_from(since, next_seq)
-                        )
-                    try:
-                        messages = await fetch_arrived(subscription, 256, timeout=_WAIT_SECONDS, interrupt=reconnected)
-                    except TimeoutError:
-                        await subscription.consumer_info()  # NotFoundError once the server forgot it
-                        continue
-                    for msg in messages:
-                        self._apply(msg)
-                        next_seq = msg.metadata.sequence.stream + 1
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    logger.warning("revocation follower restarting", extra={"error": repr(exc)})
-                    subscription = None
-                    await asyncio.sleep(_RETRY_SECONDS)
-        finally:
-            # Leaves nothing pending on the connection, so draining it at shutdown is quick.
-            if subscription is not None:
-                with contextlib.suppress(Exception):
-                    await subscription.unsubscribe()
+
+        def apply(msg: Msg) -> None:
+            nonlocal next_seq
+            self._apply(msg)
+            next_seq = msg.metadata.sequence.stream + 1
+
+        await follow_subjects(
+            js._nc,  # nats-py's JetStream context keeps its connection there (no public accessor)
+            js,
+            TOKEN_REVOKED,
+            stream=stream,
+            config=lambda: _from(since, next_seq),
+            apply=apply,
+            what="revocations",
+            wait_seconds=_WAIT_SECONDS,
+            retry_seconds=_RETRY_SECONDS,
+        )
 
     def _apply(self, msg: Msg) -> None:
         try:

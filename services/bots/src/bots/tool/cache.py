@@ -9,7 +9,6 @@ restart) nothing is kept: every turn reads, as before.
 """
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 
@@ -27,7 +26,7 @@ from bots.provider.base import ToolSpec
 from bots.tool.service import BUILTIN, available
 from bots.tooling import Tool
 from shared.events import Envelope, ensure_stream
-from shared.events.bus import fetch_arrived, next_reconnect
+from shared.events.follower import follow_subjects
 
 logger = logging.getLogger(__name__)
 
@@ -104,41 +103,36 @@ class WorkspaceTools:
             await asyncio.gather(self._follower, return_exceptions=True)
 
     async def _follow(
-        self, nc: NATS, js: JetStreamContext, stream: str, subscription: JetStreamContext.PullSubscription | None
+        self, nc: NATS, js: JetStreamContext, stream: str, subscription: JetStreamContext.PullSubscription
     ) -> None:
-        # A pull consumer of this replica's own, re-created whenever the server loses it (a
-        # restart) or the connection breaks; whatever was kept is dropped then, since a change
-        # may have gone unheard in between.
+        # A pull consumer of this replica's own (`shared.events.follower`), re-created whenever
+        # the server loses it (a restart) or the connection breaks; whatever was kept is dropped
+        # then, since a change may have gone unheard in between.
         try:
-            while True:
-                try:
-                    if subscription is None:
-                        subscription = await js.pull_subscribe(_SUBJECTS[0], stream=stream, config=_config())
-                        self.forget_all()
-                        self._listening = True
-                    try:
-                        # A reconnect ends the wait at once: a restarted server lost the pull request.
-                        messages = await fetch_arrived(
-                            subscription, 256, timeout=_WAIT_SECONDS, interrupt=next_reconnect(nc)
-                        )
-                    except TimeoutError:
-                        await subscription.consumer_info()  # NotFoundError once the server forgot it
-                        continue
-                    for msg in messages:
-                        self._apply(msg)
-                except asyncio.CancelledError:
-                    raise
-                except Exception as exc:
-                    logger.warning("tools cache follower restarting", extra={"error": repr(exc)})
-                    self._listening = False
-                    self.forget_all()
-                    subscription = None
-                    await asyncio.sleep(_RETRY_SECONDS)
+            await follow_subjects(
+                nc,
+                js,
+                _SUBJECTS[0],
+                stream=stream,
+                config=_config,
+                apply=self._apply,
+                what="tools cache",
+                wait_seconds=_WAIT_SECONDS,
+                retry_seconds=_RETRY_SECONDS,
+                subscription=subscription,
+                on_subscribed=self._subscribed,
+                on_lost=self._lost,
+            )
         finally:
             self._listening = False
-            if subscription is not None:
-                with contextlib.suppress(Exception):
-                    await subscription.unsubscribe()
+
+    def _subscribed(self) -> None:
+        self.forget_all()
+        self._listening = True
+
+    def _lost(self) -> None:
+        self._listening = False
+        self.forget_all()
 
     def _apply(self, msg: Msg) -> None:
         try:
