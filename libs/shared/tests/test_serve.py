@@ -45,9 +45,17 @@ def test_the_command_line_builds_a_quiet_server(monkeypatch: pytest.MonkeyPatch)
     cli = importlib.import_module("uvicorn.main")
     built: list[type[uvicorn.Server]] = []
     monkeypatch.setattr(cli, "Server", cli.Server)  # put back after the test
-    monkeypatch.setattr(cli, "main", lambda: built.append(cli.Server))
+    monkeypatch.setattr(cli, "main", lambda **options: built.append(cli.Server))
     serve.main()
     assert built == [QuietServer]
+
+
+def test_idle_connections_are_kept_unless_the_command_line_says_otherwise() -> None:
+    command = importlib.import_module("uvicorn.main").main
+    kept = command.make_context("uvicorn", ["tiny:app"], default_map=serve.defaults())
+    assert kept.params["timeout_keep_alive"] == serve.KEEP_ALIVE_SECONDS
+    given = command.make_context("uvicorn", ["tiny:app", "--timeout-keep-alive", "7"], default_map=serve.defaults())
+    assert given.params["timeout_keep_alive"] == 7
 
 
 def test_the_command_line_serves_with_a_date_header_and_stops_on_sigterm(tmp_path: Path) -> None:

@@ -6,7 +6,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from gateway.upstream import UpstreamBroken, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
+from gateway.upstream import (
+    UPSTREAM_KEEPALIVE_SECONDS,
+    UpstreamBroken,
+    UpstreamPool,
+    UpstreamTimedOut,
+    UpstreamUnreachable,
+)
+from shared.serve import KEEP_ALIVE_SECONDS
 
 Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -141,3 +148,9 @@ async def test_a_head_answer_has_no_body_and_its_connection_is_not_reused() -> N
         assert answer.header(b"content-length") == b"10"
         assert await answer.read() == b""
         assert client._idle_count == 0
+
+
+def test_idle_connections_are_dropped_well_before_the_services_close_them() -> None:
+    """A POST on a connection the service is closing fails with a 502: the services (run by
+    `shared.serve`) keep an idle connection longer than the gateway's pool reuses one."""
+    assert UPSTREAM_KEEPALIVE_SECONDS <= KEEP_ALIVE_SECONDS - 10

@@ -20,7 +20,7 @@ from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, RouteTable
-from gateway.upstream import UpstreamPool
+from gateway.upstream import UPSTREAM_KEEPALIVE_SECONDS, UpstreamPool
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
@@ -52,9 +52,11 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         timeout = httpx.Timeout(settings.read_timeout_seconds, connect=settings.connect_timeout_seconds)
-        # Idle upstream connections are dropped well before the services' keep-alive (uvicorn's
-        # 5 s) closes them: reusing one the service is closing fails a POST with a 502.
-        limits = httpx.Limits(max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0)
+        # Idle upstream connections are dropped well before the services' keep-alive closes
+        # them (see UPSTREAM_KEEPALIVE_SECONDS).
+        limits = httpx.Limits(
+            max_connections=500, max_keepalive_connections=100, keepalive_expiry=UPSTREAM_KEEPALIVE_SECONDS
+        )
         # No cookie jar: a client that kept one user's Set-Cookie would send it with the next
         # anonymous request (the console's session cookie, to anyone).
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
@@ -63,7 +65,7 @@ def create_app(
         # no cookies either.
         app.state.upstream = UpstreamPool(
             connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,
-            keepalive_expiry=2.0,
+            keepalive_expiry=UPSTREAM_KEEPALIVE_SECONDS,
         )  # fmt: skip
         configure_streams(settings.stream_replicas)
         nc = await connect_nats(settings.nats_url, name=settings.service_name)

@@ -31,6 +31,13 @@ __all__ = [
 _HIGH_WATER = 256 * 1024
 
 
+# How long an idle connection to a service is kept for reuse: well under the services' own
+# keep-alive (`shared.serve.KEEP_ALIVE_SECONDS`, 75 s), since reusing one the service is closing
+# fails a POST with a 502; long enough that a user's next request finds it open (a new
+# connection cost a streamed answer 0.5-1 ms of its first token, issue 25).
+UPSTREAM_KEEPALIVE_SECONDS = 60.0
+
+
 class UpstreamError(Exception):
     """No (whole) answer from the service."""
 
