@@ -15,8 +15,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from bots.errors import ProviderFailed
-from bots.provider.base import Prompt, ToolCall, ToolSpec, Turn, Usage
-from bots.provider.openai_compatible import OpenAICompatible
+from bots.provider.base import Prompt, ToolCall, ToolResult, ToolSpec, Turn, Usage
+from bots.provider.openai_compatible import OpenAICompatible, messages_of, request_body
 from bots.provider.registry import Credentials, PlatformProvider, Providers
 from bots.provider.sent import on_request_sent
 from bots.testing import loopback_provider
@@ -154,3 +154,40 @@ async def test_the_request_is_reported_sent_before_the_provider_answers(integrat
             await providers.aclose()
     assert items[0] == "Respuesta"
     assert len(server.asked_at) == 1
+
+
+async def test_the_request_is_the_one_the_sdk_would_send() -> None:
+    """`stream` sends through the SDK's `post`, skipping `create`'s transform pass: what the
+    provider receives (body and key) is the same as through `create`."""
+    received: list[tuple[object, str | None]] = []
+
+    async def chat(request: Request) -> Response:
+        received.append((await request.json(), request.headers.get("authorization")))
+        return StreamingResponse(iter(["data: [DONE]\n\n"]), media_type="text/event-stream")
+
+    prompt = Prompt(
+        system="Eres útil.", temperature=0.2, max_tokens=50,
+        turns=[
+            Turn("user", "¿Qué tareas hay?"),
+            Turn("assistant", "", tool_calls=(ToolCall("call_1", "open_tasks", {"parcela_id": 7}),)),
+            Turn("user", "", tool_results=(ToolResult("call_1", "open_tasks", '{"tareas": []}'),)),
+            Turn("assistant", "Ninguna."), Turn("user", "¿Y mañana?"),
+        ],
+        tools=(ToolSpec("open_tasks", "Tareas abiertas",
+                        {"type": "object", "properties": {"parcela_id": {"type": "integer"}}}),),
+    )  # fmt: skip
+    with serve_in_thread(Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])) as url:
+        provider = _provider(url)
+        try:
+            assert [item async for item in provider.stream("gpt-4o", prompt)] == [Usage(0, 0)]
+            body = request_body("gpt-4o", prompt)
+            options = {key: value for key, value in body.items() if key not in ("model", "messages")}
+            async with provider.client.chat.completions.with_streaming_response.create(
+                model="gpt-4o", messages=messages_of(prompt), **options
+            ) as response:
+                await response.http_response.aread()
+        finally:
+            await provider.client.close()
+    assert len(received) == 2
+    assert received[0] == received[1]
+    assert received[0][1] == "Bearer sk-test"
