@@ -2,6 +2,7 @@
 loopback: what it yields, and each failure mapped as the SDK's errors were."""
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
@@ -128,32 +129,41 @@ async def test_an_unreachable_provider_is_a_lost_connection() -> None:
 
 @pytest.mark.parametrize("integration", [True, False], ids=["workspace integration", "platform provider"])
 async def test_the_request_is_reported_sent_before_the_provider_answers(integration: bool) -> None:
-    """`opening` stores the question once the provider has the request: the signal comes
-    when the request is written, not when anything comes back (here, half a second later)."""
+    """`opening` stores the question once the provider has the request: the signal comes when
+    the request is written, while the provider has not answered at all (not even headers)."""
+    released = threading.Event()
+
+    async def chat(request: Request) -> Response:
+        await request.body()
+        await asyncio.get_running_loop().run_in_executor(None, released.wait, 10)
+        return StreamingResponse(iter(["data: " + _CHUNK % "Hola" + "\n\n", "data: [DONE]\n\n"]),
+                                 media_type="text/event-stream")  # fmt: skip
+
     cipher = SecretCipher("test-secret", purpose=b"integration")
-    with loopback_provider() as server:
-        server.slow_seconds = 0.5
-        platform = {"openai": PlatformProvider("openai", server.openai_url, SecretStr("sk-platform"))}
-        providers = Providers(cipher, OutboundPolicy(allowed_networks=["127.0.0.1/32"]), timeout=5, max_retries=0,
+    with serve_in_thread(Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])) as url:
+        platform = {"openai": PlatformProvider("openai", f"{url}/v1", SecretStr("sk-platform"))}
+        providers = Providers(cipher, OutboundPolicy(allowed_networks=["127.0.0.1/32"]), timeout=15, max_retries=0,
                               platform={} if integration else platform)  # fmt: skip
-        credentials = Credentials(1, "openai", server.openai_url, cipher.seal(b"sk-own"), datetime.now(UTC))
+        credentials = Credentials(1, "openai", f"{url}/v1", cipher.seal(b"sk-own"), datetime.now(UTC))
         provider = providers.get("openai", credentials if integration else None)
         sent = asyncio.Event()
         items: list[object] = []
 
         async def answer() -> None:
             with on_request_sent(sent.set):
-                items.extend([item async for item in provider.stream("gpt-slow", _asked("hola"))])
+                async for item in provider.stream("gpt-4o", _asked("hola")):
+                    items.append(item)
 
         answering = asyncio.create_task(answer())
         try:
             await asyncio.wait_for(sent.wait(), timeout=5)
-            assert items == []  # nothing back yet
+            assert not answering.done()
+            released.set()
             await asyncio.wait_for(answering, timeout=10)
         finally:
+            released.set()
             await providers.aclose()
-    assert items[0] == "Respuesta"
-    assert len(server.asked_at) == 1
+    assert items[0] == "Hola"
 
 
 async def test_the_request_is_the_one_the_sdk_would_send() -> None:

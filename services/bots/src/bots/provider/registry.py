@@ -21,7 +21,7 @@ from bots.provider.catalog import OPENAI_COMPATIBLE
 from bots.provider.claude import Claude
 from bots.provider.local import Local
 from bots.provider.openai_compatible import OpenAICompatible
-from bots.provider.sent import SignalingTransport
+from bots.provider.sent import announce_when_sent
 from shared.crypto import SecretCipher
 from shared.outbound import GuardedTransport, OutboundPolicy
 
@@ -112,9 +112,10 @@ class Providers:
         # guard serves httpx's transports and httpx2's alike).
         guarded = cast(httpx2.AsyncBaseTransport, GuardedTransport(httpx2.AsyncHTTPTransport(), self.policy))
         http = httpx2.AsyncClient(
-            transport=SignalingTransport(guarded),
+            transport=guarded,
             follow_redirects=True,
             timeout=self.timeout,
+            event_hooks={"request": [announce_when_sent]},
         )
         sealed = credentials.api_key_sealed
         api_key = self.cipher.open(sealed).decode() if sealed else None
@@ -132,7 +133,7 @@ class Providers:
         # The operator's own URL: no SSRF guard (an in-house server may well be private), and
         # no redirects followed, so the key goes nowhere else.
         http = httpx2.AsyncClient(
-            transport=SignalingTransport(httpx2.AsyncHTTPTransport()), follow_redirects=False, timeout=self.timeout
+            follow_redirects=False, timeout=self.timeout, event_hooks={"request": [announce_when_sent]}
         )
         api_key = offered.api_key.get_secret_value() if offered.api_key is not None else None
         provider = self._build(kind, offered.base_url, api_key, http)

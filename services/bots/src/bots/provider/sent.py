@@ -2,9 +2,11 @@
 call is on the wire, so the commit's work does not delay the request (issue 25: 1.5-3 ms of
 the time to the first token).
 
-The providers' HTTP clients send through `SignalingTransport`, which asks httpcore to report
-its progress (its documented `trace` extension) and calls the callback that the task making
-the call registered with `on_request_sent` once the request's body is written."""
+The providers' HTTP clients run `announce_when_sent` on every request they send (an httpx
+request hook, so proxies from the environment and the SSRF guard's transport are untouched).
+It asks httpcore to report the request's progress (its documented `trace` extension) and calls
+the callback that the task making the call registered with `on_request_sent` once the
+request's body is written."""
 
 import contextlib
 from collections.abc import Callable, Iterator
@@ -27,22 +29,14 @@ def on_request_sent(callback: Callable[[], None]) -> Iterator[None]:
         _callback.reset(token)
 
 
-class SignalingTransport(httpx2.AsyncBaseTransport):
-    """Wraps the transport a provider client sends through."""
+async def announce_when_sent(request: httpx2.Request) -> None:
+    """A request hook of the provider clients (`event_hooks={"request": [...]}`)."""
+    callback = _callback.get()
+    if callback is None:
+        return
 
-    def __init__(self, inner: httpx2.AsyncBaseTransport) -> None:
-        self.inner = inner
+    async def trace(event: str, _info: dict[str, Any]) -> None:
+        if event.endswith("send_request_body.complete"):
+            callback()
 
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        callback = _callback.get()
-        if callback is not None:
-
-            async def trace(event: str, _info: dict[str, Any]) -> None:
-                if event.endswith("send_request_body.complete"):
-                    callback()
-
-            request.extensions = {**request.extensions, "trace": trace}
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
+    request.extensions = {**request.extensions, "trace": trace}
