@@ -43,11 +43,11 @@ async def test_stop_ends_the_server_without_waiting_for_a_tick() -> None:
 
 def test_the_command_line_builds_a_quiet_server(monkeypatch: pytest.MonkeyPatch) -> None:
     cli = importlib.import_module("uvicorn.main")
-    built: list[type[uvicorn.Server]] = []
+    built: list[tuple[type[uvicorn.Server], dict[str, object]]] = []
     monkeypatch.setattr(cli, "Server", cli.Server)  # put back after the test
-    monkeypatch.setattr(cli, "main", lambda **options: built.append(cli.Server))
+    monkeypatch.setattr(cli, "main", lambda **options: built.append((cli.Server, options)))
     serve.main()
-    assert built == [QuietServer]
+    assert built == [(QuietServer, {"default_map": serve.defaults()})]
 
 
 def test_idle_connections_are_kept_unless_the_command_line_says_otherwise() -> None:

@@ -36,6 +36,7 @@ from devstack.catalog import discover
 from devstack.processes import free_port
 from devstack.stack import Stack, StackConfig
 from shared.events.bus import stream_for_subject
+from shared.serve import KEEP_ALIVE_SECONDS
 
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = secrets.token_urlsafe(12)
@@ -240,7 +241,13 @@ def serve_in_thread(app: object) -> Iterator[str]:
     """Serve an ASGI app with uvicorn on a free loopback port for the duration; yields its URL."""
     port = free_port()
     # An edge in tests: a client's X-Forwarded-For is never believed (nothing stands in front).
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", forwarded_allow_ips="")  # type: ignore[arg-type]
+    # Idle connections kept as the services keep them (`shared.serve`): a gateway built in a
+    # test reuses a pooled connection for 60 s.
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host="127.0.0.1", port=port, log_config=None, lifespan="on", forwarded_allow_ips="",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )  # fmt: skip
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
