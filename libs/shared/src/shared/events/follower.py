@@ -70,6 +70,9 @@ async def follow_subjects(
                 raise
             except Exception as exc:
                 logger.warning("follower restarting", extra={"follower": what, "error": repr(exc)})
+                if subscription is not None:  # its inbox would otherwise stay subscribed, and come back each reconnect
+                    with contextlib.suppress(Exception):
+                        await subscription.unsubscribe()
                 subscription = None
                 on_lost()
                 await asyncio.sleep(retry_seconds)

@@ -32,6 +32,9 @@ PROCESS_TOKEN = uuid.uuid4().hex
 _RETRY_SECONDS = 1.0
 
 
+__all__ = ["Listener", "Wakeup", "notify"]
+
+
 def notify(channel: str) -> Function[Any]:
     """`pg_notify(channel, <this process>)`: a SQL expression to add to a statement (a RETURNING
     column, a SELECT) so the transaction that runs it wakes the channel's listeners at commit."""
@@ -68,11 +71,11 @@ class Listener:
         while True:
             try:
                 await self._listen_once()
-                logger.warning("listen connection lost; polling meanwhile", extra={"channel": self.channel})
+                logger.warning("listen connection lost; trying again", extra={"channel": self.channel})
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                logger.warning("cannot listen; polling meanwhile", extra={"channel": self.channel, "error": repr(exc)})
+                logger.warning("cannot listen; trying again", extra={"channel": self.channel, "error": repr(exc)})
             finally:
                 self._stopped()
             await asyncio.sleep(_RETRY_SECONDS)
