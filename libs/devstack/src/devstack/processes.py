@@ -2,6 +2,7 @@
 
 import ctypes
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -78,10 +79,49 @@ def stop_all(processes: list[subprocess.Popen[bytes]], *, sig: int = signal.SIGT
             process.wait(5)
 
 
-def free_port() -> int:
+_EPHEMERAL_RANGE = Path("/proc/sys/net/ipv4/ip_local_port_range")
+_LOWEST_PORT = 10_000
+_handed_out: set[int] = set()
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = (int(part) for part in _EPHEMERAL_RANGE.read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+    return low, high
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    """A loopback port nobody is listening on, for a server started a moment later.
+
+    Chosen below the kernel's ephemeral range: a port the kernel hands out (bind to 0, or the
+    local end of any outgoing connection) can be taken again by the next connect() before our
+    server binds it, which once failed a whole test session with 'address already in use'.
+    Ports outside that range are only ever taken by an explicit bind. This process never hands
+    the same port out twice."""
+    low, _ = _ephemeral_range()
+    if low - _LOWEST_PORT >= 1_000:
+        rng = random.SystemRandom()
+        for _ in range(200):
+            port = rng.randrange(_LOWEST_PORT, low)
+            if port not in _handed_out and _bindable(port):
+                _handed_out.add(port)
+                return port
+    with socket.socket() as sock:  # an unusual range setting: let the kernel choose
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        port = int(sock.getsockname()[1])
+    _handed_out.add(port)
+    return port
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
