@@ -72,3 +72,44 @@ async def test_an_ack_that_never_comes_is_told_and_its_slot_freed(
     assert len(js.published) == 1
     assert js.acks[0].cancelled()
     assert any(record.getMessage() == "answer event not kept for resumption" for record in caplog.records)
+
+
+async def test_events_are_kept_once_the_provider_has_the_request() -> None:
+    """Keeping the events waits for `after` (the provider's request on the wire); then every
+    event said meanwhile goes out, in order. Stopped before that, what was said is kept too."""
+    js = HeldAcks()
+    turns = _turns(js)  # no NATS connection: other replicas' listeners go unheard, as when it is away
+    asked, finish = asyncio.Event(), asyncio.Event()
+
+    async def work(turn: LiveTurn) -> None:
+        turn.emit({"type": "thinking", "content": "..."})
+        await finish.wait()
+        turn.emit({"type": "done", "status": "complete"})
+
+    async def abandoned(turn: LiveTurn) -> None:
+        raise AssertionError("not abandoned")
+
+    turn = turns.start(uuid.uuid4(), work, on_abandon=abandoned, after=asked.wait)
+    await asyncio.sleep(0.02)
+    assert turn.events
+    assert not js.published
+    asked.set()
+    await asyncio.sleep(0.02)
+    assert [body["event"]["type"] for _, body, _ in js.published] == ["thinking"]
+    finish.set()
+    await asyncio.sleep(0.02)
+    assert [body["event"]["type"] for _, body, _ in js.published] == ["thinking", "done"]
+    for ack in js.acks:
+        ack.set_result(PubAck(stream=live.STREAM, seq=1))
+
+    stopped = HeldAcks()
+    turns = _turns(stopped)
+    finish = asyncio.Event()  # never set: the answer is stopped first
+    turn = turns.start(uuid.uuid4(), work, on_abandon=abandoned, after=asyncio.Event().wait)
+    await asyncio.sleep(0.02)
+    turns.cancel(turn.id)
+    await asyncio.sleep(0.02)
+    assert [body["event"].get("status") for _, body, _ in stopped.published] == [None, "failed"]
+    for ack in stopped.acks:
+        ack.set_result(PubAck(stream=live.STREAM, seq=1))
+    await turns.aclose()

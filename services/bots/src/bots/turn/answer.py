@@ -32,7 +32,7 @@ from bots.tool.cache import WorkspaceTools
 from bots.tool.knowledge import NAME as SEARCH_KNOWLEDGE
 from bots.tooling import Tool, ToolContext
 from bots.turn.live import TERMINAL, Event, LiveTurn, Turns
-from bots.turn.service import Outcome, TurnPlan, close_turn
+from bots.turn.service import Outcome, TurnPlan, close_turn, until_asked
 from shared.errors import ServiceError
 
 logger = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ class Answerer:
             await close_turn(self.sessionmaker, plan, outcome)
             turn.emit(self._done(plan, outcome))
 
-        return self.turns.start(plan.turn_id, work, on_abandon=abandoned)
+        return self.turns.start(plan.turn_id, work, on_abandon=abandoned, after=lambda: until_asked(plan))
 
     def provider(self, plan: TurnPlan, kind: str) -> Provider:
         """The workspace's integration of `kind` (read with the plan), or else the platform's."""

@@ -128,12 +128,28 @@ class Turns:
             self.js, streams.replay_stream(STREAM, ["streams.bots.*"], max_age_seconds=self.replay_seconds)
         )
 
-    def start(self, turn_id: uuid.UUID, work: Work, *, on_abandon: Callable[[LiveTurn], Awaitable[None]]) -> LiveTurn:
-        """Run `work` (which emits the events and ends with a `done`) in its own task."""
+    def start(
+        self,
+        turn_id: uuid.UUID,
+        work: Work,
+        *,
+        on_abandon: Callable[[LiveTurn], Awaitable[None]],
+        after: Callable[[], Awaitable[None]] | None = None,
+    ) -> LiveTurn:
+        """Run `work` (which emits the events and ends with a `done`) in its own task. Keeping
+        its events and hearing other replicas' listeners start once `after()` returns: the
+        provider's request goes out first, which that work on this event loop would delay."""
         turn = self.active[turn_id] = LiveTurn(turn_id)
-        task = asyncio.create_task(self._run(turn, work, on_abandon), name=f"turn-{turn_id}")
+        # Created here, not by `_run`: the answer starts in this turn of the event loop, not the next.
+        producing = asyncio.create_task(work(turn), name=f"answer-{turn_id}")
+        task = asyncio.create_task(self._run(turn, producing, on_abandon, after), name=f"turn-{turn_id}")
         self._tasks[turn_id] = task
-        task.add_done_callback(lambda _: self._tasks.pop(turn_id, None))
+
+        def ended(_: asyncio.Task[None]) -> None:
+            self._tasks.pop(turn_id, None)
+            producing.cancel()  # a no-op once it is done; else `_run` was cancelled before it began
+
+        task.add_done_callback(ended)
         return turn
 
     def cancel(self, turn_id: uuid.UUID) -> None:
@@ -141,13 +157,21 @@ class Turns:
         if task is not None:
             task.cancel()
 
-    async def _run(self, turn: LiveTurn, work: Work, on_abandon: Callable[[LiveTurn], Awaitable[None]]) -> None:
-        publisher = asyncio.create_task(self._publish(turn))
-        producing = asyncio.create_task(work(turn))
+    async def _run(
+        self,
+        turn: LiveTurn,
+        producing: asyncio.Task[None],
+        on_abandon: Callable[[LiveTurn], Awaitable[None]],
+        after: Callable[[], Awaitable[None]] | None,
+    ) -> None:
+        publisher: asyncio.Task[None] | None = None
         heard = None
-        with contextlib.suppress(Exception):  # NATS away: only other replicas' listeners go unheard
-            heard = await self.nc.subscribe(heartbeat_subject(turn.id), cb=self._heard(turn))
         try:
+            if after is not None:
+                await after()
+            publisher = asyncio.create_task(self._publish(turn))
+            with contextlib.suppress(Exception):  # NATS away: only other replicas' listeners go unheard
+                heard = await self.nc.subscribe(heartbeat_subject(turn.id), cb=self._heard(turn))
             while not producing.done():
                 await asyncio.wait({producing}, timeout=0.25)
                 idle = time.monotonic() - turn.last_heard
@@ -167,6 +191,8 @@ class Turns:
                     await heard.unsubscribe()
             if not turn.finished:
                 turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
+            if publisher is None:  # stopped before it began: what was said is kept all the same
+                publisher = asyncio.create_task(self._publish(turn))
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(publisher, timeout=10)
             self.active.pop(turn.id, None)

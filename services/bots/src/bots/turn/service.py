@@ -72,7 +72,8 @@ class TurnPlan:
 ASK_WAIT_SECONDS = 0.1
 
 
-async def _asked(plan: TurnPlan) -> None:
+async def until_asked(plan: TurnPlan) -> None:
+    """Until the provider has the request (`plan.asked`), at most `ASK_WAIT_SECONDS`."""
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(ASK_WAIT_SECONDS):
             await plan.asked.wait()
@@ -285,7 +286,7 @@ async def opening(
             platform=platform, catalogue=catalogue,
         )  # fmt: skip
         yield plan
-        await _asked(plan)
+        await until_asked(plan)
         # Stored while the provider is already thinking: the new conversation under the id its
         # plan (and the client's `X-Conversation-Id`) already carries.
         if new:
