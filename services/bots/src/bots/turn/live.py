@@ -134,7 +134,7 @@ class Turns:
         work: Work,
         *,
         on_abandon: Callable[[LiveTurn], Awaitable[None]],
-        after: Callable[[], Awaitable[None]] | None = None,
+        after: Callable[[], Awaitable[object]] | None = None,
     ) -> LiveTurn:
         """Run `work` (which emits the events and ends with a `done`) in its own task. Keeping
         its events and hearing other replicas' listeners start once `after()` returns: the
@@ -162,7 +162,7 @@ class Turns:
         turn: LiveTurn,
         producing: asyncio.Task[None],
         on_abandon: Callable[[LiveTurn], Awaitable[None]],
-        after: Callable[[], Awaitable[None]] | None,
+        after: Callable[[], Awaitable[object]] | None,
     ) -> None:
         publisher: asyncio.Task[None] | None = None
         heard = None
