@@ -21,7 +21,7 @@ from websockets.exceptions import ConnectionClosed
 
 from auth.testing import AddMember, Workspace, auth_header
 from devstack.engines import start_nats
-from devstack.processes import free_port
+from devstack.processes import free_port, stop
 from devstack.pytest_plugin import serve_in_thread
 from devstack.stack import Stack
 from devstack.waiting import eventually
@@ -45,7 +45,8 @@ async def replica(stack: Stack, name: str, **env: str) -> AsyncIterator[str]:
         await eventually(lambda: _ready(f"{url}/readyz"), "the replica never became ready", seconds=60)
         yield url
     finally:
-        stack.processes.pop(name).terminate()
+        # Waited for (in a thread: it may take a moment), so no process outlives its test.
+        await asyncio.to_thread(stop, stack.processes.pop(name))
 
 
 async def socket(url: str, **auth: Any) -> ClientConnection:

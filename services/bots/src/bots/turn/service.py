@@ -286,7 +286,8 @@ async def opening(
             platform=platform, catalogue=catalogue,
         )  # fmt: skip
         yield plan
-        await until_asked(plan)
+        if new or conversation is not None:  # something to store: once the provider has the request
+            await until_asked(plan)
         # Stored while the provider is already thinking: the new conversation under the id its
         # plan (and the client's `X-Conversation-Id`) already carries.
         if new:
