@@ -2,11 +2,15 @@
 
 import socket
 
-from devstack.processes import _bindable, _ephemeral_range, free_port
+import pytest
+
+from devstack.processes import _LOWEST_PORT, _bindable, _ephemeral_range, free_port
 
 
 def test_free_ports_are_below_the_ephemeral_range_distinct_and_bindable() -> None:
     low, _ = _ephemeral_range()
+    if low - _LOWEST_PORT < 1_000:
+        pytest.skip("this machine's ephemeral range leaves no room below it: the kernel chooses")
     ports = [free_port() for _ in range(50)]
     assert len(set(ports)) == len(ports)
     assert all(port < low for port in ports)

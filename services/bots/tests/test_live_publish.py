@@ -74,42 +74,71 @@ async def test_an_ack_that_never_comes_is_told_and_its_slot_freed(
     assert any(record.getMessage() == "answer event not kept for resumption" for record in caplog.records)
 
 
+class Gated(HeldAcks):
+    """Acknowledges at once, and notes whether `gate` was open at each publish."""
+
+    def __init__(self, gate: asyncio.Event) -> None:
+        super().__init__()
+        self.gate = gate
+        self.open_at_publish: list[bool] = []
+
+    async def publish_async(self, subject: str, payload: bytes, headers: dict[str, str]) -> asyncio.Future[PubAck]:
+        self.open_at_publish.append(self.gate.is_set())
+        ack = await super().publish_async(subject, payload, headers)
+        ack.set_result(PubAck(stream=live.STREAM, seq=1))
+        return ack
+
+
+async def _never_abandoned(turn: LiveTurn) -> None:
+    pass
+
+
 async def test_events_are_kept_once_the_provider_has_the_request() -> None:
-    """Keeping the events waits for `after` (the provider's request on the wire); then every
-    event said meanwhile goes out, in order. Stopped before that, what was said is kept too."""
-    js = HeldAcks()
+    """Keeping an answer's events waits for `after` (the provider's request on the wire); then
+    every event said meanwhile goes out, in order."""
+    asked = asyncio.Event()
+    js = Gated(asked)
     turns = _turns(js)  # no NATS connection: other replicas' listeners go unheard, as when it is away
-    asked, finish = asyncio.Event(), asyncio.Event()
+    said = asyncio.Event()
 
     async def work(turn: LiveTurn) -> None:
         turn.emit({"type": "thinking", "content": "..."})
-        await finish.wait()
+        said.set()
+        await asked.wait()
+        turn.emit({"type": "message", "content": "hola"})
         turn.emit({"type": "done", "status": "complete"})
 
-    async def abandoned(turn: LiveTurn) -> None:
-        raise AssertionError("not abandoned")
-
-    turn = turns.start(uuid.uuid4(), work, on_abandon=abandoned, after=asked.wait)
-    await asyncio.sleep(0.02)
-    assert turn.events
+    turn = turns.start(uuid.uuid4(), work, on_abandon=_never_abandoned, after=asked.wait)
+    await said.wait()
+    for _ in range(20):  # the other tasks get their turns of the loop: none may publish yet
+        await asyncio.sleep(0)
     assert not js.published
     asked.set()
-    await asyncio.sleep(0.02)
-    assert [body["event"]["type"] for _, body, _ in js.published] == ["thinking"]
-    finish.set()
-    await asyncio.sleep(0.02)
-    assert [body["event"]["type"] for _, body, _ in js.published] == ["thinking", "done"]
-    for ack in js.acks:
-        ack.set_result(PubAck(stream=live.STREAM, seq=1))
-
-    stopped = HeldAcks()
-    turns = _turns(stopped)
-    finish = asyncio.Event()  # never set: the answer is stopped first
-    turn = turns.start(uuid.uuid4(), work, on_abandon=abandoned, after=asyncio.Event().wait)
-    await asyncio.sleep(0.02)
-    turns.cancel(turn.id)
-    await asyncio.sleep(0.02)
-    assert [body["event"].get("status") for _, body, _ in stopped.published] == [None, "failed"]
-    for ack in stopped.acks:
-        ack.set_result(PubAck(stream=live.STREAM, seq=1))
+    await asyncio.wait_for(turns._tasks[turn.id], timeout=5)
+    assert [body["event"]["type"] for _, body, _ in js.published] == ["thinking", "message", "done"]
+    assert js.open_at_publish == [True, True, True]
+    assert turn.id not in turns.active
     await turns.aclose()
+
+
+async def test_an_answer_stopped_before_its_turn_began_is_ended_and_forgotten() -> None:
+    """Cancelled in the same step that started it (storing its question failed): its task is
+    stopped, it ends as failed for whoever follows it, and it is no longer active."""
+    js = HeldAcks()
+    turns = _turns(js)
+    went_on = False
+
+    async def work(turn: LiveTurn) -> None:
+        nonlocal went_on
+        turn.emit({"type": "thinking", "content": "..."})
+        await asyncio.sleep(0.05)
+        went_on = True
+
+    turn = turns.start(uuid.uuid4(), work, on_abandon=_never_abandoned)
+    turns.cancel(turn.id)
+    await turns.aclose()
+    await asyncio.sleep(0.1)
+    assert not went_on
+    assert turn.finished
+    assert turn.events[-1] == {"type": "done", "status": "failed", "error": "la respuesta se detuvo"}
+    assert turn.id not in turns.active

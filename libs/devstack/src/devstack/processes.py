@@ -117,11 +117,13 @@ def free_port() -> int:
             if port not in _handed_out and _bindable(port):
                 _handed_out.add(port)
                 return port
-    with socket.socket() as sock:  # an unusual range setting: let the kernel choose
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    _handed_out.add(port)
-    return port
+    while True:  # an unusual range setting: let the kernel choose
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:

@@ -140,14 +140,18 @@ class Turns:
         its events and hearing other replicas' listeners start once `after()` returns: the
         provider's request goes out first, which that work on this event loop would delay."""
         turn = self.active[turn_id] = LiveTurn(turn_id)
-        # Created here, not by `_run`: the answer starts in this turn of the event loop, not the next.
+        # Created here, not by `_run`: the answer starts one turn of the event loop earlier.
         producing = asyncio.create_task(work(turn), name=f"answer-{turn_id}")
         task = asyncio.create_task(self._run(turn, producing, on_abandon, after), name=f"turn-{turn_id}")
         self._tasks[turn_id] = task
 
         def ended(_: asyncio.Task[None]) -> None:
             self._tasks.pop(turn_id, None)
-            producing.cancel()  # a no-op once it is done; else `_run` was cancelled before it began
+            if not producing.done():  # `_run` was cancelled before it began, so none of its ending ran
+                producing.cancel()
+                if not turn.finished:
+                    turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
+                self.active.pop(turn_id, None)
 
         task.add_done_callback(ended)
         return turn

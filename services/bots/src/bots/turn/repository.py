@@ -11,10 +11,46 @@ from typing import Any, Literal
 import asyncpg
 from sqlalchemy import BigInteger, DateTime, Select, and_, bindparam, case, false, func, literal, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by, distinct_on
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bots.models import SCHEMA, Bot, BotModel, Conversation, Integration, Usage, WorkspaceConfig
-from shared.db import DriverRead
+
+
+@dataclass(frozen=True)
+class DriverRead:
+    """A SELECT written with SQLAlchemy Core, compiled once, and run by asyncpg itself on a
+    session's connection, for a read on a latency budget.
+
+    It runs on the session's connection: inside the session's transaction when one has begun;
+    before the session's first statement none has (SQLAlchemy sends BEGIN with it), and a read
+    under READ COMMITTED sees what it would see inside. So: a read (a sequence's `nextval` too,
+    which no transaction undoes). What SQLAlchemy would otherwise do is not done: no type
+    processing of the values bound (plain ints, strings, datetimes only) or returned (asyncpg's
+    own: JSON decoded by the codecs SQLAlchemy set on the connection, arrays as lists), no ORM
+    events, and asyncpg's errors come as they are.
+    """
+
+    sql: str
+    order: tuple[str, ...]  # the bound parameters' names, in $1, $2... order
+    constants: dict[str, Any]  # the values the statement carries itself (its literals)
+
+    @classmethod
+    def of(cls, statement: Select[Any]) -> "DriverRead":
+        compiled = statement.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
+        binds = compiled.binds
+        if any(bind.expanding or bind.literal_execute or bind.callable for bind in binds.values()):
+            raise ValueError("IN lists, literal_execute and callable parameters need SQLAlchemy's execution")
+        order = tuple(compiled.positiontup or ())
+        constants = {name: binds[name].effective_value for name in order if not binds[name].required}
+        return cls(str(compiled), order, constants)
+
+    async def fetchrow(self, session: AsyncSession, values: dict[str, Any]) -> asyncpg.Record | None:
+        """The first row; `values` by the bound parameters' names (a missing one: KeyError)."""
+        args = [values[name] if name in values else self.constants[name] for name in self.order]
+        connection = await (await session.connection()).get_raw_connection()
+        driver: asyncpg.Connection = connection.driver_connection
+        return await driver.fetchrow(self.sql, *args)
 
 
 @dataclass(frozen=True)
