@@ -112,6 +112,12 @@ def _settled(ack: asyncio.Future[PubAck]) -> bool:
     return True
 
 
+def _end_stopped(turn: LiveTurn) -> None:
+    """A `done` for followers of an answer that stopped without saying it."""
+    if not turn.finished:
+        turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
+
+
 class Turns:
     """The answers this process is producing."""
 
@@ -149,8 +155,7 @@ class Turns:
             self._tasks.pop(turn_id, None)
             if not producing.done():  # `_run` was cancelled before it began, so none of its ending ran
                 producing.cancel()
-                if not turn.finished:
-                    turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
+                _end_stopped(turn)
                 self.active.pop(turn_id, None)
 
         task.add_done_callback(ended)
@@ -193,8 +198,7 @@ class Turns:
             if heard is not None:
                 with contextlib.suppress(Exception):
                     await heard.unsubscribe()
-            if not turn.finished:
-                turn.emit({"type": TERMINAL, "status": "failed", "error": "la respuesta se detuvo"})
+            _end_stopped(turn)
             if publisher is None:  # stopped before it began: what was said is kept all the same
                 publisher = asyncio.create_task(self._publish(turn))
             with contextlib.suppress(asyncio.TimeoutError, Exception):

@@ -88,8 +88,7 @@ async def read_for_turn(
         read = _statement("none", new_conversation)
     row = await read.fetchrow(session, values)
     assert row is not None  # the statement is built on a one-row subquery
-    used = row["used"]
-    return Read(_config(row), None if used is None else int(used), _bot(row), row["integrations"], row["reserved"])
+    return Read(_config(row), row["used"], _bot(row), row["integrations"], row["reserved"])
 
 
 _CONFIG = tuple(WorkspaceConfig.__table__.columns)

@@ -264,8 +264,8 @@ async def opening(
     The caller starts the answer inside the block: the provider is already thinking while the
     question is committed (the time to the first token is the provider's, not the database's),
     and the commit waits until the request is sent (`plan.asked`, at most `ASK_WAIT_SECONDS`,
-    the transaction and its pooled connection held meanwhile): its work on this event loop
-    would otherwise delay the call by 1.5-3 ms (issue 25).
+    the session's pooled connection held meanwhile): its work on this event loop would
+    otherwise delay the call by 1.5-3 ms (issue 25). A turn that stores nothing does not wait.
     `close_turn` waits for that commit (`plan.recorded`); a failed one raises here.
     """
     async with sessionmaker() as session, session.begin():
