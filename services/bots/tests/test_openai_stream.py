@@ -20,6 +20,7 @@ from bots.provider.base import Prompt, ToolCall, ToolResult, ToolSpec, Turn, Usa
 from bots.provider.openai_compatible import OpenAICompatible, messages_of, request_body
 from bots.provider.registry import Credentials, PlatformProvider, Providers
 from bots.provider.sent import on_request_sent
+from bots.provider.transport import Http1Transport
 from bots.testing import loopback_provider
 from devstack.pytest_plugin import serve_in_thread
 from shared.crypto import SecretCipher
@@ -28,10 +29,18 @@ from shared.outbound import OutboundPolicy
 _CHUNK = '{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"%s"}}]}'
 
 
-def _provider(url: str, *, timeout: float = 5.0) -> OpenAICompatible:
+@pytest.fixture(params=["http1", "httpx2"])
+def transport(request: pytest.FixtureRequest) -> str:
+    """Each test through both transports a provider client can have: the lean one, and
+    httpx2's own (kept while a proxy is configured)."""
+    kind: str = request.param
+    return kind
+
+
+def _provider(url: str, transport: str, *, timeout: float = 5.0) -> OpenAICompatible:
     client = openai.AsyncOpenAI(
         api_key="sk-test", base_url=f"{url}/v1", max_retries=0, timeout=timeout,
-        http_client=httpx2.AsyncClient(timeout=timeout),
+        http_client=httpx2.AsyncClient(timeout=timeout, transport=Http1Transport() if transport == "http1" else None),
     )  # fmt: skip
     return OpenAICompatible("openai", client)
 
@@ -74,56 +83,58 @@ def scripted() -> Iterator[str]:
         yield url
 
 
-async def test_text_and_usage_are_read_from_the_stream() -> None:
+async def test_text_and_usage_are_read_from_the_stream(transport: str) -> None:
     with loopback_provider() as server:
-        items = await _all(_provider(server.url), "gpt-4o", _asked("hola"))
+        items = await _all(_provider(server.url, transport), "gpt-4o", _asked("hola"))
     assert items == ["Respuesta", " de", " gpt-4o:", " hola", Usage(1, 4)]
     assert server.finished == 1
 
 
-async def test_streamed_tool_calls_are_put_back_together() -> None:
+async def test_streamed_tool_calls_are_put_back_together(transport: str) -> None:
     with loopback_provider() as server:
-        items = await _all(_provider(server.url), "gpt-agent", _asked("open_tasks de la parcela 7", "open_tasks"))
+        items = await _all(
+            _provider(server.url, transport), "gpt-agent", _asked("open_tasks de la parcela 7", "open_tasks")
+        )
     assert items[0] == ToolCall("call_1", "open_tasks", {"parcela_id": 7})
     assert isinstance(items[1], Usage)
 
 
-async def test_multi_line_events_comments_and_crlf_are_read(scripted: str) -> None:
-    assert await _all(_provider(scripted), "fine", _asked("hola")) == ["Hola", " mundo", Usage(3, 2)]
+async def test_multi_line_events_comments_and_crlf_are_read(scripted: str, transport: str) -> None:
+    assert await _all(_provider(scripted, transport), "fine", _asked("hola")) == ["Hola", " mundo", Usage(3, 2)]
 
 
-async def test_a_cut_stream_is_a_lost_connection(scripted: str) -> None:
+async def test_a_cut_stream_is_a_lost_connection(scripted: str, transport: str) -> None:
     with pytest.raises(ProviderFailed) as failed:
-        await _all(_provider(scripted), "cut", _asked("hola"))
+        await _all(_provider(scripted, transport), "cut", _asked("hola"))
     assert (failed.value.reason, failed.value.retryable) == ("sin conexión con el proveedor", True)
 
 
-async def test_a_stalled_stream_times_out(scripted: str) -> None:
+async def test_a_stalled_stream_times_out(scripted: str, transport: str) -> None:
     with pytest.raises(ProviderFailed) as failed:
-        await _all(_provider(scripted, timeout=0.3), "stall", _asked("hola"))
+        await _all(_provider(scripted, transport, timeout=0.3), "stall", _asked("hola"))
     assert (failed.value.reason, failed.value.retryable) == ("tiempo de espera agotado", True)
 
 
-async def test_an_error_event_mid_stream_is_a_failure(scripted: str) -> None:
+async def test_an_error_event_mid_stream_is_a_failure(scripted: str, transport: str) -> None:
     with pytest.raises(ProviderFailed) as failed:
-        await _all(_provider(scripted), "error", _asked("hola"))
+        await _all(_provider(scripted, transport), "error", _asked("hola"))
     assert (failed.value.reason, failed.value.retryable) == ("overloaded mid-answer", True)
 
 
 @pytest.mark.parametrize(("model", "status", "retryable"), [("gpt-fail500", 500, True), ("gpt-fail429", 429, True),
                                                             ("gpt-notools", 400, False)])  # fmt: skip
-async def test_an_error_status_keeps_its_status(model: str, status: int, retryable: bool) -> None:
+async def test_an_error_status_keeps_its_status(model: str, status: int, retryable: bool, transport: str) -> None:
     with loopback_provider() as server:
         with pytest.raises(ProviderFailed) as failed:
-            await _all(_provider(server.url), model, _asked("hola", "open_tasks"))
+            await _all(_provider(server.url, transport), model, _asked("hola", "open_tasks"))
     assert (failed.value.status, failed.value.retryable) == (status, retryable)
 
 
-async def test_an_unreachable_provider_is_a_lost_connection() -> None:
+async def test_an_unreachable_provider_is_a_lost_connection(transport: str) -> None:
     with serve_in_thread(Starlette()) as url:
         pass  # the port is closed again
     with pytest.raises(ProviderFailed) as failed:
-        await _all(_provider(url), "gpt-4o", _asked("hola"))
+        await _all(_provider(url, transport), "gpt-4o", _asked("hola"))
     assert (failed.value.reason, failed.value.retryable) == ("sin conexión con el proveedor", True)
 
 
@@ -166,7 +177,7 @@ async def test_the_request_is_reported_sent_before_the_provider_answers(integrat
     assert items[0] == "Hola"
 
 
-async def test_the_request_is_the_one_the_sdk_would_send() -> None:
+async def test_the_request_is_the_one_the_sdk_would_send(transport: str) -> None:
     """`stream` sends through the SDK's `post`, skipping `create`'s transform pass: what the
     provider receives (body and key) is the same as through `create`."""
     received: list[tuple[object, str | None]] = []
@@ -187,7 +198,7 @@ async def test_the_request_is_the_one_the_sdk_would_send() -> None:
                         {"type": "object", "properties": {"parcela_id": {"type": "integer"}}}),),
     )  # fmt: skip
     with serve_in_thread(Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])) as url:
-        provider = _provider(url)
+        provider = _provider(url, transport)
         try:
             assert [item async for item in provider.stream("gpt-4o", prompt)] == [Usage(0, 0)]
             body = request_body("gpt-4o", prompt)

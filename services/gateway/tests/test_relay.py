@@ -11,12 +11,12 @@ from starlette.datastructures import Headers
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import Message, Receive, Scope, Send
 
+from devstack.rawhttp import serving
 from devstack.waiting import eventually
 from gateway.cors import SimpleCors
-from gateway.proxy import _PATH_SAFE, _QUERY_SAFE, RelayedStream, upstream_target
-from gateway.upstream import UpstreamPool
-
-from .test_upstream import serving
+from gateway.proxy import _PATH_SAFE, _QUERY_SAFE, UPSTREAM_KEEPALIVE_SECONDS, RelayedStream, upstream_target
+from shared.http1 import UpstreamPool
+from shared.serve import KEEP_ALIVE_SECONDS
 
 RawHeaders = list[tuple[bytes, bytes]]
 
@@ -156,3 +156,9 @@ def test_a_target_is_forwarded_as_quote_would_write_it(raw_path: bytes, query: b
         expected += "?" + quote(query.decode("latin-1"), safe=_QUERY_SAFE)
     scope: Scope = {"raw_path": raw_path, "path": raw_path.decode("latin-1"), "query_string": query}
     assert upstream_target(scope) == expected.encode("ascii")
+
+
+def test_idle_connections_are_dropped_well_before_the_services_close_them() -> None:
+    """A POST on a connection the service is closing fails with a 502: the services (run by
+    `shared.serve`) keep an idle connection longer than the gateway's pool reuses one."""
+    assert UPSTREAM_KEEPALIVE_SECONDS <= KEEP_ALIVE_SECONDS - 10

@@ -13,7 +13,6 @@ from gateway.proxy import Origin, forward_http, forward_websocket
 from gateway.ratelimit import RateLimiter
 from gateway.revoking import apply_revoked
 from gateway.routes import Route, RouteTable
-from gateway.upstream import UpstreamPool
 from shared.errors import (
     InvalidRequest,
     NotAuthenticated,
@@ -22,6 +21,7 @@ from shared.errors import (
     ServiceUnavailable,
     error_body,
 )
+from shared.http1 import UpstreamPool
 from shared.routes import seed_style
 from shared.security import Principal, TokenVerifier, parse_authorization
 

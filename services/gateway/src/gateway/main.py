@@ -18,12 +18,13 @@ from gateway.config import Settings
 from gateway.cors import SimpleCors
 from gateway.edge import Edge, client_key, error_response
 from gateway.openapi import MergedSchema
+from gateway.proxy import UPSTREAM_KEEPALIVE_SECONDS
 from gateway.ratelimit import RateLimiter
 from gateway.routes import ROUTES, RouteTable
-from gateway.upstream import UPSTREAM_KEEPALIVE_SECONDS, UpstreamPool
 from shared.events import connect_nats
 from shared.events.streams import configure_streams
 from shared.health import healthz
+from shared.http1 import UpstreamPool
 from shared.observability import ObservabilityMiddleware, configure_logging
 from shared.observability.tracing import configure_tracing, traced_app
 from shared.openapi import operation_id
@@ -61,7 +62,7 @@ def create_app(
         # anonymous request (the console's session cookie, to anyone).
         no_cookies = http.cookiejar.CookieJar(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         app.state.http = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, cookies=no_cookies)
-        # Proxied requests go through a leaner pool than httpx's (see gateway.upstream); it keeps
+        # Proxied requests go through a leaner pool than httpx's (see shared.http1); it keeps
         # no cookies either.
         app.state.upstream = UpstreamPool(
             connect_timeout=settings.connect_timeout_seconds, read_timeout=settings.read_timeout_seconds,

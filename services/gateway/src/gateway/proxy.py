@@ -20,7 +20,8 @@ from websockets.asyncio.client import ClientConnection
 from websockets.typing import Subprotocol
 
 from gateway.errors import UPSTREAM_AWAY, BadGateway, PayloadTooLarge, UpstreamTimeout
-from gateway.upstream import (
+from shared.errors import ServiceUnavailable
+from shared.http1 import (
     Answer,
     Upstream,
     UpstreamBroken,
@@ -29,7 +30,6 @@ from gateway.upstream import (
     UpstreamTimedOut,
     UpstreamUnreachable,
 )
-from shared.errors import ServiceUnavailable
 from shared.observability import REQUEST_ID_HEADER, current_request_id
 from shared.observability.tracing import tracing_enabled
 from shared.security.revoked_header import REVOKED_HEADER
@@ -59,6 +59,12 @@ _PRIVATE = frozenset({REVOKED_HEADER.lower()})
 # Answers up to this size are read whole and sent in one piece; larger or unsized ones stream.
 _BUFFER_LIMIT = 256 * 1024
 
+
+# How long an idle connection to a service is kept for reuse: well under the services' own
+# keep-alive (`shared.serve.KEEP_ALIVE_SECONDS`, 75 s), since reusing one the service is closing
+# fails a POST with a 502; long enough that a user's next request finds it open (a new
+# connection cost a streamed answer 0.5-1 ms of its first token, issue 25).
+UPSTREAM_KEEPALIVE_SECONDS = 60.0
 
 # Set by the gateway alone: whatever a client wrote in these is dropped, never relayed.
 _GATEWAY_OWNED = frozenset({"x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "forwarded", "x-real-ip"})

@@ -2,8 +2,13 @@
 unchanged (their connection pools are reused), and the platform's own providers, which serve
 every workspace that has no integration of their kind. Every call to a workspace's provider
 URL goes through the SSRF guard of `shared.outbound`: a base URL is a URL a user gave. The
-platform's URLs are the operator's settings, trusted like the database's."""
+platform's URLs are the operator's settings, trusted like the database's.
 
+Requests go through `Http1Transport` (the lean client under the SDKs), except that while the
+environment names a proxy (`HTTPS_PROXY`...), the platform's providers keep httpx2's own
+transport, which speaks to it. (A workspace's never did: the guard connects to what it checked.)"""
+
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +27,7 @@ from bots.provider.claude import Claude
 from bots.provider.local import Local
 from bots.provider.openai_compatible import OpenAICompatible
 from bots.provider.sent import announce_when_sent
+from bots.provider.transport import Http1Transport
 from shared.crypto import SecretCipher
 from shared.outbound import GuardedTransport, OutboundPolicy
 
@@ -110,7 +116,7 @@ class Providers:
             self._retired.append(known[2])
         # Redirects are followed by the client, each hop through the guard (duck-typed: the
         # guard serves httpx's transports and httpx2's alike).
-        guarded = cast(httpx2.AsyncBaseTransport, GuardedTransport(httpx2.AsyncHTTPTransport(), self.policy))
+        guarded = cast(httpx2.AsyncBaseTransport, GuardedTransport(Http1Transport(), self.policy))
         http = httpx2.AsyncClient(
             transport=guarded,
             follow_redirects=True,
@@ -133,8 +139,9 @@ class Providers:
         # The operator's own URL: no SSRF guard (an in-house server may well be private), and
         # no redirects followed, so the key goes nowhere else.
         http = httpx2.AsyncClient(
-            follow_redirects=False, timeout=self.timeout, event_hooks={"request": [announce_when_sent]}
-        )
+            transport=None if urllib.request.getproxies() else Http1Transport(),
+            follow_redirects=False, timeout=self.timeout, event_hooks={"request": [announce_when_sent]},
+        )  # fmt: skip
         api_key = offered.api_key.get_secret_value() if offered.api_key is not None else None
         provider = self._build(kind, offered.base_url, api_key, http)
         self._platform_clients[kind] = (provider, http)

@@ -1,50 +1,11 @@
-"""The proxy's HTTP/1.1 client against small loopback servers (no stack)."""
+"""The lean HTTP/1.1 client against small loopback servers (no stack)."""
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 
-from gateway.upstream import (
-    UPSTREAM_KEEPALIVE_SECONDS,
-    UpstreamBroken,
-    UpstreamPool,
-    UpstreamTimedOut,
-    UpstreamUnreachable,
-)
-from shared.serve import KEEP_ALIVE_SECONDS
-
-Serve = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-@contextlib.asynccontextmanager
-async def serving(serve: Serve) -> AsyncIterator[tuple[str, list[bytes]]]:
-    """A loopback server; yields its base URL and every request head it read."""
-    heads: list[bytes] = []
-
-    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
-            await serve(_Recording(reader, heads), writer)  # type: ignore[arg-type]
-        writer.close()
-
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    async with server:
-        yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", heads
-
-
-class _Recording:
-    def __init__(self, reader: asyncio.StreamReader, heads: list[bytes]) -> None:
-        self.reader = reader
-        self.heads = heads
-
-    async def readuntil(self, separator: bytes) -> bytes:
-        head = await self.reader.readuntil(separator)
-        self.heads.append(head)
-        return head
-
-    async def readexactly(self, n: int) -> bytes:
-        return await self.reader.readexactly(n)
+from devstack.rawhttp import serving, tls_pair
+from shared.http1 import Upstream, UpstreamBroken, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
 
 
 def pool(read_timeout: float = 2.0) -> UpstreamPool:
@@ -129,8 +90,9 @@ async def test_a_silent_service_times_out_and_a_closed_port_is_unreachable() -> 
 
     async with serving(serve) as (url, _):
         client = pool(read_timeout=0.2)
-        with pytest.raises(UpstreamTimedOut):
+        with pytest.raises(UpstreamTimedOut) as timed_out:
             await client.request(client.upstream(url), "GET", b"/", [], None)
+        assert timed_out.value.phase == "read"
     with pytest.raises(UpstreamUnreachable):
         await client.request(client.upstream(url), "GET", b"/", [], None)
 
@@ -150,7 +112,47 @@ async def test_a_head_answer_has_no_body_and_its_connection_is_not_reused() -> N
         assert client._idle_count == 0
 
 
-def test_idle_connections_are_dropped_well_before_the_services_close_them() -> None:
-    """A POST on a connection the service is closing fails with a 502: the services (run by
-    `shared.serve`) keep an idle connection longer than the gateway's pool reuses one."""
-    assert UPSTREAM_KEEPALIVE_SECONDS <= KEEP_ALIVE_SECONDS - 10
+async def test_https_is_spoken_to_the_name_the_certificate_has() -> None:
+    """An address and the name to verify it by (the SSRF guard connects to the address it checked)."""
+    server_tls, client_tls = tls_pair("provider.test")
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+
+    async with serving(serve, tls=server_tls) as (url, heads):
+        port = int(url.rsplit(":", 1)[1])
+        client = pool()
+        trusted = Upstream("127.0.0.1", port, b"provider.test", client_tls, "provider.test")
+        assert await (await client.request(trusted, "GET", b"/", [], None)).read() == b"{}"
+        assert heads[0].startswith(b"GET / HTTP/1.1\r\nhost: provider.test\r\n")
+        with pytest.raises(UpstreamUnreachable, match="certificate"):
+            await client.request(
+                Upstream("127.0.0.1", port, b"other.test", client_tls, "other.test"), "GET", b"/", [], None
+            )
+        await client.aclose()
+
+
+async def test_a_request_says_when_it_is_written_and_may_wait_longer_than_the_pool() -> None:
+    written = asyncio.Event()
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        await reader.readexactly(5)
+        await asyncio.wait_for(written.wait(), 2)  # no answer before the client said it had sent
+        await asyncio.sleep(0.3)  # longer than the pool's read timeout, within the request's
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+
+    async def sent() -> None:
+        written.set()
+
+    async with serving(serve) as (url, heads):
+        client = pool(read_timeout=0.1)
+        answer = await client.request(
+            client.upstream(url), "POST", b"/", [(b"x-a", b"1")], b"hello", read_timeout=1.0, sent=sent
+        )
+        assert await answer.read() == b"{}"
+        assert b"x-a: 1\r\ncontent-length: 5\r\n" in heads[0]
+        await client.aclose()

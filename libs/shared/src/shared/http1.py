@@ -1,18 +1,23 @@
-"""The proxy's HTTP/1.1 client: keep-alive connections to the services, one request at a time each.
+"""A lean HTTP/1.1 client: keep-alive connections, one request at a time each, for the
+platform's hot paths (the gateway's proxy, bots' streamed provider answers).
 
 httpx's client and httpcore's pool under it were the largest share of the gateway's CPU per
 proxied request (py-spy during `bench/gateway.py`: auth, redirect and cookie layers, anyio's
-cancel scopes, a `poll()` per checkout to learn whether a pooled socket was still open). Here a
-pooled connection is an asyncio protocol that hears its own close (`connection_lost`), an
-answer is parsed by httptools (uvicorn's parser), and a request is one write.
+cancel scopes, a `poll()` per checkout to learn whether a pooled socket was still open), and
+h11's parsing with httpcore's and httpx's layers over it cost bots 0.07-0.1 ms of every event
+of a streamed answer (issue 25). Here a pooled connection is an asyncio protocol that hears its
+own close (`connection_lost`), an answer is parsed by httptools (uvicorn's parser) as its bytes
+arrive, and a request is one write. It speaks HTTP/1.1 over TCP or TLS, to an address given
+(no proxies: a caller behind one keeps httpx).
 """
 
 import asyncio
 import collections
+import ssl
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import cast
+from typing import Literal, cast
 
 import httptools
 
@@ -31,13 +36,6 @@ __all__ = [
 _HIGH_WATER = 256 * 1024
 
 
-# How long an idle connection to a service is kept for reuse: well under the services' own
-# keep-alive (`shared.serve.KEEP_ALIVE_SECONDS`, 75 s), since reusing one the service is closing
-# fails a POST with a 502; long enough that a user's next request finds it open (a new
-# connection cost a streamed answer 0.5-1 ms of its first token, issue 25).
-UPSTREAM_KEEPALIVE_SECONDS = 60.0
-
-
 class UpstreamError(Exception):
     """No (whole) answer from the service."""
 
@@ -47,7 +45,12 @@ class UpstreamUnreachable(UpstreamError):
 
 
 class UpstreamTimedOut(UpstreamError):
-    """Connecting, or waiting for the answer or its next piece, took too long."""
+    """Waiting for a free connection (`pool`), connecting (`connect`), or for the answer or its
+    next piece (`read`) took too long."""
+
+    def __init__(self, message: str, *, phase: Literal["pool", "connect", "read"]) -> None:
+        super().__init__(message)
+        self.phase = phase
 
 
 class UpstreamBroken(UpstreamError):
@@ -136,9 +139,10 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     # -- used by the pool and the answer
-    def send(self, request: bytes) -> None:
+    def send(self, request: bytes, read_timeout: float) -> None:
         self._reset()
         self._error = None
+        self.read_timeout = read_timeout
         assert self.transport is not None
         self.transport.write(request)
 
@@ -189,7 +193,7 @@ class _Connection(asyncio.Protocol):
         if self._waiter is None or self.closed:
             return  # nobody waiting: the next wait arms it again
         if self.loop.time() >= self._deadline:
-            self._fail(UpstreamTimedOut("the service did not answer in time"))
+            self._fail(UpstreamTimedOut("the service did not answer in time", phase="read"))
         else:
             self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
@@ -197,7 +201,7 @@ class _Connection(asyncio.Protocol):
 class Answer:
     """A service's answer: status and raw headers at once, the body read whole or streamed."""
 
-    def __init__(self, pool: "UpstreamPool", key: tuple[str, int], connection: _Connection, *, head: bool) -> None:
+    def __init__(self, pool: "UpstreamPool", key: "Upstream", connection: _Connection, *, head: bool) -> None:
         self._pool = pool
         self._key = key
         self._connection = connection
@@ -259,11 +263,15 @@ class Answer:
 
 @dataclass(frozen=True)
 class Upstream:
-    """A service's address, parsed once."""
+    """Where requests go: an address (a name or an IP), the Host header they carry and, for
+    HTTPS, the TLS context and the name the certificate must have. Connections are pooled per
+    Upstream."""
 
     host: str
     port: int
     host_header: bytes
+    tls: ssl.SSLContext | None = None
+    server_hostname: str | None = None
 
 
 class UpstreamPool:
@@ -282,13 +290,13 @@ class UpstreamPool:
         self.read_timeout = read_timeout
         self.keepalive_expiry = keepalive_expiry
         self.max_idle = max_idle
-        self._idle: dict[tuple[str, int], list[_Connection]] = {}
+        self._idle: dict[Upstream, list[_Connection]] = {}
         self._idle_count = 0
         self._slots = asyncio.Semaphore(max_connections)
         self._upstreams: dict[str, Upstream] = {}
 
     def upstream(self, base_url: str) -> Upstream:
-        """`http://host:port` parsed once per base URL."""
+        """`http://host:port` (a service's base URL) parsed once."""
         found = self._upstreams.get(base_url)
         if found is None:
             netloc = base_url.split("://", 1)[1].split("/", 1)[0]
@@ -303,8 +311,16 @@ class UpstreamPool:
         target: bytes,
         headers: list[tuple[bytes, bytes]],
         body: bytes | None,
+        *,
+        read_timeout: float | None = None,
+        connect_timeout: float | None = None,
+        sent: Callable[[], Awaitable[None]] | None = None,
     ) -> Answer:
-        """Send the request and wait for the answer's status and headers."""
+        """Send the request and wait for the answer's status and headers.
+
+        `headers` without Host (the upstream's) or Content-Length (the body's); the timeouts
+        default to the pool's; `sent` is awaited once the request is written."""
+        read_timeout = self.read_timeout if read_timeout is None else read_timeout
         head = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\nhost: ", upstream.host_header, b"\r\n"]
         for name, value in headers:
             head += (name, b": ", value, b"\r\n")
@@ -313,18 +329,19 @@ class UpstreamPool:
         head.append(b"\r\n")
         if body:
             head.append(body)
-        key = (upstream.host, upstream.port)
         if self._slots.locked():
             try:
-                await asyncio.wait_for(self._slots.acquire(), self.read_timeout)
+                await asyncio.wait_for(self._slots.acquire(), read_timeout)
             except TimeoutError as exc:
-                raise UpstreamTimedOut("no free connection to the service in time") from exc
+                raise UpstreamTimedOut("no free connection to the service in time", phase="pool") from exc
         else:
             await self._slots.acquire()
         connection: _Connection | None = None
         try:
-            connection = self._take(key) or await self._connect(key)
-            connection.send(b"".join(head))
+            connection = self._take(upstream) or await self._connect(upstream, connect_timeout)
+            connection.send(b"".join(head), read_timeout)
+            if sent is not None:
+                await sent()
             while not connection.headers_done:
                 await connection.wait()
         except BaseException:
@@ -332,9 +349,9 @@ class UpstreamPool:
                 connection.close()
             self._slots.release()
             raise
-        return Answer(self, key, connection, head=method == "HEAD")
+        return Answer(self, upstream, connection, head=method == "HEAD")
 
-    def release(self, key: tuple[str, int], connection: _Connection | None) -> None:
+    def release(self, key: Upstream, connection: _Connection | None) -> None:
         self._slots.release()
         if connection is None:
             return
@@ -346,7 +363,7 @@ class UpstreamPool:
         self._idle.setdefault(key, []).append(connection)
         self._idle_count += 1
 
-    def _take(self, key: tuple[str, int]) -> _Connection | None:
+    def _take(self, key: Upstream) -> _Connection | None:
         idle = self._idle.get(key)
         if not idle:
             return None
@@ -359,16 +376,20 @@ class UpstreamPool:
             connection.close()
         return None
 
-    async def _connect(self, key: tuple[str, int]) -> _Connection:
+    async def _connect(self, upstream: Upstream, timeout: float | None) -> _Connection:
         loop = asyncio.get_running_loop()
+        timeout = self.connect_timeout if timeout is None else timeout
         try:
             _, connection = await asyncio.wait_for(
-                loop.create_connection(lambda: _Connection(loop, self.read_timeout), key[0], key[1]),
-                self.connect_timeout,
-            )
+                loop.create_connection(
+                    lambda: _Connection(loop, self.read_timeout), upstream.host, upstream.port,
+                    ssl=upstream.tls, server_hostname=upstream.server_hostname if upstream.tls else None,
+                ),
+                timeout,
+            )  # fmt: skip
         except TimeoutError as exc:
-            raise UpstreamTimedOut("the service did not accept a connection in time") from exc
-        except OSError as exc:
+            raise UpstreamTimedOut("the service did not accept a connection in time", phase="connect") from exc
+        except OSError as exc:  # TLS failures (ssl.SSLError) included
             raise UpstreamUnreachable(f"cannot connect: {exc}") from exc
         return connection
 
