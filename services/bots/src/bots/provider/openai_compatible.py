@@ -127,39 +127,51 @@ class OpenAICompatible:
 
 async def _chunks(response: httpx2.Response) -> AsyncIterator[dict[str, Any]]:
     """Each event's JSON until `[DONE]`. An event carrying `error` is a failure, as the SDK
-    reads it; a line of the protocol we do not use (`event:`, `id:`, a comment) is skipped."""
-    body = response.aiter_bytes()
-    async for data in _event_data(body):
-        if data == b"[DONE]":
-            with contextlib.suppress(TimeoutError, *_BROKEN):
-                async with asyncio.timeout(_DRAIN_SECONDS):
-                    async for _ in body:
-                        pass
-            return
-        chunk = json.loads(data)
-        if isinstance(chunk, dict) and chunk.get("error"):
-            error = chunk["error"]
-            message = error.get("message") if isinstance(error, dict) else None
-            raise ProviderFailed(message if isinstance(message, str) and message else "error en el stream",
-                                 retryable=True)  # fmt: skip
-        yield chunk
+    reads it; a line of the protocol we do not use (`event:`, `id:`, a comment) is skipped.
 
-
-async def _event_data(body: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-    """The data of each server-sent event (its `data:` lines joined by newlines), as bytes; an
-    event cut off by the end of the body is dropped, as the SSE specification says."""
-    pending = b""
-    data: list[bytes] = []
+    One generator over the body's pieces (raw when nothing is to be decoded), the events parsed
+    in plain calls: every layer of async generators costs each event a pass down and back up
+    the producer's stack (issue 25)."""
+    body = response.aiter_bytes() if "content-encoding" in response.headers else response.aiter_raw()
+    events = _EventData()
     async for received in body:
-        pending += received
-        *lines, pending = pending.split(b"\n")
+        for data in events.feed(received):
+            if data == b"[DONE]":
+                with contextlib.suppress(TimeoutError, *_BROKEN):
+                    async with asyncio.timeout(_DRAIN_SECONDS):
+                        async for _ in body:
+                            pass
+                return
+            chunk = json.loads(data)
+            if isinstance(chunk, dict) and chunk.get("error"):
+                error = chunk["error"]
+                message = error.get("message") if isinstance(error, dict) else None
+                raise ProviderFailed(message if isinstance(message, str) and message else "error en el stream",
+                                     retryable=True)  # fmt: skip
+            yield chunk
+
+
+class _EventData:
+    """The data of each server-sent event (its `data:` lines joined by newlines), as bytes, from
+    the body's pieces as they come; an event cut off by the end of the body is never given, as
+    the SSE specification says."""
+
+    def __init__(self) -> None:
+        self._pending = b""
+        self._data: list[bytes] = []
+
+    def feed(self, received: bytes) -> list[bytes]:
+        """The events `received` completed."""
+        *lines, self._pending = (self._pending + received).split(b"\n")
+        complete: list[bytes] = []
         for line in lines:
             if line.endswith(b"\r"):
                 line = line[:-1]
             if not line:
-                if data:
-                    yield b"\n".join(data)
-                    data = []
+                if self._data:
+                    complete.append(b"\n".join(self._data))
+                    self._data = []
             elif line.startswith(b"data:"):
                 value = line[5:]
-                data.append(value[1:] if value.startswith(b" ") else value)
+                self._data.append(value[1:] if value.startswith(b" ") else value)
+        return complete

@@ -243,15 +243,13 @@ class Turns:
             for ack in acks:
                 ack.cancel()  # frees its slot in the client's pending publishes
 
-    async def follow(self, turn_id: uuid.UUID, after: int) -> AsyncIterator[tuple[int, Event]]:
-        """The events after `after`: from this process if it produces the answer, else from JetStream."""
+    def follow(self, turn_id: uuid.UUID, after: int) -> AsyncIterator[tuple[int, Event]]:
+        """The events after `after`: from this process if it produces the answer, else from
+        JetStream. (Either source itself, not a generator over it: one layer less per event.)"""
         turn = self.active.get(turn_id)
         if turn is not None:
-            async for item in turn.follow(after):
-                yield item
-            return
-        async for item in self._follow_kept(turn_id, after):
-            yield item
+            return turn.follow(after)
+        return self._follow_kept(turn_id, after)
 
     async def _follow_kept(self, turn_id: uuid.UUID, after: int) -> AsyncIterator[tuple[int, Event]]:
         queue: asyncio.Queue[tuple[int, Event]] = asyncio.Queue()
