@@ -156,3 +156,26 @@ async def test_a_request_says_when_it_is_written_and_may_wait_longer_than_the_po
         assert await answer.read() == b"{}"
         assert b"x-a: 1\r\ncontent-length: 5\r\n" in heads[0]
         await client.aclose()
+
+
+async def test_idle_connections_to_addresses_no_longer_used_make_room_for_those_in_use() -> None:
+    """A provider's name resolving to new addresses leaves connections to the old ones idle:
+    past `max_idle` the one idle longest goes, never the one just used."""
+    connections: list[int] = []
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer.get_extra_info("sockname")[1])
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            await writer.drain()
+
+    async with serving(serve) as (one, _), serving(serve) as (two, _), serving(serve) as (three, _):
+        client = UpstreamPool(connect_timeout=1.0, read_timeout=2.0, keepalive_expiry=2.0, max_idle=2)
+        upstreams = [client.upstream(url) for url in (one, two, three)]
+        for upstream in [*upstreams, upstreams[2], upstreams[1]]:
+            assert await (await client.request(upstream, "GET", b"/", [], None)).read() == b"{}"
+        assert client._idle_count == 2
+        assert upstreams[0] not in client._idle  # the oldest went
+        assert len(connections) == 3  # the last two requests reused the connections kept
+        await client.aclose()

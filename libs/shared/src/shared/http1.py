@@ -356,8 +356,7 @@ class UpstreamPool:
         if connection is None:
             return
         if self._idle_count >= self.max_idle:
-            connection.close()
-            return
+            self._evict()
         connection.idle_since = time.monotonic()
         connection.reused = True
         self._idle.setdefault(key, []).append(connection)
@@ -368,13 +367,40 @@ class UpstreamPool:
         if not idle:
             return None
         now = time.monotonic()
-        while idle:
+        found = None
+        while idle and found is None:
             connection = idle.pop()  # the most recently used: least likely to be closing
             self._idle_count -= 1
             if not connection.closed and now - connection.idle_since < self.keepalive_expiry:
-                return connection
-            connection.close()
-        return None
+                found = connection
+            else:
+                connection.close()
+        if not idle:
+            del self._idle[key]
+        return found
+
+    def _evict(self) -> None:
+        """Room for one more idle connection: those closed or expired go, and if none did, the
+        one idle longest. (Addresses change, a provider's DNS rotates: idle connections to an
+        address no longer used must not take the room of those in use.)"""
+        now = time.monotonic()
+        for key, idle in list(self._idle.items()):
+            kept = [c for c in idle if not c.closed and now - c.idle_since < self.keepalive_expiry]
+            for connection in idle:
+                if connection not in kept:
+                    connection.close()
+            self._idle_count -= len(idle) - len(kept)
+            if kept:
+                self._idle[key] = kept
+            else:
+                del self._idle[key]
+        if self._idle_count < self.max_idle:
+            return
+        key, idle = min(self._idle.items(), key=lambda item: item[1][0].idle_since)
+        idle.pop(0).close()  # each list is oldest first
+        self._idle_count -= 1
+        if not idle:
+            del self._idle[key]
 
     async def _connect(self, upstream: Upstream, timeout: float | None) -> _Connection:
         loop = asyncio.get_running_loop()

@@ -30,6 +30,8 @@ _MAX_CONNECTIONS = 100
 _MAX_IDLE = 20
 _KEEPALIVE_SECONDS = 5.0
 _DEFAULT_TIMEOUT = 5.0
+# Parsed destinations kept for reuse, at most.
+_MAX_UPSTREAMS = 256
 
 # Headers the pool writes itself (Host from the upstream, Content-Length from the body) or that
 # would contradict the one body it sends.
@@ -89,6 +91,8 @@ class Http1Transport(httpx2.AsyncBaseTransport):
         key = (scheme, url.host, port, host_header, server_hostname)
         found = self._upstreams.get(key)
         if found is None:
+            if len(self._upstreams) >= _MAX_UPSTREAMS:  # a name whose addresses keep changing
+                self._upstreams.clear()  # (equal Upstreams share their pooled connections)
             tls = None
             if scheme == "https":
                 if self._ssl_context is None:
