@@ -1,11 +1,13 @@
 """The lean HTTP/1.1 client against small loopback servers (no stack)."""
 
 import asyncio
+import math
+import socket
 
 import pytest
 
 from devstack.rawhttp import serving, tls_pair
-from shared.http1 import Upstream, UpstreamBroken, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable
+from shared.http1 import Upstream, UpstreamBroken, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable, _interleaved
 
 
 def pool(read_timeout: float = 2.0) -> UpstreamPool:
@@ -135,17 +137,19 @@ async def test_https_is_spoken_to_the_name_the_certificate_has() -> None:
 
 
 async def test_a_request_says_when_it_is_written_and_may_wait_longer_than_the_pool() -> None:
-    written = asyncio.Event()
+    received, written = asyncio.Event(), asyncio.Event()
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
         await reader.readexactly(5)
+        received.set()
         await asyncio.wait_for(written.wait(), 2)  # no answer before the client said it had sent
         await asyncio.sleep(0.3)  # longer than the pool's read timeout, within the request's
         writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
         await writer.drain()
 
     async def sent() -> None:
+        await asyncio.wait_for(received.wait(), 2)  # said once the request is on the wire, not before
         written.set()
 
     async with serving(serve) as (url, heads):
@@ -156,6 +160,68 @@ async def test_a_request_says_when_it_is_written_and_may_wait_longer_than_the_po
         assert await answer.read() == b"{}"
         assert b"x-a: 1\r\ncontent-length: 5\r\n" in heads[0]
         await client.aclose()
+
+
+async def test_each_request_keeps_its_own_read_timeout_on_a_reused_connection() -> None:
+    """A shorter timeout after a longer one on the same connection, and none at all (inf)."""
+
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            if head.startswith(b"GET /slow"):
+                await asyncio.sleep(0.5)
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            await writer.drain()
+
+    async with serving(serve) as (url, _):
+        client = pool(read_timeout=0.1)
+        upstream = client.upstream(url)
+        assert await (await client.request(upstream, "GET", b"/", [], None, read_timeout=30.0)).read() == b"{}"
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(UpstreamTimedOut):
+            await client.request(upstream, "GET", b"/slow", [], None, read_timeout=0.2)
+        assert asyncio.get_running_loop().time() - started < 0.45  # its own 0.2 s, not the 30 s before
+        answer = await client.request(upstream, "GET", b"/slow", [], None, read_timeout=math.inf)
+        assert await answer.read() == b"{}"  # no timeout: longer than the pool's 0.1 s
+        await client.aclose()
+
+
+async def test_informational_answers_are_skipped() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.05)
+        writer.write(b"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+        await reader.readuntil(b"\r\n\r\n")
+
+    async with serving(serve) as (url, _):
+        client = pool()
+        answer = await client.request(client.upstream(url), "GET", b"/", [], None)
+        assert (answer.status, answer.header(b"link"), await answer.read()) == (201, None, b"{}")
+        assert client._idle_count == 1
+        await client.aclose()
+
+
+async def test_a_closed_pool_keeps_nothing_and_no_room_means_nothing_is_kept() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while True:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            await writer.drain()
+
+    async with serving(serve) as (url, _):
+        client = pool()
+        answer = await client.request(client.upstream(url), "GET", b"/", [], None)
+        await client.aclose()  # while the answer is still being read
+        assert await answer.read() == b"{}"
+        assert client._idle_count == 0
+        none_kept = UpstreamPool(connect_timeout=1.0, read_timeout=2.0, keepalive_expiry=2.0, max_idle=0)
+        assert await (await none_kept.request(none_kept.upstream(url), "GET", b"/", [], None)).read() == b"{}"
+        assert none_kept._idle_count == 0
+    with pytest.raises(ValueError, match="http://"):
+        client.upstream("https://example.test")
 
 
 async def test_idle_connections_to_addresses_no_longer_used_make_room_for_those_in_use() -> None:
@@ -179,3 +245,21 @@ async def test_idle_connections_to_addresses_no_longer_used_make_room_for_those_
         assert upstreams[0] not in client._idle  # the oldest went
         assert len(connections) == 3  # the last two requests reused the connections kept
         await client.aclose()
+
+
+async def test_a_name_is_resolved_and_its_addresses_tried_families_alternating() -> None:
+    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        await writer.drain()
+
+    async with serving(serve) as (url, heads):
+        port = int(url.rsplit(":", 1)[1])
+        client = pool()
+        answer = await client.request(Upstream("localhost", port, b"localhost"), "GET", b"/", [], None)
+        assert await answer.read() == b"{}"
+        assert heads[0].startswith(b"GET / HTTP/1.1\r\nhost: localhost\r\n")
+        await client.aclose()
+    v6, v4 = socket.AF_INET6, socket.AF_INET
+    found = [(v6, "2001:db8::1"), (v6, "2001:db8::2"), (v6, "2001:db8::1"), (v4, "192.0.2.1")]
+    assert _interleaved(found) == ["2001:db8::1", "192.0.2.1", "2001:db8::2"]

@@ -4,6 +4,7 @@ loopback that write HTTP byte by byte: what it sends, how it reads, what it rais
 import asyncio
 import gzip
 import json
+import socket
 from datetime import UTC, datetime
 from typing import Any
 
@@ -107,9 +108,13 @@ async def test_failures_are_httpx2s_exceptions() -> None:
             await client.get(f"{url}/garbled")
         with pytest.raises(httpx2.UnsupportedProtocol):
             await client.get("ftp://127.0.0.1/")
-    async with _client(Http1Transport()) as client:
-        with pytest.raises(httpx2.ConnectError):
-            await client.get(url)  # the server is gone
+        with pytest.raises(httpx2.LocalProtocolError):
+            await client.get(f"{url}/", headers={"Authorization": "Bearer k\r\nX-Injected: 1"})
+    with socket.socket() as bound:  # a port held and never listened on: refused
+        bound.bind(("127.0.0.1", 0))
+        async with _client(Http1Transport()) as client:
+            with pytest.raises(httpx2.ConnectError):
+                await client.get(f"http://127.0.0.1:{bound.getsockname()[1]}/")
 
 
 async def test_https_through_the_guard_connects_to_the_checked_address_under_its_name() -> None:
@@ -183,7 +188,7 @@ async def test_a_workspace_provider_goes_through_the_guard_and_the_lean_transpor
         finally:
             await refusing.aclose()
             await allowing.aclose()
-    assert "127.0.0.1" in str(refused.value) or "URL" in str(refused.value)
+    assert "no permitida (loopback" in str(refused.value)
     assert items[0] == "hola"
     assert len(heads) == 1  # the refused call never left
     assert b"authorization: Bearer sk-own" in heads[0]

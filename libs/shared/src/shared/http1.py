@@ -4,17 +4,23 @@ platform's hot paths (the gateway's proxy, bots' streamed provider answers).
 httpx's client and httpcore's pool under it were the largest share of the gateway's CPU per
 proxied request (py-spy during `bench/gateway.py`: auth, redirect and cookie layers, anyio's
 cancel scopes, a `poll()` per checkout to learn whether a pooled socket was still open), and
-h11's parsing with httpcore's and httpx's layers over it cost bots 0.07-0.1 ms of every event
+h11's parsing with httpcore2's and httpx2's layers over it cost bots 0.07-0.1 ms of every event
 of a streamed answer (issue 25). Here a pooled connection is an asyncio protocol that hears its
 own close (`connection_lost`), an answer is parsed by httptools (uvicorn's parser) as its bytes
 arrive, and a request is one write. It speaks HTTP/1.1 over TCP or TLS, to an address given
-(no proxies: a caller behind one keeps httpx).
+(no proxies: a caller behind one keeps httpx or httpx2). 1xx answers are skipped.
 """
 
 import asyncio
 import collections
+import functools
+import ipaddress
+import itertools
+import math
+import socket
 import ssl
 import time
+from asyncio.staggered import staggered_race
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal, cast
@@ -90,6 +96,7 @@ class _Connection(asyncio.Protocol):
         self.complete = False
         self.keep_alive = False
         self.until_close = False  # no length and not chunked: the body ends with the connection
+        self.informational = False  # a 1xx answer before the real one (100 Continue, 103 Early Hints)
         self.chunks: collections.deque[bytes] = collections.deque()
         self._buffered = 0
         self._paused = False
@@ -117,7 +124,12 @@ class _Connection(asyncio.Protocol):
         self.headers.append((name, value))
 
     def on_headers_complete(self) -> None:
-        self.status = self._parser.get_status_code()
+        status = self._parser.get_status_code()
+        if 100 <= status < 200 and status != 101:
+            self.informational = True  # skipped: the answer follows on the same connection
+            self.headers = []
+            return
+        self.status = status
         self.headers_done = True
         names = {name.lower() for name, _ in self.headers}
         self.until_close = b"content-length" not in names and b"transfer-encoding" not in names
@@ -134,6 +146,9 @@ class _Connection(asyncio.Protocol):
         self._wake()
 
     def on_message_complete(self) -> None:
+        if self.informational:
+            self.informational = False
+            return
         self.complete = True
         self.keep_alive = self._parser.should_keep_alive()
         self._wake()
@@ -147,12 +162,16 @@ class _Connection(asyncio.Protocol):
         self.transport.write(request)
 
     async def wait(self) -> None:
-        """Until something more of the answer came (or it failed, or the read timeout passed)."""
+        """Until something more of the answer came (or it failed, or the read timeout passed;
+        `math.inf`: no read timeout)."""
         if self._error is not None:
             raise self._error
         waiter = self._waiter = self.loop.create_future()
         self._deadline = self.loop.time() + self.read_timeout
-        if self._timer is None:
+        # The timer set for an earlier, longer wait would fire too late for this one.
+        if self._deadline != math.inf and (self._timer is None or self._timer.when() > self._deadline):
+            if self._timer is not None:
+                self._timer.cancel()
             self._timer = self.loop.call_at(self._deadline, self._check_deadline)
         try:
             await waiter
@@ -194,7 +213,7 @@ class _Connection(asyncio.Protocol):
             return  # nobody waiting: the next wait arms it again
         if self.loop.time() >= self._deadline:
             self._fail(UpstreamTimedOut("the service did not answer in time", phase="read"))
-        else:
+        elif self._deadline != math.inf:
             self._timer = self.loop.call_at(self._deadline, self._check_deadline)
 
 
@@ -275,7 +294,9 @@ class Upstream:
 
 
 class UpstreamPool:
-    """Connections kept per service address; idle ones are closed after `keepalive_expiry`."""
+    """Connections kept per upstream: an idle one is reused within `keepalive_expiry` (later, it
+    is closed when next met), at most `max_idle` of them. Timeouts are seconds, `math.inf`
+    for none."""
 
     def __init__(
         self,
@@ -294,11 +315,16 @@ class UpstreamPool:
         self._idle_count = 0
         self._slots = asyncio.Semaphore(max_connections)
         self._upstreams: dict[str, Upstream] = {}
+        self._swept_at = 0.0
+        self._closed = False
 
     def upstream(self, base_url: str) -> Upstream:
-        """`http://host:port` (a service's base URL) parsed once."""
+        """`http://host:port` (a service's base URL) parsed once. (HTTPS: build an `Upstream`
+        with its TLS context.)"""
         found = self._upstreams.get(base_url)
         if found is None:
+            if not base_url.startswith("http://"):
+                raise ValueError(f"not an http:// base URL: {base_url!r}")
             netloc = base_url.split("://", 1)[1].split("/", 1)[0]
             host, _, port = netloc.rpartition(":") if netloc.rsplit(":", 1)[-1].isdigit() else (netloc, "", "80")
             found = self._upstreams[base_url] = Upstream(host.strip("[]"), int(port), netloc.encode("ascii"))
@@ -314,13 +340,16 @@ class UpstreamPool:
         *,
         read_timeout: float | None = None,
         connect_timeout: float | None = None,
+        pool_timeout: float | None = None,
         sent: Callable[[], Awaitable[None]] | None = None,
     ) -> Answer:
         """Send the request and wait for the answer's status and headers.
 
         `headers` without Host (the upstream's) or Content-Length (the body's); the timeouts
-        default to the pool's; `sent` is awaited once the request is written."""
+        default to the pool's (`pool_timeout`, for a free connection, to the read timeout);
+        `sent` is awaited once the request is written."""
         read_timeout = self.read_timeout if read_timeout is None else read_timeout
+        pool_timeout = read_timeout if pool_timeout is None else pool_timeout
         head = [method.encode("ascii"), b" ", target, b" HTTP/1.1\r\nhost: ", upstream.host_header, b"\r\n"]
         for name, value in headers:
             head += (name, b": ", value, b"\r\n")
@@ -331,7 +360,7 @@ class UpstreamPool:
             head.append(body)
         if self._slots.locked():
             try:
-                await asyncio.wait_for(self._slots.acquire(), read_timeout)
+                await asyncio.wait_for(self._slots.acquire(), _bounded(pool_timeout))
             except TimeoutError as exc:
                 raise UpstreamTimedOut("no free connection to the service in time", phase="pool") from exc
         else:
@@ -356,7 +385,10 @@ class UpstreamPool:
         if connection is None:
             return
         if self._idle_count >= self.max_idle:
-            self._evict()
+            self._make_room()
+        if self._closed or self._idle_count >= self.max_idle:
+            connection.close()
+            return
         connection.idle_since = time.monotonic()
         connection.reused = True
         self._idle.setdefault(key, []).append(connection)
@@ -379,49 +411,90 @@ class UpstreamPool:
             del self._idle[key]
         return found
 
-    def _evict(self) -> None:
-        """Room for one more idle connection: those closed or expired go, and if none did, the
-        one idle longest. (Addresses change, a provider's DNS rotates: idle connections to an
-        address no longer used must not take the room of those in use.)"""
+    def _make_room(self) -> None:
+        """Room for one more idle connection: at most once a second, those closed or expired go;
+        else the one idle longest. (Addresses change, a provider's DNS rotates: connections to
+        an address no longer used must not keep the room from those in use.)"""
         now = time.monotonic()
-        for key, idle in list(self._idle.items()):
-            kept = [c for c in idle if not c.closed and now - c.idle_since < self.keepalive_expiry]
-            for connection in idle:
-                if connection not in kept:
-                    connection.close()
-            self._idle_count -= len(idle) - len(kept)
-            if kept:
-                self._idle[key] = kept
-            else:
-                del self._idle[key]
-        if self._idle_count < self.max_idle:
+        if now - self._swept_at >= 1.0:
+            self._swept_at = now
+            for key, idle in list(self._idle.items()):
+                kept = []
+                for connection in idle:
+                    if connection.closed or now - connection.idle_since >= self.keepalive_expiry:
+                        connection.close()
+                    else:
+                        kept.append(connection)
+                self._idle_count -= len(idle) - len(kept)
+                if kept:
+                    self._idle[key] = kept
+                else:
+                    del self._idle[key]
+        if self._idle_count < self.max_idle or not self._idle:
             return
-        key, idle = min(self._idle.items(), key=lambda item: item[1][0].idle_since)
-        idle.pop(0).close()  # each list is oldest first
+        key, idle = min(self._idle.items(), key=lambda item: item[1][0].idle_since)  # each list is oldest first
+        idle.pop(0).close()
         self._idle_count -= 1
         if not idle:
             del self._idle[key]
 
     async def _connect(self, upstream: Upstream, timeout: float | None) -> _Connection:
-        loop = asyncio.get_running_loop()
-        timeout = self.connect_timeout if timeout is None else timeout
         try:
-            _, connection = await asyncio.wait_for(
-                loop.create_connection(
-                    lambda: _Connection(loop, self.read_timeout), upstream.host, upstream.port,
-                    ssl=upstream.tls, server_hostname=upstream.server_hostname if upstream.tls else None,
-                ),
-                timeout,
-            )  # fmt: skip
+            return await asyncio.wait_for(_open(upstream, self.read_timeout), _bounded(
+                self.connect_timeout if timeout is None else timeout))  # fmt: skip
         except TimeoutError as exc:
             raise UpstreamTimedOut("the service did not accept a connection in time", phase="connect") from exc
         except OSError as exc:  # TLS failures (ssl.SSLError) included
             raise UpstreamUnreachable(f"cannot connect: {exc}") from exc
-        return connection
 
     async def aclose(self) -> None:
+        """Close the idle connections; one in use is closed when its answer gives it back."""
+        self._closed = True
         for idle in self._idle.values():
             for connection in idle:
                 connection.close()
         self._idle.clear()
         self._idle_count = 0
+
+
+def _bounded(timeout: float) -> float | None:
+    """A timeout as asyncio takes it (None: none)."""
+    return None if timeout == math.inf else timeout
+
+
+async def _open(upstream: Upstream, read_timeout: float) -> _Connection:
+    """A connection to `upstream`. A name's addresses are tried as RFC 8305 says (what httpcore
+    did through anyio; uvloop's `create_connection` has no `happy_eyeballs_delay`): families
+    alternating, the next attempt started when one fails or after 0.25 s without an answer,
+    so an address that silently drops packets does not cost the whole connect timeout."""
+    loop = asyncio.get_running_loop()
+
+    async def connect(host: str) -> _Connection:
+        _, connection = await loop.create_connection(
+            lambda: _Connection(loop, read_timeout), host, upstream.port, ssl=upstream.tls,
+            server_hostname=(upstream.server_hostname or upstream.host) if upstream.tls else None,
+        )  # fmt: skip
+        return connection
+
+    try:
+        ipaddress.ip_address(upstream.host)
+    except ValueError:
+        pass
+    else:
+        return await connect(upstream.host)
+    infos = await loop.getaddrinfo(upstream.host, upstream.port, type=socket.SOCK_STREAM)
+    addresses = _interleaved([(info[0], str(info[4][0])) for info in infos])
+    connected, _, errors = await staggered_race([functools.partial(connect, a) for a in addresses], 0.25)
+    if connected is None:
+        failures = "; ".join(str(error) for error in errors if error is not None)
+        raise OSError(f"no address of {upstream.host} answered: {failures}")
+    return cast(_Connection, connected)
+
+
+def _interleaved(found: list[tuple[int, str]]) -> list[str]:
+    """Addresses as (family, address) in the resolver's order: the first family's first, then
+    the other family's, alternating (RFC 8305, section 4); each once."""
+    first = [address for family, address in found if family == found[0][0]]
+    other = [address for family, address in found if family != found[0][0]]
+    merged = [address for pair in itertools.zip_longest(first, other) for address in pair if address is not None]
+    return list(dict.fromkeys(merged))

@@ -5,8 +5,9 @@ URL goes through the SSRF guard of `shared.outbound`: a base URL is a URL a user
 platform's URLs are the operator's settings, trusted like the database's.
 
 Requests go through `Http1Transport` (the lean client under the SDKs), except that while the
-environment names a proxy (`HTTPS_PROXY`...), the platform's providers keep httpx2's own
-transport, which speaks to it. (A workspace's never did: the guard connects to what it checked.)"""
+environment names a proxy (`HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY`; `NO_PROXY` alone is none),
+the platform's providers keep httpx2's own transport, which speaks to it. (A workspace's never
+did: the guard connects to the address it checked.)"""
 
 import urllib.request
 from collections.abc import Mapping
@@ -76,6 +77,12 @@ class Credentials:
         return self.integration_id, self.updated_at
 
 
+def _proxy_configured() -> bool:
+    """Whether the environment names a proxy, as httpx2 reads it (`urllib`'s `*_proxy`)."""
+    proxies = urllib.request.getproxies()
+    return any(proxies.get(scheme) for scheme in ("http", "https", "all"))
+
+
 class Providers:
     def __init__(
         self,
@@ -139,7 +146,7 @@ class Providers:
         # The operator's own URL: no SSRF guard (an in-house server may well be private), and
         # no redirects followed, so the key goes nowhere else.
         http = httpx2.AsyncClient(
-            transport=None if urllib.request.getproxies() else Http1Transport(),
+            transport=None if _proxy_configured() else Http1Transport(),
             follow_redirects=False, timeout=self.timeout, event_hooks={"request": [announce_when_sent]},
         )  # fmt: skip
         api_key = offered.api_key.get_secret_value() if offered.api_key is not None else None

@@ -4,9 +4,9 @@ the time to the first token).
 
 The providers' HTTP clients run `announce_when_sent` on every request they send (an httpx
 request hook, so proxies from the environment and the SSRF guard's transport are untouched).
-It asks httpcore to report the request's progress (its documented `trace` extension) and calls
-the callback that the task making the call registered with `on_request_sent` once the
-request's body is written."""
+It asks the transport to report the request's progress (httpcore's documented `trace`
+extension, which `bots.provider.transport` honours too) and calls the callback that the task
+making the call registered with `on_request_sent` once the request's body is written."""
 
 import contextlib
 from collections.abc import Callable, Iterator

@@ -9,13 +9,18 @@ the SDK's and httpx2's. It does not speak to proxies: a client that must use one
 transport (see `bots.provider.registry`).
 
 What httpx2's transports honour, this one does: the request's `timeout` extension (connect,
-read, pool), `sni_hostname` (the SSRF guard connects to a checked address and keeps the name
-for TLS), and httpcore's `trace` extension, which is told `http11.send_request_body.complete`
-once the request is written (`bots.provider.sent`). Failures are httpx2's exceptions.
+read, pool; None waits for ever), `sni_hostname` (the SSRF guard connects to a checked address
+and keeps the name for TLS), and httpcore's `trace` extension, which is told
+`http11.send_request_body.complete` once the request is written (`bots.provider.sent`).
+Header names and values with CR, LF or NUL are refused, as h11 refused them (a user's API key
+goes into one). Failures are httpx2's exceptions.
+
 """
 
+import math
+import re
 import ssl
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -36,11 +41,20 @@ _MAX_UPSTREAMS = 256
 # Headers the pool writes itself (Host from the upstream, Content-Length from the body) or that
 # would contradict the one body it sends.
 _OWN_HEADERS = frozenset({b"host", b"content-length", b"transfer-encoding"})
+_NOT_IN_HEADERS = re.compile(rb"[\r\n\0]")
 _TIMEOUTS: dict[str, type[httpx2.TimeoutException]] = {
     "pool": httpx2.PoolTimeout,
     "connect": httpx2.ConnectTimeout,
     "read": httpx2.ReadTimeout,
 }
+
+
+def _seconds(timeouts: dict[str, float | None], phase: str) -> float | None:
+    """A phase's timeout as the pool takes it: not given, the default (None); None, none (inf)."""
+    if phase not in timeouts:
+        return None
+    given = timeouts[phase]
+    return math.inf if given is None else given
 
 
 def _failure(exc: UpstreamError, request: httpx2.Request) -> httpx2.TransportError:
@@ -86,9 +100,10 @@ class Http1Transport(httpx2.AsyncBaseTransport):
         if scheme not in ("http", "https"):
             raise httpx2.UnsupportedProtocol(f"{scheme!r} is not http or https", request=request)
         port = url.port or (443 if scheme == "https" else 80)
+        host = url.raw_host.decode("ascii")  # IDNA-encoded, as httpcore connects
         host_header = request.headers.get("host", "").encode("ascii") or url.netloc
         server_hostname = request.extensions.get("sni_hostname") if scheme == "https" else None
-        key = (scheme, url.host, port, host_header, server_hostname)
+        key = (scheme, host, port, host_header, server_hostname)
         found = self._upstreams.get(key)
         if found is None:
             if len(self._upstreams) >= _MAX_UPSTREAMS:  # a name whose addresses keep changing
@@ -98,7 +113,7 @@ class Http1Transport(httpx2.AsyncBaseTransport):
                 if self._ssl_context is None:
                     self._ssl_context = httpx2.create_ssl_context()
                 tls = self._ssl_context
-            found = self._upstreams[key] = Upstream(url.host, port, host_header, tls, server_hostname or url.host)
+            found = self._upstreams[key] = Upstream(host.strip("[]"), port, host_header, tls, server_hostname or host)
         return found
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
@@ -107,17 +122,21 @@ class Http1Transport(httpx2.AsyncBaseTransport):
         # No body and no length said: none sent (a GET); an empty POST still says length 0.
         body = content if content or "content-length" in request.headers else None
         headers = [(name, value) for name, value in request.headers.raw if name.lower() not in _OWN_HEADERS]
+        for name, value in headers:
+            if _NOT_IN_HEADERS.search(name) or _NOT_IN_HEADERS.search(value):
+                raise httpx2.LocalProtocolError("a header name or value holds CR, LF or NUL", request=request)
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        trace: Any = request.extensions.get("trace")
+        trace: Callable[[str, dict[str, Any]], Awaitable[None]] | None = request.extensions.get("trace")
 
         async def sent() -> None:
+            assert trace is not None
             await trace("http11.send_request_body.complete", {"request": request})
 
         try:
             answer = await self._pool.request(
                 upstream, request.method, request.url.raw_path, headers, body,
-                read_timeout=timeouts.get("read"), connect_timeout=timeouts.get("connect"),
-                sent=sent if trace is not None else None,
+                read_timeout=_seconds(timeouts, "read"), connect_timeout=_seconds(timeouts, "connect"),
+                pool_timeout=_seconds(timeouts, "pool"), sent=sent if trace is not None else None,
             )  # fmt: skip
         except UpstreamError as exc:
             raise _failure(exc, request) from exc
