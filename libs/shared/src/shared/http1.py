@@ -21,7 +21,7 @@ import socket
 import ssl
 import time
 from asyncio.staggered import staggered_race
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, cast
 
@@ -491,7 +491,7 @@ async def _open(upstream: Upstream, read_timeout: float) -> _Connection:
     return cast(_Connection, connected)
 
 
-def _interleaved(found: list[tuple[int, str]]) -> list[str]:
+def _interleaved(found: Sequence[tuple[int, str]]) -> list[str]:
     """Addresses as (family, address) in the resolver's order: the first family's first, then
     the other family's, alternating (RFC 8305, section 4); each once."""
     first = [address for family, address in found if family == found[0][0]]
