@@ -1,5 +1,8 @@
 """The SSRF guard: every encoding of a refused address is refused; redirects are checked too."""
 
+import asyncio
+from typing import Any
+
 import httpx
 import pytest
 from starlette.applications import Starlette
@@ -8,6 +11,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from devstack.pytest_plugin import serve_in_thread
+from shared import outbound
 from shared.outbound import OutboundPolicy, UnsafeURL, checked_address, guarded_request, resolved_address
 
 REFUSED = [
@@ -109,3 +113,30 @@ async def test_requests_keep_the_host_check_redirects_and_cap_the_body() -> None
                 await guarded_request(transport, "GET", f"http://localhost:{port}/broken", policy)
             _, body = await guarded_request(transport, "GET", f"http://localhost:{port}/big", policy)
             assert len(body) == 100
+
+
+async def test_a_names_addresses_are_reused_for_a_while_and_checked_at_every_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One DNS query per name per `DNS_CACHE_SECONDS`, the policy applied to every call."""
+    loop = asyncio.get_running_loop()
+    asked: list[str] = []
+    resolve = loop.getaddrinfo
+
+    async def counting(host: str, *args: Any, **kwargs: Any) -> Any:
+        asked.append(host)
+        return await resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "getaddrinfo", counting)
+    monkeypatch.setattr(outbound, "_resolved", {})
+    allowed = OutboundPolicy(allowed_networks=["127.0.0.1/32"])
+    for _ in range(3):
+        assert str((await resolved_address("http://localhost:9/", allowed))[2]) == "127.0.0.1"
+    with pytest.raises(UnsafeURL):
+        await resolved_address("http://localhost:9/", OutboundPolicy())  # the cached answer, checked again
+    assert asked == ["localhost"]
+    monkeypatch.setattr(outbound, "DNS_CACHE_SECONDS", 0.0)
+    outbound._resolved.clear()
+    await resolved_address("http://localhost:9/", allowed)
+    await resolved_address("http://localhost:9/", allowed)
+    assert asked == ["localhost"] * 3

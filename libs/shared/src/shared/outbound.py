@@ -11,7 +11,8 @@ The one guard for server-side requests to user URLs (SSRF):
   NAT64 `64:ff9b::/96`), unless `allowed_networks` admits them;
 - saving a URL (`checked_address`) checks its syntax and a literal address only: a name is
   resolved when it is called (`resolved_address`), so a host whose DNS is not set up yet can
-  be saved, and every call, each redirect hop included, checks what the name resolves to then;
+  be saved, and every call, each redirect hop included, checks what the name resolves to then
+  (an answer is reused for `DNS_CACHE_SECONDS`, and checked again at every call);
 - the connection goes to the address that was checked (the Host header and TLS SNI keep the
   name), so a DNS answer that changes between check and connect cannot redirect it;
 - redirects are followed by hand, each target checked the same way, a few at most;
@@ -22,6 +23,7 @@ import asyncio
 import ipaddress
 import re
 import socket
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -53,6 +55,12 @@ _NOT_GLOBAL = (ipaddress.IPv6Network("64:ff9b:1::/48"), ipaddress.IPv6Network("f
 # A host name as DNS spells it (after IDNA): letters, digits, hyphens, underscores, dots.
 _HOST_NAME = re.compile(r"^[a-z0-9_-]{1,63}(\.[a-z0-9_-]{1,63})*\.?$", re.IGNORECASE)
 _LOOPBACK = ipaddress.IPv4Address("127.0.0.1")
+
+# How long a name's addresses are reused (aiohttp's default): glibc caches nothing, and a
+# provider called for every streamed answer would pay a DNS query before each first token.
+DNS_CACHE_SECONDS = 10.0
+_MAX_CACHED_NAMES = 1024
+_resolved: dict[tuple[str, int], tuple[float, list[IPAddress]]] = {}
 
 
 class UnsafeURL(InvalidRequest):
@@ -214,13 +222,26 @@ async def resolved_address(url: str, policy: OutboundPolicy) -> tuple[str, int, 
     host, port, literal = await checked_address(url, policy)
     if literal is not None:
         return host, port, literal
+    addresses = await _addresses(host, port)
+    _check(addresses, policy)
+    return host, port, addresses[0]
+
+
+async def _addresses(host: str, port: int) -> list[IPAddress]:
+    """What `host` resolves to, reused for `DNS_CACHE_SECONDS` (a failure is not kept)."""
+    now = time.monotonic()
+    cached = _resolved.get((host, port))
+    if cached is not None and cached[0] > now:
+        return cached[1]
     try:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
         raise _refused("Host desconocido.", f"No se pudo resolver '{host}'.") from exc
     addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
-    _check(addresses, policy)
-    return host, port, addresses[0]
+    if len(_resolved) >= _MAX_CACHED_NAMES:
+        _resolved.clear()
+    _resolved[(host, port)] = (now + DNS_CACHE_SECONDS, addresses)
+    return addresses
 
 
 async def guarded_request(
