@@ -54,17 +54,16 @@ async def test_deactivating_a_workspace_revokes_its_tokens_everywhere(
     deactivated = await gateway.delete(f"/api/v1/tenants/{workspace.tenant_id}/", headers=as_header(admin_token))
     assert deactivated.status_code == 204
     # The gateway, auth and agro each refuse it on their own, from the event.
-    targets = [
-        (gateway, "/api/parcelas/"),
-        (httpx.AsyncClient(base_url=platform_stack.url("auth")), "/auth/me/"),
-        (httpx.AsyncClient(base_url=platform_stack.url("agro")), "/api/parcelas/"),
-    ]
-    for client, path in targets:
+    async with (
+        httpx.AsyncClient(base_url=platform_stack.url("auth")) as auth,
+        httpx.AsyncClient(base_url=platform_stack.url("agro")) as agro,
+    ):
+        for client, path in [(gateway, "/api/parcelas/"), (auth, "/auth/me/"), (agro, "/api/parcelas/")]:
 
-        async def refuses(client: httpx.AsyncClient = client, path: str = path) -> bool:
-            return (await client.get(path, headers=farmer)).status_code == 401
+            async def refuses(client: httpx.AsyncClient = client, path: str = path) -> bool:
+                return (await client.get(path, headers=farmer)).status_code == 401
 
-        await eventually(refuses, f"{client.base_url}{path} refuses the deactivated workspace's token", seconds=2.5)
+            await eventually(refuses, f"{client.base_url}{path} refuses the deactivated workspace's token", seconds=2.5)
     assert (await gateway.get("/api/v1/tenants/", headers=as_header(admin_token))).status_code == 200
 
 
