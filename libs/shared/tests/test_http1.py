@@ -9,6 +9,21 @@ import pytest
 from devstack.rawhttp import serving, tls_pair
 from shared.http1 import Upstream, UpstreamBroken, UpstreamPool, UpstreamTimedOut, UpstreamUnreachable, _interleaved
 
+_OK = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+
+async def _ok(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answers one request with `{}`."""
+    await reader.readuntil(b"\r\n\r\n")
+    writer.write(_OK)
+    await writer.drain()
+
+
+async def _ok_always(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Answers every request on the connection with `{}`."""
+    while True:
+        await _ok(reader, writer)
+
 
 def pool(read_timeout: float = 2.0) -> UpstreamPool:
     return UpstreamPool(connect_timeout=1.0, read_timeout=read_timeout, keepalive_expiry=2.0)
@@ -70,7 +85,7 @@ async def test_a_chunked_answer_streams_piece_by_piece() -> None:
 async def test_a_dropped_pooled_connection_says_it_was_reused() -> None:
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        writer.write(_OK)
         await writer.drain()
         await reader.readuntil(b"\r\n\r\n")  # the next request on it: dropped unanswered
 
@@ -118,12 +133,7 @@ async def test_https_is_spoken_to_the_name_the_certificate_has() -> None:
     """An address and the name to verify it by (the SSRF guard connects to the address it checked)."""
     server_tls, client_tls = tls_pair("provider.test")
 
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-        await writer.drain()
-
-    async with serving(serve, tls=server_tls) as (url, heads):
+    async with serving(_ok, tls=server_tls) as (url, heads):
         port = int(url.rsplit(":", 1)[1])
         client = pool()
         trusted = Upstream("127.0.0.1", port, b"provider.test", client_tls, "provider.test")
@@ -145,7 +155,7 @@ async def test_a_request_says_when_it_is_written_and_may_wait_longer_than_the_po
         received.set()
         await asyncio.wait_for(written.wait(), 2)  # no answer before the client said it had sent
         await asyncio.sleep(0.3)  # longer than the pool's read timeout, within the request's
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+        writer.write(_OK)
         await writer.drain()
 
     async def sent() -> None:
@@ -170,7 +180,7 @@ async def test_each_request_keeps_its_own_read_timeout_on_a_reused_connection() 
             head = await reader.readuntil(b"\r\n\r\n")
             if head.startswith(b"GET /slow"):
                 await asyncio.sleep(0.5)
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+            writer.write(_OK)
             await writer.drain()
 
     async with serving(serve) as (url, _):
@@ -205,13 +215,7 @@ async def test_informational_answers_are_skipped() -> None:
 
 
 async def test_a_closed_pool_keeps_nothing_and_no_room_means_nothing_is_kept() -> None:
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        while True:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-            await writer.drain()
-
-    async with serving(serve) as (url, _):
+    async with serving(_ok_always) as (url, _):
         client = pool()
         answer = await client.request(client.upstream(url), "GET", b"/", [], None)
         await client.aclose()  # while the answer is still being read
@@ -231,10 +235,7 @@ async def test_idle_connections_to_addresses_no_longer_used_make_room_for_those_
 
     async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         connections.append(writer.get_extra_info("sockname")[1])
-        while True:
-            await reader.readuntil(b"\r\n\r\n")
-            writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-            await writer.drain()
+        await _ok_always(reader, writer)
 
     async with serving(serve) as (one, _), serving(serve) as (two, _), serving(serve) as (three, _):
         client = UpstreamPool(connect_timeout=1.0, read_timeout=2.0, keepalive_expiry=2.0, max_idle=2)
@@ -248,12 +249,7 @@ async def test_idle_connections_to_addresses_no_longer_used_make_room_for_those_
 
 
 async def test_a_name_is_resolved_and_its_addresses_tried_families_alternating() -> None:
-    async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await reader.readuntil(b"\r\n\r\n")
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-        await writer.drain()
-
-    async with serving(serve) as (url, heads):
+    async with serving(_ok) as (url, heads):
         port = int(url.rsplit(":", 1)[1])
         client = pool()
         answer = await client.request(Upstream("localhost", port, b"localhost"), "GET", b"/", [], None)

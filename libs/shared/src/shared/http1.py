@@ -403,13 +403,17 @@ class UpstreamPool:
         while idle and found is None:
             connection = idle.pop()  # the most recently used: least likely to be closing
             self._idle_count -= 1
-            if not connection.closed and now - connection.idle_since < self.keepalive_expiry:
+            if self._reusable(connection, now):
                 found = connection
             else:
                 connection.close()
         if not idle:
             del self._idle[key]
         return found
+
+    def _reusable(self, connection: _Connection, now: float) -> bool:
+        """Still open, and idle for less than `keepalive_expiry`."""
+        return not connection.closed and now - connection.idle_since < self.keepalive_expiry
 
     def _make_room(self) -> None:
         """Room for one more idle connection: at most once a second, those closed or expired go;
@@ -421,10 +425,10 @@ class UpstreamPool:
             for key, idle in list(self._idle.items()):
                 kept = []
                 for connection in idle:
-                    if connection.closed or now - connection.idle_since >= self.keepalive_expiry:
-                        connection.close()
-                    else:
+                    if self._reusable(connection, now):
                         kept.append(connection)
+                    else:
+                        connection.close()
                 self._idle_count -= len(idle) - len(kept)
                 if kept:
                     self._idle[key] = kept
